@@ -1,0 +1,197 @@
+import { RuleError } from '../core/errors.js';
+import { FUNDING, TRADING } from '../core/ledger.js';
+import { loadConfig } from '../config.js';
+import { serve } from '../main.js';
+import { openRuntime, type Runtime } from '../runtime.js';
+import type { CreatedKey, KeyView } from '../services/key-service.js';
+import { flags, intFlag, secretFlag, UsageError } from './args.js';
+
+const HELP = `signet: OKX V5-compatible API keys and a paper exchange
+
+Usage:
+  signet serve [--host H] [--port P] [--data DIR]
+  signet user create --email E --password P
+  signet keys create --user E --name N --passphrase P [--perm read,trade,withdraw] [--ip A,B,...] [--demo] [--json]
+  signet keys list --user E [--json]
+  signet keys modify --user E --key K [--name N] [--perm ...] [--ip A,B,...|""] [--json]
+  signet keys delete --user E --key K [--json]
+  signet deposit --user E --ccy USDT --amt 1000 [--demo] [--to trading|funding]
+  signet sweep [--as-of ISO-8601] [--json]
+  signet migrate
+
+Every command takes --data DIR (default ./data, or SIGNET_DATA).
+--password - and --passphrase - read the value from standard input.`;
+
+const DATA = { data: { type: 'string' } } as const;
+
+async function withRuntime<T>(data: string | undefined, run: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime(loadConfig(process.env, { dataDir: data }));
+  try {
+    return await run(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function describeKey(k: KeyView | CreatedKey, expiryDays: number): string[] {
+  return [
+    `Name:         ${k.label}`,
+    `Permissions:  ${k.perm}`,
+    `IP addresses: ${k.ip === '' ? (k.env === 'demo' ? 'not bound' : `not bound (deleted automatically if unused for ${expiryDays} days)`) : k.ip}`,
+    `Environment:  ${k.env}`,
+  ];
+}
+
+async function keysCommand(sub: string | undefined, argv: string[]): Promise<void> {
+  switch (sub) {
+    case 'create': {
+      const f = flags(argv, {
+        ...DATA, user: { type: 'string' }, name: { type: 'string' }, passphrase: { type: 'string' },
+        perm: { type: 'string' }, ip: { type: 'string' }, demo: { type: 'boolean' }, json: { type: 'boolean' },
+      }, ['user', 'name', 'passphrase']);
+      const passphrase = await secretFlag(f.passphrase ?? '');
+      await withRuntime(f.data, async (rt) => {
+        const user = await rt.users.byEmail(f.user ?? '');
+        const key = await rt.keys.create(user.id, {
+          label: f.name ?? '', passphrase, perm: f.perm, ip: f.ip, env: f.demo === true ? 'demo' : 'live',
+        }, 'cli', Date.now());
+        if (f.json === true) return print(JSON.stringify(key));
+        print(`API key:      ${key.apiKey}`);
+        print(`Secret key:   ${key.secretKey}`);
+        for (const line of describeKey(key, rt.config.expiry.periodMs / 86_400_000)) print(line);
+        print('The secret key is shown only now: store it safely. Never share your API keys.');
+      });
+      return;
+    }
+    case 'list': {
+      const f = flags(argv, { ...DATA, user: { type: 'string' }, json: { type: 'boolean' } }, ['user']);
+      await withRuntime(f.data, async (rt) => {
+        const list = await rt.keys.list((await rt.users.byEmail(f.user ?? '')).id);
+        if (f.json === true) return print(JSON.stringify(list));
+        print(`${list.length} / 50 keys`);
+        for (const k of list) {
+          print('');
+          print(`API key:      ${k.apiKey}`);
+          for (const line of describeKey(k, rt.config.expiry.periodMs / 86_400_000)) print(line);
+          print(`Created:      ${k.createdAt}`);
+          print(`Last used:    ${k.lastUsedAt ?? 'never'}`);
+          if (k.expiresAt !== null) print(`Expires:      ${k.expiresAt} unless used before`);
+        }
+      });
+      return;
+    }
+    case 'modify': {
+      const f = flags(argv, {
+        ...DATA, user: { type: 'string' }, key: { type: 'string' }, name: { type: 'string' },
+        perm: { type: 'string' }, ip: { type: 'string' }, json: { type: 'boolean' },
+      }, ['user', 'key']);
+      await withRuntime(f.data, async (rt) => {
+        const user = await rt.users.byEmail(f.user ?? '');
+        const k = await rt.keys.modify(user.id, f.key ?? '', { label: f.name, perm: f.perm, ip: f.ip }, 'cli', Date.now());
+        if (f.json === true) return print(JSON.stringify(k));
+        print(`Modified ${k.apiKey}`);
+        for (const line of describeKey(k, rt.config.expiry.periodMs / 86_400_000)) print(line);
+      });
+      return;
+    }
+    case 'delete': {
+      const f = flags(argv, { ...DATA, user: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' } }, ['user', 'key']);
+      await withRuntime(f.data, async (rt) => {
+        const user = await rt.users.byEmail(f.user ?? '');
+        const k = await rt.keys.remove(user.id, f.key ?? '', 'cli', Date.now());
+        print(f.json === true ? JSON.stringify(k) : `Deleted ${k.apiKey} (${k.label})`);
+      });
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "keys ${sub ?? ''}"; use keys create, list, modify or delete`);
+  }
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [command, sub, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const f = flags(argv.slice(1), { ...DATA, host: { type: 'string' }, port: { type: 'string' } });
+      const { url, stop } = await serve({ host: f.host, port: intFlag('port', f.port), dataDir: f.data });
+      print(`signet listening on ${url}`);
+      const shutdown = () => {
+        stop().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      return;
+    }
+    case 'user': {
+      if (sub !== 'create') throw new UsageError(`unknown command "user ${sub ?? ''}"; use user create`);
+      const f = flags(rest, { ...DATA, email: { type: 'string' }, password: { type: 'string' } }, ['email', 'password']);
+      const password = await secretFlag(f.password ?? '');
+      await withRuntime(f.data, async (rt) => {
+        const user = await rt.users.create(f.email ?? '', password, Date.now());
+        print(`Created account ${user.email} (uid ${user.uid})`);
+      });
+      return;
+    }
+    case 'keys':
+      return keysCommand(sub, rest);
+    case 'deposit': {
+      const f = flags(argv.slice(1), {
+        ...DATA, user: { type: 'string' }, ccy: { type: 'string' }, amt: { type: 'string' }, demo: { type: 'boolean' }, to: { type: 'string' },
+      }, ['user', 'ccy', 'amt']);
+      const to = f.to ?? 'trading';
+      if (to !== 'trading' && to !== 'funding') throw new UsageError(`--to must be trading or funding, got "${to}"`);
+      await withRuntime(f.data, async (rt) => {
+        const user = await rt.users.byEmail(f.user ?? '');
+        const env = f.demo === true ? 'demo' : 'live';
+        await rt.ledger.deposit(user.id, env, to === 'trading' ? TRADING : FUNDING, f.ccy ?? '', f.amt ?? '', Date.now());
+        print(`Deposited ${f.amt} ${(f.ccy ?? '').toUpperCase()} into ${user.email}'s ${env} ${to} account`);
+      });
+      return;
+    }
+    case 'sweep': {
+      const f = flags(argv.slice(1), { ...DATA, 'as-of': { type: 'string' }, json: { type: 'boolean' } });
+      const asOfText = f['as-of'];
+      const asOf = asOfText === undefined ? Date.now() : Date.parse(asOfText);
+      if (Number.isNaN(asOf) || (asOfText !== undefined && !/^\d{4}-\d{2}-\d{2}/.test(asOfText))) {
+        throw new UsageError(`--as-of must be an ISO-8601 date-time such as 2026-01-31T00:00:00Z, got "${asOfText}"`);
+      }
+      await withRuntime(f.data, async (rt) => {
+        const deleted = await rt.keys.sweep(asOf);
+        if (f.json === true) return print(JSON.stringify(deleted));
+        print(`${deleted.length} expired key(s) deleted as of ${new Date(asOf).toISOString()}`);
+        for (const k of deleted) print(`  ${k.apiKey}  ${k.label}  last used ${k.lastUsedAt ?? 'never'}`);
+      });
+      return;
+    }
+    case 'migrate': {
+      const f = flags(argv.slice(1), { ...DATA });
+      await withRuntime(f.data, async () => print('database is at the current schema'));
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      print(HELP);
+      return;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+run(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`signet: ${err.message}\n\n${HELP}\n`);
+    process.exitCode = 2;
+  } else if (err instanceof RuleError) {
+    process.stderr.write(`signet: ${err.message} (OKX code ${err.code})\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`signet: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+});

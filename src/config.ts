@@ -1,0 +1,98 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { DAY_MS, type ExpiryPolicy } from './core/expiry.js';
+
+/**
+ * Every setting, with its environment variable and default. The only reader of process.env.
+ * CLI flags (--host, --port, --data) override the environment.
+ */
+const EnvSchema = Type.Object({
+  /** Interface to listen on. */
+  SIGNET_HOST: Type.String({ default: '127.0.0.1' }),
+  /** TCP port. */
+  SIGNET_PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+  /** Directory of the SQLite database and the master key file. */
+  SIGNET_DATA: Type.String({ default: './data' }),
+  /** 64 hex characters (32 bytes); if unset, a key file `master.key` (mode 0600) in the data dir. */
+  SIGNET_MASTER_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+  /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed; empty: none. */
+  SIGNET_TRUST_PROXY: Type.String({ default: '' }),
+  /** Idle days after which an unbound key is deleted. */
+  SIGNET_KEY_EXPIRY_DAYS: Type.Number({ default: 30, exclusiveMinimum: 0 }),
+  /** 'unbound' (every key without IPs, the guide's rule) or 'unbound-trading' (only with trade/withdraw). */
+  SIGNET_KEY_EXPIRY_SCOPE: Type.Union([Type.Literal('unbound'), Type.Literal('unbound-trading')], { default: 'unbound' }),
+  /** Allowed clock skew of OK-ACCESS-TIMESTAMP, seconds, past and future. */
+  SIGNET_TIMESTAMP_WINDOW_S: Type.Number({ default: 30, exclusiveMinimum: 0 }),
+  /** Failed authentications allowed per client IP per minute before 50011 for a minute. */
+  SIGNET_AUTH_FAILS_PER_IP: Type.Integer({ default: 30, minimum: 1 }),
+  /** Failed authentications allowed per API key per minute before 50011 for a minute. */
+  SIGNET_AUTH_FAILS_PER_KEY: Type.Integer({ default: 30, minimum: 1 }),
+  /** Largest request body accepted, bytes. */
+  SIGNET_BODY_LIMIT: Type.Integer({ default: 65536, minimum: 1024 }),
+  /** How often the key cache looks for keys changed by other processes, ms. */
+  SIGNET_KEY_SYNC_MS: Type.Integer({ default: 250, minimum: 10 }),
+  /** How often batched last-used times are written, ms. */
+  SIGNET_USAGE_FLUSH_MS: Type.Integer({ default: 2000, minimum: 10 }),
+  /** How often the expiry sweeper runs, ms (hourly). */
+  SIGNET_SWEEP_MS: Type.Integer({ default: 3_600_000, minimum: 1000 }),
+  /** Log level: fatal, error, warn, info, debug, silent. */
+  SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Hex master key from the environment, or null to use the key file. */
+  readonly masterKeyHex: string | null;
+  readonly trustProxy: readonly string[];
+  readonly expiry: ExpiryPolicy;
+  readonly timestampWindowMs: number;
+  readonly authFailsPerIp: number;
+  readonly authFailsPerKey: number;
+  readonly bodyLimit: number;
+  readonly keySyncMs: number;
+  readonly usageFlushMs: number;
+  readonly sweepMs: number;
+  readonly logLevel: string;
+}
+
+export interface ConfigOverrides {
+  host?: string | undefined;
+  port?: number | undefined;
+  dataDir?: string | undefined;
+}
+
+/** Parses the environment once; throws an Error naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const name of Object.keys(EnvSchema.properties)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
+  const errors = [...Value.Errors(EnvSchema, withDefaults)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.path.slice(1)}: ${e.message}`);
+    throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const parsed = withDefaults as Env;
+  return Object.freeze({
+    host: overrides.host ?? parsed.SIGNET_HOST,
+    port: overrides.port ?? parsed.SIGNET_PORT,
+    dataDir: overrides.dataDir ?? parsed.SIGNET_DATA,
+    masterKeyHex: parsed.SIGNET_MASTER_KEY ?? null,
+    trustProxy: Object.freeze(parsed.SIGNET_TRUST_PROXY.split(',').map((s) => s.trim()).filter((s) => s !== '')),
+    expiry: Object.freeze({ scope: parsed.SIGNET_KEY_EXPIRY_SCOPE, periodMs: parsed.SIGNET_KEY_EXPIRY_DAYS * DAY_MS }),
+    timestampWindowMs: parsed.SIGNET_TIMESTAMP_WINDOW_S * 1000,
+    authFailsPerIp: parsed.SIGNET_AUTH_FAILS_PER_IP,
+    authFailsPerKey: parsed.SIGNET_AUTH_FAILS_PER_KEY,
+    bodyLimit: parsed.SIGNET_BODY_LIMIT,
+    keySyncMs: parsed.SIGNET_KEY_SYNC_MS,
+    usageFlushMs: parsed.SIGNET_USAGE_FLUSH_MS,
+    sweepMs: parsed.SIGNET_SWEEP_MS,
+    logLevel: parsed.SIGNET_LOG_LEVEL,
+  });
+}

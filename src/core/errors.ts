@@ -1,0 +1,69 @@
+/**
+ * The one catalogue of OKX error codes signet answers with, each with its HTTP status and
+ * OKX's message. `{0}` in a message is a placeholder filled by `okxMessage`.
+ * A test (errors.test.ts) checks every row that ../shared/okx-v5.md lists against this table.
+ */
+export const OKX_ERRORS = {
+  // General
+  '400': { status: 400, msg: 'Bad Request' },
+  '404': { status: 404, msg: 'Not Found' },
+  '50000': { status: 400, msg: 'Body for POST request cannot be empty.' },
+  '50002': { status: 400, msg: 'JSON syntax error' },
+  '50008': { status: 413, msg: 'Request body is too large.' },
+  '50011': { status: 429, msg: 'Rate limit reached. Please refer to API documentation and throttle requests accordingly.' },
+  '50013': { status: 429, msg: 'Systems are busy. Please try again later.' },
+  '50014': { status: 400, msg: 'Parameter {0} cannot be empty.' },
+  '50026': { status: 500, msg: 'System error. Try again later.' },
+  // Authentication
+  '50035': { status: 403, msg: 'This endpoint requires that APIKey must be bound to IP' },
+  '50100': { status: 400, msg: 'API frozen, please contact customer service.' },
+  '50101': { status: 401, msg: 'APIKey does not match current environment.' },
+  '50102': { status: 401, msg: 'Timestamp request expired.' },
+  '50103': { status: 401, msg: 'Request header "OK-ACCESS-KEY" cannot be empty.' },
+  '50104': { status: 401, msg: 'Request header "OK-ACCESS-PASSPHRASE" cannot be empty.' },
+  '50105': { status: 401, msg: 'Request header "OK-ACCESS-PASSPHRASE" incorrect.' },
+  '50106': { status: 401, msg: 'Request header "OK-ACCESS-SIGN" cannot be empty.' },
+  '50107': { status: 401, msg: 'Request header "OK-ACCESS-TIMESTAMP" cannot be empty.' },
+  '50110': { status: 401, msg: "Your IP {0} is not included in your API key's IP whitelist." },
+  '50111': { status: 401, msg: 'Invalid OK-ACCESS-KEY.' },
+  '50112': { status: 401, msg: 'Invalid OK-ACCESS-TIMESTAMP.' },
+  '50113': { status: 401, msg: 'Invalid signature.' },
+  '50114': { status: 401, msg: 'Invalid authorization.' },
+  '50115': { status: 405, msg: 'Invalid request method.' },
+  '50119': { status: 200, msg: "API key doesn't exist" },
+  '50120': { status: 200, msg: "This API key doesn't have permission to use this function" },
+  // Parameters
+  '51000': { status: 200, msg: 'Parameter {0} error' },
+  '51001': { status: 200, msg: "Instrument ID doesn't exist." },
+  '51008': { status: 200, msg: 'Order failed. Insufficient {0} balance in account.' },
+  // API key management (sub-account key endpoints and the shared key rules)
+  '59501': { status: 200, msg: 'Each account can create up to 50 API keys' },
+  '59502': { status: 200, msg: 'This note name already exists' },
+  '59503': { status: 200, msg: 'Each API key can bind up to 20 IP addresses' },
+  '59505': { status: 200, msg: 'The passphrase format is incorrect.' },
+  '59506': { status: 200, msg: "API key doesn't exist." },
+} as const satisfies Record<string, { status: number; msg: string }>;
+
+export type OkxCode = keyof typeof OKX_ERRORS;
+
+/** OKX's message for a code, with `{0}` replaced by `arg` when given. */
+export function okxMessage(code: OkxCode, arg?: string): string {
+  const msg: string = OKX_ERRORS[code].msg;
+  return arg === undefined ? msg : msg.replace('{0}', arg);
+}
+
+/**
+ * A rule broken by a caller's input: carries the OKX code (for the API) and a readable message
+ * that names the field and the rule (for the CLI and console). Thrown by services, mapped to a
+ * response in exactly one place per edge.
+ */
+export class RuleError extends Error {
+  readonly code: OkxCode;
+  readonly field: string | undefined;
+  constructor(code: OkxCode, message: string, field?: string) {
+    super(message);
+    this.name = 'RuleError';
+    this.code = code;
+    this.field = field;
+  }
+}

@@ -1,0 +1,45 @@
+import type { KeyEnv } from './key-rules.js';
+import type { PermissionSet } from './permissions.js';
+
+/**
+ * When unbound keys expire.
+ * - 'unbound': the guide's rule, every key with no IP address (default).
+ * - 'unbound-trading': OKX's current site, only unbound keys with Trade or Withdraw.
+ * Demo keys and keys bound to IPs never expire.
+ */
+export interface ExpiryPolicy {
+  readonly scope: 'unbound' | 'unbound-trading';
+  /** Idle period after which an unbound key is deleted, in milliseconds. */
+  readonly periodMs: number;
+}
+
+export const DAY_MS = 86_400_000;
+export const DEFAULT_EXPIRY: ExpiryPolicy = Object.freeze({ scope: 'unbound', periodMs: 30 * DAY_MS });
+
+export interface ExpiryFacts {
+  env: KeyEnv;
+  ips: readonly string[];
+  perms: PermissionSet;
+  /** Unix ms. */
+  createdAt: number;
+  /** Unix ms of the last authenticated request, or null if never used. */
+  lastUsedAt: number | null;
+}
+
+export function canExpire(key: Omit<ExpiryFacts, 'createdAt' | 'lastUsedAt'>, policy: ExpiryPolicy): boolean {
+  if (key.env === 'demo' || key.ips.length > 0) return false;
+  if (policy.scope === 'unbound-trading') return key.perms.trade || key.perms.withdraw;
+  return true;
+}
+
+/** Unix ms at which the key is deleted if unused until then, or null if it never expires. */
+export function expiresAt(key: ExpiryFacts, policy: ExpiryPolicy): number | null {
+  if (!canExpire(key, policy)) return null;
+  return (key.lastUsedAt ?? key.createdAt) + policy.periodMs;
+}
+
+/** A key whose expiry moment is at or before `now` is expired. */
+export function isExpired(key: ExpiryFacts, policy: ExpiryPolicy, now: number): boolean {
+  const at = expiresAt(key, policy);
+  return at !== null && at <= now;
+}

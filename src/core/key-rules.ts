@@ -1,0 +1,111 @@
+import { RuleError } from './errors.js';
+import { parseIpList } from './ip-whitelist.js';
+import { parsePermissions, type PermissionSet } from './permissions.js';
+
+/** At most this many keys per account (OKX rule, error 59501). */
+export const MAX_KEYS_PER_ACCOUNT = 50;
+export const MAX_LABEL_LENGTH = 50;
+
+export type KeyEnv = 'live' | 'demo';
+
+const LABEL_PATTERN = /^[A-Za-z0-9 _-]+$/;
+const PASSPHRASE_SPECIAL = /[^A-Za-z0-9]/;
+
+/** API name: case-sensitive, 1 to 50 letters, digits, spaces, '-' or '_', not blank. */
+export function validateLabel(label: string): string {
+  if (label.trim() === '') throw new RuleError('50014', 'name: the API name cannot be empty', 'name');
+  if (label.length > MAX_LABEL_LENGTH) {
+    throw new RuleError('51000', `name: the API name is ${label.length} characters; at most ${MAX_LABEL_LENGTH}`, 'name');
+  }
+  if (!LABEL_PATTERN.test(label)) {
+    throw new RuleError('51000', 'name: use only letters, digits, spaces, "-" and "_"', 'name');
+  }
+  return label;
+}
+
+/**
+ * Passphrase: 8 to 32 characters with a lowercase and an uppercase letter, a digit and a
+ * special character (OKX's sub-account key rule, error 59505).
+ */
+export function validatePassphrase(passphrase: string): string {
+  const problems: string[] = [];
+  if (passphrase.length < 8 || passphrase.length > 32) problems.push('8 to 32 characters');
+  if (!/[a-z]/.test(passphrase)) problems.push('a lowercase letter');
+  if (!/[A-Z]/.test(passphrase)) problems.push('an uppercase letter');
+  if (!/[0-9]/.test(passphrase)) problems.push('a digit');
+  if (!PASSPHRASE_SPECIAL.test(passphrase)) problems.push('a special character');
+  if (problems.length > 0) {
+    throw new RuleError('59505', `passphrase: the passphrase format is incorrect; it needs ${problems.join(', ')}`, 'passphrase');
+  }
+  return passphrase;
+}
+
+export interface NewKeyInput {
+  label: string;
+  passphrase: string;
+  perm?: string | readonly string[] | undefined;
+  ip?: string | readonly string[] | undefined;
+  env: KeyEnv;
+}
+
+export interface ValidNewKey {
+  label: string;
+  passphrase: string;
+  perms: PermissionSet;
+  ips: string[];
+  env: KeyEnv;
+}
+
+/** What the account already holds, as far as the rules need to know. */
+export interface AccountKeys {
+  count: number;
+  labels: readonly string[];
+}
+
+/** Checks a creation request against every rule; returns the normalised key or throws RuleError. */
+export function validateNewKey(input: NewKeyInput, existing: AccountKeys): ValidNewKey {
+  if (existing.count >= MAX_KEYS_PER_ACCOUNT) {
+    throw new RuleError('59501', `keys: the account already holds ${existing.count} keys; each account can create up to ${MAX_KEYS_PER_ACCOUNT} API keys`, 'keys');
+  }
+  const label = validateLabel(input.label);
+  if (existing.labels.includes(label)) {
+    throw new RuleError('59502', `name: "${label}" already exists in this account; API names must be unique (case-sensitive)`, 'name');
+  }
+  return {
+    label,
+    passphrase: validatePassphrase(input.passphrase),
+    perms: parsePermissions(input.perm ?? 'read'),
+    ips: parseIpList(input.ip ?? ''),
+    env: input.env,
+  };
+}
+
+export interface KeyChangeInput {
+  label?: string | undefined;
+  perm?: string | readonly string[] | undefined;
+  ip?: string | readonly string[] | undefined;
+}
+
+export interface ValidKeyChange {
+  label?: string;
+  perms?: PermissionSet;
+  ips?: string[];
+}
+
+/** Checks a modification; `otherLabels` are the account's other keys' names. */
+export function validateKeyChange(input: KeyChangeInput, otherLabels: readonly string[]): ValidKeyChange {
+  const change: ValidKeyChange = {};
+  if (input.label !== undefined) {
+    const label = validateLabel(input.label);
+    if (otherLabels.includes(label)) {
+      throw new RuleError('59502', `name: "${label}" already exists in this account; API names must be unique (case-sensitive)`, 'name');
+    }
+    change.label = label;
+  }
+  if (input.perm !== undefined) change.perms = parsePermissions(input.perm);
+  if (input.ip !== undefined) change.ips = parseIpList(input.ip);
+  if (change.label === undefined && change.perms === undefined && change.ips === undefined) {
+    throw new RuleError('50014', 'change: give at least one of name, perm or ip', 'change');
+  }
+  return change;
+}

@@ -1,0 +1,59 @@
+import Big from 'big.js';
+import { RuleError } from './errors.js';
+import type { KeyEnv } from './key-rules.js';
+
+/** OKX account types: 18 trading (unified), 6 funding. */
+export type AccountType = '18' | '6';
+export const TRADING: AccountType = '18';
+export const FUNDING: AccountType = '6';
+
+/** Smallest unit signet keeps: 18 decimal places. */
+export const MAX_DECIMALS = 18;
+const AMOUNT = /^(?:0|[1-9]\d{0,20})(?:\.\d{1,18})?$/;
+
+/**
+ * One movement of funds. Deltas are exact decimal strings, positive or negative; every change to
+ * a balance is one entry, so the ledger can always be re-added.
+ */
+export interface LedgerEntry {
+  userId: number;
+  env: KeyEnv;
+  account: AccountType;
+  ccy: string;
+  availDelta: string;
+  frozenDelta: string;
+  /** Why: 'deposit', 'withdrawal', 'transfer', 'trade', 'fee', ... */
+  kind: string;
+  /** Reference to what caused it (order id, withdrawal id...), or ''. */
+  ref: string;
+}
+
+/** Validates a user-given positive amount ("1000", "0.5"); returns it in canonical form. */
+export function parseAmount(text: string, field = 'amt'): string {
+  const trimmed = text.trim();
+  if (!AMOUNT.test(trimmed)) {
+    throw new RuleError('51000', `${field}: "${text}" is not a plain decimal amount (up to ${MAX_DECIMALS} decimal places)`, field);
+  }
+  const value = new Big(trimmed);
+  if (value.lte(0)) throw new RuleError('51000', `${field}: the amount must be greater than 0`, field);
+  return value.toFixed();
+}
+
+/** a + b on exact decimal strings. */
+export function addAmounts(a: string, b: string): string {
+  return new Big(a).plus(b).toFixed();
+}
+
+export function isNegative(a: string): boolean {
+  return new Big(a).lt(0);
+}
+
+/** Multiplies and rounds down to `dp` places; for USD valuations shown to clients. */
+export function multiply(a: string, b: string, dp: number): string {
+  return new Big(a).times(b).round(dp, Big.roundDown).toFixed();
+}
+
+/** A deposit into a user's account: the simplest entry. */
+export function depositEntry(userId: number, env: KeyEnv, account: AccountType, ccy: string, amt: string): LedgerEntry {
+  return { userId, env, account, ccy, availDelta: amt, frozenDelta: '0', kind: 'deposit', ref: '' };
+}

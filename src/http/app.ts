@@ -1,0 +1,95 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { RuleError, okxMessage, OKX_ERRORS } from '../core/errors.js';
+import type { AppDeps } from './deps.js';
+import { errorEnvelope } from './envelope.js';
+import { accountRoutes } from './routes/account.js';
+import { assetRoutes } from './routes/asset.js';
+import { publicRoutes } from './routes/public.js';
+
+/**
+ * Builds the HTTP app (never listens): the V5 wire API with OKX's envelopes and error codes.
+ * Tests drive it with `app.inject`; main.ts listens.
+ */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const { config } = deps;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers["ok-access-sign"]', 'req.headers["ok-access-passphrase"]'],
+    },
+    disableRequestLogging: true,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
+    // Ids for the logs and for the generic error message, never derived from the request.
+    requestIdHeader: false,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  });
+  app.decorateRequest('rawBody', undefined);
+  app.decorateRequest('apiKey', null);
+  installBodyParser(app);
+  installErrorHandling(app);
+
+  publicRoutes(app, deps);
+  accountRoutes(app, deps);
+  assetRoutes(app, deps);
+  return app;
+}
+
+/** Keeps the raw bytes for the signature check, then parses JSON (any content type). */
+function installBodyParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('remove', 'remove');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    const raw = body as Buffer;
+    if (raw.length === 0) {
+      done(null, undefined);
+      return;
+    }
+    request.rawBody = raw;
+    parseJson(request, raw.toString('utf8'), (err, value) => {
+      if (err !== null) done(new RuleError('50002', 'body: not valid JSON'), undefined);
+      else done(null, value);
+    });
+  });
+}
+
+/** The one place where errors become responses. */
+function installErrorHandling(app: FastifyInstance): void {
+  const knownPaths = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    knownPaths.add(route.url);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    const { status, body } = errorEnvelope(knownPaths.has(path) ? '50115' : '404');
+    return reply.code(status).send(body);
+  });
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof RuleError) {
+      const msg = OKX_ERRORS[err.code].msg.includes('{0}') ? okxMessage(err.code, err.field ?? '') : okxMessage(err.code);
+      return reply.code(OKX_ERRORS[err.code].status).send({ code: err.code, msg, data: [] });
+    }
+    if (err.validation !== undefined) {
+      const first = err.validation[0];
+      const missing = first?.keyword === 'required' ? String((first.params as { missingProperty?: unknown }).missingProperty ?? '') : '';
+      const param = missing !== '' ? missing : (first?.instancePath ?? '').replace(/^\//, '');
+      const { status, body } = errorEnvelope(missing !== '' ? '50014' : '51000', param);
+      return reply.code(status).send(body);
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const { status, body } = errorEnvelope('50008');
+      return reply.code(status).send(body);
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      request.log.info({ code: err.code }, 'bad request');
+      const { status, body } = errorEnvelope('400');
+      return reply.code(status).send(body);
+    }
+    request.log.error({ err }, 'unexpected error');
+    const { status, body } = errorEnvelope('50026');
+    return reply.code(status).send({ ...body, msg: `${body.msg} (request id ${request.id})` });
+  });
+}

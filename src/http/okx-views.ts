@@ -1,0 +1,71 @@
+import { addAmounts, multiply } from '../core/ledger.js';
+import { CURRENCY_BY_CCY, type Currency, type SpotInstrument } from '../core/markets.js';
+import { formatPermissions } from '../core/permissions.js';
+import type { ActiveKey } from '../services/keyring.js';
+import type { BalanceRow } from '../store/store.js';
+
+/**
+ * OKX V5 wire shapes, field for field as OKX returns them (every number a string, unused fields
+ * present and empty), checked against ccxt's recorded OKX responses.
+ */
+
+export function instrumentView(i: SpotInstrument) {
+  return {
+    alias: '', auctionEndTime: '', baseCcy: i.baseCcy, category: '1', ctMult: '', ctType: '', ctVal: '', ctValCcy: '',
+    expTime: '', instFamily: '', instId: i.instId, instType: 'SPOT', lever: '', listTime: String(i.listTime), lotSz: i.lotSz,
+    maxIcebergSz: i.maxLmtSz, maxLmtAmt: '20000000', maxLmtSz: i.maxLmtSz, maxMktAmt: '1000000', maxMktSz: i.maxMktSz,
+    maxStopSz: i.maxMktSz, maxTriggerSz: i.maxLmtSz, maxTwapSz: i.maxLmtSz, minSz: i.minSz, optType: '', quoteCcy: i.quoteCcy,
+    ruleType: 'normal', settleCcy: '', state: 'live', stk: '', tickSz: i.tickSz, uly: '',
+  };
+}
+
+export function currencyViews(c: Currency) {
+  return c.chains.map((ch) => ({
+    burningFeeRate: '', canDep: true, canInternal: true, canWd: true, ccy: c.ccy, chain: ch.chain, ctAddr: '',
+    depEstOpenTime: '', depQuotaFixed: '', depQuoteDailyLayer2: '', fee: ch.fee, logoLink: '', mainNet: ch.mainNet,
+    maxFee: ch.fee, maxFeeForCtAddr: ch.fee, maxWd: ch.maxWd, minDep: ch.minDep, minDepArrivalConfirm: ch.minDepArrivalConfirm,
+    minFee: ch.fee, minFeeForCtAddr: ch.fee, minInternal: '0', minWd: ch.minWd, minWdUnlockConfirm: ch.minWdUnlockConfirm,
+    name: c.name, needTag: false, usedDepQuotaFixed: '', usedWdQuota: '0', wdEstOpenTime: '', wdQuota: '10000000',
+    wdTickSz: ch.wdTickSz,
+  }));
+}
+
+export function accountConfigView(key: ActiveKey) {
+  return {
+    acctLv: '1', acctStpMode: 'cancel_maker', autoLoan: false, ctIsoMode: 'automatic', enableSpotBorrow: false,
+    greeksType: 'PA', ip: key.ips.join(','), kycLv: '2', label: key.label, level: 'Lv1', levelTmp: '',
+    liquidationGear: '-1', mainUid: key.uid, mgnIsoMode: 'automatic', opAuth: '0', perm: formatPermissions(key.perms),
+    posMode: 'net_mode', roleType: '0', settleCcy: 'USDT', settleCcyList: ['USDT'], spotBorrowAutoRepay: false,
+    spotOffsetType: '', spotRoleType: '0', spotTraderInsts: [], traderInsts: [], type: '0', uid: key.uid,
+  };
+}
+
+const usdValue = (ccy: string, amount: string): string => multiply(amount, CURRENCY_BY_CCY.get(ccy)?.usdPrice ?? '0', 8);
+
+/** GET /api/v5/account/balance: the trading account (18) valued in USD at reference prices. */
+export function tradingBalanceView(rows: readonly BalanceRow[], now: number) {
+  let totalEq = '0';
+  const details = rows.map((r) => {
+    const eq = addAmounts(r.avail, r.frozen);
+    const eqUsd = usdValue(r.ccy, eq);
+    totalEq = addAmounts(totalEq, eqUsd);
+    return {
+      accAvgPx: '', availBal: r.avail, availEq: r.avail, borrowFroz: '', cashBal: eq, ccy: r.ccy, clSpotInUseAmt: '',
+      crossLiab: '', disEq: eqUsd, eq, eqUsd, fixedBal: '0', frozenBal: r.frozen, imr: '', interest: '', isoEq: '0',
+      isoLiab: '', isoUpl: '0', liab: '', maxLoan: '', maxSpotInUse: '', mgnRatio: '', mmr: '', notionalLever: '',
+      ordFrozen: r.frozen, rewardBal: '0', smtSyncEq: '0', spotBal: eq, spotCopyTradingEq: '0', spotInUseAmt: '',
+      spotIsoBal: '0', spotUpl: '', spotUplRatio: '', stgyEq: '0', totalPnl: '', totalPnlRatio: '', twap: '0',
+      uTime: String(r.updatedAt), upl: '0', uplLiab: '',
+    };
+  });
+  return {
+    adjEq: '', borrowFroz: '', details, imr: '', isoEq: '0', mgnRatio: '', mmr: '', notionalUsd: '',
+    notionalUsdForBorrow: '', notionalUsdForFutures: '', notionalUsdForOption: '', notionalUsdForSwap: '', ordFroz: '',
+    totalEq, uTime: String(now), upl: '0',
+  };
+}
+
+/** GET /api/v5/asset/balances: the funding account (6). */
+export function fundingBalanceView(r: BalanceRow) {
+  return { availBal: r.avail, bal: addAmounts(r.avail, r.frozen), ccy: r.ccy, frozenBal: r.frozen };
+}

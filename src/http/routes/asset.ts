@@ -1,0 +1,35 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { FUNDING } from '../../core/ledger.js';
+import { CURRENCIES } from '../../core/markets.js';
+import { keyOf, v5Route } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+import { ok } from '../envelope.js';
+import { currencyViews, fundingBalanceView } from '../okx-views.js';
+import { CcyList, ccySet } from './query.js';
+
+const CcyQuery = Type.Object({ ccy: Type.Optional(CcyList) });
+
+/** /api/v5/asset: the funding account and the currencies it can move. */
+export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
+  v5Route(app, deps, {
+    method: 'GET', url: '/api/v5/asset/balances', access: 'read',
+    schema: { querystring: CcyQuery },
+    handler: async (request) => {
+      const key = keyOf(request);
+      const q = request.query as Static<typeof CcyQuery>;
+      const rows = await deps.ledger.balances(key.userId, key.env, FUNDING, ccySet(q.ccy));
+      return ok(rows.map(fundingBalanceView));
+    },
+  });
+
+  v5Route(app, deps, {
+    method: 'GET', url: '/api/v5/asset/currencies', access: 'read',
+    schema: { querystring: CcyQuery },
+    handler: async (request) => {
+      const wanted = ccySet((request.query as Static<typeof CcyQuery>).ccy);
+      const list = wanted === undefined ? CURRENCIES : CURRENCIES.filter((c) => wanted.has(c.ccy));
+      return ok(list.flatMap(currencyViews));
+    },
+  });
+}

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type ConfigOverrides } from './config.js';
+import { buildApp } from './http/app.js';
+import { openRuntime } from './runtime.js';
+
+/** loadConfig -> openRuntime (store, services) -> buildApp -> listen. Returns a stop function. */
+export async function serve(overrides: ConfigOverrides = {}): Promise<{ app: FastifyInstance; url: string; stop: () => Promise<void> }> {
+  const config = loadConfig(process.env, overrides);
+  const runtime = await openRuntime(config);
+  const app = buildApp(runtime.appDeps);
+  await runtime.startBackground((deleted) => {
+    for (const k of deleted) app.log.info({ apiKey: k.apiKey, label: k.label }, 'expired key deleted');
+  });
+  const url = await app.listen({ host: config.host, port: config.port });
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      await app.close();
+      await runtime.close();
+    })();
+    return stopping;
+  };
+  return { app, url, stop };
+}

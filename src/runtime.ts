@@ -1,0 +1,81 @@
+import type { Config } from './config.js';
+import type { AppDeps } from './http/deps.js';
+import { loadMasterKey } from './security/master-key.js';
+import { SecretBox } from './security/secret-box.js';
+import { Authenticator } from './services/authenticator.js';
+import { KeyService, type KeyView } from './services/key-service.js';
+import { Keyring } from './services/keyring.js';
+import { LedgerService } from './services/ledger-service.js';
+import { UsageTracker } from './services/usage-tracker.js';
+import { UserService } from './services/user-service.js';
+import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+
+/** The services of one process, wired once; shared by `serve` and every CLI command. */
+export interface Runtime {
+  config: Config;
+  store: Store;
+  keyring: Keyring;
+  usage: UsageTracker;
+  keys: KeyService;
+  users: UserService;
+  ledger: LedgerService;
+  appDeps: AppDeps;
+  /** Key-cache sync, usage flush and the expiry sweeper (at once and every SIGNET_SWEEP_MS). */
+  startBackground(onSweep: (deleted: KeyView[]) => void): Promise<void>;
+  /** Flushes usage and closes the store. */
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, now: () => number = Date.now): Promise<Runtime> {
+  const store = openSqliteStore({ dir: config.dataDir });
+  const box = new SecretBox(loadMasterKey(config.masterKeyHex, config.dataDir));
+  const keyring = new Keyring(store, box);
+  const usage = new UsageTracker(store);
+  const keys = new KeyService(store, box, config.expiry);
+  const users = new UserService(store);
+  const ledger = new LedgerService(store);
+  const authenticator = new Authenticator(keyring, usage, {
+    timestampWindowMs: config.timestampWindowMs,
+    failsPerIp: config.authFailsPerIp,
+    failsPerKey: config.authFailsPerKey,
+  });
+  const timers: NodeJS.Timeout[] = [];
+  let closed = false;
+
+  const sweep = async (onSweep: (deleted: KeyView[]) => void): Promise<void> => {
+    await usage.flush();
+    const deleted = await keys.sweep(now());
+    if (deleted.length > 0) onSweep(deleted);
+  };
+  const every = (ms: number, task: () => Promise<unknown>, onError: (err: unknown) => void): void => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || closed) return;
+      running = true;
+      task().catch(onError).finally(() => { running = false; });
+    }, ms);
+    timer.unref();
+    timers.push(timer);
+  };
+
+  return {
+    config, store, keyring, usage, keys, users, ledger,
+    appDeps: { config, authenticator, keys, users, ledger, now },
+    async startBackground(onSweep) {
+      await keyring.start();
+      await sweep(onSweep);
+      const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);
+      every(config.keySyncMs, () => keyring.sync(), report);
+      every(config.usageFlushMs, () => usage.flush(), report);
+      every(config.sweepMs, () => sweep(onSweep), report);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const t of timers) clearInterval(t);
+      await usage.flush();
+      await store.close();
+    },
+  };
+}

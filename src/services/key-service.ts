@@ -1,0 +1,99 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { RuleError } from '../core/errors.js';
+import { expiresAt, type ExpiryPolicy } from '../core/expiry.js';
+import { validateKeyChange, validateNewKey, type KeyChangeInput, type NewKeyInput } from '../core/key-rules.js';
+import { formatPermissions } from '../core/permissions.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { slowHash } from '../security/slow-hash.js';
+import type { Actor, KeyRecord, Store } from '../store/store.js';
+
+/** A key as shown to its owner (never the secret or passphrase). Times are ISO-8601. */
+export interface KeyView {
+  apiKey: string;
+  label: string;
+  /** OKX spelling, e.g. "read_only,trade". */
+  perm: string;
+  /** Comma-joined IPs, "" when unbound. */
+  ip: string;
+  env: 'live' | 'demo';
+  createdAt: string;
+  lastUsedAt: string | null;
+  /** When the key is deleted if unused until then; null if it never expires. */
+  expiresAt: string | null;
+}
+
+/** Shown exactly once, at creation. */
+export interface CreatedKey {
+  apiKey: string;
+  secretKey: string;
+  label: string;
+  perm: string;
+  ip: string;
+  env: 'live' | 'demo';
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** API key management for every edge (CLI, console, sub-account API): the rules live in core. */
+export class KeyService {
+  constructor(private readonly store: Store, private readonly box: SecretBox, private readonly policy: ExpiryPolicy) {}
+
+  view(key: KeyRecord, lastUsedAt: number | null = key.lastUsedAt): KeyView {
+    return {
+      apiKey: key.apiKey,
+      label: key.label,
+      perm: formatPermissions(key.perms),
+      ip: key.ips.join(','),
+      env: key.env,
+      createdAt: new Date(key.createdAt).toISOString(),
+      lastUsedAt: iso(lastUsedAt),
+      expiresAt: iso(expiresAt({ ...key, lastUsedAt }, this.policy)),
+    };
+  }
+
+  async create(userId: number, input: NewKeyInput, actor: Actor, now: number): Promise<CreatedKey> {
+    const accountOf = (keys: readonly KeyRecord[]) => ({ count: keys.length, labels: keys.map((k) => k.label) });
+    // Validate before the slow hash so bad input answers at once; checked again in the transaction.
+    const valid = validateNewKey(input, accountOf(await this.store.listKeys(userId)));
+    const apiKey = randomUUID();
+    const secretKey = randomBytes(16).toString('hex').toUpperCase();
+    const passphraseHash = await slowHash(valid.passphrase);
+    const secretSealed = this.box.seal(secretKey, apiKey);
+    const record = await this.store.createKey(userId, (existing) => {
+      validateNewKey(input, accountOf(existing));
+      return {
+        apiKey, userId, label: valid.label, perms: valid.perms, ips: valid.ips, env: valid.env,
+        secretSealed, passphraseHash, createdAt: now, updatedAt: now, lastUsedAt: null,
+      };
+    }, actor, now);
+    return { apiKey, secretKey, label: record.label, perm: formatPermissions(record.perms), ip: record.ips.join(','), env: record.env };
+  }
+
+  async list(userId: number): Promise<KeyView[]> {
+    return (await this.store.listKeys(userId)).map((k) => this.view(k));
+  }
+
+  async modify(userId: number, apiKey: string, input: KeyChangeInput, actor: Actor, now: number): Promise<KeyView> {
+    validateKeyChange(input, []);
+    const updated = await this.store.updateKey(userId, apiKey, (_current, others) => {
+      return validateKeyChange(input, others.map((k) => k.label));
+    }, actor, now);
+    if (updated === null) throw missingKey(apiKey);
+    return this.view(updated);
+  }
+
+  async remove(userId: number, apiKey: string, actor: Actor, now: number): Promise<KeyView> {
+    const deleted = await this.store.deleteKey(userId, apiKey, actor, now);
+    if (deleted === null) throw missingKey(apiKey);
+    return this.view(deleted);
+  }
+
+  /** Deletes keys expired at `now` (see core/expiry.ts); returns what was deleted. */
+  async sweep(now: number): Promise<KeyView[]> {
+    return (await this.store.deleteExpiredKeys(this.policy, now)).map((k) => this.view(k));
+  }
+}
+
+function missingKey(apiKey: string): RuleError {
+  return new RuleError('59506', `key: API key ${apiKey} doesn't exist in this account`, 'key');
+}

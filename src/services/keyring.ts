@@ -1,0 +1,115 @@
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { IpWhitelist } from '../core/ip-whitelist.js';
+import type { KeyEnv } from '../core/key-rules.js';
+import type { PermissionSet } from '../core/permissions.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { slowHashMatches } from '../security/slow-hash.js';
+import type { Store } from '../store/store.js';
+
+/** A key as the hot path needs it: decrypted HMAC key, compiled whitelist, owner's uid. */
+export interface ActiveKey {
+  readonly apiKey: string;
+  readonly userId: number;
+  readonly uid: string;
+  readonly label: string;
+  readonly perms: PermissionSet;
+  readonly ips: readonly string[];
+  readonly whitelist: IpWhitelist;
+  readonly env: KeyEnv;
+  readonly hmacKey: KeyObject;
+  readonly passphraseHash: string;
+  /** HMAC of the passphrase under a per-process pepper, set after one successful scrypt check. */
+  passphraseMemo: Buffer | null;
+  /** Last use as the database has it, Unix ms (null: never). */
+  persistedLastUsedAt: number | null;
+  readonly createdAt: number;
+}
+
+const MAX_CACHED = 100_000;
+
+/**
+ * An in-memory cache of keys in front of the store. A key is loaded on first use, so a key created
+ * by any process works at once; `sync()` (run every SIGNET_KEY_SYNC_MS) evicts keys changed or
+ * deleted by any process, so such a key is refused within a second.
+ */
+export class Keyring {
+  private readonly cache = new Map<string, ActiveKey>();
+  private readonly loading = new Map<string, Promise<ActiveKey | null>>();
+  private readonly pepper = randomBytes(32);
+  private cursor = 0;
+  /** Bumped on every eviction, so that a load racing with an eviction is not cached. */
+  private epoch = 0;
+
+  constructor(private readonly store: Store, private readonly box: SecretBox) {}
+
+  async start(): Promise<void> {
+    this.cursor = await this.store.latestAuditId();
+  }
+
+  /** The cached key (synchronously) or a promise of it from the store; null if there is none. */
+  get(apiKey: string): ActiveKey | Promise<ActiveKey | null> {
+    const hit = this.cache.get(apiKey);
+    if (hit !== undefined) return hit;
+    let pending = this.loading.get(apiKey);
+    if (pending === undefined) {
+      pending = this.load(apiKey).finally(() => this.loading.delete(apiKey));
+      this.loading.set(apiKey, pending);
+    }
+    return pending;
+  }
+
+  private async load(apiKey: string): Promise<ActiveKey | null> {
+    const epoch = this.epoch;
+    const record = await this.store.getKey(apiKey);
+    if (record === null) return null;
+    const user = await this.store.findUserById(record.userId);
+    if (user === null) return null;
+    const secret = this.box.open(record.secretSealed, record.apiKey);
+    const key: ActiveKey = {
+      apiKey: record.apiKey,
+      userId: record.userId,
+      uid: user.uid,
+      label: record.label,
+      perms: record.perms,
+      ips: record.ips,
+      whitelist: new IpWhitelist(record.ips),
+      env: record.env,
+      hmacKey: createSecretKey(Buffer.from(secret, 'utf8')),
+      passphraseHash: record.passphraseHash,
+      passphraseMemo: null,
+      persistedLastUsedAt: record.lastUsedAt,
+      createdAt: record.createdAt,
+    };
+    if (epoch === this.epoch) {
+      if (this.cache.size >= MAX_CACHED) {
+        const oldest = this.cache.keys().next();
+        if (oldest.done !== true) this.cache.delete(oldest.value);
+      }
+      this.cache.set(apiKey, key);
+    }
+    return key;
+  }
+
+  /** Checks a passphrase: scrypt the first time, then a constant-time compare of a peppered HMAC. */
+  async passphraseMatches(key: ActiveKey, given: string): Promise<boolean> {
+    const memo = createHmac('sha256', this.pepper).update(given).digest();
+    if (key.passphraseMemo !== null) return timingSafeEqual(memo, key.passphraseMemo);
+    const ok = await slowHashMatches(given, key.passphraseHash);
+    if (ok) key.passphraseMemo = memo;
+    return ok;
+  }
+
+  /** Drops a key from the cache (it is reloaded on next use). */
+  evict(apiKey: string): void {
+    this.epoch++;
+    this.cache.delete(apiKey);
+  }
+
+  /** Evicts every key that any process changed since the last call; returns how many. */
+  async sync(): Promise<number> {
+    const changes = await this.store.keyChangesSince(this.cursor);
+    this.cursor = changes.cursor;
+    for (const apiKey of changes.apiKeys) this.evict(apiKey);
+    return changes.apiKeys.length;
+  }
+}

@@ -1,0 +1,38 @@
+import { randomInt } from 'node:crypto';
+import { RuleError } from '../core/errors.js';
+import { slowHash } from '../security/slow-hash.js';
+import type { Store, UserRecord } from '../store/store.js';
+
+export const MIN_PASSWORD_LENGTH = 12;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,63}$/;
+
+/** Lower-cases and checks an email address; the account's login name. */
+export function normalizeEmail(email: string): string {
+  const e = email.trim().toLowerCase();
+  if (!EMAIL.test(e)) throw new RuleError('51000', `email: "${email}" is not an email address`, 'email');
+  return e;
+}
+
+export class UserService {
+  constructor(private readonly store: Store) {}
+
+  async create(email: string, password: string, now: number): Promise<UserRecord> {
+    const normal = normalizeEmail(email);
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      throw new RuleError('51000', `password: at least ${MIN_PASSWORD_LENGTH} characters`, 'password');
+    }
+    if ((await this.store.findUserByEmail(normal)) !== null) {
+      throw new RuleError('51000', `email: an account with ${normal} already exists`, 'email');
+    }
+    // OKX uids are 15-16 digit numbers; never starting with 0 so they survive numeric parsing.
+    const uid = `${randomInt(1, 10)}${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e6)).padStart(6, '0')}`;
+    return this.store.createUser({ uid, email: normal, passwordHash: await slowHash(password), createdAt: now });
+  }
+
+  /** The account for an email, or a RuleError naming the field. */
+  async byEmail(email: string): Promise<UserRecord> {
+    const user = await this.store.findUserByEmail(normalizeEmail(email));
+    if (user === null) throw new RuleError('51000', `user: no account with email ${email.trim().toLowerCase()}`, 'user');
+    return user;
+  }
+}

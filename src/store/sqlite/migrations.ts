@@ -1,0 +1,64 @@
+/**
+ * SQLite schema, one entry per version, applied in order inside a transaction each.
+ * Never edit a released entry: add a new one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    uid           TEXT NOT NULL UNIQUE,
+    email         TEXT NOT NULL UNIQUE,
+    password_hash TEXT,
+    created_at    INTEGER NOT NULL
+  );
+  CREATE TABLE api_keys (
+    api_key         TEXT PRIMARY KEY,
+    user_id         INTEGER NOT NULL REFERENCES users(id),
+    label           TEXT NOT NULL,
+    perm_trade      INTEGER NOT NULL,
+    perm_withdraw   INTEGER NOT NULL,
+    ips             TEXT NOT NULL,
+    env             TEXT NOT NULL CHECK (env IN ('live', 'demo')),
+    secret_sealed   BLOB NOT NULL,
+    passphrase_hash TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    last_used_at    INTEGER,
+    UNIQUE (user_id, label)
+  );
+  CREATE INDEX api_keys_user ON api_keys(user_id);
+  CREATE TABLE audit_log (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      INTEGER NOT NULL,
+    actor   TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    api_key TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    detail  TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_user ON audit_log(user_id, id);
+  CREATE TABLE balances (
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    env        TEXT NOT NULL,
+    account    TEXT NOT NULL,
+    ccy        TEXT NOT NULL,
+    avail      TEXT NOT NULL,
+    frozen     TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, env, account, ccy)
+  );
+  CREATE TABLE ledger_entries (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           INTEGER NOT NULL,
+    user_id      INTEGER NOT NULL,
+    env          TEXT NOT NULL,
+    account      TEXT NOT NULL,
+    ccy          TEXT NOT NULL,
+    avail_delta  TEXT NOT NULL,
+    frozen_delta TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    ref          TEXT NOT NULL
+  );
+  CREATE INDEX ledger_entries_user ON ledger_entries(user_id, env, ccy);
+  `,
+];

@@ -1,0 +1,277 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { RuleError } from '../../core/errors.js';
+import { isExpired, type ExpiryPolicy } from '../../core/expiry.js';
+import { addAmounts, isNegative, type AccountType, type LedgerEntry } from '../../core/ledger.js';
+import type { KeyEnv } from '../../core/key-rules.js';
+import { keyChangeDetail } from '../audit-detail.js';
+import type { Actor, AuditAction, AuditRecord, BalanceRow, KeyRecord, KeyUpdate, Store, UserRecord } from '../store.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+interface KeyRow {
+  api_key: string;
+  user_id: number;
+  label: string;
+  perm_trade: number;
+  perm_withdraw: number;
+  ips: string;
+  env: KeyEnv;
+  secret_sealed: Buffer;
+  passphrase_hash: string;
+  created_at: number;
+  updated_at: number;
+  last_used_at: number | null;
+}
+
+interface UserRow {
+  id: number;
+  uid: string;
+  email: string;
+  password_hash: string | null;
+  created_at: number;
+}
+
+function toKey(row: KeyRow): KeyRecord {
+  return {
+    apiKey: row.api_key,
+    userId: row.user_id,
+    label: row.label,
+    perms: { read: true, trade: row.perm_trade === 1, withdraw: row.perm_withdraw === 1 },
+    ips: row.ips === '' ? [] : row.ips.split(','),
+    env: row.env,
+    secretSealed: row.secret_sealed,
+    passphraseHash: row.passphrase_hash,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+function toUser(row: UserRow): UserRecord {
+  return { id: row.id, uid: row.uid, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at };
+}
+
+/** Opens (creating if needed) the SQLite database `signet.db` in `dir` and migrates it. */
+export function openSqliteStore(opts: { dir: string }): SqliteStore {
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const file = join(opts.dir, 'signet.db');
+  const db = new Database(file);
+  chmodSync(file, 0o600);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+/** Brings the database to the newest schema; returns how many migrations ran. */
+export function migrate(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const row = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number };
+  let ran = 0;
+  for (let version = row.v + 1; version <= SQLITE_MIGRATIONS.length; version++) {
+    const sql = SQLITE_MIGRATIONS[version - 1] ?? '';
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+    }).immediate();
+    ran++;
+  }
+  return ran;
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(db: Database.Database) {
+    this.db = db;
+    this.stmt = {
+      insertUser: db.prepare('INSERT INTO users (uid, email, password_hash, created_at) VALUES (?, ?, ?, ?)'),
+      userByEmail: db.prepare('SELECT * FROM users WHERE email = ?'),
+      userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+      keysOfUser: db.prepare('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at, api_key'),
+      keyById: db.prepare('SELECT * FROM api_keys WHERE api_key = ?'),
+      insertKey: db.prepare(`INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw, ips, env,
+        secret_sealed, passphrase_hash, created_at, updated_at, last_used_at)
+        VALUES (@api_key, @user_id, @label, @perm_trade, @perm_withdraw, @ips, @env, @secret_sealed, @passphrase_hash,
+        @created_at, @updated_at, @last_used_at)`),
+      updateKey: db.prepare(`UPDATE api_keys SET label = ?, perm_trade = ?, perm_withdraw = ?, ips = ?, updated_at = ?
+        WHERE api_key = ?`),
+      deleteKey: db.prepare('DELETE FROM api_keys WHERE api_key = ?'),
+      touchKey: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE api_key = ? AND (last_used_at IS NULL OR last_used_at < ?)'),
+      expiryCandidates: db.prepare(`SELECT * FROM api_keys WHERE env = 'live' AND ips = ''`),
+      deleteIfUnused: db.prepare(`DELETE FROM api_keys WHERE api_key = ? AND last_used_at IS ?`),
+      insertAudit: db.prepare('INSERT INTO audit_log (at, actor, user_id, api_key, action, detail) VALUES (?, ?, ?, ?, ?, ?)'),
+      latestAudit: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit_log'),
+      auditSince: db.prepare('SELECT id, api_key FROM audit_log WHERE id > ? ORDER BY id LIMIT 1000'),
+      auditOfUser: db.prepare('SELECT * FROM audit_log WHERE user_id = ? ORDER BY id DESC LIMIT ?'),
+      balances: db.prepare('SELECT ccy, avail, frozen, updated_at FROM balances WHERE user_id = ? AND env = ? AND account = ? ORDER BY ccy'),
+      balance: db.prepare('SELECT avail, frozen FROM balances WHERE user_id = ? AND env = ? AND account = ? AND ccy = ?'),
+      upsertBalance: db.prepare(`INSERT INTO balances (user_id, env, account, ccy, avail, frozen, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, env, account, ccy)
+        DO UPDATE SET avail = excluded.avail, frozen = excluded.frozen, updated_at = excluded.updated_at`),
+      insertEntry: db.prepare(`INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    };
+  }
+
+  /** The underlying handle, for `signet migrate` and tests that inspect raw rows. */
+  get handle(): Database.Database {
+    return this.db;
+  }
+
+  private audit(at: number, actor: Actor, key: KeyRecord, action: AuditAction, detail: Record<string, unknown>): void {
+    this.stmt.insertAudit.run(at, actor, key.userId, key.apiKey, action, JSON.stringify(detail));
+  }
+
+  async createUser(user: Omit<UserRecord, 'id'>): Promise<UserRecord> {
+    try {
+      const info = this.stmt.insertUser.run(user.uid, user.email, user.passwordHash, user.createdAt);
+      return { ...user, id: Number(info.lastInsertRowid) };
+    } catch (err) {
+      if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new RuleError('51000', `email: an account with ${user.email} already exists`, 'email');
+      }
+      throw err;
+    }
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | null> {
+    const row = this.stmt.userByEmail.get(email) as UserRow | undefined;
+    return row === undefined ? null : toUser(row);
+  }
+
+  async findUserById(id: number): Promise<UserRecord | null> {
+    const row = this.stmt.userById.get(id) as UserRow | undefined;
+    return row === undefined ? null : toUser(row);
+  }
+
+  async createKey(userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number): Promise<KeyRecord> {
+    return this.db.transaction(() => {
+      const existing = (this.stmt.keysOfUser.all(userId) as KeyRow[]).map(toKey);
+      const key = build(existing);
+      this.stmt.insertKey.run({
+        api_key: key.apiKey, user_id: key.userId, label: key.label,
+        perm_trade: key.perms.trade ? 1 : 0, perm_withdraw: key.perms.withdraw ? 1 : 0,
+        ips: key.ips.join(','), env: key.env, secret_sealed: key.secretSealed, passphrase_hash: key.passphraseHash,
+        created_at: key.createdAt, updated_at: key.updatedAt, last_used_at: key.lastUsedAt,
+      });
+      this.audit(at, actor, key, 'create', keyChangeDetail(null, key));
+      return key;
+    }).immediate();
+  }
+
+  async updateKey(
+    userId: number,
+    apiKey: string,
+    change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
+    actor: Actor,
+    at: number,
+  ): Promise<KeyRecord | null> {
+    return this.db.transaction(() => {
+      const all = (this.stmt.keysOfUser.all(userId) as KeyRow[]).map(toKey);
+      const current = all.find((k) => k.apiKey === apiKey);
+      if (current === undefined) return null;
+      const update = change(current, all.filter((k) => k.apiKey !== apiKey));
+      const next: KeyRecord = {
+        ...current,
+        label: update.label ?? current.label,
+        perms: update.perms ?? current.perms,
+        ips: update.ips ?? current.ips,
+        updatedAt: at,
+      };
+      this.stmt.updateKey.run(next.label, next.perms.trade ? 1 : 0, next.perms.withdraw ? 1 : 0, next.ips.join(','), at, apiKey);
+      this.audit(at, actor, next, 'modify', keyChangeDetail(current, next));
+      return next;
+    }).immediate();
+  }
+
+  async deleteKey(userId: number, apiKey: string, actor: Actor, at: number): Promise<KeyRecord | null> {
+    return this.db.transaction(() => {
+      const row = this.stmt.keyById.get(apiKey) as KeyRow | undefined;
+      if (row === undefined || row.user_id !== userId) return null;
+      const key = toKey(row);
+      this.stmt.deleteKey.run(apiKey);
+      this.audit(at, actor, key, 'delete', { label: key.label });
+      return key;
+    }).immediate();
+  }
+
+  async getKey(apiKey: string): Promise<KeyRecord | null> {
+    const row = this.stmt.keyById.get(apiKey) as KeyRow | undefined;
+    return row === undefined ? null : toKey(row);
+  }
+
+  async listKeys(userId: number): Promise<KeyRecord[]> {
+    return (this.stmt.keysOfUser.all(userId) as KeyRow[]).map(toKey);
+  }
+
+  async touchKeys(uses: ReadonlyArray<{ apiKey: string; at: number }>): Promise<void> {
+    if (uses.length === 0) return;
+    this.db.transaction(() => {
+      for (const use of uses) this.stmt.touchKey.run(use.at, use.apiKey, use.at);
+    })();
+  }
+
+  async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
+    return this.db.transaction(() => {
+      const expired = (this.stmt.expiryCandidates.all() as KeyRow[]).map(toKey).filter((k) => isExpired(k, policy, now));
+      const deleted: KeyRecord[] = [];
+      for (const key of expired) {
+        // The condition on last_used_at makes a use recorded since the read win over the sweep.
+        if (this.stmt.deleteIfUnused.run(key.apiKey, key.lastUsedAt).changes === 1) {
+          this.audit(now, 'sweeper', key, 'expire', { label: key.label, idleSince: key.lastUsedAt ?? key.createdAt });
+          deleted.push(key);
+        }
+      }
+      return deleted;
+    }).immediate();
+  }
+
+  async latestAuditId(): Promise<number> {
+    return (this.stmt.latestAudit.get() as { id: number }).id;
+  }
+
+  async keyChangesSince(cursor: number): Promise<{ cursor: number; apiKeys: string[] }> {
+    const rows = this.stmt.auditSince.all(cursor) as Array<{ id: number; api_key: string }>;
+    const last = rows[rows.length - 1];
+    return { cursor: last === undefined ? cursor : last.id, apiKeys: rows.map((r) => r.api_key) };
+  }
+
+  async listAudit(userId: number, limit: number): Promise<AuditRecord[]> {
+    const rows = this.stmt.auditOfUser.all(userId, limit) as Array<{
+      id: number; at: number; actor: Actor; user_id: number; api_key: string; action: AuditAction; detail: string;
+    }>;
+    return rows.map((r) => ({
+      id: r.id, at: r.at, actor: r.actor, userId: r.user_id, apiKey: r.api_key, action: r.action,
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+    }));
+  }
+
+  async getBalances(userId: number, env: KeyEnv, account: AccountType): Promise<BalanceRow[]> {
+    const rows = this.stmt.balances.all(userId, env, account) as Array<{ ccy: string; avail: string; frozen: string; updated_at: number }>;
+    return rows.map((r) => ({ ccy: r.ccy, avail: r.avail, frozen: r.frozen, updatedAt: r.updated_at }));
+  }
+
+  async applyEntries(entries: readonly LedgerEntry[], at: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const e of entries) {
+        const row = this.stmt.balance.get(e.userId, e.env, e.account, e.ccy) as { avail: string; frozen: string } | undefined;
+        const avail = addAmounts(row?.avail ?? '0', e.availDelta);
+        const frozen = addAmounts(row?.frozen ?? '0', e.frozenDelta);
+        if (isNegative(avail) || isNegative(frozen)) {
+          throw new RuleError('51008', `${e.ccy}: insufficient balance for this ${e.kind}`, 'ccy');
+        }
+        this.stmt.upsertBalance.run(e.userId, e.env, e.account, e.ccy, avail, frozen, at);
+        this.stmt.insertEntry.run(at, e.userId, e.env, e.account, e.ccy, e.availDelta, e.frozenDelta, e.kind, e.ref);
+      }
+    }).immediate();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,110 @@
+import type { ExpiryPolicy } from '../core/expiry.js';
+import type { KeyEnv } from '../core/key-rules.js';
+import type { LedgerEntry, AccountType } from '../core/ledger.js';
+import type { PermissionSet } from '../core/permissions.js';
+
+export interface UserRecord {
+  id: number;
+  /** OKX-style numeric account id shown as `uid` in /account/config. */
+  uid: string;
+  email: string;
+  passwordHash: string | null;
+  /** Unix ms. */
+  createdAt: number;
+}
+
+export interface KeyRecord {
+  /** The API key (a UUID); also the primary key. */
+  apiKey: string;
+  userId: number;
+  label: string;
+  perms: PermissionSet;
+  ips: string[];
+  env: KeyEnv;
+  /** The secret key sealed by SecretBox (never the plain secret). */
+  secretSealed: Buffer;
+  /** scrypt hash of the passphrase. */
+  passphraseHash: string;
+  /** Unix ms. */
+  createdAt: number;
+  updatedAt: number;
+  lastUsedAt: number | null;
+}
+
+export type Actor = 'user' | 'cli' | 'sweeper' | 'api';
+export type AuditAction = 'create' | 'modify' | 'delete' | 'expire';
+
+export interface AuditRecord {
+  id: number;
+  /** Unix ms. */
+  at: number;
+  actor: Actor;
+  userId: number;
+  apiKey: string;
+  action: AuditAction;
+  /** What changed, e.g. { ip: { from: [], to: ['1.2.3.4'] } }. Never a secret. */
+  detail: Record<string, unknown>;
+}
+
+export interface KeyUpdate {
+  label?: string;
+  perms?: PermissionSet;
+  ips?: string[];
+}
+
+export interface BalanceRow {
+  ccy: string;
+  /** Exact decimal strings. */
+  avail: string;
+  frozen: string;
+  /** Unix ms of the last change. */
+  updatedAt: number;
+}
+
+/**
+ * Everything signet keeps. One interface, one adapter per database (sqlite/, postgres/), all
+ * checked by the same contract suite (contract.ts). Times are Unix ms passed in by the caller.
+ *
+ * @example
+ *   const store = await openSqliteStore({ dir: './data' });
+ *   const user = await store.createUser({ uid: '42', email: 'a@b.c', passwordHash: null, createdAt: Date.now() });
+ */
+export interface Store {
+  createUser(user: Omit<UserRecord, 'id'>): Promise<UserRecord>;
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+  findUserById(id: number): Promise<UserRecord | null>;
+
+  /**
+   * Inserts a key atomically with the account's rules: `build` sees the account's current keys
+   * (inside the transaction) and returns the row to insert or throws a RuleError.
+   */
+  createKey(userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number): Promise<KeyRecord>;
+  /** Applies `change` (which sees the key and the account's other keys) atomically; null if no such key. */
+  updateKey(
+    userId: number,
+    apiKey: string,
+    change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
+    actor: Actor,
+    at: number,
+  ): Promise<KeyRecord | null>;
+  /** Deletes the account's key; the deleted row, or null if it had no such key. */
+  deleteKey(userId: number, apiKey: string, actor: Actor, at: number): Promise<KeyRecord | null>;
+  getKey(apiKey: string): Promise<KeyRecord | null>;
+  listKeys(userId: number): Promise<KeyRecord[]>;
+  /** Raises last-used times (never lowers them) for keys that still exist. */
+  touchKeys(uses: ReadonlyArray<{ apiKey: string; at: number }>): Promise<void>;
+  /** Deletes every key expired under `policy` at `now`, with an 'expire' audit entry each. */
+  deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]>;
+
+  /** The newest audit id: the starting cursor for `keyChangesSince`. */
+  latestAuditId(): Promise<number>;
+  /** Keys created, changed, deleted or expired after `cursor`, and the new cursor. */
+  keyChangesSince(cursor: number): Promise<{ cursor: number; apiKeys: string[] }>;
+  listAudit(userId: number, limit: number): Promise<AuditRecord[]>;
+
+  getBalances(userId: number, env: KeyEnv, account: AccountType): Promise<BalanceRow[]>;
+  /** Applies ledger entries in one transaction; throws RuleError if any balance would go negative. */
+  applyEntries(entries: readonly LedgerEntry[], at: number): Promise<void>;
+
+  close(): Promise<void>;
+}
