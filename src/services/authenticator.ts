@@ -94,12 +94,23 @@ export class Authenticator {
   }
 
   private recordFailure(req: AuthRequest, now: number): void {
-    const block = (id: string) => (res: unknown) => {
-      if (res instanceof RateLimiterRes) this.blockedUntil.set(id, now + res.msBeforeNext);
+    // The limit-th failure within the window starts the block: `limit` failures, then 50011.
+    const count = (limiter: RateLimiterMemory, subject: string, id: string) => {
+      limiter.consume(subject).then(
+        (res) => {
+          if (res.remainingPoints === 0) this.blockedUntil.set(id, now + FAIL_WINDOW_S * 1000);
+        },
+        (res: unknown) => {
+          if (res instanceof RateLimiterRes) this.blockedUntil.set(id, now + res.msBeforeNext);
+        },
+      );
     };
-    this.ipFails.consume(req.ip).catch(block(`ip:${req.ip}`));
-    if (req.apiKey !== undefined && req.apiKey !== '') {
-      this.keyFails.consume(req.apiKey).catch(block(`key:${req.apiKey}`));
-    }
+    if (this.blockedUntil.size > 10_000) this.pruneBlocks(now);
+    count(this.ipFails, req.ip, `ip:${req.ip}`);
+    if (req.apiKey !== undefined && req.apiKey !== '') count(this.keyFails, req.apiKey, `key:${req.apiKey}`);
+  }
+
+  private pruneBlocks(now: number): void {
+    for (const [id, until] of this.blockedUntil) if (until <= now) this.blockedUntil.delete(id);
   }
 }

@@ -107,9 +107,13 @@ export class Keyring {
 
   /** Evicts every key that any process changed since the last call; returns how many. */
   async sync(): Promise<number> {
-    const changes = await this.store.keyChangesSince(this.cursor);
-    this.cursor = changes.cursor;
-    for (const apiKey of changes.apiKeys) this.evict(apiKey);
-    return changes.apiKeys.length;
+    let evicted = 0;
+    for (;;) {
+      const changes = await this.store.keyChangesSince(this.cursor);
+      if (changes.apiKeys.length === 0) return evicted;
+      this.cursor = changes.cursor;
+      for (const apiKey of changes.apiKeys) this.evict(apiKey);
+      evicted += changes.apiKeys.length;
+    }
   }
 }

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { RuleError } from '../core/errors.js';
+import { DAY_MS, DEFAULT_EXPIRY } from '../core/expiry.js';
+import { depositEntry } from '../core/ledger.js';
+import type { KeyRecord, Store } from './store.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+let seq = 0;
+
+function keyRow(userId: number, over: Partial<KeyRecord> = {}): KeyRecord {
+  seq++;
+  return {
+    apiKey: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    userId,
+    label: `key${seq}`,
+    perms: { read: true, trade: false, withdraw: false },
+    ips: [],
+    env: 'live',
+    secretSealed: Buffer.from([1, 2, 3, seq & 255]),
+    passphraseHash: 'scrypt$14$8$1$c2FsdA==$aGFzaA==',
+    createdAt: T0,
+    updatedAt: T0,
+    lastUsedAt: null,
+    ...over,
+  };
+}
+
+/**
+ * The behaviour every Store adapter must have, run against each one (SQLite always, PostgreSQL
+ * where a server is available). `open` returns a fresh, empty store.
+ */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    const withStore = (title: string, body: (store: Store) => Promise<void>) =>
+      test(title, async () => {
+        const store = await open();
+        try {
+          await body(store);
+        } finally {
+          await store.close();
+        }
+      });
+    const user = (store: Store, email = `u${++seq}@example.com`) =>
+      store.createUser({ uid: String(1e15 + seq), email, passwordHash: null, createdAt: T0 });
+
+    withStore('users: create, find by email and id, duplicate email refused', async (store) => {
+      const u = await user(store, 'dup@example.com');
+      assert.deepEqual(await store.findUserByEmail('dup@example.com'), u);
+      assert.deepEqual(await store.findUserById(u.id), u);
+      assert.equal(await store.findUserByEmail('nobody@example.com'), null);
+      await assert.rejects(user(store, 'dup@example.com'), RuleError);
+    });
+
+    withStore('keys: create sees existing keys inside the transaction and round-trips every field', async (store) => {
+      const u = await user(store);
+      const seen: number[] = [];
+      const a = await store.createKey(u.id, (existing) => { seen.push(existing.length); return keyRow(u.id, { ips: ['1.2.3.4', '10.0.0.0/8'], perms: { read: true, trade: true, withdraw: true } }); }, 'cli', T0);
+      await store.createKey(u.id, (existing) => { seen.push(existing.length); return keyRow(u.id, { env: 'demo' }); }, 'user', T0);
+      assert.deepEqual(seen, [0, 1]);
+      assert.deepEqual(await store.getKey(a.apiKey), a);
+      assert.equal((await store.listKeys(u.id)).length, 2);
+      assert.equal(await store.getKey('missing'), null);
+    });
+
+    withStore('keys: a rule error thrown by build inserts nothing', async (store) => {
+      const u = await user(store);
+      await assert.rejects(store.createKey(u.id, () => { throw new RuleError('59501', 'full'); }, 'cli', T0), RuleError);
+      assert.equal((await store.listKeys(u.id)).length, 0);
+      assert.equal(await store.latestAuditId(), 0);
+    });
+
+    withStore('keys: update applies the change, sees the other keys, audits what changed', async (store) => {
+      const u = await user(store);
+      const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'cli', T0);
+      await store.createKey(u.id, () => keyRow(u.id, { label: 'b' }), 'cli', T0);
+      const updated = await store.updateKey(u.id, a.apiKey, (current, others) => {
+        assert.equal(current.label, 'a');
+        assert.deepEqual(others.map((k) => k.label), ['b']);
+        return { ips: ['5.6.7.8'], label: 'a2' };
+      }, 'user', T0 + 1);
+      assert.equal(updated?.label, 'a2');
+      assert.deepEqual((await store.getKey(a.apiKey))?.ips, ['5.6.7.8']);
+      const [latest] = await store.listAudit(u.id, 1);
+      assert.equal(latest?.action, 'modify');
+      assert.deepEqual(latest?.detail, { label: { from: 'a', to: 'a2' }, ip: { from: '', to: '5.6.7.8' } });
+      assert.equal(await store.updateKey(u.id, 'missing', () => ({}), 'user', T0), null);
+    });
+
+    withStore("keys: delete only the owner's key", async (store) => {
+      const u = await user(store);
+      const other = await user(store);
+      const a = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
+      assert.equal(await store.deleteKey(other.id, a.apiKey, 'cli', T0), null);
+      assert.equal((await store.deleteKey(u.id, a.apiKey, 'cli', T0))?.apiKey, a.apiKey);
+      assert.equal(await store.getKey(a.apiKey), null);
+      assert.equal(await store.deleteKey(u.id, a.apiKey, 'cli', T0), null);
+    });
+
+    withStore('keys: touch raises last-used, never lowers it, ignores deleted keys', async (store) => {
+      const u = await user(store);
+      const a = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
+      await store.touchKeys([{ apiKey: a.apiKey, at: T0 + 500 }, { apiKey: 'gone', at: T0 }]);
+      await store.touchKeys([{ apiKey: a.apiKey, at: T0 + 100 }]);
+      assert.equal((await store.getKey(a.apiKey))?.lastUsedAt, T0 + 500);
+    });
+
+    withStore('sweep: deletes unbound idle live keys only, audits each as expire', async (store) => {
+      const u = await user(store);
+      const idle = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
+      const used = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
+      const bound = await store.createKey(u.id, () => keyRow(u.id, { ips: ['1.2.3.4'] }), 'cli', T0);
+      const demo = await store.createKey(u.id, () => keyRow(u.id, { env: 'demo' }), 'cli', T0);
+      await store.touchKeys([{ apiKey: used.apiKey, at: T0 + 20 * DAY_MS }]);
+      assert.deepEqual(await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 29 * DAY_MS), []);
+      const deleted = await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 31 * DAY_MS);
+      assert.deepEqual(deleted.map((k) => k.apiKey), [idle.apiKey]);
+      const left = (await store.listKeys(u.id)).map((k) => k.apiKey).sort();
+      assert.deepEqual(left, [used.apiKey, bound.apiKey, demo.apiKey].sort());
+      const [latest] = await store.listAudit(u.id, 1);
+      assert.equal(latest?.action, 'expire');
+      assert.equal(latest?.actor, 'sweeper');
+    });
+
+    withStore('change feed: every key change after the cursor, in order', async (store) => {
+      const u = await user(store);
+      const start = await store.latestAuditId();
+      const a = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
+      const b = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
+      await store.deleteKey(u.id, a.apiKey, 'cli', T0);
+      const first = await store.keyChangesSince(start);
+      assert.deepEqual(first.apiKeys, [a.apiKey, b.apiKey, a.apiKey]);
+      assert.deepEqual((await store.keyChangesSince(first.cursor)).apiKeys, []);
+      assert.equal(first.cursor, await store.latestAuditId());
+    });
+
+    withStore('ledger: entries apply atomically, exact decimals, never negative', async (store) => {
+      const u = await user(store);
+      await store.applyEntries([depositEntry(u.id, 'live', '18', 'USDT', '0.1'), depositEntry(u.id, 'live', '18', 'USDT', '0.2')], T0);
+      await store.applyEntries([depositEntry(u.id, 'demo', '18', 'USDT', '5')], T0);
+      const live = await store.getBalances(u.id, 'live', '18');
+      assert.deepEqual(live.map((r) => [r.ccy, r.avail, r.frozen]), [['USDT', '0.3', '0']]);
+      assert.deepEqual((await store.getBalances(u.id, 'demo', '18')).map((r) => r.avail), ['5']);
+      assert.deepEqual(await store.getBalances(u.id, 'live', '6'), []);
+      // The second entry would overdraw: neither applies.
+      await assert.rejects(store.applyEntries([
+        depositEntry(u.id, 'live', '18', 'BTC', '1'),
+        { ...depositEntry(u.id, 'live', '18', 'USDT', '0'), availDelta: '-0.31', kind: 'withdrawal' },
+      ], T0), (err: unknown) => err instanceof RuleError && err.code === '51008');
+      assert.deepEqual((await store.getBalances(u.id, 'live', '18')).map((r) => [r.ccy, r.avail]), [['USDT', '0.3']]);
+    });
+  });
+}

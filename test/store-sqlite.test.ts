@@ -1,0 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { storeContract } from '../src/store/contract.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+
+storeContract('sqlite', async () => openSqliteStore({ dir: mkdtempSync(join(tmpdir(), 'signet-store-')) }));
