@@ -149,13 +149,12 @@ describe('RuleError', () => {
   });
 
   test('survives throw and catch with its fields', () => {
-    try {
-      throw new RuleError('59502', 'name: taken', 'name');
-    } catch (e) {
+    assert.throws(() => { throw new RuleError('59502', 'name: taken', 'name'); }, (e: unknown) => {
       assert.ok(e instanceof RuleError);
       assert.equal(e.code, '59502');
       assert.equal(e.field, 'name');
-      return;
-    }
+      assert.equal(e.message, 'name: taken');
+      return true;
+    });
   });
 });
