@@ -43,7 +43,8 @@ async function inProcess(): Promise<void> {
     t = process.hrtime.bigint();
     const now = Date.now();
     for (let i = 0; i < n; i++) {
-      const r = await authenticator.authenticate(request, now);
+      const res = authenticator.authenticate(request, now);
+      const r = res instanceof Promise ? await res : res;
       if (!r.ok) throw new Error(r.code);
     }
     rates.auth.push(n / (Number(process.hrtime.bigint() - t) / 1e9));

@@ -40,6 +40,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     failsPerIp: config.authFailsPerIp,
     failsPerKey: config.authFailsPerKey,
   });
+  await keyring.start();
+  await ledger.start();
   const timers: NodeJS.Timeout[] = [];
   let closed = false;
 
@@ -63,10 +65,9 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     config, store, keyring, usage, keys, users, ledger,
     appDeps: { config, authenticator, keys, users, ledger, now },
     async startBackground(onSweep) {
-      await keyring.start();
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);
-      every(config.keySyncMs, () => keyring.sync(), report);
+      every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
       every(config.usageFlushMs, () => usage.flush(), report);
       every(config.sweepMs, () => sweep(onSweep), report);
     },

@@ -21,7 +21,6 @@ export function tempDir(prefix = 'signet-test-'): string {
 export async function testApp(env: Record<string, string> = {}, now?: () => number): Promise<{ rt: Runtime; app: FastifyInstance; close: () => Promise<void> }> {
   const config = loadConfig({ SIGNET_DATA: tempDir(), SIGNET_LOG_LEVEL: 'silent', ...env });
   const rt = await openRuntime(config, now);
-  await rt.keyring.start();
   const app = buildApp(rt.appDeps);
   return { rt, app, close: async () => { await app.close(); await rt.close(); } };
 }

@@ -35,7 +35,7 @@ export function keyOf(request: FastifyRequest): ActiveKey {
 
 function authHook(deps: AppDeps, access: RouteAccess): preValidationAsyncHookHandler {
   return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
-    const outcome = await deps.authenticator.authenticate({
+    const result = deps.authenticator.authenticate({
       apiKey: header(request, 'ok-access-key'),
       sign: header(request, 'ok-access-sign'),
       timestamp: header(request, 'ok-access-timestamp'),
@@ -47,6 +47,7 @@ function authHook(deps: AppDeps, access: RouteAccess): preValidationAsyncHookHan
       ip: request.ip,
       needs: access,
     }, deps.now());
+    const outcome = result instanceof Promise ? await result : result;
     if (outcome.ok) {
       request.apiKey = outcome.key;
       return;

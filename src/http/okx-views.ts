@@ -42,8 +42,11 @@ export function accountConfigView(key: ActiveKey) {
 
 const usdValue = (ccy: string, amount: string): string => multiply(amount, CURRENCY_BY_CCY.get(ccy)?.usdPrice ?? '0', 8);
 
-/** GET /api/v5/account/balance: the trading account (18) valued in USD at reference prices. */
-export function tradingBalanceView(rows: readonly BalanceRow[], now: number) {
+/**
+ * GET /api/v5/account/balance: the trading account (18) valued in USD at reference prices.
+ * `uTime` is when the account last changed.
+ */
+export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number) {
   let totalEq = '0';
   const details = rows.map((r) => {
     const eq = addAmounts(r.avail, r.frozen);
@@ -61,7 +64,7 @@ export function tradingBalanceView(rows: readonly BalanceRow[], now: number) {
   return {
     adjEq: '', borrowFroz: '', details, imr: '', isoEq: '0', mgnRatio: '', mmr: '', notionalUsd: '',
     notionalUsdForBorrow: '', notionalUsdForFutures: '', notionalUsdForOption: '', notionalUsdForSwap: '', ordFroz: '',
-    totalEq, uTime: String(now), upl: '0',
+    totalEq, uTime: String(uTime), upl: '0',
   };
 }
 

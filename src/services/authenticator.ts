@@ -33,13 +33,19 @@ export interface AuthLimits {
   failsPerKey: number;
 }
 
+type Rejection = Extract<AuthOutcome, { ok: false }>;
+
 const FAIL_WINDOW_S = 60;
+const RATE_LIMITED: Rejection = Object.freeze({ ok: false, code: '50011' });
 
 /**
  * The OKX V5 REST check, in this order: rate-limit blocks, required headers (50103/50106/50107/
  * 50104), timestamp format and ±window (50112/50102), key (50111), environment (50101),
  * signature (50113), passphrase (50105), IP whitelist (50110), permission (50120).
  * The passphrase's slow hash is only reached with a valid signature, so guessing it needs the secret.
+ *
+ * Synchronous for a cached key with a remembered passphrase (the hot path); a promise only when
+ * the key must be loaded or the passphrase checked with scrypt.
  */
 export class Authenticator {
   private readonly ipFails: RateLimiterMemory;
@@ -52,40 +58,50 @@ export class Authenticator {
     this.keyFails = new RateLimiterMemory({ keyPrefix: 'key', points: limits.failsPerKey, duration: FAIL_WINDOW_S, blockDuration: FAIL_WINDOW_S });
   }
 
-  async authenticate(req: AuthRequest, now: number): Promise<AuthOutcome> {
-    if (this.isBlocked(`ip:${req.ip}`, now)) return { ok: false, code: '50011' };
-    const outcome = await this.check(req, now);
-    if (!outcome.ok && outcome.code !== '50011' && outcome.code !== '50120') this.recordFailure(req, now);
-    return outcome;
-  }
-
-  private async check(req: AuthRequest, now: number): Promise<AuthOutcome> {
+  authenticate(req: AuthRequest, now: number): AuthOutcome | Promise<AuthOutcome> {
+    if (this.blockedUntil.size > 0 && this.isBlocked(`ip:${req.ip}`, now)) return RATE_LIMITED;
     const { apiKey, sign, timestamp, passphrase } = req;
-    if (apiKey === undefined || apiKey === '') return { ok: false, code: '50103' };
-    if (sign === undefined || sign === '') return { ok: false, code: '50106' };
-    if (timestamp === undefined || timestamp === '') return { ok: false, code: '50107' };
-    if (passphrase === undefined || passphrase === '') return { ok: false, code: '50104' };
+    if (apiKey === undefined || apiKey === '') return this.reject(req, now, '50103');
+    if (sign === undefined || sign === '') return this.reject(req, now, '50106');
+    if (timestamp === undefined || timestamp === '') return this.reject(req, now, '50107');
+    if (passphrase === undefined || passphrase === '') return this.reject(req, now, '50104');
     const ts = parseRestTimestamp(timestamp);
-    if (ts === null) return { ok: false, code: '50112' };
-    if (!withinWindow(ts, now, this.limits.timestampWindowMs)) return { ok: false, code: '50102' };
-    if (this.isBlocked(`key:${apiKey}`, now)) return { ok: false, code: '50011' };
+    if (ts === null) return this.reject(req, now, '50112');
+    if (!withinWindow(ts, now, this.limits.timestampWindowMs)) return this.reject(req, now, '50102');
+    if (this.blockedUntil.size > 0 && this.isBlocked(`key:${apiKey}`, now)) return RATE_LIMITED;
 
     const found = this.keyring.get(apiKey);
-    const key = found instanceof Promise ? await found : found;
-    if (key === null) return { ok: false, code: '50111' };
-    if ((key.env === 'demo') !== req.demo) return { ok: false, code: '50101', apiKey };
-    if (!signatureMatches(key.hmacKey, timestamp, req.method, req.target, req.body, sign)) {
-      return { ok: false, code: '50113', apiKey };
-    }
-    if (!(await this.keyring.passphraseMatches(key, passphrase))) return { ok: false, code: '50105', apiKey };
-    if (!key.whitelist.admits(req.ip)) return { ok: false, code: '50110', arg: req.ip, apiKey };
+    if (found instanceof Promise) return found.then((key) => this.checkKey(req, key, sign, timestamp, passphrase, now));
+    return this.checkKey(req, found, sign, timestamp, passphrase, now);
+  }
+
+  private checkKey(req: AuthRequest, key: ActiveKey | null, sign: string, timestamp: string, passphrase: string, now: number): AuthOutcome | Promise<AuthOutcome> {
+    if (key === null) return this.reject(req, now, '50111');
+    if ((key.env === 'demo') !== req.demo) return this.reject(req, now, '50101', key);
+    if (!signatureMatches(key.hmacKey, timestamp, req.method, req.target, req.body, sign)) return this.reject(req, now, '50113', key);
+    const matches = this.keyring.passphraseMatches(key, passphrase);
+    if (matches instanceof Promise) return matches.then((ok) => this.checkAccess(req, key, ok, now));
+    return this.checkAccess(req, key, matches, now);
+  }
+
+  private checkAccess(req: AuthRequest, key: ActiveKey, passphraseOk: boolean, now: number): AuthOutcome {
+    if (!passphraseOk) return this.reject(req, now, '50105', key);
+    if (!key.whitelist.admits(req.ip)) return this.reject(req, now, '50110', key, req.ip);
+    // Authenticated: this counts as use of the key, whatever the route then allows.
     this.usage.touch(key, now);
-    if (!hasPermission(key.perms, req.needs)) return { ok: false, code: '50120', apiKey };
+    if (!hasPermission(key.perms, req.needs)) return { ok: false, code: '50120', apiKey: key.apiKey };
     return { ok: true, key };
   }
 
+  private reject(req: AuthRequest, now: number, code: OkxCode, key?: ActiveKey, arg?: string): Rejection {
+    this.recordFailure(req, now);
+    const outcome: Rejection = { ok: false, code };
+    if (key !== undefined) outcome.apiKey = key.apiKey;
+    if (arg !== undefined) outcome.arg = arg;
+    return outcome;
+  }
+
   private isBlocked(id: string, now: number): boolean {
-    if (this.blockedUntil.size === 0) return false;
     const until = this.blockedUntil.get(id);
     if (until === undefined) return false;
     if (until > now) return true;

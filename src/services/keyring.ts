@@ -1,4 +1,5 @@
-import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { constantTimeEqual } from '../core/signing.js';
 import { IpWhitelist } from '../core/ip-whitelist.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { PermissionSet } from '../core/permissions.js';
@@ -18,8 +19,11 @@ export interface ActiveKey {
   readonly env: KeyEnv;
   readonly hmacKey: KeyObject;
   readonly passphraseHash: string;
-  /** HMAC of the passphrase under a per-process pepper, set after one successful scrypt check. */
-  passphraseMemo: Buffer | null;
+  /**
+   * The passphrase, kept in memory only after one successful scrypt check (the hash stays the
+   * only form at rest). Only requests with a valid signature reach the comparison.
+   */
+  passphraseMemo: string | null;
   /** Last use as the database has it, Unix ms (null: never). */
   persistedLastUsedAt: number | null;
   readonly createdAt: number;
@@ -35,7 +39,6 @@ const MAX_CACHED = 100_000;
 export class Keyring {
   private readonly cache = new Map<string, ActiveKey>();
   private readonly loading = new Map<string, Promise<ActiveKey | null>>();
-  private readonly pepper = randomBytes(32);
   private cursor = 0;
   /** Bumped on every eviction, so that a load racing with an eviction is not cached. */
   private epoch = 0;
@@ -90,13 +93,17 @@ export class Keyring {
     return key;
   }
 
-  /** Checks a passphrase: scrypt the first time, then a constant-time compare of a peppered HMAC. */
-  async passphraseMatches(key: ActiveKey, given: string): Promise<boolean> {
-    const memo = createHmac('sha256', this.pepper).update(given).digest();
-    if (key.passphraseMemo !== null) return timingSafeEqual(memo, key.passphraseMemo);
-    const ok = await slowHashMatches(given, key.passphraseHash);
-    if (ok) key.passphraseMemo = memo;
-    return ok;
+  /**
+   * Checks a passphrase: scrypt the first time (a promise), then a synchronous constant-time
+   * comparison in memory.
+   */
+  passphraseMatches(key: ActiveKey, given: string): boolean | Promise<boolean> {
+    const memo = key.passphraseMemo;
+    if (memo !== null) return constantTimeEqual(given, memo);
+    return slowHashMatches(given, key.passphraseHash).then((ok) => {
+      if (ok) key.passphraseMemo = given;
+      return ok;
+    });
   }
 
   /** Drops a key from the cache (it is reloaded on next use). */

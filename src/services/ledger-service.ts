@@ -1,12 +1,49 @@
 import { RuleError } from '../core/errors.js';
-import { depositEntry, parseAmount, type AccountType } from '../core/ledger.js';
+import { depositEntry, parseAmount, type AccountType, type LedgerEntry } from '../core/ledger.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
 import type { BalanceRow, Store } from '../store/store.js';
 
-/** Balances per account, environment, account type and currency; every change a ledger entry. */
+/**
+ * Balances of one account type as read at one moment, plus views derived from them (e.g. the
+ * serialized OKX response for a given `ccy` filter), dropped together when the balances change.
+ */
+export interface BalanceSnapshot {
+  readonly rows: readonly BalanceRow[];
+  /** Unix ms of the newest change, or of the read when there are no balances. */
+  readonly uTime: number;
+  readonly derived: Map<string, string>;
+}
+
+/** At most this many derived views per snapshot (e.g. distinct `ccy` filters); others are built per call. */
+const MAX_DERIVED = 16;
+
+/** A view of a snapshot, built once per distinct `key` while the snapshot lives. */
+export function derivedView(snap: BalanceSnapshot, key: string, build: () => string): string {
+  const hit = snap.derived.get(key);
+  if (hit !== undefined) return hit;
+  const view = build();
+  if (snap.derived.size < MAX_DERIVED) snap.derived.set(key, view);
+  return view;
+}
+
+const MAX_SNAPSHOTS = 100_000;
+
+/**
+ * Balances per account, environment, account type and currency; every change a ledger entry.
+ * Reads are served from snapshots: a change made by this process drops them at once, a change
+ * made by any other process (CLI, another instance) within one `sync()` (SIGNET_KEY_SYNC_MS).
+ */
 export class LedgerService {
+  private readonly snapshots = new Map<string, BalanceSnapshot>();
+  private cursor = 0;
+  private epoch = 0;
+
   constructor(private readonly store: Store) {}
+
+  async start(): Promise<void> {
+    this.cursor = await this.store.latestLedgerId();
+  }
 
   /** Credits paper funds (a deposit). */
   async deposit(userId: number, env: KeyEnv, account: AccountType, ccy: string, amt: string, now: number): Promise<void> {
@@ -14,12 +51,49 @@ export class LedgerService {
     if (!CURRENCY_BY_CCY.has(currency)) {
       throw new RuleError('51000', `ccy: "${ccy}" is not listed; use one of ${[...CURRENCY_BY_CCY.keys()].join(', ')}`, 'ccy');
     }
-    await this.store.applyEntries([depositEntry(userId, env, account, currency, parseAmount(amt))], now);
+    await this.apply([depositEntry(userId, env, account, currency, parseAmount(amt))], now);
   }
 
-  /** Balances of one account, optionally only the currencies in `ccys`. */
-  async balances(userId: number, env: KeyEnv, account: AccountType, ccys?: ReadonlySet<string>): Promise<BalanceRow[]> {
+  /** Applies entries atomically and drops the snapshots they touch. */
+  async apply(entries: readonly LedgerEntry[], now: number): Promise<void> {
+    try {
+      await this.store.applyEntries(entries, now);
+    } finally {
+      for (const e of entries) this.invalidate(e.userId, e.env);
+    }
+  }
+
+  /** The current snapshot of one account (read from the store when not cached). */
+  async snapshot(userId: number, env: KeyEnv, account: AccountType, now: number): Promise<BalanceSnapshot> {
+    const id = `${userId}:${env}:${account}`;
+    const hit = this.snapshots.get(id);
+    if (hit !== undefined) return hit;
+    const epoch = this.epoch;
     const rows = await this.store.getBalances(userId, env, account);
-    return ccys === undefined ? rows : rows.filter((r) => ccys.has(r.ccy));
+    const uTime = rows.reduce((t, r) => Math.max(t, r.updatedAt), 0) || now;
+    const snap: BalanceSnapshot = { rows: Object.freeze(rows), uTime, derived: new Map() };
+    if (epoch === this.epoch) {
+      if (this.snapshots.size >= MAX_SNAPSHOTS) this.snapshots.clear();
+      this.snapshots.set(id, snap);
+    }
+    return snap;
+  }
+
+  invalidate(userId: number, env: KeyEnv): void {
+    this.epoch++;
+    this.snapshots.delete(`${userId}:${env}:18`);
+    this.snapshots.delete(`${userId}:${env}:6`);
+  }
+
+  /** Drops snapshots of accounts that any process changed since the last call. */
+  async sync(): Promise<number> {
+    let changed = 0;
+    for (;;) {
+      const changes = await this.store.ledgerChangesSince(this.cursor);
+      if (changes.accounts.length === 0) return changed;
+      this.cursor = changes.cursor;
+      for (const a of changes.accounts) this.invalidate(a.userId, a.env);
+      changed += changes.accounts.length;
+    }
   }
 }

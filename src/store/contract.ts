@@ -149,5 +149,17 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       ], T0), (err: unknown) => err instanceof RuleError && err.code === '51008');
       assert.deepEqual((await store.getBalances(u.id, 'live', '18')).map((r) => [r.ccy, r.avail]), [['USDT', '0.3']]);
     });
+
+    withStore('ledger change feed: accounts changed after the cursor, once each', async (store) => {
+      const u = await user(store);
+      const v = await user(store);
+      const start = await store.latestLedgerId();
+      await store.applyEntries([depositEntry(u.id, 'live', '18', 'USDT', '1'), depositEntry(u.id, 'live', '6', 'BTC', '1')], T0);
+      await store.applyEntries([depositEntry(v.id, 'demo', '18', 'ETH', '1')], T0);
+      const changes = await store.ledgerChangesSince(start);
+      assert.deepEqual(changes.accounts, [{ userId: u.id, env: 'live' }, { userId: v.id, env: 'demo' }]);
+      assert.equal(changes.cursor, await store.latestLedgerId());
+      assert.deepEqual((await store.ledgerChangesSince(changes.cursor)).accounts, []);
+    });
   });
 }

@@ -103,6 +103,10 @@ export interface Store {
   listAudit(userId: number, limit: number): Promise<AuditRecord[]>;
 
   getBalances(userId: number, env: KeyEnv, account: AccountType): Promise<BalanceRow[]>;
+  /** The newest ledger entry id: the starting cursor for `ledgerChangesSince`. */
+  latestLedgerId(): Promise<number>;
+  /** Accounts (user and environment) whose balances changed after `cursor`, and the new cursor. */
+  ledgerChangesSince(cursor: number): Promise<{ cursor: number; accounts: Array<{ userId: number; env: KeyEnv }> }>;
   /** Applies ledger entries in one transaction; throws RuleError if any balance would go negative. */
   applyEntries(entries: readonly LedgerEntry[], at: number): Promise<void>;
 

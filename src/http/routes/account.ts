@@ -5,7 +5,8 @@ import { keyOf, v5Route } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ok } from '../envelope.js';
 import { accountConfigView, tradingBalanceView } from '../okx-views.js';
-import { CcyList, ccySet } from './query.js';
+import { derivedView } from '../../services/ledger-service.js';
+import { CcyList, filterCcy } from './query.js';
 
 const BalanceQuery = Type.Object({ ccy: Type.Optional(CcyList) });
 
@@ -19,11 +20,14 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/account/balance', access: 'read',
     schema: { querystring: BalanceQuery },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const key = keyOf(request);
-      const q = request.query as Static<typeof BalanceQuery>;
-      const rows = await deps.ledger.balances(key.userId, key.env, TRADING, ccySet(q.ccy));
-      return ok([tradingBalanceView(rows, deps.now())]);
+      const { ccy } = request.query as Static<typeof BalanceQuery>;
+      const snap = await deps.ledger.snapshot(key.userId, key.env, TRADING, deps.now());
+      // Bots poll this endpoint: the serialized answer is kept until the balances change.
+      const body = derivedView(snap, `balance:${ccy?.toUpperCase() ?? ''}`, () =>
+        JSON.stringify(ok([tradingBalanceView(filterCcy(snap.rows, ccy), snap.uTime)])));
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   });
 }

@@ -6,7 +6,7 @@ import { keyOf, v5Route } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ok } from '../envelope.js';
 import { currencyViews, fundingBalanceView } from '../okx-views.js';
-import { CcyList, ccySet } from './query.js';
+import { CcyList, ccySet, filterCcy } from './query.js';
 
 const CcyQuery = Type.Object({ ccy: Type.Optional(CcyList) });
 
@@ -18,8 +18,8 @@ export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
     handler: async (request) => {
       const key = keyOf(request);
       const q = request.query as Static<typeof CcyQuery>;
-      const rows = await deps.ledger.balances(key.userId, key.env, FUNDING, ccySet(q.ccy));
-      return ok(rows.map(fundingBalanceView));
+      const snap = await deps.ledger.snapshot(key.userId, key.env, FUNDING, deps.now());
+      return ok(filterCcy(snap.rows, q.ccy).map(fundingBalanceView));
     },
   });
 

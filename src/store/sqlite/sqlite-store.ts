@@ -113,6 +113,8 @@ export class SqliteStore implements Store {
       upsertBalance: db.prepare(`INSERT INTO balances (user_id, env, account, ccy, avail, frozen, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, env, account, ccy)
         DO UPDATE SET avail = excluded.avail, frozen = excluded.frozen, updated_at = excluded.updated_at`),
+      latestEntry: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM ledger_entries'),
+      entriesSince: db.prepare('SELECT id, user_id, env FROM ledger_entries WHERE id > ? ORDER BY id LIMIT 1000'),
       insertEntry: db.prepare(`INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     };
@@ -254,6 +256,18 @@ export class SqliteStore implements Store {
   async getBalances(userId: number, env: KeyEnv, account: AccountType): Promise<BalanceRow[]> {
     const rows = this.stmt.balances.all(userId, env, account) as Array<{ ccy: string; avail: string; frozen: string; updated_at: number }>;
     return rows.map((r) => ({ ccy: r.ccy, avail: r.avail, frozen: r.frozen, updatedAt: r.updated_at }));
+  }
+
+  async latestLedgerId(): Promise<number> {
+    return (this.stmt.latestEntry.get() as { id: number }).id;
+  }
+
+  async ledgerChangesSince(cursor: number): Promise<{ cursor: number; accounts: Array<{ userId: number; env: KeyEnv }> }> {
+    const rows = this.stmt.entriesSince.all(cursor) as Array<{ id: number; user_id: number; env: KeyEnv }>;
+    const last = rows[rows.length - 1];
+    const seen = new Map<string, { userId: number; env: KeyEnv }>();
+    for (const r of rows) seen.set(`${r.user_id}:${r.env}`, { userId: r.user_id, env: r.env });
+    return { cursor: last === undefined ? cursor : last.id, accounts: [...seen.values()] };
   }
 
   async applyEntries(entries: readonly LedgerEntry[], at: number): Promise<void> {

@@ -1,0 +1,216 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { RuleError, type OkxCode } from './errors.js';
+import {
+  MAX_KEYS_PER_ACCOUNT, MAX_LABEL_LENGTH, validateKeyChange, validateLabel, validateNewKey, validatePassphrase,
+  type AccountKeys, type NewKeyInput,
+} from './key-rules.js';
+
+const GOOD_PASSPHRASE = 'Passw0rd!';
+const NO_KEYS: AccountKeys = { count: 0, labels: [] };
+
+function assertRule(fn: () => unknown, code: OkxCode, field: string, check?: (message: string) => void): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof RuleError, `expected a RuleError, got ${String(e)}`);
+    assert.equal(e.code, code);
+    assert.equal(e.field, field);
+    if (check !== undefined) check(e.message);
+    return true;
+  });
+}
+
+function newKey(overrides: Partial<NewKeyInput> = {}): NewKeyInput {
+  return { label: 'my bot', passphrase: GOOD_PASSPHRASE, env: 'live', ...overrides };
+}
+
+describe('validateLabel', () => {
+  test('the limit is 50 characters', () => {
+    assert.equal(MAX_LABEL_LENGTH, 50);
+  });
+
+  test('an empty or blank name is refused with 50014', () => {
+    for (const label of ['', ' ', '     ', '\t', '\n']) assertRule(() => validateLabel(label), '50014', 'name');
+  });
+
+  test('50 characters are accepted, 51 refused with 51000', () => {
+    const fifty = 'a'.repeat(50);
+    assert.equal(validateLabel(fifty), fifty);
+    assertRule(() => validateLabel(`${fifty}b`), '51000', 'name', (m) => assert.match(m, /\b51\b/));
+    assertRule(() => validateLabel('x'.repeat(500)), '51000', 'name');
+  });
+
+  test('letters, digits, spaces, "-" and "_" are accepted and returned unchanged', () => {
+    for (const label of ['a', 'Z', '7', 'my bot', 'Bot-1_prod', 'ALL CAPS 2024', '-_-', '0123456789']) {
+      assert.equal(validateLabel(label), label);
+    }
+  });
+
+  test('any other character is refused with 51000', () => {
+    const bad = ['bot!', 'bot.1', 'a/b', 'bot,2', 'bot;', '<b>', 'bøt', 'ключ', 'bot🚀', 'tab\there', 'line\nbreak', 'bot\n', 'a+b', 'a@b', "o'neil", '"q"'];
+    for (const label of bad) assertRule(() => validateLabel(label), '51000', 'name');
+  });
+
+  test('the refusal message names the allowed characters', () => {
+    assertRule(() => validateLabel('bot!'), '51000', 'name', (m) => {
+      assert.match(m, /letters/);
+      assert.match(m, /digits/);
+    });
+  });
+});
+
+describe('validatePassphrase', () => {
+  test('a passphrase with every class and 8 to 32 characters is accepted unchanged', () => {
+    for (const p of ['Abcdef1!', 'Passw0rd!', `Aa1!${'x'.repeat(28)}`, 'Zz9 zzzz', 'Ab1-Ab1-Ab1-']) {
+      assert.equal(validatePassphrase(p), p);
+    }
+  });
+
+  test('7 characters are refused, 8 accepted', () => {
+    assertRule(() => validatePassphrase('Abcde1!'), '59505', 'passphrase', (m) => assert.match(m, /8 to 32 characters/));
+    assert.equal(validatePassphrase('Abcde1!x'), 'Abcde1!x');
+  });
+
+  test('32 characters are accepted, 33 refused', () => {
+    const thirtyTwo = `Aa1!${'b'.repeat(28)}`;
+    assert.equal(thirtyTwo.length, 32);
+    assert.equal(validatePassphrase(thirtyTwo), thirtyTwo);
+    assertRule(() => validatePassphrase(`${thirtyTwo}b`), '59505', 'passphrase', (m) => assert.match(m, /8 to 32 characters/));
+  });
+
+  const missing: ReadonlyArray<readonly [string, string, RegExp]> = [
+    ['ABCDEFG1!', 'a lowercase letter', /a lowercase letter/],
+    ['abcdefg1!', 'an uppercase letter', /an uppercase letter/],
+    ['Abcdefgh!', 'a digit', /a digit/],
+    ['Abcdefgh1', 'a special character', /a special character/],
+  ];
+  const allProblems = [/8 to 32 characters/, /a lowercase letter/, /an uppercase letter/, /a digit/, /a special character/];
+  for (const [passphrase, name, pattern] of missing) {
+    test(`a passphrase without ${name} is refused, naming only that`, () => {
+      assertRule(() => validatePassphrase(passphrase), '59505', 'passphrase', (m) => {
+        assert.match(m, pattern);
+        for (const other of allProblems) if (other.source !== pattern.source) assert.doesNotMatch(m, other);
+      });
+    });
+  }
+
+  test('an empty passphrase names every rule', () => {
+    assertRule(() => validatePassphrase(''), '59505', 'passphrase', (m) => {
+      for (const p of allProblems) assert.match(m, p);
+    });
+  });
+
+  test('several problems are named together', () => {
+    assertRule(() => validatePassphrase('abc'), '59505', 'passphrase', (m) => {
+      assert.match(m, /8 to 32 characters/);
+      assert.match(m, /an uppercase letter/);
+      assert.match(m, /a digit/);
+      assert.match(m, /a special character/);
+      assert.doesNotMatch(m, /a lowercase letter/);
+    });
+  });
+
+  test('the refusal never echoes the passphrase', () => {
+    const secret = 'hunter2hunter2';
+    assertRule(() => validatePassphrase(secret), '59505', 'passphrase', (m) => assert.ok(!m.includes(secret)));
+  });
+});
+
+describe('validateNewKey', () => {
+  test('the limit is 50 keys per account', () => {
+    assert.equal(MAX_KEYS_PER_ACCOUNT, 50);
+  });
+
+  test('defaults: read permission, no IP binding', () => {
+    const key = validateNewKey(newKey(), NO_KEYS);
+    assert.deepEqual(key, {
+      label: 'my bot',
+      passphrase: GOOD_PASSPHRASE,
+      perms: { read: true, trade: false, withdraw: false },
+      ips: [],
+      env: 'live',
+    });
+  });
+
+  test('perm, ip and env are parsed and normalised', () => {
+    const key = validateNewKey(newKey({ perm: 'read_only,Trade', ip: '10.1.2.3/8, ::ffff:1.2.3.4', env: 'demo' }), NO_KEYS);
+    assert.deepEqual(key.perms, { read: true, trade: true, withdraw: false });
+    assert.deepEqual(key.ips, ['10.0.0.0/8', '1.2.3.4']);
+    assert.equal(key.env, 'demo');
+    const fromArrays = validateNewKey(newKey({ perm: ['withdraw'], ip: ['2001:db8::1'] }), NO_KEYS);
+    assert.deepEqual(fromArrays.perms, { read: true, trade: false, withdraw: true });
+    assert.deepEqual(fromArrays.ips, ['2001:db8::1']);
+  });
+
+  test('the 50th key is allowed, the 51st refused with 59501', () => {
+    assert.equal(validateNewKey(newKey(), { count: 49, labels: [] }).label, 'my bot');
+    assertRule(() => validateNewKey(newKey(), { count: 50, labels: [] }), '59501', 'keys', (m) => assert.match(m, /50/));
+    assertRule(() => validateNewKey(newKey(), { count: 51, labels: [] }), '59501', 'keys');
+  });
+
+  test('a name already in the account is refused with 59502', () => {
+    assertRule(() => validateNewKey(newKey({ label: 'bot' }), { count: 2, labels: ['other', 'bot'] }), '59502', 'name', (m) => assert.match(m, /"bot"/));
+  });
+
+  test('names are case-sensitive: "Bot" and "bot" are distinct', () => {
+    assert.equal(validateNewKey(newKey({ label: 'Bot' }), { count: 1, labels: ['bot'] }).label, 'Bot');
+    assert.equal(validateNewKey(newKey({ label: 'bot' }), { count: 1, labels: ['Bot'] }).label, 'bot');
+    assert.equal(validateNewKey(newKey({ label: 'BOT' }), { count: 2, labels: ['bot', 'Bot'] }).label, 'BOT');
+  });
+
+  test('each rule is enforced on creation', () => {
+    assertRule(() => validateNewKey(newKey({ label: '' }), NO_KEYS), '50014', 'name');
+    assertRule(() => validateNewKey(newKey({ label: 'a'.repeat(51) }), NO_KEYS), '51000', 'name');
+    assertRule(() => validateNewKey(newKey({ label: 'bad!' }), NO_KEYS), '51000', 'name');
+    assertRule(() => validateNewKey(newKey({ passphrase: 'short' }), NO_KEYS), '59505', 'passphrase');
+    assertRule(() => validateNewKey(newKey({ perm: 'admin' }), NO_KEYS), '51000', 'perm');
+    assertRule(() => validateNewKey(newKey({ ip: '1.2.3' }), NO_KEYS), '51000', 'ip');
+    const ips = Array.from({ length: 21 }, (_, i) => `198.51.100.${i + 1}`);
+    assertRule(() => validateNewKey(newKey({ ip: ips }), NO_KEYS), '59503', 'ip');
+  });
+});
+
+describe('validateKeyChange', () => {
+  test('nothing to change is refused with 50014', () => {
+    assertRule(() => validateKeyChange({}, []), '50014', 'change');
+    assertRule(() => validateKeyChange({ label: undefined, perm: undefined, ip: undefined }, ['x']), '50014', 'change');
+  });
+
+  test('a new name is validated and returned alone', () => {
+    assert.deepEqual(validateKeyChange({ label: 'renamed' }, ['other']), { label: 'renamed' });
+    assertRule(() => validateKeyChange({ label: '  ' }, []), '50014', 'name');
+    assertRule(() => validateKeyChange({ label: 'x'.repeat(51) }, []), '51000', 'name');
+    assertRule(() => validateKeyChange({ label: 'no/slash' }, []), '51000', 'name');
+  });
+
+  test('a name used by another key of the account is refused with 59502', () => {
+    assertRule(() => validateKeyChange({ label: 'taken' }, ['free', 'taken']), '59502', 'name');
+  });
+
+  test('the duplicate check is case-sensitive', () => {
+    assert.deepEqual(validateKeyChange({ label: 'Taken' }, ['taken']), { label: 'Taken' });
+  });
+
+  test('perm is parsed, Read included', () => {
+    assert.deepEqual(validateKeyChange({ perm: 'trade' }, []), { perms: { read: true, trade: true, withdraw: false } });
+    assertRule(() => validateKeyChange({ perm: 'root' }, []), '51000', 'perm');
+  });
+
+  test('ip "" unbinds the key', () => {
+    assert.deepEqual(validateKeyChange({ ip: '' }, []), { ips: [] });
+    assert.deepEqual(validateKeyChange({ ip: [] }, []), { ips: [] });
+  });
+
+  test('ip is parsed and normalised; over 20 is refused with 59503', () => {
+    assert.deepEqual(validateKeyChange({ ip: '10.1.2.3/8,10.0.0.0/8' }, []), { ips: ['10.0.0.0/8'] });
+    const ips = Array.from({ length: 21 }, (_, i) => `198.51.100.${i + 1}`);
+    assertRule(() => validateKeyChange({ ip: ips.join(',') }, []), '59503', 'ip');
+    assertRule(() => validateKeyChange({ ip: 'abc' }, []), '51000', 'ip');
+  });
+
+  test('several changes at once', () => {
+    assert.deepEqual(
+      validateKeyChange({ label: 'n', perm: 'read,withdraw', ip: '1.2.3.4' }, ['m']),
+      { label: 'n', perms: { read: true, trade: false, withdraw: true }, ips: ['1.2.3.4'] },
+    );
+  });
+});
