@@ -66,6 +66,11 @@ describe('ccxt okx and okx-api against a listening server', () => {
     assert.match(String(config?.uid), /^[1-9]\d{15}$/);
     const [balance] = await client.getBalance();
     assert.deepEqual(balance?.details.map((d) => [d.ccy, d.availBal]), [['USDT', '1000']]);
+    // okx-api signs the query unencoded; the server accepts it however axios encoded it.
+    const [filtered] = await client.getBalance({ ccy: 'USDT,BTC' });
+    assert.deepEqual(filtered?.details.map((d) => d.ccy), ['USDT']);
+    const [none] = await client.getBalance({ ccy: 'ETH' });
+    assert.deepEqual(none?.details, []);
   });
 
   test('demo keys: ccxt sandbox mode and okx-api demoTrading see the demo ledger; live key refused there', async () => {

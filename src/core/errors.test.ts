@@ -158,3 +158,8 @@ describe('RuleError', () => {
     });
   });
 });
+
+test('okxMessage inserts the argument literally, even when it contains $ patterns', () => {
+  assert.equal(okxMessage('51000', '$&'), 'Parameter $& error');
+  assert.equal(okxMessage('51008', "$'"), "Order failed. Insufficient $' balance in account.");
+});

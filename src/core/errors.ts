@@ -49,7 +49,8 @@ export type OkxCode = keyof typeof OKX_ERRORS;
 /** OKX's message for a code, with `{0}` replaced by `arg` when given. */
 export function okxMessage(code: OkxCode, arg?: string): string {
   const msg: string = OKX_ERRORS[code].msg;
-  return arg === undefined ? msg : msg.replace('{0}', arg);
+  // A function replacement, so that '$&' or "$'" in the argument stay literal.
+  return arg === undefined ? msg : msg.replace('{0}', () => arg);
 }
 
 /**

@@ -273,3 +273,27 @@ describe('IpWhitelist', () => {
     assert.equal(list.admits('11.1.2.3'), false);
   });
 });
+
+describe('IPv4-mapped IPv6 entries and odd forms', () => {
+  test('an IPv4-mapped entry must hold a dotted-decimal quad, like a plain IPv4 entry', () => {
+    for (const item of ['::ffff:0x7f.0.0.1', '::ffff:010.0.0.1']) {
+      assert.throws(() => parseIpList(item), (e: unknown) => e instanceof RuleError && e.code === '51000', item);
+    }
+  });
+
+  test('an IPv4-mapped CIDR takes an IPv6 prefix length', () => {
+    assert.deepEqual(parseIpList('::ffff:1.2.3.4/128'), ['1.2.3.4']);
+    assert.deepEqual(parseIpList('::ffff:10.1.2.3/104'), ['10.0.0.0/8']);
+    assert.throws(() => parseIpList('::ffff:10.1.2.3/8'), RuleError);
+  });
+
+  test('zone ids are refused', () => {
+    assert.throws(() => parseIpList('fe80::1%eth0'), RuleError);
+    assert.throws(() => parseIpList('fe80::%eth0/64'), RuleError);
+  });
+
+  test('a whitelist whose entries cannot be read admits nobody', () => {
+    assert.equal(new IpWhitelist(['not-an-ip']).admits('198.51.100.1'), false);
+    assert.equal(new IpWhitelist(['not-an-ip']).empty, false);
+  });
+});

@@ -17,9 +17,16 @@ export function normalizeIp(text: string): string | null {
 }
 
 function parseAddress(text: string): Parsed | null {
-  if (!ipaddr.isValid(text)) return null;
-  // ipaddr.isValid accepts shorthand like "1" or "0x7f.1"; a whitelist wants dotted quads only.
-  if (ipaddr.IPv4.isValid(text) && !ipaddr.IPv4.isValidFourPartDecimal(text)) return null;
+  // Zone ids (fe80::1%eth0) name an interface of the server, not a client address.
+  if (text.includes('%') || !ipaddr.isValid(text)) return null;
+  // ipaddr.isValid accepts shorthand like "1" or "0x7f.1"; a whitelist wants dotted quads only,
+  // in plain IPv4 and inside IPv6 (::ffff:1.2.3.4) alike.
+  if (text.includes(':')) {
+    const tail = text.slice(text.lastIndexOf(':') + 1);
+    if (tail.includes('.') && !ipaddr.IPv4.isValidFourPartDecimal(tail)) return null;
+  } else if (!ipaddr.IPv4.isValidFourPartDecimal(text)) {
+    return null;
+  }
   const parsed = ipaddr.parse(text);
   if (parsed instanceof ipaddr.IPv6 && parsed.isIPv4MappedAddress()) return parsed.toIPv4Address();
   return parsed;
@@ -31,11 +38,21 @@ function parseEntry(text: string): Range | null {
     const addr = parseAddress(text);
     return addr === null ? null : [addr, addr.kind() === 'ipv4' ? 32 : 128];
   }
-  const addr = parseAddress(text.slice(0, slash));
+  const addrText = text.slice(0, slash);
+  const addr = parseAddress(addrText);
   const bitsText = text.slice(slash + 1);
   if (addr === null || !/^\d{1,3}$/.test(bitsText)) return null;
-  const bits = Number(bitsText);
-  if (bits > (addr.kind() === 'ipv4' ? 32 : 128)) return null;
+  let bits = Number(bitsText);
+  if (addrText.includes(':')) {
+    if (bits > 128) return null;
+    if (addr.kind() === 'ipv4') {
+      // ::ffff:a.b.c.d/N is the IPv4 range /N-96; a shorter prefix reaches outside IPv4.
+      if (bits < 96) return null;
+      bits -= 96;
+    }
+  } else if (bits > 32) {
+    return null;
+  }
   return [addr, bits];
 }
 
@@ -86,7 +103,8 @@ export class IpWhitelist {
       if (range[1] === full) this.exact.add(range[0].toString());
       else this.ranges.push(range);
     }
-    this.empty = this.exact.size === 0 && this.ranges.length === 0;
+    // Fails closed: a list whose entries cannot be read admits nobody, never everybody.
+    this.empty = entries.length === 0;
   }
 
   /** True when `ip` (as the socket or a trusted proxy reports it) is admitted. */

@@ -214,3 +214,11 @@ describe('validateKeyChange', () => {
     );
   });
 });
+
+test('a name may not start or end with a space (a typo that would make "bot " and "bot" two keys)', () => {
+  for (const label of [' bot', 'bot ', ' bot ']) {
+    assert.throws(() => validateLabel(label), (e: unknown) => e instanceof RuleError && e.code === '51000', JSON.stringify(label));
+  }
+  assert.equal(validateLabel('my bot 2'), 'my bot 2');
+  assert.equal(validateLabel('a'), 'a');
+});

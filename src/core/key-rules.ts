@@ -8,7 +8,7 @@ export const MAX_LABEL_LENGTH = 50;
 
 export type KeyEnv = 'live' | 'demo';
 
-const LABEL_PATTERN = /^[A-Za-z0-9 _-]+$/;
+const LABEL_PATTERN = /^[A-Za-z0-9_-](?:[A-Za-z0-9 _-]*[A-Za-z0-9_-])?$/;
 const PASSPHRASE_SPECIAL = /[^A-Za-z0-9]/;
 
 /** API name: case-sensitive, 1 to 50 letters, digits, spaces, '-' or '_', not blank. */
@@ -18,7 +18,7 @@ export function validateLabel(label: string): string {
     throw new RuleError('51000', `name: the API name is ${label.length} characters; at most ${MAX_LABEL_LENGTH}`, 'name');
   }
   if (!LABEL_PATTERN.test(label)) {
-    throw new RuleError('51000', 'name: use only letters, digits, spaces, "-" and "_"', 'name');
+    throw new RuleError('51000', 'name: use only letters, digits, spaces, "-" and "_", not starting or ending with a space', 'name');
   }
   return label;
 }

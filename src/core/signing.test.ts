@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, createSecretKey } from 'node:crypto';
-import { constantTimeEqual, parseRestTimestamp, sign, signatureMatches, withinWindow } from './signing.js';
+import { constantTimeEqual, decodedTarget, parseRestTimestamp, sign, signatureMatches, withinWindow } from './signing.js';
 
 /** OKX secrets are 32 upper-case hex characters, used as UTF-8 bytes. */
 const SECRET = '22582BD0CFF14C41EDBF1AB98506286D';
@@ -289,5 +289,32 @@ describe('constantTimeEqual', () => {
     assert.equal(constantTimeEqual('', 'a'), false);
     assert.equal(constantTimeEqual('a', ''), false);
     assert.equal(constantTimeEqual('ab', 'abc'), false);
+  });
+});
+
+test('years before 1970 are refused rather than misread (Date.UTC maps 0-99 to 19xx)', () => {
+  assert.equal(parseRestTimestamp('0099-01-01T00:00:00.000Z'), null);
+  assert.equal(parseRestTimestamp('1969-12-31T23:59:59.999Z'), null);
+  assert.equal(parseRestTimestamp('2024-02-29T00:00:00.000Z'), Date.UTC(2024, 1, 29));
+  assert.equal(parseRestTimestamp('2100-02-29T00:00:00.000Z'), null);
+});
+
+describe('the decoded-query fallback (okx-api signs query values unencoded)', () => {
+  const secret = createSecretKey(Buffer.from('0123456789ABCDEF0123456789ABCDEF'));
+  const ts = '2026-01-01T00:00:00.000Z';
+  test('a signature over the decoded query matches the encoded request target', () => {
+    const sig = sign(secret, ts, 'GET', '/api/v5/x?after=a b:c&ccy=BTC,ETH');
+    assert.equal(signatureMatches(secret, ts, 'GET', '/api/v5/x?after=a+b:c&ccy=BTC%2CETH', undefined, sig), true);
+  });
+  test('the fallback never accepts a different request', () => {
+    const sig = sign(secret, ts, 'GET', '/api/v5/x?after=a b');
+    assert.equal(signatureMatches(secret, ts, 'GET', '/api/v5/x?after=a+c', undefined, sig), false);
+    assert.equal(signatureMatches(secret, ts, 'GET', '/api/v5/y?after=a+b', undefined, sig), false);
+  });
+  test('decodedTarget: null when nothing is encoded or the encoding is broken', () => {
+    assert.equal(decodedTarget('/api/v5/x?ccy=BTC'), null);
+    assert.equal(decodedTarget('/api/v5/x'), null);
+    assert.equal(decodedTarget('/api/v5/x?a=%E0%A4%A'), null);
+    assert.equal(decodedTarget('/api/v5/x?a=%2C+b'), '/api/v5/x?a=, b');
   });
 });

@@ -36,10 +36,16 @@ export function parseRestTimestamp(text: string): number | null {
     ms = len === 22 ? frac * 100 : len === 23 ? frac * 10 : frac;
   }
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
-  const value = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC rolls 2026-02-30 over into March: refuse days the month does not have.
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null;
-  return value;
+  // Date.UTC would roll 2026-02-30 over into March (and read years below 100 as 19xx).
+  if (year < 1970 || day > daysInMonth(year, month)) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1] ?? 0;
 }
 
 /** True when `ts` lies within `windowMs` of `now`, in the past or the future. */
@@ -80,5 +86,22 @@ export function signatureMatches(
 ): boolean {
   // A SHA-256 digest in Base64 is always 44 characters; anything else cannot match.
   if (provided.length !== 44) return false;
-  return constantTimeEqual(sign(secret, timestamp, method, target, body), provided);
+  if (constantTimeEqual(sign(secret, timestamp, method, target, body), provided)) return true;
+  // okx-api signs query values unencoded ("after=a b") while axios sends them encoded
+  // ("after=a+b"): accept a signature over the decoded query of the same request.
+  const decoded = decodedTarget(target);
+  return decoded !== null && constantTimeEqual(sign(secret, timestamp, method, decoded, body), provided);
+}
+
+/** The target with its query percent-decoded ('+' as space), or null if that changes nothing. */
+export function decodedTarget(target: string): string | null {
+  const q = target.indexOf('?');
+  if (q === -1) return null;
+  const query = target.slice(q + 1);
+  if (!query.includes('%') && !query.includes('+')) return null;
+  try {
+    return `${target.slice(0, q + 1)}${decodeURIComponent(query.replaceAll('+', ' '))}`;
+  } catch {
+    return null;
+  }
 }

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions, preValidationAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions, preValidationHookHandler } from 'fastify';
+import type { AuthOutcome } from '../services/authenticator.js';
 import type { RouteAccess } from '../core/permissions.js';
 import type { ActiveKey } from '../services/keyring.js';
 import type { AppDeps } from './deps.js';
@@ -33,8 +34,9 @@ export function keyOf(request: FastifyRequest): ActiveKey {
   return request.apiKey;
 }
 
-function authHook(deps: AppDeps, access: RouteAccess): preValidationAsyncHookHandler {
-  return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
+function authHook(deps: AppDeps, access: RouteAccess): preValidationHookHandler {
+  // Callback style, not async: a cached key is checked synchronously, with no promise per request.
+  return function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     const result = deps.authenticator.authenticate({
       apiKey: header(request, 'ok-access-key'),
       sign: header(request, 'ok-access-sign'),
@@ -44,19 +46,27 @@ function authHook(deps: AppDeps, access: RouteAccess): preValidationAsyncHookHan
       method: request.method,
       target: request.url,
       body: request.rawBody,
-      ip: request.ip,
+      // Read only when needed (bound keys, rejections): it costs a getpeername per connection.
+      get ip() {
+        return request.ip;
+      },
       needs: access,
     }, deps.now());
-    const outcome = result instanceof Promise ? await result : result;
-    if (outcome.ok) {
-      request.apiKey = outcome.key;
-      return;
-    }
-    // Never the signature, passphrase or an unknown key header: only what identifies the case.
-    request.log.warn({ code: outcome.code, ip: request.ip, apiKey: outcome.apiKey, route: request.routeOptions.url }, 'request rejected');
-    const { status, body } = errorEnvelope(outcome.code, outcome.arg);
-    return reply.code(status).send(body);
+    if (result instanceof Promise) result.then((outcome) => settle(request, reply, outcome, done), done);
+    else settle(request, reply, result, done);
   };
+}
+
+function settle(request: FastifyRequest, reply: FastifyReply, outcome: AuthOutcome, done: (err?: Error) => void): void {
+  if (outcome.ok) {
+    request.apiKey = outcome.key;
+    done();
+    return;
+  }
+  // Never the signature, passphrase or an unknown key header: only what identifies the case.
+  request.log.warn({ code: outcome.code, ip: request.ip, apiKey: outcome.apiKey, route: request.routeOptions.url }, 'request rejected');
+  const { status, body } = errorEnvelope(outcome.code, outcome.arg);
+  reply.code(status).send(body);
 }
 
 export interface V5Route {
@@ -65,7 +75,8 @@ export interface V5Route {
   /** The permission the route needs ('public': no key). */
   access: RouteAccess;
   schema?: RouteShorthandOptions['schema'];
-  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  /** May answer synchronously (reply.send, returning undefined) or return a promise of the data. */
+  handler: (request: FastifyRequest, reply: FastifyReply) => unknown;
 }
 
 /**

@@ -17,8 +17,8 @@ export interface AuthRequest {
   /** Path and query exactly as received. */
   target: string;
   body: Buffer | undefined;
-  /** Client IP (socket, or trusted proxy's X-Forwarded-For). */
-  ip: string;
+  /** Client IP (socket, or trusted proxy's X-Forwarded-For); may be a getter, read only when needed. */
+  readonly ip: string;
   needs: RouteAccess;
 }
 
@@ -86,7 +86,7 @@ export class Authenticator {
 
   private checkAccess(req: AuthRequest, key: ActiveKey, passphraseOk: boolean, now: number): AuthOutcome {
     if (!passphraseOk) return this.reject(req, now, '50105', key);
-    if (!key.whitelist.admits(req.ip)) return this.reject(req, now, '50110', key, req.ip);
+    if (!key.whitelist.empty && !key.whitelist.admits(req.ip)) return this.reject(req, now, '50110', key, req.ip);
     // Authenticated: this counts as use of the key, whatever the route then allows.
     this.usage.touch(key, now);
     if (!hasPermission(key.perms, req.needs)) return { ok: false, code: '50120', apiKey: key.apiKey };

@@ -24,6 +24,8 @@ export interface ActiveKey {
    * only form at rest). Only requests with a valid signature reach the comparison.
    */
   passphraseMemo: string | null;
+  /** A scrypt check under way, shared by concurrent requests with the same passphrase. */
+  passphraseCheck: { given: string; result: Promise<boolean> } | null;
   /** Last use as the database has it, Unix ms (null: never). */
   persistedLastUsedAt: number | null;
   readonly createdAt: number;
@@ -80,6 +82,7 @@ export class Keyring {
       hmacKey: createSecretKey(Buffer.from(secret, 'utf8')),
       passphraseHash: record.passphraseHash,
       passphraseMemo: null,
+      passphraseCheck: null,
       persistedLastUsedAt: record.lastUsedAt,
       createdAt: record.createdAt,
     };
@@ -100,10 +103,16 @@ export class Keyring {
   passphraseMatches(key: ActiveKey, given: string): boolean | Promise<boolean> {
     const memo = key.passphraseMemo;
     if (memo !== null) return constantTimeEqual(given, memo);
-    return slowHashMatches(given, key.passphraseHash).then((ok) => {
+    // A burst of requests after a restart or a key change must not run one scrypt each.
+    const pending = key.passphraseCheck;
+    if (pending !== null && constantTimeEqual(given, pending.given)) return pending.result;
+    const result = slowHashMatches(given, key.passphraseHash).then((ok) => {
       if (ok) key.passphraseMemo = given;
+      if (key.passphraseCheck?.result === result) key.passphraseCheck = null;
       return ok;
     });
+    key.passphraseCheck = { given, result };
+    return result;
   }
 
   /** Drops a key from the cache (it is reloaded on next use). */

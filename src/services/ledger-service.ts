@@ -63,11 +63,13 @@ export class LedgerService {
     }
   }
 
-  /** The current snapshot of one account (read from the store when not cached). */
-  async snapshot(userId: number, env: KeyEnv, account: AccountType, now: number): Promise<BalanceSnapshot> {
+  /** The current snapshot of one account: synchronously when cached, else read from the store. */
+  snapshot(userId: number, env: KeyEnv, account: AccountType, now: number): BalanceSnapshot | Promise<BalanceSnapshot> {
     const id = `${userId}:${env}:${account}`;
-    const hit = this.snapshots.get(id);
-    if (hit !== undefined) return hit;
+    return this.snapshots.get(id) ?? this.load(id, userId, env, account, now);
+  }
+
+  private async load(id: string, userId: number, env: KeyEnv, account: AccountType, now: number): Promise<BalanceSnapshot> {
     const epoch = this.epoch;
     const rows = await this.store.getBalances(userId, env, account);
     const uTime = rows.reduce((t, r) => Math.max(t, r.updatedAt), 0) || now;

@@ -1,14 +1,21 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TRADING } from '../../core/ledger.js';
 import { keyOf, v5Route } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ok } from '../envelope.js';
 import { accountConfigView, tradingBalanceView } from '../okx-views.js';
-import { derivedView } from '../../services/ledger-service.js';
+import { derivedView, type BalanceSnapshot } from '../../services/ledger-service.js';
 import { CcyList, filterCcy } from './query.js';
 
 const BalanceQuery = Type.Object({ ccy: Type.Optional(CcyList) });
+
+/** Bots poll this endpoint: the serialized answer is kept until the balances change. */
+function sendBalance(reply: FastifyReply, snap: BalanceSnapshot, ccy: string | undefined): FastifyReply {
+  const body = derivedView(snap, `balance:${ccy?.toUpperCase() ?? ''}`, () =>
+    JSON.stringify(ok([tradingBalanceView(filterCcy(snap.rows, ccy), snap.uTime)])));
+  return reply.type('application/json; charset=utf-8').send(body);
+}
 
 /** /api/v5/account: the trading account and the key's own configuration. */
 export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -20,14 +27,13 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/account/balance', access: 'read',
     schema: { querystring: BalanceQuery },
-    handler: async (request, reply) => {
+    handler: (request, reply) => {
       const key = keyOf(request);
       const { ccy } = request.query as Static<typeof BalanceQuery>;
-      const snap = await deps.ledger.snapshot(key.userId, key.env, TRADING, deps.now());
-      // Bots poll this endpoint: the serialized answer is kept until the balances change.
-      const body = derivedView(snap, `balance:${ccy?.toUpperCase() ?? ''}`, () =>
-        JSON.stringify(ok([tradingBalanceView(filterCcy(snap.rows, ccy), snap.uTime)])));
-      return reply.type('application/json; charset=utf-8').send(body);
+      const snap = deps.ledger.snapshot(key.userId, key.env, TRADING, deps.now());
+      if (snap instanceof Promise) return snap.then((s) => sendBalance(reply, s, ccy));
+      sendBalance(reply, snap, ccy);
+      return undefined;
     },
   });
 }
