@@ -18,9 +18,39 @@ declare module 'fastify' {
   }
 }
 
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
+/** The OKX authentication headers of a request. */
+interface OkxHeaders {
+  key: string | undefined;
+  sign: string | undefined;
+  timestamp: string | undefined;
+  passphrase: string | undefined;
+  demo: boolean;
+}
+
+const join = (prev: string | undefined, value: string): string => (prev === undefined ? value : `${prev}, ${value}`);
+
+/**
+ * Reads the OK-ACCESS-* and x-simulated-trading headers straight from the raw header list, which
+ * spares building Node's lower-cased headers object on every signed request. A repeated header is
+ * joined with ", " as Node does (and then fails its check).
+ */
+function okxHeaders(raw: readonly string[]): OkxHeaders {
+  const h: OkxHeaders = { key: undefined, sign: undefined, timestamp: undefined, passphrase: undefined, demo: false };
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const first = name.charCodeAt(0) | 0x20;
+    if (first !== 0x6f /* o */ && first !== 0x78 /* x */) continue;
+    const value = raw[i + 1] as string;
+    switch (name.length === 13 || name.length === 14 || name.length === 19 || name.length === 20 ? name.toLowerCase() : '') {
+      case 'ok-access-key': h.key = join(h.key, value); break;
+      case 'ok-access-sign': h.sign = join(h.sign, value); break;
+      case 'ok-access-timestamp': h.timestamp = join(h.timestamp, value); break;
+      case 'ok-access-passphrase': h.passphrase = join(h.passphrase, value); break;
+      case 'x-simulated-trading': h.demo = value === '1'; break;
+      default: break;
+    }
+  }
+  return h;
 }
 
 /** x-simulated-trading: 1 marks a demo-trading request (public calls too). */
@@ -37,19 +67,17 @@ export function keyOf(request: FastifyRequest): ActiveKey {
 function authHook(deps: AppDeps, access: RouteAccess): preValidationHookHandler {
   // Callback style, not async: a cached key is checked synchronously, with no promise per request.
   return function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
+    const h = okxHeaders(request.raw.rawHeaders);
     const result = deps.authenticator.authenticate({
-      apiKey: header(request, 'ok-access-key'),
-      sign: header(request, 'ok-access-sign'),
-      timestamp: header(request, 'ok-access-timestamp'),
-      passphrase: header(request, 'ok-access-passphrase'),
-      demo: isDemo(request),
+      apiKey: h.key,
+      sign: h.sign,
+      timestamp: h.timestamp,
+      passphrase: h.passphrase,
+      demo: h.demo,
       method: request.method,
       target: request.url,
       body: request.rawBody,
-      // Read only when needed (bound keys, rejections): it costs a getpeername per connection.
-      get ip() {
-        return request.ip;
-      },
+      ip: request.ip,
       needs: access,
     }, deps.now());
     if (result instanceof Promise) result.then((outcome) => settle(request, reply, outcome, done), done);
