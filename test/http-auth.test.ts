@@ -64,6 +64,16 @@ describe('OKX V5 authentication over HTTP (app.inject)', () => {
     }
   });
 
+  test('header names in any case; a repeated header fails its check', async () => {
+    const h = signedHeaders(readKey, 'GET', '/api/v5/account/config');
+    const mixed = Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase().replace(/(^|-)([a-z])/g, (m) => m.toUpperCase()), v]));
+    assert.equal((await app.inject({ method: 'GET', url: '/api/v5/account/config', headers: mixed })).json<Envelope>().code, '0');
+    const lower = Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+    assert.equal((await app.inject({ method: 'GET', url: '/api/v5/account/config', headers: lower })).json<Envelope>().code, '0');
+    const res = await app.inject({ method: 'GET', url: '/api/v5/account/config', headers: { ...h, 'OK-ACCESS-SIGN': [h['OK-ACCESS-SIGN'] ?? '', h['OK-ACCESS-SIGN'] ?? ''] } });
+    assert.equal(res.json<Envelope>().code, '50113');
+  });
+
   test('timestamps: malformed 50112, stale or future beyond 30 s 50102, within 30 s accepted', async () => {
     assert.equal((await get(readKey, '/api/v5/account/config', { timestamp: String(Math.floor(Date.now() / 1000)) })).body.code, '50112');
     assert.equal((await get(readKey, '/api/v5/account/config', { timestamp: 'not a time' })).body.code, '50112');
@@ -76,6 +86,8 @@ describe('OKX V5 authentication over HTTP (app.inject)', () => {
 
   test('unknown key 50111, wrong secret 50113, wrong passphrase 50105', async () => {
     assert.equal((await get({ ...readKey, apiKey: '11111111-2222-4333-8444-555555555555' }, '/api/v5/account/config')).body.code, '50111');
+    assert.equal((await get({ ...readKey, apiKey: 'x'.repeat(5000) }, '/api/v5/account/config')).body.code, '50111');
+    assert.equal((await get({ ...readKey, apiKey: readKey.apiKey.toUpperCase() }, '/api/v5/account/config')).body.code, '50111');
     const wrongSecret = await get({ ...readKey, secretKey: 'A'.repeat(32) }, '/api/v5/account/config');
     assert.deepEqual([wrongSecret.status, wrongSecret.body.code, wrongSecret.body.msg], [401, '50113', 'Invalid signature.']);
     assert.equal((await get({ ...readKey, passphrase: 'Wrong0ne!' }, '/api/v5/account/config')).body.code, '50105');
@@ -121,6 +133,8 @@ describe('OKX V5 authentication over HTTP (app.inject)', () => {
     assert.equal((await get(boundKey, '/api/v5/account/config', { remoteAddress: '2001:db8::1' })).body.code, '0');
     const refused = await get(boundKey, '/api/v5/account/config', { remoteAddress: '198.51.100.4' });
     assert.deepEqual([refused.status, refused.body.code, refused.body.msg], [401, '50110', "Your IP 198.51.100.4 is not included in your API key's IP whitelist."]);
+    const mapped = await get(boundKey, '/api/v5/account/config', { remoteAddress: '::ffff:198.51.100.4' });
+    assert.equal(mapped.body.msg, "Your IP 198.51.100.4 is not included in your API key's IP whitelist.");
     // X-Forwarded-For is ignored unless the peer is a trusted proxy.
     const spoofed = await get(boundKey, '/api/v5/account/config', { remoteAddress: '198.51.100.4', headers: { 'x-forwarded-for': '203.0.113.5' } });
     assert.equal(spoofed.body.code, '50110');

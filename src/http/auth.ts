@@ -27,6 +27,8 @@ interface OkxHeaders {
   demo: boolean;
 }
 
+const UPPER_NAMES = new Map(['OK-ACCESS-KEY', 'OK-ACCESS-SIGN', 'OK-ACCESS-TIMESTAMP', 'OK-ACCESS-PASSPHRASE'].map((n) => [n, n.toLowerCase()]));
+
 const join = (prev: string | undefined, value: string): string => (prev === undefined ? value : `${prev}, ${value}`);
 
 /**
@@ -41,7 +43,10 @@ function okxHeaders(raw: readonly string[]): OkxHeaders {
     const first = name.charCodeAt(0) | 0x20;
     if (first !== 0x6f /* o */ && first !== 0x78 /* x */) continue;
     const value = raw[i + 1] as string;
-    switch (name.length === 13 || name.length === 14 || name.length === 19 || name.length === 20 ? name.toLowerCase() : '') {
+    const len = name.length;
+    if (len !== 13 && len !== 14 && len !== 19 && len !== 20) continue;
+    // Clients send these upper-case (ccxt, okx-api): only other spellings pay for toLowerCase.
+    switch (name.charCodeAt(1) === 0x4b /* K */ ? UPPER_NAMES.get(name) ?? name.toLowerCase() : name.toLowerCase()) {
       case 'ok-access-key': h.key = join(h.key, value); break;
       case 'ok-access-sign': h.sign = join(h.sign, value); break;
       case 'ok-access-timestamp': h.timestamp = join(h.timestamp, value); break;

@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { OkxCode } from '../core/errors.js';
+import { normalizeIp } from '../core/ip-whitelist.js';
 import { hasPermission, type RouteAccess } from '../core/permissions.js';
 import { parseRestTimestamp, signatureMatches, withinWindow } from '../core/signing.js';
 import type { Keyring, ActiveKey } from './keyring.js';
@@ -36,6 +37,7 @@ export interface AuthLimits {
 type Rejection = Extract<AuthOutcome, { ok: false }>;
 
 const FAIL_WINDOW_S = 60;
+const API_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RATE_LIMITED: Rejection = Object.freeze({ ok: false, code: '50011' });
 
 /**
@@ -70,6 +72,8 @@ export class Authenticator {
     if (!withinWindow(ts, now, this.limits.timestampWindowMs)) return this.reject(req, now, '50102');
     if (this.blockedUntil.size > 0 && this.isBlocked(`key:${apiKey}`, now)) return RATE_LIMITED;
 
+    // Only a UUID can be a key: anything else is refused without a store lookup.
+    if (!API_KEY.test(apiKey)) return this.reject(req, now, '50111');
     const found = this.keyring.get(apiKey);
     if (found instanceof Promise) return found.then((key) => this.checkKey(req, key, sign, timestamp, passphrase, now));
     return this.checkKey(req, found, sign, timestamp, passphrase, now);
@@ -86,7 +90,7 @@ export class Authenticator {
 
   private checkAccess(req: AuthRequest, key: ActiveKey, passphraseOk: boolean, now: number): AuthOutcome {
     if (!passphraseOk) return this.reject(req, now, '50105', key);
-    if (!key.whitelist.empty && !key.whitelist.admits(req.ip)) return this.reject(req, now, '50110', key, req.ip);
+    if (!key.whitelist.empty && !key.whitelist.admits(req.ip)) return this.reject(req, now, '50110', key, normalizeIp(req.ip) ?? req.ip);
     // Authenticated: this counts as use of the key, whatever the route then allows.
     this.usage.touch(key, now);
     if (!hasPermission(key.perms, req.needs)) return { ok: false, code: '50120', apiKey: key.apiKey };
