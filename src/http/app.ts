@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { RuleError, okxMessage, OKX_ERRORS } from '../core/errors.js';
 import type { AppDeps } from './deps.js';
@@ -25,6 +27,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     requestIdHeader: false,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    clientErrorHandler: answerClientError,
   });
   app.decorateRequest('rawBody', undefined);
   app.decorateRequest('apiKey', null);
@@ -35,6 +38,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   accountRoutes(app, deps);
   assetRoutes(app, deps);
   return app;
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (malformed request line or headers,
+ * oversized headers): still an OKX envelope, then the connection is closed.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify(errorEnvelope('400').body);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }
 
 /** Keeps the raw bytes for the signature check, then parses JSON (any content type). */
