@@ -35,6 +35,10 @@ const EnvSchema = Type.Object({
   SIGNET_USAGE_FLUSH_MS: Type.Integer({ default: 2000, minimum: 10 }),
   /** How often the expiry sweeper runs, ms (hourly). */
   SIGNET_SWEEP_MS: Type.Integer({ default: 3_600_000, minimum: 1000 }),
+  /** Maker fee, a fraction of what the maker receives (0.0008 = 0.08 %). */
+  SIGNET_MAKER_FEE: Type.String({ default: '0.0008', pattern: '^0(\\.\\d{1,8})?$' }),
+  /** Taker fee, a fraction of what the taker receives. */
+  SIGNET_TAKER_FEE: Type.String({ default: '0.001', pattern: '^0(\\.\\d{1,8})?$' }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
 });
@@ -57,6 +61,8 @@ export interface Config {
   readonly usageFlushMs: number;
   readonly sweepMs: number;
   readonly logLevel: string;
+  /** Trading fee rates (fractions of the amount received). */
+  readonly fees: { readonly maker: string; readonly taker: string };
 }
 
 export interface ConfigOverrides {
@@ -94,5 +100,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     usageFlushMs: parsed.SIGNET_USAGE_FLUSH_MS,
     sweepMs: parsed.SIGNET_SWEEP_MS,
     logLevel: parsed.SIGNET_LOG_LEVEL,
+    fees: Object.freeze({ maker: parsed.SIGNET_MAKER_FEE, taker: parsed.SIGNET_TAKER_FEE }),
   });
 }

@@ -6,6 +6,7 @@ import { Authenticator } from './services/authenticator.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
 import { LedgerService } from './services/ledger-service.js';
+import { TradingService } from './services/trading-service.js';
 import { UsageTracker } from './services/usage-tracker.js';
 import { UserService } from './services/user-service.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -20,6 +21,7 @@ export interface Runtime {
   keys: KeyService;
   users: UserService;
   ledger: LedgerService;
+  trading: TradingService;
   appDeps: AppDeps;
   /** Key-cache sync, usage flush and the expiry sweeper (at once and every SIGNET_SWEEP_MS). */
   startBackground(onSweep: (deleted: KeyView[]) => void): Promise<void>;
@@ -35,6 +37,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const keys = new KeyService(store, box, config.expiry);
   const users = new UserService(store);
   const ledger = new LedgerService(store);
+  const trading = new TradingService(store, ledger, config.fees);
   const authenticator = new Authenticator(keyring, usage, {
     timestampWindowMs: config.timestampWindowMs,
     failsPerIp: config.authFailsPerIp,
@@ -42,6 +45,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   });
   await keyring.start();
   await ledger.start();
+  await trading.start();
   const timers: NodeJS.Timeout[] = [];
   let closed = false;
 
@@ -62,8 +66,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   };
 
   return {
-    config, store, keyring, usage, keys, users, ledger,
-    appDeps: { config, authenticator, keys, users, ledger, now },
+    config, store, keyring, usage, keys, users, ledger, trading,
+    appDeps: { config, authenticator, keys, users, ledger, trading, now },
     async startBackground(onSweep) {
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);

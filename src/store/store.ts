@@ -1,6 +1,8 @@
 import type { ExpiryPolicy } from '../core/expiry.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { LedgerEntry, AccountType } from '../core/ledger.js';
+import type { Fill } from '../core/matching.js';
+import type { Order } from '../core/orders.js';
 import type { PermissionSet } from '../core/permissions.js';
 
 export interface UserRecord {
@@ -110,5 +112,44 @@ export interface Store {
   /** Applies ledger entries in one transaction; throws RuleError if any balance would go negative. */
   applyEntries(entries: readonly LedgerEntry[], at: number): Promise<void>;
 
+  /**
+   * Stores everything one order operation changed, in one transaction: the ledger entries (a
+   * RuleError 51008 and nothing stored if a balance would go negative), the orders (inserted or
+   * updated by ordId) and the fills. A clOrdId already used by another open order of the
+   * account is refused with 51016.
+   *
+   * @example await store.recordOrderChanges({ orders: [order], fills: [], entries: [freezeEntry] }, now);
+   */
+  recordOrderChanges(change: OrderChanges, at: number): Promise<void>;
+  /** Every open order (live or partially filled) of every account, oldest first: the books at start-up. */
+  openOrders(): Promise<Order[]>;
+  /** One order of an account by ordId or clOrdId (the newest with that clOrdId), or null. */
+  findOrder(userId: number, env: KeyEnv, ref: { ordId?: string; clOrdId?: string }): Promise<Order | null>;
+  /** An account's orders, newest first: open ones, or finished ones (filled or canceled). */
+  listOrders(userId: number, env: KeyEnv, query: OrderQuery): Promise<Order[]>;
+  /** An account's fills, newest first. */
+  listFills(userId: number, env: KeyEnv, query: FillQuery): Promise<Fill[]>;
+  /** The largest order id and trade id issued so far ('0' when none): where id sequences resume. */
+  latestTradingIds(): Promise<{ ordId: string; tradeId: string }>;
+
   close(): Promise<void>;
+}
+
+export interface OrderChanges {
+  orders: readonly Order[];
+  fills: readonly Fill[];
+  entries: readonly LedgerEntry[];
+}
+
+export interface OrderQuery {
+  open: boolean;
+  instId?: string | undefined;
+  /** At most this many (1 to 100). */
+  limit: number;
+}
+
+export interface FillQuery {
+  instId?: string | undefined;
+  ordId?: string | undefined;
+  limit: number;
 }
