@@ -7,6 +7,7 @@ import { errorEnvelope } from './envelope.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
 import { publicRoutes } from './routes/public.js';
+import { tradeRoutes } from './routes/trade.js';
 
 /**
  * Builds the HTTP app (never listens): the V5 wire API with OKX's envelopes and error codes.
@@ -37,6 +38,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   publicRoutes(app, deps);
   accountRoutes(app, deps);
   assetRoutes(app, deps);
+  tradeRoutes(app, deps);
   return app;
 }
 
