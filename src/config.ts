@@ -39,6 +39,12 @@ const EnvSchema = Type.Object({
   SIGNET_MAKER_FEE: Type.String({ default: '0.0008', pattern: '^0(\\.\\d{1,8})?$' }),
   /** Taker fee, a fraction of what the taker receives. */
   SIGNET_TAKER_FEE: Type.String({ default: '0.001', pattern: '^0(\\.\\d{1,8})?$' }),
+  /** 1: the built-in market maker quotes every book; 0: off. */
+  SIGNET_MARKET_MAKER: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '1' }),
+  /** How often the market maker moves its reference prices and requotes, ms. */
+  SIGNET_MM_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 100 }),
+  /** Seed of the market maker's random walk. */
+  SIGNET_MM_SEED: Type.Integer({ default: 42 }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
 });
@@ -61,6 +67,7 @@ export interface Config {
   readonly usageFlushMs: number;
   readonly sweepMs: number;
   readonly logLevel: string;
+  readonly marketMaker: { readonly enabled: boolean; readonly intervalMs: number; readonly seed: number };
   /** Trading fee rates (fractions of the amount received). */
   readonly fees: { readonly maker: string; readonly taker: string };
 }
@@ -100,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     usageFlushMs: parsed.SIGNET_USAGE_FLUSH_MS,
     sweepMs: parsed.SIGNET_SWEEP_MS,
     logLevel: parsed.SIGNET_LOG_LEVEL,
+    marketMaker: Object.freeze({ enabled: parsed.SIGNET_MARKET_MAKER === '1', intervalMs: parsed.SIGNET_MM_INTERVAL_MS, seed: parsed.SIGNET_MM_SEED }),
     fees: Object.freeze({ maker: parsed.SIGNET_MAKER_FEE, taker: parsed.SIGNET_TAKER_FEE }),
   });
 }

@@ -6,6 +6,8 @@ import { Authenticator } from './services/authenticator.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
 import { LedgerService } from './services/ledger-service.js';
+import { MarketData } from './services/market-data.js';
+import { MarketMaker } from './services/market-maker.js';
 import { TradingService } from './services/trading-service.js';
 import { UsageTracker } from './services/usage-tracker.js';
 import { UserService } from './services/user-service.js';
@@ -22,6 +24,8 @@ export interface Runtime {
   users: UserService;
   ledger: LedgerService;
   trading: TradingService;
+  /** The built-in market maker, or null when SIGNET_MARKET_MAKER=0. */
+  marketMaker: MarketMaker | null;
   appDeps: AppDeps;
   /** Key-cache sync, usage flush and the expiry sweeper (at once and every SIGNET_SWEEP_MS). */
   startBackground(onSweep: (deleted: KeyView[]) => void): Promise<void>;
@@ -38,6 +42,10 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const users = new UserService(store);
   const ledger = new LedgerService(store);
   const trading = new TradingService(store, ledger, config.fees);
+  const marketMaker = config.marketMaker.enabled
+    ? new MarketMaker(store, users, ledger, trading, { seed: config.marketMaker.seed, levels: 10, spread: '0.0005', levelValueUsd: '20000' })
+    : null;
+  const market = new MarketData(trading, (instId) => marketMaker?.price(instId));
   const authenticator = new Authenticator(keyring, usage, {
     timestampWindowMs: config.timestampWindowMs,
     failsPerIp: config.authFailsPerIp,
@@ -66,14 +74,18 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   };
 
   return {
-    config, store, keyring, usage, keys, users, ledger, trading,
-    appDeps: { config, authenticator, keys, users, ledger, trading, now },
+    config, store, keyring, usage, keys, users, ledger, trading, marketMaker,
+    appDeps: { config, authenticator, keys, users, ledger, trading, market, now },
     async startBackground(onSweep) {
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);
       every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
       every(config.usageFlushMs, () => usage.flush(), report);
       every(config.sweepMs, () => sweep(onSweep), report);
+      if (marketMaker !== null) {
+        await marketMaker.start(now());
+        every(config.marketMaker.intervalMs, () => marketMaker.refresh(now()), report);
+      }
     },
     async close() {
       if (closed) return;

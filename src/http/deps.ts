@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Authenticator } from '../services/authenticator.js';
 import type { KeyService } from '../services/key-service.js';
 import type { LedgerService } from '../services/ledger-service.js';
+import type { MarketData } from '../services/market-data.js';
 import type { TradingService } from '../services/trading-service.js';
 import type { UserService } from '../services/user-service.js';
 
@@ -13,6 +14,7 @@ export interface AppDeps {
   users: UserService;
   ledger: LedgerService;
   trading: TradingService;
+  market: MarketData;
   /** The clock, Unix ms; tests may pass another. */
   now: () => number;
 }
