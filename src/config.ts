@@ -45,6 +45,8 @@ const EnvSchema = Type.Object({
   SIGNET_MM_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 100 }),
   /** Seed of the market maker's random walk. */
   SIGNET_MM_SEED: Type.Integer({ default: 42 }),
+  /** How long an on-chain withdrawal stays pending (cancelable) before it is sent, ms. */
+  SIGNET_WITHDRAWAL_SETTLE_MS: Type.Integer({ default: 5000, minimum: 0 }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
 });
@@ -68,6 +70,7 @@ export interface Config {
   readonly sweepMs: number;
   readonly logLevel: string;
   readonly marketMaker: { readonly enabled: boolean; readonly intervalMs: number; readonly seed: number };
+  readonly withdrawalSettleMs: number;
   /** Trading fee rates (fractions of the amount received). */
   readonly fees: { readonly maker: string; readonly taker: string };
 }
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     sweepMs: parsed.SIGNET_SWEEP_MS,
     logLevel: parsed.SIGNET_LOG_LEVEL,
     marketMaker: Object.freeze({ enabled: parsed.SIGNET_MARKET_MAKER === '1', intervalMs: parsed.SIGNET_MM_INTERVAL_MS, seed: parsed.SIGNET_MM_SEED }),
+    withdrawalSettleMs: parsed.SIGNET_WITHDRAWAL_SETTLE_MS,
     fees: Object.freeze({ maker: parsed.SIGNET_MAKER_FEE, taker: parsed.SIGNET_TAKER_FEE }),
   });
 }

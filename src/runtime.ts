@@ -3,6 +3,7 @@ import type { AppDeps } from './http/deps.js';
 import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
 import { Authenticator } from './services/authenticator.js';
+import { FundingService } from './services/funding-service.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
 import { LedgerService } from './services/ledger-service.js';
@@ -24,6 +25,7 @@ export interface Runtime {
   users: UserService;
   ledger: LedgerService;
   trading: TradingService;
+  funding: FundingService;
   /** The built-in market maker, or null when SIGNET_MARKET_MAKER=0. */
   marketMaker: MarketMaker | null;
   appDeps: AppDeps;
@@ -45,6 +47,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const marketMaker = config.marketMaker.enabled
     ? new MarketMaker(store, users, ledger, trading, { seed: config.marketMaker.seed, levels: 10, spread: '0.0005', levelValueUsd: '20000' })
     : null;
+  const funding = new FundingService(store, ledger, config.withdrawalSettleMs);
   const market = new MarketData(trading, (instId) => marketMaker?.price(instId));
   const authenticator = new Authenticator(keyring, usage, {
     timestampWindowMs: config.timestampWindowMs,
@@ -54,6 +57,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   await keyring.start();
   await ledger.start();
   await trading.start();
+  await funding.start();
   const timers: NodeJS.Timeout[] = [];
   let closed = false;
 
@@ -74,14 +78,15 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   };
 
   return {
-    config, store, keyring, usage, keys, users, ledger, trading, marketMaker,
-    appDeps: { config, authenticator, keys, users, ledger, trading, market, now },
+    config, store, keyring, usage, keys, users, ledger, trading, funding, marketMaker,
+    appDeps: { config, authenticator, keys, users, ledger, trading, market, funding, now },
     async startBackground(onSweep) {
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);
       every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
       every(config.usageFlushMs, () => usage.flush(), report);
       every(config.sweepMs, () => sweep(onSweep), report);
+      every(Math.max(10, Math.min(1000, config.withdrawalSettleMs)), () => funding.settlePending(now()), report);
       if (marketMaker !== null) {
         await marketMaker.start(now());
         every(config.marketMaker.intervalMs, () => marketMaker.refresh(now()), report);

@@ -12,7 +12,10 @@ export function checkConservation(rt: Runtime): void {
     return out;
   };
   const balances = sum(db.prepare('SELECT ccy, avail AS v FROM balances UNION ALL SELECT ccy, frozen AS v FROM balances').all() as Array<{ ccy: string; v: string }>);
-  const fees = sum(db.prepare('SELECT fee_ccy AS ccy, fee AS v FROM fills').all() as Array<{ ccy: string; v: string }>, -1);
+  // Fees collected: trading fees (negative on the fills) and withdrawal fees (negative entries).
+  const fees = sum(db.prepare(`SELECT fee_ccy AS ccy, fee AS v FROM fills
+    UNION ALL SELECT ccy, frozen_delta AS v FROM ledger_entries WHERE kind = 'withdrawal_fee'
+    UNION ALL SELECT ccy, avail_delta AS v FROM ledger_entries WHERE kind = 'withdrawal_fee'`).all() as Array<{ ccy: string; v: string }>, -1);
   const external = sum(db.prepare(`SELECT ccy, avail_delta AS v FROM ledger_entries WHERE kind IN ('deposit', 'withdrawal')
     UNION ALL SELECT ccy, frozen_delta AS v FROM ledger_entries WHERE kind IN ('deposit', 'withdrawal')`).all() as Array<{ ccy: string; v: string }>);
   for (const [ccy, total] of external) {

@@ -48,6 +48,7 @@ export const OKX_ERRORS = {
   '51603': { status: 200, msg: "Order doesn't exist." },
   // Funding
   '58114': { status: 200, msg: 'Transfer amount must be greater than 0.' },
+  '58205': { status: 200, msg: 'Withdrawal amount exceeds the upper limit.' },
   '58206': { status: 200, msg: 'Withdrawal amount is lower than the lower limit.' },
   '58207': { status: 200, msg: "Withdrawal address isn't on the verified address list." },
   '58215': { status: 200, msg: "Withdrawal ID doesn't exist." },

@@ -6,6 +6,7 @@ import type { AppDeps } from './deps.js';
 import { errorEnvelope } from './envelope.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
+import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
 import { publicRoutes } from './routes/public.js';
 import { tradeRoutes } from './routes/trade.js';
@@ -41,6 +42,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   assetRoutes(app, deps);
   tradeRoutes(app, deps);
   marketRoutes(app, deps);
+  fundingRoutes(app, deps);
   return app;
 }
 

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Authenticator } from '../services/authenticator.js';
 import type { KeyService } from '../services/key-service.js';
 import type { LedgerService } from '../services/ledger-service.js';
+import type { FundingService } from '../services/funding-service.js';
 import type { MarketData } from '../services/market-data.js';
 import type { TradingService } from '../services/trading-service.js';
 import type { UserService } from '../services/user-service.js';
@@ -15,6 +16,7 @@ export interface AppDeps {
   ledger: LedgerService;
   trading: TradingService;
   market: MarketData;
+  funding: FundingService;
   /** The clock, Unix ms; tests may pass another. */
   now: () => number;
 }

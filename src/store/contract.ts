@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { RuleError } from '../core/errors.js';
 import { DAY_MS, DEFAULT_EXPIRY } from '../core/expiry.js';
 import { depositEntry, type LedgerEntry } from '../core/ledger.js';
+import { holdEntries, releaseEntries, settleEntries, type Withdrawal } from '../core/funding.js';
 import type { Fill } from '../core/matching.js';
 import type { Order } from '../core/orders.js';
 import type { KeyRecord, Store } from './store.js';
@@ -219,6 +220,34 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual((await store.listOrders(u.id, 'live', { open: true, instId: 'ETH-USDT', limit: 10 })), []);
       assert.equal((await store.findOrder(u.id, 'live', { clOrdId: 'same' }))?.ordId, again.ordId);
       assert.equal((await store.openOrders()).length, 3);
+    });
+
+    withStore('withdrawals: address book, insert with its hold, one-way state transitions, history, deposits', async (store) => {
+      const u = await user(store);
+      const a = await store.addWithdrawalAddress({ userId: u.id, ccy: 'USDT', chain: 'USDT-TRC20', addr: 'T1', createdAt: T0 });
+      await assert.rejects(store.addWithdrawalAddress({ userId: u.id, ccy: 'USDT', chain: 'USDT-TRC20', addr: 'T1', createdAt: T0 }), RuleError);
+      assert.deepEqual(await store.listWithdrawalAddresses(u.id), [a]);
+      await store.applyEntries([depositEntry(u.id, 'live', '6', 'USDT', '20')], T0);
+      const w: Withdrawal = {
+        wdId: '500', clientId: 'c1', userId: u.id, env: 'live', ccy: 'USDT', chain: 'USDT-TRC20', amt: '10', fee: '1', dest: '4',
+        toAddr: 'T1', toUserId: null, state: '0', txId: '', createdAt: T0, updatedAt: T0,
+      };
+      await store.insertWithdrawal(w, holdEntries(w), T0);
+      await assert.rejects(store.insertWithdrawal({ ...w, wdId: '501' }, holdEntries({ ...w, amt: '9' }), T0),
+        (err: unknown) => err instanceof RuleError && err.code === '51008');
+      assert.equal(await store.findWithdrawal(u.id, 'live', '501'), null);
+      assert.deepEqual(await store.findWithdrawal(u.id, 'live', '500'), w);
+      assert.deepEqual((await store.pendingWithdrawals(T0)).map((p) => p.wdId), ['500']);
+      assert.deepEqual(await store.pendingWithdrawals(T0 - 1), []);
+      const sent = await store.transitionWithdrawal('500', '0', { state: '2', txId: '0xabc' }, settleEntries(w), T0 + 1);
+      assert.deepEqual([sent?.state, sent?.txId], ['2', '0xabc']);
+      // Not pending any more: a cancel changes nothing.
+      assert.equal(await store.transitionWithdrawal('500', '0', { state: '-2', txId: '' }, releaseEntries(w), T0 + 2), null);
+      assert.deepEqual((await store.getBalances(u.id, 'live', '6')).map((r) => [r.avail, r.frozen]), [['9', '0']]);
+      assert.deepEqual((await store.listWithdrawals(u.id, 'live', { limit: 10 })).map((x) => x.wdId), ['500']);
+      assert.deepEqual(await store.listWithdrawals(u.id, 'live', { ccy: 'BTC', limit: 10 }), []);
+      assert.equal(await store.latestWithdrawalId(), '500');
+      assert.deepEqual((await store.listDeposits(u.id, 'live', { limit: 10 })).map((d) => [d.ccy, d.amt, d.kind]), [['USDT', '20', 'deposit']]);
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { ExpiryPolicy } from '../core/expiry.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { LedgerEntry, AccountType } from '../core/ledger.js';
+import type { Withdrawal, WithdrawalState } from '../core/funding.js';
 import type { Fill } from '../core/matching.js';
 import type { Order } from '../core/orders.js';
 import type { PermissionSet } from '../core/permissions.js';
@@ -132,7 +133,49 @@ export interface Store {
   /** The largest order id and trade id issued so far ('0' when none): where id sequences resume. */
   latestTradingIds(): Promise<{ ordId: string; tradeId: string }>;
 
+  /** Adds an address to the account's withdrawal address book; 51000 if it is there already. */
+  addWithdrawalAddress(address: Omit<WithdrawalAddress, 'id'>): Promise<WithdrawalAddress>;
+  listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]>;
+  /** Stores a new withdrawal with its ledger entries in one transaction (51008 and nothing stored if short). */
+  insertWithdrawal(w: Withdrawal, entries: readonly LedgerEntry[], at: number): Promise<void>;
+  /**
+   * Moves a withdrawal from state `from` to `to` with its ledger entries, atomically; null (and
+   * nothing changed) if it is not in state `from` any more.
+   */
+  transitionWithdrawal(wdId: string, from: WithdrawalState, to: { state: WithdrawalState; txId: string }, entries: readonly LedgerEntry[], at: number): Promise<Withdrawal | null>;
+  findWithdrawal(userId: number, env: KeyEnv, wdId: string): Promise<Withdrawal | null>;
+  /** An account's withdrawals, newest first. */
+  listWithdrawals(userId: number, env: KeyEnv, query: { ccy?: string | undefined; wdId?: string | undefined; limit: number }): Promise<Withdrawal[]>;
+  /** Pending (state 0) withdrawals created at or before `createdBefore`, oldest first. */
+  pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]>;
+  /** The largest withdrawal id issued ('0' when none). */
+  latestWithdrawalId(): Promise<string>;
+  /** Funds that arrived in an account: deposits and internal withdrawals received, newest first. */
+  listDeposits(userId: number, env: KeyEnv, query: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]>;
+
   close(): Promise<void>;
+}
+
+export interface WithdrawalAddress {
+  id: number;
+  userId: number;
+  ccy: string;
+  chain: string;
+  addr: string;
+  /** Unix ms. */
+  createdAt: number;
+}
+
+/** A ledger entry that brought funds in (kind 'deposit' or 'internal_in'). */
+export interface DepositRecord {
+  /** The ledger entry id. */
+  depId: string;
+  ccy: string;
+  amt: string;
+  kind: string;
+  /** For an internal transfer, the sender's withdrawal id. */
+  ref: string;
+  at: number;
 }
 
 export interface OrderChanges {

@@ -108,4 +108,34 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX fills_account ON fills(user_id, env, id);
   CREATE INDEX fills_order ON fills(ord_id);
   `,
+  `
+  CREATE TABLE withdrawal_addresses (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    ccy        TEXT NOT NULL,
+    chain      TEXT NOT NULL,
+    addr       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (user_id, ccy, chain, addr)
+  );
+  CREATE TABLE withdrawals (
+    wd_id      TEXT PRIMARY KEY,
+    client_id  TEXT NOT NULL,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    env        TEXT NOT NULL,
+    ccy        TEXT NOT NULL,
+    chain      TEXT NOT NULL,
+    amt        TEXT NOT NULL,
+    fee        TEXT NOT NULL,
+    dest       TEXT NOT NULL,
+    to_addr    TEXT NOT NULL,
+    to_user_id INTEGER,
+    state      TEXT NOT NULL,
+    tx_id      TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX withdrawals_account ON withdrawals(user_id, env, created_at);
+  CREATE INDEX withdrawals_pending ON withdrawals(created_at) WHERE state = '0';
+  `,
 ];

@@ -6,10 +6,12 @@ import { isExpired, type ExpiryPolicy } from '../../core/expiry.js';
 import { addAmounts, isNegative, type AccountType, type LedgerEntry } from '../../core/ledger.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import { keyChangeDetail } from '../audit-detail.js';
+import type { Withdrawal, WithdrawalState } from '../../core/funding.js';
 import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
 import type {
-  Actor, AuditAction, AuditRecord, BalanceRow, FillQuery, KeyRecord, KeyUpdate, OrderChanges, OrderQuery, Store, UserRecord,
+  Actor, AuditAction, AuditRecord, BalanceRow, DepositRecord, FillQuery, KeyRecord, KeyUpdate, OrderChanges, OrderQuery, Store,
+  UserRecord, WithdrawalAddress,
 } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
@@ -83,6 +85,18 @@ function toFill(r: FillRow): Fill {
   return {
     tradeId: r.trade_id, instId: r.inst_id, ordId: r.ord_id, clOrdId: r.cl_ord_id, tag: r.tag, userId: r.user_id, env: r.env,
     side: r.side, px: r.px, sz: r.sz, fee: r.fee, feeCcy: r.fee_ccy, execType: r.exec_type, ts: r.ts,
+  };
+}
+
+interface WithdrawalRow {
+  wd_id: string; client_id: string; user_id: number; env: KeyEnv; ccy: string; chain: string; amt: string; fee: string;
+  dest: '3' | '4'; to_addr: string; to_user_id: number | null; state: WithdrawalState; tx_id: string; created_at: number; updated_at: number;
+}
+
+function toWithdrawal(r: WithdrawalRow): Withdrawal {
+  return {
+    wdId: r.wd_id, clientId: r.client_id, userId: r.user_id, env: r.env, ccy: r.ccy, chain: r.chain, amt: r.amt, fee: r.fee,
+    dest: r.dest, toAddr: r.to_addr, toUserId: r.to_user_id, state: r.state, txId: r.tx_id, createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 
@@ -178,6 +192,19 @@ export class SqliteStore implements Store {
         ORDER BY id DESC LIMIT ?`),
       latestIds: db.prepare(`SELECT (SELECT COALESCE(MAX(CAST(ord_id AS INTEGER)), 0) FROM orders) AS ord_id,
         (SELECT COALESCE(MAX(CAST(trade_id AS INTEGER)), 0) FROM fills) AS trade_id`).safeIntegers(true),
+      insertAddress: db.prepare('INSERT INTO withdrawal_addresses (user_id, ccy, chain, addr, created_at) VALUES (?, ?, ?, ?, ?)'),
+      addressesOf: db.prepare('SELECT * FROM withdrawal_addresses WHERE user_id = ? ORDER BY id'),
+      insertWithdrawal: db.prepare(`INSERT INTO withdrawals (wd_id, client_id, user_id, env, ccy, chain, amt, fee, dest, to_addr, to_user_id,
+        state, tx_id, created_at, updated_at) VALUES (@wd_id, @client_id, @user_id, @env, @ccy, @chain, @amt, @fee, @dest, @to_addr,
+        @to_user_id, @state, @tx_id, @created_at, @updated_at)`),
+      withdrawalById: db.prepare('SELECT * FROM withdrawals WHERE wd_id = ?'),
+      moveWithdrawal: db.prepare('UPDATE withdrawals SET state = ?, tx_id = ?, updated_at = ? WHERE wd_id = ? AND state = ?'),
+      withdrawalsOf: db.prepare(`SELECT * FROM withdrawals WHERE user_id = ? AND env = ? AND (? IS NULL OR ccy = ?) AND (? IS NULL OR wd_id = ?)
+        ORDER BY created_at DESC, wd_id DESC LIMIT ?`),
+      pendingWithdrawals: db.prepare(`SELECT * FROM withdrawals WHERE state = '0' AND created_at <= ? ORDER BY created_at, wd_id`),
+      latestWithdrawal: db.prepare('SELECT COALESCE(MAX(CAST(wd_id AS INTEGER)), 0) AS id FROM withdrawals').safeIntegers(true),
+      depositsOf: db.prepare(`SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries WHERE user_id = ? AND env = ?
+        AND kind IN ('deposit', 'internal_in') AND (? IS NULL OR ccy = ?) ORDER BY id DESC LIMIT ?`),
     };
   }
 
@@ -395,6 +422,69 @@ export class SqliteStore implements Store {
   async latestTradingIds(): Promise<{ ordId: string; tradeId: string }> {
     const row = this.stmt.latestIds.get() as { ord_id: number | bigint; trade_id: number | bigint };
     return { ordId: String(row.ord_id), tradeId: String(row.trade_id) };
+  }
+
+  async addWithdrawalAddress(a: Omit<WithdrawalAddress, 'id'>): Promise<WithdrawalAddress> {
+    try {
+      const info = this.stmt.insertAddress.run(a.userId, a.ccy, a.chain, a.addr, a.createdAt);
+      return { ...a, id: Number(info.lastInsertRowid) };
+    } catch (err) {
+      if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new RuleError('51000', `addr: ${a.addr} is already in the address book for ${a.chain}`, 'addr');
+      }
+      throw err;
+    }
+  }
+
+  async listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]> {
+    const rows = this.stmt.addressesOf.all(userId) as Array<{ id: number; user_id: number; ccy: string; chain: string; addr: string; created_at: number }>;
+    return rows.map((r) => ({ id: r.id, userId: r.user_id, ccy: r.ccy, chain: r.chain, addr: r.addr, createdAt: r.created_at }));
+  }
+
+  async insertWithdrawal(w: Withdrawal, entries: readonly LedgerEntry[], at: number): Promise<void> {
+    this.db.transaction(() => {
+      this.applyEntriesNow(entries, at);
+      this.stmt.insertWithdrawal.run({
+        wd_id: w.wdId, client_id: w.clientId, user_id: w.userId, env: w.env, ccy: w.ccy, chain: w.chain, amt: w.amt, fee: w.fee,
+        dest: w.dest, to_addr: w.toAddr, to_user_id: w.toUserId, state: w.state, tx_id: w.txId, created_at: w.createdAt, updated_at: w.updatedAt,
+      });
+    }).immediate();
+  }
+
+  async transitionWithdrawal(
+    wdId: string, from: WithdrawalState, to: { state: WithdrawalState; txId: string }, entries: readonly LedgerEntry[], at: number,
+  ): Promise<Withdrawal | null> {
+    return this.db.transaction(() => {
+      if (this.stmt.moveWithdrawal.run(to.state, to.txId, at, wdId, from).changes !== 1) return null;
+      this.applyEntriesNow(entries, at);
+      const row = this.stmt.withdrawalById.get(wdId) as WithdrawalRow | undefined;
+      return row === undefined ? null : toWithdrawal(row);
+    }).immediate();
+  }
+
+  async findWithdrawal(userId: number, env: KeyEnv, wdId: string): Promise<Withdrawal | null> {
+    const row = this.stmt.withdrawalById.get(wdId) as WithdrawalRow | undefined;
+    return row === undefined || row.user_id !== userId || row.env !== env ? null : toWithdrawal(row);
+  }
+
+  async listWithdrawals(userId: number, env: KeyEnv, q: { ccy?: string | undefined; wdId?: string | undefined; limit: number }): Promise<Withdrawal[]> {
+    const ccy = q.ccy ?? null;
+    const wd = q.wdId ?? null;
+    return (this.stmt.withdrawalsOf.all(userId, env, ccy, ccy, wd, wd, q.limit) as WithdrawalRow[]).map(toWithdrawal);
+  }
+
+  async pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]> {
+    return (this.stmt.pendingWithdrawals.all(createdBefore) as WithdrawalRow[]).map(toWithdrawal);
+  }
+
+  async latestWithdrawalId(): Promise<string> {
+    return String((this.stmt.latestWithdrawal.get() as { id: bigint }).id);
+  }
+
+  async listDeposits(userId: number, env: KeyEnv, q: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]> {
+    const ccy = q.ccy ?? null;
+    const rows = this.stmt.depositsOf.all(userId, env, ccy, ccy, q.limit) as Array<{ id: number; ccy: string; avail_delta: string; kind: string; ref: string; at: number }>;
+    return rows.map((r) => ({ depId: String(r.id), ccy: r.ccy, amt: r.avail_delta, kind: r.kind, ref: r.ref, at: r.at }));
   }
 
   async close(): Promise<void> {
