@@ -47,6 +47,8 @@ const EnvSchema = Type.Object({
   SIGNET_MM_SEED: Type.Integer({ default: 42 }),
   /** How long an on-chain withdrawal stays pending (cancelable) before it is sent, ms. */
   SIGNET_WITHDRAWAL_SETTLE_MS: Type.Integer({ default: 5000, minimum: 0 }),
+  /** 1: OKX's rate limits on the trading, funding and market endpoints (50011); 0: off (benchmarks). */
+  SIGNET_RATE_LIMITS: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '1' }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
 });
@@ -71,6 +73,7 @@ export interface Config {
   readonly logLevel: string;
   readonly marketMaker: { readonly enabled: boolean; readonly intervalMs: number; readonly seed: number };
   readonly withdrawalSettleMs: number;
+  readonly rateLimits: boolean;
   /** Trading fee rates (fractions of the amount received). */
   readonly fees: { readonly maker: string; readonly taker: string };
 }
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: parsed.SIGNET_LOG_LEVEL,
     marketMaker: Object.freeze({ enabled: parsed.SIGNET_MARKET_MAKER === '1', intervalMs: parsed.SIGNET_MM_INTERVAL_MS, seed: parsed.SIGNET_MM_SEED }),
     withdrawalSettleMs: parsed.SIGNET_WITHDRAWAL_SETTLE_MS,
+    rateLimits: parsed.SIGNET_RATE_LIMITS === '1',
     fees: Object.freeze({ maker: parsed.SIGNET_MAKER_FEE, taker: parsed.SIGNET_TAKER_FEE }),
   });
 }

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { AppDeps } from './http/deps.js';
+import { RateLimits } from './http/rate-limit.js';
 import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
 import { Authenticator } from './services/authenticator.js';
@@ -79,7 +80,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
 
   return {
     config, store, keyring, usage, keys, users, ledger, trading, funding, marketMaker,
-    appDeps: { config, authenticator, keys, users, ledger, trading, market, funding, now },
+    appDeps: { config, authenticator, keys, users, ledger, trading, market, funding, limits: new RateLimits(config.rateLimits), now },
     async startBackground(onSweep) {
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);

@@ -134,4 +134,24 @@ describe('trade endpoints over HTTP (app.inject)', () => {
     assert.equal((await call(alice, 'POST', '/api/v5/trade/order', [1])).body.code, '51000');
     assert.equal((await call(alice, 'POST', '/api/v5/trade/batch-orders', { a: 1 })).body.code, '51000');
   });
+
+  test('rate limits per key and endpoint: the 61st order in 2 s gets 50011 (HTTP 429); other keys and endpoints unaffected', async () => {
+    const busy = await keyFor('bob@example.com', 'busy', 'trade');
+    const order = { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '1', sz: '0.001' };
+    const codes: string[] = [];
+    for (let i = 0; i < 61; i++) codes.push((await call(busy, 'POST', '/api/v5/trade/order', order)).body.code);
+    assert.deepEqual(codes.slice(0, 60).filter((c) => c !== '0'), []);
+    const limited = await call(busy, 'POST', '/api/v5/trade/order', order);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.body.code, '50011');
+    assert.equal(codes[60], '50011');
+    assert.equal((await call(busy, 'GET', '/api/v5/trade/orders-pending')).body.code, '0');
+    assert.equal((await call(bob, 'POST', '/api/v5/trade/order', order)).body.code, '0');
+    // A batch costs one point per order: 300 per 2 s.
+    const batch = Array.from({ length: 20 }, () => order);
+    const batchCodes: string[] = [];
+    for (let i = 0; i < 16; i++) batchCodes.push((await call(busy, 'POST', '/api/v5/trade/batch-orders', batch)).body.code);
+    assert.deepEqual(batchCodes.slice(0, 15).filter((c) => c !== '0'), []);
+    assert.equal(batchCodes[15], '50011');
+  });
 });

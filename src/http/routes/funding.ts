@@ -35,45 +35,45 @@ export function fundingRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   v5Route(app, deps, {
     method: 'POST', url: '/api/v5/asset/transfer', access: 'trade',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/asset/transfer', async (request) => {
       const key = keyOf(request);
       return ok([await funding.transfer(key.userId, key.env, objectBody(request), deps.now())]);
-    },
+    }),
   });
 
   v5Route(app, deps, {
     method: 'POST', url: '/api/v5/asset/withdrawal', access: 'withdraw',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/asset/withdrawal', async (request) => {
       const key = keyOf(request);
       const w = await funding.withdraw(key.userId, key.env, objectBody(request), deps.now());
       return ok([{ amt: w.amt, ccy: w.ccy, chain: w.chain, clientId: w.clientId, wdId: w.wdId }]);
-    },
+    }),
   });
 
   v5Route(app, deps, {
     method: 'POST', url: '/api/v5/asset/cancel-withdrawal', access: 'withdraw',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/asset/cancel-withdrawal', async (request) => {
       const key = keyOf(request);
       const body = objectBody(request);
       if (typeof body.wdId !== 'string' || body.wdId === '') throw new RuleError('50014', 'wdId: required', 'wdId');
       const w = await funding.cancel(key.userId, key.env, body.wdId, deps.now());
       return ok([{ wdId: w.wdId }]);
-    },
+    }),
   });
 
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/asset/withdrawal-history', access: 'read', schema: { querystring: HistoryQuery },
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/asset/withdrawal-history', async (request) => {
       const key = keyOf(request);
       const q = request.query as Static<typeof HistoryQuery>;
       const list = await funding.listWithdrawals(key.userId, key.env, { ccy: q.ccy?.toUpperCase(), wdId: q.wdId, limit: Number(q.limit ?? '100') });
       return ok(list.map(withdrawalView));
-    },
+    }),
   });
 
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/asset/deposit-history', access: 'read', schema: { querystring: HistoryQuery },
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/asset/deposit-history', async (request) => {
       const key = keyOf(request);
       const q = request.query as Static<typeof HistoryQuery>;
       const list = await funding.listDeposits(key.userId, key.env, { ccy: q.ccy?.toUpperCase(), limit: Number(q.limit ?? '100') });
@@ -81,6 +81,6 @@ export function fundingRoutes(app: FastifyInstance, deps: AppDeps): void {
         actualDepBlkConfirm: '', amt: d.amt, areaCodeFrom: '', ccy: d.ccy, chain: '', depId: d.depId, from: '',
         fromWdId: d.kind === 'internal_in' ? d.ref : '', state: '2', to: '', ts: String(d.at), txId: '',
       })));
-    },
+    }),
   });
 }

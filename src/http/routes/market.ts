@@ -34,40 +34,40 @@ export function marketRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/market/ticker', access: 'public', schema: { querystring: InstQuery },
-    handler: async (request) => ok([market.ticker(envOf(request), listed((request.query as Static<typeof InstQuery>).instId), deps.now())]),
+    handler: deps.limits.wrap('/api/v5/market/ticker', async (request) => ok([market.ticker(envOf(request), listed((request.query as Static<typeof InstQuery>).instId), deps.now())])),
   });
 
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/market/tickers', access: 'public', schema: { querystring: TickersQuery },
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/market/tickers', async (request) => {
       if ((request.query as Static<typeof TickersQuery>).instType !== 'SPOT') return ok([]);
       return ok(SPOT_INSTRUMENTS.map((i) => market.ticker(envOf(request), i.instId, deps.now())));
-    },
+    }),
   });
 
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/market/books', access: 'public', schema: { querystring: BooksQuery },
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/market/books', async (request) => {
       const q = request.query as Static<typeof BooksQuery>;
       const depth = Math.min(Number(q.sz ?? '1'), 400);
       const book = trading.book(envOf(request), listed(q.instId));
       const row = (l: [string, string, number]) => [l[0], l[1], '0', String(l[2])];
       return ok([{ asks: book.levels('sell', depth).map(row), bids: book.levels('buy', depth).map(row), ts: String(deps.now()) }]);
-    },
+    }),
   });
 
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/market/trades', access: 'public', schema: { querystring: TradesQuery },
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/market/trades', async (request) => {
       const q = request.query as Static<typeof TradesQuery>;
       const trades = market.recentTrades(envOf(request), listed(q.instId), Math.min(Number(q.limit ?? '100'), 500));
       return ok(trades.map((t) => ({ instId: q.instId, tradeId: t.tradeId, px: t.px, sz: t.sz, side: t.side, ts: String(t.ts), count: '1' })));
-    },
+    }),
   });
 
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/market/candles', access: 'public', schema: { querystring: CandlesQuery },
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/market/candles', async (request) => {
       const q = request.query as Static<typeof CandlesQuery>;
       const bar = q.bar ?? '1m';
       const barMs = BARS.get(bar);
@@ -78,6 +78,6 @@ export function marketRoutes(app: FastifyInstance, deps: AppDeps): void {
       const rows = candles(market.allTrades(envOf(request), listed(q.instId)), barMs, 10_000, deps.now())
         .filter((c) => Number(c[0]) < after && Number(c[0]) > before);
       return ok(rows.slice(0, Math.min(Number(q.limit ?? '100'), 300)));
-    },
+    }),
   });
 }

@@ -6,6 +6,7 @@ import type { OrderRef } from '../../services/trading-service.js';
 import { keyOf, v5Route } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { ok } from '../envelope.js';
+import { batchSize } from '../rate-limit.js';
 import { fillView, orderView } from '../trade-views.js';
 
 /** At most this many orders in one batch request (OKX: 20). */
@@ -85,35 +86,35 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   v5Route(app, deps, {
     method: 'POST', url: '/api/v5/trade/order', access: 'trade',
-    handler: async (request) => batchEnvelope([await place(request, objectBody(request))]),
+    handler: deps.limits.wrap('/api/v5/trade/order:POST', async (request) => batchEnvelope([await place(request, objectBody(request))])),
   });
 
   v5Route(app, deps, {
     method: 'POST', url: '/api/v5/trade/batch-orders', access: 'trade',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/trade/batch-orders', async (request) => {
       const results: ItemResult[] = [];
       for (const o of arrayBody(request)) results.push(await place(request, o));
       return batchEnvelope(results);
-    },
+    }, batchSize),
   });
 
   v5Route(app, deps, {
     method: 'POST', url: '/api/v5/trade/cancel-order', access: 'trade',
-    handler: async (request) => batchEnvelope([withMsg(await cancel(request, objectBody(request)), '')]),
+    handler: deps.limits.wrap('/api/v5/trade/cancel-order', async (request) => batchEnvelope([withMsg(await cancel(request, objectBody(request)), '')])),
   });
 
   v5Route(app, deps, {
     method: 'POST', url: '/api/v5/trade/cancel-batch-orders', access: 'trade',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/trade/cancel-batch-orders', async (request) => {
       const results: ItemResult[] = [];
       for (const o of arrayBody(request)) results.push(withMsg(await cancel(request, o), ''));
       return batchEnvelope(results);
-    },
+    }, batchSize),
   });
 
   v5Route(app, deps, {
     method: 'POST', url: '/api/v5/trade/amend-order', access: 'trade',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/trade/amend-order', async (request) => {
       const key = keyOf(request);
       const o = objectBody(request);
       const now = deps.now();
@@ -123,44 +124,44 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
       };
       const r = await item({ clOrdId: str(o.clOrdId) }, () => trading.amend(key.userId, key.env, o as OrderRef, change, now), now);
       return batchEnvelope([{ ok: r.ok, data: { ...r.data, reqId: str(o.reqId), ...(r.ok ? { sMsg: '' } : {}) } }]);
-    },
+    }),
   });
 
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/trade/order', access: 'read',
     schema: { querystring: OrderQuery },
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/trade/order:GET', async (request) => {
       const key = keyOf(request);
       const q = request.query as Static<typeof OrderQuery>;
       if ((q.ordId ?? '') === '' && (q.clOrdId ?? '') === '') throw new RuleError('50014', 'ordId: give ordId or clOrdId', 'ordId');
       const order = await trading.findOrder(key.userId, key.env, (q.ordId ?? '') !== '' ? { ordId: q.ordId ?? '' } : { clOrdId: q.clOrdId ?? '' });
       if (order === null || order.instId !== q.instId) throw new RuleError('51603', `ordId: no such order on ${q.instId}`);
       return ok([orderView(order)]);
-    },
+    }),
   });
 
-  const listOrders = (url: string, open: boolean, schema: typeof ListQuery | typeof HistoryQuery) => v5Route(app, deps, {
+  const listOrders = (url: '/api/v5/trade/orders-pending' | '/api/v5/trade/orders-history', open: boolean, schema: typeof ListQuery | typeof HistoryQuery) => v5Route(app, deps, {
     method: 'GET', url, access: 'read', schema: { querystring: schema },
-    handler: async (request) => {
+    handler: deps.limits.wrap(url, async (request) => {
       const key = keyOf(request);
       const q = request.query as Static<typeof ListQuery>;
       if (q.instType !== undefined && q.instType !== 'SPOT') return ok([]);
       const orders = await trading.listOrders(key.userId, key.env, { open, instId: q.instId, limit: Number(q.limit ?? '100') });
       return ok(orders.map(orderView));
-    },
+    }),
   });
   listOrders('/api/v5/trade/orders-pending', true, ListQuery);
   listOrders('/api/v5/trade/orders-history', false, HistoryQuery);
 
-  const listFills = (url: string, schema: typeof ListQuery | typeof HistoryQuery) => v5Route(app, deps, {
+  const listFills = (url: '/api/v5/trade/fills' | '/api/v5/trade/fills-history', schema: typeof ListQuery | typeof HistoryQuery) => v5Route(app, deps, {
     method: 'GET', url, access: 'read', schema: { querystring: schema },
-    handler: async (request) => {
+    handler: deps.limits.wrap(url, async (request) => {
       const key = keyOf(request);
       const q = request.query as Static<typeof ListQuery>;
       if (q.instType !== undefined && q.instType !== 'SPOT') return ok([]);
       const fills = await trading.listFills(key.userId, key.env, { instId: q.instId, ordId: q.ordId, limit: Number(q.limit ?? '100') });
       return ok(fills.map(fillView));
-    },
+    }),
   });
   listFills('/api/v5/trade/fills', ListQuery);
   listFills('/api/v5/trade/fills-history', HistoryQuery);
