@@ -35,6 +35,20 @@ const EnvSchema = Type.Object({
   SIGNET_USAGE_FLUSH_MS: Type.Integer({ default: 2000, minimum: 10 }),
   /** How often the expiry sweeper runs, ms (hourly). */
   SIGNET_SWEEP_MS: Type.Integer({ default: 3_600_000, minimum: 1000 }),
+  /** Maker fee, a fraction of what the maker receives (0.0008 = 0.08 %). */
+  SIGNET_MAKER_FEE: Type.String({ default: '0.0008', pattern: '^0(\\.\\d{1,8})?$' }),
+  /** Taker fee, a fraction of what the taker receives. */
+  SIGNET_TAKER_FEE: Type.String({ default: '0.001', pattern: '^0(\\.\\d{1,8})?$' }),
+  /** 1: the built-in market maker quotes every book; 0: off. */
+  SIGNET_MARKET_MAKER: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '1' }),
+  /** How often the market maker moves its reference prices and requotes, ms. */
+  SIGNET_MM_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 100 }),
+  /** Seed of the market maker's random walk. */
+  SIGNET_MM_SEED: Type.Integer({ default: 42 }),
+  /** How long an on-chain withdrawal stays pending (cancelable) before it is sent, ms. */
+  SIGNET_WITHDRAWAL_SETTLE_MS: Type.Integer({ default: 5000, minimum: 0 }),
+  /** 1: OKX's rate limits on the trading, funding and market endpoints (50011); 0: off (benchmarks). */
+  SIGNET_RATE_LIMITS: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '1' }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
 });
@@ -57,6 +71,11 @@ export interface Config {
   readonly usageFlushMs: number;
   readonly sweepMs: number;
   readonly logLevel: string;
+  readonly marketMaker: { readonly enabled: boolean; readonly intervalMs: number; readonly seed: number };
+  readonly withdrawalSettleMs: number;
+  readonly rateLimits: boolean;
+  /** Trading fee rates (fractions of the amount received). */
+  readonly fees: { readonly maker: string; readonly taker: string };
 }
 
 export interface ConfigOverrides {
@@ -94,5 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     usageFlushMs: parsed.SIGNET_USAGE_FLUSH_MS,
     sweepMs: parsed.SIGNET_SWEEP_MS,
     logLevel: parsed.SIGNET_LOG_LEVEL,
+    marketMaker: Object.freeze({ enabled: parsed.SIGNET_MARKET_MAKER === '1', intervalMs: parsed.SIGNET_MM_INTERVAL_MS, seed: parsed.SIGNET_MM_SEED }),
+    withdrawalSettleMs: parsed.SIGNET_WITHDRAWAL_SETTLE_MS,
+    rateLimits: parsed.SIGNET_RATE_LIMITS === '1',
+    fees: Object.freeze({ maker: parsed.SIGNET_MAKER_FEE, taker: parsed.SIGNET_TAKER_FEE }),
   });
 }

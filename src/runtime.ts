@@ -1,11 +1,16 @@
 import type { Config } from './config.js';
 import type { AppDeps } from './http/deps.js';
+import { RateLimits } from './http/rate-limit.js';
 import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
 import { Authenticator } from './services/authenticator.js';
+import { FundingService } from './services/funding-service.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
 import { LedgerService } from './services/ledger-service.js';
+import { MarketData } from './services/market-data.js';
+import { MarketMaker } from './services/market-maker.js';
+import { TradingService } from './services/trading-service.js';
 import { UsageTracker } from './services/usage-tracker.js';
 import { UserService } from './services/user-service.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -20,6 +25,10 @@ export interface Runtime {
   keys: KeyService;
   users: UserService;
   ledger: LedgerService;
+  trading: TradingService;
+  funding: FundingService;
+  /** The built-in market maker, or null when SIGNET_MARKET_MAKER=0. */
+  marketMaker: MarketMaker | null;
   appDeps: AppDeps;
   /** Key-cache sync, usage flush and the expiry sweeper (at once and every SIGNET_SWEEP_MS). */
   startBackground(onSweep: (deleted: KeyView[]) => void): Promise<void>;
@@ -35,6 +44,12 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const keys = new KeyService(store, box, config.expiry);
   const users = new UserService(store);
   const ledger = new LedgerService(store);
+  const trading = new TradingService(store, ledger, config.fees);
+  const marketMaker = config.marketMaker.enabled
+    ? new MarketMaker(store, users, ledger, trading, { seed: config.marketMaker.seed, levels: 10, spread: '0.0005', levelValueUsd: '20000' })
+    : null;
+  const funding = new FundingService(store, ledger, config.withdrawalSettleMs);
+  const market = new MarketData(trading, (instId) => marketMaker?.price(instId));
   const authenticator = new Authenticator(keyring, usage, {
     timestampWindowMs: config.timestampWindowMs,
     failsPerIp: config.authFailsPerIp,
@@ -42,6 +57,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   });
   await keyring.start();
   await ledger.start();
+  await trading.start();
+  await funding.start();
   const timers: NodeJS.Timeout[] = [];
   let closed = false;
 
@@ -62,14 +79,19 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   };
 
   return {
-    config, store, keyring, usage, keys, users, ledger,
-    appDeps: { config, authenticator, keys, users, ledger, now },
+    config, store, keyring, usage, keys, users, ledger, trading, funding, marketMaker,
+    appDeps: { config, authenticator, keys, users, ledger, trading, market, funding, limits: new RateLimits(config.rateLimits), now },
     async startBackground(onSweep) {
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);
       every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
       every(config.usageFlushMs, () => usage.flush(), report);
       every(config.sweepMs, () => sweep(onSweep), report);
+      every(Math.max(10, Math.min(1000, config.withdrawalSettleMs)), () => funding.settlePending(now()), report);
+      if (marketMaker !== null) {
+        await marketMaker.start(now());
+        every(config.marketMaker.intervalMs, () => marketMaker.refresh(now()), report);
+      }
     },
     async close() {
       if (closed) return;

@@ -16,6 +16,8 @@ Usage:
   signet keys modify --user E --key K [--name N] [--perm ...] [--ip A,B,...|""] [--json]
   signet keys delete --user E --key K [--json]
   signet deposit --user E --ccy USDT --amt 1000 [--demo] [--to trading|funding]
+  signet address add --user E --ccy USDT --chain USDT-TRC20 --addr A [--json]
+  signet address list --user E [--json]
   signet sweep [--as-of ISO-8601] [--json]
   signet migrate
 
@@ -112,6 +114,34 @@ async function keysCommand(sub: string | undefined, argv: string[]): Promise<voi
   }
 }
 
+async function addressCommand(sub: string | undefined, argv: string[]): Promise<void> {
+  switch (sub) {
+    case 'add': {
+      const f = flags(argv, {
+        ...DATA, user: { type: 'string' }, ccy: { type: 'string' }, chain: { type: 'string' }, addr: { type: 'string' }, json: { type: 'boolean' },
+      }, ['user', 'ccy', 'chain', 'addr']);
+      await withRuntime(f.data, async (rt) => {
+        const user = await rt.users.byEmail(f.user ?? '');
+        const a = await rt.funding.addAddress(user.id, f.ccy ?? '', f.chain ?? '', f.addr ?? '', Date.now());
+        print(f.json === true ? JSON.stringify(a) : `Added ${a.addr} (${a.chain}) to ${user.email}'s withdrawal address book`);
+      });
+      return;
+    }
+    case 'list': {
+      const f = flags(argv, { ...DATA, user: { type: 'string' }, json: { type: 'boolean' } }, ['user']);
+      await withRuntime(f.data, async (rt) => {
+        const list = await rt.funding.listAddresses((await rt.users.byEmail(f.user ?? '')).id);
+        if (f.json === true) return print(JSON.stringify(list));
+        print(`${list.length} withdrawal address(es)`);
+        for (const a of list) print(`  ${a.chain.padEnd(12)} ${a.addr}`);
+      });
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "address ${sub ?? ''}"; use address add or address list`);
+  }
+}
+
 async function run(argv: string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
   switch (command) {
@@ -138,6 +168,8 @@ async function run(argv: string[]): Promise<void> {
     }
     case 'keys':
       return keysCommand(sub, rest);
+    case 'address':
+      return addressCommand(sub, rest);
     case 'deposit': {
       const f = flags(argv.slice(1), {
         ...DATA, user: { type: 'string' }, ccy: { type: 'string' }, amt: { type: 'string' }, demo: { type: 'boolean' }, to: { type: 'string' },

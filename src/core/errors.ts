@@ -4,7 +4,9 @@
  * A test (errors.test.ts) checks every row that ../shared/okx-v5.md lists against this table.
  */
 export const OKX_ERRORS = {
-  // General
+  // General; '1' and '2' are the top-level codes of batch answers (all failed / some failed)
+  '1': { status: 200, msg: 'All operations failed' },
+  '2': { status: 200, msg: 'Bulk operation partially succeeded.' },
   '400': { status: 400, msg: 'Bad Request' },
   '404': { status: 404, msg: 'Not Found' },
   '50000': { status: 400, msg: 'Body for POST request cannot be empty.' },
@@ -36,6 +38,22 @@ export const OKX_ERRORS = {
   '51000': { status: 200, msg: 'Parameter {0} error' },
   '51001': { status: 200, msg: "Instrument ID doesn't exist." },
   '51008': { status: 200, msg: 'Order failed. Insufficient {0} balance in account.' },
+  // Trading
+  '51016': { status: 200, msg: 'Duplicated clOrdId' },
+  '51020': { status: 200, msg: 'Your order should meet or exceed the minimum order amount.' },
+  '51111': { status: 200, msg: 'Maximum {0} orders can be placed in bulk.' },
+  '51121': { status: 200, msg: 'Order quantity must be a multiple of the lot size.' },
+  '51400': { status: 200, msg: 'Order cancellation failed as the order has been filled, canceled or does not exist.' },
+  '51503': { status: 200, msg: 'Order modification failed as the order has been filled, canceled or does not exist.' },
+  '51603': { status: 200, msg: "Order doesn't exist." },
+  // Funding
+  '58114': { status: 200, msg: 'Transfer amount must be greater than 0.' },
+  '58205': { status: 200, msg: 'Withdrawal amount exceeds the upper limit.' },
+  '58206': { status: 200, msg: 'Withdrawal amount is lower than the lower limit.' },
+  '58207': { status: 200, msg: "Withdrawal address isn't on the verified address list." },
+  '58215': { status: 200, msg: "Withdrawal ID doesn't exist." },
+  '58216': { status: 200, msg: 'Operation not allowed.' },
+  '58350': { status: 200, msg: 'Insufficient balance.' },
   // API key management (sub-account key endpoints and the shared key rules)
   '59501': { status: 200, msg: 'Each account can create up to 50 API keys' },
   '59502': { status: 200, msg: 'This note name already exists' },

@@ -6,7 +6,10 @@ import type { AppDeps } from './deps.js';
 import { errorEnvelope } from './envelope.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
+import { fundingRoutes } from './routes/funding.js';
+import { marketRoutes } from './routes/market.js';
 import { publicRoutes } from './routes/public.js';
+import { tradeRoutes } from './routes/trade.js';
 
 /**
  * Builds the HTTP app (never listens): the V5 wire API with OKX's envelopes and error codes.
@@ -37,6 +40,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   publicRoutes(app, deps);
   accountRoutes(app, deps);
   assetRoutes(app, deps);
+  tradeRoutes(app, deps);
+  marketRoutes(app, deps);
+  fundingRoutes(app, deps);
   return app;
 }
 

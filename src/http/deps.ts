@@ -2,6 +2,10 @@ import type { Config } from '../config.js';
 import type { Authenticator } from '../services/authenticator.js';
 import type { KeyService } from '../services/key-service.js';
 import type { LedgerService } from '../services/ledger-service.js';
+import type { RateLimits } from './rate-limit.js';
+import type { FundingService } from '../services/funding-service.js';
+import type { MarketData } from '../services/market-data.js';
+import type { TradingService } from '../services/trading-service.js';
 import type { UserService } from '../services/user-service.js';
 
 /** What the HTTP app is built from. */
@@ -11,6 +15,11 @@ export interface AppDeps {
   keys: KeyService;
   users: UserService;
   ledger: LedgerService;
+  trading: TradingService;
+  market: MarketData;
+  funding: FundingService;
+  /** OKX's per-key and per-IP limits of the trading, funding and market endpoints. */
+  limits: RateLimits;
   /** The clock, Unix ms; tests may pass another. */
   now: () => number;
 }

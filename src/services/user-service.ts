@@ -13,6 +13,11 @@ export function normalizeEmail(email: string): string {
   return e;
 }
 
+/** OKX uids are 16-digit numbers; never starting with 0 so they survive numeric parsing. */
+function newUid(): string {
+  return `${randomInt(1, 10)}${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e6)).padStart(6, '0')}`;
+}
+
 export class UserService {
   constructor(private readonly store: Store) {}
 
@@ -24,9 +29,13 @@ export class UserService {
     if ((await this.store.findUserByEmail(normal)) !== null) {
       throw new RuleError('51000', `email: an account with ${normal} already exists`, 'email');
     }
-    // OKX uids are 15-16 digit numbers; never starting with 0 so they survive numeric parsing.
-    const uid = `${randomInt(1, 10)}${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e6)).padStart(6, '0')}`;
-    return this.store.createUser({ uid, email: normal, passwordHash: await slowHash(password), createdAt: now });
+    return this.store.createUser({ uid: newUid(), email: normal, passwordHash: await slowHash(password), createdAt: now });
+  }
+
+  /** An account signet itself uses (the market maker): no password, so nobody can log in to it. */
+  async systemAccount(email: string, now: number): Promise<UserRecord> {
+    const normal = normalizeEmail(email);
+    return (await this.store.findUserByEmail(normal)) ?? this.store.createUser({ uid: newUid(), email: normal, passwordHash: null, createdAt: now });
   }
 
   /** The account for an email, or a RuleError naming the field. */

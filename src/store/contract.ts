@@ -2,11 +2,26 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RuleError } from '../core/errors.js';
 import { DAY_MS, DEFAULT_EXPIRY } from '../core/expiry.js';
-import { depositEntry } from '../core/ledger.js';
+import { depositEntry, type LedgerEntry } from '../core/ledger.js';
+import { holdEntries, releaseEntries, settleEntries, type Withdrawal } from '../core/funding.js';
+import type { Fill } from '../core/matching.js';
+import type { Order } from '../core/orders.js';
 import type { KeyRecord, Store } from './store.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 let seq = 0;
+
+function orderRow(userId: number, over: Partial<Order> = {}): Order {
+  seq++;
+  return {
+    ordId: String(1000 + seq), clOrdId: '', tag: '', userId, env: 'live', instId: 'BTC-USDT', side: 'buy', ordType: 'limit',
+    px: '100', sz: '1', tgtCcy: '', accFillSz: '0', accFillQuote: '0', fee: '0', feeCcy: 'BTC', frozen: '100', state: 'live',
+    cancelSource: '', cTime: T0 + seq, uTime: T0 + seq, ...over,
+  };
+}
+
+const freeze = (o: Order, amt: string): LedgerEntry =>
+  ({ userId: o.userId, env: o.env, account: '18', ccy: 'USDT', availDelta: `-${amt}`, frozenDelta: amt, kind: 'order_freeze', ref: o.ordId });
 
 function keyRow(userId: number, over: Partial<KeyRecord> = {}): KeyRecord {
   seq++;
@@ -160,6 +175,79 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual(changes.accounts, [{ userId: u.id, env: 'live' }, { userId: v.id, env: 'demo' }]);
       assert.equal(changes.cursor, await store.latestLedgerId());
       assert.deepEqual((await store.ledgerChangesSince(changes.cursor)).accounts, []);
+    });
+
+    withStore('orders: one transaction stores entries, orders and fills; a negative balance stores none of them', async (store) => {
+      const u = await user(store);
+      await store.applyEntries([depositEntry(u.id, 'live', '18', 'USDT', '150')], T0);
+      const a = orderRow(u.id, { clOrdId: 'abc123' });
+      await store.recordOrderChanges({ orders: [a], fills: [], entries: [freeze(a, '100')] }, T0);
+      const b = orderRow(u.id);
+      await assert.rejects(store.recordOrderChanges({ orders: [b], fills: [], entries: [freeze(b, '100')] }, T0),
+        (err: unknown) => err instanceof RuleError && err.code === '51008');
+      assert.equal(await store.findOrder(u.id, 'live', { ordId: b.ordId }), null);
+      assert.deepEqual((await store.getBalances(u.id, 'live', '18')).map((r) => [r.avail, r.frozen]), [['50', '100']]);
+      assert.deepEqual(await store.findOrder(u.id, 'live', { ordId: a.ordId }), a);
+      assert.deepEqual(await store.findOrder(u.id, 'live', { clOrdId: 'abc123' }), a);
+      assert.equal(await store.findOrder(u.id, 'demo', { ordId: a.ordId }), null);
+      const fill: Fill = {
+        tradeId: '77', instId: 'BTC-USDT', ordId: a.ordId, clOrdId: 'abc123', tag: '', userId: u.id, env: 'live', side: 'buy',
+        px: '100', sz: '0.5', fee: '-0.0005', feeCcy: 'BTC', execType: 'M', ts: T0 + 5,
+      };
+      const partial: Order = { ...a, accFillSz: '0.5', accFillQuote: '50', fee: '-0.0005', frozen: '50', state: 'partially_filled', uTime: T0 + 5 };
+      await store.recordOrderChanges({ orders: [partial], fills: [fill], entries: [] }, T0 + 5);
+      assert.deepEqual(await store.findOrder(u.id, 'live', { ordId: a.ordId }), partial);
+      assert.deepEqual(await store.listFills(u.id, 'live', { limit: 10 }), [fill]);
+      assert.deepEqual(await store.listFills(u.id, 'live', { instId: 'ETH-USDT', limit: 10 }), []);
+      assert.deepEqual(await store.latestTradingIds(), { ordId: a.ordId, tradeId: '77' });
+    });
+
+    withStore('orders: clOrdId unique among open orders only; open and finished lists; start-up list', async (store) => {
+      const u = await user(store);
+      const v = await user(store);
+      const a = orderRow(u.id, { clOrdId: 'same', frozen: '0' });
+      await store.recordOrderChanges({ orders: [a], fills: [], entries: [] }, T0);
+      await assert.rejects(store.recordOrderChanges({ orders: [orderRow(u.id, { clOrdId: 'same', frozen: '0' })], fills: [], entries: [] }, T0),
+        (err: unknown) => err instanceof RuleError && err.code === '51016');
+      // Another account, or the demo environment, may use it.
+      await store.recordOrderChanges({ orders: [orderRow(v.id, { clOrdId: 'same', frozen: '0' }), orderRow(u.id, { clOrdId: 'same', env: 'demo', frozen: '0' })], fills: [], entries: [] }, T0);
+      const canceled: Order = { ...a, state: 'canceled', cancelSource: 'user', uTime: T0 + 100 };
+      await store.recordOrderChanges({ orders: [canceled], fills: [], entries: [] }, T0);
+      const again = orderRow(u.id, { clOrdId: 'same', frozen: '0' });
+      await store.recordOrderChanges({ orders: [again], fills: [], entries: [] }, T0);
+      assert.deepEqual((await store.listOrders(u.id, 'live', { open: true, limit: 10 })).map((o) => o.ordId), [again.ordId]);
+      assert.deepEqual((await store.listOrders(u.id, 'live', { open: false, limit: 10 })).map((o) => o.ordId), [a.ordId]);
+      assert.deepEqual((await store.listOrders(u.id, 'live', { open: true, instId: 'ETH-USDT', limit: 10 })), []);
+      assert.equal((await store.findOrder(u.id, 'live', { clOrdId: 'same' }))?.ordId, again.ordId);
+      assert.equal((await store.openOrders()).length, 3);
+    });
+
+    withStore('withdrawals: address book, insert with its hold, one-way state transitions, history, deposits', async (store) => {
+      const u = await user(store);
+      const a = await store.addWithdrawalAddress({ userId: u.id, ccy: 'USDT', chain: 'USDT-TRC20', addr: 'T1', createdAt: T0 });
+      await assert.rejects(store.addWithdrawalAddress({ userId: u.id, ccy: 'USDT', chain: 'USDT-TRC20', addr: 'T1', createdAt: T0 }), RuleError);
+      assert.deepEqual(await store.listWithdrawalAddresses(u.id), [a]);
+      await store.applyEntries([depositEntry(u.id, 'live', '6', 'USDT', '20')], T0);
+      const w: Withdrawal = {
+        wdId: '500', clientId: 'c1', userId: u.id, env: 'live', ccy: 'USDT', chain: 'USDT-TRC20', amt: '10', fee: '1', dest: '4',
+        toAddr: 'T1', toUserId: null, state: '0', txId: '', createdAt: T0, updatedAt: T0,
+      };
+      await store.insertWithdrawal(w, holdEntries(w), T0);
+      await assert.rejects(store.insertWithdrawal({ ...w, wdId: '501' }, holdEntries({ ...w, amt: '9' }), T0),
+        (err: unknown) => err instanceof RuleError && err.code === '51008');
+      assert.equal(await store.findWithdrawal(u.id, 'live', '501'), null);
+      assert.deepEqual(await store.findWithdrawal(u.id, 'live', '500'), w);
+      assert.deepEqual((await store.pendingWithdrawals(T0)).map((p) => p.wdId), ['500']);
+      assert.deepEqual(await store.pendingWithdrawals(T0 - 1), []);
+      const sent = await store.transitionWithdrawal('500', '0', { state: '2', txId: '0xabc' }, settleEntries(w), T0 + 1);
+      assert.deepEqual([sent?.state, sent?.txId], ['2', '0xabc']);
+      // Not pending any more: a cancel changes nothing.
+      assert.equal(await store.transitionWithdrawal('500', '0', { state: '-2', txId: '' }, releaseEntries(w), T0 + 2), null);
+      assert.deepEqual((await store.getBalances(u.id, 'live', '6')).map((r) => [r.avail, r.frozen]), [['9', '0']]);
+      assert.deepEqual((await store.listWithdrawals(u.id, 'live', { limit: 10 })).map((x) => x.wdId), ['500']);
+      assert.deepEqual(await store.listWithdrawals(u.id, 'live', { ccy: 'BTC', limit: 10 }), []);
+      assert.equal(await store.latestWithdrawalId(), '500');
+      assert.deepEqual((await store.listDeposits(u.id, 'live', { limit: 10 })).map((d) => [d.ccy, d.amt, d.kind]), [['USDT', '20', 'deposit']]);
     });
   });
 }

@@ -1,6 +1,9 @@
 import type { ExpiryPolicy } from '../core/expiry.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { LedgerEntry, AccountType } from '../core/ledger.js';
+import type { Withdrawal, WithdrawalState } from '../core/funding.js';
+import type { Fill } from '../core/matching.js';
+import type { Order } from '../core/orders.js';
 import type { PermissionSet } from '../core/permissions.js';
 
 export interface UserRecord {
@@ -110,5 +113,86 @@ export interface Store {
   /** Applies ledger entries in one transaction; throws RuleError if any balance would go negative. */
   applyEntries(entries: readonly LedgerEntry[], at: number): Promise<void>;
 
+  /**
+   * Stores everything one order operation changed, in one transaction: the ledger entries (a
+   * RuleError 51008 and nothing stored if a balance would go negative), the orders (inserted or
+   * updated by ordId) and the fills. A clOrdId already used by another open order of the
+   * account is refused with 51016.
+   *
+   * @example await store.recordOrderChanges({ orders: [order], fills: [], entries: [freezeEntry] }, now);
+   */
+  recordOrderChanges(change: OrderChanges, at: number): Promise<void>;
+  /** Every open order (live or partially filled) of every account, oldest first: the books at start-up. */
+  openOrders(): Promise<Order[]>;
+  /** One order of an account by ordId or clOrdId (the newest with that clOrdId), or null. */
+  findOrder(userId: number, env: KeyEnv, ref: { ordId?: string; clOrdId?: string }): Promise<Order | null>;
+  /** An account's orders, newest first: open ones, or finished ones (filled or canceled). */
+  listOrders(userId: number, env: KeyEnv, query: OrderQuery): Promise<Order[]>;
+  /** An account's fills, newest first. */
+  listFills(userId: number, env: KeyEnv, query: FillQuery): Promise<Fill[]>;
+  /** The largest order id and trade id issued so far ('0' when none): where id sequences resume. */
+  latestTradingIds(): Promise<{ ordId: string; tradeId: string }>;
+
+  /** Adds an address to the account's withdrawal address book; 51000 if it is there already. */
+  addWithdrawalAddress(address: Omit<WithdrawalAddress, 'id'>): Promise<WithdrawalAddress>;
+  listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]>;
+  /** Stores a new withdrawal with its ledger entries in one transaction (51008 and nothing stored if short). */
+  insertWithdrawal(w: Withdrawal, entries: readonly LedgerEntry[], at: number): Promise<void>;
+  /**
+   * Moves a withdrawal from state `from` to `to` with its ledger entries, atomically; null (and
+   * nothing changed) if it is not in state `from` any more.
+   */
+  transitionWithdrawal(wdId: string, from: WithdrawalState, to: { state: WithdrawalState; txId: string }, entries: readonly LedgerEntry[], at: number): Promise<Withdrawal | null>;
+  findWithdrawal(userId: number, env: KeyEnv, wdId: string): Promise<Withdrawal | null>;
+  /** An account's withdrawals, newest first. */
+  listWithdrawals(userId: number, env: KeyEnv, query: { ccy?: string | undefined; wdId?: string | undefined; limit: number }): Promise<Withdrawal[]>;
+  /** Pending (state 0) withdrawals created at or before `createdBefore`, oldest first. */
+  pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]>;
+  /** The largest withdrawal id issued ('0' when none). */
+  latestWithdrawalId(): Promise<string>;
+  /** Funds that arrived in an account: deposits and internal withdrawals received, newest first. */
+  listDeposits(userId: number, env: KeyEnv, query: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]>;
+
   close(): Promise<void>;
+}
+
+export interface WithdrawalAddress {
+  id: number;
+  userId: number;
+  ccy: string;
+  chain: string;
+  addr: string;
+  /** Unix ms. */
+  createdAt: number;
+}
+
+/** A ledger entry that brought funds in (kind 'deposit' or 'internal_in'). */
+export interface DepositRecord {
+  /** The ledger entry id. */
+  depId: string;
+  ccy: string;
+  amt: string;
+  kind: string;
+  /** For an internal transfer, the sender's withdrawal id. */
+  ref: string;
+  at: number;
+}
+
+export interface OrderChanges {
+  orders: readonly Order[];
+  fills: readonly Fill[];
+  entries: readonly LedgerEntry[];
+}
+
+export interface OrderQuery {
+  open: boolean;
+  instId?: string | undefined;
+  /** At most this many (1 to 100). */
+  limit: number;
+}
+
+export interface FillQuery {
+  instId?: string | undefined;
+  ordId?: string | undefined;
+  limit: number;
 }

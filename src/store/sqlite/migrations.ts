@@ -61,4 +61,81 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX ledger_entries_user ON ledger_entries(user_id, env, ccy);
   `,
+  `
+  CREATE TABLE orders (
+    ord_id         TEXT PRIMARY KEY,
+    user_id        INTEGER NOT NULL REFERENCES users(id),
+    env            TEXT NOT NULL,
+    inst_id        TEXT NOT NULL,
+    cl_ord_id      TEXT NOT NULL,
+    tag            TEXT NOT NULL,
+    side           TEXT NOT NULL,
+    ord_type       TEXT NOT NULL,
+    px             TEXT NOT NULL,
+    sz             TEXT NOT NULL,
+    tgt_ccy        TEXT NOT NULL,
+    acc_fill_sz    TEXT NOT NULL,
+    acc_fill_quote TEXT NOT NULL,
+    fee            TEXT NOT NULL,
+    fee_ccy        TEXT NOT NULL,
+    frozen         TEXT NOT NULL,
+    state          TEXT NOT NULL,
+    cancel_source  TEXT NOT NULL,
+    c_time         INTEGER NOT NULL,
+    u_time         INTEGER NOT NULL
+  );
+  CREATE INDEX orders_account ON orders(user_id, env, u_time);
+  CREATE INDEX orders_open ON orders(state) WHERE state IN ('live', 'partially_filled');
+  CREATE UNIQUE INDEX orders_open_cl_ord_id ON orders(user_id, env, cl_ord_id)
+    WHERE cl_ord_id <> '' AND state IN ('live', 'partially_filled');
+  CREATE TABLE fills (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    trade_id  TEXT NOT NULL,
+    ord_id    TEXT NOT NULL REFERENCES orders(ord_id),
+    cl_ord_id TEXT NOT NULL,
+    tag       TEXT NOT NULL,
+    user_id   INTEGER NOT NULL,
+    env       TEXT NOT NULL,
+    inst_id   TEXT NOT NULL,
+    side      TEXT NOT NULL,
+    px        TEXT NOT NULL,
+    sz        TEXT NOT NULL,
+    fee       TEXT NOT NULL,
+    fee_ccy   TEXT NOT NULL,
+    exec_type TEXT NOT NULL,
+    ts        INTEGER NOT NULL
+  );
+  CREATE INDEX fills_account ON fills(user_id, env, id);
+  CREATE INDEX fills_order ON fills(ord_id);
+  `,
+  `
+  CREATE TABLE withdrawal_addresses (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    ccy        TEXT NOT NULL,
+    chain      TEXT NOT NULL,
+    addr       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (user_id, ccy, chain, addr)
+  );
+  CREATE TABLE withdrawals (
+    wd_id      TEXT PRIMARY KEY,
+    client_id  TEXT NOT NULL,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    env        TEXT NOT NULL,
+    ccy        TEXT NOT NULL,
+    chain      TEXT NOT NULL,
+    amt        TEXT NOT NULL,
+    fee        TEXT NOT NULL,
+    dest       TEXT NOT NULL,
+    to_addr    TEXT NOT NULL,
+    to_user_id INTEGER,
+    state      TEXT NOT NULL,
+    tx_id      TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX withdrawals_account ON withdrawals(user_id, env, created_at);
+  CREATE INDEX withdrawals_pending ON withdrawals(created_at) WHERE state = '0';
+  `,
 ];

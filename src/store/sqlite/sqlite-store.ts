@@ -6,7 +6,13 @@ import { isExpired, type ExpiryPolicy } from '../../core/expiry.js';
 import { addAmounts, isNegative, type AccountType, type LedgerEntry } from '../../core/ledger.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import { keyChangeDetail } from '../audit-detail.js';
-import type { Actor, AuditAction, AuditRecord, BalanceRow, KeyRecord, KeyUpdate, Store, UserRecord } from '../store.js';
+import type { Withdrawal, WithdrawalState } from '../../core/funding.js';
+import type { Fill } from '../../core/matching.js';
+import type { Order } from '../../core/orders.js';
+import type {
+  Actor, AuditAction, AuditRecord, BalanceRow, DepositRecord, FillQuery, KeyRecord, KeyUpdate, OrderChanges, OrderQuery, Store,
+  UserRecord, WithdrawalAddress,
+} from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 interface KeyRow {
@@ -47,6 +53,54 @@ function toKey(row: KeyRow): KeyRecord {
     lastUsedAt: row.last_used_at,
   };
 }
+
+interface OrderRow {
+  ord_id: string; user_id: number; env: KeyEnv; inst_id: string; cl_ord_id: string; tag: string; side: Order['side'];
+  ord_type: Order['ordType']; px: string; sz: string; tgt_ccy: Order['tgtCcy']; acc_fill_sz: string; acc_fill_quote: string;
+  fee: string; fee_ccy: string; frozen: string; state: Order['state']; cancel_source: string; c_time: number; u_time: number;
+}
+
+function toOrder(r: OrderRow): Order {
+  return {
+    ordId: r.ord_id, clOrdId: r.cl_ord_id, tag: r.tag, userId: r.user_id, env: r.env, instId: r.inst_id, side: r.side,
+    ordType: r.ord_type, px: r.px, sz: r.sz, tgtCcy: r.tgt_ccy, accFillSz: r.acc_fill_sz, accFillQuote: r.acc_fill_quote,
+    fee: r.fee, feeCcy: r.fee_ccy, frozen: r.frozen, state: r.state, cancelSource: r.cancel_source, cTime: r.c_time, uTime: r.u_time,
+  };
+}
+
+function orderRow(o: Order): OrderRow {
+  return {
+    ord_id: o.ordId, user_id: o.userId, env: o.env, inst_id: o.instId, cl_ord_id: o.clOrdId, tag: o.tag, side: o.side,
+    ord_type: o.ordType, px: o.px, sz: o.sz, tgt_ccy: o.tgtCcy, acc_fill_sz: o.accFillSz, acc_fill_quote: o.accFillQuote,
+    fee: o.fee, fee_ccy: o.feeCcy, frozen: o.frozen, state: o.state, cancel_source: o.cancelSource, c_time: o.cTime, u_time: o.uTime,
+  };
+}
+
+interface FillRow {
+  trade_id: string; ord_id: string; cl_ord_id: string; tag: string; user_id: number; env: KeyEnv; inst_id: string;
+  side: Fill['side']; px: string; sz: string; fee: string; fee_ccy: string; exec_type: Fill['execType']; ts: number;
+}
+
+function toFill(r: FillRow): Fill {
+  return {
+    tradeId: r.trade_id, instId: r.inst_id, ordId: r.ord_id, clOrdId: r.cl_ord_id, tag: r.tag, userId: r.user_id, env: r.env,
+    side: r.side, px: r.px, sz: r.sz, fee: r.fee, feeCcy: r.fee_ccy, execType: r.exec_type, ts: r.ts,
+  };
+}
+
+interface WithdrawalRow {
+  wd_id: string; client_id: string; user_id: number; env: KeyEnv; ccy: string; chain: string; amt: string; fee: string;
+  dest: '3' | '4'; to_addr: string; to_user_id: number | null; state: WithdrawalState; tx_id: string; created_at: number; updated_at: number;
+}
+
+function toWithdrawal(r: WithdrawalRow): Withdrawal {
+  return {
+    wdId: r.wd_id, clientId: r.client_id, userId: r.user_id, env: r.env, ccy: r.ccy, chain: r.chain, amt: r.amt, fee: r.fee,
+    dest: r.dest, toAddr: r.to_addr, toUserId: r.to_user_id, state: r.state, txId: r.tx_id, createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+const OPEN = `state IN ('live', 'partially_filled')`;
 
 function toUser(row: UserRow): UserRecord {
   return { id: row.id, uid: row.uid, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at };
@@ -117,6 +171,40 @@ export class SqliteStore implements Store {
       entriesSince: db.prepare('SELECT id, user_id, env FROM ledger_entries WHERE id > ? ORDER BY id LIMIT 1000'),
       insertEntry: db.prepare(`INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      upsertOrder: db.prepare(`INSERT INTO orders (ord_id, user_id, env, inst_id, cl_ord_id, tag, side, ord_type, px, sz, tgt_ccy,
+        acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time)
+        VALUES (@ord_id, @user_id, @env, @inst_id, @cl_ord_id, @tag, @side, @ord_type, @px, @sz, @tgt_ccy, @acc_fill_sz,
+        @acc_fill_quote, @fee, @fee_ccy, @frozen, @state, @cancel_source, @c_time, @u_time)
+        ON CONFLICT (ord_id) DO UPDATE SET px = excluded.px, sz = excluded.sz, acc_fill_sz = excluded.acc_fill_sz,
+        acc_fill_quote = excluded.acc_fill_quote, fee = excluded.fee, frozen = excluded.frozen, state = excluded.state,
+        cancel_source = excluded.cancel_source, u_time = excluded.u_time`),
+      insertFill: db.prepare(`INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy,
+        exec_type, ts) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id, @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy,
+        @exec_type, @ts)`),
+      openOrders: db.prepare(`SELECT * FROM orders WHERE ${OPEN} ORDER BY c_time, ord_id`),
+      orderById: db.prepare('SELECT * FROM orders WHERE ord_id = ? AND user_id = ? AND env = ?'),
+      orderByClOrdId: db.prepare('SELECT * FROM orders WHERE cl_ord_id = ? AND user_id = ? AND env = ? ORDER BY c_time DESC, ord_id DESC LIMIT 1'),
+      openOrdersOf: db.prepare(`SELECT * FROM orders WHERE user_id = ? AND env = ? AND ${OPEN} AND (? IS NULL OR inst_id = ?)
+        ORDER BY c_time DESC, ord_id DESC LIMIT ?`),
+      doneOrdersOf: db.prepare(`SELECT * FROM orders WHERE user_id = ? AND env = ? AND NOT ${OPEN} AND (? IS NULL OR inst_id = ?)
+        ORDER BY u_time DESC, ord_id DESC LIMIT ?`),
+      fillsOf: db.prepare(`SELECT * FROM fills WHERE user_id = ? AND env = ? AND (? IS NULL OR inst_id = ?) AND (? IS NULL OR ord_id = ?)
+        ORDER BY id DESC LIMIT ?`),
+      latestIds: db.prepare(`SELECT (SELECT COALESCE(MAX(CAST(ord_id AS INTEGER)), 0) FROM orders) AS ord_id,
+        (SELECT COALESCE(MAX(CAST(trade_id AS INTEGER)), 0) FROM fills) AS trade_id`).safeIntegers(true),
+      insertAddress: db.prepare('INSERT INTO withdrawal_addresses (user_id, ccy, chain, addr, created_at) VALUES (?, ?, ?, ?, ?)'),
+      addressesOf: db.prepare('SELECT * FROM withdrawal_addresses WHERE user_id = ? ORDER BY id'),
+      insertWithdrawal: db.prepare(`INSERT INTO withdrawals (wd_id, client_id, user_id, env, ccy, chain, amt, fee, dest, to_addr, to_user_id,
+        state, tx_id, created_at, updated_at) VALUES (@wd_id, @client_id, @user_id, @env, @ccy, @chain, @amt, @fee, @dest, @to_addr,
+        @to_user_id, @state, @tx_id, @created_at, @updated_at)`),
+      withdrawalById: db.prepare('SELECT * FROM withdrawals WHERE wd_id = ?'),
+      moveWithdrawal: db.prepare('UPDATE withdrawals SET state = ?, tx_id = ?, updated_at = ? WHERE wd_id = ? AND state = ?'),
+      withdrawalsOf: db.prepare(`SELECT * FROM withdrawals WHERE user_id = ? AND env = ? AND (? IS NULL OR ccy = ?) AND (? IS NULL OR wd_id = ?)
+        ORDER BY created_at DESC, wd_id DESC LIMIT ?`),
+      pendingWithdrawals: db.prepare(`SELECT * FROM withdrawals WHERE state = '0' AND created_at <= ? ORDER BY created_at, wd_id`),
+      latestWithdrawal: db.prepare('SELECT COALESCE(MAX(CAST(wd_id AS INTEGER)), 0) AS id FROM withdrawals').safeIntegers(true),
+      depositsOf: db.prepare(`SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries WHERE user_id = ? AND env = ?
+        AND kind IN ('deposit', 'internal_in') AND (? IS NULL OR ccy = ?) ORDER BY id DESC LIMIT ?`),
     };
   }
 
@@ -271,18 +359,132 @@ export class SqliteStore implements Store {
   }
 
   async applyEntries(entries: readonly LedgerEntry[], at: number): Promise<void> {
-    this.db.transaction(() => {
-      for (const e of entries) {
-        const row = this.stmt.balance.get(e.userId, e.env, e.account, e.ccy) as { avail: string; frozen: string } | undefined;
-        const avail = addAmounts(row?.avail ?? '0', e.availDelta);
-        const frozen = addAmounts(row?.frozen ?? '0', e.frozenDelta);
-        if (isNegative(avail) || isNegative(frozen)) {
-          throw new RuleError('51008', `${e.ccy}: insufficient balance for this ${e.kind}`, 'ccy');
-        }
-        this.stmt.upsertBalance.run(e.userId, e.env, e.account, e.ccy, avail, frozen, at);
-        this.stmt.insertEntry.run(at, e.userId, e.env, e.account, e.ccy, e.availDelta, e.frozenDelta, e.kind, e.ref);
+    this.db.transaction(() => this.applyEntriesNow(entries, at)).immediate();
+  }
+
+  /** Inside a transaction: applies entries, throwing RuleError 51008 before any balance goes negative. */
+  private applyEntriesNow(entries: readonly LedgerEntry[], at: number): void {
+    for (const e of entries) {
+      const row = this.stmt.balance.get(e.userId, e.env, e.account, e.ccy) as { avail: string; frozen: string } | undefined;
+      const avail = addAmounts(row?.avail ?? '0', e.availDelta);
+      const frozen = addAmounts(row?.frozen ?? '0', e.frozenDelta);
+      if (isNegative(avail) || isNegative(frozen)) {
+        throw new RuleError('51008', `${e.ccy}: insufficient balance for this ${e.kind}`, e.ccy);
       }
+      this.stmt.upsertBalance.run(e.userId, e.env, e.account, e.ccy, avail, frozen, at);
+      this.stmt.insertEntry.run(at, e.userId, e.env, e.account, e.ccy, e.availDelta, e.frozenDelta, e.kind, e.ref);
+    }
+  }
+
+  async recordOrderChanges(change: OrderChanges, at: number): Promise<void> {
+    try {
+      this.db.transaction(() => {
+        this.applyEntriesNow(change.entries, at);
+        for (const o of change.orders) this.stmt.upsertOrder.run(orderRow(o));
+        for (const f of change.fills) {
+          this.stmt.insertFill.run({
+            trade_id: f.tradeId, ord_id: f.ordId, cl_ord_id: f.clOrdId, tag: f.tag, user_id: f.userId, env: f.env,
+            inst_id: f.instId, side: f.side, px: f.px, sz: f.sz, fee: f.fee, fee_ccy: f.feeCcy, exec_type: f.execType, ts: f.ts,
+          });
+        }
+      }).immediate();
+    } catch (err) {
+      if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && err.message.includes('cl_ord_id')) {
+        throw new RuleError('51016', 'clOrdId: already used by another open order of this account', 'clOrdId');
+      }
+      throw err;
+    }
+  }
+
+  async openOrders(): Promise<Order[]> {
+    return (this.stmt.openOrders.all() as OrderRow[]).map(toOrder);
+  }
+
+  async findOrder(userId: number, env: KeyEnv, ref: { ordId?: string; clOrdId?: string }): Promise<Order | null> {
+    const row = (ref.ordId !== undefined && ref.ordId !== ''
+      ? this.stmt.orderById.get(ref.ordId, userId, env)
+      : this.stmt.orderByClOrdId.get(ref.clOrdId ?? '', userId, env)) as OrderRow | undefined;
+    return row === undefined ? null : toOrder(row);
+  }
+
+  async listOrders(userId: number, env: KeyEnv, q: OrderQuery): Promise<Order[]> {
+    const inst = q.instId ?? null;
+    const stmt = q.open ? this.stmt.openOrdersOf : this.stmt.doneOrdersOf;
+    return (stmt.all(userId, env, inst, inst, q.limit) as OrderRow[]).map(toOrder);
+  }
+
+  async listFills(userId: number, env: KeyEnv, q: FillQuery): Promise<Fill[]> {
+    const inst = q.instId ?? null;
+    const ord = q.ordId ?? null;
+    return (this.stmt.fillsOf.all(userId, env, inst, inst, ord, ord, q.limit) as FillRow[]).map(toFill);
+  }
+
+  async latestTradingIds(): Promise<{ ordId: string; tradeId: string }> {
+    const row = this.stmt.latestIds.get() as { ord_id: number | bigint; trade_id: number | bigint };
+    return { ordId: String(row.ord_id), tradeId: String(row.trade_id) };
+  }
+
+  async addWithdrawalAddress(a: Omit<WithdrawalAddress, 'id'>): Promise<WithdrawalAddress> {
+    try {
+      const info = this.stmt.insertAddress.run(a.userId, a.ccy, a.chain, a.addr, a.createdAt);
+      return { ...a, id: Number(info.lastInsertRowid) };
+    } catch (err) {
+      if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new RuleError('51000', `addr: ${a.addr} is already in the address book for ${a.chain}`, 'addr');
+      }
+      throw err;
+    }
+  }
+
+  async listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]> {
+    const rows = this.stmt.addressesOf.all(userId) as Array<{ id: number; user_id: number; ccy: string; chain: string; addr: string; created_at: number }>;
+    return rows.map((r) => ({ id: r.id, userId: r.user_id, ccy: r.ccy, chain: r.chain, addr: r.addr, createdAt: r.created_at }));
+  }
+
+  async insertWithdrawal(w: Withdrawal, entries: readonly LedgerEntry[], at: number): Promise<void> {
+    this.db.transaction(() => {
+      this.applyEntriesNow(entries, at);
+      this.stmt.insertWithdrawal.run({
+        wd_id: w.wdId, client_id: w.clientId, user_id: w.userId, env: w.env, ccy: w.ccy, chain: w.chain, amt: w.amt, fee: w.fee,
+        dest: w.dest, to_addr: w.toAddr, to_user_id: w.toUserId, state: w.state, tx_id: w.txId, created_at: w.createdAt, updated_at: w.updatedAt,
+      });
     }).immediate();
+  }
+
+  async transitionWithdrawal(
+    wdId: string, from: WithdrawalState, to: { state: WithdrawalState; txId: string }, entries: readonly LedgerEntry[], at: number,
+  ): Promise<Withdrawal | null> {
+    return this.db.transaction(() => {
+      if (this.stmt.moveWithdrawal.run(to.state, to.txId, at, wdId, from).changes !== 1) return null;
+      this.applyEntriesNow(entries, at);
+      const row = this.stmt.withdrawalById.get(wdId) as WithdrawalRow | undefined;
+      return row === undefined ? null : toWithdrawal(row);
+    }).immediate();
+  }
+
+  async findWithdrawal(userId: number, env: KeyEnv, wdId: string): Promise<Withdrawal | null> {
+    const row = this.stmt.withdrawalById.get(wdId) as WithdrawalRow | undefined;
+    return row === undefined || row.user_id !== userId || row.env !== env ? null : toWithdrawal(row);
+  }
+
+  async listWithdrawals(userId: number, env: KeyEnv, q: { ccy?: string | undefined; wdId?: string | undefined; limit: number }): Promise<Withdrawal[]> {
+    const ccy = q.ccy ?? null;
+    const wd = q.wdId ?? null;
+    return (this.stmt.withdrawalsOf.all(userId, env, ccy, ccy, wd, wd, q.limit) as WithdrawalRow[]).map(toWithdrawal);
+  }
+
+  async pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]> {
+    return (this.stmt.pendingWithdrawals.all(createdBefore) as WithdrawalRow[]).map(toWithdrawal);
+  }
+
+  async latestWithdrawalId(): Promise<string> {
+    return String((this.stmt.latestWithdrawal.get() as { id: bigint }).id);
+  }
+
+  async listDeposits(userId: number, env: KeyEnv, q: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]> {
+    const ccy = q.ccy ?? null;
+    const rows = this.stmt.depositsOf.all(userId, env, ccy, ccy, q.limit) as Array<{ id: number; ccy: string; avail_delta: string; kind: string; ref: string; at: number }>;
+    return rows.map((r) => ({ depId: String(r.id), ccy: r.ccy, amt: r.avail_delta, kind: r.kind, ref: r.ref, at: r.at }));
   }
 
   async close(): Promise<void> {

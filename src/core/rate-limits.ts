@@ -1,0 +1,38 @@
+/**
+ * OKX's documented REST rate limits for the endpoints of the paper exchange: `points` requests
+ * (or orders, for batch endpoints) per `windowS` seconds, counted per API key (`key`) or per
+ * client IP for public market data (`ip`). Beyond it: 50011.
+ */
+export interface RateLimit {
+  points: number;
+  windowS: number;
+  by: 'key' | 'ip';
+}
+
+const perKey = (points: number, windowS: number): RateLimit => ({ points, windowS, by: 'key' });
+const perIp = (points: number, windowS: number): RateLimit => ({ points, windowS, by: 'ip' });
+
+export const RATE_LIMITS = {
+  '/api/v5/trade/order:POST': perKey(60, 2),
+  '/api/v5/trade/batch-orders': perKey(300, 2),
+  '/api/v5/trade/cancel-order': perKey(60, 2),
+  '/api/v5/trade/cancel-batch-orders': perKey(300, 2),
+  '/api/v5/trade/amend-order': perKey(60, 2),
+  '/api/v5/trade/order:GET': perKey(60, 2),
+  '/api/v5/trade/orders-pending': perKey(60, 2),
+  '/api/v5/trade/orders-history': perKey(40, 2),
+  '/api/v5/trade/fills': perKey(60, 2),
+  '/api/v5/trade/fills-history': perKey(10, 2),
+  '/api/v5/asset/transfer': perKey(2, 1),
+  '/api/v5/asset/withdrawal': perKey(6, 1),
+  '/api/v5/asset/cancel-withdrawal': perKey(6, 1),
+  '/api/v5/asset/withdrawal-history': perKey(6, 1),
+  '/api/v5/asset/deposit-history': perKey(6, 1),
+  '/api/v5/market/ticker': perIp(20, 2),
+  '/api/v5/market/tickers': perIp(20, 2),
+  '/api/v5/market/books': perIp(40, 2),
+  '/api/v5/market/trades': perIp(100, 2),
+  '/api/v5/market/candles': perIp(40, 2),
+} as const satisfies Record<string, RateLimit>;
+
+export type RateLimitedEndpoint = keyof typeof RATE_LIMITS;

@@ -1,0 +1,39 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RuleError } from '../core/errors.js';
+import { RATE_LIMITS, type RateLimitedEndpoint } from '../core/rate-limits.js';
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
+
+/**
+ * Rate limiters for the endpoints of RATE_LIMITS, one per endpoint, in memory. `wrap` puts a
+ * handler behind its endpoint's limit: each call costs `cost(request)` points (1, or the number
+ * of orders of a batch) from the key's (or IP's) allowance; an exhausted allowance answers 50011.
+ */
+export class RateLimits {
+  private readonly limiters = new Map<string, RateLimiterMemory>();
+
+  constructor(private readonly enabled: boolean) {}
+
+  wrap(endpoint: RateLimitedEndpoint, handler: Handler, cost: (request: FastifyRequest) => number = () => 1): Handler {
+    if (!this.enabled) return handler;
+    const rule = RATE_LIMITS[endpoint];
+    const limiter = new RateLimiterMemory({ keyPrefix: endpoint, points: rule.points, duration: rule.windowS });
+    this.limiters.set(endpoint, limiter);
+    return async (request, reply) => {
+      const subject = rule.by === 'ip' ? request.ip : request.apiKey?.apiKey ?? request.ip;
+      try {
+        await limiter.consume(subject, Math.max(1, cost(request)));
+      } catch (err) {
+        if (err instanceof RateLimiterRes) {
+          throw new RuleError('50011', `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${rule.by === 'ip' ? 'IP address' : 'API key'}; retry in ${err.msBeforeNext} ms`);
+        }
+        throw err;
+      }
+      return handler(request, reply);
+    };
+  }
+}
+
+/** The number of items of an array body (batch endpoints), else 1. */
+export const batchSize = (request: FastifyRequest): number => (Array.isArray(request.body) ? request.body.length : 1);

@@ -1,0 +1,31 @@
+import type { Fill } from '../core/matching.js';
+import { averagePrice, type Order } from '../core/orders.js';
+
+/** GET /api/v5/trade/order and the order lists: OKX's spot order shape, every field present. */
+export function orderView(o: Order) {
+  return {
+    accFillSz: o.accFillSz, algoClOrdId: '', algoId: '', attachAlgoClOrdId: '', attachAlgoOrds: [], avgPx: averagePrice(o),
+    cTime: String(o.cTime), cancelSource: o.cancelSource === '' ? '' : CANCEL_SOURCES[o.cancelSource] ?? '', cancelSourceReason: o.cancelSource,
+    category: 'normal', ccy: '', clOrdId: o.clOrdId, fee: o.fee, feeCcy: o.feeCcy, fillPx: '', fillSz: '', fillTime: '',
+    instId: o.instId, instType: 'SPOT', isTpLimit: 'false', lever: '', linkedAlgoOrd: { algoId: '' }, ordId: o.ordId,
+    ordType: o.ordType, pnl: '0', posSide: '', px: o.px, pxType: '', pxUsd: '', pxVol: '', quickMgnType: '', rebate: '0',
+    rebateCcy: o.feeCcy, reduceOnly: 'false', side: o.side, slOrdPx: '', slTriggerPx: '',
+    slTriggerPxType: '', source: '', state: o.state, stpId: '', stpMode: 'cancel_maker', sz: o.sz, tag: o.tag, tdMode: 'cash',
+    tgtCcy: o.tgtCcy, tpOrdPx: '', tpTriggerPx: '', tpTriggerPxType: '', tradeId: '', uTime: String(o.uTime),
+  };
+}
+
+/** OKX's numeric cancelSource codes: 0 canceled by the system, 1 by the user, 13 by self-trade prevention, 31 post_only. */
+const CANCEL_SOURCES: Record<string, string> = {
+  user: '1', self_trade: '13', post_only: '31', ioc: '14', fok: '15', market: '0',
+};
+
+/** GET /api/v5/trade/fills and /fills-history. */
+export function fillView(f: Fill) {
+  return {
+    billId: f.tradeId, clOrdId: f.clOrdId, execType: f.execType, fee: f.fee, feeCcy: f.feeCcy, fillFwdPx: '', fillIdxPx: '',
+    fillMarkPx: '', fillMarkVol: '', fillPnl: '0', fillPx: f.px, fillPxUsd: '', fillPxVol: '', fillSz: f.sz, fillTime: String(f.ts),
+    instId: f.instId, instType: 'SPOT', ordId: f.ordId, posSide: 'net', side: f.side, subType: f.side === 'buy' ? '1' : '2',
+    tag: f.tag, tradeId: f.tradeId, ts: String(f.ts),
+  };
+}

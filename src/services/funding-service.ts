@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { RuleError } from '../core/errors.js';
+import {
+  accountType, chainOf, holdEntries, internalEntries, releaseEntries, settleEntries, transferEntries, validateAddress, validateWithdrawal,
+  type Withdrawal, type WithdrawalRequest,
+} from '../core/funding.js';
+import type { KeyEnv } from '../core/key-rules.js';
+import { parseAmount, type LedgerEntry } from '../core/ledger.js';
+import { CURRENCY_BY_CCY } from '../core/markets.js';
+import type { DepositRecord, Store, WithdrawalAddress } from '../store/store.js';
+import type { LedgerService } from './ledger-service.js';
+import { normalizeEmail } from './user-service.js';
+
+/** Turns the store's insufficient-balance refusal into the funding code (58350). */
+async function fundingBalance<T>(task: Promise<T>): Promise<T> {
+  try {
+    return await task;
+  } catch (err) {
+    if (err instanceof RuleError && err.code === '51008') throw new RuleError('58350', `${err.field ?? 'ccy'}: insufficient balance in the funding account`, 'amt');
+    throw err;
+  }
+}
+
+export interface TransferRequest {
+  ccy?: unknown;
+  amt?: unknown;
+  from?: unknown;
+  to?: unknown;
+  type?: unknown;
+  clientId?: unknown;
+}
+
+/**
+ * Funding: transfers between the funding (6) and trading (18) accounts, the withdrawal address
+ * book, and withdrawals: on-chain ones (dest 4) only to a listed address, held pending for
+ * `settleMs` and then sent; internal ones (dest 3) to another signet account at once.
+ */
+export class FundingService {
+  private lastWdId = 0n;
+
+  constructor(private readonly store: Store, private readonly ledger: LedgerService, private readonly settleMs: number) {}
+
+  async start(): Promise<void> {
+    this.lastWdId = BigInt(await this.store.latestWithdrawalId());
+  }
+
+  private nextWdId(now: number): string {
+    const floor = BigInt(now);
+    this.lastWdId = this.lastWdId + 1n > floor ? this.lastWdId + 1n : floor;
+    return this.lastWdId.toString();
+  }
+
+  private async apply(entries: readonly LedgerEntry[], write: Promise<unknown>): Promise<void> {
+    try {
+      await write;
+    } finally {
+      for (const e of entries) this.ledger.invalidate(e.userId, e.env);
+    }
+  }
+
+  async transfer(userId: number, env: KeyEnv, req: TransferRequest, now: number): Promise<{ transId: string; ccy: string; amt: string; from: string; to: string; clientId: string }> {
+    const type = typeof req.type === 'string' ? req.type : '0';
+    if (type !== '0') throw new RuleError('51000', 'type: only 0 (within the account) is supported', 'type');
+    const ccy = typeof req.ccy === 'string' ? req.ccy.toUpperCase() : '';
+    if (!CURRENCY_BY_CCY.has(ccy)) throw new RuleError('51000', `ccy: "${ccy}" is not listed`, 'ccy');
+    if (typeof req.amt !== 'string' || req.amt === '') throw new RuleError('50014', 'amt: required', 'amt');
+    const amt = parseAmount(req.amt);
+    const from = accountType(req.from, 'from');
+    const to = accountType(req.to, 'to');
+    if (from === to) throw new RuleError('51000', 'to: must differ from from', 'to');
+    const transId = this.nextWdId(now);
+    const entries = transferEntries(userId, env, ccy, amt, from, to, transId);
+    await this.apply(entries, fundingBalance(this.store.applyEntries(entries, now)));
+    return { transId, ccy, amt, from, to, clientId: typeof req.clientId === 'string' ? req.clientId : '' };
+  }
+
+  /** Adds an address to the account's book (CLI, console). */
+  async addAddress(userId: number, ccy: string, chainName: string, addr: string, now: number): Promise<WithdrawalAddress> {
+    const currency = CURRENCY_BY_CCY.get(ccy.trim().toUpperCase());
+    if (currency === undefined) throw new RuleError('51000', `ccy: "${ccy}" is not listed; use one of ${[...CURRENCY_BY_CCY.keys()].join(', ')}`, 'ccy');
+    if (chainName.trim() === '') throw new RuleError('50014', 'chain: required', 'chain');
+    const chain = chainOf(currency, chainName.trim());
+    return this.store.addWithdrawalAddress({ userId, ccy: currency.ccy, chain: chain.chain, addr: validateAddress(addr), createdAt: now });
+  }
+
+  listAddresses(userId: number): Promise<WithdrawalAddress[]> {
+    return this.store.listWithdrawalAddresses(userId);
+  }
+
+  async withdraw(userId: number, env: KeyEnv, req: WithdrawalRequest, now: number): Promise<Withdrawal> {
+    const v = validateWithdrawal(req, CURRENCY_BY_CCY);
+    const base: Withdrawal = {
+      wdId: this.nextWdId(now), clientId: v.clientId, userId, env, ccy: v.currency.ccy, chain: v.chain.chain, amt: v.amt, fee: v.fee,
+      dest: v.dest, toAddr: v.toAddr, toUserId: null, state: '0', txId: '', createdAt: now, updatedAt: now,
+    };
+    if (v.dest === '3') {
+      const to = await this.store.findUserByEmail(normalizeEmail(v.toAddr));
+      if (to === null) throw new RuleError('58207', `toAddr: no signet account with email ${v.toAddr}`, 'toAddr');
+      if (to.id === userId) throw new RuleError('51000', 'toAddr: an internal withdrawal goes to another account', 'toAddr');
+      const w: Withdrawal = { ...base, toUserId: to.id, state: '2', txId: '' };
+      const entries = internalEntries(w, to.id);
+      await this.apply(entries, fundingBalance(this.store.insertWithdrawal(w, entries, now)));
+      return w;
+    }
+    const book = await this.store.listWithdrawalAddresses(userId);
+    if (!book.some((a) => a.ccy === base.ccy && a.chain === base.chain && a.addr === v.toAddr)) {
+      throw new RuleError('58207', `toAddr: ${v.toAddr} is not in the address book for ${base.chain}; add it first (signet address add)`, 'toAddr');
+    }
+    const entries = holdEntries(base);
+    await this.apply(entries, fundingBalance(this.store.insertWithdrawal(base, entries, now)));
+    return base;
+  }
+
+  async cancel(userId: number, env: KeyEnv, wdId: string, now: number): Promise<Withdrawal> {
+    const w = await this.store.findWithdrawal(userId, env, wdId);
+    if (w === null) throw new RuleError('58215', `wdId: no withdrawal ${wdId}`, 'wdId');
+    const entries = releaseEntries(w);
+    const moved = w.state === '0' && w.dest === '4' ? await this.store.transitionWithdrawal(wdId, '0', { state: '-2', txId: '' }, entries, now) : null;
+    if (moved === null) throw new RuleError('58216', `wdId: withdrawal ${wdId} is no longer pending and cannot be canceled`, 'wdId');
+    for (const e of entries) this.ledger.invalidate(e.userId, e.env);
+    return moved;
+  }
+
+  /** Sends every on-chain withdrawal pending for at least `settleMs`; returns how many. */
+  async settlePending(now: number): Promise<number> {
+    let sent = 0;
+    for (const w of await this.store.pendingWithdrawals(now - this.settleMs)) {
+      const entries = settleEntries(w);
+      if (await this.store.transitionWithdrawal(w.wdId, '0', { state: '2', txId: `0x${randomBytes(32).toString('hex')}` }, entries, now)) sent++;
+      this.ledger.invalidate(w.userId, w.env);
+    }
+    return sent;
+  }
+
+  listWithdrawals(userId: number, env: KeyEnv, q: { ccy?: string | undefined; wdId?: string | undefined; limit: number }): Promise<Withdrawal[]> {
+    return this.store.listWithdrawals(userId, env, q);
+  }
+
+  listDeposits(userId: number, env: KeyEnv, q: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]> {
+    return this.store.listDeposits(userId, env, q);
+  }
+}
