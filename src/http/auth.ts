@@ -58,6 +58,11 @@ function okxHeaders(raw: readonly string[]): OkxHeaders {
   return h;
 }
 
+/** x-simulated-trading: 1 marks a demo-trading request (public calls too). */
+export function isDemo(request: FastifyRequest): boolean {
+  return request.headers['x-simulated-trading'] === '1';
+}
+
 /** The key of an authenticated request; only private routes reach handlers, so it is always set. */
 export function keyOf(request: FastifyRequest): ActiveKey {
   if (request.apiKey === null) throw new Error('private route reached without authentication');
