@@ -34,6 +34,8 @@ describe('trading through the runtime: one transaction per order, everything sur
     rt = await open(data);
     const book = rt.trading.book('live', 'BTC-USDT');
     assert.deepEqual(book.levels('sell', 5), [['60000', '1', 1]]);
+    // Public trades (the taker side) come back for /market/trades and /market/candles.
+    assert.deepEqual(rt.appDeps.market.recentTrades('live', 'BTC-USDT', 10).map((t) => [t.px, t.sz, t.side]), [['60000', '0.5', 'buy']]);
     assert.equal(book.get(sell.ordId)?.accFillSz, '0.5');
     assert.equal((await rt.trading.findOrder(a.id, 'live', { clOrdId: 'ask1' }))?.state, 'partially_filled');
     assert.equal((await rt.trading.listFills(b.id, 'live', { limit: 10 }))[0]?.fee, '-0.0005');

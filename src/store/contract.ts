@@ -199,7 +199,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual(await store.findOrder(u.id, 'live', { ordId: a.ordId }), partial);
       assert.deepEqual(await store.listFills(u.id, 'live', { limit: 10 }), [fill]);
       assert.deepEqual(await store.listFills(u.id, 'live', { instId: 'ETH-USDT', limit: 10 }), []);
-      assert.deepEqual(await store.latestTradingIds(), { ordId: a.ordId, tradeId: '77' });
+      assert.deepEqual(await store.listPublicTrades('live', 'BTC-USDT', 10), []);
+      await store.recordOrderChanges({ orders: [], fills: [{ ...fill, tradeId: '78', execType: 'T', side: 'sell' }], entries: [] }, T0 + 6);
+      assert.deepEqual((await store.listPublicTrades('live', 'BTC-USDT', 10)).map((f) => [f.tradeId, f.side]), [['78', 'sell']]);
+      assert.deepEqual(await store.listPublicTrades('demo', 'BTC-USDT', 10), []);
+      assert.deepEqual(await store.latestTradingIds(), { ordId: a.ordId, tradeId: '78' });
     });
 
     withStore('orders: clOrdId unique among open orders only; open and finished lists; start-up list', async (store) => {

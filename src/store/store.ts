@@ -130,6 +130,8 @@ export interface Store {
   listOrders(userId: number, env: KeyEnv, query: OrderQuery): Promise<Order[]>;
   /** An account's fills, newest first. */
   listFills(userId: number, env: KeyEnv, query: FillQuery): Promise<Fill[]>;
+  /** The taker side of the newest trades of one book (every account), newest first: public market data. */
+  listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]>;
   /** The largest order id and trade id issued so far ('0' when none): where id sequences resume. */
   latestTradingIds(): Promise<{ ordId: string; tradeId: string }>;
 

@@ -107,6 +107,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX fills_account ON fills(user_id, env, id);
   CREATE INDEX fills_order ON fills(ord_id);
+  CREATE INDEX fills_public ON fills(env, inst_id, id) WHERE exec_type = 'T';
   `,
   `
   CREATE TABLE withdrawal_addresses (

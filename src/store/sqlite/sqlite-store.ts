@@ -190,6 +190,7 @@ export class SqliteStore implements Store {
         ORDER BY u_time DESC, ord_id DESC LIMIT ?`),
       fillsOf: db.prepare(`SELECT * FROM fills WHERE user_id = ? AND env = ? AND (? IS NULL OR inst_id = ?) AND (? IS NULL OR ord_id = ?)
         ORDER BY id DESC LIMIT ?`),
+      publicTrades: db.prepare(`SELECT * FROM fills WHERE env = ? AND inst_id = ? AND exec_type = 'T' ORDER BY id DESC LIMIT ?`),
       latestIds: db.prepare(`SELECT (SELECT COALESCE(MAX(CAST(ord_id AS INTEGER)), 0) FROM orders) AS ord_id,
         (SELECT COALESCE(MAX(CAST(trade_id AS INTEGER)), 0) FROM fills) AS trade_id`).safeIntegers(true),
       insertAddress: db.prepare('INSERT INTO withdrawal_addresses (user_id, ccy, chain, addr, created_at) VALUES (?, ?, ?, ?, ?)'),
@@ -417,6 +418,10 @@ export class SqliteStore implements Store {
     const inst = q.instId ?? null;
     const ord = q.ordId ?? null;
     return (this.stmt.fillsOf.all(userId, env, inst, inst, ord, ord, q.limit) as FillRow[]).map(toFill);
+  }
+
+  async listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]> {
+    return (this.stmt.publicTrades.all(env, instId, limit) as FillRow[]).map(toFill);
   }
 
   async latestTradingIds(): Promise<{ ordId: string; tradeId: string }> {
