@@ -114,7 +114,7 @@ async function overHttp(): Promise<void> {
   const cpu = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / r.requests.total;
   console.log(`(b) over HTTP, autocannon 32 connections, ${duration} s, two accounts whose limit orders cross`);
   console.log(`    signed POST /api/v5/trade/order: ${fmt(r.requests.average)} orders/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  server CPU ${cpu.toFixed(0)} µs/order`);
-  console.log(`    ${fmt(ordersAfter - ordersBefore)} orders stored for ${fmt(r.requests.total)} requests; ${r.non2xx} non-2xx, ${r.errors} errors`);
+  console.log(`    ${fmt(ordersAfter - ordersBefore)} orders stored (autocannon counted ${fmt(r.requests.total)} responses within the window); ${r.non2xx} non-2xx, ${r.errors} errors`);
 }
 
 console.log(`signet trading benchmark, Node ${process.version}, ${new Date().toISOString()}`);
