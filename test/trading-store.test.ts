@@ -52,6 +52,29 @@ describe('trading through the runtime: one transaction per order, everything sur
     await rt.close();
   });
 
+  test('time priority survives a restart, including a re-queuing amendment', async () => {
+    const data = tempDir();
+    let rt = await open(data);
+    const now = Date.now();
+    const ids: number[] = [];
+    for (const email of ['p@example.com', 'q@example.com']) {
+      const u = await rt.users.create(email, 'a long enough password', now);
+      await rt.ledger.deposit(u.id, 'live', TRADING, 'USDT', '10000', now);
+      ids.push(u.id);
+    }
+    const [p = 0, q = 0] = ids;
+    const bid = { instId: 'SOL-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '140', sz: '1' };
+    const first = await rt.trading.place(p, 'live', bid, now);
+    await rt.trading.place(q, 'live', bid, now + 1);
+    await rt.trading.amend(p, 'live', { instId: 'SOL-USDT', ordId: first.ordId }, { newSz: '2' }, now + 2);
+    const queue = () => [...rt.trading.book('live', 'SOL-USDT').side('buy')].map((o) => [o.userId, o.sz]);
+    assert.deepEqual(queue(), [[q, '1'], [p, '2']]);
+    await rt.close();
+    rt = await open(data);
+    assert.deepEqual(queue(), [[q, '1'], [p, '2']]);
+    await rt.close();
+  });
+
   test('randomized concurrent workload from six accounts: conservation, frozen == open orders, books == stored open orders, also after a restart', async () => {
     const data = tempDir();
     let rt = await open(data);

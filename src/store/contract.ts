@@ -16,7 +16,7 @@ function orderRow(userId: number, over: Partial<Order> = {}): Order {
   return {
     ordId: String(1000 + seq), clOrdId: '', tag: '', userId, env: 'live', instId: 'BTC-USDT', side: 'buy', ordType: 'limit',
     px: '100', sz: '1', tgtCcy: '', accFillSz: '0', accFillQuote: '0', fee: '0', feeCcy: 'BTC', frozen: '100', state: 'live',
-    cancelSource: '', cTime: T0 + seq, uTime: T0 + seq, ...over,
+    cancelSource: '', cTime: T0 + seq, uTime: T0 + seq, queuedAt: T0 + seq, ...over,
   };
 }
 
