@@ -49,7 +49,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     ? new MarketMaker(store, users, ledger, trading, { seed: config.marketMaker.seed, levels: 10, spread: '0.0005', levelValueUsd: '20000' })
     : null;
   const funding = new FundingService(store, ledger, config.withdrawalSettleMs);
-  const market = new MarketData(trading, (instId) => marketMaker?.price(instId));
+  const market = new MarketData(store, trading, (instId) => marketMaker?.price(instId));
   const authenticator = new Authenticator(keyring, usage, {
     timestampWindowMs: config.timestampWindowMs,
     failsPerIp: config.authFailsPerIp,
@@ -59,6 +59,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   await ledger.start();
   await trading.start();
   await funding.start();
+  await market.start();
   const timers: NodeJS.Timeout[] = [];
   let closed = false;
 

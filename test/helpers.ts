@@ -83,6 +83,8 @@ export interface RunningServer {
   url: string;
   logs: () => string;
   stop: () => Promise<void>;
+  /** Sends a signal (e.g. SIGKILL to simulate a crash) and waits for the exit. */
+  kill: (signal: NodeJS.Signals) => Promise<void>;
 }
 
 /** Starts `signet serve` as its own process on a free port. */
@@ -103,6 +105,10 @@ export function startServer(data: string, env: Record<string, string> = {}): Pro
           logs: () => out,
           stop: async () => {
             child.kill('SIGTERM');
+            await exited;
+          },
+          kill: async (signal) => {
+            child.kill(signal);
             await exited;
           },
         });

@@ -60,3 +60,20 @@ describe('the built-in market maker and public market data (default configuratio
     assert.ok(moved);
   });
 });
+
+describe('SIGNET_MARKET_MAKER=0', () => {
+  test('no market maker: the books stay empty and the ticker has no price', async () => {
+    const server = await startServer(tempDir(), { SIGNET_MARKET_MAKER: '0' });
+    try {
+      const books = await (await fetch(`${server.url}/api/v5/market/books?instId=BTC-USDT&sz=5`)).json() as { code: string; data: Array<{ asks: unknown[]; bids: unknown[] }> };
+      assert.equal(books.code, '0');
+      assert.deepEqual([books.data[0]?.asks, books.data[0]?.bids], [[], []]);
+      const ticker = await (await fetch(`${server.url}/api/v5/market/ticker?instId=BTC-USDT`)).json() as { data: Array<{ last: string; bidPx: string }> };
+      assert.deepEqual([ticker.data[0]?.last, ticker.data[0]?.bidPx], ['', '']);
+      const unknown = await (await fetch(`${server.url}/api/v5/market/ticker?instId=DOGE-USDT`)).json() as { code: string };
+      assert.equal(unknown.code, '51001');
+    } finally {
+      await server.stop();
+    }
+  });
+});

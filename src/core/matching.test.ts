@@ -241,6 +241,16 @@ describe('matching engine', () => {
     assert.ok(h.commit(amendOrder(h.book, a, { newSz: '1' }, BTC, FEES, () => 'x', T)));
     assert.deepEqual([...h.book.side('buy')].map((o) => [o.userId, o.sz]), [[1, '1'], [2, '1']]);
     assert.equal(h.bal(1, 'USDT').frozen.toFixed(), '99');
+    // A larger size re-queues behind the level, as on OKX; back to 1 keeps the new place.
+    const grown = h.book.get(a.ordId);
+    assert.ok(grown !== undefined);
+    assert.ok(h.commit(amendOrder(h.book, grown, { newSz: '1.5' }, BTC, FEES, () => 'g', T)));
+    assert.deepEqual([...h.book.side('buy')].map((o) => [o.userId, o.sz]), [[2, '1'], [1, '1.5']]);
+    const shrunk = h.book.get(a.ordId);
+    assert.ok(shrunk !== undefined);
+    assert.ok(h.commit(amendOrder(h.book, shrunk, { newSz: '1' }, BTC, FEES, () => 's', T)));
+    assert.deepEqual([...h.book.side('buy')].map((o) => [o.userId, o.sz]), [[2, '1'], [1, '1']]);
+    assert.equal(h.bal(1, 'USDT').frozen.toFixed(), '99');
     const moved = h.book.get(a.ordId);
     assert.ok(moved !== undefined);
     const traded = amendOrder(h.book, moved, { newPx: '101' }, BTC, FEES, () => 'y', T);

@@ -229,15 +229,24 @@ export function amendOrder(
     const refrozen = freeze(amended, inst, entries);
     return { orders: [refrozen], fills: [], entries };
   }
-  const matched = matchOrder(book, amended, inst, fees, nextTradeId, now);
+  const matched = matchOrder(book, { ...amended, queuedAt: now }, inst, fees, nextTradeId, now);
   return { ...matched, entries: [...entries, ...matched.entries] };
 }
 
-/** Puts a stored outcome into the book: open orders rest (in place when they did), others leave. */
+/**
+ * Puts a stored outcome into the book: open orders rest, keeping their place when their price is
+ * unchanged and their size did not grow (fills, a smaller amendment); others leave.
+ */
 export function applyOutcome(book: OrderBook, outcome: MatchOutcome): void {
   for (const o of outcome.orders) {
-    if (!isOpen(o)) book.remove(o.ordId);
-    else if (book.get(o.ordId) !== undefined && book.get(o.ordId)?.px === o.px) book.update(o, true);
-    else book.add(o);
+    const resting = book.get(o.ordId);
+    if (!isOpen(o)) {
+      book.remove(o.ordId);
+    } else if (resting !== undefined && resting.px === o.px && big(o.sz).lte(resting.sz)) {
+      book.update(o, true);
+    } else {
+      book.remove(o.ordId);
+      book.add(o);
+    }
   }
 }

@@ -38,14 +38,9 @@ export class OrderBook {
     return (side === 'buy' ? this.bids : this.asks)[0]?.order;
   }
 
-  /** Adds an order behind every order at its price (or replaces it in place when it rests already). */
+  /** Adds an order behind every order at its price (an order already resting is moved there). */
   add(order: Order): void {
-    const existing = this.byId.get(order.ordId);
-    if (existing !== undefined && existing.order.px === order.px) {
-      existing.order = order;
-      return;
-    }
-    if (existing !== undefined) this.remove(order.ordId);
+    if (this.byId.has(order.ordId)) this.remove(order.ordId);
     const list = order.side === 'buy' ? this.bids : this.asks;
     const r: Resting = { order, pxNum: Number(order.px), seq: ++this.seq };
     const before = order.side === 'buy' ? (x: Resting) => x.pxNum < r.pxNum : (x: Resting) => x.pxNum > r.pxNum;

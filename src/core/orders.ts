@@ -49,6 +49,8 @@ export interface Order {
   /** Unix ms. */
   cTime: number;
   uTime: number;
+  /** When the order took its place in the queue of its price (creation, or a re-queuing amendment): time priority across restarts. */
+  queuedAt: number;
 }
 
 /** An order request as the API receives it (strings, unvalidated). */
@@ -167,7 +169,7 @@ export function newOrderRecord(o: NewOrder, ordId: string, userId: number, env: 
   return {
     ordId, clOrdId: o.clOrdId, tag: o.tag, userId, env, instId: o.inst.instId, side: o.side, ordType: o.ordType,
     px: o.px, sz: o.sz, tgtCcy: o.tgtCcy, accFillSz: '0', accFillQuote: '0', fee: '0',
-    feeCcy: o.side === 'buy' ? o.inst.baseCcy : o.inst.quoteCcy, frozen: '0', state: 'live', cancelSource: '', cTime: now, uTime: now,
+    feeCcy: o.side === 'buy' ? o.inst.baseCcy : o.inst.quoteCcy, frozen: '0', state: 'live', cancelSource: '', cTime: now, uTime: now, queuedAt: now,
   };
 }
 

@@ -15,9 +15,12 @@ export function orderView(o: Order) {
   };
 }
 
-/** OKX's numeric cancelSource codes: 0 canceled by the system, 1 by the user, 13 by self-trade prevention, 31 post_only. */
+/**
+ * OKX's numeric cancelSource codes: 0 by the system, 1 by the user, 14 an IOC remainder,
+ * 31 a post-only order that would take, 32 self-trade prevention.
+ */
 const CANCEL_SOURCES: Record<string, string> = {
-  user: '1', self_trade: '13', post_only: '31', ioc: '14', fok: '15', market: '0',
+  user: '1', self_trade: '32', post_only: '31', ioc: '14', fok: '0', market: '0',
 };
 
 /** GET /api/v5/trade/fills and /fills-history. */

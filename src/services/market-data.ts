@@ -1,6 +1,8 @@
 import Big from 'big.js';
 import type { PublicTrade } from '../core/candles.js';
 import type { KeyEnv } from '../core/key-rules.js';
+import { SPOT_INSTRUMENTS } from '../core/markets.js';
+import type { Store } from '../store/store.js';
 import type { TradingService } from './trading-service.js';
 
 /** Trades kept per book for /market/trades and /market/candles. */
@@ -13,7 +15,11 @@ const KEEP = 5000;
 export class MarketData {
   private readonly trades = new Map<string, PublicTrade[]>();
 
-  constructor(private readonly trading: TradingService, private readonly reference: (instId: string) => string | undefined) {
+  constructor(
+    private readonly store: Store,
+    private readonly trading: TradingService,
+    private readonly reference: (instId: string) => string | undefined,
+  ) {
     trading.onFills((env, fills) => {
       for (const f of fills) {
         if (f.execType !== 'T') continue;
@@ -22,6 +28,17 @@ export class MarketData {
         if (list.length > KEEP) list.splice(0, list.length - KEEP);
       }
     });
+  }
+
+  /** Loads the newest stored trades of every book, so trades and candles survive a restart. */
+  async start(): Promise<void> {
+    for (const env of ['live', 'demo'] as const) {
+      for (const inst of SPOT_INSTRUMENTS) {
+        const stored = await this.store.listPublicTrades(env, inst.instId, KEEP);
+        const list = this.list(env, inst.instId);
+        list.unshift(...stored.reverse().map((f) => ({ tradeId: f.tradeId, px: f.px, sz: f.sz, side: f.side, ts: f.ts })));
+      }
+    }
   }
 
   private list(env: KeyEnv, instId: string): PublicTrade[] {

@@ -16,7 +16,7 @@ function orderRow(userId: number, over: Partial<Order> = {}): Order {
   return {
     ordId: String(1000 + seq), clOrdId: '', tag: '', userId, env: 'live', instId: 'BTC-USDT', side: 'buy', ordType: 'limit',
     px: '100', sz: '1', tgtCcy: '', accFillSz: '0', accFillQuote: '0', fee: '0', feeCcy: 'BTC', frozen: '100', state: 'live',
-    cancelSource: '', cTime: T0 + seq, uTime: T0 + seq, ...over,
+    cancelSource: '', cTime: T0 + seq, uTime: T0 + seq, queuedAt: T0 + seq, ...over,
   };
 }
 
@@ -199,7 +199,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual(await store.findOrder(u.id, 'live', { ordId: a.ordId }), partial);
       assert.deepEqual(await store.listFills(u.id, 'live', { limit: 10 }), [fill]);
       assert.deepEqual(await store.listFills(u.id, 'live', { instId: 'ETH-USDT', limit: 10 }), []);
-      assert.deepEqual(await store.latestTradingIds(), { ordId: a.ordId, tradeId: '77' });
+      assert.deepEqual(await store.listPublicTrades('live', 'BTC-USDT', 10), []);
+      await store.recordOrderChanges({ orders: [], fills: [{ ...fill, tradeId: '78', execType: 'T', side: 'sell' }], entries: [] }, T0 + 6);
+      assert.deepEqual((await store.listPublicTrades('live', 'BTC-USDT', 10)).map((f) => [f.tradeId, f.side]), [['78', 'sell']]);
+      assert.deepEqual(await store.listPublicTrades('demo', 'BTC-USDT', 10), []);
+      assert.deepEqual(await store.latestTradingIds(), { ordId: a.ordId, tradeId: '78' });
     });
 
     withStore('orders: clOrdId unique among open orders only; open and finished lists; start-up list', async (store) => {

@@ -122,7 +122,7 @@ export interface Store {
    * @example await store.recordOrderChanges({ orders: [order], fills: [], entries: [freezeEntry] }, now);
    */
   recordOrderChanges(change: OrderChanges, at: number): Promise<void>;
-  /** Every open order (live or partially filled) of every account, oldest first: the books at start-up. */
+  /** Every open order (live or partially filled) of every account in queue order (queuedAt, then ordId): the books at start-up. */
   openOrders(): Promise<Order[]>;
   /** One order of an account by ordId or clOrdId (the newest with that clOrdId), or null. */
   findOrder(userId: number, env: KeyEnv, ref: { ordId?: string; clOrdId?: string }): Promise<Order | null>;
@@ -130,6 +130,8 @@ export interface Store {
   listOrders(userId: number, env: KeyEnv, query: OrderQuery): Promise<Order[]>;
   /** An account's fills, newest first. */
   listFills(userId: number, env: KeyEnv, query: FillQuery): Promise<Fill[]>;
+  /** The taker side of the newest trades of one book (every account), newest first: public market data. */
+  listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]>;
   /** The largest order id and trade id issued so far ('0' when none): where id sequences resume. */
   latestTradingIds(): Promise<{ ordId: string; tradeId: string }>;
 

@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { RuleError } from '../../core/errors.js';
 import type { Withdrawal } from '../../core/funding.js';
 import { keyOf, v5Route } from '../auth.js';
+import { objectBody } from '../body.js';
 import type { AppDeps } from '../deps.js';
 import { ok } from '../envelope.js';
 
@@ -12,13 +13,6 @@ const HistoryQuery = Type.Object({
   wdId: Type.Optional(Type.String({ maxLength: 32 })),
   limit: Type.Optional(Limit),
 });
-
-function objectBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  if (body === undefined || body === null) throw new RuleError('50000', 'body: a JSON object is required');
-  if (typeof body !== 'object' || Array.isArray(body)) throw new RuleError('51000', 'body: must be a JSON object', 'body');
-  return body as Record<string, unknown>;
-}
 
 /** OKX's withdrawal-history row. */
 function withdrawalView(w: Withdrawal) {

@@ -4,6 +4,7 @@ import { okxMessage, RuleError, type OkxCode } from '../../core/errors.js';
 import type { Order, OrderRequest } from '../../core/orders.js';
 import type { OrderRef } from '../../services/trading-service.js';
 import { keyOf, v5Route } from '../auth.js';
+import { objectBody } from '../body.js';
 import type { AppDeps } from '../deps.js';
 import { ok } from '../envelope.js';
 import { batchSize } from '../rate-limit.js';
@@ -27,7 +28,10 @@ const ListQuery = Type.Object({
 });
 const HistoryQuery = Type.Object({ ...ListQuery.properties, instType: InstType });
 
-type ItemResult = { ok: true; data: Record<string, string> } | { ok: false; data: Record<string, string> };
+interface ItemResult {
+  ok: boolean;
+  data: Record<string, string>;
+}
 
 /** One item of a batch (or a single-order request): its result or the rule it broke, as sCode/sMsg. */
 async function item(ids: { clOrdId: string; tag?: string }, run: () => Promise<Order>, now: number): Promise<ItemResult> {
@@ -52,13 +56,6 @@ function batchEnvelope(results: readonly ItemResult[]) {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-function objectBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  if (body === undefined || body === null) throw new RuleError('50000', 'body: an order object is required');
-  if (typeof body !== 'object' || Array.isArray(body)) throw new RuleError('51000', 'body: must be a JSON object', 'body');
-  return body as Record<string, unknown>;
-}
 
 function arrayBody(request: FastifyRequest): Array<Record<string, unknown>> {
   const body = request.body;

@@ -82,7 +82,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     state          TEXT NOT NULL,
     cancel_source  TEXT NOT NULL,
     c_time         INTEGER NOT NULL,
-    u_time         INTEGER NOT NULL
+    u_time         INTEGER NOT NULL,
+    queued_at      INTEGER NOT NULL
   );
   CREATE INDEX orders_account ON orders(user_id, env, u_time);
   CREATE INDEX orders_open ON orders(state) WHERE state IN ('live', 'partially_filled');
@@ -107,6 +108,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX fills_account ON fills(user_id, env, id);
   CREATE INDEX fills_order ON fills(ord_id);
+  CREATE INDEX fills_public ON fills(env, inst_id, id) WHERE exec_type = 'T';
   `,
   `
   CREATE TABLE withdrawal_addresses (

@@ -58,13 +58,14 @@ interface OrderRow {
   ord_id: string; user_id: number; env: KeyEnv; inst_id: string; cl_ord_id: string; tag: string; side: Order['side'];
   ord_type: Order['ordType']; px: string; sz: string; tgt_ccy: Order['tgtCcy']; acc_fill_sz: string; acc_fill_quote: string;
   fee: string; fee_ccy: string; frozen: string; state: Order['state']; cancel_source: string; c_time: number; u_time: number;
+  queued_at: number;
 }
 
 function toOrder(r: OrderRow): Order {
   return {
     ordId: r.ord_id, clOrdId: r.cl_ord_id, tag: r.tag, userId: r.user_id, env: r.env, instId: r.inst_id, side: r.side,
     ordType: r.ord_type, px: r.px, sz: r.sz, tgtCcy: r.tgt_ccy, accFillSz: r.acc_fill_sz, accFillQuote: r.acc_fill_quote,
-    fee: r.fee, feeCcy: r.fee_ccy, frozen: r.frozen, state: r.state, cancelSource: r.cancel_source, cTime: r.c_time, uTime: r.u_time,
+    fee: r.fee, feeCcy: r.fee_ccy, frozen: r.frozen, state: r.state, cancelSource: r.cancel_source, cTime: r.c_time, uTime: r.u_time, queuedAt: r.queued_at,
   };
 }
 
@@ -72,7 +73,7 @@ function orderRow(o: Order): OrderRow {
   return {
     ord_id: o.ordId, user_id: o.userId, env: o.env, inst_id: o.instId, cl_ord_id: o.clOrdId, tag: o.tag, side: o.side,
     ord_type: o.ordType, px: o.px, sz: o.sz, tgt_ccy: o.tgtCcy, acc_fill_sz: o.accFillSz, acc_fill_quote: o.accFillQuote,
-    fee: o.fee, fee_ccy: o.feeCcy, frozen: o.frozen, state: o.state, cancel_source: o.cancelSource, c_time: o.cTime, u_time: o.uTime,
+    fee: o.fee, fee_ccy: o.feeCcy, frozen: o.frozen, state: o.state, cancel_source: o.cancelSource, c_time: o.cTime, u_time: o.uTime, queued_at: o.queuedAt,
   };
 }
 
@@ -172,16 +173,16 @@ export class SqliteStore implements Store {
       insertEntry: db.prepare(`INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       upsertOrder: db.prepare(`INSERT INTO orders (ord_id, user_id, env, inst_id, cl_ord_id, tag, side, ord_type, px, sz, tgt_ccy,
-        acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time)
+        acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time, queued_at)
         VALUES (@ord_id, @user_id, @env, @inst_id, @cl_ord_id, @tag, @side, @ord_type, @px, @sz, @tgt_ccy, @acc_fill_sz,
-        @acc_fill_quote, @fee, @fee_ccy, @frozen, @state, @cancel_source, @c_time, @u_time)
+        @acc_fill_quote, @fee, @fee_ccy, @frozen, @state, @cancel_source, @c_time, @u_time, @queued_at)
         ON CONFLICT (ord_id) DO UPDATE SET px = excluded.px, sz = excluded.sz, acc_fill_sz = excluded.acc_fill_sz,
         acc_fill_quote = excluded.acc_fill_quote, fee = excluded.fee, frozen = excluded.frozen, state = excluded.state,
-        cancel_source = excluded.cancel_source, u_time = excluded.u_time`),
+        cancel_source = excluded.cancel_source, u_time = excluded.u_time, queued_at = excluded.queued_at`),
       insertFill: db.prepare(`INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy,
         exec_type, ts) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id, @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy,
         @exec_type, @ts)`),
-      openOrders: db.prepare(`SELECT * FROM orders WHERE ${OPEN} ORDER BY c_time, ord_id`),
+      openOrders: db.prepare(`SELECT * FROM orders WHERE ${OPEN} ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
       orderById: db.prepare('SELECT * FROM orders WHERE ord_id = ? AND user_id = ? AND env = ?'),
       orderByClOrdId: db.prepare('SELECT * FROM orders WHERE cl_ord_id = ? AND user_id = ? AND env = ? ORDER BY c_time DESC, ord_id DESC LIMIT 1'),
       openOrdersOf: db.prepare(`SELECT * FROM orders WHERE user_id = ? AND env = ? AND ${OPEN} AND (? IS NULL OR inst_id = ?)
@@ -190,6 +191,7 @@ export class SqliteStore implements Store {
         ORDER BY u_time DESC, ord_id DESC LIMIT ?`),
       fillsOf: db.prepare(`SELECT * FROM fills WHERE user_id = ? AND env = ? AND (? IS NULL OR inst_id = ?) AND (? IS NULL OR ord_id = ?)
         ORDER BY id DESC LIMIT ?`),
+      publicTrades: db.prepare(`SELECT * FROM fills WHERE env = ? AND inst_id = ? AND exec_type = 'T' ORDER BY id DESC LIMIT ?`),
       latestIds: db.prepare(`SELECT (SELECT COALESCE(MAX(CAST(ord_id AS INTEGER)), 0) FROM orders) AS ord_id,
         (SELECT COALESCE(MAX(CAST(trade_id AS INTEGER)), 0) FROM fills) AS trade_id`).safeIntegers(true),
       insertAddress: db.prepare('INSERT INTO withdrawal_addresses (user_id, ccy, chain, addr, created_at) VALUES (?, ?, ?, ?, ?)'),
@@ -417,6 +419,10 @@ export class SqliteStore implements Store {
     const inst = q.instId ?? null;
     const ord = q.ordId ?? null;
     return (this.stmt.fillsOf.all(userId, env, inst, inst, ord, ord, q.limit) as FillRow[]).map(toFill);
+  }
+
+  async listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]> {
+    return (this.stmt.publicTrades.all(env, instId, limit) as FillRow[]).map(toFill);
   }
 
   async latestTradingIds(): Promise<{ ordId: string; tradeId: string }> {
