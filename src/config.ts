@@ -35,6 +35,10 @@ const EnvSchema = Type.Object({
   SIGNET_USAGE_FLUSH_MS: Type.Integer({ default: 2000, minimum: 10 }),
   /** How often the expiry sweeper runs, ms (hourly). */
   SIGNET_SWEEP_MS: Type.Integer({ default: 3_600_000, minimum: 1000 }),
+  /** How long a console login lasts, hours. */
+  SIGNET_SESSION_HOURS: Type.Number({ default: 12, exclusiveMinimum: 0 }),
+  /** Failed console logins allowed per email and client IP per 15 minutes. */
+  SIGNET_LOGIN_ATTEMPTS: Type.Integer({ default: 10, minimum: 1 }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
 });
@@ -57,6 +61,8 @@ export interface Config {
   readonly usageFlushMs: number;
   readonly sweepMs: number;
   readonly logLevel: string;
+  readonly sessionTtlMs: number;
+  readonly loginAttempts: number;
 }
 
 export interface ConfigOverrides {
@@ -94,5 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     usageFlushMs: parsed.SIGNET_USAGE_FLUSH_MS,
     sweepMs: parsed.SIGNET_SWEEP_MS,
     logLevel: parsed.SIGNET_LOG_LEVEL,
+    sessionTtlMs: parsed.SIGNET_SESSION_HOURS * 3_600_000,
+    loginAttempts: parsed.SIGNET_LOGIN_ATTEMPTS,
   });
 }

@@ -6,6 +6,8 @@ import { Authenticator } from './services/authenticator.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
 import { LedgerService } from './services/ledger-service.js';
+import { SessionService } from './services/session-service.js';
+import { TotpService } from './services/totp-service.js';
 import { UsageTracker } from './services/usage-tracker.js';
 import { UserService } from './services/user-service.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -20,6 +22,8 @@ export interface Runtime {
   keys: KeyService;
   users: UserService;
   ledger: LedgerService;
+  sessions: SessionService;
+  totp: TotpService;
   appDeps: AppDeps;
   /** Key-cache sync, usage flush and the expiry sweeper (at once and every SIGNET_SWEEP_MS). */
   startBackground(onSweep: (deleted: KeyView[]) => void): Promise<void>;
@@ -35,6 +39,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const keys = new KeyService(store, box, config.expiry);
   const users = new UserService(store);
   const ledger = new LedgerService(store);
+  const sessions = new SessionService(store, config.sessionTtlMs);
+  const totp = new TotpService(store, box);
   const authenticator = new Authenticator(keyring, usage, {
     timestampWindowMs: config.timestampWindowMs,
     failsPerIp: config.authFailsPerIp,
@@ -47,6 +53,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
 
   const sweep = async (onSweep: (deleted: KeyView[]) => void): Promise<void> => {
     await usage.flush();
+    await sessions.sweep(now());
     const deleted = await keys.sweep(now());
     if (deleted.length > 0) onSweep(deleted);
   };
@@ -62,8 +69,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   };
 
   return {
-    config, store, keyring, usage, keys, users, ledger,
-    appDeps: { config, authenticator, keys, users, ledger, now },
+    config, store, keyring, usage, keys, users, ledger, sessions, totp,
+    appDeps: { config, authenticator, keys, users, ledger, sessions, totp, now },
     async startBackground(onSweep) {
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);

@@ -6,6 +6,7 @@ import type { AppDeps } from './deps.js';
 import { errorEnvelope } from './envelope.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
+import { consoleApi } from './routes/console.js';
 import { publicRoutes } from './routes/public.js';
 
 /**
@@ -37,6 +38,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   publicRoutes(app, deps);
   accountRoutes(app, deps);
   assetRoutes(app, deps);
+  void app.register(async (scope) => consoleApi(scope, deps), { prefix: '/console/api' });
   return app;
 }
 

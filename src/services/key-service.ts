@@ -73,6 +73,13 @@ export class KeyService {
     return (await this.store.listKeys(userId)).map((k) => this.view(k));
   }
 
+  /** The account's key (its rules-relevant fields), or RuleError 59506 if the account has no such key. */
+  async owned(userId: number, apiKey: string): Promise<Pick<KeyRecord, 'apiKey' | 'perms' | 'ips' | 'label'>> {
+    const key = await this.store.getKey(apiKey);
+    if (key === null || key.userId !== userId) throw missingKey(apiKey);
+    return { apiKey: key.apiKey, perms: key.perms, ips: key.ips, label: key.label };
+  }
+
   async modify(userId: number, apiKey: string, input: KeyChangeInput, actor: Actor, now: number): Promise<KeyView> {
     validateKeyChange(input, []);
     const updated = await this.store.updateKey(userId, apiKey, (_current, others) => {

@@ -161,5 +161,38 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(changes.cursor, await store.latestLedgerId());
       assert.deepEqual((await store.ledgerChangesSince(changes.cursor)).accounts, []);
     });
+    withStore('sessions: create, find until expiry, verify, delete, sweep expired', async (store) => {
+      const u = await user(store);
+      const s = { idHash: 'a'.repeat(64), userId: u.id, csrfToken: 'csrf1', verified: false, createdAt: T0, expiresAt: T0 + 1000 };
+      await store.createSession(s);
+      assert.deepEqual(await store.findSession(s.idHash, T0 + 999), s);
+      assert.equal(await store.findSession(s.idHash, T0 + 1000), null);
+      assert.equal(await store.findSession('b'.repeat(64), T0), null);
+      await store.verifySession(s.idHash);
+      assert.equal((await store.findSession(s.idHash, T0))?.verified, true);
+      await store.createSession({ ...s, idHash: 'c'.repeat(64), expiresAt: T0 + 5000 });
+      assert.equal(await store.deleteExpiredSessions(T0 + 1000), 1);
+      assert.notEqual(await store.findSession('c'.repeat(64), T0), null);
+      await store.deleteSession('c'.repeat(64));
+      assert.equal(await store.findSession('c'.repeat(64), T0), null);
+    });
+
+    withStore('totp: save replaces, steps only move forward, recovery codes are used once', async (store) => {
+      const u = await user(store);
+      assert.equal(await store.getTotp(u.id), null);
+      assert.equal(await store.acceptTotpStep(u.id, 5), false);
+      const t = { userId: u.id, secretSealed: Buffer.from([9, 8, 7]), enabled: false, recoveryHashes: [], lastStep: 0 };
+      await store.saveTotp(t);
+      assert.deepEqual(await store.getTotp(u.id), t);
+      await store.saveTotp({ ...t, enabled: true, recoveryHashes: ['h1', 'h2'] });
+      assert.equal(await store.acceptTotpStep(u.id, 10), true);
+      assert.equal(await store.acceptTotpStep(u.id, 10), false);
+      assert.equal(await store.acceptTotpStep(u.id, 9), false);
+      assert.equal(await store.acceptTotpStep(u.id, 11), true);
+      assert.equal(await store.useRecoveryCode(u.id, 'h1'), true);
+      assert.equal(await store.useRecoveryCode(u.id, 'h1'), false);
+      assert.deepEqual((await store.getTotp(u.id))?.recoveryHashes, ['h2']);
+      assert.equal((await store.getTotp(u.id))?.lastStep, 11);
+    });
   });
 }

@@ -61,4 +61,22 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX ledger_entries_user ON ledger_entries(user_id, env, ccy);
   `,
+  `
+  CREATE TABLE sessions (
+    id_hash    TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    csrf_token TEXT NOT NULL,
+    verified   INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_expiry ON sessions(expires_at);
+  CREATE TABLE user_totp (
+    user_id         INTEGER PRIMARY KEY REFERENCES users(id),
+    secret_sealed   BLOB NOT NULL,
+    enabled         INTEGER NOT NULL,
+    recovery_hashes TEXT NOT NULL,
+    last_step       INTEGER NOT NULL
+  );
+  `,
 ];

@@ -6,7 +6,7 @@ import { isExpired, type ExpiryPolicy } from '../../core/expiry.js';
 import { addAmounts, isNegative, type AccountType, type LedgerEntry } from '../../core/ledger.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import { keyChangeDetail } from '../audit-detail.js';
-import type { Actor, AuditAction, AuditRecord, BalanceRow, KeyRecord, KeyUpdate, Store, UserRecord } from '../store.js';
+import type { Actor, AuditAction, AuditRecord, BalanceRow, KeyRecord, KeyUpdate, SessionRecord, Store, TotpRecord, UserRecord } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 interface KeyRow {
@@ -45,6 +45,37 @@ function toKey(row: KeyRow): KeyRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastUsedAt: row.last_used_at,
+  };
+}
+
+interface SessionRow {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  verified: number;
+  created_at: number;
+  expires_at: number;
+}
+
+interface TotpRow {
+  user_id: number;
+  secret_sealed: Buffer;
+  enabled: number;
+  recovery_hashes: string;
+  last_step: number;
+}
+
+function toSession(row: SessionRow): SessionRecord {
+  return {
+    idHash: row.id_hash, userId: row.user_id, csrfToken: row.csrf_token, verified: row.verified === 1,
+    createdAt: row.created_at, expiresAt: row.expires_at,
+  };
+}
+
+function toTotp(row: TotpRow): TotpRecord {
+  return {
+    userId: row.user_id, secretSealed: row.secret_sealed, enabled: row.enabled === 1,
+    recoveryHashes: row.recovery_hashes === '' ? [] : row.recovery_hashes.split(','), lastStep: row.last_step,
   };
 }
 
@@ -117,6 +148,18 @@ export class SqliteStore implements Store {
       entriesSince: db.prepare('SELECT id, user_id, env FROM ledger_entries WHERE id > ? ORDER BY id LIMIT 1000'),
       insertEntry: db.prepare(`INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertSession: db.prepare(`INSERT INTO sessions (id_hash, user_id, csrf_token, verified, created_at, expires_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      sessionById: db.prepare('SELECT * FROM sessions WHERE id_hash = ? AND expires_at > ?'),
+      verifySession: db.prepare('UPDATE sessions SET verified = 1 WHERE id_hash = ?'),
+      deleteSession: db.prepare('DELETE FROM sessions WHERE id_hash = ?'),
+      deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+      totpOfUser: db.prepare('SELECT * FROM user_totp WHERE user_id = ?'),
+      upsertTotp: db.prepare(`INSERT INTO user_totp (user_id, secret_sealed, enabled, recovery_hashes, last_step)
+        VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET secret_sealed = excluded.secret_sealed,
+        enabled = excluded.enabled, recovery_hashes = excluded.recovery_hashes, last_step = excluded.last_step`),
+      acceptTotpStep: db.prepare('UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?'),
+      setRecoveryHashes: db.prepare('UPDATE user_totp SET recovery_hashes = ? WHERE user_id = ?'),
     };
   }
 
@@ -282,6 +325,53 @@ export class SqliteStore implements Store {
         this.stmt.upsertBalance.run(e.userId, e.env, e.account, e.ccy, avail, frozen, at);
         this.stmt.insertEntry.run(at, e.userId, e.env, e.account, e.ccy, e.availDelta, e.frozenDelta, e.kind, e.ref);
       }
+    }).immediate();
+  }
+
+  async createSession(session: SessionRecord): Promise<void> {
+    this.stmt.insertSession.run(session.idHash, session.userId, session.csrfToken, session.verified ? 1 : 0, session.createdAt, session.expiresAt);
+  }
+
+  async findSession(idHash: string, now: number): Promise<SessionRecord | null> {
+    const row = this.stmt.sessionById.get(idHash, now) as SessionRow | undefined;
+    return row === undefined ? null : toSession(row);
+  }
+
+  async verifySession(idHash: string): Promise<void> {
+    this.stmt.verifySession.run(idHash);
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    this.stmt.deleteSession.run(idHash);
+  }
+
+  async deleteExpiredSessions(now: number): Promise<number> {
+    return this.stmt.deleteExpiredSessions.run(now).changes;
+  }
+
+  async getTotp(userId: number): Promise<TotpRecord | null> {
+    const row = this.stmt.totpOfUser.get(userId) as TotpRow | undefined;
+    return row === undefined ? null : toTotp(row);
+  }
+
+  async saveTotp(totp: TotpRecord): Promise<void> {
+    this.stmt.upsertTotp.run(totp.userId, totp.secretSealed, totp.enabled ? 1 : 0, totp.recoveryHashes.join(','), totp.lastStep);
+  }
+
+  async acceptTotpStep(userId: number, step: number): Promise<boolean> {
+    return this.stmt.acceptTotpStep.run(step, userId, step).changes === 1;
+  }
+
+  async useRecoveryCode(userId: number, hash: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const row = this.stmt.totpOfUser.get(userId) as TotpRow | undefined;
+      if (row === undefined) return false;
+      const hashes = row.recovery_hashes === '' ? [] : row.recovery_hashes.split(',');
+      const at = hashes.indexOf(hash);
+      if (at < 0) return false;
+      hashes.splice(at, 1);
+      this.stmt.setRecoveryHashes.run(hashes.join(','), userId);
+      return true;
     }).immediate();
   }
 
