@@ -8,6 +8,7 @@ import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
 import { consoleApi } from './routes/console.js';
 import { publicRoutes } from './routes/public.js';
+import { webConsole } from './web-console.js';
 
 /**
  * Builds the HTTP app (never listens): the V5 wire API with OKX's envelopes and error codes.
@@ -39,6 +40,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   accountRoutes(app, deps);
   assetRoutes(app, deps);
   void app.register(async (scope) => consoleApi(scope, deps), { prefix: '/console/api' });
+  void app.register(webConsole);
   return app;
 }
 
