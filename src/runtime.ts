@@ -6,6 +6,7 @@ import { Authenticator } from './services/authenticator.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
 import { LedgerService } from './services/ledger-service.js';
+import { RejectionRecorder } from './services/rejection-recorder.js';
 import { SessionService } from './services/session-service.js';
 import { TotpService } from './services/totp-service.js';
 import { UsageTracker } from './services/usage-tracker.js';
@@ -19,6 +20,7 @@ export interface Runtime {
   store: Store;
   keyring: Keyring;
   usage: UsageTracker;
+  rejections: RejectionRecorder;
   keys: KeyService;
   users: UserService;
   ledger: LedgerService;
@@ -36,6 +38,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const box = new SecretBox(loadMasterKey(config.masterKeyHex, config.dataDir));
   const keyring = new Keyring(store, box);
   const usage = new UsageTracker(store);
+  const rejections = new RejectionRecorder(store);
   const keys = new KeyService(store, box, config.expiry);
   const users = new UserService(store);
   const ledger = new LedgerService(store);
@@ -45,7 +48,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     timestampWindowMs: config.timestampWindowMs,
     failsPerIp: config.authFailsPerIp,
     failsPerKey: config.authFailsPerKey,
-  });
+  }, rejections);
   await keyring.start();
   await ledger.start();
   const timers: NodeJS.Timeout[] = [];
@@ -53,6 +56,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
 
   const sweep = async (onSweep: (deleted: KeyView[]) => void): Promise<void> => {
     await usage.flush();
+    await rejections.flush(now());
     await sessions.sweep(now());
     const deleted = await keys.sweep(now());
     if (deleted.length > 0) onSweep(deleted);
@@ -69,13 +73,13 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   };
 
   return {
-    config, store, keyring, usage, keys, users, ledger, sessions, totp,
+    config, store, keyring, usage, rejections, keys, users, ledger, sessions, totp,
     appDeps: { config, authenticator, keys, users, ledger, sessions, totp, now },
     async startBackground(onSweep) {
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);
       every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
-      every(config.usageFlushMs, () => usage.flush(), report);
+      every(config.usageFlushMs, () => Promise.all([usage.flush(), rejections.flush(now())]), report);
       every(config.sweepMs, () => sweep(onSweep), report);
     },
     async close() {
@@ -83,6 +87,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       closed = true;
       for (const t of timers) clearInterval(t);
       await usage.flush();
+      await rejections.flush(now());
       await store.close();
     },
   };

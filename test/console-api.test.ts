@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { Secret, TOTP } from 'otpauth';
+import type { Runtime } from '../src/runtime.js';
 import { signedHeaders, testApp } from './helpers.js';
 
 const BASE = '/console/api';
@@ -30,9 +31,10 @@ function cookieOf(res: { headers: Record<string, unknown> }): string {
 describe('console API', () => {
   let app: FastifyInstance;
   let close: () => Promise<void>;
+  let rt: Runtime;
 
   before(async () => {
-    ({ app, close } = await testApp({ SIGNET_LOGIN_ATTEMPTS: '3', SIGNET_SESSION_HOURS: '1' }, now));
+    ({ app, close, rt } = await testApp({ SIGNET_LOGIN_ATTEMPTS: '3', SIGNET_SESSION_HOURS: '1' }, now));
   });
   after(async () => close());
 
@@ -158,6 +160,17 @@ describe('console API', () => {
     assert.equal(rename.json().label, 'renamed');
     const bound = await call(pending, 'PATCH', `/keys/${created.apiKey}`, { ip: '203.0.113.9', code: nextCode(agent) });
     assert.equal(bound.json().ip, '203.0.113.9');
+
+    await rt.keyring.sync();
+    const refused = await app.inject({ method: 'GET', url: '/api/v5/account/balance', headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', { timestamp: new Date(clock).toISOString() }) });
+    assert.equal(refused.json().code, '50110');
+    await rt.rejections.flush(clock);
+    const activity = await call(pending, 'GET', `/keys/${created.apiKey}/activity`);
+    assert.equal(activity.statusCode, 200);
+    const body = activity.json() as { events: Array<{ action: string; detail: Record<string, unknown> }>; rejections: Array<{ code: string; ip: string; count: number }> };
+    assert.deepEqual(body.events.map((e) => e.action), ['modify', 'modify', 'create']);
+    assert.deepEqual(body.events[0]?.detail, { ip: { from: '', to: '203.0.113.9' } });
+    assert.deepEqual(body.rejections.map((r) => [r.code, r.ip, r.count]), [['50110', '127.0.0.1', 1]]);
   });
 
   test("another user's key answers 404, for read, change and delete", async () => {
@@ -170,6 +183,7 @@ describe('console API', () => {
     const del = await call(other, 'DELETE', `/keys/${key.apiKey}`);
     assert.equal(del.statusCode, 404);
     assert.equal((await call(other, 'GET', '/keys')).json().keys.length, 0);
+    assert.equal((await call(other, 'GET', `/keys/${key.apiKey}/activity`)).statusCode, 404);
     assert.equal((await call(owner, 'DELETE', `/keys/${key.apiKey}`)).statusCode, 200);
   });
 

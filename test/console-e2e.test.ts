@@ -53,7 +53,7 @@ describe('console in a real browser (Chromium via playwright-core)', () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer(tempDir());
+    server = await startServer(tempDir(), { SIGNET_USAGE_FLUSH_MS: '100', SIGNET_KEY_SYNC_MS: '100' });
     // A fresh profile each run (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'signet-chromium-')), {
       executablePath: CHROMIUM,
@@ -133,6 +133,13 @@ describe('console in a real browser (Chromium via playwright-core)', () => {
     await row.getByText('203.0.113.5').waitFor();
     await snap('edited');
     await eventually(() => assert.rejects(ex.fetchBalance(), ccxt.PermissionDenied));
+    await sleep(400); // the rejection counts are written in batches
+    await row.getByRole('button', { name: 'Activity of my bot' }).click();
+    const activity = page.getByTestId('activity');
+    await activity.getByText('Changed IP addresses from “none” to “203.0.113.5”').waitFor();
+    await activity.getByText(/50110/).waitFor();
+    assert.match((await activity.textContent()) ?? '', /50110 from 127\.0\.0\.1: IP not in the whitelist/);
+    await snap('activity');
 
     await page.setViewportSize({ width: 390, height: 844 });
     await snap('phone-key-list');

@@ -194,5 +194,24 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual((await store.getTotp(u.id))?.recoveryHashes, ['h2']);
       assert.equal((await store.getTotp(u.id))?.lastStep, 11);
     });
+    withStore('key activity: audit per key for its owner; rejections merged per code and IP, pruned by age', async (store) => {
+      const u = await user(store);
+      const v = await user(store);
+      const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'user', T0);
+      await store.createKey(u.id, () => keyRow(u.id, { label: 'b' }), 'user', T0);
+      await store.updateKey(u.id, a.apiKey, () => ({ ips: ['1.2.3.4'] }), 'user', T0 + 1);
+      assert.deepEqual((await store.listKeyAudit(u.id, a.apiKey, 10)).map((e) => e.action), ['modify', 'create']);
+      assert.deepEqual(await store.listKeyAudit(v.id, a.apiKey, 10), []);
+      const r = { apiKey: a.apiKey, userId: u.id, code: '50110', ip: '203.0.113.5', count: 2, firstAt: T0 + 10, lastAt: T0 + 20 };
+      await store.recordRejections([r, { ...r, code: '50113', lastAt: T0 + 5, firstAt: T0 + 5, count: 1 }], T0);
+      await store.recordRejections([{ ...r, count: 3, firstAt: T0 + 30, lastAt: T0 + 40 }], T0);
+      assert.deepEqual(await store.listKeyRejections(u.id, a.apiKey, 10), [
+        { ...r, count: 5, firstAt: T0 + 10, lastAt: T0 + 40 },
+        { ...r, code: '50113', count: 1, firstAt: T0 + 5, lastAt: T0 + 5 },
+      ]);
+      assert.deepEqual(await store.listKeyRejections(v.id, a.apiKey, 10), []);
+      await store.recordRejections([], T0 + 6);
+      assert.deepEqual((await store.listKeyRejections(u.id, a.apiKey, 10)).map((x) => x.code), ['50110']);
+    });
   });
 }

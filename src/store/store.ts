@@ -61,6 +61,18 @@ export interface BalanceRow {
   updatedAt: number;
 }
 
+/** Rejected requests for one key, code and client IP, counted (a compact, bounded activity record). */
+export interface KeyRejection {
+  apiKey: string;
+  userId: number;
+  code: string;
+  ip: string;
+  count: number;
+  /** Unix ms. */
+  firstAt: number;
+  lastAt: number;
+}
+
 /** A console login session. The token itself lives only in the client's cookie. */
 export interface SessionRecord {
   /** SHA-256 (hex) of the session token. */
@@ -128,6 +140,13 @@ export interface Store {
   /** Keys created, changed, deleted or expired after `cursor`, and the new cursor. */
   keyChangesSince(cursor: number): Promise<{ cursor: number; apiKeys: string[] }>;
   listAudit(userId: number, limit: number): Promise<AuditRecord[]>;
+  /** The account's audit entries for one key, newest first. */
+  listKeyAudit(userId: number, apiKey: string, limit: number): Promise<AuditRecord[]>;
+
+  /** Adds counted rejections (merged per key, code and IP) and drops those last seen before `keepAfter`. */
+  recordRejections(rejections: readonly KeyRejection[], keepAfter: number): Promise<void>;
+  /** The account's rejections for one key, most recent first. */
+  listKeyRejections(userId: number, apiKey: string, limit: number): Promise<KeyRejection[]>;
 
   getBalances(userId: number, env: KeyEnv, account: AccountType): Promise<BalanceRow[]>;
   /** The newest ledger entry id: the starting cursor for `ledgerChangesSince`. */

@@ -79,4 +79,18 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     last_step       INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE key_rejections (
+    api_key  TEXT NOT NULL,
+    user_id  INTEGER NOT NULL,
+    code     TEXT NOT NULL,
+    ip       TEXT NOT NULL,
+    count    INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at  INTEGER NOT NULL,
+    PRIMARY KEY (api_key, code, ip)
+  );
+  CREATE INDEX key_rejections_last ON key_rejections(last_at);
+  CREATE INDEX audit_log_key ON audit_log(api_key, id);
+  `,
 ];

@@ -6,7 +6,7 @@ import { isExpired, type ExpiryPolicy } from '../../core/expiry.js';
 import { addAmounts, isNegative, type AccountType, type LedgerEntry } from '../../core/ledger.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import { keyChangeDetail } from '../audit-detail.js';
-import type { Actor, AuditAction, AuditRecord, BalanceRow, KeyRecord, KeyUpdate, SessionRecord, Store, TotpRecord, UserRecord } from '../store.js';
+import type { Actor, AuditAction, AuditRecord, BalanceRow, KeyRecord, KeyRejection, KeyUpdate, SessionRecord, Store, TotpRecord, UserRecord } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 interface KeyRow {
@@ -76,6 +76,17 @@ function toTotp(row: TotpRow): TotpRecord {
   return {
     userId: row.user_id, secretSealed: row.secret_sealed, enabled: row.enabled === 1,
     recoveryHashes: row.recovery_hashes === '' ? [] : row.recovery_hashes.split(','), lastStep: row.last_step,
+  };
+}
+
+interface AuditRow {
+  id: number; at: number; actor: Actor; user_id: number; api_key: string; action: AuditAction; detail: string;
+}
+
+function toAudit(r: AuditRow): AuditRecord {
+  return {
+    id: r.id, at: r.at, actor: r.actor, userId: r.user_id, apiKey: r.api_key, action: r.action,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
   };
 }
 
@@ -160,6 +171,13 @@ export class SqliteStore implements Store {
         enabled = excluded.enabled, recovery_hashes = excluded.recovery_hashes, last_step = excluded.last_step`),
       acceptTotpStep: db.prepare('UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?'),
       setRecoveryHashes: db.prepare('UPDATE user_totp SET recovery_hashes = ? WHERE user_id = ?'),
+      auditOfKey: db.prepare('SELECT * FROM audit_log WHERE api_key = ? AND user_id = ? ORDER BY id DESC LIMIT ?'),
+      upsertRejection: db.prepare(`INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (api_key, code, ip) DO UPDATE SET count = count + excluded.count,
+        first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`),
+      pruneRejections: db.prepare('DELETE FROM key_rejections WHERE last_at < ?'),
+      rejectionsOfKey: db.prepare(`SELECT api_key, user_id, code, ip, count, first_at, last_at FROM key_rejections
+        WHERE api_key = ? AND user_id = ? ORDER BY last_at DESC, code, ip LIMIT ?`),
     };
   }
 
@@ -287,13 +305,7 @@ export class SqliteStore implements Store {
   }
 
   async listAudit(userId: number, limit: number): Promise<AuditRecord[]> {
-    const rows = this.stmt.auditOfUser.all(userId, limit) as Array<{
-      id: number; at: number; actor: Actor; user_id: number; api_key: string; action: AuditAction; detail: string;
-    }>;
-    return rows.map((r) => ({
-      id: r.id, at: r.at, actor: r.actor, userId: r.user_id, apiKey: r.api_key, action: r.action,
-      detail: JSON.parse(r.detail) as Record<string, unknown>,
-    }));
+    return (this.stmt.auditOfUser.all(userId, limit) as AuditRow[]).map(toAudit);
   }
 
   async getBalances(userId: number, env: KeyEnv, account: AccountType): Promise<BalanceRow[]> {
@@ -326,6 +338,24 @@ export class SqliteStore implements Store {
         this.stmt.insertEntry.run(at, e.userId, e.env, e.account, e.ccy, e.availDelta, e.frozenDelta, e.kind, e.ref);
       }
     }).immediate();
+  }
+
+  async listKeyAudit(userId: number, apiKey: string, limit: number): Promise<AuditRecord[]> {
+    return (this.stmt.auditOfKey.all(apiKey, userId, limit) as AuditRow[]).map(toAudit);
+  }
+
+  async recordRejections(rejections: readonly KeyRejection[], keepAfter: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const r of rejections) this.stmt.upsertRejection.run(r.apiKey, r.userId, r.code, r.ip, r.count, r.firstAt, r.lastAt);
+      this.stmt.pruneRejections.run(keepAfter);
+    }).immediate();
+  }
+
+  async listKeyRejections(userId: number, apiKey: string, limit: number): Promise<KeyRejection[]> {
+    const rows = this.stmt.rejectionsOfKey.all(apiKey, userId, limit) as Array<{
+      api_key: string; user_id: number; code: string; ip: string; count: number; first_at: number; last_at: number;
+    }>;
+    return rows.map((r) => ({ apiKey: r.api_key, userId: r.user_id, code: r.code, ip: r.ip, count: r.count, firstAt: r.first_at, lastAt: r.last_at }));
   }
 
   async createSession(session: SessionRecord): Promise<void> {

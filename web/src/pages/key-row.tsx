@@ -1,13 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, MAX_IPS, splitIps, type KeyView } from '../api.js';
 import { Field, FormError, messageOf } from './form-bits.js';
+import { KeyActivity } from './key-activity.js';
 
 const DAY_MS = 86_400_000;
 const when = (iso: string | null) => (iso === null ? 'Never' : new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
 const permWords = (perm: string) => perm.split(',').map((p) => (p === 'read_only' ? 'Read' : p === 'trade' ? 'Trade' : 'Withdraw')).join(', ');
 
 /** One key in the list, with Edit (name, permissions, IPs) and Delete (dialog, then Confirm). */
-export function KeyRow({ k, onChanged, onActivity }: { k: KeyView; onChanged: () => void; onActivity?: (apiKey: string) => void }) {
+export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(k.label);
   const [ips, setIps] = useState(k.ip);
@@ -16,6 +17,7 @@ export function KeyRow({ k, onChanged, onActivity }: { k: KeyView; onChanged: ()
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [showActivity, setShowActivity] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
   const ipCount = splitIps(ips).length;
   const daysLeft = k.expiresAt === null ? null : Math.max(0, Math.ceil((Date.parse(k.expiresAt) - Date.now()) / DAY_MS));
@@ -81,7 +83,8 @@ export function KeyRow({ k, onChanged, onActivity }: { k: KeyView; onChanged: ()
       {!editing && (
         <div className="actions">
           <button type="button" className="secondary" onClick={() => setEditing(true)} aria-label={`Edit ${k.label}`}>Edit</button>
-          {onActivity && <button type="button" className="secondary" onClick={() => onActivity(k.apiKey)} aria-label={`Activity of ${k.label}`}>Activity</button>}
+          <button type="button" className="secondary" onClick={() => setShowActivity(!showActivity)} aria-expanded={showActivity}
+            aria-label={`Activity of ${k.label}`}>Activity</button>
           <button type="button" className="danger" onClick={() => dialog.current?.showModal()} aria-label={`Delete ${k.label}`}>Delete</button>
         </div>
       )}
@@ -106,6 +109,7 @@ export function KeyRow({ k, onChanged, onActivity }: { k: KeyView; onChanged: ()
         </form>
       )}
       {!editing && <FormError message={error} />}
+      {showActivity && <KeyActivity apiKey={k.apiKey} />}
       <dialog ref={dialog} aria-labelledby={`del-${k.apiKey}`}>
         <h2 id={`del-${k.apiKey}`}>Delete API key “{k.label}”?</h2>
         <p>Every program using this key stops working at once. This cannot be undone.</p>
