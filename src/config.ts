@@ -39,6 +39,8 @@ const EnvSchema = Type.Object({
   SIGNET_SESSION_HOURS: Type.Number({ default: 12, exclusiveMinimum: 0 }),
   /** Failed console logins allowed per email and client IP per 15 minutes. */
   SIGNET_LOGIN_ATTEMPTS: Type.Integer({ default: 10, minimum: 1 }),
+  /** Whether the console may credit demo (paper) funds; 'false' for deployments that are not sandboxes. */
+  SIGNET_CONSOLE_DEMO_DEPOSITS: Type.Boolean({ default: true }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
 });
@@ -63,6 +65,7 @@ export interface Config {
   readonly logLevel: string;
   readonly sessionTtlMs: number;
   readonly loginAttempts: number;
+  readonly consoleDemoDeposits: boolean;
 }
 
 export interface ConfigOverrides {
@@ -102,5 +105,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     logLevel: parsed.SIGNET_LOG_LEVEL,
     sessionTtlMs: parsed.SIGNET_SESSION_HOURS * 3_600_000,
     loginAttempts: parsed.SIGNET_LOGIN_ATTEMPTS,
+    consoleDemoDeposits: parsed.SIGNET_CONSOLE_DEMO_DEPOSITS,
   });
 }

@@ -187,6 +187,21 @@ describe('console API', () => {
     assert.equal((await call(owner, 'DELETE', `/keys/${key.apiKey}`)).statusCode, 200);
   });
 
+  test('demo funds: deposit to the demo account with exact decimals; bad amounts refused', async () => {
+    const agent = await signUp('demo@example.com');
+    assert.equal((await call(agent, 'POST', '/demo/deposit', { ccy: 'usdt', amt: '1000.5' })).statusCode, 200);
+    assert.equal((await call(agent, 'POST', '/demo/deposit', { ccy: 'USDT', amt: '0.25' })).statusCode, 200);
+    const balances = (await call(agent, 'GET', '/demo/balances')).json();
+    assert.deepEqual(balances.trading, [{ ccy: 'USDT', avail: '1000.75', frozen: '0' }]);
+    const bad = await call(agent, 'POST', '/demo/deposit', { ccy: 'USDT', amt: '-5' });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().error.field, 'amt');
+    const unknown = await call(agent, 'POST', '/demo/deposit', { ccy: 'NOPE', amt: '1' });
+    assert.equal(unknown.json().error.field, 'ccy');
+    const noCsrf = await call(agent, 'POST', '/demo/deposit', { ccy: 'USDT', amt: '1' }, { csrf: null });
+    assert.equal(noCsrf.statusCode, 403);
+  });
+
   test('a session expires after SIGNET_SESSION_HOURS', async () => {
     const agent = await signUp('expiry@example.com');
     assert.equal((await call(agent, 'GET', '/me')).statusCode, 200);
@@ -197,4 +212,18 @@ describe('console API', () => {
     const logout = await call(agent, 'POST', '/logout');
     assert.equal(logout.statusCode, 401);
   });
+});
+
+test('demo deposits can be turned off with SIGNET_CONSOLE_DEMO_DEPOSITS=false', async () => {
+  const { app, close } = await testApp({ SIGNET_CONSOLE_DEMO_DEPOSITS: 'false' });
+  try {
+    const signup = await app.inject({ method: 'POST', url: `${BASE}/signup`, payload: { email: 'off@example.com', password: PASSWORD } });
+    const headers = { cookie: cookieOf(signup), 'x-csrf-token': String(signup.json().csrfToken) };
+    const res = await app.inject({ method: 'POST', url: `${BASE}/demo/deposit`, headers, payload: { ccy: 'USDT', amt: '1' } });
+    assert.equal(res.statusCode, 404);
+    assert.match(res.json().error.message, /turned off/);
+    assert.equal((await app.inject({ method: 'GET', url: `${BASE}/demo/balances`, headers })).json().depositsEnabled, false);
+  } finally {
+    await close();
+  }
 });

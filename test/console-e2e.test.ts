@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -52,6 +52,7 @@ describe('console in a real browser (Chromium via playwright-core)', () => {
   };
 
   before(async () => {
+    rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer(tempDir(), { SIGNET_USAGE_FLUSH_MS: '100', SIGNET_KEY_SYNC_MS: '100' });
     // A fresh profile each run (playwright passes it as --user-data-dir).
@@ -140,6 +141,11 @@ describe('console in a real browser (Chromium via playwright-core)', () => {
     await activity.getByText(/50110/).waitFor();
     assert.match((await activity.textContent()) ?? '', /50110 from 127\.0\.0\.1: IP not in the whitelist/);
     await snap('activity');
+
+    await page.getByLabel('Currency').selectOption('USDT');
+    await page.getByLabel('Amount').fill('2500.5');
+    await page.getByRole('button', { name: 'Deposit demo funds' }).click();
+    await page.getByTestId('demo-balances').getByText('2500.5').waitFor();
 
     await page.setViewportSize({ width: 390, height: 844 });
     await snap('phone-key-list');

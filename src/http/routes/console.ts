@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { installConsoleEdge } from '../console-edge.js';
 import type { AppDeps } from '../deps.js';
 import { consoleAccountRoutes } from './console-account.js';
+import { consoleDemoRoutes } from './console-demo.js';
 import { consoleKeyRoutes } from './console-keys.js';
 import { consoleSecurityRoutes } from './console-security.js';
 
@@ -11,4 +12,5 @@ export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<v
   consoleAccountRoutes(app, deps);
   consoleSecurityRoutes(app, deps);
   consoleKeyRoutes(app, deps);
+  consoleDemoRoutes(app, deps);
 }

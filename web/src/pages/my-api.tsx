@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, MAX_KEYS, type KeyView, type SessionView } from '../api.js';
 import { Link, type Navigate } from '../app.js';
 import { CreateKey } from './create-key.js';
+import { DemoFunds } from './demo-funds.js';
 import { FormError, messageOf } from './form-bits.js';
 import { KeyRow } from './key-row.js';
 
@@ -50,6 +51,7 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
           <ul className="keys">{keys.map((k) => <KeyRow key={k.apiKey} k={k} onChanged={() => void load()} />)}</ul>
         )}
       </section>
+      <DemoFunds />
     </>
   );
 }
