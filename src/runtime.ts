@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { AppDeps } from './http/deps.js';
 import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
+import { AddressBook } from './services/address-book.js';
 import { Authenticator } from './services/authenticator.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
@@ -44,6 +45,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const ledger = new LedgerService(store);
   const sessions = new SessionService(store, config.sessionTtlMs);
   const totp = new TotpService(store, box);
+  const addresses = new AddressBook(store);
   const authenticator = new Authenticator(keyring, usage, {
     timestampWindowMs: config.timestampWindowMs,
     failsPerIp: config.authFailsPerIp,
@@ -74,7 +76,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
 
   return {
     config, store, keyring, usage, rejections, keys, users, ledger, sessions, totp,
-    appDeps: { config, authenticator, keys, users, ledger, sessions, totp, now },
+    appDeps: { config, authenticator, keys, users, ledger, sessions, totp, addresses, now },
     async startBackground(onSweep) {
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);

@@ -202,6 +202,27 @@ describe('console API', () => {
     assert.equal(noCsrf.statusCode, 403);
   });
 
+  test('withdrawal addresses: adding needs 2FA and a chain of the currency; removing is per account', async () => {
+    const agent = await signUp('book@example.com');
+    const entry = { ccy: 'USDT', chain: 'USDT-TRC20', address: 'TXYZabcdefghijklmnop', label: 'cold wallet' };
+    assert.equal((await call(agent, 'POST', '/addresses', entry)).json().error.code, 'totp_required');
+    await enable2fa(agent);
+    const wrongChain = await call(agent, 'POST', '/addresses', { ...entry, chain: 'BTC-Bitcoin', code: nextCode(agent) });
+    assert.equal(wrongChain.statusCode, 400);
+    assert.equal(wrongChain.json().error.field, 'chain');
+    const added = await call(agent, 'POST', '/addresses', { ...entry, code: nextCode(agent) });
+    assert.equal(added.statusCode, 201, added.body);
+    const dup = await call(agent, 'POST', '/addresses', { ...entry, code: nextCode(agent) });
+    assert.match(dup.json().error.message, /already in the address book/);
+    const list = (await call(agent, 'GET', '/addresses')).json();
+    assert.deepEqual(list.addresses.map((a: { chain: string; label: string }) => [a.chain, a.label]), [['USDT-TRC20', 'cold wallet']]);
+    const other = await signUp('book2@example.com');
+    assert.equal((await call(other, 'DELETE', `/addresses/${added.json().id}`)).statusCode, 404);
+    assert.equal((await call(other, 'GET', '/addresses')).json().addresses.length, 0);
+    assert.equal((await call(agent, 'DELETE', `/addresses/${added.json().id}`)).statusCode, 200);
+    assert.equal((await call(agent, 'DELETE', '/addresses/abc')).statusCode, 400);
+  });
+
   test('a session expires after SIGNET_SESSION_HOURS', async () => {
     const agent = await signUp('expiry@example.com');
     assert.equal((await call(agent, 'GET', '/me')).statusCode, 200);

@@ -158,6 +158,16 @@ describe('console in a real browser (Chromium via playwright-core)', () => {
     await page.getByText('No API keys yet.').waitFor();
     await snap('deleted');
     await eventually(() => assert.rejects(ex.fetchBalance(), ccxt.AuthenticationError));
+
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByLabel('Currency').selectOption('USDT');
+    await page.getByLabel('Chain').selectOption('USDT-TRC20');
+    await page.getByLabel('Address', { exact: true }).fill('TXYZabcdefghijklmnop');
+    await page.getByLabel('Label').fill('cold wallet');
+    await page.getByLabel('Authenticator code').fill(await authenticator.code());
+    await page.getByRole('button', { name: 'Add address' }).click();
+    await page.getByTestId('addresses').getByText('TXYZabcdefghijklmnop').waitFor();
+    await snap('address-book');
   });
 
   test('log in again asks for the authenticator code; the phone-width form is usable', async () => {

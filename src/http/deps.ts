@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { AddressBook } from '../services/address-book.js';
 import type { Authenticator } from '../services/authenticator.js';
 import type { KeyService } from '../services/key-service.js';
 import type { LedgerService } from '../services/ledger-service.js';
@@ -15,6 +16,7 @@ export interface AppDeps {
   ledger: LedgerService;
   sessions: SessionService;
   totp: TotpService;
+  addresses: AddressBook;
   /** The clock, Unix ms; tests may pass another. */
   now: () => number;
 }

@@ -213,5 +213,23 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.recordRejections([], T0 + 6);
       assert.deepEqual((await store.listKeyRejections(u.id, a.apiKey, 10)).map((x) => x.code), ['50110']);
     });
+    withStore('withdrawal addresses: add under the count check, no duplicates, per account, delete own only', async (store) => {
+      const u = await user(store);
+      const v = await user(store);
+      const entry = { userId: u.id, ccy: 'USDT', chain: 'USDT-TRC20', address: 'TXYZabcdefghij', label: 'cold', createdAt: T0 };
+      const counts: number[] = [];
+      const a = await store.addWithdrawalAddress(entry, (n) => { counts.push(n); });
+      await store.addWithdrawalAddress({ ...entry, chain: 'USDT-ERC20', address: '0xabcdef0123456789' }, (n) => { counts.push(n); });
+      assert.deepEqual(counts, [0, 1]);
+      await assert.rejects(store.addWithdrawalAddress(entry, () => undefined), RuleError);
+      await assert.rejects(store.addWithdrawalAddress({ ...entry, address: 'other-address-1' }, () => { throw new RuleError('51000', 'full'); }), RuleError);
+      await store.addWithdrawalAddress({ ...entry, userId: v.id }, () => undefined);
+      assert.deepEqual((await store.listWithdrawalAddresses(u.id)).map((x) => x.chain), ['USDT-ERC20', 'USDT-TRC20']);
+      assert.deepEqual((await store.listWithdrawalAddresses(u.id)).find((x) => x.id === a.id), a);
+      assert.equal(await store.deleteWithdrawalAddress(v.id, a.id), false);
+      assert.equal(await store.deleteWithdrawalAddress(u.id, a.id), true);
+      assert.equal((await store.listWithdrawalAddresses(u.id)).length, 1);
+      assert.equal((await store.listWithdrawalAddresses(v.id)).length, 1);
+    });
   });
 }

@@ -73,6 +73,19 @@ export interface KeyRejection {
   lastAt: number;
 }
 
+/** A saved withdrawal destination (the trading issue's withdrawals go only to these). */
+export interface WithdrawalAddress {
+  id: number;
+  userId: number;
+  ccy: string;
+  /** OKX spelling, e.g. "USDT-TRC20". */
+  chain: string;
+  address: string;
+  label: string;
+  /** Unix ms. */
+  createdAt: number;
+}
+
 /** A console login session. The token itself lives only in the client's cookie. */
 export interface SessionRecord {
   /** SHA-256 (hex) of the session token. */
@@ -155,6 +168,15 @@ export interface Store {
   ledgerChangesSince(cursor: number): Promise<{ cursor: number; accounts: Array<{ userId: number; env: KeyEnv }> }>;
   /** Applies ledger entries in one transaction; throws RuleError if any balance would go negative. */
   applyEntries(entries: readonly LedgerEntry[], at: number): Promise<void>;
+
+  /**
+   * Adds an address atomically with the account's rules: `check` sees how many the account holds
+   * (inside the transaction) and throws a RuleError to refuse. A duplicate (same chain and address) is refused.
+   */
+  addWithdrawalAddress(entry: Omit<WithdrawalAddress, 'id'>, check: (existingCount: number) => void): Promise<WithdrawalAddress>;
+  listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]>;
+  /** Removes the account's address; false if it had no such address. */
+  deleteWithdrawalAddress(userId: number, id: number): Promise<boolean>;
 
   createSession(session: SessionRecord): Promise<void>;
   /** The session if it exists and has not expired at `now`. */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { installConsoleEdge } from '../console-edge.js';
 import type { AppDeps } from '../deps.js';
 import { consoleAccountRoutes } from './console-account.js';
+import { consoleAddressRoutes } from './console-addresses.js';
 import { consoleDemoRoutes } from './console-demo.js';
 import { consoleKeyRoutes } from './console-keys.js';
 import { consoleSecurityRoutes } from './console-security.js';
@@ -13,4 +14,5 @@ export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<v
   consoleSecurityRoutes(app, deps);
   consoleKeyRoutes(app, deps);
   consoleDemoRoutes(app, deps);
+  consoleAddressRoutes(app, deps);
 }

@@ -93,4 +93,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX key_rejections_last ON key_rejections(last_at);
   CREATE INDEX audit_log_key ON audit_log(api_key, id);
   `,
+  `
+  CREATE TABLE withdrawal_addresses (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    ccy        TEXT NOT NULL,
+    chain      TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    label      TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (user_id, chain, address)
+  );
+  `,
 ];

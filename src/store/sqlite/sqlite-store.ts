@@ -6,7 +6,7 @@ import { isExpired, type ExpiryPolicy } from '../../core/expiry.js';
 import { addAmounts, isNegative, type AccountType, type LedgerEntry } from '../../core/ledger.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import { keyChangeDetail } from '../audit-detail.js';
-import type { Actor, AuditAction, AuditRecord, BalanceRow, KeyRecord, KeyRejection, KeyUpdate, SessionRecord, Store, TotpRecord, UserRecord } from '../store.js';
+import type { Actor, AuditAction, AuditRecord, BalanceRow, KeyRecord, KeyRejection, KeyUpdate, SessionRecord, Store, TotpRecord, UserRecord, WithdrawalAddress } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 interface KeyRow {
@@ -171,6 +171,12 @@ export class SqliteStore implements Store {
         enabled = excluded.enabled, recovery_hashes = excluded.recovery_hashes, last_step = excluded.last_step`),
       acceptTotpStep: db.prepare('UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?'),
       setRecoveryHashes: db.prepare('UPDATE user_totp SET recovery_hashes = ? WHERE user_id = ?'),
+      insertAddress: db.prepare(`INSERT INTO withdrawal_addresses (user_id, ccy, chain, address, label, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      countAddresses: db.prepare('SELECT COUNT(*) AS n FROM withdrawal_addresses WHERE user_id = ?'),
+      addressExists: db.prepare('SELECT 1 FROM withdrawal_addresses WHERE user_id = ? AND chain = ? AND address = ?'),
+      addressesOfUser: db.prepare('SELECT * FROM withdrawal_addresses WHERE user_id = ? ORDER BY ccy, chain, id'),
+      deleteAddress: db.prepare('DELETE FROM withdrawal_addresses WHERE user_id = ? AND id = ?'),
       auditOfKey: db.prepare('SELECT * FROM audit_log WHERE api_key = ? AND user_id = ? ORDER BY id DESC LIMIT ?'),
       upsertRejection: db.prepare(`INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (api_key, code, ip) DO UPDATE SET count = count + excluded.count,
@@ -356,6 +362,28 @@ export class SqliteStore implements Store {
       api_key: string; user_id: number; code: string; ip: string; count: number; first_at: number; last_at: number;
     }>;
     return rows.map((r) => ({ apiKey: r.api_key, userId: r.user_id, code: r.code, ip: r.ip, count: r.count, firstAt: r.first_at, lastAt: r.last_at }));
+  }
+
+  async addWithdrawalAddress(entry: Omit<WithdrawalAddress, 'id'>, check: (existingCount: number) => void): Promise<WithdrawalAddress> {
+    return this.db.transaction(() => {
+      check((this.stmt.countAddresses.get(entry.userId) as { n: number }).n);
+      if (this.stmt.addressExists.get(entry.userId, entry.chain, entry.address) !== undefined) {
+        throw new RuleError('51000', `address: ${entry.address} on ${entry.chain} is already in the address book`, 'address');
+      }
+      const id = Number(this.stmt.insertAddress.run(entry.userId, entry.ccy, entry.chain, entry.address, entry.label, entry.createdAt).lastInsertRowid);
+      return { id, ...entry };
+    }).immediate();
+  }
+
+  async listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]> {
+    const rows = this.stmt.addressesOfUser.all(userId) as Array<{
+      id: number; user_id: number; ccy: string; chain: string; address: string; label: string; created_at: number;
+    }>;
+    return rows.map((r) => ({ id: r.id, userId: r.user_id, ccy: r.ccy, chain: r.chain, address: r.address, label: r.label, createdAt: r.created_at }));
+  }
+
+  async deleteWithdrawalAddress(userId: number, id: number): Promise<boolean> {
+    return this.stmt.deleteAddress.run(userId, id).changes === 1;
   }
 
   async createSession(session: SessionRecord): Promise<void> {

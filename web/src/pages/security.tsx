@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, type SessionView } from '../api.js';
 import { Link, type Navigate } from '../app.js';
+import { AddressBook } from './address-book.js';
 import { Field, FormError, messageOf } from './form-bits.js';
 
 interface Setup { secret: string; qrSvg: string }
@@ -37,6 +38,7 @@ export function SecurityPage({ user, refresh, navigate }: { user: NonNullable<Se
   };
 
   return (
+    <>
     <section className="card">
       <h1>Security</h1>
       <h2>Two-factor authentication</h2>
@@ -68,5 +70,7 @@ export function SecurityPage({ user, refresh, navigate }: { user: NonNullable<Se
       )}
       {setup === null && <FormError message={error} />}
     </section>
+    <AddressBook totpEnabled={user.totpEnabled} />
+    </>
   );
 }
