@@ -223,6 +223,19 @@ describe('console API', () => {
     assert.equal((await call(agent, 'DELETE', '/addresses/abc')).statusCode, 400);
   });
 
+  test('the console API is described in OpenAPI at /console/api/openapi.json (console calls only)', async () => {
+    const res = await call(null, 'GET', '/openapi.json');
+    assert.equal(res.statusCode, 200);
+    const doc = res.json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    assert.match(doc.openapi, /^3\./);
+    const paths = Object.keys(doc.paths);
+    for (const p of ['/console/api/signup', '/console/api/login', '/console/api/keys', '/console/api/keys/{apiKey}', '/console/api/keys/{apiKey}/activity', '/console/api/addresses']) {
+      assert.ok(paths.includes(p), p);
+    }
+    assert.ok(doc.paths['/console/api/keys']?.post !== undefined);
+    assert.ok(!paths.some((p) => p.startsWith('/api/v5') || p === '/signup' || p.startsWith('/assets')), paths.join(' '));
+  });
+
   test('a session expires after SIGNET_SESSION_HOURS', async () => {
     const agent = await signUp('expiry@example.com');
     assert.equal((await call(agent, 'GET', '/me')).statusCode, 200);

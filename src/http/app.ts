@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { RuleError, okxMessage, OKX_ERRORS } from '../core/errors.js';
 import type { AppDeps } from './deps.js';
@@ -39,6 +40,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   publicRoutes(app, deps);
   accountRoutes(app, deps);
   assetRoutes(app, deps);
+  // Registered after the V5 routes, so the OpenAPI description covers the console API only.
+  void app.register(swagger, {
+    openapi: {
+      info: { title: 'signet console API', version: '1', description: 'JSON API of the web console: session cookie plus X-CSRF-Token on state-changing calls.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'signet_session' }, csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' } } },
+    },
+  });
   void app.register(async (scope) => consoleApi(scope, deps), { prefix: '/console/api' });
   void app.register(webConsole);
   return app;

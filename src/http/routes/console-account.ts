@@ -85,5 +85,8 @@ export function consoleAccountRoutes(app: FastifyInstance, deps: AppDeps): void 
     return sessionView(deps, user, session);
   });
 
+  /** This API's OpenAPI 3 description. */
+  app.get('/openapi.json', { config: { consoleAccess: 'none' }, schema: { hide: true } }, async () => app.swagger());
+
   app.get('/me', async (request) => sessionView(deps, userOf(request), sessionOf(request)));
 }
