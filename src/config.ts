@@ -49,6 +49,12 @@ const EnvSchema = Type.Object({
   SIGNET_WITHDRAWAL_SETTLE_MS: Type.Integer({ default: 5000, minimum: 0 }),
   /** 1: OKX's rate limits on the trading, funding and market endpoints (50011); 0: off (benchmarks). */
   SIGNET_RATE_LIMITS: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '1' }),
+  /** How long a console login lasts, hours. */
+  SIGNET_SESSION_HOURS: Type.Number({ default: 12, exclusiveMinimum: 0 }),
+  /** Failed console logins allowed per email and client IP per 15 minutes. */
+  SIGNET_LOGIN_ATTEMPTS: Type.Integer({ default: 10, minimum: 1 }),
+  /** Whether the console may credit demo (paper) funds; 'false' for deployments that are not sandboxes. */
+  SIGNET_CONSOLE_DEMO_DEPOSITS: Type.Boolean({ default: true }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
 });
@@ -76,6 +82,9 @@ export interface Config {
   readonly rateLimits: boolean;
   /** Trading fee rates (fractions of the amount received). */
   readonly fees: { readonly maker: string; readonly taker: string };
+  readonly sessionTtlMs: number;
+  readonly loginAttempts: number;
+  readonly consoleDemoDeposits: boolean;
 }
 
 export interface ConfigOverrides {
@@ -117,5 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     withdrawalSettleMs: parsed.SIGNET_WITHDRAWAL_SETTLE_MS,
     rateLimits: parsed.SIGNET_RATE_LIMITS === '1',
     fees: Object.freeze({ maker: parsed.SIGNET_MAKER_FEE, taker: parsed.SIGNET_TAKER_FEE }),
+    sessionTtlMs: parsed.SIGNET_SESSION_HOURS * 3_600_000,
+    loginAttempts: parsed.SIGNET_LOGIN_ATTEMPTS,
+    consoleDemoDeposits: parsed.SIGNET_CONSOLE_DEMO_DEPOSITS,
   });
 }

@@ -3,6 +3,7 @@ import type { AppDeps } from './http/deps.js';
 import { RateLimits } from './http/rate-limit.js';
 import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
+import { AddressBook } from './services/address-book.js';
 import { Authenticator } from './services/authenticator.js';
 import { FundingService } from './services/funding-service.js';
 import { KeyService, type KeyView } from './services/key-service.js';
@@ -11,6 +12,9 @@ import { LedgerService } from './services/ledger-service.js';
 import { MarketData } from './services/market-data.js';
 import { MarketMaker } from './services/market-maker.js';
 import { TradingService } from './services/trading-service.js';
+import { RejectionRecorder } from './services/rejection-recorder.js';
+import { SessionService } from './services/session-service.js';
+import { TotpService } from './services/totp-service.js';
 import { UsageTracker } from './services/usage-tracker.js';
 import { UserService } from './services/user-service.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -22,6 +26,7 @@ export interface Runtime {
   store: Store;
   keyring: Keyring;
   usage: UsageTracker;
+  rejections: RejectionRecorder;
   keys: KeyService;
   users: UserService;
   ledger: LedgerService;
@@ -29,6 +34,9 @@ export interface Runtime {
   funding: FundingService;
   /** The built-in market maker, or null when SIGNET_MARKET_MAKER=0. */
   marketMaker: MarketMaker | null;
+  sessions: SessionService;
+  totp: TotpService;
+  addresses: AddressBook;
   appDeps: AppDeps;
   /** Key-cache sync, usage flush and the expiry sweeper (at once and every SIGNET_SWEEP_MS). */
   startBackground(onSweep: (deleted: KeyView[]) => void): Promise<void>;
@@ -41,6 +49,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const box = new SecretBox(loadMasterKey(config.masterKeyHex, config.dataDir));
   const keyring = new Keyring(store, box);
   const usage = new UsageTracker(store);
+  const rejections = new RejectionRecorder(store);
   const keys = new KeyService(store, box, config.expiry);
   const users = new UserService(store);
   const ledger = new LedgerService(store);
@@ -50,11 +59,14 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     : null;
   const funding = new FundingService(store, ledger, config.withdrawalSettleMs);
   const market = new MarketData(store, trading, (instId) => marketMaker?.price(instId));
+  const sessions = new SessionService(store, config.sessionTtlMs);
+  const totp = new TotpService(store, box);
+  const addresses = new AddressBook(store);
   const authenticator = new Authenticator(keyring, usage, {
     timestampWindowMs: config.timestampWindowMs,
     failsPerIp: config.authFailsPerIp,
     failsPerKey: config.authFailsPerKey,
-  });
+  }, rejections);
   await keyring.start();
   await ledger.start();
   await trading.start();
@@ -65,6 +77,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
 
   const sweep = async (onSweep: (deleted: KeyView[]) => void): Promise<void> => {
     await usage.flush();
+    await rejections.flush(now());
+    await sessions.sweep(now());
     const deleted = await keys.sweep(now());
     if (deleted.length > 0) onSweep(deleted);
   };
@@ -80,13 +94,16 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   };
 
   return {
-    config, store, keyring, usage, keys, users, ledger, trading, funding, marketMaker,
-    appDeps: { config, authenticator, keys, users, ledger, trading, market, funding, limits: new RateLimits(config.rateLimits), now },
+    config, store, keyring, usage, rejections, keys, users, ledger, sessions, totp, addresses, trading, funding, marketMaker,
+    appDeps: {
+      config, authenticator, keys, users, ledger, sessions, totp, addresses,
+      trading, market, funding, limits: new RateLimits(config.rateLimits), now,
+    },
     async startBackground(onSweep) {
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);
       every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
-      every(config.usageFlushMs, () => usage.flush(), report);
+      every(config.usageFlushMs, () => Promise.all([usage.flush(), rejections.flush(now())]), report);
       every(config.sweepMs, () => sweep(onSweep), report);
       every(Math.max(10, Math.min(1000, config.withdrawalSettleMs)), () => funding.settlePending(now()), report);
       if (marketMaker !== null) {
@@ -99,6 +116,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       closed = true;
       for (const t of timers) clearInterval(t);
       await usage.flush();
+      await rejections.flush(now());
       await store.close();
     },
   };

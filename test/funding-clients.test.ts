@@ -38,11 +38,11 @@ describe('funding: transfers, the address book and withdrawals', () => {
   test('CLI: the address book refuses unlisted chains and duplicates, and lists', async () => {
     const bad = await cli(['address', 'add', '--user', email, '--ccy', 'USDT', '--chain', 'USDT-NOPE', '--addr', 'T1'], { data });
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /chain: USDT withdraws on USDT-TRC20, USDT-ERC20/);
+    assert.match(bad.stderr, /chain: "USDT-NOPE" is not a chain of USDT; use one of USDT-TRC20, USDT-ERC20/);
     const dup = await cli(['address', 'add', '--user', email, '--ccy', 'USDT', '--chain', 'USDT-TRC20', '--addr', 'TXyzListedAddress1'], { data });
     assert.match(dup.stderr, /already in the address book/);
-    const list = await cliJson<Array<{ addr: string; chain: string }>>(['address', 'list', '--user', email], data);
-    assert.deepEqual(list.map((a) => [a.chain, a.addr]), [['USDT-TRC20', 'TXyzListedAddress1']]);
+    const list = await cliJson<Array<{ address: string; chain: string }>>(['address', 'list', '--user', email], data);
+    assert.deepEqual(list.map((a) => [a.chain, a.address]), [['USDT-TRC20', 'TXyzListedAddress1']]);
   });
 
   test('ccxt: withdraw to a listed address (pending, then ok); unlisted refused; trade key gets 50120', async () => {

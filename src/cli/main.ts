@@ -122,8 +122,8 @@ async function addressCommand(sub: string | undefined, argv: string[]): Promise<
       }, ['user', 'ccy', 'chain', 'addr']);
       await withRuntime(f.data, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
-        const a = await rt.funding.addAddress(user.id, f.ccy ?? '', f.chain ?? '', f.addr ?? '', Date.now());
-        print(f.json === true ? JSON.stringify(a) : `Added ${a.addr} (${a.chain}) to ${user.email}'s withdrawal address book`);
+        const a = await rt.addresses.add(user.id, { ccy: f.ccy ?? '', chain: f.chain ?? '', address: f.addr ?? '', label: '' }, Date.now());
+        print(f.json === true ? JSON.stringify(a) : `Added ${a.address} (${a.chain}) to ${user.email}'s withdrawal address book`);
       });
       return;
     }
@@ -133,7 +133,7 @@ async function addressCommand(sub: string | undefined, argv: string[]): Promise<
         const list = await rt.funding.listAddresses((await rt.users.byEmail(f.user ?? '')).id);
         if (f.json === true) return print(JSON.stringify(list));
         print(`${list.length} withdrawal address(es)`);
-        for (const a of list) print(`  ${a.chain.padEnd(12)} ${a.addr}`);
+        for (const a of list) print(`  ${a.chain.padEnd(12)} ${a.address}${a.label === '' ? '' : `  (${a.label})`}`);
       });
       return;
     }

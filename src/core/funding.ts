@@ -54,16 +54,8 @@ export interface ValidWithdrawal {
 }
 
 const CLIENT_ID = /^[A-Za-z0-9]{1,32}$/;
-const ADDRESS = /^[A-Za-z0-9:._@+-]{1,128}$/;
 
 const field = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
-
-/** A withdrawal address as kept in the address book: letters, digits and : . _ - @ +, at most 128. */
-export function validateAddress(addr: string): string {
-  const a = addr.trim();
-  if (!ADDRESS.test(a)) throw new RuleError('51000', 'addr: 1 to 128 letters, digits or : . _ - @ +', 'addr');
-  return a;
-}
 
 /** The chain of a currency by OKX name ("USDT-TRC20"), or its main chain when none is given. */
 export function chainOf(currency: Currency, name: string): Chain {

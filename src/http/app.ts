@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { RuleError, okxMessage, OKX_ERRORS } from '../core/errors.js';
 import type { AppDeps } from './deps.js';
@@ -10,6 +11,8 @@ import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
 import { publicRoutes } from './routes/public.js';
 import { tradeRoutes } from './routes/trade.js';
+import { consoleApi } from './routes/console.js';
+import { webConsole } from './web-console.js';
 
 /**
  * Builds the HTTP app (never listens): the V5 wire API with OKX's envelopes and error codes.
@@ -43,6 +46,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   tradeRoutes(app, deps);
   marketRoutes(app, deps);
   fundingRoutes(app, deps);
+  // Registered after the V5 routes, so the OpenAPI description covers the console API only.
+  void app.register(swagger, {
+    openapi: {
+      info: { title: 'signet console API', version: '1', description: 'JSON API of the web console: session cookie plus X-CSRF-Token on state-changing calls.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'signet_session' }, csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' } } },
+    },
+  });
+  void app.register(async (scope) => consoleApi(scope, deps), { prefix: '/console/api' });
+  void app.register(webConsole);
   return app;
 }
 

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { AddressBook } from '../services/address-book.js';
 import type { Authenticator } from '../services/authenticator.js';
 import type { KeyService } from '../services/key-service.js';
 import type { LedgerService } from '../services/ledger-service.js';
@@ -6,6 +7,8 @@ import type { RateLimits } from './rate-limit.js';
 import type { FundingService } from '../services/funding-service.js';
 import type { MarketData } from '../services/market-data.js';
 import type { TradingService } from '../services/trading-service.js';
+import type { SessionService } from '../services/session-service.js';
+import type { TotpService } from '../services/totp-service.js';
 import type { UserService } from '../services/user-service.js';
 
 /** What the HTTP app is built from. */
@@ -20,6 +23,9 @@ export interface AppDeps {
   funding: FundingService;
   /** OKX's per-key and per-IP limits of the trading, funding and market endpoints. */
   limits: RateLimits;
+  sessions: SessionService;
+  totp: TotpService;
+  addresses: AddressBook;
   /** The clock, Unix ms; tests may pass another. */
   now: () => number;
 }

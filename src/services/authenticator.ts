@@ -4,6 +4,7 @@ import { normalizeIp } from '../core/ip-whitelist.js';
 import { hasPermission, type RouteAccess } from '../core/permissions.js';
 import { parseRestTimestamp, signatureMatches, withinWindow } from '../core/signing.js';
 import type { Keyring, ActiveKey } from './keyring.js';
+import type { RejectionRecorder } from './rejection-recorder.js';
 import type { UsageTracker } from './usage-tracker.js';
 
 /** What the HTTP edge extracts from a request; no framework types. */
@@ -55,7 +56,13 @@ export class Authenticator {
   /** Unix ms until which a client IP or key is refused with 50011 (mirrors the limiters' blocks). */
   private readonly blockedUntil = new Map<string, number>();
 
-  constructor(private readonly keyring: Keyring, private readonly usage: UsageTracker, private readonly limits: AuthLimits) {
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly usage: UsageTracker,
+    private readonly limits: AuthLimits,
+    /** Counts rejections of known keys for the console's activity view (a map update; written in batches). */
+    private readonly rejections: RejectionRecorder | null = null,
+  ) {
     this.ipFails = new RateLimiterMemory({ keyPrefix: 'ip', points: limits.failsPerIp, duration: FAIL_WINDOW_S, blockDuration: FAIL_WINDOW_S });
     this.keyFails = new RateLimiterMemory({ keyPrefix: 'key', points: limits.failsPerKey, duration: FAIL_WINDOW_S, blockDuration: FAIL_WINDOW_S });
   }
@@ -100,8 +107,11 @@ export class Authenticator {
   private reject(req: AuthRequest, now: number, code: OkxCode, key?: ActiveKey, arg?: string): Rejection {
     this.recordFailure(req, now);
     const outcome: Rejection = { ok: false, code };
-    if (key !== undefined) outcome.apiKey = key.apiKey;
     if (arg !== undefined) outcome.arg = arg;
+    if (key !== undefined) {
+      outcome.apiKey = key.apiKey;
+      this.rejections?.record(key, code, arg ?? normalizeIp(req.ip) ?? req.ip, now);
+    }
     return outcome;
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { RuleError } from '../core/errors.js';
 import {
-  accountType, chainOf, holdEntries, internalEntries, releaseEntries, settleEntries, transferEntries, validateAddress, validateWithdrawal,
+  accountType, holdEntries, internalEntries, releaseEntries, settleEntries, transferEntries, validateWithdrawal,
   type Withdrawal, type WithdrawalRequest,
 } from '../core/funding.js';
 import type { KeyEnv } from '../core/key-rules.js';
@@ -74,15 +74,7 @@ export class FundingService {
     return { transId, ccy, amt, from, to, clientId: typeof req.clientId === 'string' ? req.clientId : '' };
   }
 
-  /** Adds an address to the account's book (CLI, console). */
-  async addAddress(userId: number, ccy: string, chainName: string, addr: string, now: number): Promise<WithdrawalAddress> {
-    const currency = CURRENCY_BY_CCY.get(ccy.trim().toUpperCase());
-    if (currency === undefined) throw new RuleError('51000', `ccy: "${ccy}" is not listed; use one of ${[...CURRENCY_BY_CCY.keys()].join(', ')}`, 'ccy');
-    if (chainName.trim() === '') throw new RuleError('50014', 'chain: required', 'chain');
-    const chain = chainOf(currency, chainName.trim());
-    return this.store.addWithdrawalAddress({ userId, ccy: currency.ccy, chain: chain.chain, addr: validateAddress(addr), createdAt: now });
-  }
-
+  /** The account's withdrawal address book (shared with the console; rules in core/withdrawal-address.ts). */
   listAddresses(userId: number): Promise<WithdrawalAddress[]> {
     return this.store.listWithdrawalAddresses(userId);
   }
@@ -103,7 +95,7 @@ export class FundingService {
       return w;
     }
     const book = await this.store.listWithdrawalAddresses(userId);
-    if (!book.some((a) => a.ccy === base.ccy && a.chain === base.chain && a.addr === v.toAddr)) {
+    if (!book.some((a) => a.ccy === base.ccy && a.chain === base.chain && a.address === v.toAddr)) {
       throw new RuleError('58207', `toAddr: ${v.toAddr} is not in the address book for ${base.chain}; add it first (signet address add)`, 'toAddr');
     }
     const entries = holdEntries(base);

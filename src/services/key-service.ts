@@ -22,6 +22,14 @@ export interface KeyView {
   expiresAt: string | null;
 }
 
+/** What happened to a key: audit entries and counted rejections, newest first; times ISO-8601. */
+export interface KeyActivity {
+  events: Array<{ at: string; actor: string; action: string; detail: Record<string, unknown> }>;
+  rejections: Array<{ code: string; ip: string; count: number; firstAt: string; lastAt: string }>;
+}
+
+const ACTIVITY_LIMIT = 100;
+
 /** Shown exactly once, at creation. */
 export interface CreatedKey {
   apiKey: string;
@@ -71,6 +79,28 @@ export class KeyService {
 
   async list(userId: number): Promise<KeyView[]> {
     return (await this.store.listKeys(userId)).map((k) => this.view(k));
+  }
+
+  /** The account's key (its rules-relevant fields), or RuleError 59506 if the account has no such key. */
+  async owned(userId: number, apiKey: string): Promise<Pick<KeyRecord, 'apiKey' | 'perms' | 'ips' | 'label'>> {
+    const key = await this.store.getKey(apiKey);
+    if (key === null || key.userId !== userId) throw missingKey(apiKey);
+    return { apiKey: key.apiKey, perms: key.perms, ips: key.ips, label: key.label };
+  }
+
+  /** The key's activity for its owner (RuleError 59506 for anyone else). */
+  async activity(userId: number, apiKey: string): Promise<KeyActivity> {
+    await this.owned(userId, apiKey);
+    const [audit, rejections] = await Promise.all([
+      this.store.listKeyAudit(userId, apiKey, ACTIVITY_LIMIT),
+      this.store.listKeyRejections(userId, apiKey, ACTIVITY_LIMIT),
+    ]);
+    return {
+      events: audit.map((e) => ({ at: new Date(e.at).toISOString(), actor: e.actor, action: e.action, detail: e.detail })),
+      rejections: rejections.map((r) => ({
+        code: r.code, ip: r.ip, count: r.count, firstAt: new Date(r.firstAt).toISOString(), lastAt: new Date(r.lastAt).toISOString(),
+      })),
+    };
   }
 
   async modify(userId: number, apiKey: string, input: KeyChangeInput, actor: Actor, now: number): Promise<KeyView> {

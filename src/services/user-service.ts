@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { RuleError } from '../core/errors.js';
-import { slowHash } from '../security/slow-hash.js';
+import { slowHash, slowHashMatches } from '../security/slow-hash.js';
 import type { Store, UserRecord } from '../store/store.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -17,9 +17,28 @@ export function normalizeEmail(email: string): string {
 function newUid(): string {
   return `${randomInt(1, 10)}${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e6)).padStart(6, '0')}`;
 }
+/** Compared against when the email is unknown, so both failures take the same time. */
+let decoyHash: Promise<string> | null = null;
 
 export class UserService {
   constructor(private readonly store: Store) {}
+
+  /** The account if the email and password match, else null (never says which was wrong). */
+  async login(email: string, password: string): Promise<UserRecord | null> {
+    let normal: string;
+    try {
+      normal = normalizeEmail(email);
+    } catch {
+      return null;
+    }
+    const user = await this.store.findUserByEmail(normal);
+    if (user === null || user.passwordHash === null) {
+      decoyHash ??= slowHash('decoy password for unknown accounts');
+      await slowHashMatches(password, await decoyHash);
+      return null;
+    }
+    return (await slowHashMatches(password, user.passwordHash)) ? user : null;
+  }
 
   async create(email: string, password: string, now: number): Promise<UserRecord> {
     const normal = normalizeEmail(email);
@@ -36,6 +55,10 @@ export class UserService {
   async systemAccount(email: string, now: number): Promise<UserRecord> {
     const normal = normalizeEmail(email);
     return (await this.store.findUserByEmail(normal)) ?? this.store.createUser({ uid: newUid(), email: normal, passwordHash: null, createdAt: now });
+  }
+
+  async byId(id: number): Promise<UserRecord | null> {
+    return this.store.findUserById(id);
   }
 
   /** The account for an email, or a RuleError naming the field. */

@@ -228,9 +228,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     withStore('withdrawals: address book, insert with its hold, one-way state transitions, history, deposits', async (store) => {
       const u = await user(store);
-      const a = await store.addWithdrawalAddress({ userId: u.id, ccy: 'USDT', chain: 'USDT-TRC20', addr: 'T1', createdAt: T0 });
-      await assert.rejects(store.addWithdrawalAddress({ userId: u.id, ccy: 'USDT', chain: 'USDT-TRC20', addr: 'T1', createdAt: T0 }), RuleError);
-      assert.deepEqual(await store.listWithdrawalAddresses(u.id), [a]);
       await store.applyEntries([depositEntry(u.id, 'live', '6', 'USDT', '20')], T0);
       const w: Withdrawal = {
         wdId: '500', clientId: 'c1', userId: u.id, env: 'live', ccy: 'USDT', chain: 'USDT-TRC20', amt: '10', fee: '1', dest: '4',
@@ -252,6 +249,77 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual(await store.listWithdrawals(u.id, 'live', { ccy: 'BTC', limit: 10 }), []);
       assert.equal(await store.latestWithdrawalId(), '500');
       assert.deepEqual((await store.listDeposits(u.id, 'live', { limit: 10 })).map((d) => [d.ccy, d.amt, d.kind]), [['USDT', '20', 'deposit']]);
+    });
+
+    withStore('sessions: create, find until expiry, verify, delete, sweep expired', async (store) => {
+      const u = await user(store);
+      const s = { idHash: 'a'.repeat(64), userId: u.id, csrfToken: 'csrf1', verified: false, createdAt: T0, expiresAt: T0 + 1000 };
+      await store.createSession(s);
+      assert.deepEqual(await store.findSession(s.idHash, T0 + 999), s);
+      assert.equal(await store.findSession(s.idHash, T0 + 1000), null);
+      assert.equal(await store.findSession('b'.repeat(64), T0), null);
+      await store.verifySession(s.idHash);
+      assert.equal((await store.findSession(s.idHash, T0))?.verified, true);
+      await store.createSession({ ...s, idHash: 'c'.repeat(64), expiresAt: T0 + 5000 });
+      assert.equal(await store.deleteExpiredSessions(T0 + 1000), 1);
+      assert.notEqual(await store.findSession('c'.repeat(64), T0), null);
+      await store.deleteSession('c'.repeat(64));
+      assert.equal(await store.findSession('c'.repeat(64), T0), null);
+    });
+
+    withStore('totp: save replaces, steps only move forward, recovery codes are used once', async (store) => {
+      const u = await user(store);
+      assert.equal(await store.getTotp(u.id), null);
+      assert.equal(await store.acceptTotpStep(u.id, 5), false);
+      const t = { userId: u.id, secretSealed: Buffer.from([9, 8, 7]), enabled: false, recoveryHashes: [], lastStep: 0 };
+      await store.saveTotp(t);
+      assert.deepEqual(await store.getTotp(u.id), t);
+      await store.saveTotp({ ...t, enabled: true, recoveryHashes: ['h1', 'h2'] });
+      assert.equal(await store.acceptTotpStep(u.id, 10), true);
+      assert.equal(await store.acceptTotpStep(u.id, 10), false);
+      assert.equal(await store.acceptTotpStep(u.id, 9), false);
+      assert.equal(await store.acceptTotpStep(u.id, 11), true);
+      assert.equal(await store.useRecoveryCode(u.id, 'h1'), true);
+      assert.equal(await store.useRecoveryCode(u.id, 'h1'), false);
+      assert.deepEqual((await store.getTotp(u.id))?.recoveryHashes, ['h2']);
+      assert.equal((await store.getTotp(u.id))?.lastStep, 11);
+    });
+    withStore('key activity: audit per key for its owner; rejections merged per code and IP, pruned by age', async (store) => {
+      const u = await user(store);
+      const v = await user(store);
+      const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'user', T0);
+      await store.createKey(u.id, () => keyRow(u.id, { label: 'b' }), 'user', T0);
+      await store.updateKey(u.id, a.apiKey, () => ({ ips: ['1.2.3.4'] }), 'user', T0 + 1);
+      assert.deepEqual((await store.listKeyAudit(u.id, a.apiKey, 10)).map((e) => e.action), ['modify', 'create']);
+      assert.deepEqual(await store.listKeyAudit(v.id, a.apiKey, 10), []);
+      const r = { apiKey: a.apiKey, userId: u.id, code: '50110', ip: '203.0.113.5', count: 2, firstAt: T0 + 10, lastAt: T0 + 20 };
+      await store.recordRejections([r, { ...r, code: '50113', lastAt: T0 + 5, firstAt: T0 + 5, count: 1 }], T0);
+      await store.recordRejections([{ ...r, count: 3, firstAt: T0 + 30, lastAt: T0 + 40 }], T0);
+      assert.deepEqual(await store.listKeyRejections(u.id, a.apiKey, 10), [
+        { ...r, count: 5, firstAt: T0 + 10, lastAt: T0 + 40 },
+        { ...r, code: '50113', count: 1, firstAt: T0 + 5, lastAt: T0 + 5 },
+      ]);
+      assert.deepEqual(await store.listKeyRejections(v.id, a.apiKey, 10), []);
+      await store.recordRejections([], T0 + 6);
+      assert.deepEqual((await store.listKeyRejections(u.id, a.apiKey, 10)).map((x) => x.code), ['50110']);
+    });
+    withStore('withdrawal addresses: add under the count check, no duplicates, per account, delete own only', async (store) => {
+      const u = await user(store);
+      const v = await user(store);
+      const entry = { userId: u.id, ccy: 'USDT', chain: 'USDT-TRC20', address: 'TXYZabcdefghij', label: 'cold', createdAt: T0 };
+      const counts: number[] = [];
+      const a = await store.addWithdrawalAddress(entry, (n) => { counts.push(n); });
+      await store.addWithdrawalAddress({ ...entry, chain: 'USDT-ERC20', address: '0xabcdef0123456789' }, (n) => { counts.push(n); });
+      assert.deepEqual(counts, [0, 1]);
+      await assert.rejects(store.addWithdrawalAddress(entry, () => undefined), RuleError);
+      await assert.rejects(store.addWithdrawalAddress({ ...entry, address: 'other-address-1' }, () => { throw new RuleError('51000', 'full'); }), RuleError);
+      await store.addWithdrawalAddress({ ...entry, userId: v.id }, () => undefined);
+      assert.deepEqual((await store.listWithdrawalAddresses(u.id)).map((x) => x.chain), ['USDT-ERC20', 'USDT-TRC20']);
+      assert.deepEqual((await store.listWithdrawalAddresses(u.id)).find((x) => x.id === a.id), a);
+      assert.equal(await store.deleteWithdrawalAddress(v.id, a.id), false);
+      assert.equal(await store.deleteWithdrawalAddress(u.id, a.id), true);
+      assert.equal((await store.listWithdrawalAddresses(u.id)).length, 1);
+      assert.equal((await store.listWithdrawalAddresses(v.id)).length, 1);
     });
   });
 }

@@ -64,6 +64,58 @@ export interface BalanceRow {
   updatedAt: number;
 }
 
+/** Rejected requests for one key, code and client IP, counted (a compact, bounded activity record). */
+export interface KeyRejection {
+  apiKey: string;
+  userId: number;
+  code: string;
+  ip: string;
+  count: number;
+  /** Unix ms. */
+  firstAt: number;
+  lastAt: number;
+}
+
+/** A saved withdrawal destination (the trading issue's withdrawals go only to these). */
+export interface WithdrawalAddress {
+  id: number;
+  userId: number;
+  ccy: string;
+  /** OKX spelling, e.g. "USDT-TRC20". */
+  chain: string;
+  address: string;
+  label: string;
+  /** Unix ms. */
+  createdAt: number;
+}
+
+/** A console login session. The token itself lives only in the client's cookie. */
+export interface SessionRecord {
+  /** SHA-256 (hex) of the session token. */
+  idHash: string;
+  userId: number;
+  /** Random token the console echoes in the X-CSRF-Token header on every state-changing call. */
+  csrfToken: string;
+  /** False until the second factor is checked (accounts with 2FA on). */
+  verified: boolean;
+  /** Unix ms. */
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** An account's authenticator (RFC 6238 TOTP). */
+export interface TotpRecord {
+  userId: number;
+  /** The base32 secret sealed by SecretBox (never the plain secret). */
+  secretSealed: Buffer;
+  /** False while set up but not yet confirmed with a code. */
+  enabled: boolean;
+  /** SHA-256 (hex) of each unused recovery code. */
+  recoveryHashes: string[];
+  /** The newest accepted time step; codes of that step or earlier are refused (no replay). */
+  lastStep: number;
+}
+
 /**
  * Everything signet keeps. One interface, one adapter per database (sqlite/, postgres/), all
  * checked by the same contract suite (contract.ts). Times are Unix ms passed in by the caller.
@@ -104,6 +156,13 @@ export interface Store {
   /** Keys created, changed, deleted or expired after `cursor`, and the new cursor. */
   keyChangesSince(cursor: number): Promise<{ cursor: number; apiKeys: string[] }>;
   listAudit(userId: number, limit: number): Promise<AuditRecord[]>;
+  /** The account's audit entries for one key, newest first. */
+  listKeyAudit(userId: number, apiKey: string, limit: number): Promise<AuditRecord[]>;
+
+  /** Adds counted rejections (merged per key, code and IP) and drops those last seen before `keepAfter`. */
+  recordRejections(rejections: readonly KeyRejection[], keepAfter: number): Promise<void>;
+  /** The account's rejections for one key, most recent first. */
+  listKeyRejections(userId: number, apiKey: string, limit: number): Promise<KeyRejection[]>;
 
   getBalances(userId: number, env: KeyEnv, account: AccountType): Promise<BalanceRow[]>;
   /** The newest ledger entry id: the starting cursor for `ledgerChangesSince`. */
@@ -135,9 +194,6 @@ export interface Store {
   /** The largest order id and trade id issued so far ('0' when none): where id sequences resume. */
   latestTradingIds(): Promise<{ ordId: string; tradeId: string }>;
 
-  /** Adds an address to the account's withdrawal address book; 51000 if it is there already. */
-  addWithdrawalAddress(address: Omit<WithdrawalAddress, 'id'>): Promise<WithdrawalAddress>;
-  listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]>;
   /** Stores a new withdrawal with its ledger entries in one transaction (51008 and nothing stored if short). */
   insertWithdrawal(w: Withdrawal, entries: readonly LedgerEntry[], at: number): Promise<void>;
   /**
@@ -155,17 +211,33 @@ export interface Store {
   /** Funds that arrived in an account: deposits and internal withdrawals received, newest first. */
   listDeposits(userId: number, env: KeyEnv, query: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]>;
 
-  close(): Promise<void>;
-}
+  /**
+   * Adds an address atomically with the account's rules: `check` sees how many the account holds
+   * (inside the transaction) and throws a RuleError to refuse. A duplicate (same chain and address) is refused.
+   */
+  addWithdrawalAddress(entry: Omit<WithdrawalAddress, 'id'>, check: (existingCount: number) => void): Promise<WithdrawalAddress>;
+  listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]>;
+  /** Removes the account's address; false if it had no such address. */
+  deleteWithdrawalAddress(userId: number, id: number): Promise<boolean>;
 
-export interface WithdrawalAddress {
-  id: number;
-  userId: number;
-  ccy: string;
-  chain: string;
-  addr: string;
-  /** Unix ms. */
-  createdAt: number;
+  createSession(session: SessionRecord): Promise<void>;
+  /** The session if it exists and has not expired at `now`. */
+  findSession(idHash: string, now: number): Promise<SessionRecord | null>;
+  /** Marks the session's second factor as checked. */
+  verifySession(idHash: string): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  /** Removes sessions expired at `now`; how many. */
+  deleteExpiredSessions(now: number): Promise<number>;
+
+  getTotp(userId: number): Promise<TotpRecord | null>;
+  /** Inserts or replaces the account's authenticator. */
+  saveTotp(totp: TotpRecord): Promise<void>;
+  /** Atomically records `step` as used if it is newer than the last used step; false if not (a replay). */
+  acceptTotpStep(userId: number, step: number): Promise<boolean>;
+  /** Atomically removes one unused recovery code by hash; false if it was not there. */
+  useRecoveryCode(userId: number, hash: string): Promise<boolean>;
+
+  close(): Promise<void>;
 }
 
 /** A ledger entry that brought funds in (kind 'deposit' or 'internal_in'). */

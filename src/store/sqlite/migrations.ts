@@ -111,15 +111,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX fills_public ON fills(env, inst_id, id) WHERE exec_type = 'T';
   `,
   `
-  CREATE TABLE withdrawal_addresses (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id    INTEGER NOT NULL REFERENCES users(id),
-    ccy        TEXT NOT NULL,
-    chain      TEXT NOT NULL,
-    addr       TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    UNIQUE (user_id, ccy, chain, addr)
-  );
   CREATE TABLE withdrawals (
     wd_id      TEXT PRIMARY KEY,
     client_id  TEXT NOT NULL,
@@ -139,5 +130,49 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX withdrawals_account ON withdrawals(user_id, env, created_at);
   CREATE INDEX withdrawals_pending ON withdrawals(created_at) WHERE state = '0';
+  `,
+  `
+  CREATE TABLE sessions (
+    id_hash    TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    csrf_token TEXT NOT NULL,
+    verified   INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_expiry ON sessions(expires_at);
+  CREATE TABLE user_totp (
+    user_id         INTEGER PRIMARY KEY REFERENCES users(id),
+    secret_sealed   BLOB NOT NULL,
+    enabled         INTEGER NOT NULL,
+    recovery_hashes TEXT NOT NULL,
+    last_step       INTEGER NOT NULL
+  );
+  `,
+  `
+  CREATE TABLE key_rejections (
+    api_key  TEXT NOT NULL,
+    user_id  INTEGER NOT NULL,
+    code     TEXT NOT NULL,
+    ip       TEXT NOT NULL,
+    count    INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at  INTEGER NOT NULL,
+    PRIMARY KEY (api_key, code, ip)
+  );
+  CREATE INDEX key_rejections_last ON key_rejections(last_at);
+  CREATE INDEX audit_log_key ON audit_log(api_key, id);
+  `,
+  `
+  CREATE TABLE withdrawal_addresses (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    ccy        TEXT NOT NULL,
+    chain      TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    label      TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (user_id, chain, address)
+  );
   `,
 ];

@@ -10,8 +10,8 @@ import type { Withdrawal, WithdrawalState } from '../../core/funding.js';
 import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
 import type {
-  Actor, AuditAction, AuditRecord, BalanceRow, DepositRecord, FillQuery, KeyRecord, KeyUpdate, OrderChanges, OrderQuery, Store,
-  UserRecord, WithdrawalAddress,
+  Actor, AuditAction, AuditRecord, BalanceRow, DepositRecord, FillQuery, KeyRecord, KeyRejection, KeyUpdate, OrderChanges, OrderQuery,
+  SessionRecord, Store, TotpRecord, UserRecord, WithdrawalAddress,
 } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
@@ -102,6 +102,48 @@ function toWithdrawal(r: WithdrawalRow): Withdrawal {
 }
 
 const OPEN = `state IN ('live', 'partially_filled')`;
+
+interface SessionRow {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  verified: number;
+  created_at: number;
+  expires_at: number;
+}
+
+interface TotpRow {
+  user_id: number;
+  secret_sealed: Buffer;
+  enabled: number;
+  recovery_hashes: string;
+  last_step: number;
+}
+
+function toSession(row: SessionRow): SessionRecord {
+  return {
+    idHash: row.id_hash, userId: row.user_id, csrfToken: row.csrf_token, verified: row.verified === 1,
+    createdAt: row.created_at, expiresAt: row.expires_at,
+  };
+}
+
+function toTotp(row: TotpRow): TotpRecord {
+  return {
+    userId: row.user_id, secretSealed: row.secret_sealed, enabled: row.enabled === 1,
+    recoveryHashes: row.recovery_hashes === '' ? [] : row.recovery_hashes.split(','), lastStep: row.last_step,
+  };
+}
+
+interface AuditRow {
+  id: number; at: number; actor: Actor; user_id: number; api_key: string; action: AuditAction; detail: string;
+}
+
+function toAudit(r: AuditRow): AuditRecord {
+  return {
+    id: r.id, at: r.at, actor: r.actor, userId: r.user_id, apiKey: r.api_key, action: r.action,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+  };
+}
 
 function toUser(row: UserRow): UserRecord {
   return { id: row.id, uid: row.uid, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at };
@@ -194,8 +236,6 @@ export class SqliteStore implements Store {
       publicTrades: db.prepare(`SELECT * FROM fills WHERE env = ? AND inst_id = ? AND exec_type = 'T' ORDER BY id DESC LIMIT ?`),
       latestIds: db.prepare(`SELECT (SELECT COALESCE(MAX(CAST(ord_id AS INTEGER)), 0) FROM orders) AS ord_id,
         (SELECT COALESCE(MAX(CAST(trade_id AS INTEGER)), 0) FROM fills) AS trade_id`).safeIntegers(true),
-      insertAddress: db.prepare('INSERT INTO withdrawal_addresses (user_id, ccy, chain, addr, created_at) VALUES (?, ?, ?, ?, ?)'),
-      addressesOf: db.prepare('SELECT * FROM withdrawal_addresses WHERE user_id = ? ORDER BY id'),
       insertWithdrawal: db.prepare(`INSERT INTO withdrawals (wd_id, client_id, user_id, env, ccy, chain, amt, fee, dest, to_addr, to_user_id,
         state, tx_id, created_at, updated_at) VALUES (@wd_id, @client_id, @user_id, @env, @ccy, @chain, @amt, @fee, @dest, @to_addr,
         @to_user_id, @state, @tx_id, @created_at, @updated_at)`),
@@ -207,6 +247,31 @@ export class SqliteStore implements Store {
       latestWithdrawal: db.prepare('SELECT COALESCE(MAX(CAST(wd_id AS INTEGER)), 0) AS id FROM withdrawals').safeIntegers(true),
       depositsOf: db.prepare(`SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries WHERE user_id = ? AND env = ?
         AND kind IN ('deposit', 'internal_in') AND (? IS NULL OR ccy = ?) ORDER BY id DESC LIMIT ?`),
+      insertSession: db.prepare(`INSERT INTO sessions (id_hash, user_id, csrf_token, verified, created_at, expires_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      sessionById: db.prepare('SELECT * FROM sessions WHERE id_hash = ? AND expires_at > ?'),
+      verifySession: db.prepare('UPDATE sessions SET verified = 1 WHERE id_hash = ?'),
+      deleteSession: db.prepare('DELETE FROM sessions WHERE id_hash = ?'),
+      deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+      totpOfUser: db.prepare('SELECT * FROM user_totp WHERE user_id = ?'),
+      upsertTotp: db.prepare(`INSERT INTO user_totp (user_id, secret_sealed, enabled, recovery_hashes, last_step)
+        VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET secret_sealed = excluded.secret_sealed,
+        enabled = excluded.enabled, recovery_hashes = excluded.recovery_hashes, last_step = excluded.last_step`),
+      acceptTotpStep: db.prepare('UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?'),
+      setRecoveryHashes: db.prepare('UPDATE user_totp SET recovery_hashes = ? WHERE user_id = ?'),
+      insertAddress: db.prepare(`INSERT INTO withdrawal_addresses (user_id, ccy, chain, address, label, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      countAddresses: db.prepare('SELECT COUNT(*) AS n FROM withdrawal_addresses WHERE user_id = ?'),
+      addressExists: db.prepare('SELECT 1 FROM withdrawal_addresses WHERE user_id = ? AND chain = ? AND address = ?'),
+      addressesOfUser: db.prepare('SELECT * FROM withdrawal_addresses WHERE user_id = ? ORDER BY ccy, chain, id'),
+      deleteAddress: db.prepare('DELETE FROM withdrawal_addresses WHERE user_id = ? AND id = ?'),
+      auditOfKey: db.prepare('SELECT * FROM audit_log WHERE api_key = ? AND user_id = ? ORDER BY id DESC LIMIT ?'),
+      upsertRejection: db.prepare(`INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (api_key, code, ip) DO UPDATE SET count = count + excluded.count,
+        first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`),
+      pruneRejections: db.prepare('DELETE FROM key_rejections WHERE last_at < ?'),
+      rejectionsOfKey: db.prepare(`SELECT api_key, user_id, code, ip, count, first_at, last_at FROM key_rejections
+        WHERE api_key = ? AND user_id = ? ORDER BY last_at DESC, code, ip LIMIT ?`),
     };
   }
 
@@ -334,13 +399,7 @@ export class SqliteStore implements Store {
   }
 
   async listAudit(userId: number, limit: number): Promise<AuditRecord[]> {
-    const rows = this.stmt.auditOfUser.all(userId, limit) as Array<{
-      id: number; at: number; actor: Actor; user_id: number; api_key: string; action: AuditAction; detail: string;
-    }>;
-    return rows.map((r) => ({
-      id: r.id, at: r.at, actor: r.actor, userId: r.user_id, apiKey: r.api_key, action: r.action,
-      detail: JSON.parse(r.detail) as Record<string, unknown>,
-    }));
+    return (this.stmt.auditOfUser.all(userId, limit) as AuditRow[]).map(toAudit);
   }
 
   async getBalances(userId: number, env: KeyEnv, account: AccountType): Promise<BalanceRow[]> {
@@ -430,23 +489,6 @@ export class SqliteStore implements Store {
     return { ordId: String(row.ord_id), tradeId: String(row.trade_id) };
   }
 
-  async addWithdrawalAddress(a: Omit<WithdrawalAddress, 'id'>): Promise<WithdrawalAddress> {
-    try {
-      const info = this.stmt.insertAddress.run(a.userId, a.ccy, a.chain, a.addr, a.createdAt);
-      return { ...a, id: Number(info.lastInsertRowid) };
-    } catch (err) {
-      if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new RuleError('51000', `addr: ${a.addr} is already in the address book for ${a.chain}`, 'addr');
-      }
-      throw err;
-    }
-  }
-
-  async listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]> {
-    const rows = this.stmt.addressesOf.all(userId) as Array<{ id: number; user_id: number; ccy: string; chain: string; addr: string; created_at: number }>;
-    return rows.map((r) => ({ id: r.id, userId: r.user_id, ccy: r.ccy, chain: r.chain, addr: r.addr, createdAt: r.created_at }));
-  }
-
   async insertWithdrawal(w: Withdrawal, entries: readonly LedgerEntry[], at: number): Promise<void> {
     this.db.transaction(() => {
       this.applyEntriesNow(entries, at);
@@ -491,6 +533,93 @@ export class SqliteStore implements Store {
     const ccy = q.ccy ?? null;
     const rows = this.stmt.depositsOf.all(userId, env, ccy, ccy, q.limit) as Array<{ id: number; ccy: string; avail_delta: string; kind: string; ref: string; at: number }>;
     return rows.map((r) => ({ depId: String(r.id), ccy: r.ccy, amt: r.avail_delta, kind: r.kind, ref: r.ref, at: r.at }));
+  }
+
+  async listKeyAudit(userId: number, apiKey: string, limit: number): Promise<AuditRecord[]> {
+    return (this.stmt.auditOfKey.all(apiKey, userId, limit) as AuditRow[]).map(toAudit);
+  }
+
+  async recordRejections(rejections: readonly KeyRejection[], keepAfter: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const r of rejections) this.stmt.upsertRejection.run(r.apiKey, r.userId, r.code, r.ip, r.count, r.firstAt, r.lastAt);
+      this.stmt.pruneRejections.run(keepAfter);
+    }).immediate();
+  }
+
+  async listKeyRejections(userId: number, apiKey: string, limit: number): Promise<KeyRejection[]> {
+    const rows = this.stmt.rejectionsOfKey.all(apiKey, userId, limit) as Array<{
+      api_key: string; user_id: number; code: string; ip: string; count: number; first_at: number; last_at: number;
+    }>;
+    return rows.map((r) => ({ apiKey: r.api_key, userId: r.user_id, code: r.code, ip: r.ip, count: r.count, firstAt: r.first_at, lastAt: r.last_at }));
+  }
+
+  async addWithdrawalAddress(entry: Omit<WithdrawalAddress, 'id'>, check: (existingCount: number) => void): Promise<WithdrawalAddress> {
+    return this.db.transaction(() => {
+      check((this.stmt.countAddresses.get(entry.userId) as { n: number }).n);
+      if (this.stmt.addressExists.get(entry.userId, entry.chain, entry.address) !== undefined) {
+        throw new RuleError('51000', `address: ${entry.address} on ${entry.chain} is already in the address book`, 'address');
+      }
+      const id = Number(this.stmt.insertAddress.run(entry.userId, entry.ccy, entry.chain, entry.address, entry.label, entry.createdAt).lastInsertRowid);
+      return { id, ...entry };
+    }).immediate();
+  }
+
+  async listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]> {
+    const rows = this.stmt.addressesOfUser.all(userId) as Array<{
+      id: number; user_id: number; ccy: string; chain: string; address: string; label: string; created_at: number;
+    }>;
+    return rows.map((r) => ({ id: r.id, userId: r.user_id, ccy: r.ccy, chain: r.chain, address: r.address, label: r.label, createdAt: r.created_at }));
+  }
+
+  async deleteWithdrawalAddress(userId: number, id: number): Promise<boolean> {
+    return this.stmt.deleteAddress.run(userId, id).changes === 1;
+  }
+
+  async createSession(session: SessionRecord): Promise<void> {
+    this.stmt.insertSession.run(session.idHash, session.userId, session.csrfToken, session.verified ? 1 : 0, session.createdAt, session.expiresAt);
+  }
+
+  async findSession(idHash: string, now: number): Promise<SessionRecord | null> {
+    const row = this.stmt.sessionById.get(idHash, now) as SessionRow | undefined;
+    return row === undefined ? null : toSession(row);
+  }
+
+  async verifySession(idHash: string): Promise<void> {
+    this.stmt.verifySession.run(idHash);
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    this.stmt.deleteSession.run(idHash);
+  }
+
+  async deleteExpiredSessions(now: number): Promise<number> {
+    return this.stmt.deleteExpiredSessions.run(now).changes;
+  }
+
+  async getTotp(userId: number): Promise<TotpRecord | null> {
+    const row = this.stmt.totpOfUser.get(userId) as TotpRow | undefined;
+    return row === undefined ? null : toTotp(row);
+  }
+
+  async saveTotp(totp: TotpRecord): Promise<void> {
+    this.stmt.upsertTotp.run(totp.userId, totp.secretSealed, totp.enabled ? 1 : 0, totp.recoveryHashes.join(','), totp.lastStep);
+  }
+
+  async acceptTotpStep(userId: number, step: number): Promise<boolean> {
+    return this.stmt.acceptTotpStep.run(step, userId, step).changes === 1;
+  }
+
+  async useRecoveryCode(userId: number, hash: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const row = this.stmt.totpOfUser.get(userId) as TotpRow | undefined;
+      if (row === undefined) return false;
+      const hashes = row.recovery_hashes === '' ? [] : row.recovery_hashes.split(',');
+      const at = hashes.indexOf(hash);
+      if (at < 0) return false;
+      hashes.splice(at, 1);
+      this.stmt.setRecoveryHashes.run(hashes.join(','), userId);
+      return true;
+    }).immediate();
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,67 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { MAX_IPS_PER_KEY, parseIpList } from '../../core/ip-whitelist.js';
+import { MAX_KEYS_PER_ACCOUNT } from '../../core/key-rules.js';
+import { parsePermissions } from '../../core/permissions.js';
+import { userOf } from '../console-edge.js';
+import type { AppDeps } from '../deps.js';
+
+const Perm = Type.Array(Type.String({ maxLength: 20 }), { maxItems: 5 });
+const CreateBody = Type.Object({
+  name: Type.String({ maxLength: 200 }),
+  passphrase: Type.String({ maxLength: 200 }),
+  perm: Type.Optional(Perm),
+  /** Comma-separated IP addresses or CIDR ranges; empty for an unbound key. */
+  ip: Type.Optional(Type.String({ maxLength: 4000 })),
+  env: Type.Union([Type.Literal('live'), Type.Literal('demo')]),
+  code: Type.Optional(Type.String({ maxLength: 40 })),
+}, { additionalProperties: false });
+const ChangeBody = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: 200 })),
+  perm: Type.Optional(Perm),
+  ip: Type.Optional(Type.String({ maxLength: 4000 })),
+  code: Type.Optional(Type.String({ maxLength: 40 })),
+}, { additionalProperties: false });
+const KeyParams = Type.Object({ apiKey: Type.String({ maxLength: 100 }) });
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+/** The API page: the account's own keys (another account's key answers 404). */
+export function consoleKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/keys', async (request) => {
+    const keys = await deps.keys.list(userOf(request).id);
+    return { keys, limit: MAX_KEYS_PER_ACCOUNT, maxIps: MAX_IPS_PER_KEY };
+  });
+
+  app.post('/keys', { schema: { body: CreateBody } }, async (request, reply) => {
+    const user = userOf(request);
+    const input = request.body as Static<typeof CreateBody>;
+    await deps.totp.check(user, input.code, deps.now());
+    const created = await deps.keys.create(user.id, {
+      label: input.name, passphrase: input.passphrase, perm: input.perm ?? ['read'], ip: input.ip ?? '', env: input.env,
+    }, 'user', deps.now());
+    return reply.code(201).send(created);
+  });
+
+  /** Name changes need only the session; adding Withdraw or changing the IPs also need 2FA. */
+  app.patch('/keys/:apiKey', { schema: { body: ChangeBody, params: KeyParams } }, async (request) => {
+    const user = userOf(request);
+    const { apiKey } = request.params as Static<typeof KeyParams>;
+    const input = request.body as Static<typeof ChangeBody>;
+    const current = await deps.keys.owned(user.id, apiKey);
+    const addsWithdraw = input.perm !== undefined && parsePermissions(input.perm).withdraw && !current.perms.withdraw;
+    const changesIps = input.ip !== undefined && !sameSet(parseIpList(input.ip), current.ips);
+    if (addsWithdraw || changesIps) await deps.totp.check(user, input.code, deps.now());
+    return deps.keys.modify(user.id, apiKey, { label: input.name, perm: input.perm, ip: input.ip }, 'user', deps.now());
+  });
+
+  app.get('/keys/:apiKey/activity', { schema: { params: KeyParams } }, async (request) => {
+    const { apiKey } = request.params as Static<typeof KeyParams>;
+    return deps.keys.activity(userOf(request).id, apiKey);
+  });
+
+  app.delete('/keys/:apiKey', { schema: { params: KeyParams } }, async (request) => {
+    const { apiKey } = request.params as Static<typeof KeyParams>;
+    return deps.keys.remove(userOf(request).id, apiKey, 'user', deps.now());
+  });
+}

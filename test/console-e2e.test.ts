@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import ccxt from 'ccxt';
+import { Secret, TOTP } from 'otpauth';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT, sleep, startServer, tempDir, type RunningServer } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
+const PASSPHRASE = 'Bot-pass1!';
+
+/** Codes as a person reads them off the app: a new one only once the previous step has passed. */
+class Authenticator {
+  private lastStep = -1;
+  constructor(private readonly secret: string) {}
+  async code(): Promise<string> {
+    let step = Math.floor(Date.now() / 30_000);
+    if (step <= this.lastStep) {
+      await sleep((this.lastStep + 1) * 30_000 - Date.now() + 50);
+      step = Math.floor(Date.now() / 30_000);
+    }
+    this.lastStep = step;
+    return new TOTP({ secret: Secret.fromBase32(this.secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({ timestamp: Date.now() });
+  }
+}
+
+/** Retries `check` until it passes: the server's key cache picks changes up within SIGNET_KEY_SYNC_MS. */
+async function eventually(check: () => Promise<void>, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await sleep(100);
+    }
+  }
+}
+
+describe('console in a real browser (Chromium via playwright-core)', () => {
+  let server: RunningServer;
+  let browser: BrowserContext;
+  let page: Page;
+  let shot = 0;
+  const snap = async (name: string) => {
+    shot++;
+    await page.screenshot({ path: join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+  };
+
+  before(async () => {
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer(tempDir(), { SIGNET_USAGE_FLUSH_MS: '100', SIGNET_KEY_SYNC_MS: '100' });
+    // A fresh profile each run (playwright passes it as --user-data-dir).
+    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'signet-chromium-')), {
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 900 },
+    });
+    page = browser.pages()[0] ?? await browser.newPage();
+  });
+  after(async () => {
+    await browser.close();
+    await server.stop();
+  });
+
+  test('sign up, 2FA, create a key, use it from ccxt, bind IPs, delete it', async () => {
+    await page.goto(`${server.url}/signup`);
+    await page.getByLabel('Email').fill('person@example.com');
+    await page.getByLabel('Password').fill('a long enough password');
+    await snap('signup');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL('**/account/security');
+
+    await page.getByRole('button', { name: 'Set up authenticator' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    const authenticator = new Authenticator(secret);
+    await snap('totp-setup');
+    await page.getByLabel('Authenticator code').fill(await authenticator.code());
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    await snap('totp-enabled');
+
+    await page.getByRole('link', { name: 'API keys' }).first().click();
+    await page.waitForURL('**/account/my-api');
+    assert.equal(await page.getByTestId('key-counter').textContent(), '0 / 50');
+    await page.getByRole('button', { name: 'Create V5 API key' }).click();
+    assert.equal(await page.getByLabel('Read').isChecked(), true);
+    assert.equal(await page.getByLabel('Read').isDisabled(), true);
+    await page.getByLabel('API name').fill('my bot');
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByLabel('Confirm passphrase').fill(PASSPHRASE);
+    // 21 addresses: counted live and refused before anything is sent.
+    await page.getByLabel('IP addresses').fill(Array.from({ length: 21 }, (_, i) => `198.51.100.${i + 1}`).join(', '));
+    assert.equal(await page.getByTestId('ip-count').textContent(), '21/20');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Each API key can bind up to 20 IP addresses; this list has 21.').waitFor();
+    await snap('create-form-21-ips');
+    await page.getByLabel('IP addresses').fill('');
+    await page.getByLabel('Trade').check();
+    await snap('create-form');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Authenticator code').fill(await authenticator.code());
+    await snap('authorize');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    const apiKey = (await page.getByTestId('api-key').textContent()) ?? '';
+    const secretKey = (await page.getByTestId('secret-key').textContent()) ?? '';
+    assert.match(apiKey, /^[0-9a-f-]{36}$/);
+    assert.match(secretKey, /^[0-9A-F]{32}$/);
+    await page.getByText('It will not be shown again').waitFor();
+    await snap('created');
+
+    const ex = new ccxt.okx({ apiKey, secret: secretKey, password: PASSPHRASE, urls: { api: { rest: server.url }, test: { rest: server.url } } });
+    const balance = await ex.fetchBalance();
+    assert.ok(balance.info !== undefined);
+
+    await page.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByTestId('key-row');
+    await row.getByText('Not bound').waitFor();
+    await row.getByText(/Deleted automatically in 30 days if unused/).waitFor();
+    assert.equal(await page.getByTestId('key-counter').textContent(), '1 / 50');
+    await snap('key-list');
+
+    await row.getByRole('button', { name: 'Edit my bot' }).click();
+    await row.getByLabel('IP addresses').fill('203.0.113.5');
+    await row.getByLabel('Authenticator code').fill(await authenticator.code());
+    await snap('edit');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await row.getByText('203.0.113.5').waitFor();
+    await snap('edited');
+    await eventually(() => assert.rejects(ex.fetchBalance(), ccxt.PermissionDenied));
+    await sleep(400); // the rejection counts are written in batches
+    await row.getByRole('button', { name: 'Activity of my bot' }).click();
+    const activity = page.getByTestId('activity');
+    await activity.getByText('Changed IP addresses from “none” to “203.0.113.5”').waitFor();
+    await activity.getByText(/50110/).waitFor();
+    assert.match((await activity.textContent()) ?? '', /50110 from 127\.0\.0\.1: IP not in the whitelist/);
+    await snap('activity');
+
+    await page.getByLabel('Currency').selectOption('USDT');
+    await page.getByLabel('Amount').fill('2500.5');
+    await page.getByRole('button', { name: 'Deposit demo funds' }).click();
+    await page.getByTestId('demo-balances').getByText('2500.5').waitFor();
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await snap('phone-key-list');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await row.getByRole('button', { name: 'Delete my bot' }).click();
+    await page.getByRole('dialog').getByText('Every program using this key stops working').waitFor();
+    await snap('delete-dialog');
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('No API keys yet.').waitFor();
+    await snap('deleted');
+    await eventually(() => assert.rejects(ex.fetchBalance(), ccxt.AuthenticationError));
+
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByLabel('Currency').selectOption('USDT');
+    await page.getByLabel('Chain').selectOption('USDT-TRC20');
+    await page.getByLabel('Address', { exact: true }).fill('TXYZabcdefghijklmnop');
+    await page.getByLabel('Label').fill('cold wallet');
+    await page.getByLabel('Authenticator code').fill(await authenticator.code());
+    await page.getByRole('button', { name: 'Add address' }).click();
+    await page.getByTestId('addresses').getByText('TXYZabcdefghijklmnop').waitFor();
+    await snap('address-book');
+  });
+
+  test('log in again asks for the authenticator code; the phone-width form is usable', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL('**/login');
+    await page.getByLabel('Email').fill('person@example.com');
+    await page.getByLabel('Password').fill('wrong password here');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('wrong email or password').waitFor();
+    await page.getByLabel('Password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Verify' }).waitFor();
+    await snap('login-2fa');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/account/my-api`);
+    await snap('phone-verify-still-required');
+  });
+});

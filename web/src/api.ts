@@ -1,0 +1,72 @@
+/** The console API client: JSON over fetch, the session cookie, and the CSRF header. */
+
+export interface SessionView {
+  user: { email: string; uid: string; totpEnabled: boolean } | null;
+  totpRequired: boolean;
+  csrfToken: string | null;
+}
+
+export interface KeyView {
+  apiKey: string;
+  label: string;
+  perm: string;
+  ip: string;
+  env: 'live' | 'demo';
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+export interface CreatedKey {
+  apiKey: string;
+  secretKey: string;
+  label: string;
+  perm: string;
+  ip: string;
+  env: 'live' | 'demo';
+}
+
+/** A refusal from the server, with the field it concerns. */
+export class ApiError extends Error {
+  constructor(readonly code: string, readonly field: string | null, message: string, readonly status: number) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+
+export function rememberCsrf(token: string | null): void {
+  csrfToken = token;
+}
+
+export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken !== null) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(`/console/api${path}`, {
+      method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    throw new ApiError('network', null, 'Cannot reach the server; check your connection and try again.', 0);
+  }
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text === '' ? null : JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  if (!res.ok) {
+    const err = (parsed as { error?: { code?: string; field?: string | null; message?: string } } | null)?.error;
+    throw new ApiError(err?.code ?? 'http', err?.field ?? null, err?.message ?? `The server answered ${res.status}.`, res.status);
+  }
+  return parsed as T;
+}
+
+/** "a, b,,c" -> ["a", "b", "c"]: what the server counts as the IP list. */
+export const splitIps = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+export const MAX_IPS = 20;
+export const MAX_KEYS = 50;
