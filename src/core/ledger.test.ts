@@ -1,3 +1,4 @@
+import { seededRandom } from './market-maker.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { RuleError } from './errors.js';
@@ -42,17 +43,8 @@ function referenceMultiplyDown(a: string, b: string, dp: number): string {
   return fromScaled({ n: n / 10n ** BigInt(scale - dp), scale: dp });
 }
 
-/** mulberry32: a small seeded generator, so that the random cases are the same on every run. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded generator (mulberry32) as the market maker, so random cases repeat on every run. */
+const seeded = seededRandom;
 
 function randomDecimal(rand: () => number, maxIntDigits: number, maxDecimals: number): string {
   const digit = (): string => String(Math.floor(rand() * 10));

@@ -1,3 +1,4 @@
+import { seededRandom } from './market-maker.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Big from 'big.js';
@@ -296,16 +297,7 @@ function refLevels(book: RefOrder[], side: 'buy' | 'sell'): Array<[string, strin
   });
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 describe('randomized workloads against the reference book and the conservation invariant', () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
