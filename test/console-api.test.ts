@@ -154,6 +154,7 @@ describe('console API', () => {
     const creds = { apiKey: created.apiKey, secretKey: created.secretKey, passphrase: 'Passw0rd!' };
     const balance = await app.inject({ method: 'GET', url: '/api/v5/account/balance', headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', { timestamp: new Date(clock).toISOString() }) });
     assert.equal(balance.json().code, '0');
+    clock += 1000;
     const noCode = await call(pending, 'PATCH', `/keys/${created.apiKey}`, { ip: '203.0.113.9' });
     assert.equal(noCode.json().error.code, 'totp_required');
     const rename = await call(pending, 'PATCH', `/keys/${created.apiKey}`, { name: 'renamed' });
@@ -165,11 +166,13 @@ describe('console API', () => {
     const refused = await app.inject({ method: 'GET', url: '/api/v5/account/balance', headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', { timestamp: new Date(clock).toISOString() }) });
     assert.equal(refused.json().code, '50110');
     await rt.rejections.flush(clock);
+    await rt.usage.flush();
     const activity = await call(pending, 'GET', `/keys/${created.apiKey}/activity`);
     assert.equal(activity.statusCode, 200);
     const body = activity.json() as { events: Array<{ action: string; detail: Record<string, unknown> }>; rejections: Array<{ code: string; ip: string; count: number }> };
-    assert.deepEqual(body.events.map((e) => e.action), ['modify', 'modify', 'create']);
+    assert.deepEqual(body.events.map((e) => e.action), ['modify', 'modify', 'new_ip', 'create']);
     assert.deepEqual(body.events[0]?.detail, { ip: { from: '', to: '203.0.113.9' } });
+    assert.deepEqual(body.events[2]?.detail, { ip: '127.0.0.1' }, 'first use from a new IP');
     assert.deepEqual(body.rejections.map((r) => [r.code, r.ip, r.count]), [['50110', '127.0.0.1', 1]]);
   });
 
@@ -185,6 +188,14 @@ describe('console API', () => {
     assert.equal((await call(other, 'GET', '/keys')).json().keys.length, 0);
     assert.equal((await call(other, 'GET', `/keys/${key.apiKey}/activity`)).statusCode, 404);
     assert.equal((await call(owner, 'DELETE', `/keys/${key.apiKey}`)).statusCode, 200);
+    // A deleted key's activity stays readable by its owner only.
+    const deleted = (await call(owner, 'GET', '/deleted-keys')).json() as { keys: Array<{ apiKey: string; how: string; by: string }> };
+    assert.deepEqual(deleted.keys.map((k) => [k.apiKey, k.how, k.by]), [[key.apiKey, 'deleted', 'user']]);
+    const history = await call(owner, 'GET', `/keys/${key.apiKey}/activity`);
+    assert.equal(history.statusCode, 200);
+    assert.deepEqual((history.json() as { events: Array<{ action: string }> }).events.map((e) => e.action), ['delete', 'create']);
+    assert.equal((await call(other, 'GET', `/keys/${key.apiKey}/activity`)).statusCode, 404);
+    assert.deepEqual((await call(other, 'GET', '/deleted-keys')).json(), { keys: [] });
   });
 
   test('demo funds: deposit to the demo account with exact decimals; bad amounts refused', async () => {

@@ -140,6 +140,7 @@ describe('console in a real browser (Chromium via playwright-core)', () => {
     await activity.getByText('Changed IP addresses from “none” to “203.0.113.5”').waitFor();
     await activity.getByText(/50110/).waitFor();
     assert.match((await activity.textContent()) ?? '', /50110 from 127\.0\.0\.1: IP not in the whitelist/);
+    await activity.getByText('First use from a new IP address: 127.0.0.1').waitFor();
     await snap('activity');
 
     await page.getByLabel('Currency').selectOption('USDT');
@@ -156,8 +157,13 @@ describe('console in a real browser (Chromium via playwright-core)', () => {
     await snap('delete-dialog');
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('No API keys yet.').waitFor();
-    await snap('deleted');
     await eventually(() => assert.rejects(ex.fetchBalance(), ccxt.AuthenticationError));
+    const gone = page.getByTestId('deleted-keys');
+    await gone.getByText(/Deleted by user/).waitFor();
+    await gone.getByRole('button', { name: 'Activity of deleted key my bot' }).click();
+    await gone.getByTestId('activity').getByText('First use from a new IP address: 127.0.0.1').waitFor();
+    await gone.getByTestId('activity').getByText(/^Deleted$|Deleted/).first().waitFor();
+    await snap('deleted');
 
     await page.getByRole('link', { name: 'Security' }).click();
     await page.getByLabel('Currency').selectOption('USDT');

@@ -138,6 +138,13 @@ describe('OKX V5 authentication over HTTP (app.inject)', () => {
     // X-Forwarded-For is ignored unless the peer is a trusted proxy.
     const spoofed = await get(boundKey, '/api/v5/account/config', { remoteAddress: '198.51.100.4', headers: { 'x-forwarded-for': '203.0.113.5' } });
     assert.equal(spoofed.body.code, '50110');
+    // Each client IP the key authenticated from is recorded once (IPv4-mapped as IPv4); refused ones are not.
+    await get(boundKey, '/api/v5/account/config', { remoteAddress: '203.0.113.77' });
+    await get(boundKey, '/api/v5/account/config', { remoteAddress: '::ffff:203.0.113.77' });
+    await rt.usage.flush();
+    assert.deepEqual(await rt.store.listKeyIps(boundKey.apiKey, 10), ['203.0.113.77', '203.0.113.9', '2001:db8::1']);
+    const ips = (await rt.store.listKeyAudit(userId, boundKey.apiKey, 10)).filter((e) => e.action === 'new_ip').map((e) => e.detail['ip']);
+    assert.deepEqual(ips.sort(), ['2001:db8::1', '203.0.113.77', '203.0.113.9']);
   });
 
   test('permission gate: a read-only key on a trade route gets 50120; a trade key passes', async () => {

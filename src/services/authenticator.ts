@@ -100,6 +100,7 @@ export class Authenticator {
     if (!key.whitelist.empty && !key.whitelist.admits(req.ip)) return this.reject(req, now, '50110', key, normalizeIp(req.ip) ?? req.ip);
     // Authenticated: this counts as use of the key, whatever the route then allows.
     this.usage.touch(key, now);
+    if (!key.knownIps.has(req.ip)) this.usage.usedFrom(key, req.ip, now);
     if (!hasPermission(key.perms, req.needs)) return { ok: false, code: '50120', apiKey: key.apiKey };
     return { ok: true, key };
   }

@@ -29,6 +29,18 @@ export interface KeyActivity {
 }
 
 const ACTIVITY_LIMIT = 100;
+/** How far back the console lists deleted keys (their activity stays in the audit log). */
+const DELETED_KEYS_DAYS = 30;
+
+/** A key that no longer exists, for its owner's activity view. */
+export interface DeletedKeyView {
+  apiKey: string;
+  label: string;
+  deletedAt: string;
+  /** 'deleted' by a person or the CLI, 'expired' by the sweeper. */
+  how: 'deleted' | 'expired';
+  by: string;
+}
 
 /** Shown exactly once, at creation. */
 export interface CreatedKey {
@@ -88,19 +100,40 @@ export class KeyService {
     return { apiKey: key.apiKey, perms: key.perms, ips: key.ips, label: key.label };
   }
 
-  /** The key's activity for its owner (RuleError 59506 for anyone else). */
+  /**
+   * The key's activity for its owner, also after the key was deleted or expired (its audit entries
+   * stay); RuleError 59506 for anyone else.
+   */
   async activity(userId: number, apiKey: string): Promise<KeyActivity> {
-    await this.owned(userId, apiKey);
     const [audit, rejections] = await Promise.all([
       this.store.listKeyAudit(userId, apiKey, ACTIVITY_LIMIT),
       this.store.listKeyRejections(userId, apiKey, ACTIVITY_LIMIT),
     ]);
+    // Every key has a 'create' entry under its owner, so no entries means not this account's key.
+    if (audit.length === 0) throw missingKey(apiKey);
+    // Newest first by time: a first use from a new IP is written in a batch after it happened.
+    audit.sort((a, b) => b.at - a.at);
     return {
       events: audit.map((e) => ({ at: new Date(e.at).toISOString(), actor: e.actor, action: e.action, detail: e.detail })),
       rejections: rejections.map((r) => ({
         code: r.code, ip: r.ip, count: r.count, firstAt: new Date(r.firstAt).toISOString(), lastAt: new Date(r.lastAt).toISOString(),
       })),
     };
+  }
+
+  /** The account's keys deleted or expired in the last DELETED_KEYS_DAYS days, newest first. */
+  async deleted(userId: number, now: number): Promise<DeletedKeyView[]> {
+    const since = now - DELETED_KEYS_DAYS * 86_400_000;
+    const audit = await this.store.listAudit(userId, 1000);
+    return audit
+      .filter((e) => (e.action === 'delete' || e.action === 'expire') && e.at >= since)
+      .map((e) => ({
+        apiKey: e.apiKey,
+        label: typeof e.detail['label'] === 'string' ? e.detail['label'] : '',
+        deletedAt: new Date(e.at).toISOString(),
+        how: e.action === 'expire' ? 'expired' : 'deleted',
+        by: e.actor,
+      }));
   }
 
   async modify(userId: number, apiKey: string, input: KeyChangeInput, actor: Actor, now: number): Promise<KeyView> {

@@ -26,12 +26,19 @@ export interface ActiveKey {
   passphraseMemo: string | null;
   /** A scrypt check under way, shared by concurrent requests with the same passphrase. */
   passphraseCheck: { given: string; result: Promise<boolean> } | null;
+  /**
+   * Client IPs (as received, and normalized) the key is known to have been used from; a new one
+   * is recorded as activity. Bounded by MAX_KNOWN_IPS.
+   */
+  readonly knownIps: Set<string>;
   /** Last use as the database has it, Unix ms (null: never). */
   persistedLastUsedAt: number | null;
   readonly createdAt: number;
 }
 
 const MAX_CACHED = 100_000;
+/** A key's remembered client IPs; beyond this many (a key used from everywhere), new ones are not recorded. */
+export const MAX_KNOWN_IPS = 1000;
 
 /**
  * An in-memory cache of keys in front of the store. A key is loaded on first use, so a key created
@@ -67,7 +74,7 @@ export class Keyring {
     const epoch = this.epoch;
     const record = await this.store.getKey(apiKey);
     if (record === null) return null;
-    const user = await this.store.findUserById(record.userId);
+    const [user, ips] = await Promise.all([this.store.findUserById(record.userId), this.store.listKeyIps(apiKey, MAX_KNOWN_IPS)]);
     if (user === null) return null;
     const secret = this.box.open(record.secretSealed, record.apiKey);
     const key: ActiveKey = {
@@ -83,6 +90,7 @@ export class Keyring {
       passphraseHash: record.passphraseHash,
       passphraseMemo: null,
       passphraseCheck: null,
+      knownIps: new Set(ips),
       persistedLastUsedAt: record.lastUsedAt,
       createdAt: record.createdAt,
     };

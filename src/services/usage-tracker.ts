@@ -1,5 +1,6 @@
+import { normalizeIp } from '../core/ip-whitelist.js';
 import type { Store } from '../store/store.js';
-import type { ActiveKey } from './keyring.js';
+import { MAX_KNOWN_IPS, type ActiveKey } from './keyring.js';
 
 /** A key's last-used time is written at most once per this period, ms (the flush batches it). */
 const WRITE_GRANULARITY_MS = 60_000;
@@ -11,6 +12,7 @@ const WRITE_GRANULARITY_MS = 60_000;
  */
 export class UsageTracker {
   private dirty = new Map<string, { key: ActiveKey; at: number }>();
+  private newIps: Array<{ apiKey: string; ip: string; at: number }> = [];
 
   constructor(private readonly store: Store) {}
 
@@ -20,11 +22,32 @@ export class UsageTracker {
     this.dirty.set(key.apiKey, { key, at: now });
   }
 
+  /**
+   * Notes an authenticated use from `ip`; a client IP the key was never used from is written at
+   * the next flush as a 'new_ip' activity entry. Call only when `key.knownIps` lacks `ip`.
+   */
+  usedFrom(key: ActiveKey, ip: string, now: number): void {
+    if (key.knownIps.size >= MAX_KNOWN_IPS) return;
+    key.knownIps.add(ip);
+    // Recorded in its normal form (an IPv4-mapped IPv6 address as IPv4), as the whitelist reads it.
+    const normal = normalizeIp(ip) ?? ip;
+    if (normal !== ip) {
+      if (key.knownIps.has(normal)) return;
+      key.knownIps.add(normal);
+    }
+    this.newIps.push({ apiKey: key.apiKey, ip: normal, at: now });
+  }
+
   get pending(): number {
-    return this.dirty.size;
+    return this.dirty.size + this.newIps.length;
   }
 
   async flush(): Promise<void> {
+    if (this.newIps.length > 0) {
+      const ips = this.newIps;
+      this.newIps = [];
+      await this.store.recordKeyIps(ips);
+    }
     if (this.dirty.size === 0) return;
     const batch = this.dirty;
     this.dirty = new Map();

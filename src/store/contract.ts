@@ -303,6 +303,30 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.recordRejections([], T0 + 6);
       assert.deepEqual((await store.listKeyRejections(u.id, a.apiKey, 10)).map((x) => x.code), ['50110']);
     });
+    withStore('key IPs: the first use from each IP is one new_ip audit entry, not a key change; forgotten with the key', async (store) => {
+      const u = await user(store);
+      const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'user', T0);
+      const cursor = await store.latestAuditId();
+      const added = await store.recordKeyIps([
+        { apiKey: a.apiKey, ip: '203.0.113.5', at: T0 + 1 },
+        { apiKey: a.apiKey, ip: '2001:db8::1', at: T0 + 2 },
+        { apiKey: a.apiKey, ip: '203.0.113.5', at: T0 + 3 },
+        { apiKey: '00000000-0000-4000-8000-000000000000', ip: '203.0.113.5', at: T0 + 4 },
+      ]);
+      assert.equal(added, 2);
+      assert.equal(await store.recordKeyIps([{ apiKey: a.apiKey, ip: '2001:db8::1', at: T0 + 9 }]), 0);
+      assert.deepEqual(await store.listKeyIps(a.apiKey, 10), ['203.0.113.5', '2001:db8::1']);
+      assert.deepEqual(await store.listKeyIps(a.apiKey, 1), ['203.0.113.5']);
+      const audit = await store.listKeyAudit(u.id, a.apiKey, 10);
+      assert.deepEqual(audit.map((e) => [e.action, e.actor, e.detail]), [
+        ['new_ip', 'api', { ip: '2001:db8::1' }], ['new_ip', 'api', { ip: '203.0.113.5' }], ['create', 'user', audit[2]?.detail],
+      ]);
+      assert.deepEqual((await store.keyChangesSince(cursor)).apiKeys, [], 'a new IP is not a key change');
+      await store.deleteKey(u.id, a.apiKey, 'user', T0 + 10);
+      assert.deepEqual(await store.listKeyIps(a.apiKey, 10), []);
+      assert.deepEqual((await store.listKeyAudit(u.id, a.apiKey, 10)).map((e) => e.action), ['delete', 'new_ip', 'new_ip', 'create'], 'activity outlives the key');
+      assert.deepEqual((await store.keyChangesSince(cursor)).apiKeys, [a.apiKey]);
+    });
     withStore('withdrawal addresses: add under the count check, no duplicates, per account, delete own only', async (store) => {
       const u = await user(store);
       const v = await user(store);

@@ -35,7 +35,8 @@ export interface KeyRecord {
 }
 
 export type Actor = 'user' | 'cli' | 'sweeper' | 'api';
-export type AuditAction = 'create' | 'modify' | 'delete' | 'expire';
+/** 'new_ip': the first authenticated use of a key from a client IP (activity, not a key change). */
+export type AuditAction = 'create' | 'modify' | 'delete' | 'expire' | 'new_ip';
 
 export interface AuditRecord {
   id: number;
@@ -148,12 +149,20 @@ export interface Store {
   listKeys(userId: number): Promise<KeyRecord[]>;
   /** Raises last-used times (never lowers them) for keys that still exist. */
   touchKeys(uses: ReadonlyArray<{ apiKey: string; at: number }>): Promise<void>;
+  /**
+   * Remembers client IPs a key was used from: for each (key, IP) not seen before, a 'new_ip'
+   * audit entry (actor 'api'). Uses of keys that no longer exist are ignored. How many were new.
+   * The remembered IPs are forgotten when the key is deleted; the audit entries stay.
+   */
+  recordKeyIps(uses: ReadonlyArray<{ apiKey: string; ip: string; at: number }>): Promise<number>;
+  /** Client IPs the key has been used from, oldest first, at most `limit`. */
+  listKeyIps(apiKey: string, limit: number): Promise<string[]>;
   /** Deletes every key expired under `policy` at `now`, with an 'expire' audit entry each. */
   deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]>;
 
   /** The newest audit id: the starting cursor for `keyChangesSince`. */
   latestAuditId(): Promise<number>;
-  /** Keys created, changed, deleted or expired after `cursor`, and the new cursor. */
+  /** Keys created, changed, deleted or expired after `cursor` (not 'new_ip' entries), and the new cursor. */
   keyChangesSince(cursor: number): Promise<{ cursor: number; apiKeys: string[] }>;
   listAudit(userId: number, limit: number): Promise<AuditRecord[]>;
   /** The account's audit entries for one key, newest first. */

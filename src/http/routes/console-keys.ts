@@ -55,6 +55,11 @@ export function consoleKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
     return deps.keys.modify(user.id, apiKey, { label: input.name, perm: input.perm, ip: input.ip }, 'user', deps.now());
   });
 
+  /** Keys deleted or expired in the last 30 days; their activity stays readable. */
+  app.get('/deleted-keys', async (request) => {
+    return { keys: await deps.keys.deleted(userOf(request).id, deps.now()) };
+  });
+
   app.get('/keys/:apiKey/activity', { schema: { params: KeyParams } }, async (request) => {
     const { apiKey } = request.params as Static<typeof KeyParams>;
     return deps.keys.activity(userOf(request).id, apiKey);

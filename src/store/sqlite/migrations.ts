@@ -175,4 +175,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     UNIQUE (user_id, chain, address)
   );
   `,
+  `
+  CREATE TABLE key_ips (
+    api_key  TEXT NOT NULL,
+    ip       TEXT NOT NULL,
+    first_at INTEGER NOT NULL,
+    PRIMARY KEY (api_key, ip)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -203,7 +203,11 @@ export class SqliteStore implements Store {
       deleteIfUnused: db.prepare(`DELETE FROM api_keys WHERE api_key = ? AND last_used_at IS ?`),
       insertAudit: db.prepare('INSERT INTO audit_log (at, actor, user_id, api_key, action, detail) VALUES (?, ?, ?, ?, ?, ?)'),
       latestAudit: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit_log'),
-      auditSince: db.prepare('SELECT id, api_key FROM audit_log WHERE id > ? ORDER BY id LIMIT 1000'),
+      // First uses from new IPs are activity, not key changes: they must not evict key caches.
+      auditSince: db.prepare("SELECT id, api_key FROM audit_log WHERE id > ? AND action <> 'new_ip' ORDER BY id LIMIT 1000"),
+      insertKeyIp: db.prepare('INSERT OR IGNORE INTO key_ips (api_key, ip, first_at) VALUES (?, ?, ?)'),
+      ipsOfKey: db.prepare('SELECT ip FROM key_ips WHERE api_key = ? ORDER BY first_at LIMIT ?'),
+      forgetKeyIps: db.prepare('DELETE FROM key_ips WHERE api_key = ?'),
       auditOfUser: db.prepare('SELECT * FROM audit_log WHERE user_id = ? ORDER BY id DESC LIMIT ?'),
       balances: db.prepare('SELECT ccy, avail, frozen, updated_at FROM balances WHERE user_id = ? AND env = ? AND account = ? ORDER BY ccy'),
       balance: db.prepare('SELECT avail, frozen FROM balances WHERE user_id = ? AND env = ? AND account = ? AND ccy = ?'),
@@ -352,9 +356,30 @@ export class SqliteStore implements Store {
       if (row === undefined || row.user_id !== userId) return null;
       const key = toKey(row);
       this.stmt.deleteKey.run(apiKey);
+      this.stmt.forgetKeyIps.run(apiKey);
       this.audit(at, actor, key, 'delete', { label: key.label });
       return key;
     }).immediate();
+  }
+
+  async recordKeyIps(uses: ReadonlyArray<{ apiKey: string; ip: string; at: number }>): Promise<number> {
+    if (uses.length === 0) return 0;
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const use of uses) {
+        const row = this.stmt.keyById.get(use.apiKey) as KeyRow | undefined;
+        if (row === undefined) continue;
+        if (this.stmt.insertKeyIp.run(use.apiKey, use.ip, use.at).changes === 1) {
+          this.audit(use.at, 'api', toKey(row), 'new_ip', { ip: use.ip });
+          added++;
+        }
+      }
+      return added;
+    }).immediate();
+  }
+
+  async listKeyIps(apiKey: string, limit: number): Promise<string[]> {
+    return (this.stmt.ipsOfKey.all(apiKey, limit) as Array<{ ip: string }>).map((r) => r.ip);
   }
 
   async getKey(apiKey: string): Promise<KeyRecord | null> {
@@ -380,6 +405,7 @@ export class SqliteStore implements Store {
       for (const key of expired) {
         // The condition on last_used_at makes a use recorded since the read win over the sweep.
         if (this.stmt.deleteIfUnused.run(key.apiKey, key.lastUsedAt).changes === 1) {
+          this.stmt.forgetKeyIps.run(key.apiKey);
           this.audit(now, 'sweeper', key, 'expire', { label: key.label, idleSince: key.lastUsedAt ?? key.createdAt });
           deleted.push(key);
         }

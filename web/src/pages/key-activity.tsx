@@ -17,6 +17,7 @@ function describeEvent(action: string, detail: Record<string, unknown>): string 
   if (action === 'create') return 'Created';
   if (action === 'delete') return 'Deleted';
   if (action === 'expire') return 'Deleted automatically (unused, no IPs bound)';
+  if (action === 'new_ip') return `First use from a new IP address: ${String(detail['ip'])}`;
   const parts = Object.entries(detail).map(([field, change]) => {
     const c = change as { from?: string; to?: string };
     const name = field === 'ip' ? 'IP addresses' : field === 'perm' ? 'permissions' : 'name';
@@ -37,7 +38,7 @@ export function KeyActivity({ apiKey }: { apiKey: string }) {
   return (
     <div className="activity" data-testid="activity">
       <h4>Activity</h4>
-      <ul>{activity.events.map((e, i) => <li key={i}><time dateTime={e.at}>{when(e.at)}</time> {describeEvent(e.action, e.detail)} <span className="hint">by {e.actor}</span></li>)}</ul>
+      <ul>{activity.events.map((e, i) => <li key={i}><time dateTime={e.at}>{when(e.at)}</time> {describeEvent(e.action, e.detail)} {e.action !== 'new_ip' && <span className="hint">by {e.actor}</span>}</li>)}</ul>
       <h4>Rejected requests</h4>
       {activity.rejections.length === 0 ? <p className="hint">None recently.</p> : (
         <ul>{activity.rejections.map((r) => (

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, MAX_KEYS, type KeyView, type SessionView } from '../api.js';
 import { Link, type Navigate } from '../app.js';
 import { CreateKey } from './create-key.js';
+import { DeletedKeys } from './deleted-keys.js';
 import { DemoFunds } from './demo-funds.js';
 import { FormError, messageOf } from './form-bits.js';
 import { KeyRow } from './key-row.js';
@@ -11,10 +12,12 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
   const [keys, setKeys] = useState<KeyView[] | null>(null);
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [loads, setLoads] = useState(0);
 
   const load = useCallback(async () => {
     try {
       setKeys((await api<{ keys: KeyView[] }>('GET', '/keys')).keys);
+      setLoads((n) => n + 1);
     } catch (err) {
       setError(messageOf(err));
     }
@@ -51,6 +54,7 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
           <ul className="keys">{keys.map((k) => <KeyRow key={k.apiKey} k={k} onChanged={() => void load()} />)}</ul>
         )}
       </section>
+      <DeletedKeys reload={loads} />
       <DemoFunds />
     </>
   );

@@ -1,0 +1,46 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api.js';
+import { FormError, messageOf } from './form-bits.js';
+import { KeyActivity } from './key-activity.js';
+
+interface DeletedKey {
+  apiKey: string;
+  label: string;
+  deletedAt: string;
+  how: 'deleted' | 'expired';
+  by: string;
+}
+
+const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function DeletedKeyRow({ k }: { k: DeletedKey }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li className="key deleted-key">
+      <div className="key-head">
+        <strong>{k.label || '(no name)'}</strong> <code>{k.apiKey}</code>
+      </div>
+      <p className="hint">{k.how === 'expired' ? 'Deleted automatically (unused, no IPs bound)' : `Deleted by ${k.by}`} on {when(k.deletedAt)}</p>
+      <button type="button" className="secondary" onClick={() => setOpen(!open)} aria-expanded={open}
+        aria-label={`Activity of deleted key ${k.label}`}>Activity</button>
+      {open && <KeyActivity apiKey={k.apiKey} />}
+    </li>
+  );
+}
+
+/** Keys deleted or expired in the last 30 days, with their activity (who used them from where, and what was refused). */
+export function DeletedKeys({ reload }: { reload: number }) {
+  const [keys, setKeys] = useState<DeletedKey[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<{ keys: DeletedKey[] }>('GET', '/deleted-keys').then((r) => setKeys(r.keys), (err: unknown) => setError(messageOf(err)));
+  }, [reload]);
+  if (error === null && (keys === null || keys.length === 0)) return null;
+  return (
+    <section className="card" aria-labelledby="deleted-title" data-testid="deleted-keys">
+      <h2 id="deleted-title">Deleted keys (last 30 days)</h2>
+      <FormError message={error} />
+      {keys !== null && <ul className="keys">{keys.map((k) => <DeletedKeyRow key={k.apiKey} k={k} />)}</ul>}
+    </section>
+  );
+}
