@@ -2,6 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { RuleError, type OkxCode } from './errors.js';
 import {
+  isApiKeyFormat,
   MAX_KEYS_PER_ACCOUNT, MAX_LABEL_LENGTH, validateKeyChange, validateLabel, validateNewKey, validatePassphrase,
   type AccountKeys, type NewKeyInput,
 } from './key-rules.js';
@@ -22,6 +23,27 @@ function assertRule(fn: () => unknown, code: OkxCode, field: string, check?: (me
 function newKey(overrides: Partial<NewKeyInput> = {}): NewKeyInput {
   return { label: 'my bot', passphrase: GOOD_PASSPHRASE, env: 'live', ...overrides };
 }
+
+describe('isApiKeyFormat', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  test('accepts issued keys; refuses other lengths, upper case, misplaced dashes, non-hex', () => {
+    for (let i = 0; i < 200; i++) assert.equal(isApiKeyFormat(crypto.randomUUID()), true);
+    for (const bad of ['', 'abc', '0e3c8f5a-3b1c-4d2e-9f6a-1b2c3d4e5f6', '0e3c8f5a-3b1c-4d2e-9f6a-1b2c3d4e5f6a7', '0E3C8F5A-3B1C-4D2E-9F6A-1B2C3D4E5F6A',
+      '0e3c8f5a3-b1c-4d2e-9f6a-1b2c3d4e5f6a', '0e3c8f5a-3b1c-4d2e-9f6a-1b2c3d4e5f6g', '0e3c8f5a-3b1c-4d2e-9f6a 1b2c3d4e5f6a']) {
+      assert.equal(isApiKeyFormat(bad), false, bad);
+    }
+  });
+  test('agrees with the UUID pattern on random near-UUIDs', () => {
+    const alphabet = '0123456789abcdefABG-_ ';
+    for (let i = 0; i < 5000; i++) {
+      const chars = [...crypto.randomUUID()];
+      const at = Math.floor(Math.random() * 36);
+      chars[at] = alphabet[Math.floor(Math.random() * alphabet.length)] ?? '0';
+      const text = chars.join('');
+      assert.equal(isApiKeyFormat(text), UUID.test(text), text);
+    }
+  });
+});
 
 describe('validateLabel', () => {
   test('the limit is 50 characters', () => {

@@ -109,3 +109,21 @@ export function validateKeyChange(input: KeyChangeInput, otherLabels: readonly s
   }
   return change;
 }
+
+/**
+ * Whether `text` has the form of an API key: a lower-case UUID (8-4-4-4-12 hex digits), as signet
+ * issues them. Checked on every signed request before any lookup, so written as one pass over the
+ * characters rather than a regular expression.
+ */
+export function isApiKeyFormat(text: string): boolean {
+  if (text.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = text.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45 /* - */) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac, createSecretKey } from 'node:crypto';
-import { constantTimeEqual, decodedTarget, parseRestTimestamp, sign, signatureMatches, withinWindow } from './signing.js';
+import { createHash, createHmac, createSecretKey, randomBytes, randomInt } from 'node:crypto';
+import { constantTimeEqual, decodedTarget, HmacSha256Key, parseRestTimestamp, sign, signatureMatches, withinWindow } from './signing.js';
 
 /** OKX secrets are 32 upper-case hex characters, used as UTF-8 bytes. */
 const SECRET = '22582BD0CFF14C41EDBF1AB98506286D';
@@ -24,6 +24,16 @@ function expectedSign(secret: string, prehash: string): string {
 }
 
 describe('parseRestTimestamp', () => {
+  test('agrees with Date for random instants from 1970 to 2400, at every fraction length', () => {
+    for (let i = 0; i < 5000; i++) {
+      const at = Math.floor(Math.random() * Date.UTC(2400, 0, 1));
+      const iso = new Date(at).toISOString();
+      assert.equal(parseRestTimestamp(iso), at, iso);
+      assert.equal(parseRestTimestamp(`${iso.slice(0, 19)}Z`), at - (at % 1000), iso);
+      assert.equal(parseRestTimestamp(`${iso.slice(0, 21)}Z`), at - (at % 100), iso);
+    }
+  });
+
   test('accepts OKX\'s ISO-8601 UTC timestamp with milliseconds', () => {
     assert.equal(parseRestTimestamp('2020-12-08T09:08:57.715Z'), Date.UTC(2020, 11, 8, 9, 8, 57, 715));
     assert.equal(parseRestTimestamp('1999-01-01T00:00:00.000Z'), Date.UTC(1999, 0, 1, 0, 0, 0, 0));
@@ -192,8 +202,41 @@ describe('sign', () => {
   });
 });
 
+describe('HmacSha256Key', () => {
+  const reference = (key: Buffer, text: string, body?: Buffer) => {
+    const h = createHmac('sha256', key).update(text, 'utf8');
+    if (body !== undefined) h.update(body);
+    return h.digest('base64');
+  };
+
+  test('equals createHmac for random keys (short, 64 bytes, longer than a block) and messages, many sizes', () => {
+    for (let i = 0; i < 400; i++) {
+      const key = randomBytes([0, 1, 16, 32, 63, 64, 65, 100, 200][i % 9] ?? 32);
+      const text = randomBytes(randomInt(0, 300)).toString('latin1');
+      const body = i % 3 === 0 ? undefined : randomBytes(randomInt(0, i % 7 === 0 ? 70_000 : 500));
+      assert.equal(new HmacSha256Key(key).base64(text, body), reference(key, text, body), `case ${i}`);
+    }
+  });
+
+  test('a string secret is its UTF-8 text; non-ASCII text is hashed as UTF-8', () => {
+    const text = `${TS}POST/api/v5/trade/order{"tag":"é€😀"}`;
+    assert.equal(new HmacSha256Key(SECRET).base64(text), reference(Buffer.from(SECRET, 'utf8'), text));
+    assert.equal(new HmacSha256Key('pässwörd-€').base64(text), reference(Buffer.from('pässwörd-€', 'utf8'), text));
+  });
+
+  test('keys do not disturb each other through the shared scratch space', () => {
+    const a = new HmacSha256Key('A'.repeat(32));
+    const b = new HmacSha256Key('B'.repeat(32));
+    const big = randomBytes(50_000);
+    const first = a.base64('x', big);
+    b.base64('y'.repeat(40_000));
+    assert.equal(a.base64('x', big), first);
+    assert.equal(a.base64('short'), reference(Buffer.from('A'.repeat(32)), 'short'));
+  });
+});
+
 describe('signatureMatches', () => {
-  const key = createSecretKey(Buffer.from(SECRET, 'utf8'));
+  const key = new HmacSha256Key(SECRET);
   const getTarget = '/api/v5/asset/balances?ccy=BTC%2CETH';
   const postTarget = '/api/v5/trade/order';
   const body = '{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"100","tag":"abc"}';
@@ -241,7 +284,7 @@ describe('signatureMatches', () => {
   });
 
   test('false for a different secret', () => {
-    const other = createSecretKey(Buffer.from(OTHER_SECRET, 'utf8'));
+    const other = new HmacSha256Key(OTHER_SECRET);
     assert.equal(signatureMatches(other, TS, 'GET', getTarget, undefined, getSig), false);
     assert.equal(signatureMatches(key, TS, 'GET', getTarget, undefined, expectedSign(OTHER_SECRET, `${TS}GET${getTarget}`)), false);
   });
@@ -300,16 +343,17 @@ test('years before 1970 are refused rather than misread (Date.UTC maps 0-99 to 1
 });
 
 describe('the decoded-query fallback (okx-api signs query values unencoded)', () => {
-  const secret = createSecretKey(Buffer.from('0123456789ABCDEF0123456789ABCDEF'));
+  const secret = '0123456789ABCDEF0123456789ABCDEF';
+  const key = new HmacSha256Key(secret);
   const ts = '2026-01-01T00:00:00.000Z';
   test('a signature over the decoded query matches the encoded request target', () => {
     const sig = sign(secret, ts, 'GET', '/api/v5/x?after=a b:c&ccy=BTC,ETH');
-    assert.equal(signatureMatches(secret, ts, 'GET', '/api/v5/x?after=a+b:c&ccy=BTC%2CETH', undefined, sig), true);
+    assert.equal(signatureMatches(key, ts, 'GET', '/api/v5/x?after=a+b:c&ccy=BTC%2CETH', undefined, sig), true);
   });
   test('the fallback never accepts a different request', () => {
     const sig = sign(secret, ts, 'GET', '/api/v5/x?after=a b');
-    assert.equal(signatureMatches(secret, ts, 'GET', '/api/v5/x?after=a+c', undefined, sig), false);
-    assert.equal(signatureMatches(secret, ts, 'GET', '/api/v5/y?after=a+b', undefined, sig), false);
+    assert.equal(signatureMatches(key, ts, 'GET', '/api/v5/x?after=a+c', undefined, sig), false);
+    assert.equal(signatureMatches(key, ts, 'GET', '/api/v5/y?after=a+b', undefined, sig), false);
   });
   test('decodedTarget: null when nothing is encoded or the encoding is broken', () => {
     assert.equal(decodedTarget('/api/v5/x?ccy=BTC'), null);

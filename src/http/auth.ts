@@ -27,14 +27,16 @@ interface OkxHeaders {
   demo: boolean;
 }
 
-const UPPER_NAMES = new Map(['OK-ACCESS-KEY', 'OK-ACCESS-SIGN', 'OK-ACCESS-TIMESTAMP', 'OK-ACCESS-PASSPHRASE'].map((n) => [n, n.toLowerCase()]));
-
 const join = (prev: string | undefined, value: string): string => (prev === undefined ? value : `${prev}, ${value}`);
+
+/** Header names are case-insensitive; clients send these in upper or lower case, so those skip toLowerCase. */
+const named = (name: string, upper: string, lower: string): boolean => name === upper || name === lower || name.toLowerCase() === lower;
 
 /**
  * Reads the OK-ACCESS-* and x-simulated-trading headers straight from the raw header list, which
  * spares building Node's lower-cased headers object on every signed request. A repeated header is
- * joined with ", " as Node does (and then fails its check).
+ * joined with ", " as Node does (and then fails its check). Names are told apart by first letter
+ * and length before any string comparison (no hashing, no lower-casing on the usual spellings).
  */
 function okxHeaders(raw: readonly string[]): OkxHeaders {
   const h: OkxHeaders = { key: undefined, sign: undefined, timestamp: undefined, passphrase: undefined, demo: false };
@@ -43,16 +45,25 @@ function okxHeaders(raw: readonly string[]): OkxHeaders {
     const first = name.charCodeAt(0) | 0x20;
     if (first !== 0x6f /* o */ && first !== 0x78 /* x */) continue;
     const value = raw[i + 1] as string;
-    const len = name.length;
-    if (len !== 13 && len !== 14 && len !== 19 && len !== 20) continue;
-    // Clients send these upper-case (ccxt, okx-api): only other spellings pay for toLowerCase.
-    switch (name.charCodeAt(1) === 0x4b /* K */ ? UPPER_NAMES.get(name) ?? name.toLowerCase() : name.toLowerCase()) {
-      case 'ok-access-key': h.key = join(h.key, value); break;
-      case 'ok-access-sign': h.sign = join(h.sign, value); break;
-      case 'ok-access-timestamp': h.timestamp = join(h.timestamp, value); break;
-      case 'ok-access-passphrase': h.passphrase = join(h.passphrase, value); break;
-      case 'x-simulated-trading': h.demo = value === '1'; break;
-      default: break;
+    switch (name.length) {
+      case 13:
+        if (named(name, 'OK-ACCESS-KEY', 'ok-access-key')) h.key = join(h.key, value);
+        break;
+      case 14:
+        if (named(name, 'OK-ACCESS-SIGN', 'ok-access-sign')) h.sign = join(h.sign, value);
+        break;
+      case 19:
+        if (first === 0x78) {
+          if (named(name, 'X-SIMULATED-TRADING', 'x-simulated-trading')) h.demo = value === '1';
+        } else if (named(name, 'OK-ACCESS-TIMESTAMP', 'ok-access-timestamp')) {
+          h.timestamp = join(h.timestamp, value);
+        }
+        break;
+      case 20:
+        if (named(name, 'OK-ACCESS-PASSPHRASE', 'ok-access-passphrase')) h.passphrase = join(h.passphrase, value);
+        break;
+      default:
+        break;
     }
   }
   return h;

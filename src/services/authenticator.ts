@@ -2,6 +2,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { OkxCode } from '../core/errors.js';
 import { normalizeIp } from '../core/ip-whitelist.js';
 import { hasPermission, type RouteAccess } from '../core/permissions.js';
+import { isApiKeyFormat } from '../core/key-rules.js';
 import { parseRestTimestamp, signatureMatches, withinWindow } from '../core/signing.js';
 import type { Keyring, ActiveKey } from './keyring.js';
 import type { RejectionRecorder } from './rejection-recorder.js';
@@ -38,7 +39,6 @@ export interface AuthLimits {
 type Rejection = Extract<AuthOutcome, { ok: false }>;
 
 const FAIL_WINDOW_S = 60;
-const API_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RATE_LIMITED: Rejection = Object.freeze({ ok: false, code: '50011' });
 
 /**
@@ -80,7 +80,7 @@ export class Authenticator {
     if (this.blockedUntil.size > 0 && this.isBlocked(`key:${apiKey}`, now)) return RATE_LIMITED;
 
     // Only a UUID can be a key: anything else is refused without a store lookup.
-    if (!API_KEY.test(apiKey)) return this.reject(req, now, '50111');
+    if (!isApiKeyFormat(apiKey)) return this.reject(req, now, '50111');
     const found = this.keyring.get(apiKey);
     if (found instanceof Promise) return found.then((key) => this.checkKey(req, key, sign, timestamp, passphrase, now));
     return this.checkKey(req, found, sign, timestamp, passphrase, now);

@@ -1,5 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
-import { constantTimeEqual } from '../core/signing.js';
+import { constantTimeEqual, HmacSha256Key } from '../core/signing.js';
 import { IpWhitelist } from '../core/ip-whitelist.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { PermissionSet } from '../core/permissions.js';
@@ -17,7 +16,7 @@ export interface ActiveKey {
   readonly ips: readonly string[];
   readonly whitelist: IpWhitelist;
   readonly env: KeyEnv;
-  readonly hmacKey: KeyObject;
+  readonly hmacKey: HmacSha256Key;
   readonly passphraseHash: string;
   /**
    * The passphrase, kept in memory only after one successful scrypt check (the hash stays the
@@ -86,7 +85,7 @@ export class Keyring {
       ips: record.ips,
       whitelist: new IpWhitelist(record.ips),
       env: record.env,
-      hmacKey: createSecretKey(Buffer.from(secret, 'utf8')),
+      hmacKey: new HmacSha256Key(secret),
       passphraseHash: record.passphraseHash,
       passphraseMemo: null,
       passphraseCheck: null,
