@@ -178,9 +178,44 @@ export interface Store {
    * updated by ordId) and the fills. A clOrdId already used by another open order of the
    * account is refused with 51016.
    *
-   * @example await store.recordOrderChanges({ orders: [order], fills: [], entries: [freezeEntry] }, now);
+   * The change was computed on `book` at `book.version`: if any process wrote the book since,
+   * nothing is stored and BookConflictError is thrown (catch up with `bookChangesSince` and
+   * compute again); otherwise the book's version becomes `book.version + 1`. The database's
+   * transaction and row lock decide, so instances sharing a database never double-fill.
+   *
+   * @example await store.recordOrderChanges({ orders: [order], fills: [], entries: [freezeEntry] }, now, { env: 'live', instId: 'BTC-USDT', version: 7 });
    */
-  recordOrderChanges(change: OrderChanges, at: number): Promise<void>;
+  recordOrderChanges(change: OrderChanges, at: number, book: BookVersion): Promise<void>;
+  /** The version of every book written so far (read before `openOrders` at start-up). */
+  bookVersions(): Promise<BookVersion[]>;
+  /** The orders of one book written after `version` (their current state), and the book's version now. */
+  bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<{ version: number; orders: Order[] }>;
+  /**
+   * Reserves `count` fresh ids of a sequence shared by every process: returns the first; the
+   * block is [first, first + count). Ids never repeat and the block starts at `floor` or later.
+   */
+  reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint>;
+  /**
+   * True for exactly one caller per `intervalMs` across every process sharing the database (the
+   * sweeper): the job's last run moves to `now` only if it is at least `intervalMs` old.
+   */
+  claimInterval(job: string, now: number, intervalMs: number): Promise<boolean>;
+  /**
+   * A sticky lease (the market maker runs on one instance): true if `holder` holds `name` until
+   * `now + ttlMs`, i.e. it held it already or the previous holder let it lapse.
+   */
+  holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /**
+   * Calls `listener` soon after any process commits a key change (PostgreSQL LISTEN/NOTIFY); a
+   * hint only, without the change itself: `keyChangesSince` stays the source, and adapters without
+   * push (SQLite) never call it, so callers keep polling as the fallback.
+   */
+  onKeyChanges(listener: () => void): Promise<void>;
+  /**
+   * Re-encrypts every sealed secret (API secret keys and TOTP secrets) in one transaction:
+   * `reseal` opens a sealed value under the old master key and seals it under the new one.
+   */
+  resealSecrets(reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer): Promise<{ apiKeys: number; totp: number }>;
   /** Every open order (live or partially filled) of every account in queue order (queuedAt, then ordId): the books at start-up. */
   openOrders(): Promise<Order[]>;
   /** One order of an account by ordId or clOrdId (the newest with that clOrdId), or null. */
@@ -239,6 +274,23 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/** Thrown by recordOrderChanges when another process wrote the book since the version given. */
+export class BookConflictError extends Error {
+  override name = 'BookConflictError';
+}
+
+export interface BookVersion {
+  env: KeyEnv;
+  instId: string;
+  /** Bumped by every stored change of the book. */
+  version: number;
+}
+
+export type IdSequenceName = 'order' | 'trade' | 'withdrawal';
+
+/** What a sealed secret belongs to: an API key (id: the API key) or an account's authenticator (id: the user id). */
+export type SealedKind = 'api-key' | 'totp';
 
 /** A ledger entry that brought funds in (kind 'deposit' or 'internal_in'). */
 export interface DepositRecord {

@@ -10,9 +10,10 @@ import type { Withdrawal, WithdrawalState } from '../../core/funding.js';
 import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
 import type {
-  Actor, AuditAction, AuditRecord, BalanceRow, DepositRecord, FillQuery, KeyRecord, KeyRejection, KeyUpdate, OrderChanges, OrderQuery,
+  Actor, AuditAction, AuditRecord, BalanceRow, BookVersion, DepositRecord, IdSequenceName, SealedKind, FillQuery, KeyRecord, KeyRejection, KeyUpdate, OrderChanges, OrderQuery,
   SessionRecord, Store, TotpRecord, UserRecord, WithdrawalAddress,
 } from '../store.js';
+import { BookConflictError } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 interface KeyRow {
@@ -215,12 +216,12 @@ export class SqliteStore implements Store {
       insertEntry: db.prepare(`INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       upsertOrder: db.prepare(`INSERT INTO orders (ord_id, user_id, env, inst_id, cl_ord_id, tag, side, ord_type, px, sz, tgt_ccy,
-        acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time, queued_at)
+        acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time, queued_at, book_seq)
         VALUES (@ord_id, @user_id, @env, @inst_id, @cl_ord_id, @tag, @side, @ord_type, @px, @sz, @tgt_ccy, @acc_fill_sz,
-        @acc_fill_quote, @fee, @fee_ccy, @frozen, @state, @cancel_source, @c_time, @u_time, @queued_at)
+        @acc_fill_quote, @fee, @fee_ccy, @frozen, @state, @cancel_source, @c_time, @u_time, @queued_at, @book_seq)
         ON CONFLICT (ord_id) DO UPDATE SET px = excluded.px, sz = excluded.sz, acc_fill_sz = excluded.acc_fill_sz,
         acc_fill_quote = excluded.acc_fill_quote, fee = excluded.fee, frozen = excluded.frozen, state = excluded.state,
-        cancel_source = excluded.cancel_source, u_time = excluded.u_time, queued_at = excluded.queued_at`),
+        cancel_source = excluded.cancel_source, u_time = excluded.u_time, queued_at = excluded.queued_at, book_seq = excluded.book_seq`),
       insertFill: db.prepare(`INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy,
         exec_type, ts) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id, @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy,
         @exec_type, @ts)`),
@@ -270,6 +271,21 @@ export class SqliteStore implements Store {
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (api_key, code, ip) DO UPDATE SET count = count + excluded.count,
         first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`),
       pruneRejections: db.prepare('DELETE FROM key_rejections WHERE last_at < ?'),
+      ensureBook: db.prepare('INSERT INTO books (env, inst_id, version) VALUES (?, ?, 0) ON CONFLICT DO NOTHING'),
+      bumpBook: db.prepare('UPDATE books SET version = version + 1 WHERE env = ? AND inst_id = ? AND version = ?'),
+      bookVersions: db.prepare('SELECT env, inst_id, version FROM books ORDER BY env, inst_id'),
+      bookVersion: db.prepare('SELECT version FROM books WHERE env = ? AND inst_id = ?'),
+      bookChanges: db.prepare(`SELECT * FROM orders WHERE env = ? AND inst_id = ? AND book_seq > ?
+        ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
+      reserveIds: db.prepare('UPDATE id_sequences SET last = MAX(last + ?, ?) WHERE name = ? RETURNING last').safeIntegers(true),
+      claimJob: db.prepare(`INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT (name)
+        DO UPDATE SET last_run = excluded.last_run WHERE jobs.last_run <= excluded.last_run - ?`),
+      holdLease: db.prepare(`INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name)
+        DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE leases.holder = excluded.holder OR leases.until < ?`),
+      sealedKeys: db.prepare('SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key'),
+      resealKey: db.prepare('UPDATE api_keys SET secret_sealed = ? WHERE api_key = ?'),
+      sealedTotp: db.prepare('SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id'),
+      resealTotp: db.prepare('UPDATE user_totp SET secret_sealed = ? WHERE user_id = ?'),
       rejectionsOfKey: db.prepare(`SELECT api_key, user_id, code, ip, count, first_at, last_at FROM key_rejections
         WHERE api_key = ? AND user_id = ? ORDER BY last_at DESC, code, ip LIMIT ?`),
     };
@@ -437,11 +453,15 @@ export class SqliteStore implements Store {
     }
   }
 
-  async recordOrderChanges(change: OrderChanges, at: number): Promise<void> {
+  async recordOrderChanges(change: OrderChanges, at: number, book: BookVersion): Promise<void> {
     try {
       this.db.transaction(() => {
+        this.stmt.ensureBook.run(book.env, book.instId);
+        if (this.stmt.bumpBook.run(book.env, book.instId, book.version).changes !== 1) {
+          throw new BookConflictError(`${book.env} ${book.instId}: the book changed since version ${book.version}`);
+        }
         this.applyEntriesNow(change.entries, at);
-        for (const o of change.orders) this.stmt.upsertOrder.run(orderRow(o));
+        for (const o of change.orders) this.stmt.upsertOrder.run({ ...orderRow(o), book_seq: book.version + 1 });
         for (const f of change.fills) {
           this.stmt.insertFill.run({
             trade_id: f.tradeId, ord_id: f.ordId, cl_ord_id: f.clOrdId, tag: f.tag, user_id: f.userId, env: f.env,
@@ -455,6 +475,46 @@ export class SqliteStore implements Store {
       }
       throw err;
     }
+  }
+
+  async bookVersions(): Promise<BookVersion[]> {
+    const rows = this.stmt.bookVersions.all() as Array<{ env: KeyEnv; inst_id: string; version: number }>;
+    return rows.map((r) => ({ env: r.env, instId: r.inst_id, version: r.version }));
+  }
+
+  async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<{ version: number; orders: Order[] }> {
+    const row = this.stmt.bookVersion.get(env, instId) as { version: number } | undefined;
+    const orders = (this.stmt.bookChanges.all(env, instId, version) as OrderRow[]).map(toOrder);
+    return { version: row?.version ?? 0, orders };
+  }
+
+  async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
+    const n = BigInt(count);
+    const row = this.stmt.reserveIds.get(n, floor + n - 1n, sequence) as { last: bigint } | undefined;
+    if (row === undefined) throw new Error(`unknown id sequence ${sequence}`);
+    return row.last - n + 1n;
+  }
+
+  async claimInterval(job: string, now: number, intervalMs: number): Promise<boolean> {
+    return this.stmt.claimJob.run(job, now, intervalMs).changes === 1;
+  }
+
+  async holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.stmt.holdLease.run(name, holder, now + ttlMs, now).changes === 1;
+  }
+
+  async onKeyChanges(): Promise<void> {
+    // No push in SQLite: every process polls keyChangesSince.
+  }
+
+  async resealSecrets(reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer): Promise<{ apiKeys: number; totp: number }> {
+    return this.db.transaction(() => {
+      const keys = this.stmt.sealedKeys.all() as Array<{ api_key: string; secret_sealed: Buffer }>;
+      for (const k of keys) this.stmt.resealKey.run(reseal('api-key', k.api_key, k.secret_sealed), k.api_key);
+      const totp = this.stmt.sealedTotp.all() as Array<{ user_id: number; secret_sealed: Buffer }>;
+      for (const t of totp) this.stmt.resealTotp.run(reseal('totp', String(t.user_id), t.secret_sealed), t.user_id);
+      return { apiKeys: keys.length, totp: totp.length };
+    }).immediate();
   }
 
   async openOrders(): Promise<Order[]> {
