@@ -37,6 +37,8 @@ const EnvSchema = Type.Object({
   SIGNET_BODY_LIMIT: Type.Integer({ default: 65536, minimum: 1024 }),
   /** How often the key cache looks for keys changed by other processes, ms. */
   SIGNET_KEY_SYNC_MS: Type.Integer({ default: 250, minimum: 10 }),
+  /** How often order books are brought up to date with orders other instances stored, ms (only matters with several instances). */
+  SIGNET_BOOK_SYNC_MS: Type.Integer({ default: 250, minimum: 10 }),
   /** How often batched last-used times are written, ms. */
   SIGNET_USAGE_FLUSH_MS: Type.Integer({ default: 2000, minimum: 10 }),
   /** How often the expiry sweeper runs, ms (hourly). */
@@ -85,6 +87,7 @@ export interface Config {
   readonly authFailsPerKey: number;
   readonly bodyLimit: number;
   readonly keySyncMs: number;
+  readonly bookSyncMs: number;
   readonly usageFlushMs: number;
   readonly sweepMs: number;
   readonly logLevel: string;
@@ -141,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     authFailsPerKey: parsed.SIGNET_AUTH_FAILS_PER_KEY,
     bodyLimit: parsed.SIGNET_BODY_LIMIT,
     keySyncMs: parsed.SIGNET_KEY_SYNC_MS,
+    bookSyncMs: parsed.SIGNET_BOOK_SYNC_MS,
     usageFlushMs: parsed.SIGNET_USAGE_FLUSH_MS,
     sweepMs: parsed.SIGNET_SWEEP_MS,
     logLevel: parsed.SIGNET_LOG_LEVEL,

@@ -124,7 +124,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);
       // Pushed key changes (PostgreSQL NOTIFY) are picked up at once; the poll below is the fallback.
       await store.onKeyChanges(() => { keyring.sync().catch(report); });
-      every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync(), trading.sync()]), report);
+      every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
+      every(config.bookSyncMs, () => trading.sync(), report);
       every(config.usageFlushMs, () => Promise.all([usage.flush(), rejections.flush(now())]), report);
       // Checked four times per interval, run once per interval cluster-wide.
       every(Math.max(250, Math.floor(config.sweepMs / 4)), () => sweep(onSweep), report);

@@ -53,7 +53,7 @@ export class TradingService {
     for (const o of await this.store.openOrders()) this.book(o.env, o.instId).add(o);
   }
 
-  /** Brings every book that another instance wrote up to date (run every SIGNET_KEY_SYNC_MS). */
+  /** Brings every book that another instance wrote up to date (run every SIGNET_BOOK_SYNC_MS). */
   sync(): Promise<number> {
     return this.serial(async () => {
       let caughtUp = 0;
