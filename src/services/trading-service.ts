@@ -4,7 +4,7 @@ import { SPOT_INSTRUMENTS, type SpotInstrument } from '../core/markets.js';
 import { amendOrder, applyOutcome, cancelOrder, matchOrder, type Amendment, type FeeRates, type Fill, type MatchOutcome } from '../core/matching.js';
 import { OrderBook } from '../core/order-book.js';
 import { isOpen, newOrderRecord, validateOrder, type Order, type OrderRequest } from '../core/orders.js';
-import { BookConflictError, type FillQuery, type OrderQuery, type Store } from '../store/store.js';
+import type { BookChanges, FillQuery, OrderQuery, Store } from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
 
@@ -17,20 +17,17 @@ export interface OrderRef {
   clOrdId?: unknown;
 }
 
-/** How many times an operation is computed again after other instances wrote its book first. */
-const MAX_ATTEMPTS = 50;
-
 /**
  * The paper exchange: one order book per environment and instrument, fed by orders of every
  * account. Operations run one at a time in this process; each one's effects (orders, fills,
  * ledger entries) are stored in one transaction before the book changes, so a refused or failed
  * write leaves the book as it was. Open orders are reloaded into the books at start-up.
  *
- * Several instances may share one database: each change is stored only if the book's version
- * is still the one it was computed on (the database decides, see Store.recordOrderChanges);
- * otherwise the book catches up with the orders other instances wrote and the operation is
- * computed again. Order and trade ids come in blocks reserved in the database, so they never
- * collide across instances.
+ * Several instances may share one database: each operation runs while holding its book in the
+ * database (Store.runBookOperation), first catching the in-memory book up with the orders other
+ * instances stored, then matching and storing, so the database decides the order of operations
+ * on a book and nothing is filled twice. Order and trade ids come in blocks reserved in the
+ * database, so they never collide across instances.
  */
 export class TradingService {
   private readonly books = new Map<string, OrderBook>();
@@ -69,13 +66,15 @@ export class TradingService {
 
   /** Applies the orders of one book that other instances stored since this book's version. */
   private async catchUp(env: KeyEnv, instId: string): Promise<void> {
+    this.applyChanges(env, instId, await this.store.bookChangesSince(env, instId, this.versions.get(`${env}:${instId}`) ?? 0));
+  }
+
+  private applyChanges(env: KeyEnv, instId: string, changes: BookChanges): void {
     const id = `${env}:${instId}`;
-    const changes = await this.store.bookChangesSince(env, instId, this.versions.get(id) ?? 0);
-    const users = new Set<number>();
-    for (const o of changes.orders) users.add(o.userId);
+    if ((this.versions.get(id) ?? 0) >= changes.version) return;
     applyOutcome(this.book(env, instId), { orders: changes.orders, fills: [], entries: [] });
     this.versions.set(id, changes.version);
-    for (const u of users) this.ledger.invalidate(u, env);
+    for (const u of new Set(changes.orders.map((o) => o.userId))) this.ledger.invalidate(u, env);
   }
 
   /** The book of one instrument in one environment (created empty on first use). */
@@ -101,33 +100,31 @@ export class TradingService {
   }
 
   /**
-   * Computes an operation on a book and stores it; when another instance wrote the book first,
-   * catches up and computes it again. `compute` may throw a RuleError (nothing is stored).
+   * Runs an operation on a book: holding the book in the database, catches up, computes the
+   * outcome on the in-memory book and stores it; then applies it to the book. `compute` may throw
+   * a RuleError (nothing is stored) and may run more than once.
    */
   private async operate(env: KeyEnv, instId: string, now: number, compute: (book: OrderBook) => Promise<MatchOutcome>): Promise<MatchOutcome> {
     const id = `${env}:${instId}`;
-    for (let attempt = 1; ; attempt++) {
-      const book = this.book(env, instId);
-      // Each fill of a match takes one trade id, at most one per resting order.
-      await this.tradeIds.ensure(book.size + 1, now);
-      const outcome = await compute(book);
-      const version = this.versions.get(id) ?? 0;
-      try {
-        await this.store.recordOrderChanges(outcome, now, { env, instId, version });
-      } catch (err) {
-        if (err instanceof BookConflictError && attempt < MAX_ATTEMPTS) {
-          await this.catchUp(env, instId);
-          continue;
-        }
-        throw err;
-      } finally {
-        const users = new Set(outcome.entries.map((e) => e.userId));
-        for (const u of users) this.ledger.invalidate(u, env);
-      }
-      this.versions.set(id, version + 1);
+    const book = this.book(env, instId);
+    let tried: MatchOutcome | null = null;
+    let stored = 0;
+    try {
+      const outcome = await this.store.runBookOperation({ env, instId, version: this.versions.get(id) ?? 0 }, now, async (since) => {
+        this.applyChanges(env, instId, since);
+        stored = since.version + 1;
+        // Each fill of a match takes one trade id, at most one per resting order.
+        await this.tradeIds.ensure(book.size + 1, now);
+        tried = await compute(book);
+        return { change: tried, result: tried };
+      });
+      this.versions.set(id, stored);
       applyOutcome(book, outcome);
       if (outcome.fills.length > 0) for (const l of this.fillListeners) l(env, outcome.fills);
       return outcome;
+    } finally {
+      const entries = (tried as MatchOutcome | null)?.entries ?? [];
+      for (const u of new Set(entries.map((e) => e.userId))) this.ledger.invalidate(u, env);
     }
   }
 

@@ -6,7 +6,7 @@ import { depositEntry, type LedgerEntry } from '../core/ledger.js';
 import { holdEntries, releaseEntries, settleEntries, type Withdrawal } from '../core/funding.js';
 import type { Fill } from '../core/matching.js';
 import type { Order } from '../core/orders.js';
-import { BookConflictError, type KeyRecord, type OrderChanges, type Store } from './store.js';
+import type { KeyRecord, OrderChanges, Store } from './store.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 let seq = 0;
@@ -23,13 +23,10 @@ function orderRow(userId: number, over: Partial<Order> = {}): Order {
 const freeze = (o: Order, amt: string): LedgerEntry =>
   ({ userId: o.userId, env: o.env, account: '18', ccy: 'USDT', availDelta: `-${amt}`, frozenDelta: amt, kind: 'order_freeze', ref: o.ordId });
 
-/** Stores an order change on the book of its first order, at the book's current version. */
+/** Stores an order change as one operation on the book of its first order. */
 async function record(store: Store, change: OrderChanges, at: number): Promise<void> {
   const first = change.orders[0] ?? change.fills[0];
-  const env = first?.env ?? 'live';
-  const instId = first?.instId ?? 'BTC-USDT';
-  const { version } = await store.bookChangesSince(env, instId, Number.MAX_SAFE_INTEGER);
-  await store.recordOrderChanges(change, at, { env, instId, version });
+  await store.runBookOperation({ env: first?.env ?? 'live', instId: first?.instId ?? 'BTC-USDT', version: 0 }, at, async () => ({ change, result: undefined }));
 }
 
 function keyRow(userId: number, over: Partial<KeyRecord> = {}): KeyRecord {
@@ -332,29 +329,49 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal((await store.listWithdrawalAddresses(v.id)).length, 1);
     });
 
-    withStore('books: a change computed on an old version is refused whole; the change feed gives orders after a version', async (store) => {
+    withStore('books: operations catch up with what was stored since their version, take turns, and a refusal stores nothing', async (store) => {
       const u = await user(store);
       await store.applyEntries([depositEntry(u.id, 'live', '18', 'USDT', '1000')], T0);
       assert.deepEqual(await store.bookVersions(), []);
+      const btc = { env: 'live' as const, instId: 'BTC-USDT' };
       const a = orderRow(u.id);
-      await store.recordOrderChanges({ orders: [a], fills: [], entries: [freeze(a, '100')] }, T0, { env: 'live', instId: 'BTC-USDT', version: 0 });
+      const first = await store.runBookOperation({ ...btc, version: 0 }, T0, async (since) => {
+        assert.deepEqual(since, { version: 0, orders: [] });
+        return { change: { orders: [a], fills: [], entries: [freeze(a, '100')] }, result: 'stored' };
+      });
+      assert.equal(first, 'stored');
+      // An instance still at version 0 is given the order stored since.
       const b = orderRow(u.id);
-      // Another process wrote version 1 first: nothing of this change is stored.
-      await assert.rejects(store.recordOrderChanges({ orders: [b], fills: [], entries: [freeze(b, '100')] }, T0, { env: 'live', instId: 'BTC-USDT', version: 0 }),
-        BookConflictError);
-      assert.equal(await store.findOrder(u.id, 'live', { ordId: b.ordId }), null);
-      assert.deepEqual((await store.getBalances(u.id, 'live', '18')).map((r) => [r.avail, r.frozen]), [['900', '100']]);
-      await store.recordOrderChanges({ orders: [b], fills: [], entries: [freeze(b, '100')] }, T0, { env: 'live', instId: 'BTC-USDT', version: 1 });
+      await store.runBookOperation({ ...btc, version: 0 }, T0, async (since) => {
+        assert.deepEqual(since, { version: 1, orders: [a] });
+        return { change: { orders: [b], fills: [], entries: [freeze(b, '100')] }, result: undefined };
+      });
+      // Refused (a rule error, or a balance that would go negative): nothing stored, the version unchanged.
+      await assert.rejects(store.runBookOperation({ ...btc, version: 2 }, T0, async () => { throw new RuleError('51400', 'gone'); }), RuleError);
+      const c = orderRow(u.id);
+      await assert.rejects(store.runBookOperation({ ...btc, version: 2 }, T0, async () => ({ change: { orders: [c], fills: [], entries: [freeze(c, '900')] }, result: undefined })),
+        (err: unknown) => err instanceof RuleError && err.code === '51008');
+      assert.equal(await store.findOrder(u.id, 'live', { ordId: c.ordId }), null);
+      assert.deepEqual((await store.getBalances(u.id, 'live', '18')).map((r) => [r.avail, r.frozen]), [['800', '200']]);
       const canceled: Order = { ...a, state: 'canceled', frozen: '0', uTime: T0 + 9 };
-      await store.recordOrderChanges({ orders: [canceled], fills: [], entries: [] }, T0, { env: 'live', instId: 'BTC-USDT', version: 2 });
+      await record(store, { orders: [canceled], fills: [], entries: [] }, T0);
+      // Concurrent operations on one book take turns: each sees the version the previous one left.
+      const seen: number[] = [];
+      await Promise.all(Array.from({ length: 8 }, () => store.runBookOperation({ ...btc, version: 0 }, T0, async (since) => {
+        await new Promise((r) => setTimeout(r, 2));
+        const o = orderRow(u.id, { frozen: '0' });
+        return { change: { orders: [o], fills: [], entries: [] }, result: since.version };
+      }).then((v) => seen.push(v))));
+      assert.deepEqual(seen.sort((x, y) => x - y), [3, 4, 5, 6, 7, 8, 9, 10]);
       // Other books have their own versions.
-      const e = orderRow(u.id, { instId: 'ETH-USDT', frozen: '0' });
-      await store.recordOrderChanges({ orders: [e], fills: [], entries: [] }, T0, { env: 'live', instId: 'ETH-USDT', version: 0 });
-      assert.deepEqual(await store.bookVersions(), [{ env: 'live', instId: 'BTC-USDT', version: 3 }, { env: 'live', instId: 'ETH-USDT', version: 1 }]);
+      await record(store, { orders: [orderRow(u.id, { instId: 'ETH-USDT', frozen: '0' })], fills: [], entries: [] }, T0);
+      assert.deepEqual(await store.bookVersions(), [{ env: 'live', instId: 'BTC-USDT', version: 11 }, { env: 'live', instId: 'ETH-USDT', version: 1 }]);
       const since1 = await store.bookChangesSince('live', 'BTC-USDT', 1);
-      assert.equal(since1.version, 3);
-      assert.deepEqual(since1.orders.map((o) => [o.ordId, o.state]).sort(), [[a.ordId, 'canceled'], [b.ordId, 'live']].sort());
-      assert.deepEqual(await store.bookChangesSince('live', 'BTC-USDT', 3), { version: 3, orders: [] });
+      assert.equal(since1.version, 11);
+      assert.deepEqual(since1.orders.filter((o) => o.ordId === a.ordId || o.ordId === b.ordId).map((o) => [o.ordId, o.state]).sort(),
+        [[a.ordId, 'canceled'], [b.ordId, 'live']].sort());
+      assert.equal(since1.orders.length, 10);
+      assert.deepEqual(await store.bookChangesSince('live', 'BTC-USDT', 11), { version: 11, orders: [] });
       assert.deepEqual(await store.bookChangesSince('demo', 'BTC-USDT', 0), { version: 0, orders: [] });
     });
 

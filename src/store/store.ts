@@ -173,23 +173,25 @@ export interface Store {
   applyEntries(entries: readonly LedgerEntry[], at: number): Promise<void>;
 
   /**
-   * Stores everything one order operation changed, in one transaction: the ledger entries (a
-   * RuleError 51008 and nothing stored if a balance would go negative), the orders (inserted or
-   * updated by ordId) and the fills. A clOrdId already used by another open order of the
-   * account is refused with 51016.
+   * Runs one order operation on a book, taking turns with every process sharing the database
+   * (PostgreSQL: the book's row lock, held for the whole transaction; SQLite: a version check at
+   * commit, run again on a lost race). `compute` receives the book's orders stored after
+   * `book.version` (to catch up with other processes) and the book's current version, and returns
+   * the change to store, or throws to store nothing. The change is stored in one transaction: the
+   * ledger entries (RuleError 51008 and nothing stored if a balance would go negative), the
+   * orders (inserted or updated by ordId) and the fills; the book's version becomes
+   * `since.version + 1`. A clOrdId already used by another open order of the account is refused
+   * with 51016. `compute` may run more than once, so it must be repeatable.
    *
-   * The change was computed on `book` at `book.version`: if any process wrote the book since,
-   * nothing is stored and BookConflictError is thrown (catch up with `bookChangesSince` and
-   * compute again); otherwise the book's version becomes `book.version + 1`. The database's
-   * transaction and row lock decide, so instances sharing a database never double-fill.
-   *
-   * @example await store.recordOrderChanges({ orders: [order], fills: [], entries: [freezeEntry] }, now, { env: 'live', instId: 'BTC-USDT', version: 7 });
+   * @example
+   *   await store.runBookOperation({ env: 'live', instId: 'BTC-USDT', version: 7 }, now, async (since) =>
+   *     ({ change: { orders: [order], fills: [], entries: [freezeEntry] }, result: order }));
    */
-  recordOrderChanges(change: OrderChanges, at: number, book: BookVersion): Promise<void>;
+  runBookOperation<T>(book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>): Promise<T>;
   /** The version of every book written so far (read before `openOrders` at start-up). */
   bookVersions(): Promise<BookVersion[]>;
   /** The orders of one book written after `version` (their current state), and the book's version now. */
-  bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<{ version: number; orders: Order[] }>;
+  bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges>;
   /**
    * Reserves `count` fresh ids of a sequence shared by every process: returns the first; the
    * block is [first, first + count). Ids never repeat and the block starts at `floor` or later.
@@ -275,9 +277,10 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Thrown by recordOrderChanges when another process wrote the book since the version given. */
-export class BookConflictError extends Error {
-  override name = 'BookConflictError';
+/** The orders of a book stored after some version (their current state), and the book's version now. */
+export interface BookChanges {
+  version: number;
+  orders: Order[];
 }
 
 export interface BookVersion {

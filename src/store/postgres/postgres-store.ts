@@ -8,8 +8,7 @@ import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
 import { keyChangeDetail } from '../audit-detail.js';
 import {
-  BookConflictError,
-  type Actor, type AuditAction, type AuditRecord, type BalanceRow, type BookVersion, type DepositRecord, type FillQuery,
+  type Actor, type AuditAction, type AuditRecord, type BalanceRow, type BookChanges, type BookVersion, type DepositRecord, type FillQuery,
   type IdSequenceName, type KeyRecord, type KeyRejection, type KeyUpdate, type OrderChanges, type OrderQuery, type SealedKind,
   type SessionRecord, type Store, type TotpRecord, type UserRecord, type WithdrawalAddress,
 } from '../store.js';
@@ -437,24 +436,34 @@ export class PostgresStore implements Store {
     ]);
   }
 
-  async recordOrderChanges(change: OrderChanges, at: number, book: BookVersion): Promise<void> {
+  async runBookOperation<T>(
+    book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
+  ): Promise<T> {
     try {
-      await this.tx(async (c) => {
-        await c.query('INSERT INTO books (env, inst_id, version) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING', [book.env, book.instId]);
-        // The row lock serializes writers of one book across instances; the version check refuses stale computations.
-        const bumped = await c.query('UPDATE books SET version = version + 1 WHERE env = $1 AND inst_id = $2 AND version = $3',
-          [book.env, book.instId, book.version]);
-        if (bumped.rowCount !== 1) throw new BookConflictError(`${book.env} ${book.instId}: the book changed since version ${book.version}`);
+      return await this.tx(async (c) => {
+        // The book's row lock: operations on one book take turns across every instance until commit.
+        const lock = 'SELECT version FROM books WHERE env = $1 AND inst_id = $2 FOR UPDATE';
+        let row = await this.one(c, lock, [book.env, book.instId]);
+        if (row === undefined) {
+          await c.query('INSERT INTO books (env, inst_id, version) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING', [book.env, book.instId]);
+          row = await this.one(c, lock, [book.env, book.instId]);
+        }
+        const version = row?.version as number;
+        const orders = version === book.version ? [] : (await this.rows(c, `SELECT * FROM orders WHERE env = $1 AND inst_id = $2 AND book_seq > $3
+          ORDER BY queued_at, ord_id::numeric`, [book.env, book.instId, book.version])).map(toOrder);
+        const { change, result } = await compute({ version, orders });
+        await c.query('UPDATE books SET version = $3 WHERE env = $1 AND inst_id = $2', [book.env, book.instId, version + 1]);
         await this.applyEntriesNow(c, change.entries, at);
         for (const o of change.orders) {
           await c.query(UPSERT_ORDER, [
             o.ordId, o.userId, o.env, o.instId, o.clOrdId, o.tag, o.side, o.ordType, o.px, o.sz, o.tgtCcy, o.accFillSz, o.accFillQuote,
-            o.fee, o.feeCcy, o.frozen, o.state, o.cancelSource, o.cTime, o.uTime, o.queuedAt, book.version + 1,
+            o.fee, o.feeCcy, o.frozen, o.state, o.cancelSource, o.cTime, o.uTime, o.queuedAt, version + 1,
           ]);
         }
         for (const f of change.fills) {
           await c.query(INSERT_FILL, [f.tradeId, f.ordId, f.clOrdId, f.tag, f.userId, f.env, f.instId, f.side, f.px, f.sz, f.fee, f.feeCcy, f.execType, f.ts]);
         }
+        return result;
       });
     } catch (err) {
       if (pgCode(err) === '23505' && err instanceof Error && 'constraint' in err && err.constraint === 'orders_open_cl_ord_id') {
@@ -469,7 +478,7 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ env: r.env as KeyEnv, instId: r.inst_id as string, version: r.version as number }));
   }
 
-  async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<{ version: number; orders: Order[] }> {
+  async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges> {
     const row = await this.one(this.pool, 'SELECT version FROM books WHERE env = $1 AND inst_id = $2', [env, instId]);
     const orders = await this.rows(this.pool, `SELECT * FROM orders WHERE env = $1 AND inst_id = $2 AND book_seq > $3
       ORDER BY queued_at, ord_id::numeric`, [env, instId, version]);

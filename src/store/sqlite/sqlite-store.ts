@@ -10,10 +10,9 @@ import type { Withdrawal, WithdrawalState } from '../../core/funding.js';
 import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
 import type {
-  Actor, AuditAction, AuditRecord, BalanceRow, BookVersion, DepositRecord, IdSequenceName, SealedKind, FillQuery, KeyRecord, KeyRejection, KeyUpdate, OrderChanges, OrderQuery,
+  Actor, AuditAction, AuditRecord, BalanceRow, BookChanges, BookVersion, DepositRecord, IdSequenceName, SealedKind, FillQuery, KeyRecord, KeyRejection, KeyUpdate, OrderChanges, OrderQuery,
   SessionRecord, Store, TotpRecord, UserRecord, WithdrawalAddress,
 } from '../store.js';
-import { BookConflictError } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 interface KeyRow {
@@ -453,21 +452,35 @@ export class SqliteStore implements Store {
     }
   }
 
-  async recordOrderChanges(change: OrderChanges, at: number, book: BookVersion): Promise<void> {
+  async runBookOperation<T>(
+    book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
+  ): Promise<T> {
+    // A transaction cannot stay open across `compute` (other requests share this connection), so
+    // the book's version is checked at commit instead: another process that wrote the book in
+    // between makes this one catch up and compute again. Within one process operations on a
+    // book already take turns (TradingService), so that happens only across processes.
+    for (;;) {
+      const since = await this.bookChangesSince(book.env, book.instId, book.version);
+      const { change, result } = await compute(since);
+      if (this.storeBookChange(change, at, book, since.version)) return result;
+    }
+  }
+
+  /** One transaction: the book's version from `version` to `version + 1`, then the change; false if the version moved. */
+  private storeBookChange(change: OrderChanges, at: number, book: BookVersion, version: number): boolean {
     try {
-      this.db.transaction(() => {
+      return this.db.transaction(() => {
         this.stmt.ensureBook.run(book.env, book.instId);
-        if (this.stmt.bumpBook.run(book.env, book.instId, book.version).changes !== 1) {
-          throw new BookConflictError(`${book.env} ${book.instId}: the book changed since version ${book.version}`);
-        }
+        if (this.stmt.bumpBook.run(book.env, book.instId, version).changes !== 1) return false;
         this.applyEntriesNow(change.entries, at);
-        for (const o of change.orders) this.stmt.upsertOrder.run({ ...orderRow(o), book_seq: book.version + 1 });
+        for (const o of change.orders) this.stmt.upsertOrder.run({ ...orderRow(o), book_seq: version + 1 });
         for (const f of change.fills) {
           this.stmt.insertFill.run({
             trade_id: f.tradeId, ord_id: f.ordId, cl_ord_id: f.clOrdId, tag: f.tag, user_id: f.userId, env: f.env,
             inst_id: f.instId, side: f.side, px: f.px, sz: f.sz, fee: f.fee, fee_ccy: f.feeCcy, exec_type: f.execType, ts: f.ts,
           });
         }
+        return true;
       }).immediate();
     } catch (err) {
       if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && err.message.includes('cl_ord_id')) {
@@ -482,10 +495,10 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ env: r.env, instId: r.inst_id, version: r.version }));
   }
 
-  async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<{ version: number; orders: Order[] }> {
-    const row = this.stmt.bookVersion.get(env, instId) as { version: number } | undefined;
-    const orders = (this.stmt.bookChanges.all(env, instId, version) as OrderRow[]).map(toOrder);
-    return { version: row?.version ?? 0, orders };
+  async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges> {
+    const current = (this.stmt.bookVersion.get(env, instId) as { version: number } | undefined)?.version ?? 0;
+    const orders = current === version ? [] : (this.stmt.bookChanges.all(env, instId, version) as OrderRow[]).map(toOrder);
+    return { version: current, orders };
   }
 
   async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
