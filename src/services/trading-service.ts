@@ -113,8 +113,6 @@ export class TradingService {
       const outcome = await this.store.runBookOperation({ env, instId, version: this.versions.get(id) ?? 0 }, now, async (since) => {
         this.applyChanges(env, instId, since);
         stored = since.version + 1;
-        // Each fill of a match takes one trade id, at most one per resting order.
-        await this.tradeIds.ensure(book.size + 1, now);
         tried = await compute(book);
         return { change: tried, result: tried };
       });
@@ -128,14 +126,21 @@ export class TradingService {
     }
   }
 
+  /** Makes sure enough trade ids are at hand for an order of `side` to match: one per fill, at most one per order resting on the other side. */
+  private tradeIdsFor(book: OrderBook, side: Order['side'], now: number): Promise<void> {
+    return this.tradeIds.ensure(book.sideSize(side === 'buy' ? 'sell' : 'buy') + 1, now);
+  }
+
   /** Places an order; answers the order as stored (possibly already filled or canceled). */
   async place(userId: number, env: KeyEnv, req: OrderRequest, now: number): Promise<Order> {
     const valid = validateOrder(req, INSTRUMENTS);
     return this.serial(async () => {
       await this.orderIds.ensure(1, now);
       const order = newOrderRecord(valid, this.orderIds.take(), userId, env, now);
-      const outcome = await this.operate(env, valid.inst.instId, now,
-        async (book) => matchOrder(book, order, valid.inst, this.fees, () => this.tradeIds.take(), now));
+      const outcome = await this.operate(env, valid.inst.instId, now, async (book) => {
+        await this.tradeIdsFor(book, order.side, now);
+        return matchOrder(book, order, valid.inst, this.fees, () => this.tradeIds.take(), now);
+      });
       return outcome.orders[0] ?? order;
     });
   }
@@ -182,6 +187,7 @@ export class TradingService {
       let order: Order | undefined;
       const outcome = await this.operate(env, inst.instId, now, async (book) => {
         order = await this.openOrder(userId, env, book, ref, '51503');
+        await this.tradeIdsFor(book, order.side, now);
         return amendOrder(book, order, change, inst, this.fees, () => this.tradeIds.take(), now);
       });
       const result = outcome.orders[0] ?? order;
