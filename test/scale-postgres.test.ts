@@ -121,6 +121,7 @@ describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ??
     await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
     assert.equal(new Set(acked).size, acked.length, 'order ids are unique across instances');
 
+    let tradeCount = 0;
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -130,6 +131,7 @@ describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ??
       assert.deepEqual(acked.filter((id) => !stored.has(id)), [], 'every acknowledged order is stored');
       const fills = await q<{ ord_id: string; trade_id: string; sz: string; side: string; fee: string; fee_ccy: string }>('SELECT * FROM fills');
       assert.ok(fills.length > 20, `only ${fills.length} fills`);
+      tradeCount = new Set(fills.map((f) => f.trade_id)).size;
       // Each fill of an order counted once: filled size == sum of its fills, never above the order size (limit orders).
       const filled = new Map<string, Big>();
       for (const f of fills) filled.set(f.ord_id, (filled.get(f.ord_id) ?? new Big(0)).plus(f.sz));
@@ -165,11 +167,16 @@ describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ??
     } finally {
       await client.end();
     }
-    // Both instances' books agree with the database once caught up: the same depth on both.
-    await sleep(300);
-    const depth = async (s: RunningServer) => (await (await fetch(`${s.url}/api/v5/market/books?instId=BTC-USDT&sz=400`)).json()) as Envelope;
-    assert.deepEqual((await depth(a)).data[0]?.bids, (await depth(b)).data[0]?.bids);
-    assert.deepEqual((await depth(a)).data[0]?.asks, (await depth(b)).data[0]?.asks);
+    // Both instances' books and public trades agree once caught up (SIGNET_BOOK_SYNC_MS).
+    await sleep(400);
+    const get = async (s: RunningServer, path: string) => (await (await fetch(`${s.url}${path}`)).json()) as Envelope;
+    const books = '/api/v5/market/books?instId=BTC-USDT&sz=400';
+    assert.deepEqual((await get(a, books)).data[0]?.bids, (await get(b, books)).data[0]?.bids);
+    assert.deepEqual((await get(a, books)).data[0]?.asks, (await get(b, books)).data[0]?.asks);
+    const trades = '/api/v5/market/trades?instId=BTC-USDT&limit=500';
+    const seen = (await get(a, trades)).data.map((t) => t.tradeId);
+    assert.equal(seen.length, tradeCount, 'every trade, whichever instance made it, is in the public trades of both');
+    assert.deepEqual((await get(b, trades)).data.map((t) => t.tradeId), seen);
   });
 
   test('failed authentications count against one limit shared through Redis', async () => {

@@ -75,6 +75,8 @@ export class TradingService {
     applyOutcome(this.book(env, instId), { orders: changes.orders, fills: [], entries: [] });
     this.versions.set(id, changes.version);
     for (const u of new Set(changes.orders.map((o) => o.userId))) this.ledger.invalidate(u, env);
+    // Trades made by other instances reach this one's market data (trades, candles, ticker).
+    if (changes.fills.length > 0) for (const l of this.fillListeners) l(env, changes.fills);
   }
 
   /** The book of one instrument in one environment (created empty on first use). */
@@ -88,7 +90,7 @@ export class TradingService {
     return book;
   }
 
-  /** Called with every batch of fills once stored (market data). */
+  /** Called with every batch of fills once stored, by this instance or (public trades only) by another one (market data). */
   onFills(listener: (env: KeyEnv, fills: readonly Fill[]) => void): void {
     this.fillListeners.push(listener);
   }

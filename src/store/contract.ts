@@ -336,15 +336,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const btc = { env: 'live' as const, instId: 'BTC-USDT' };
       const a = orderRow(u.id);
       const first = await store.runBookOperation({ ...btc, version: 0 }, T0, async (since) => {
-        assert.deepEqual(since, { version: 0, orders: [] });
+        assert.deepEqual(since, { version: 0, orders: [], fills: [] });
         return { change: { orders: [a], fills: [], entries: [freeze(a, '100')] }, result: 'stored' };
       });
       assert.equal(first, 'stored');
       // An instance still at version 0 is given the order stored since.
       const b = orderRow(u.id);
+      const trade: Fill = {
+        tradeId: '9', instId: 'BTC-USDT', ordId: b.ordId, clOrdId: '', tag: '', userId: u.id, env: 'live', side: 'buy',
+        px: '100', sz: '0', fee: '0', feeCcy: 'BTC', execType: 'T', ts: T0,
+      };
       await store.runBookOperation({ ...btc, version: 0 }, T0, async (since) => {
-        assert.deepEqual(since, { version: 1, orders: [a] });
-        return { change: { orders: [b], fills: [], entries: [freeze(b, '100')] }, result: undefined };
+        assert.deepEqual(since, { version: 1, orders: [a], fills: [] });
+        return { change: { orders: [b], fills: [trade], entries: [freeze(b, '100')] }, result: undefined };
       });
       // Refused (a rule error, or a balance that would go negative): nothing stored, the version unchanged.
       await assert.rejects(store.runBookOperation({ ...btc, version: 2 }, T0, async () => { throw new RuleError('51400', 'gone'); }), RuleError);
@@ -371,8 +375,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual(since1.orders.filter((o) => o.ordId === a.ordId || o.ordId === b.ordId).map((o) => [o.ordId, o.state]).sort(),
         [[a.ordId, 'canceled'], [b.ordId, 'live']].sort());
       assert.equal(since1.orders.length, 10);
-      assert.deepEqual(await store.bookChangesSince('live', 'BTC-USDT', 11), { version: 11, orders: [] });
-      assert.deepEqual(await store.bookChangesSince('demo', 'BTC-USDT', 0), { version: 0, orders: [] });
+      assert.deepEqual(since1.fills, [trade]);
+      assert.deepEqual((await store.bookChangesSince('live', 'BTC-USDT', 2)).fills, []);
+      assert.deepEqual(await store.bookChangesSince('live', 'BTC-USDT', 11), { version: 11, orders: [], fills: [] });
+      assert.deepEqual(await store.bookChangesSince('demo', 'BTC-USDT', 0), { version: 0, orders: [], fills: [] });
     });
 
     withStore('id sequences: blocks never overlap, start at the floor or later, per sequence', async (store) => {

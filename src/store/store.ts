@@ -175,8 +175,9 @@ export interface Store {
   /**
    * Runs one order operation on a book, taking turns with every process sharing the database
    * (PostgreSQL: the book's row lock, held for the whole transaction; SQLite: a version check at
-   * commit, run again on a lost race). `compute` receives the book's orders stored after
-   * `book.version` (to catch up with other processes) and the book's current version, and returns
+   * commit, run again on a lost race). `compute` receives what was stored on the book after
+   * `book.version` (on a second run: after the version the first run saw), to catch up with
+   * other processes, and the book's current version, and returns
    * the change to store, or throws to store nothing. The change is stored in one transaction: the
    * ledger entries (RuleError 51008 and nothing stored if a balance would go negative), the
    * orders (inserted or updated by ordId) and the fills; the book's version becomes
@@ -190,7 +191,7 @@ export interface Store {
   runBookOperation<T>(book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>): Promise<T>;
   /** The version of every book written so far (read before `openOrders` at start-up). */
   bookVersions(): Promise<BookVersion[]>;
-  /** The orders of one book written after `version` (their current state), and the book's version now. */
+  /** What was stored on one book after `version`, and the book's version now. */
   bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges>;
   /**
    * Reserves `count` fresh ids of a sequence shared by every process: returns the first; the
@@ -277,10 +278,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** The orders of a book stored after some version (their current state), and the book's version now. */
+/** What was stored on a book after some version, and the book's version now. */
 export interface BookChanges {
   version: number;
+  /** The orders changed, in their current state, in queue order. */
   orders: Order[];
+  /** The public trades made (the taker side of each fill), oldest first. */
+  fills: Fill[];
 }
 
 export interface BookVersion {

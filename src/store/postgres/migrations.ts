@@ -112,11 +112,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     fee       text NOT NULL,
     fee_ccy   text NOT NULL,
     exec_type text NOT NULL,
-    ts        bigint NOT NULL
+    ts        bigint NOT NULL,
+    book_seq  bigint NOT NULL
   );
   CREATE INDEX fills_account ON fills(user_id, env, id);
   CREATE INDEX fills_order ON fills(ord_id);
   CREATE INDEX fills_public ON fills(env, inst_id, id) WHERE exec_type = 'T';
+  CREATE INDEX fills_book_seq ON fills(env, inst_id, book_seq) WHERE exec_type = 'T';
   CREATE TABLE withdrawals (
     wd_id      text PRIMARY KEY,
     client_id  text NOT NULL,

@@ -120,8 +120,11 @@ const UPSERT_ORDER = `INSERT INTO orders (ord_id, user_id, env, inst_id, cl_ord_
   acc_fill_quote = EXCLUDED.acc_fill_quote, fee = EXCLUDED.fee, frozen = EXCLUDED.frozen, state = EXCLUDED.state,
   cancel_source = EXCLUDED.cancel_source, u_time = EXCLUDED.u_time, queued_at = EXCLUDED.queued_at, book_seq = EXCLUDED.book_seq`;
 
-const INSERT_FILL = `INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy, exec_type, ts)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`;
+const INSERT_FILL = `INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy, exec_type, ts, book_seq)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`;
+
+const BOOK_ORDERS = `SELECT * FROM orders WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4 ORDER BY queued_at, ord_id::numeric`;
+const BOOK_TRADES = `SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4 AND exec_type = 'T' ORDER BY id`;
 
 /**
  * Opens the PostgreSQL database at `url` (a postgres:// connection string; the schema is the
@@ -439,6 +442,7 @@ export class PostgresStore implements Store {
   async runBookOperation<T>(
     book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
   ): Promise<T> {
+    let from = book.version;
     try {
       return await this.tx(async (c) => {
         // The book's row lock: operations on one book take turns across every instance until commit.
@@ -449,9 +453,14 @@ export class PostgresStore implements Store {
           row = await this.one(c, lock, [book.env, book.instId]);
         }
         const version = row?.version as number;
-        const orders = version === book.version ? [] : (await this.rows(c, `SELECT * FROM orders WHERE env = $1 AND inst_id = $2 AND book_seq > $3
-          ORDER BY queued_at, ord_id::numeric`, [book.env, book.instId, book.version])).map(toOrder);
-        const { change, result } = await compute({ version, orders });
+        const since = version === from ? { version, orders: [], fills: [] } : {
+          version,
+          orders: (await this.rows(c, BOOK_ORDERS, [book.env, book.instId, from, version])).map(toOrder),
+          fills: (await this.rows(c, BOOK_TRADES, [book.env, book.instId, from, version])).map(toFill),
+        };
+        const { change, result } = await compute(since);
+        // If this transaction is run again (deadlock), `compute` has seen everything up to here.
+        from = version;
         await c.query('UPDATE books SET version = $3 WHERE env = $1 AND inst_id = $2', [book.env, book.instId, version + 1]);
         await this.applyEntriesNow(c, change.entries, at);
         for (const o of change.orders) {
@@ -461,7 +470,9 @@ export class PostgresStore implements Store {
           ]);
         }
         for (const f of change.fills) {
-          await c.query(INSERT_FILL, [f.tradeId, f.ordId, f.clOrdId, f.tag, f.userId, f.env, f.instId, f.side, f.px, f.sz, f.fee, f.feeCcy, f.execType, f.ts]);
+          await c.query(INSERT_FILL, [
+            f.tradeId, f.ordId, f.clOrdId, f.tag, f.userId, f.env, f.instId, f.side, f.px, f.sz, f.fee, f.feeCcy, f.execType, f.ts, version + 1,
+          ]);
         }
         return result;
       });
@@ -480,9 +491,12 @@ export class PostgresStore implements Store {
 
   async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges> {
     const row = await this.one(this.pool, 'SELECT version FROM books WHERE env = $1 AND inst_id = $2', [env, instId]);
-    const orders = await this.rows(this.pool, `SELECT * FROM orders WHERE env = $1 AND inst_id = $2 AND book_seq > $3
-      ORDER BY queued_at, ord_id::numeric`, [env, instId, version]);
-    return { version: (row?.version as number | undefined) ?? 0, orders: orders.map(toOrder) };
+    const current = (row?.version as number | undefined) ?? 0;
+    if (current === version) return { version, orders: [], fills: [] };
+    // Up to the version read: rows stored since are given with the next version.
+    const orders = (await this.rows(this.pool, BOOK_ORDERS, [env, instId, version, current])).map(toOrder);
+    const fills = (await this.rows(this.pool, BOOK_TRADES, [env, instId, version, current])).map(toFill);
+    return { version: current, orders, fills };
   }
 
   async openOrders(): Promise<Order[]> {

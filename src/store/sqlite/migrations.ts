@@ -184,6 +184,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE orders ADD COLUMN book_seq INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX orders_book_seq ON orders(env, inst_id, book_seq);
+  ALTER TABLE fills ADD COLUMN book_seq INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX fills_book_seq ON fills(env, inst_id, book_seq) WHERE exec_type = 'T';
   CREATE TABLE id_sequences (
     name TEXT PRIMARY KEY,
     last INTEGER NOT NULL

@@ -222,8 +222,8 @@ export class SqliteStore implements Store {
         acc_fill_quote = excluded.acc_fill_quote, fee = excluded.fee, frozen = excluded.frozen, state = excluded.state,
         cancel_source = excluded.cancel_source, u_time = excluded.u_time, queued_at = excluded.queued_at, book_seq = excluded.book_seq`),
       insertFill: db.prepare(`INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy,
-        exec_type, ts) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id, @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy,
-        @exec_type, @ts)`),
+        exec_type, ts, book_seq) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id, @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy,
+        @exec_type, @ts, @book_seq)`),
       openOrders: db.prepare(`SELECT * FROM orders WHERE ${OPEN} ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
       orderById: db.prepare('SELECT * FROM orders WHERE ord_id = ? AND user_id = ? AND env = ?'),
       orderByClOrdId: db.prepare('SELECT * FROM orders WHERE cl_ord_id = ? AND user_id = ? AND env = ? ORDER BY c_time DESC, ord_id DESC LIMIT 1'),
@@ -274,8 +274,9 @@ export class SqliteStore implements Store {
       bumpBook: db.prepare('UPDATE books SET version = version + 1 WHERE env = ? AND inst_id = ? AND version = ?'),
       bookVersions: db.prepare('SELECT env, inst_id, version FROM books ORDER BY env, inst_id'),
       bookVersion: db.prepare('SELECT version FROM books WHERE env = ? AND inst_id = ?'),
-      bookChanges: db.prepare(`SELECT * FROM orders WHERE env = ? AND inst_id = ? AND book_seq > ?
+      bookChanges: db.prepare(`SELECT * FROM orders WHERE env = ? AND inst_id = ? AND book_seq > ? AND book_seq <= ?
         ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
+      bookTrades: db.prepare(`SELECT * FROM fills WHERE env = ? AND inst_id = ? AND book_seq > ? AND book_seq <= ? AND exec_type = 'T' ORDER BY id`),
       reserveIds: db.prepare('UPDATE id_sequences SET last = MAX(last + ?, ?) WHERE name = ? RETURNING last').safeIntegers(true),
       claimJob: db.prepare(`INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT (name)
         DO UPDATE SET last_run = excluded.last_run WHERE jobs.last_run <= excluded.last_run - ?`),
@@ -459,10 +460,11 @@ export class SqliteStore implements Store {
     // the book's version is checked at commit instead: another process that wrote the book in
     // between makes this one catch up and compute again. Within one process operations on a
     // book already take turns (TradingService), so that happens only across processes.
-    for (;;) {
-      const since = await this.bookChangesSince(book.env, book.instId, book.version);
+    for (let from = book.version; ;) {
+      const since = await this.bookChangesSince(book.env, book.instId, from);
       const { change, result } = await compute(since);
       if (this.storeBookChange(change, at, book, since.version)) return result;
+      from = since.version;
     }
   }
 
@@ -478,6 +480,7 @@ export class SqliteStore implements Store {
           this.stmt.insertFill.run({
             trade_id: f.tradeId, ord_id: f.ordId, cl_ord_id: f.clOrdId, tag: f.tag, user_id: f.userId, env: f.env,
             inst_id: f.instId, side: f.side, px: f.px, sz: f.sz, fee: f.fee, fee_ccy: f.feeCcy, exec_type: f.execType, ts: f.ts,
+            book_seq: version + 1,
           });
         }
         return true;
@@ -497,8 +500,10 @@ export class SqliteStore implements Store {
 
   async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges> {
     const current = (this.stmt.bookVersion.get(env, instId) as { version: number } | undefined)?.version ?? 0;
-    const orders = current === version ? [] : (this.stmt.bookChanges.all(env, instId, version) as OrderRow[]).map(toOrder);
-    return { version: current, orders };
+    if (current === version) return { version, orders: [], fills: [] };
+    const orders = (this.stmt.bookChanges.all(env, instId, version, current) as OrderRow[]).map(toOrder);
+    const fills = (this.stmt.bookTrades.all(env, instId, version, current) as FillRow[]).map(toFill);
+    return { version: current, orders, fills };
   }
 
   async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
