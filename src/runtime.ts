@@ -64,7 +64,10 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     ? new MarketMaker(store, users, ledger, trading, { seed: config.marketMaker.seed, levels: 10, spread: '0.0005', levelValueUsd: '20000' })
     : null;
   const funding = new FundingService(store, ledger, config.withdrawalSettleMs);
-  const market = new MarketData(store, trading, (instId) => marketMaker?.price(instId));
+  /** True on the instance running the market maker (it holds the lease). */
+  let marketMakerStarted = false;
+  // The walk's reference price is known where the market maker runs; elsewhere the ticker falls back to the book's mid.
+  const market = new MarketData(store, trading, (instId) => (marketMakerStarted ? marketMaker?.price(instId) : undefined));
   const sessions = new SessionService(store, config.sessionTtlMs);
   const totp = new TotpService(store, box);
   const addresses = new AddressBook(store);
@@ -93,7 +96,6 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     const deleted = await keys.sweep(now());
     if (deleted.length > 0) onSweep(deleted);
   };
-  let marketMakerStarted = false;
   const makeMarket = async (): Promise<void> => {
     if (marketMaker === null) return;
     // A lease of three intervals: if its holder stops, another instance takes over.

@@ -26,7 +26,7 @@ interface CreatedKey { apiKey: string; secretKey: string }
 type Envelope = { code: string; msg: string; data: Array<Record<string, string>> };
 
 const unavailable = (await postgresUnavailable()) ?? (await redisUnavailable());
-if (unavailable !== null) console.log(`# SKIP two instances on PostgreSQL and Redis: ${unavailable}`);
+if (unavailable !== null) console.log(`SKIP two instances on PostgreSQL and Redis: ${unavailable}`);
 
 /** Two `signet serve` processes on one PostgreSQL schema and one Redis: what one does, the other honours. */
 describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ?? false }, () => {

@@ -5,7 +5,7 @@ import { dropSchemas, freshSchemaUrl, postgresUnavailable } from './pg.js';
 
 const unavailable = await postgresUnavailable();
 if (unavailable !== null) {
-  console.log(`# SKIP PostgreSQL store contract: ${unavailable}`);
+  console.log(`SKIP PostgreSQL store contract: ${unavailable}`);
   describe('Store contract: postgres', () => {
     test('skipped', { skip: unavailable }, () => undefined);
   });
