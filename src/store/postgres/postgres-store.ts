@@ -113,15 +113,31 @@ function toAddress(r: Row): WithdrawalAddress {
 
 const OPEN = `state IN ('live', 'partially_filled')`;
 
-const UPSERT_ORDER = `INSERT INTO orders (ord_id, user_id, env, inst_id, cl_ord_id, tag, side, ord_type, px, sz, tgt_ccy,
-  acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time, queued_at, book_seq)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+const ORDER_COLUMNS = `ord_id, user_id, env, inst_id, cl_ord_id, tag, side, ord_type, px, sz, tgt_ccy, acc_fill_sz, acc_fill_quote,
+  fee, fee_ccy, frozen, state, cancel_source, c_time, u_time, queued_at, book_seq`;
+/** Orders given as one JSON array of rows (one round trip for all the orders of an operation). */
+const UPSERT_ORDERS = `INSERT INTO orders (${ORDER_COLUMNS}) SELECT ${ORDER_COLUMNS} FROM json_populate_recordset(null::orders, $1)
   ON CONFLICT (ord_id) DO UPDATE SET px = EXCLUDED.px, sz = EXCLUDED.sz, acc_fill_sz = EXCLUDED.acc_fill_sz,
   acc_fill_quote = EXCLUDED.acc_fill_quote, fee = EXCLUDED.fee, frozen = EXCLUDED.frozen, state = EXCLUDED.state,
   cancel_source = EXCLUDED.cancel_source, u_time = EXCLUDED.u_time, queued_at = EXCLUDED.queued_at, book_seq = EXCLUDED.book_seq`;
 
-const INSERT_FILL = `INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy, exec_type, ts, book_seq)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`;
+const FILL_COLUMNS = 'trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy, exec_type, ts, book_seq';
+const INSERT_FILLS = `INSERT INTO fills (${FILL_COLUMNS}) SELECT ${FILL_COLUMNS} FROM json_populate_recordset(null::fills, $1)`;
+
+function orderRow(o: Order, bookSeq: number): Row {
+  return {
+    ord_id: o.ordId, user_id: o.userId, env: o.env, inst_id: o.instId, cl_ord_id: o.clOrdId, tag: o.tag, side: o.side, ord_type: o.ordType,
+    px: o.px, sz: o.sz, tgt_ccy: o.tgtCcy, acc_fill_sz: o.accFillSz, acc_fill_quote: o.accFillQuote, fee: o.fee, fee_ccy: o.feeCcy,
+    frozen: o.frozen, state: o.state, cancel_source: o.cancelSource, c_time: o.cTime, u_time: o.uTime, queued_at: o.queuedAt, book_seq: bookSeq,
+  };
+}
+
+function fillRow(f: Fill, bookSeq: number): Row {
+  return {
+    trade_id: f.tradeId, ord_id: f.ordId, cl_ord_id: f.clOrdId, tag: f.tag, user_id: f.userId, env: f.env, inst_id: f.instId, side: f.side,
+    px: f.px, sz: f.sz, fee: f.fee, fee_ccy: f.feeCcy, exec_type: f.execType, ts: f.ts, book_seq: bookSeq,
+  };
+}
 
 const BOOK_ORDERS = `SELECT * FROM orders WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4 ORDER BY queued_at, ord_id::numeric`;
 const BOOK_TRADES = `SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4 AND exec_type = 'T' ORDER BY id`;
@@ -407,12 +423,17 @@ export class PostgresStore implements Store {
     for (const e of entries) touched.set(id(e), e);
     const keys = [...touched.values()].sort((a, b) => a.userId - b.userId || a.env.localeCompare(b.env) || a.account.localeCompare(b.account) || a.ccy.localeCompare(b.ccy));
     const cols = [keys.map((k) => k.userId), keys.map((k) => k.env), keys.map((k) => k.account), keys.map((k) => k.ccy)];
-    await c.query(`INSERT INTO balances (user_id, env, account, ccy, avail, frozen, updated_at)
-      SELECT u, e, a, c, '0', '0', $5 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS t(u, e, a, c)
-      ON CONFLICT DO NOTHING`, [...cols, at]);
-    const locked = await this.rows(c, `SELECT user_id, env, account, ccy, avail, frozen FROM balances
+    const lock = `SELECT user_id, env, account, ccy, avail, frozen FROM balances
       WHERE (user_id, env, account, ccy) IN (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]))
-      ORDER BY user_id, env, account, ccy FOR UPDATE`, cols);
+      ORDER BY user_id, env, account, ccy FOR UPDATE`;
+    let locked = await this.rows(c, lock, cols);
+    if (locked.length < keys.length) {
+      // A first entry in some currency: create its row (a concurrent creator makes this wait for its commit), then lock all.
+      await c.query(`INSERT INTO balances (user_id, env, account, ccy, avail, frozen, updated_at)
+        SELECT u, e, a, c, '0', '0', $5 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS t(u, e, a, c)
+        ON CONFLICT DO NOTHING`, [...cols, at]);
+      locked = await this.rows(c, lock, cols);
+    }
     const current = new Map<string, { avail: string; frozen: string }>();
     for (const r of locked) {
       current.set(id({ userId: r.user_id as number, env: r.env as string, account: r.account as string, ccy: r.ccy as string }),
@@ -427,14 +448,15 @@ export class PostgresStore implements Store {
       current.set(id(e), after);
     }
     const finals = keys.map((k) => current.get(id(k)) ?? { avail: '0', frozen: '0' });
-    await c.query(`UPDATE balances b SET avail = t.avail, frozen = t.frozen, updated_at = $7
-      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(u, e, a, c, avail, frozen)
-      WHERE b.user_id = t.u AND b.env = t.e AND b.account = t.a AND b.ccy = t.c`,
-    [...cols, finals.map((f) => f.avail), finals.map((f) => f.frozen), at]);
     await this.feedLock(c, 'ledger');
-    await c.query(`INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
-      SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`, [
-      at, entries.map((e) => e.userId), entries.map((e) => e.env), entries.map((e) => e.account), entries.map((e) => e.ccy),
+    await c.query(`WITH changed AS (
+        UPDATE balances b SET avail = t.avail, frozen = t.frozen, updated_at = $7
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(u, e, a, c, avail, frozen)
+        WHERE b.user_id = t.u AND b.env = t.e AND b.account = t.a AND b.ccy = t.c)
+      INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
+      SELECT $7, * FROM unnest($8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])`, [
+      ...cols, finals.map((f) => f.avail), finals.map((f) => f.frozen), at,
+      entries.map((e) => e.userId), entries.map((e) => e.env), entries.map((e) => e.account), entries.map((e) => e.ccy),
       entries.map((e) => e.availDelta), entries.map((e) => e.frozenDelta), entries.map((e) => e.kind), entries.map((e) => e.ref),
     ]);
   }
@@ -445,14 +467,8 @@ export class PostgresStore implements Store {
     let from = book.version;
     try {
       return await this.tx(async (c) => {
-        // The book's row lock: operations on one book take turns across every instance until commit.
-        const lock = 'SELECT version FROM books WHERE env = $1 AND inst_id = $2 FOR UPDATE';
-        let row = await this.one(c, lock, [book.env, book.instId]);
-        if (row === undefined) {
-          await c.query('INSERT INTO books (env, inst_id, version) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING', [book.env, book.instId]);
-          row = await this.one(c, lock, [book.env, book.instId]);
-        }
-        const version = row?.version as number;
+        // The book's row lock, taken by bumping its version: operations on one book take turns across every instance until commit.
+        const version = await this.lockBook(c, book);
         const since = version === from ? { version, orders: [], fills: [] } : {
           version,
           orders: (await this.rows(c, BOOK_ORDERS, [book.env, book.instId, from, version])).map(toOrder),
@@ -461,19 +477,12 @@ export class PostgresStore implements Store {
         const { change, result } = await compute(since);
         // If this transaction is run again (deadlock), `compute` has seen everything up to here.
         from = version;
-        await c.query('UPDATE books SET version = $3 WHERE env = $1 AND inst_id = $2', [book.env, book.instId, version + 1]);
         await this.applyEntriesNow(c, change.entries, at);
-        for (const o of change.orders) {
-          await c.query(UPSERT_ORDER, [
-            o.ordId, o.userId, o.env, o.instId, o.clOrdId, o.tag, o.side, o.ordType, o.px, o.sz, o.tgtCcy, o.accFillSz, o.accFillQuote,
-            o.fee, o.feeCcy, o.frozen, o.state, o.cancelSource, o.cTime, o.uTime, o.queuedAt, version + 1,
-          ]);
-        }
-        for (const f of change.fills) {
-          await c.query(INSERT_FILL, [
-            f.tradeId, f.ordId, f.clOrdId, f.tag, f.userId, f.env, f.instId, f.side, f.px, f.sz, f.fee, f.feeCcy, f.execType, f.ts, version + 1,
-          ]);
-        }
+        const seq = version + 1;
+        // The last state of each order (an operation may list one order twice), then the fills in order.
+        const orders = [...new Map(change.orders.map((o) => [o.ordId, o])).values()];
+        if (orders.length > 0) await c.query(UPSERT_ORDERS, [JSON.stringify(orders.map((o) => orderRow(o, seq)))]);
+        if (change.fills.length > 0) await c.query(INSERT_FILLS, [JSON.stringify(change.fills.map((f) => fillRow(f, seq)))]);
         return result;
       });
     } catch (err) {
@@ -481,6 +490,17 @@ export class PostgresStore implements Store {
         throw new RuleError('51016', 'clOrdId: already used by another open order of this account', 'clOrdId');
       }
       throw err;
+    }
+  }
+
+  /** Inside a transaction: locks the book's row and bumps its version; returns the version before. */
+  private async lockBook(c: pg.PoolClient, book: BookVersion): Promise<number> {
+    for (;;) {
+      const bumped = await this.one(c, 'UPDATE books SET version = version + 1 WHERE env = $1 AND inst_id = $2 RETURNING version - 1 AS version',
+        [book.env, book.instId]);
+      if (bumped !== undefined) return bumped.version as number;
+      const created = await c.query('INSERT INTO books (env, inst_id, version) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING', [book.env, book.instId]);
+      if (created.rowCount === 1) return 0;
     }
   }
 
