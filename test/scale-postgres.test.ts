@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import Big from 'big.js';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { SPOT_INSTRUMENTS } from '../src/core/markets.js';
 import { cli, PASSPHRASE, signedHeaders, sleep, startServer, tempDir, type CliResult, type RunningServer } from './helpers.js';
 import { dropSchemas, freshSchemaUrl, postgresUnavailable } from './pg.js';
 
@@ -188,5 +189,48 @@ describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ??
     assert.deepEqual(codes, Array(10).fill('50113'));
     assert.equal((await call(a, wrong, 'GET', '/api/v5/account/balance')).code, '50011');
     assert.equal((await call(b, wrong, 'GET', '/api/v5/account/balance')).code, '50011');
+  });
+});
+
+/** The market maker runs on one instance at a time and moves to another when its instance stops. */
+describe('the market maker with two instances', { skip: unavailable ?? false }, () => {
+  test('one instance quotes (no doubled ladders); another takes over within three intervals when it stops', async () => {
+    const url = await freshSchemaUrl();
+    const env = {
+      SIGNET_MASTER_KEY: randomBytes(32).toString('hex'), DATABASE_URL: url, SIGNET_MARKET_MAKER: '1', SIGNET_MM_INTERVAL_MS: '300',
+      SIGNET_LOG_LEVEL: 'warn',
+    };
+    const client = new pg.Client({ connectionString: url });
+    let first: RunningServer | undefined;
+    let second: RunningServer | undefined;
+    try {
+      // The first instance takes the lease; the second starts once quotes are up.
+      first = await startServer(tempDir(), env);
+      await client.connect();
+      const quotes = async () => (await client.query(`SELECT o.env, o.inst_id, COUNT(*)::int AS n, MAX(o.c_time) AS newest FROM orders o
+        JOIN users u ON u.id = o.user_id WHERE u.email = 'market-maker@signet.invalid' AND o.state IN ('live', 'partially_filled')
+        GROUP BY o.env, o.inst_id`)).rows as Array<{ env: string; inst_id: string; n: number; newest: string }>;
+      second = await startServer(tempDir(), env);
+      for (let i = 0; i < 6; i++) {
+        const books = await quotes();
+        assert.equal(books.length, 2 * SPOT_INSTRUMENTS.length, 'every book of both environments quoted');
+        // Ten levels a side: a second market maker would double that.
+        for (const b of books) assert.ok(b.n <= 20, `${b.env} ${b.inst_id}: ${b.n} quotes`);
+        await sleep(250);
+      }
+      await first.stop();
+      first = undefined;
+      const stoppedAt = Date.now();
+      let requoted = false;
+      while (!requoted && Date.now() - stoppedAt < 3000) {
+        await sleep(100);
+        requoted = (await quotes()).some((b) => Number(b.newest) > stoppedAt + 100);
+      }
+      assert.ok(requoted, 'no instance requoted after the market maker\'s instance stopped');
+      for (const b of await quotes()) assert.ok(b.n <= 20, `${b.env} ${b.inst_id}: ${b.n} quotes`);
+    } finally {
+      await client.end().catch(() => undefined);
+      await Promise.all([first?.stop(), second?.stop()]);
+    }
   });
 });
