@@ -209,7 +209,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await record(store, { orders: [], fills: [{ ...fill, tradeId: '78', execType: 'T', side: 'sell' }], entries: [] }, T0 + 6);
       assert.deepEqual((await store.listPublicTrades('live', 'BTC-USDT', 10)).map((f) => [f.tradeId, f.side]), [['78', 'sell']]);
       assert.deepEqual(await store.listPublicTrades('demo', 'BTC-USDT', 10), []);
-      assert.deepEqual(await store.latestTradingIds(), { ordId: a.ordId, tradeId: '78' });
     });
 
     withStore('orders: clOrdId unique among open orders only; open and finished lists; start-up list', async (store) => {
@@ -254,7 +253,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual((await store.getBalances(u.id, 'live', '6')).map((r) => [r.avail, r.frozen]), [['9', '0']]);
       assert.deepEqual((await store.listWithdrawals(u.id, 'live', { limit: 10 })).map((x) => x.wdId), ['500']);
       assert.deepEqual(await store.listWithdrawals(u.id, 'live', { ccy: 'BTC', limit: 10 }), []);
-      assert.equal(await store.latestWithdrawalId(), '500');
       assert.deepEqual((await store.listDeposits(u.id, 'live', { limit: 10 })).map((d) => [d.ccy, d.amt, d.kind]), [['USDT', '20', 'deposit']]);
     });
 

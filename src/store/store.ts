@@ -229,8 +229,6 @@ export interface Store {
   listFills(userId: number, env: KeyEnv, query: FillQuery): Promise<Fill[]>;
   /** The taker side of the newest trades of one book (every account), newest first: public market data. */
   listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]>;
-  /** The largest order id and trade id issued so far ('0' when none): where id sequences resume. */
-  latestTradingIds(): Promise<{ ordId: string; tradeId: string }>;
 
   /** Stores a new withdrawal with its ledger entries in one transaction (51008 and nothing stored if short). */
   insertWithdrawal(w: Withdrawal, entries: readonly LedgerEntry[], at: number): Promise<void>;
@@ -244,8 +242,6 @@ export interface Store {
   listWithdrawals(userId: number, env: KeyEnv, query: { ccy?: string | undefined; wdId?: string | undefined; limit: number }): Promise<Withdrawal[]>;
   /** Pending (state 0) withdrawals created at or before `createdBefore`, oldest first. */
   pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]>;
-  /** The largest withdrawal id issued ('0' when none). */
-  latestWithdrawalId(): Promise<string>;
   /** Funds that arrived in an account: deposits and internal withdrawals received, newest first. */
   listDeposits(userId: number, env: KeyEnv, query: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]>;
 

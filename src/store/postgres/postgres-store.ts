@@ -550,12 +550,6 @@ export class PostgresStore implements Store {
       [env, instId, limit])).map(toFill);
   }
 
-  async latestTradingIds(): Promise<{ ordId: string; tradeId: string }> {
-    const row = await this.one(this.pool, `SELECT (SELECT COALESCE(MAX(ord_id::numeric), 0) FROM orders)::text AS ord_id,
-      (SELECT COALESCE(MAX(trade_id::numeric), 0) FROM fills)::text AS trade_id`);
-    return { ordId: row?.ord_id as string, tradeId: row?.trade_id as string };
-  }
-
   async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
     const n = BigInt(count);
     const row = await this.one(this.pool, 'UPDATE id_sequences SET last = GREATEST(last + $1, $2) WHERE name = $3 RETURNING last::text AS last',
@@ -657,10 +651,6 @@ export class PostgresStore implements Store {
   async pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]> {
     return (await this.rows(this.pool, `SELECT * FROM withdrawals WHERE state = '0' AND created_at <= $1 ORDER BY created_at, wd_id`,
       [createdBefore])).map(toWithdrawal);
-  }
-
-  async latestWithdrawalId(): Promise<string> {
-    return (await this.one(this.pool, 'SELECT COALESCE(MAX(wd_id::numeric), 0)::text AS id FROM withdrawals'))?.id as string;
   }
 
   async listDeposits(userId: number, env: KeyEnv, q: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]> {

@@ -234,8 +234,6 @@ export class SqliteStore implements Store {
       fillsOf: db.prepare(`SELECT * FROM fills WHERE user_id = ? AND env = ? AND (? IS NULL OR inst_id = ?) AND (? IS NULL OR ord_id = ?)
         ORDER BY id DESC LIMIT ?`),
       publicTrades: db.prepare(`SELECT * FROM fills WHERE env = ? AND inst_id = ? AND exec_type = 'T' ORDER BY id DESC LIMIT ?`),
-      latestIds: db.prepare(`SELECT (SELECT COALESCE(MAX(CAST(ord_id AS INTEGER)), 0) FROM orders) AS ord_id,
-        (SELECT COALESCE(MAX(CAST(trade_id AS INTEGER)), 0) FROM fills) AS trade_id`).safeIntegers(true),
       insertWithdrawal: db.prepare(`INSERT INTO withdrawals (wd_id, client_id, user_id, env, ccy, chain, amt, fee, dest, to_addr, to_user_id,
         state, tx_id, created_at, updated_at) VALUES (@wd_id, @client_id, @user_id, @env, @ccy, @chain, @amt, @fee, @dest, @to_addr,
         @to_user_id, @state, @tx_id, @created_at, @updated_at)`),
@@ -244,7 +242,6 @@ export class SqliteStore implements Store {
       withdrawalsOf: db.prepare(`SELECT * FROM withdrawals WHERE user_id = ? AND env = ? AND (? IS NULL OR ccy = ?) AND (? IS NULL OR wd_id = ?)
         ORDER BY created_at DESC, wd_id DESC LIMIT ?`),
       pendingWithdrawals: db.prepare(`SELECT * FROM withdrawals WHERE state = '0' AND created_at <= ? ORDER BY created_at, wd_id`),
-      latestWithdrawal: db.prepare('SELECT COALESCE(MAX(CAST(wd_id AS INTEGER)), 0) AS id FROM withdrawals').safeIntegers(true),
       depositsOf: db.prepare(`SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries WHERE user_id = ? AND env = ?
         AND kind IN ('deposit', 'internal_in') AND (? IS NULL OR ccy = ?) ORDER BY id DESC LIMIT ?`),
       insertSession: db.prepare(`INSERT INTO sessions (id_hash, user_id, csrf_token, verified, created_at, expires_at)
@@ -562,11 +559,6 @@ export class SqliteStore implements Store {
     return (this.stmt.publicTrades.all(env, instId, limit) as FillRow[]).map(toFill);
   }
 
-  async latestTradingIds(): Promise<{ ordId: string; tradeId: string }> {
-    const row = this.stmt.latestIds.get() as { ord_id: number | bigint; trade_id: number | bigint };
-    return { ordId: String(row.ord_id), tradeId: String(row.trade_id) };
-  }
-
   async insertWithdrawal(w: Withdrawal, entries: readonly LedgerEntry[], at: number): Promise<void> {
     this.db.transaction(() => {
       this.applyEntriesNow(entries, at);
@@ -601,10 +593,6 @@ export class SqliteStore implements Store {
 
   async pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]> {
     return (this.stmt.pendingWithdrawals.all(createdBefore) as WithdrawalRow[]).map(toWithdrawal);
-  }
-
-  async latestWithdrawalId(): Promise<string> {
-    return String((this.stmt.latestWithdrawal.get() as { id: bigint }).id);
   }
 
   async listDeposits(userId: number, env: KeyEnv, q: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]> {
