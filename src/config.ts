@@ -4,7 +4,7 @@ import { DAY_MS, type ExpiryPolicy } from './core/expiry.js';
 
 /**
  * Every setting, with its environment variable and default. The only reader of process.env.
- * CLI flags (--host, --port, --data) override the environment.
+ * CLI flags (--host, --port, --data, --db) override the environment.
  */
 const EnvSchema = Type.Object({
   /** Interface to listen on. */
@@ -13,7 +13,13 @@ const EnvSchema = Type.Object({
   SIGNET_PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
   /** Directory of the SQLite database and the master key file. */
   SIGNET_DATA: Type.String({ default: './data' }),
-  /** 64 hex characters (32 bytes); if unset, a key file `master.key` (mode 0600) in the data dir. */
+  /** postgres://… to use PostgreSQL (shared by several instances) instead of SQLite in SIGNET_DATA; `--db` overrides it. */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  /** redis://… to share rate limits (auth failures, OKX endpoint limits) between instances; unset: per instance. */
+  SIGNET_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** Prefix of every Redis key signet writes (deployments sharing one Redis use different prefixes). */
+  SIGNET_REDIS_PREFIX: Type.String({ default: 'signet', pattern: '^[A-Za-z0-9_.-]{1,64}$' }),
+  /** 64 hex characters (32 bytes); required with PostgreSQL (every instance must share it); if unset, a key file `master.key` (mode 0600) in the data dir. */
   SIGNET_MASTER_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
   /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed; empty: none. */
   SIGNET_TRUST_PROXY: Type.String({ default: '' }),
@@ -31,6 +37,8 @@ const EnvSchema = Type.Object({
   SIGNET_BODY_LIMIT: Type.Integer({ default: 65536, minimum: 1024 }),
   /** How often the key cache looks for keys changed by other processes, ms. */
   SIGNET_KEY_SYNC_MS: Type.Integer({ default: 250, minimum: 10 }),
+  /** How often order books are brought up to date with orders other instances stored, ms (only matters with several instances). */
+  SIGNET_BOOK_SYNC_MS: Type.Integer({ default: 250, minimum: 10 }),
   /** How often batched last-used times are written, ms. */
   SIGNET_USAGE_FLUSH_MS: Type.Integer({ default: 2000, minimum: 10 }),
   /** How often the expiry sweeper runs, ms (hourly). */
@@ -65,6 +73,11 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** PostgreSQL connection string, or null for SQLite in dataDir. */
+  readonly databaseUrl: string | null;
+  /** Redis for shared rate limits, or null for in-memory limits per instance. */
+  readonly redisUrl: string | null;
+  readonly redisPrefix: string;
   /** Hex master key from the environment, or null to use the key file. */
   readonly masterKeyHex: string | null;
   readonly trustProxy: readonly string[];
@@ -74,6 +87,7 @@ export interface Config {
   readonly authFailsPerKey: number;
   readonly bodyLimit: number;
   readonly keySyncMs: number;
+  readonly bookSyncMs: number;
   readonly usageFlushMs: number;
   readonly sweepMs: number;
   readonly logLevel: string;
@@ -91,6 +105,7 @@ export interface ConfigOverrides {
   host?: string | undefined;
   port?: number | undefined;
   dataDir?: string | undefined;
+  databaseUrl?: string | undefined;
 }
 
 /** Parses the environment once; throws an Error naming each bad variable. */
@@ -107,10 +122,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const parsed = withDefaults as Env;
+  const databaseUrl = overrides.databaseUrl ?? parsed.DATABASE_URL ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error(`invalid configuration:\n  --db: must be a postgres:// connection string, got "${databaseUrl.replace(/\/\/[^@/]*@/, '//…@')}"`);
+  }
+  if (databaseUrl !== null && parsed.SIGNET_MASTER_KEY === undefined) {
+    throw new Error('invalid configuration:\n  SIGNET_MASTER_KEY: required with PostgreSQL (every instance of a deployment must share it)');
+  }
   return Object.freeze({
     host: overrides.host ?? parsed.SIGNET_HOST,
     port: overrides.port ?? parsed.SIGNET_PORT,
     dataDir: overrides.dataDir ?? parsed.SIGNET_DATA,
+    databaseUrl,
+    redisUrl: parsed.SIGNET_REDIS_URL ?? null,
+    redisPrefix: parsed.SIGNET_REDIS_PREFIX,
     masterKeyHex: parsed.SIGNET_MASTER_KEY ?? null,
     trustProxy: Object.freeze(parsed.SIGNET_TRUST_PROXY.split(',').map((s) => s.trim()).filter((s) => s !== '')),
     expiry: Object.freeze({ scope: parsed.SIGNET_KEY_EXPIRY_SCOPE, periodMs: parsed.SIGNET_KEY_EXPIRY_DAYS * DAY_MS }),
@@ -119,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     authFailsPerKey: parsed.SIGNET_AUTH_FAILS_PER_KEY,
     bodyLimit: parsed.SIGNET_BODY_LIMIT,
     keySyncMs: parsed.SIGNET_KEY_SYNC_MS,
+    bookSyncMs: parsed.SIGNET_BOOK_SYNC_MS,
     usageFlushMs: parsed.SIGNET_USAGE_FLUSH_MS,
     sweepMs: parsed.SIGNET_SWEEP_MS,
     logLevel: parsed.SIGNET_LOG_LEVEL,

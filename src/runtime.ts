@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import type { AppDeps } from './http/deps.js';
 import { RateLimits } from './http/rate-limit.js';
@@ -9,6 +10,7 @@ import { FundingService } from './services/funding-service.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
 import { LedgerService } from './services/ledger-service.js';
+import { memoryLimiters, redisLimiters } from './services/limiters.js';
 import { MarketData } from './services/market-data.js';
 import { MarketMaker } from './services/market-maker.js';
 import { TradingService } from './services/trading-service.js';
@@ -17,7 +19,7 @@ import { SessionService } from './services/session-service.js';
 import { TotpService } from './services/totp-service.js';
 import { UsageTracker } from './services/usage-tracker.js';
 import { UserService } from './services/user-service.js';
-import { openSqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 
 /** The services of one process, wired once; shared by `serve` and every CLI command. */
@@ -38,14 +40,18 @@ export interface Runtime {
   totp: TotpService;
   addresses: AddressBook;
   appDeps: AppDeps;
-  /** Key-cache sync, usage flush and the expiry sweeper (at once and every SIGNET_SWEEP_MS). */
+  /**
+   * Key-cache sync (polling, plus push where the store has it), usage flush, catching up books
+   * written by other instances, and the cluster-wide jobs: the expiry sweeper (once per
+   * SIGNET_SWEEP_MS across all instances) and the market maker (on the instance holding its lease).
+   */
   startBackground(onSweep: (deleted: KeyView[]) => void): Promise<void>;
   /** Flushes usage and closes the store. */
   close(): Promise<void>;
 }
 
 export async function openRuntime(config: Config, now: () => number = Date.now): Promise<Runtime> {
-  const store = openSqliteStore({ dir: config.dataDir });
+  const store = await openStore(config);
   const box = new SecretBox(loadMasterKey(config.masterKeyHex, config.dataDir));
   const keyring = new Keyring(store, box);
   const usage = new UsageTracker(store);
@@ -58,15 +64,19 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     ? new MarketMaker(store, users, ledger, trading, { seed: config.marketMaker.seed, levels: 10, spread: '0.0005', levelValueUsd: '20000' })
     : null;
   const funding = new FundingService(store, ledger, config.withdrawalSettleMs);
-  const market = new MarketData(store, trading, (instId) => marketMaker?.price(instId));
+  /** True on the instance running the market maker (it holds the lease). */
+  let marketMakerStarted = false;
+  // The walk's reference price is known where the market maker runs; elsewhere the ticker falls back to the book's mid.
+  const market = new MarketData(store, trading, (instId) => (marketMakerStarted ? marketMaker?.price(instId) : undefined));
   const sessions = new SessionService(store, config.sessionTtlMs);
   const totp = new TotpService(store, box);
   const addresses = new AddressBook(store);
+  const limiters = config.redisUrl === null ? memoryLimiters() : redisLimiters(config.redisUrl, config.redisPrefix);
   const authenticator = new Authenticator(keyring, usage, {
     timestampWindowMs: config.timestampWindowMs,
     failsPerIp: config.authFailsPerIp,
     failsPerKey: config.authFailsPerKey,
-  }, rejections);
+  }, rejections, limiters);
   await keyring.start();
   await ledger.start();
   await trading.start();
@@ -75,12 +85,24 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const timers: NodeJS.Timeout[] = [];
   let closed = false;
 
+  /** Identifies this process in leases (e.g. which instance runs the market maker). */
+  const instanceId = randomUUID();
   const sweep = async (onSweep: (deleted: KeyView[]) => void): Promise<void> => {
     await usage.flush();
     await rejections.flush(now());
+    // One instance sweeps per interval; the others find the interval claimed.
+    if (!(await store.claimInterval('sweep', now(), config.sweepMs))) return;
     await sessions.sweep(now());
     const deleted = await keys.sweep(now());
     if (deleted.length > 0) onSweep(deleted);
+  };
+  const makeMarket = async (): Promise<void> => {
+    if (marketMaker === null) return;
+    // A lease of three intervals: if its holder stops, another instance takes over.
+    if (!(await store.holdLease('market-maker', instanceId, now(), 3 * config.marketMaker.intervalMs))) return;
+    if (marketMakerStarted) return marketMaker.refresh(now());
+    marketMakerStarted = true;
+    await marketMaker.start(now());
   };
   const every = (ms: number, task: () => Promise<unknown>, onError: (err: unknown) => void): void => {
     let running = false;
@@ -97,18 +119,23 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     config, store, keyring, usage, rejections, keys, users, ledger, sessions, totp, addresses, trading, funding, marketMaker,
     appDeps: {
       config, authenticator, keys, users, ledger, sessions, totp, addresses,
-      trading, market, funding, limits: new RateLimits(config.rateLimits), now,
+      trading, market, funding, limits: new RateLimits(config.rateLimits, limiters), limiters, now,
     },
     async startBackground(onSweep) {
       await sweep(onSweep);
       const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);
+      // Pushed key changes (PostgreSQL NOTIFY) are picked up at once; the poll below is the fallback.
+      await store.onKeyChanges(() => { keyring.sync().catch(report); });
       every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
+      every(config.bookSyncMs, () => trading.sync(), report);
       every(config.usageFlushMs, () => Promise.all([usage.flush(), rejections.flush(now())]), report);
-      every(config.sweepMs, () => sweep(onSweep), report);
+      // Checked four times per interval, run once per interval cluster-wide.
+      every(Math.max(250, Math.floor(config.sweepMs / 4)), () => sweep(onSweep), report);
+      // Each pending withdrawal moves once: the store's transition is conditional on its state.
       every(Math.max(10, Math.min(1000, config.withdrawalSettleMs)), () => funding.settlePending(now()), report);
       if (marketMaker !== null) {
-        await marketMaker.start(now());
-        every(config.marketMaker.intervalMs, () => marketMaker.refresh(now()), report);
+        await makeMarket();
+        every(config.marketMaker.intervalMs, makeMarket, report);
       }
     },
     async close() {
@@ -117,6 +144,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       for (const t of timers) clearInterval(t);
       await usage.flush();
       await rejections.flush(now());
+      await limiters.close();
       await store.close();
     },
   };

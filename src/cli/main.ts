@@ -3,13 +3,17 @@ import { FUNDING, TRADING } from '../core/ledger.js';
 import { loadConfig } from '../config.js';
 import { serve } from '../main.js';
 import { openRuntime, type Runtime } from '../runtime.js';
+import { loadMasterKey, parseMasterKey, stageMasterKeyFile } from '../security/master-key.js';
+import { SecretBox } from '../security/secret-box.js';
+import { rotateMasterKey } from '../services/master-key-rotation.js';
+import { randomBytes } from 'node:crypto';
 import type { CreatedKey, KeyView } from '../services/key-service.js';
 import { flags, intFlag, secretFlag, UsageError } from './args.js';
 
 const HELP = `signet: OKX V5-compatible API keys and a paper exchange
 
 Usage:
-  signet serve [--host H] [--port P] [--data DIR]
+  signet serve [--host H] [--port P] [--data DIR | --db URL]
   signet user create --email E --password P
   signet keys create --user E --name N --passphrase P [--perm read,trade,withdraw] [--ip A,B,...] [--demo] [--json]
   signet keys list --user E [--json]
@@ -20,14 +24,16 @@ Usage:
   signet address list --user E [--json]
   signet sweep [--as-of ISO-8601] [--json]
   signet migrate
+  signet rotate-master-key [--new-key HEX|-]
 
-Every command takes --data DIR (default ./data, or SIGNET_DATA).
+Every command takes --data DIR (SQLite in DIR; default ./data, or SIGNET_DATA) or
+--db postgres://... (PostgreSQL; default DATABASE_URL), and migrates the database first.
 --password - and --passphrase - read the value from standard input.`;
 
-const DATA = { data: { type: 'string' } } as const;
+const DATA = { data: { type: 'string' }, db: { type: 'string' } } as const;
 
-async function withRuntime<T>(data: string | undefined, run: (rt: Runtime) => Promise<T>): Promise<T> {
-  const rt = await openRuntime(loadConfig(process.env, { dataDir: data }));
+async function withRuntime<T>(f: { data?: string | undefined; db?: string | undefined }, run: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime(loadConfig(process.env, { dataDir: f.data, databaseUrl: f.db }));
   try {
     return await run(rt);
   } finally {
@@ -56,7 +62,7 @@ async function keysCommand(sub: string | undefined, argv: string[]): Promise<voi
         perm: { type: 'string' }, ip: { type: 'string' }, demo: { type: 'boolean' }, json: { type: 'boolean' },
       }, ['user', 'name', 'passphrase']);
       const passphrase = await secretFlag(f.passphrase ?? '');
-      await withRuntime(f.data, async (rt) => {
+      await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
         const key = await rt.keys.create(user.id, {
           label: f.name ?? '', passphrase, perm: f.perm, ip: f.ip, env: f.demo === true ? 'demo' : 'live',
@@ -71,7 +77,7 @@ async function keysCommand(sub: string | undefined, argv: string[]): Promise<voi
     }
     case 'list': {
       const f = flags(argv, { ...DATA, user: { type: 'string' }, json: { type: 'boolean' } }, ['user']);
-      await withRuntime(f.data, async (rt) => {
+      await withRuntime(f, async (rt) => {
         const list = await rt.keys.list((await rt.users.byEmail(f.user ?? '')).id);
         if (f.json === true) return print(JSON.stringify(list));
         print(`${list.length} / 50 keys`);
@@ -91,7 +97,7 @@ async function keysCommand(sub: string | undefined, argv: string[]): Promise<voi
         ...DATA, user: { type: 'string' }, key: { type: 'string' }, name: { type: 'string' },
         perm: { type: 'string' }, ip: { type: 'string' }, json: { type: 'boolean' },
       }, ['user', 'key']);
-      await withRuntime(f.data, async (rt) => {
+      await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
         const k = await rt.keys.modify(user.id, f.key ?? '', { label: f.name, perm: f.perm, ip: f.ip }, 'cli', Date.now());
         if (f.json === true) return print(JSON.stringify(k));
@@ -102,7 +108,7 @@ async function keysCommand(sub: string | undefined, argv: string[]): Promise<voi
     }
     case 'delete': {
       const f = flags(argv, { ...DATA, user: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' } }, ['user', 'key']);
-      await withRuntime(f.data, async (rt) => {
+      await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
         const k = await rt.keys.remove(user.id, f.key ?? '', 'cli', Date.now());
         print(f.json === true ? JSON.stringify(k) : `Deleted ${k.apiKey} (${k.label})`);
@@ -120,7 +126,7 @@ async function addressCommand(sub: string | undefined, argv: string[]): Promise<
       const f = flags(argv, {
         ...DATA, user: { type: 'string' }, ccy: { type: 'string' }, chain: { type: 'string' }, addr: { type: 'string' }, json: { type: 'boolean' },
       }, ['user', 'ccy', 'chain', 'addr']);
-      await withRuntime(f.data, async (rt) => {
+      await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
         const a = await rt.addresses.add(user.id, { ccy: f.ccy ?? '', chain: f.chain ?? '', address: f.addr ?? '', label: '' }, Date.now());
         print(f.json === true ? JSON.stringify(a) : `Added ${a.address} (${a.chain}) to ${user.email}'s withdrawal address book`);
@@ -129,7 +135,7 @@ async function addressCommand(sub: string | undefined, argv: string[]): Promise<
     }
     case 'list': {
       const f = flags(argv, { ...DATA, user: { type: 'string' }, json: { type: 'boolean' } }, ['user']);
-      await withRuntime(f.data, async (rt) => {
+      await withRuntime(f, async (rt) => {
         const list = await rt.funding.listAddresses((await rt.users.byEmail(f.user ?? '')).id);
         if (f.json === true) return print(JSON.stringify(list));
         print(`${list.length} withdrawal address(es)`);
@@ -147,7 +153,7 @@ async function run(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve': {
       const f = flags(argv.slice(1), { ...DATA, host: { type: 'string' }, port: { type: 'string' } });
-      const { url, stop } = await serve({ host: f.host, port: intFlag('port', f.port), dataDir: f.data });
+      const { url, stop } = await serve({ host: f.host, port: intFlag('port', f.port), dataDir: f.data, databaseUrl: f.db });
       print(`signet listening on ${url}`);
       const shutdown = () => {
         stop().then(() => process.exit(0), () => process.exit(1));
@@ -160,7 +166,7 @@ async function run(argv: string[]): Promise<void> {
       if (sub !== 'create') throw new UsageError(`unknown command "user ${sub ?? ''}"; use user create`);
       const f = flags(rest, { ...DATA, email: { type: 'string' }, password: { type: 'string' } }, ['email', 'password']);
       const password = await secretFlag(f.password ?? '');
-      await withRuntime(f.data, async (rt) => {
+      await withRuntime(f, async (rt) => {
         const user = await rt.users.create(f.email ?? '', password, Date.now());
         print(`Created account ${user.email} (uid ${user.uid})`);
       });
@@ -176,7 +182,7 @@ async function run(argv: string[]): Promise<void> {
       }, ['user', 'ccy', 'amt']);
       const to = f.to ?? 'trading';
       if (to !== 'trading' && to !== 'funding') throw new UsageError(`--to must be trading or funding, got "${to}"`);
-      await withRuntime(f.data, async (rt) => {
+      await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
         const env = f.demo === true ? 'demo' : 'live';
         await rt.ledger.deposit(user.id, env, to === 'trading' ? TRADING : FUNDING, f.ccy ?? '', f.amt ?? '', Date.now());
@@ -191,7 +197,7 @@ async function run(argv: string[]): Promise<void> {
       if (Number.isNaN(asOf) || (asOfText !== undefined && !/^\d{4}-\d{2}-\d{2}/.test(asOfText))) {
         throw new UsageError(`--as-of must be an ISO-8601 date-time such as 2026-01-31T00:00:00Z, got "${asOfText}"`);
       }
-      await withRuntime(f.data, async (rt) => {
+      await withRuntime(f, async (rt) => {
         const deleted = await rt.keys.sweep(asOf);
         if (f.json === true) return print(JSON.stringify(deleted));
         print(`${deleted.length} expired key(s) deleted as of ${new Date(asOf).toISOString()}`);
@@ -201,7 +207,29 @@ async function run(argv: string[]): Promise<void> {
     }
     case 'migrate': {
       const f = flags(argv.slice(1), { ...DATA });
-      await withRuntime(f.data, async () => print('database is at the current schema'));
+      await withRuntime(f, async () => print('database is at the current schema'));
+      return;
+    }
+    case 'rotate-master-key': {
+      const f = flags(argv.slice(1), { ...DATA, 'new-key': { type: 'string' } });
+      const given = f['new-key'];
+      await withRuntime(f, async (rt) => {
+        const fromEnv = rt.config.masterKeyHex !== null;
+        if (fromEnv && given === undefined) {
+          throw new UsageError('--new-key is required when the master key comes from SIGNET_MASTER_KEY (generate one with `openssl rand -hex 32`; - reads it from standard input)');
+        }
+        const newKey = given === undefined ? randomBytes(32) : parseMasterKey(await secretFlag(given));
+        const oldKey = loadMasterKey(rt.config.masterKeyHex, rt.config.dataDir);
+        if (newKey.equals(oldKey)) throw new UsageError('--new-key is the current master key');
+        // With a key file: the new key is on disk before the secrets change, and replaces the old file after.
+        const staged = fromEnv ? null : stageMasterKeyFile(rt.config.dataDir, newKey);
+        const counts = await rotateMasterKey(rt.store, new SecretBox(oldKey), new SecretBox(newKey));
+        staged?.commit();
+        print(`Re-encrypted ${counts.apiKeys} API secret key(s) and ${counts.totp} authenticator secret(s) under the new master key.`);
+        print(fromEnv
+          ? 'Now set SIGNET_MASTER_KEY to the new key on every instance and restart them.'
+          : `The new key replaced ${rt.config.dataDir}/master.key; restart the server.`);
+      });
       return;
     }
     case undefined:

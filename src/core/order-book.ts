@@ -25,6 +25,11 @@ export class OrderBook {
     return this.byId.size;
   }
 
+  /** How many orders rest on one side. */
+  sideSize(side: Side): number {
+    return (side === 'buy' ? this.bids : this.asks).length;
+  }
+
   get(ordId: string): Order | undefined {
     return this.byId.get(ordId)?.order;
   }

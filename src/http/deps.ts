@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { AddressBook } from '../services/address-book.js';
 import type { Authenticator } from '../services/authenticator.js';
 import type { KeyService } from '../services/key-service.js';
+import type { Limiters } from '../services/limiters.js';
 import type { LedgerService } from '../services/ledger-service.js';
 import type { RateLimits } from './rate-limit.js';
 import type { FundingService } from '../services/funding-service.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   funding: FundingService;
   /** OKX's per-key and per-IP limits of the trading, funding and market endpoints. */
   limits: RateLimits;
+  /** Makes other rate limiters (console logins): in memory, or shared through Redis. */
+  limiters: Limiters;
   sessions: SessionService;
   totp: TotpService;
   addresses: AddressBook;

@@ -1,24 +1,26 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RuleError } from '../core/errors.js';
 import { RATE_LIMITS, type RateLimitedEndpoint } from '../core/rate-limits.js';
+import { memoryLimiters, type Limiters } from '../services/limiters.js';
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
 
 /**
- * Rate limiters for the endpoints of RATE_LIMITS, one per endpoint, in memory. `wrap` puts a
+ * Rate limiters for the endpoints of RATE_LIMITS, one per endpoint, in memory (or in Redis,
+ * shared by every instance, with SIGNET_REDIS_URL). `wrap` puts a
  * handler behind its endpoint's limit: each call costs `cost(request)` points (1, or the number
  * of orders of a batch) from the key's (or IP's) allowance; an exhausted allowance answers 50011.
  */
 export class RateLimits {
-  private readonly limiters = new Map<string, RateLimiterMemory>();
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
 
-  constructor(private readonly enabled: boolean) {}
+  constructor(private readonly enabled: boolean, private readonly make: Limiters = memoryLimiters()) {}
 
   wrap(endpoint: RateLimitedEndpoint, handler: Handler, cost: (request: FastifyRequest) => number = () => 1): Handler {
     if (!this.enabled) return handler;
     const rule = RATE_LIMITS[endpoint];
-    const limiter = new RateLimiterMemory({ keyPrefix: endpoint, points: rule.points, duration: rule.windowS });
+    const limiter = this.make.create({ keyPrefix: endpoint, points: rule.points, duration: rule.windowS });
     this.limiters.set(endpoint, limiter);
     return async (request, reply) => {
       const subject = rule.by === 'ip' ? request.ip : request.apiKey?.apiKey ?? request.ip;

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -21,4 +21,27 @@ export function loadMasterKey(hexFromEnv: string | null, dataDir: string): Buffe
   const text = readFileSync(file, 'utf8').trim();
   if (!HEX64.test(text)) throw new Error(`${file} does not hold 64 hex characters`);
   return Buffer.from(text, 'hex');
+}
+
+/** Parses a master key given as 64 hex characters. */
+export function parseMasterKey(hex: string): Buffer {
+  const text = hex.trim();
+  if (!HEX64.test(text)) throw new Error('a master key is 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`');
+  return Buffer.from(text, 'hex');
+}
+
+/** The key file of a data directory (used when SIGNET_MASTER_KEY is not set). */
+export function masterKeyFile(dataDir: string): string {
+  return join(dataDir, 'master.key');
+}
+
+/**
+ * Replaces the data directory's key file in two steps: `stage` writes `master.key.new` (mode
+ * 0600), `commit` renames it over `master.key` (atomic on one file system).
+ */
+export function stageMasterKeyFile(dataDir: string, key: Buffer): { commit: () => void } {
+  const file = masterKeyFile(dataDir);
+  const staged = `${file}.new`;
+  writeFileSync(staged, `${key.toString('hex')}\n`, { mode: 0o600 });
+  return { commit: () => renameSync(staged, file) };
 }

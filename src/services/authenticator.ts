@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { memoryLimiters, type Limiters } from './limiters.js';
 import type { OkxCode } from '../core/errors.js';
 import { normalizeIp } from '../core/ip-whitelist.js';
 import { hasPermission, type RouteAccess } from '../core/permissions.js';
@@ -51,8 +52,8 @@ const RATE_LIMITED: Rejection = Object.freeze({ ok: false, code: '50011' });
  * the key must be loaded or the passphrase checked with scrypt.
  */
 export class Authenticator {
-  private readonly ipFails: RateLimiterMemory;
-  private readonly keyFails: RateLimiterMemory;
+  private readonly ipFails: RateLimiterAbstract;
+  private readonly keyFails: RateLimiterAbstract;
   /** Unix ms until which a client IP or key is refused with 50011 (mirrors the limiters' blocks). */
   private readonly blockedUntil = new Map<string, number>();
 
@@ -62,9 +63,11 @@ export class Authenticator {
     private readonly limits: AuthLimits,
     /** Counts rejections of known keys for the console's activity view (a map update; written in batches). */
     private readonly rejections: RejectionRecorder | null = null,
+    /** In memory by default; Redis-backed (shared by every instance) with SIGNET_REDIS_URL. */
+    limiters: Limiters = memoryLimiters(),
   ) {
-    this.ipFails = new RateLimiterMemory({ keyPrefix: 'ip', points: limits.failsPerIp, duration: FAIL_WINDOW_S, blockDuration: FAIL_WINDOW_S });
-    this.keyFails = new RateLimiterMemory({ keyPrefix: 'key', points: limits.failsPerKey, duration: FAIL_WINDOW_S, blockDuration: FAIL_WINDOW_S });
+    this.ipFails = limiters.create({ keyPrefix: 'auth-ip', points: limits.failsPerIp, duration: FAIL_WINDOW_S, blockDuration: FAIL_WINDOW_S });
+    this.keyFails = limiters.create({ keyPrefix: 'auth-key', points: limits.failsPerKey, duration: FAIL_WINDOW_S, blockDuration: FAIL_WINDOW_S });
   }
 
   authenticate(req: AuthRequest, now: number): AuthOutcome | Promise<AuthOutcome> {
@@ -95,7 +98,7 @@ export class Authenticator {
     return this.checkAccess(req, key, matches, now);
   }
 
-  private checkAccess(req: AuthRequest, key: ActiveKey, passphraseOk: boolean, now: number): AuthOutcome {
+  private checkAccess(req: AuthRequest, key: ActiveKey, passphraseOk: boolean, now: number): AuthOutcome | Promise<AuthOutcome> {
     if (!passphraseOk) return this.reject(req, now, '50105', key);
     if (!key.whitelist.empty && !key.whitelist.admits(req.ip)) return this.reject(req, now, '50110', key, normalizeIp(req.ip) ?? req.ip);
     // Authenticated: this counts as use of the key, whatever the route then allows.
@@ -105,15 +108,19 @@ export class Authenticator {
     return { ok: true, key };
   }
 
-  private reject(req: AuthRequest, now: number, code: OkxCode, key?: ActiveKey, arg?: string): Rejection {
-    this.recordFailure(req, now);
+  /**
+   * Counts the failure (per IP and per key) and answers its code, or 50011 once the failures
+   * allowed in the window are used up: with limiters shared through Redis, failures made at any
+   * instance count, so the limit holds across a deployment.
+   */
+  private reject(req: AuthRequest, now: number, code: OkxCode, key?: ActiveKey, arg?: string): Promise<Rejection> {
     const outcome: Rejection = { ok: false, code };
     if (arg !== undefined) outcome.arg = arg;
     if (key !== undefined) {
       outcome.apiKey = key.apiKey;
       this.rejections?.record(key, code, arg ?? normalizeIp(req.ip) ?? req.ip, now);
     }
-    return outcome;
+    return this.recordFailure(req, now).then((limited) => (limited ? RATE_LIMITED : outcome));
   }
 
   private isBlocked(id: string, now: number): boolean {
@@ -124,21 +131,24 @@ export class Authenticator {
     return false;
   }
 
-  private recordFailure(req: AuthRequest, now: number): void {
+  /** True if this failure went over a limit (the subject is then blocked here for the rest of the block). */
+  private recordFailure(req: AuthRequest, now: number): Promise<boolean> {
     // The limit-th failure within the window starts the block: `limit` failures, then 50011.
-    const count = (limiter: RateLimiterMemory, subject: string, id: string) => {
-      limiter.consume(subject).then(
-        (res) => {
-          if (res.remainingPoints === 0) this.blockedUntil.set(id, now + FAIL_WINDOW_S * 1000);
-        },
-        (res: unknown) => {
-          if (res instanceof RateLimiterRes) this.blockedUntil.set(id, now + res.msBeforeNext);
-        },
-      );
-    };
+    const count = (limiter: RateLimiterAbstract, subject: string, id: string): Promise<boolean> => limiter.consume(subject).then(
+      (res) => {
+        if (res.remainingPoints === 0) this.blockedUntil.set(id, now + FAIL_WINDOW_S * 1000);
+        return false;
+      },
+      (res: unknown) => {
+        if (!(res instanceof RateLimiterRes)) return false;
+        this.blockedUntil.set(id, now + res.msBeforeNext);
+        return true;
+      },
+    );
     if (this.blockedUntil.size > 10_000) this.pruneBlocks(now);
-    count(this.ipFails, req.ip, `ip:${req.ip}`);
-    if (req.apiKey !== undefined && req.apiKey !== '') count(this.keyFails, req.apiKey, `key:${req.apiKey}`);
+    const counts = [count(this.ipFails, req.ip, `ip:${req.ip}`)];
+    if (req.apiKey !== undefined && req.apiKey !== '') counts.push(count(this.keyFails, req.apiKey, `key:${req.apiKey}`));
+    return Promise.all(counts).then((over) => over.includes(true));
   }
 
   private pruneBlocks(now: number): void {

@@ -8,6 +8,7 @@ import type { KeyEnv } from '../core/key-rules.js';
 import { parseAmount, type LedgerEntry } from '../core/ledger.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
 import type { DepositRecord, Store, WithdrawalAddress } from '../store/store.js';
+import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
 import { normalizeEmail } from './user-service.js';
 
@@ -36,18 +37,19 @@ export interface TransferRequest {
  * `settleMs` and then sent; internal ones (dest 3) to another signet account at once.
  */
 export class FundingService {
-  private lastWdId = 0n;
+  /** Withdrawal and transfer ids, one at a time from the database (unique across instances, led by the clock in Unix ms). */
+  private readonly ids: IdBlocks;
 
-  constructor(private readonly store: Store, private readonly ledger: LedgerService, private readonly settleMs: number) {}
-
-  async start(): Promise<void> {
-    this.lastWdId = BigInt(await this.store.latestWithdrawalId());
+  constructor(private readonly store: Store, private readonly ledger: LedgerService, private readonly settleMs: number) {
+    this.ids = new IdBlocks(store, 'withdrawal', 1, (now) => BigInt(now));
   }
 
-  private nextWdId(now: number): string {
-    const floor = BigInt(now);
-    this.lastWdId = this.lastWdId + 1n > floor ? this.lastWdId + 1n : floor;
-    return this.lastWdId.toString();
+  async start(): Promise<void> {
+    // Nothing to load: ids come from the database.
+  }
+
+  private nextWdId(now: number): Promise<string> {
+    return this.ids.nextId(now);
   }
 
   private async apply(entries: readonly LedgerEntry[], write: Promise<unknown>): Promise<void> {
@@ -68,7 +70,7 @@ export class FundingService {
     const from = accountType(req.from, 'from');
     const to = accountType(req.to, 'to');
     if (from === to) throw new RuleError('51000', 'to: must differ from from', 'to');
-    const transId = this.nextWdId(now);
+    const transId = await this.nextWdId(now);
     const entries = transferEntries(userId, env, ccy, amt, from, to, transId);
     await this.apply(entries, fundingBalance(this.store.applyEntries(entries, now)));
     return { transId, ccy, amt, from, to, clientId: typeof req.clientId === 'string' ? req.clientId : '' };
@@ -82,7 +84,7 @@ export class FundingService {
   async withdraw(userId: number, env: KeyEnv, req: WithdrawalRequest, now: number): Promise<Withdrawal> {
     const v = validateWithdrawal(req, CURRENCY_BY_CCY);
     const base: Withdrawal = {
-      wdId: this.nextWdId(now), clientId: v.clientId, userId, env, ccy: v.currency.ccy, chain: v.chain.chain, amt: v.amt, fee: v.fee,
+      wdId: await this.nextWdId(now), clientId: v.clientId, userId, env, ccy: v.currency.ccy, chain: v.chain.chain, amt: v.amt, fee: v.fee,
       dest: v.dest, toAddr: v.toAddr, toUserId: null, state: '0', txId: '', createdAt: now, updatedAt: now,
     };
     if (v.dest === '3') {

@@ -50,6 +50,7 @@ export class Keyring {
   private cursor = 0;
   /** Bumped on every eviction, so that a load racing with an eviction is not cached. */
   private epoch = 0;
+  private syncing: Promise<number> = Promise.resolve(0);
 
   constructor(private readonly store: Store, private readonly box: SecretBox) {}
 
@@ -128,8 +129,17 @@ export class Keyring {
     this.cache.delete(apiKey);
   }
 
-  /** Evicts every key that any process changed since the last call; returns how many. */
-  async sync(): Promise<number> {
+  /**
+   * Evicts every key that any process changed since the last call; returns how many. Calls run
+   * one after another (the poll and a change notification may ask at the same moment).
+   */
+  sync(): Promise<number> {
+    const run = this.syncing.then(() => this.syncOnce());
+    this.syncing = run.catch(() => 0);
+    return run;
+  }
+
+  private async syncOnce(): Promise<number> {
     let evicted = 0;
     for (;;) {
       const changes = await this.store.keyChangesSince(this.cursor);

@@ -56,8 +56,20 @@ export class MarketMaker {
     return this.prices.get(instId);
   }
 
+  /**
+   * Starts quoting. Where the books already hold quotes (another instance ran the market maker
+   * until now), the walk resumes from each live book's mid price rather than from the start.
+   */
   async start(now: number): Promise<void> {
     this.userId = (await this.users.systemAccount(MARKET_MAKER_EMAIL, now)).id;
+    for (const inst of SPOT_INSTRUMENTS) {
+      const book = this.trading.book('live', inst.instId);
+      const bid = book.best('buy');
+      const ask = book.best('sell');
+      if (bid === undefined || ask === undefined) continue;
+      const mid = new Big(bid.px).plus(ask.px).div(2).div(inst.tickSz).round(0, Big.roundHalfUp).times(inst.tickSz);
+      if (mid.gt(0)) this.prices.set(inst.instId, mid.toFixed());
+    }
     await this.refresh(now);
   }
 

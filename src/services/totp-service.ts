@@ -19,7 +19,7 @@ export interface TotpSetup {
 }
 
 const hashCode = (code: string): string => createHash('sha256').update(code).digest('hex');
-const sealContext = (userId: number): string => `totp:${userId}`;
+export const sealContext = (userId: number): string => `totp:${userId}`;
 
 function newRecoveryCode(): string {
   const raw = randomBytes(8).toString('hex');

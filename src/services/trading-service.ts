@@ -4,7 +4,8 @@ import { SPOT_INSTRUMENTS, type SpotInstrument } from '../core/markets.js';
 import { amendOrder, applyOutcome, cancelOrder, matchOrder, type Amendment, type FeeRates, type Fill, type MatchOutcome } from '../core/matching.js';
 import { OrderBook } from '../core/order-book.js';
 import { isOpen, newOrderRecord, validateOrder, type Order, type OrderRequest } from '../core/orders.js';
-import type { FillQuery, OrderQuery, Store } from '../store/store.js';
+import type { BookChanges, FillQuery, OrderQuery, Store } from '../store/store.js';
+import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
 
 export const INSTRUMENTS: ReadonlyMap<string, SpotInstrument> = new Map(SPOT_INSTRUMENTS.map((i) => [i.instId, i]));
@@ -16,36 +17,66 @@ export interface OrderRef {
   clOrdId?: unknown;
 }
 
-/** Ids that only grow, resuming after the largest stored one and led by the clock (Unix ms × 1000). */
-class IdSequence {
-  constructor(private last: bigint) {}
-  next(now: number): string {
-    const floor = BigInt(now) * 1000n;
-    this.last = this.last + 1n > floor ? this.last + 1n : floor;
-    return this.last.toString();
-  }
-}
-
 /**
  * The paper exchange: one order book per environment and instrument, fed by orders of every
- * account. Operations run one at a time; each one's effects (orders, fills, ledger entries) are
- * stored in one transaction before the book changes, so a refused or failed write leaves the
- * book as it was. Open orders are reloaded into the books at start-up.
+ * account. Operations run one at a time in this process; each one's effects (orders, fills,
+ * ledger entries) are stored in one transaction before the book changes, so a refused or failed
+ * write leaves the book as it was. Open orders are reloaded into the books at start-up.
+ *
+ * Several instances may share one database: each operation runs while holding its book in the
+ * database (Store.runBookOperation), first catching the in-memory book up with the orders other
+ * instances stored, then matching and storing, so the database decides the order of operations
+ * on a book and nothing is filled twice. Order and trade ids come in blocks reserved in the
+ * database, so they never collide across instances.
  */
 export class TradingService {
   private readonly books = new Map<string, OrderBook>();
+  /** The stored version each in-memory book reflects. */
+  private readonly versions = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
-  private orderIds = new IdSequence(0n);
-  private tradeIds = new IdSequence(0n);
+  private readonly orderIds: IdBlocks;
+  private readonly tradeIds: IdBlocks;
   private readonly fillListeners: Array<(env: KeyEnv, fills: readonly Fill[]) => void> = [];
 
-  constructor(private readonly store: Store, private readonly ledger: LedgerService, private readonly fees: FeeRates) {}
+  constructor(private readonly store: Store, private readonly ledger: LedgerService, private readonly fees: FeeRates) {
+    // Unix ms × 1000: ids led by the clock, like OKX's.
+    this.orderIds = new IdBlocks(store, 'order', 1000, (now) => BigInt(now) * 1000n);
+    this.tradeIds = new IdBlocks(store, 'trade', 1000, (now) => BigInt(now) * 1000n);
+  }
 
   async start(): Promise<void> {
-    const ids = await this.store.latestTradingIds();
-    this.orderIds = new IdSequence(BigInt(ids.ordId));
-    this.tradeIds = new IdSequence(BigInt(ids.tradeId));
+    // Versions first: orders written in between are replayed by the next catch-up (idempotent).
+    for (const b of await this.store.bookVersions()) this.versions.set(`${b.env}:${b.instId}`, b.version);
     for (const o of await this.store.openOrders()) this.book(o.env, o.instId).add(o);
+  }
+
+  /** Brings every book that another instance wrote up to date (run every SIGNET_BOOK_SYNC_MS). */
+  sync(): Promise<number> {
+    return this.serial(async () => {
+      let caughtUp = 0;
+      for (const b of await this.store.bookVersions()) {
+        if ((this.versions.get(`${b.env}:${b.instId}`) ?? 0) < b.version) {
+          await this.catchUp(b.env, b.instId);
+          caughtUp++;
+        }
+      }
+      return caughtUp;
+    });
+  }
+
+  /** Applies the orders of one book that other instances stored since this book's version. */
+  private async catchUp(env: KeyEnv, instId: string): Promise<void> {
+    this.applyChanges(env, instId, await this.store.bookChangesSince(env, instId, this.versions.get(`${env}:${instId}`) ?? 0));
+  }
+
+  private applyChanges(env: KeyEnv, instId: string, changes: BookChanges): void {
+    const id = `${env}:${instId}`;
+    if ((this.versions.get(id) ?? 0) >= changes.version) return;
+    applyOutcome(this.book(env, instId), { orders: changes.orders, fills: [], entries: [] });
+    this.versions.set(id, changes.version);
+    for (const u of new Set(changes.orders.map((o) => o.userId))) this.ledger.invalidate(u, env);
+    // Trades made by other instances reach this one's market data (trades, candles, ticker).
+    if (changes.fills.length > 0) for (const l of this.fillListeners) l(env, changes.fills);
   }
 
   /** The book of one instrument in one environment (created empty on first use). */
@@ -59,7 +90,7 @@ export class TradingService {
     return book;
   }
 
-  /** Called with every batch of fills once stored (market data). */
+  /** Called with every batch of fills once stored, by this instance or (public trades only) by another one (market data). */
   onFills(listener: (env: KeyEnv, fills: readonly Fill[]) => void): void {
     this.fillListeners.push(listener);
   }
@@ -70,62 +101,100 @@ export class TradingService {
     return run;
   }
 
-  private async commit(env: KeyEnv, book: OrderBook, outcome: MatchOutcome, now: number): Promise<void> {
+  /**
+   * Runs an operation on a book: holding the book in the database, catches up, computes the
+   * outcome on the in-memory book and stores it; then applies it to the book. `compute` may throw
+   * a RuleError (nothing is stored) and may run more than once.
+   */
+  private async operate(env: KeyEnv, instId: string, now: number, compute: (book: OrderBook) => Promise<MatchOutcome>): Promise<MatchOutcome> {
+    const id = `${env}:${instId}`;
+    const book = this.book(env, instId);
+    let tried: MatchOutcome | null = null;
+    let stored = 0;
     try {
-      await this.store.recordOrderChanges(outcome, now);
+      const outcome = await this.store.runBookOperation({ env, instId, version: this.versions.get(id) ?? 0 }, now, async (since) => {
+        this.applyChanges(env, instId, since);
+        stored = since.version + 1;
+        tried = await compute(book);
+        return { change: tried, result: tried };
+      });
+      this.versions.set(id, stored);
+      applyOutcome(book, outcome);
+      if (outcome.fills.length > 0) for (const l of this.fillListeners) l(env, outcome.fills);
+      return outcome;
     } finally {
-      const users = new Set(outcome.entries.map((e) => e.userId));
-      for (const u of users) this.ledger.invalidate(u, env);
+      const entries = (tried as MatchOutcome | null)?.entries ?? [];
+      for (const u of new Set(entries.map((e) => e.userId))) this.ledger.invalidate(u, env);
     }
-    applyOutcome(book, outcome);
-    if (outcome.fills.length > 0) for (const l of this.fillListeners) l(env, outcome.fills);
+  }
+
+  /** Makes sure enough trade ids are at hand for an order of `side` to match: one per fill, at most one per order resting on the other side. */
+  private tradeIdsFor(book: OrderBook, side: Order['side'], now: number): Promise<void> {
+    return this.tradeIds.ensure(book.sideSize(side === 'buy' ? 'sell' : 'buy') + 1, now);
   }
 
   /** Places an order; answers the order as stored (possibly already filled or canceled). */
   async place(userId: number, env: KeyEnv, req: OrderRequest, now: number): Promise<Order> {
     const valid = validateOrder(req, INSTRUMENTS);
     return this.serial(async () => {
-      const order = newOrderRecord(valid, this.orderIds.next(now), userId, env, now);
-      const book = this.book(env, valid.inst.instId);
-      const outcome = matchOrder(book, order, valid.inst, this.fees, () => this.tradeIds.next(now), now);
-      await this.commit(env, book, outcome, now);
+      await this.orderIds.ensure(1, now);
+      const order = newOrderRecord(valid, this.orderIds.take(), userId, env, now);
+      const outcome = await this.operate(env, valid.inst.instId, now, async (book) => {
+        await this.tradeIdsFor(book, order.side, now);
+        return matchOrder(book, order, valid.inst, this.fees, () => this.tradeIds.take(), now);
+      });
       return outcome.orders[0] ?? order;
     });
   }
 
-  /** Finds an open order of the account in its book, or throws `code` (51400 cancel, 51503 amend). */
-  private async openOrder(userId: number, env: KeyEnv, ref: OrderRef, code: '51400' | '51503'): Promise<{ order: Order; book: OrderBook; inst: SpotInstrument }> {
+  /** The instrument of a cancel or amend request, or 51001. */
+  private instrument(ref: OrderRef): SpotInstrument {
     const instId = typeof ref.instId === 'string' ? ref.instId : '';
     const inst = INSTRUMENTS.get(instId);
     if (inst === undefined) throw new RuleError('51001', `instId: "${instId}" is not a listed spot instrument`, 'instId');
+    return inst;
+  }
+
+  /** Finds an open order of the account in its book, or throws `code` (51400 cancel, 51503 amend). */
+  private async openOrder(userId: number, env: KeyEnv, book: OrderBook, ref: OrderRef, code: '51400' | '51503'): Promise<Order> {
     const ordId = typeof ref.ordId === 'string' ? ref.ordId : '';
     const clOrdId = typeof ref.clOrdId === 'string' ? ref.clOrdId : '';
     if (ordId === '' && clOrdId === '') throw new RuleError('50014', 'ordId: give ordId or clOrdId', 'ordId');
     const stored = await this.store.findOrder(userId, env, ordId !== '' ? { ordId } : { clOrdId });
-    const book = this.book(env, instId);
     const order = stored === null ? undefined : book.get(stored.ordId);
     if (stored === null || order === undefined || order.userId !== userId) {
-      const why = stored === null ? 'does not exist' : isOpen(stored) ? `is not on ${instId}` : `is already ${stored.state}`;
+      const why = stored === null ? 'does not exist' : isOpen(stored) ? `is not on ${book.instId}` : `is already ${stored.state}`;
       throw new RuleError(code, `ordId: the order ${ordId || clOrdId} ${why}`, 'ordId');
     }
-    return { order, book, inst };
+    return order;
   }
 
   cancel(userId: number, env: KeyEnv, ref: OrderRef, now: number): Promise<Order> {
+    const inst = this.instrument(ref);
     return this.serial(async () => {
-      const { order, book, inst } = await this.openOrder(userId, env, ref, '51400');
-      const outcome = cancelOrder(order, inst, 'user', now);
-      await this.commit(env, book, outcome, now);
-      return outcome.orders[0] ?? order;
+      let order: Order | undefined;
+      const outcome = await this.operate(env, inst.instId, now, async (book) => {
+        order = await this.openOrder(userId, env, book, ref, '51400');
+        return cancelOrder(order, inst, 'user', now);
+      });
+      const result = outcome.orders[0] ?? order;
+      if (result === undefined) throw new Error('cancel produced no order');
+      return result;
     });
   }
 
   amend(userId: number, env: KeyEnv, ref: OrderRef, change: Amendment, now: number): Promise<Order> {
+    const inst = this.instrument(ref);
     return this.serial(async () => {
-      const { order, book, inst } = await this.openOrder(userId, env, ref, '51503');
-      const outcome = amendOrder(book, order, change, inst, this.fees, () => this.tradeIds.next(now), now);
-      await this.commit(env, book, outcome, now);
-      return outcome.orders[0] ?? order;
+      let order: Order | undefined;
+      const outcome = await this.operate(env, inst.instId, now, async (book) => {
+        order = await this.openOrder(userId, env, book, ref, '51503');
+        await this.tradeIdsFor(book, order.side, now);
+        return amendOrder(book, order, change, inst, this.fees, () => this.tradeIds.take(), now);
+      });
+      const result = outcome.orders[0] ?? order;
+      if (result === undefined) throw new Error('amend produced no order');
+      return result;
     });
   }
 

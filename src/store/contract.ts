@@ -6,7 +6,7 @@ import { depositEntry, type LedgerEntry } from '../core/ledger.js';
 import { holdEntries, releaseEntries, settleEntries, type Withdrawal } from '../core/funding.js';
 import type { Fill } from '../core/matching.js';
 import type { Order } from '../core/orders.js';
-import type { KeyRecord, Store } from './store.js';
+import type { KeyRecord, OrderChanges, Store } from './store.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 let seq = 0;
@@ -22,6 +22,12 @@ function orderRow(userId: number, over: Partial<Order> = {}): Order {
 
 const freeze = (o: Order, amt: string): LedgerEntry =>
   ({ userId: o.userId, env: o.env, account: '18', ccy: 'USDT', availDelta: `-${amt}`, frozenDelta: amt, kind: 'order_freeze', ref: o.ordId });
+
+/** Stores an order change as one operation on the book of its first order. */
+async function record(store: Store, change: OrderChanges, at: number): Promise<void> {
+  const first = change.orders[0] ?? change.fills[0];
+  await store.runBookOperation({ env: first?.env ?? 'live', instId: first?.instId ?? 'BTC-USDT', version: 0 }, at, async () => ({ change, result: undefined }));
+}
 
 function keyRow(userId: number, over: Partial<KeyRecord> = {}): KeyRecord {
   seq++;
@@ -181,9 +187,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const u = await user(store);
       await store.applyEntries([depositEntry(u.id, 'live', '18', 'USDT', '150')], T0);
       const a = orderRow(u.id, { clOrdId: 'abc123' });
-      await store.recordOrderChanges({ orders: [a], fills: [], entries: [freeze(a, '100')] }, T0);
+      await record(store, { orders: [a], fills: [], entries: [freeze(a, '100')] }, T0);
       const b = orderRow(u.id);
-      await assert.rejects(store.recordOrderChanges({ orders: [b], fills: [], entries: [freeze(b, '100')] }, T0),
+      await assert.rejects(record(store, { orders: [b], fills: [], entries: [freeze(b, '100')] }, T0),
         (err: unknown) => err instanceof RuleError && err.code === '51008');
       assert.equal(await store.findOrder(u.id, 'live', { ordId: b.ordId }), null);
       assert.deepEqual((await store.getBalances(u.id, 'live', '18')).map((r) => [r.avail, r.frozen]), [['50', '100']]);
@@ -195,30 +201,30 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         px: '100', sz: '0.5', fee: '-0.0005', feeCcy: 'BTC', execType: 'M', ts: T0 + 5,
       };
       const partial: Order = { ...a, accFillSz: '0.5', accFillQuote: '50', fee: '-0.0005', frozen: '50', state: 'partially_filled', uTime: T0 + 5 };
-      await store.recordOrderChanges({ orders: [partial], fills: [fill], entries: [] }, T0 + 5);
+      await record(store, { orders: [partial], fills: [fill], entries: [] }, T0 + 5);
       assert.deepEqual(await store.findOrder(u.id, 'live', { ordId: a.ordId }), partial);
       assert.deepEqual(await store.listFills(u.id, 'live', { limit: 10 }), [fill]);
       assert.deepEqual(await store.listFills(u.id, 'live', { instId: 'ETH-USDT', limit: 10 }), []);
       assert.deepEqual(await store.listPublicTrades('live', 'BTC-USDT', 10), []);
-      await store.recordOrderChanges({ orders: [], fills: [{ ...fill, tradeId: '78', execType: 'T', side: 'sell' }], entries: [] }, T0 + 6);
+      await record(store, { orders: [], fills: [{ ...fill, tradeId: '78', execType: 'T', side: 'sell' }], entries: [] }, T0 + 6);
       assert.deepEqual((await store.listPublicTrades('live', 'BTC-USDT', 10)).map((f) => [f.tradeId, f.side]), [['78', 'sell']]);
       assert.deepEqual(await store.listPublicTrades('demo', 'BTC-USDT', 10), []);
-      assert.deepEqual(await store.latestTradingIds(), { ordId: a.ordId, tradeId: '78' });
     });
 
     withStore('orders: clOrdId unique among open orders only; open and finished lists; start-up list', async (store) => {
       const u = await user(store);
       const v = await user(store);
       const a = orderRow(u.id, { clOrdId: 'same', frozen: '0' });
-      await store.recordOrderChanges({ orders: [a], fills: [], entries: [] }, T0);
-      await assert.rejects(store.recordOrderChanges({ orders: [orderRow(u.id, { clOrdId: 'same', frozen: '0' })], fills: [], entries: [] }, T0),
+      await record(store, { orders: [a], fills: [], entries: [] }, T0);
+      await assert.rejects(record(store, { orders: [orderRow(u.id, { clOrdId: 'same', frozen: '0' })], fills: [], entries: [] }, T0),
         (err: unknown) => err instanceof RuleError && err.code === '51016');
       // Another account, or the demo environment, may use it.
-      await store.recordOrderChanges({ orders: [orderRow(v.id, { clOrdId: 'same', frozen: '0' }), orderRow(u.id, { clOrdId: 'same', env: 'demo', frozen: '0' })], fills: [], entries: [] }, T0);
+      await record(store, { orders: [orderRow(v.id, { clOrdId: 'same', frozen: '0' })], fills: [], entries: [] }, T0);
+      await record(store, { orders: [orderRow(u.id, { clOrdId: 'same', env: 'demo', frozen: '0' })], fills: [], entries: [] }, T0);
       const canceled: Order = { ...a, state: 'canceled', cancelSource: 'user', uTime: T0 + 100 };
-      await store.recordOrderChanges({ orders: [canceled], fills: [], entries: [] }, T0);
+      await record(store, { orders: [canceled], fills: [], entries: [] }, T0);
       const again = orderRow(u.id, { clOrdId: 'same', frozen: '0' });
-      await store.recordOrderChanges({ orders: [again], fills: [], entries: [] }, T0);
+      await record(store, { orders: [again], fills: [], entries: [] }, T0);
       assert.deepEqual((await store.listOrders(u.id, 'live', { open: true, limit: 10 })).map((o) => o.ordId), [again.ordId]);
       assert.deepEqual((await store.listOrders(u.id, 'live', { open: false, limit: 10 })).map((o) => o.ordId), [a.ordId]);
       assert.deepEqual((await store.listOrders(u.id, 'live', { open: true, instId: 'ETH-USDT', limit: 10 })), []);
@@ -247,7 +253,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual((await store.getBalances(u.id, 'live', '6')).map((r) => [r.avail, r.frozen]), [['9', '0']]);
       assert.deepEqual((await store.listWithdrawals(u.id, 'live', { limit: 10 })).map((x) => x.wdId), ['500']);
       assert.deepEqual(await store.listWithdrawals(u.id, 'live', { ccy: 'BTC', limit: 10 }), []);
-      assert.equal(await store.latestWithdrawalId(), '500');
       assert.deepEqual((await store.listDeposits(u.id, 'live', { limit: 10 })).map((d) => [d.ccy, d.amt, d.kind]), [['USDT', '20', 'deposit']]);
     });
 
@@ -344,6 +349,101 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await store.deleteWithdrawalAddress(u.id, a.id), true);
       assert.equal((await store.listWithdrawalAddresses(u.id)).length, 1);
       assert.equal((await store.listWithdrawalAddresses(v.id)).length, 1);
+    });
+
+    withStore('books: operations catch up with what was stored since their version, take turns, and a refusal stores nothing', async (store) => {
+      const u = await user(store);
+      await store.applyEntries([depositEntry(u.id, 'live', '18', 'USDT', '1000')], T0);
+      assert.deepEqual(await store.bookVersions(), []);
+      const btc = { env: 'live' as const, instId: 'BTC-USDT' };
+      const a = orderRow(u.id);
+      const first = await store.runBookOperation({ ...btc, version: 0 }, T0, async (since) => {
+        assert.deepEqual(since, { version: 0, orders: [], fills: [] });
+        return { change: { orders: [a], fills: [], entries: [freeze(a, '100')] }, result: 'stored' };
+      });
+      assert.equal(first, 'stored');
+      // An instance still at version 0 is given the order stored since.
+      const b = orderRow(u.id);
+      const trade: Fill = {
+        tradeId: '9', instId: 'BTC-USDT', ordId: b.ordId, clOrdId: '', tag: '', userId: u.id, env: 'live', side: 'buy',
+        px: '100', sz: '0', fee: '0', feeCcy: 'BTC', execType: 'T', ts: T0,
+      };
+      await store.runBookOperation({ ...btc, version: 0 }, T0, async (since) => {
+        assert.deepEqual(since, { version: 1, orders: [a], fills: [] });
+        return { change: { orders: [b], fills: [trade], entries: [freeze(b, '100')] }, result: undefined };
+      });
+      // Refused (a rule error, or a balance that would go negative): nothing stored, the version unchanged.
+      await assert.rejects(store.runBookOperation({ ...btc, version: 2 }, T0, async () => { throw new RuleError('51400', 'gone'); }), RuleError);
+      const c = orderRow(u.id);
+      await assert.rejects(store.runBookOperation({ ...btc, version: 2 }, T0, async () => ({ change: { orders: [c], fills: [], entries: [freeze(c, '900')] }, result: undefined })),
+        (err: unknown) => err instanceof RuleError && err.code === '51008');
+      assert.equal(await store.findOrder(u.id, 'live', { ordId: c.ordId }), null);
+      assert.deepEqual((await store.getBalances(u.id, 'live', '18')).map((r) => [r.avail, r.frozen]), [['800', '200']]);
+      const canceled: Order = { ...a, state: 'canceled', frozen: '0', uTime: T0 + 9 };
+      await record(store, { orders: [canceled], fills: [], entries: [] }, T0);
+      // Concurrent operations on one book take turns: each sees the version the previous one left.
+      const seen: number[] = [];
+      await Promise.all(Array.from({ length: 8 }, () => store.runBookOperation({ ...btc, version: 0 }, T0, async (since) => {
+        await new Promise((r) => setTimeout(r, 2));
+        const o = orderRow(u.id, { frozen: '0' });
+        return { change: { orders: [o], fills: [], entries: [] }, result: since.version };
+      }).then((v) => seen.push(v))));
+      assert.deepEqual(seen.sort((x, y) => x - y), [3, 4, 5, 6, 7, 8, 9, 10]);
+      // Other books have their own versions.
+      await record(store, { orders: [orderRow(u.id, { instId: 'ETH-USDT', frozen: '0' })], fills: [], entries: [] }, T0);
+      assert.deepEqual(await store.bookVersions(), [{ env: 'live', instId: 'BTC-USDT', version: 11 }, { env: 'live', instId: 'ETH-USDT', version: 1 }]);
+      const since1 = await store.bookChangesSince('live', 'BTC-USDT', 1);
+      assert.equal(since1.version, 11);
+      assert.deepEqual(since1.orders.filter((o) => o.ordId === a.ordId || o.ordId === b.ordId).map((o) => [o.ordId, o.state]).sort(),
+        [[a.ordId, 'canceled'], [b.ordId, 'live']].sort());
+      assert.equal(since1.orders.length, 10);
+      assert.deepEqual(since1.fills, [trade]);
+      assert.deepEqual((await store.bookChangesSince('live', 'BTC-USDT', 2)).fills, []);
+      assert.deepEqual(await store.bookChangesSince('live', 'BTC-USDT', 11), { version: 11, orders: [], fills: [] });
+      assert.deepEqual(await store.bookChangesSince('demo', 'BTC-USDT', 0), { version: 0, orders: [], fills: [] });
+    });
+
+    withStore('id sequences: blocks never overlap, start at the floor or later, per sequence', async (store) => {
+      const first = await store.reserveIds('order', 10, 1000n);
+      assert.ok(first >= 1000n);
+      const second = await store.reserveIds('order', 5, 0n);
+      assert.equal(second, first + 10n);
+      const third = await store.reserveIds('order', 1, 5000n);
+      assert.equal(third, 5000n);
+      assert.equal(await store.reserveIds('trade', 1, 7n), 7n);
+      const many = await Promise.all(Array.from({ length: 20 }, () => store.reserveIds('withdrawal', 3, 0n)));
+      assert.equal(new Set(many.map(String)).size, 20);
+    });
+
+    withStore('jobs: one claim per interval; leases stay with their holder until they lapse', async (store) => {
+      assert.equal(await store.claimInterval('sweep', T0, 1000), true);
+      assert.equal(await store.claimInterval('sweep', T0 + 999, 1000), false);
+      assert.equal(await store.claimInterval('other', T0 + 999, 1000), true);
+      assert.equal(await store.claimInterval('sweep', T0 + 1000, 1000), true);
+      assert.equal(await store.holdLease('mm', 'a', T0, 100), true);
+      assert.equal(await store.holdLease('mm', 'b', T0 + 50, 100), false);
+      assert.equal(await store.holdLease('mm', 'a', T0 + 90, 100), true);
+      assert.equal(await store.holdLease('mm', 'b', T0 + 189, 100), false);
+      assert.equal(await store.holdLease('mm', 'b', T0 + 191, 100), true);
+      assert.equal(await store.holdLease('mm', 'a', T0 + 200, 100), false);
+    });
+
+    withStore('reseal: every API secret and TOTP secret is rewritten in one go', async (store) => {
+      const u = await user(store);
+      const a = await store.createKey(u.id, () => keyRow(u.id, { secretSealed: Buffer.from('old-a') }), 'cli', T0);
+      await store.saveTotp({ userId: u.id, secretSealed: Buffer.from('old-t'), enabled: true, recoveryHashes: [], lastStep: 0 });
+      const seen: string[] = [];
+      const counts = await store.resealSecrets((kind, id, sealed) => {
+        seen.push(`${kind}:${id}:${sealed.toString()}`);
+        return Buffer.from(`new-${sealed.toString()}`);
+      });
+      assert.deepEqual(counts, { apiKeys: 1, totp: 1 });
+      assert.deepEqual(seen, [`api-key:${a.apiKey}:old-a`, `totp:${u.id}:old-t`]);
+      assert.equal((await store.getKey(a.apiKey))?.secretSealed.toString(), 'new-old-a');
+      assert.equal((await store.getTotp(u.id))?.secretSealed.toString(), 'new-old-t');
+      // A failure part-way changes nothing.
+      await assert.rejects(store.resealSecrets((kind) => { if (kind === 'totp') throw new Error('wrong key'); return Buffer.from('x'); }));
+      assert.equal((await store.getKey(a.apiKey))?.secretSealed.toString(), 'new-old-a');
     });
   });
 }

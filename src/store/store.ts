@@ -182,14 +182,52 @@ export interface Store {
   applyEntries(entries: readonly LedgerEntry[], at: number): Promise<void>;
 
   /**
-   * Stores everything one order operation changed, in one transaction: the ledger entries (a
-   * RuleError 51008 and nothing stored if a balance would go negative), the orders (inserted or
-   * updated by ordId) and the fills. A clOrdId already used by another open order of the
-   * account is refused with 51016.
+   * Runs one order operation on a book, taking turns with every process sharing the database
+   * (PostgreSQL: the book's row lock, held for the whole transaction; SQLite: a version check at
+   * commit, run again on a lost race). `compute` receives what was stored on the book after
+   * `book.version` (on a second run: after the version the first run saw), to catch up with
+   * other processes, and the book's current version, and returns
+   * the change to store, or throws to store nothing. The change is stored in one transaction: the
+   * ledger entries (RuleError 51008 and nothing stored if a balance would go negative), the
+   * orders (inserted or updated by ordId) and the fills; the book's version becomes
+   * `since.version + 1`. A clOrdId already used by another open order of the account is refused
+   * with 51016. `compute` may run more than once, so it must be repeatable.
    *
-   * @example await store.recordOrderChanges({ orders: [order], fills: [], entries: [freezeEntry] }, now);
+   * @example
+   *   await store.runBookOperation({ env: 'live', instId: 'BTC-USDT', version: 7 }, now, async (since) =>
+   *     ({ change: { orders: [order], fills: [], entries: [freezeEntry] }, result: order }));
    */
-  recordOrderChanges(change: OrderChanges, at: number): Promise<void>;
+  runBookOperation<T>(book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>): Promise<T>;
+  /** The version of every book written so far (read before `openOrders` at start-up). */
+  bookVersions(): Promise<BookVersion[]>;
+  /** What was stored on one book after `version`, and the book's version now. */
+  bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges>;
+  /**
+   * Reserves `count` fresh ids of a sequence shared by every process: returns the first; the
+   * block is [first, first + count). Ids never repeat and the block starts at `floor` or later.
+   */
+  reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint>;
+  /**
+   * True for exactly one caller per `intervalMs` across every process sharing the database (the
+   * sweeper): the job's last run moves to `now` only if it is at least `intervalMs` old.
+   */
+  claimInterval(job: string, now: number, intervalMs: number): Promise<boolean>;
+  /**
+   * A sticky lease (the market maker runs on one instance): true if `holder` holds `name` until
+   * `now + ttlMs`, i.e. it held it already or the previous holder let it lapse.
+   */
+  holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /**
+   * Calls `listener` soon after any process commits a key change (PostgreSQL LISTEN/NOTIFY); a
+   * hint only, without the change itself: `keyChangesSince` stays the source, and adapters without
+   * push (SQLite) never call it, so callers keep polling as the fallback.
+   */
+  onKeyChanges(listener: () => void): Promise<void>;
+  /**
+   * Re-encrypts every sealed secret (API secret keys and TOTP secrets) in one transaction:
+   * `reseal` opens a sealed value under the old master key and seals it under the new one.
+   */
+  resealSecrets(reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer): Promise<{ apiKeys: number; totp: number }>;
   /** Every open order (live or partially filled) of every account in queue order (queuedAt, then ordId): the books at start-up. */
   openOrders(): Promise<Order[]>;
   /** One order of an account by ordId or clOrdId (the newest with that clOrdId), or null. */
@@ -200,8 +238,6 @@ export interface Store {
   listFills(userId: number, env: KeyEnv, query: FillQuery): Promise<Fill[]>;
   /** The taker side of the newest trades of one book (every account), newest first: public market data. */
   listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]>;
-  /** The largest order id and trade id issued so far ('0' when none): where id sequences resume. */
-  latestTradingIds(): Promise<{ ordId: string; tradeId: string }>;
 
   /** Stores a new withdrawal with its ledger entries in one transaction (51008 and nothing stored if short). */
   insertWithdrawal(w: Withdrawal, entries: readonly LedgerEntry[], at: number): Promise<void>;
@@ -215,8 +251,6 @@ export interface Store {
   listWithdrawals(userId: number, env: KeyEnv, query: { ccy?: string | undefined; wdId?: string | undefined; limit: number }): Promise<Withdrawal[]>;
   /** Pending (state 0) withdrawals created at or before `createdBefore`, oldest first. */
   pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]>;
-  /** The largest withdrawal id issued ('0' when none). */
-  latestWithdrawalId(): Promise<string>;
   /** Funds that arrived in an account: deposits and internal withdrawals received, newest first. */
   listDeposits(userId: number, env: KeyEnv, query: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]>;
 
@@ -248,6 +282,27 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/** What was stored on a book after some version, and the book's version now. */
+export interface BookChanges {
+  version: number;
+  /** The orders changed, in their current state, in queue order. */
+  orders: Order[];
+  /** The public trades made (the taker side of each fill), oldest first. */
+  fills: Fill[];
+}
+
+export interface BookVersion {
+  env: KeyEnv;
+  instId: string;
+  /** Bumped by every stored change of the book. */
+  version: number;
+}
+
+export type IdSequenceName = 'order' | 'trade' | 'withdrawal';
+
+/** What a sealed secret belongs to: an API key (id: the API key) or an account's authenticator (id: the user id). */
+export type SealedKind = 'api-key' | 'totp';
 
 /** A ledger entry that brought funds in (kind 'deposit' or 'internal_in'). */
 export interface DepositRecord {

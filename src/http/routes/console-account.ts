@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { AccountError } from '../../core/account-errors.js';
 import type { SessionRecord, UserRecord } from '../../store/store.js';
 import { clearSessionCookie, sessionOf, setSessionCookie, userOf } from '../console-edge.js';
@@ -32,7 +32,7 @@ async function sessionView(deps: AppDeps, user: UserRecord | null, session: Sess
 
 /** Console accounts: sign up, log in (with the authenticator step when 2FA is on), log out. */
 export function consoleAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const attempts = new RateLimiterMemory({ points: deps.config.loginAttempts, duration: LOGIN_WINDOW_S });
+  const attempts = deps.limiters.create({ keyPrefix: 'console-login', points: deps.config.loginAttempts, duration: LOGIN_WINDOW_S });
   const throttleKey = (request: FastifyRequest, email: string) => `${request.ip}|${email.trim().toLowerCase()}`;
   const startSession = async (request: FastifyRequest, reply: FastifyReply, user: UserRecord, verified: boolean) => {
     const { token, session } = await deps.sessions.open(user.id, verified, deps.now());

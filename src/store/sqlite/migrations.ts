@@ -176,6 +176,34 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   `,
   `
+  CREATE TABLE books (
+    env     TEXT NOT NULL,
+    inst_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (env, inst_id)
+  );
+  ALTER TABLE orders ADD COLUMN book_seq INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX orders_book_seq ON orders(env, inst_id, book_seq);
+  ALTER TABLE fills ADD COLUMN book_seq INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX fills_book_seq ON fills(env, inst_id, book_seq) WHERE exec_type = 'T';
+  CREATE TABLE id_sequences (
+    name TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+  );
+  INSERT INTO id_sequences SELECT 'order', COALESCE(MAX(CAST(ord_id AS INTEGER)), 0) FROM orders;
+  INSERT INTO id_sequences SELECT 'trade', COALESCE(MAX(CAST(trade_id AS INTEGER)), 0) FROM fills;
+  INSERT INTO id_sequences SELECT 'withdrawal', COALESCE(MAX(CAST(wd_id AS INTEGER)), 0) FROM withdrawals;
+  CREATE TABLE jobs (
+    name     TEXT PRIMARY KEY,
+    last_run INTEGER NOT NULL
+  );
+  CREATE TABLE leases (
+    name   TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until  INTEGER NOT NULL
+  );
+  `,
+  `
   CREATE TABLE key_ips (
     api_key  TEXT NOT NULL,
     ip       TEXT NOT NULL,

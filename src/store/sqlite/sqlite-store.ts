@@ -10,7 +10,7 @@ import type { Withdrawal, WithdrawalState } from '../../core/funding.js';
 import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
 import type {
-  Actor, AuditAction, AuditRecord, BalanceRow, DepositRecord, FillQuery, KeyRecord, KeyRejection, KeyUpdate, OrderChanges, OrderQuery,
+  Actor, AuditAction, AuditRecord, BalanceRow, BookChanges, BookVersion, DepositRecord, IdSequenceName, SealedKind, FillQuery, KeyRecord, KeyRejection, KeyUpdate, OrderChanges, OrderQuery,
   SessionRecord, Store, TotpRecord, UserRecord, WithdrawalAddress,
 } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
@@ -206,7 +206,7 @@ export class SqliteStore implements Store {
       // First uses from new IPs are activity, not key changes: they must not evict key caches.
       auditSince: db.prepare("SELECT id, api_key FROM audit_log WHERE id > ? AND action <> 'new_ip' ORDER BY id LIMIT 1000"),
       insertKeyIp: db.prepare('INSERT OR IGNORE INTO key_ips (api_key, ip, first_at) VALUES (?, ?, ?)'),
-      ipsOfKey: db.prepare('SELECT ip FROM key_ips WHERE api_key = ? ORDER BY first_at LIMIT ?'),
+      ipsOfKey: db.prepare('SELECT ip FROM key_ips WHERE api_key = ? ORDER BY first_at, ip LIMIT ?'),
       forgetKeyIps: db.prepare('DELETE FROM key_ips WHERE api_key = ?'),
       auditOfUser: db.prepare('SELECT * FROM audit_log WHERE user_id = ? ORDER BY id DESC LIMIT ?'),
       balances: db.prepare('SELECT ccy, avail, frozen, updated_at FROM balances WHERE user_id = ? AND env = ? AND account = ? ORDER BY ccy'),
@@ -219,15 +219,15 @@ export class SqliteStore implements Store {
       insertEntry: db.prepare(`INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       upsertOrder: db.prepare(`INSERT INTO orders (ord_id, user_id, env, inst_id, cl_ord_id, tag, side, ord_type, px, sz, tgt_ccy,
-        acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time, queued_at)
+        acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time, queued_at, book_seq)
         VALUES (@ord_id, @user_id, @env, @inst_id, @cl_ord_id, @tag, @side, @ord_type, @px, @sz, @tgt_ccy, @acc_fill_sz,
-        @acc_fill_quote, @fee, @fee_ccy, @frozen, @state, @cancel_source, @c_time, @u_time, @queued_at)
+        @acc_fill_quote, @fee, @fee_ccy, @frozen, @state, @cancel_source, @c_time, @u_time, @queued_at, @book_seq)
         ON CONFLICT (ord_id) DO UPDATE SET px = excluded.px, sz = excluded.sz, acc_fill_sz = excluded.acc_fill_sz,
         acc_fill_quote = excluded.acc_fill_quote, fee = excluded.fee, frozen = excluded.frozen, state = excluded.state,
-        cancel_source = excluded.cancel_source, u_time = excluded.u_time, queued_at = excluded.queued_at`),
+        cancel_source = excluded.cancel_source, u_time = excluded.u_time, queued_at = excluded.queued_at, book_seq = excluded.book_seq`),
       insertFill: db.prepare(`INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy,
-        exec_type, ts) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id, @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy,
-        @exec_type, @ts)`),
+        exec_type, ts, book_seq) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id, @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy,
+        @exec_type, @ts, @book_seq)`),
       openOrders: db.prepare(`SELECT * FROM orders WHERE ${OPEN} ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
       orderById: db.prepare('SELECT * FROM orders WHERE ord_id = ? AND user_id = ? AND env = ?'),
       orderByClOrdId: db.prepare('SELECT * FROM orders WHERE cl_ord_id = ? AND user_id = ? AND env = ? ORDER BY c_time DESC, ord_id DESC LIMIT 1'),
@@ -238,8 +238,6 @@ export class SqliteStore implements Store {
       fillsOf: db.prepare(`SELECT * FROM fills WHERE user_id = ? AND env = ? AND (? IS NULL OR inst_id = ?) AND (? IS NULL OR ord_id = ?)
         ORDER BY id DESC LIMIT ?`),
       publicTrades: db.prepare(`SELECT * FROM fills WHERE env = ? AND inst_id = ? AND exec_type = 'T' ORDER BY id DESC LIMIT ?`),
-      latestIds: db.prepare(`SELECT (SELECT COALESCE(MAX(CAST(ord_id AS INTEGER)), 0) FROM orders) AS ord_id,
-        (SELECT COALESCE(MAX(CAST(trade_id AS INTEGER)), 0) FROM fills) AS trade_id`).safeIntegers(true),
       insertWithdrawal: db.prepare(`INSERT INTO withdrawals (wd_id, client_id, user_id, env, ccy, chain, amt, fee, dest, to_addr, to_user_id,
         state, tx_id, created_at, updated_at) VALUES (@wd_id, @client_id, @user_id, @env, @ccy, @chain, @amt, @fee, @dest, @to_addr,
         @to_user_id, @state, @tx_id, @created_at, @updated_at)`),
@@ -248,7 +246,6 @@ export class SqliteStore implements Store {
       withdrawalsOf: db.prepare(`SELECT * FROM withdrawals WHERE user_id = ? AND env = ? AND (? IS NULL OR ccy = ?) AND (? IS NULL OR wd_id = ?)
         ORDER BY created_at DESC, wd_id DESC LIMIT ?`),
       pendingWithdrawals: db.prepare(`SELECT * FROM withdrawals WHERE state = '0' AND created_at <= ? ORDER BY created_at, wd_id`),
-      latestWithdrawal: db.prepare('SELECT COALESCE(MAX(CAST(wd_id AS INTEGER)), 0) AS id FROM withdrawals').safeIntegers(true),
       depositsOf: db.prepare(`SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries WHERE user_id = ? AND env = ?
         AND kind IN ('deposit', 'internal_in') AND (? IS NULL OR ccy = ?) ORDER BY id DESC LIMIT ?`),
       insertSession: db.prepare(`INSERT INTO sessions (id_hash, user_id, csrf_token, verified, created_at, expires_at)
@@ -274,6 +271,22 @@ export class SqliteStore implements Store {
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (api_key, code, ip) DO UPDATE SET count = count + excluded.count,
         first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`),
       pruneRejections: db.prepare('DELETE FROM key_rejections WHERE last_at < ?'),
+      ensureBook: db.prepare('INSERT INTO books (env, inst_id, version) VALUES (?, ?, 0) ON CONFLICT DO NOTHING'),
+      bumpBook: db.prepare('UPDATE books SET version = version + 1 WHERE env = ? AND inst_id = ? AND version = ?'),
+      bookVersions: db.prepare('SELECT env, inst_id, version FROM books ORDER BY env, inst_id'),
+      bookVersion: db.prepare('SELECT version FROM books WHERE env = ? AND inst_id = ?'),
+      bookChanges: db.prepare(`SELECT * FROM orders WHERE env = ? AND inst_id = ? AND book_seq > ? AND book_seq <= ?
+        ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
+      bookTrades: db.prepare(`SELECT * FROM fills WHERE env = ? AND inst_id = ? AND book_seq > ? AND book_seq <= ? AND exec_type = 'T' ORDER BY id`),
+      reserveIds: db.prepare('UPDATE id_sequences SET last = MAX(last + ?, ?) WHERE name = ? RETURNING last').safeIntegers(true),
+      claimJob: db.prepare(`INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT (name)
+        DO UPDATE SET last_run = excluded.last_run WHERE jobs.last_run <= excluded.last_run - ?`),
+      holdLease: db.prepare(`INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name)
+        DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE leases.holder = excluded.holder OR leases.until < ?`),
+      sealedKeys: db.prepare('SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key'),
+      resealKey: db.prepare('UPDATE api_keys SET secret_sealed = ? WHERE api_key = ?'),
+      sealedTotp: db.prepare('SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id'),
+      resealTotp: db.prepare('UPDATE user_totp SET secret_sealed = ? WHERE user_id = ?'),
       rejectionsOfKey: db.prepare(`SELECT api_key, user_id, code, ip, count, first_at, last_at FROM key_rejections
         WHERE api_key = ? AND user_id = ? ORDER BY last_at DESC, code, ip LIMIT ?`),
     };
@@ -463,17 +476,37 @@ export class SqliteStore implements Store {
     }
   }
 
-  async recordOrderChanges(change: OrderChanges, at: number): Promise<void> {
+  async runBookOperation<T>(
+    book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
+  ): Promise<T> {
+    // A transaction cannot stay open across `compute` (other requests share this connection), so
+    // the book's version is checked at commit instead: another process that wrote the book in
+    // between makes this one catch up and compute again. Within one process operations on a
+    // book already take turns (TradingService), so that happens only across processes.
+    for (let from = book.version; ;) {
+      const since = await this.bookChangesSince(book.env, book.instId, from);
+      const { change, result } = await compute(since);
+      if (this.storeBookChange(change, at, book, since.version)) return result;
+      from = since.version;
+    }
+  }
+
+  /** One transaction: the book's version from `version` to `version + 1`, then the change; false if the version moved. */
+  private storeBookChange(change: OrderChanges, at: number, book: BookVersion, version: number): boolean {
     try {
-      this.db.transaction(() => {
+      return this.db.transaction(() => {
+        this.stmt.ensureBook.run(book.env, book.instId);
+        if (this.stmt.bumpBook.run(book.env, book.instId, version).changes !== 1) return false;
         this.applyEntriesNow(change.entries, at);
-        for (const o of change.orders) this.stmt.upsertOrder.run(orderRow(o));
+        for (const o of change.orders) this.stmt.upsertOrder.run({ ...orderRow(o), book_seq: version + 1 });
         for (const f of change.fills) {
           this.stmt.insertFill.run({
             trade_id: f.tradeId, ord_id: f.ordId, cl_ord_id: f.clOrdId, tag: f.tag, user_id: f.userId, env: f.env,
             inst_id: f.instId, side: f.side, px: f.px, sz: f.sz, fee: f.fee, fee_ccy: f.feeCcy, exec_type: f.execType, ts: f.ts,
+            book_seq: version + 1,
           });
         }
+        return true;
       }).immediate();
     } catch (err) {
       if (err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE' && err.message.includes('cl_ord_id')) {
@@ -481,6 +514,48 @@ export class SqliteStore implements Store {
       }
       throw err;
     }
+  }
+
+  async bookVersions(): Promise<BookVersion[]> {
+    const rows = this.stmt.bookVersions.all() as Array<{ env: KeyEnv; inst_id: string; version: number }>;
+    return rows.map((r) => ({ env: r.env, instId: r.inst_id, version: r.version }));
+  }
+
+  async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges> {
+    const current = (this.stmt.bookVersion.get(env, instId) as { version: number } | undefined)?.version ?? 0;
+    if (current === version) return { version, orders: [], fills: [] };
+    const orders = (this.stmt.bookChanges.all(env, instId, version, current) as OrderRow[]).map(toOrder);
+    const fills = (this.stmt.bookTrades.all(env, instId, version, current) as FillRow[]).map(toFill);
+    return { version: current, orders, fills };
+  }
+
+  async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
+    const n = BigInt(count);
+    const row = this.stmt.reserveIds.get(n, floor + n - 1n, sequence) as { last: bigint } | undefined;
+    if (row === undefined) throw new Error(`unknown id sequence ${sequence}`);
+    return row.last - n + 1n;
+  }
+
+  async claimInterval(job: string, now: number, intervalMs: number): Promise<boolean> {
+    return this.stmt.claimJob.run(job, now, intervalMs).changes === 1;
+  }
+
+  async holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.stmt.holdLease.run(name, holder, now + ttlMs, now).changes === 1;
+  }
+
+  async onKeyChanges(): Promise<void> {
+    // No push in SQLite: every process polls keyChangesSince.
+  }
+
+  async resealSecrets(reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer): Promise<{ apiKeys: number; totp: number }> {
+    return this.db.transaction(() => {
+      const keys = this.stmt.sealedKeys.all() as Array<{ api_key: string; secret_sealed: Buffer }>;
+      for (const k of keys) this.stmt.resealKey.run(reseal('api-key', k.api_key, k.secret_sealed), k.api_key);
+      const totp = this.stmt.sealedTotp.all() as Array<{ user_id: number; secret_sealed: Buffer }>;
+      for (const t of totp) this.stmt.resealTotp.run(reseal('totp', String(t.user_id), t.secret_sealed), t.user_id);
+      return { apiKeys: keys.length, totp: totp.length };
+    }).immediate();
   }
 
   async openOrders(): Promise<Order[]> {
@@ -508,11 +583,6 @@ export class SqliteStore implements Store {
 
   async listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]> {
     return (this.stmt.publicTrades.all(env, instId, limit) as FillRow[]).map(toFill);
-  }
-
-  async latestTradingIds(): Promise<{ ordId: string; tradeId: string }> {
-    const row = this.stmt.latestIds.get() as { ord_id: number | bigint; trade_id: number | bigint };
-    return { ordId: String(row.ord_id), tradeId: String(row.trade_id) };
   }
 
   async insertWithdrawal(w: Withdrawal, entries: readonly LedgerEntry[], at: number): Promise<void> {
@@ -549,10 +619,6 @@ export class SqliteStore implements Store {
 
   async pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]> {
     return (this.stmt.pendingWithdrawals.all(createdBefore) as WithdrawalRow[]).map(toWithdrawal);
-  }
-
-  async latestWithdrawalId(): Promise<string> {
-    return String((this.stmt.latestWithdrawal.get() as { id: bigint }).id);
   }
 
   async listDeposits(userId: number, env: KeyEnv, q: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]> {

@@ -1,0 +1,92 @@
+/**
+ * `npm run bench` part (c): the signed balance request vs the unauthenticated same-bytes route,
+ * counted in CPU instructions per request instead of seconds. The server (bench/server.ts) runs
+ * under valgrind's callgrind, which counts the instructions it executes whatever else the machine
+ * is doing, so this ratio repeats within a few percent on a noisy, shared VM where CPU-time
+ * figures move by ±20%. Counters are zeroed before and dumped after each batch of requests
+ * (callgrind_control), after a warm-up that lets V8 optimize both routes.
+ * Skipped, with the reason printed, when valgrind is not installed.
+ */
+import { execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { sign } from '../src/core/signing.js';
+
+interface Ready { url: string; apiKey: string; secretKey: string; passphrase: string; bytes: number }
+
+const quick = process.argv.includes('--quick');
+const WARM = quick ? 2000 : 4000;
+const BATCH = quick ? 1000 : 2000;
+const ROUNDS = quick ? 1 : 3;
+const path = '/api/v5/account/balance';
+
+function has(cmd: string): boolean {
+  try {
+    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function instructionCounts(): Promise<void> {
+  if (!has('valgrind') || !has('callgrind_control')) {
+    console.log('(c) instructions per request: skipped (valgrind is not installed; Debian package "valgrind")');
+    return;
+  }
+  const out = mkdtempSync(join(tmpdir(), 'signet-callgrind-'));
+  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
+    execPath: 'valgrind',
+    execArgv: ['--tool=callgrind', `--callgrind-out-file=${out}/cg.%p`, '--dump-instr=no', '--collect-jumps=no', process.execPath, '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'ignore', 'ipc'],
+  });
+  try {
+    const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));
+    const pid = String(child.pid);
+    const run = async (kind: 'plain' | 'signed', amount: number) => {
+      const ts = new Date().toISOString();
+      const headers = {
+        'OK-ACCESS-KEY': ready.apiKey, 'OK-ACCESS-SIGN': sign(ready.secretKey, ts, 'GET', path),
+        'OK-ACCESS-TIMESTAMP': ts, 'OK-ACCESS-PASSPHRASE': ready.passphrase,
+      };
+      const r = await autocannon({ url: ready.url + (kind === 'plain' ? '/bench/plain' : path), connections: 8, amount, headers, timeout: 60 });
+      if (r.non2xx > 0 || r.errors > 0) throw new Error(`${kind}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      return r.requests.total;
+    };
+    for (let i = 0; i < 2; i++) {
+      await run('plain', WARM);
+      await run('signed', WARM);
+    }
+    let dumps = 0;
+    const counted = async (kind: 'plain' | 'signed') => {
+      execFileSync('callgrind_control', ['-z', pid], { stdio: 'ignore' });
+      const n = await run(kind, BATCH);
+      execFileSync('callgrind_control', ['-d', pid], { stdio: 'ignore' });
+      dumps++;
+      const file = readdirSync(out).find((f) => f.endsWith(`.${dumps}`));
+      if (file === undefined) throw new Error('callgrind wrote no dump');
+      const total = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(out, file), 'utf8'));
+      return Number(total?.[1]) / n;
+    };
+    const plain: number[] = [];
+    const signed: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      plain.push(await counted('plain'));
+      signed.push(await counted('signed'));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
+    console.log(`(c) instructions per request under callgrind (server process, all threads), ${ROUNDS} rounds of ${BATCH} requests each after ${4 * WARM} warm-up`);
+    console.log(`    unauthenticated, same bytes        ${plain.map(k).join(' ')}  (median ${k(median(plain))})`);
+    console.log(`    signed GET /api/v5/account/balance ${signed.map(k).join(' ')}  (median ${k(median(signed))})`);
+    console.log(`    instructions per request signed / unauthenticated: ${(median(signed) / median(plain)).toFixed(2)}x (the CPU target is <= 1.25x)`);
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await instructionCounts();

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfig } from './config.js';
+
+const KEY = 'ab'.repeat(32);
+
+test('SQLite by default; DATABASE_URL or --db select PostgreSQL, the flag winning', () => {
+  assert.equal(loadConfig({}).databaseUrl, null);
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://a@h/db', SIGNET_MASTER_KEY: KEY }).databaseUrl, 'postgres://a@h/db');
+  const flagged = loadConfig({ DATABASE_URL: 'postgres://a@h/db', SIGNET_MASTER_KEY: KEY }, { databaseUrl: 'postgresql://b@h/other' });
+  assert.equal(flagged.databaseUrl, 'postgresql://b@h/other');
+});
+
+test('bad database settings are refused with the variable named, never echoing a password', () => {
+  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x@h/db', SIGNET_MASTER_KEY: KEY }), /DATABASE_URL/);
+  assert.throws(() => loadConfig({ SIGNET_MASTER_KEY: KEY }, { databaseUrl: 'mysql://user:hunter2@h/db' }), (err: unknown) =>
+    err instanceof Error && /--db: must be a postgres:\/\/ connection string/.test(err.message) && !err.message.includes('hunter2'));
+  // Every instance must share the master key: a per-machine key file will not do.
+  assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://a@h/db' }), /SIGNET_MASTER_KEY: required with PostgreSQL/);
+});
+
+test('Redis for shared rate limits: optional, a redis:// URL, with a key prefix', () => {
+  assert.equal(loadConfig({}).redisUrl, null);
+  const c = loadConfig({ SIGNET_REDIS_URL: 'redis://127.0.0.1:6379', SIGNET_REDIS_PREFIX: 'prod-eu' });
+  assert.deepEqual([c.redisUrl, c.redisPrefix], ['redis://127.0.0.1:6379', 'prod-eu']);
+  assert.throws(() => loadConfig({ SIGNET_REDIS_URL: 'http://x' }), /SIGNET_REDIS_URL/);
+  assert.throws(() => loadConfig({ SIGNET_REDIS_PREFIX: 'a b' }), /SIGNET_REDIS_PREFIX/);
+});

@@ -1,0 +1,20 @@
+import type { SecretBox } from '../security/secret-box.js';
+import type { SealedKind, Store } from '../store/store.js';
+import { sealContext } from './totp-service.js';
+
+/** The additional authenticated data each sealed secret was sealed with. */
+function contextOf(kind: SealedKind, id: string): string {
+  return kind === 'api-key' ? id : sealContext(Number(id));
+}
+
+/**
+ * Re-encrypts every stored secret (API secret keys, TOTP secrets) from the old master key to
+ * the new one, in one transaction: a secret that does not open under the old key aborts the
+ * whole rotation and nothing changes.
+ */
+export function rotateMasterKey(store: Store, oldBox: SecretBox, newBox: SecretBox): Promise<{ apiKeys: number; totp: number }> {
+  return store.resealSecrets((kind, id, sealed) => {
+    const context = contextOf(kind, id);
+    return newBox.seal(oldBox.open(sealed, context), context);
+  });
+}

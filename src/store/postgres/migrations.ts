@@ -1,0 +1,201 @@
+/**
+ * PostgreSQL schema, one entry per version, applied in order inside a transaction each (under an
+ * advisory lock, so instances starting together migrate once). Never edit a released entry: add
+ * a new one. Amounts are exact decimal strings (text), as in the SQLite schema; times are Unix ms.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    uid           text NOT NULL UNIQUE,
+    email         text NOT NULL UNIQUE,
+    password_hash text,
+    created_at    bigint NOT NULL
+  );
+  CREATE TABLE api_keys (
+    api_key         text PRIMARY KEY,
+    user_id         bigint NOT NULL REFERENCES users(id),
+    label           text NOT NULL,
+    perm_trade      boolean NOT NULL,
+    perm_withdraw   boolean NOT NULL,
+    ips             text NOT NULL,
+    env             text NOT NULL CHECK (env IN ('live', 'demo')),
+    secret_sealed   bytea NOT NULL,
+    passphrase_hash text NOT NULL,
+    created_at      bigint NOT NULL,
+    updated_at      bigint NOT NULL,
+    last_used_at    bigint,
+    UNIQUE (user_id, label)
+  );
+  CREATE INDEX api_keys_user ON api_keys(user_id);
+  CREATE TABLE audit_log (
+    id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at      bigint NOT NULL,
+    actor   text NOT NULL,
+    user_id bigint NOT NULL,
+    api_key text NOT NULL,
+    action  text NOT NULL,
+    detail  text NOT NULL
+  );
+  CREATE INDEX audit_log_user ON audit_log(user_id, id);
+  CREATE INDEX audit_log_key ON audit_log(api_key, id);
+  CREATE TABLE balances (
+    user_id    bigint NOT NULL REFERENCES users(id),
+    env        text NOT NULL,
+    account    text NOT NULL,
+    ccy        text NOT NULL,
+    avail      text NOT NULL,
+    frozen     text NOT NULL,
+    updated_at bigint NOT NULL,
+    PRIMARY KEY (user_id, env, account, ccy)
+  );
+  CREATE TABLE ledger_entries (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at           bigint NOT NULL,
+    user_id      bigint NOT NULL,
+    env          text NOT NULL,
+    account      text NOT NULL,
+    ccy          text NOT NULL,
+    avail_delta  text NOT NULL,
+    frozen_delta text NOT NULL,
+    kind         text NOT NULL,
+    ref          text NOT NULL
+  );
+  CREATE INDEX ledger_entries_user ON ledger_entries(user_id, env, ccy);
+  CREATE TABLE books (
+    env     text NOT NULL,
+    inst_id text NOT NULL,
+    version bigint NOT NULL,
+    PRIMARY KEY (env, inst_id)
+  );
+  CREATE TABLE orders (
+    ord_id         text PRIMARY KEY,
+    user_id        bigint NOT NULL REFERENCES users(id),
+    env            text NOT NULL,
+    inst_id        text NOT NULL,
+    cl_ord_id      text NOT NULL,
+    tag            text NOT NULL,
+    side           text NOT NULL,
+    ord_type       text NOT NULL,
+    px             text NOT NULL,
+    sz             text NOT NULL,
+    tgt_ccy        text NOT NULL,
+    acc_fill_sz    text NOT NULL,
+    acc_fill_quote text NOT NULL,
+    fee            text NOT NULL,
+    fee_ccy        text NOT NULL,
+    frozen         text NOT NULL,
+    state          text NOT NULL,
+    cancel_source  text NOT NULL,
+    c_time         bigint NOT NULL,
+    u_time         bigint NOT NULL,
+    queued_at      bigint NOT NULL,
+    book_seq       bigint NOT NULL
+  );
+  CREATE INDEX orders_account ON orders(user_id, env, u_time);
+  CREATE INDEX orders_open ON orders(state) WHERE state IN ('live', 'partially_filled');
+  CREATE INDEX orders_book_seq ON orders(env, inst_id, book_seq);
+  CREATE UNIQUE INDEX orders_open_cl_ord_id ON orders(user_id, env, cl_ord_id)
+    WHERE cl_ord_id <> '' AND state IN ('live', 'partially_filled');
+  CREATE TABLE fills (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    trade_id  text NOT NULL,
+    ord_id    text NOT NULL REFERENCES orders(ord_id),
+    cl_ord_id text NOT NULL,
+    tag       text NOT NULL,
+    user_id   bigint NOT NULL,
+    env       text NOT NULL,
+    inst_id   text NOT NULL,
+    side      text NOT NULL,
+    px        text NOT NULL,
+    sz        text NOT NULL,
+    fee       text NOT NULL,
+    fee_ccy   text NOT NULL,
+    exec_type text NOT NULL,
+    ts        bigint NOT NULL,
+    book_seq  bigint NOT NULL
+  );
+  CREATE INDEX fills_account ON fills(user_id, env, id);
+  CREATE INDEX fills_order ON fills(ord_id);
+  CREATE INDEX fills_public ON fills(env, inst_id, id) WHERE exec_type = 'T';
+  CREATE INDEX fills_book_seq ON fills(env, inst_id, book_seq) WHERE exec_type = 'T';
+  CREATE TABLE withdrawals (
+    wd_id      text PRIMARY KEY,
+    client_id  text NOT NULL,
+    user_id    bigint NOT NULL REFERENCES users(id),
+    env        text NOT NULL,
+    ccy        text NOT NULL,
+    chain      text NOT NULL,
+    amt        text NOT NULL,
+    fee        text NOT NULL,
+    dest       text NOT NULL,
+    to_addr    text NOT NULL,
+    to_user_id bigint,
+    state      text NOT NULL,
+    tx_id      text NOT NULL,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE INDEX withdrawals_account ON withdrawals(user_id, env, created_at);
+  CREATE INDEX withdrawals_pending ON withdrawals(created_at) WHERE state = '0';
+  CREATE TABLE sessions (
+    id_hash    text PRIMARY KEY,
+    user_id    bigint NOT NULL REFERENCES users(id),
+    csrf_token text NOT NULL,
+    verified   boolean NOT NULL,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL
+  );
+  CREATE INDEX sessions_expiry ON sessions(expires_at);
+  CREATE TABLE user_totp (
+    user_id         bigint PRIMARY KEY REFERENCES users(id),
+    secret_sealed   bytea NOT NULL,
+    enabled         boolean NOT NULL,
+    recovery_hashes text NOT NULL,
+    last_step       bigint NOT NULL
+  );
+  CREATE TABLE key_rejections (
+    api_key  text NOT NULL,
+    user_id  bigint NOT NULL,
+    code     text NOT NULL,
+    ip       text NOT NULL,
+    count    bigint NOT NULL,
+    first_at bigint NOT NULL,
+    last_at  bigint NOT NULL,
+    PRIMARY KEY (api_key, code, ip)
+  );
+  CREATE INDEX key_rejections_last ON key_rejections(last_at);
+  CREATE TABLE withdrawal_addresses (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id    bigint NOT NULL REFERENCES users(id),
+    ccy        text NOT NULL,
+    chain      text NOT NULL,
+    address    text NOT NULL,
+    label      text NOT NULL,
+    created_at bigint NOT NULL,
+    UNIQUE (user_id, chain, address)
+  );
+  CREATE TABLE id_sequences (
+    name text PRIMARY KEY,
+    last bigint NOT NULL
+  );
+  INSERT INTO id_sequences (name, last) VALUES ('order', 0), ('trade', 0), ('withdrawal', 0);
+  CREATE TABLE jobs (
+    name     text PRIMARY KEY,
+    last_run bigint NOT NULL
+  );
+  CREATE TABLE leases (
+    name   text PRIMARY KEY,
+    holder text NOT NULL,
+    until  bigint NOT NULL
+  );
+  `,
+  `
+  CREATE TABLE key_ips (
+    api_key  text NOT NULL,
+    ip       text NOT NULL,
+    first_at bigint NOT NULL,
+    PRIMARY KEY (api_key, ip)
+  );
+  `,
+];
