@@ -38,8 +38,9 @@ export class UsageTracker {
     this.newIps.push({ apiKey: key.apiKey, ip: normal, at: now });
   }
 
+  /** Keys whose last-used time waits for the next flush. */
   get pending(): number {
-    return this.dirty.size + this.newIps.length;
+    return this.dirty.size;
   }
 
   async flush(): Promise<void> {
