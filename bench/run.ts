@@ -4,6 +4,8 @@
  * (b) over HTTP: signed GET /api/v5/account/balance vs an unauthenticated route of the same app
  *     answering the same bytes, same load generator (autocannon), interleaved runs; requests/s,
  *     p50/p99 latency and the server's CPU time per request (the steadier figure on 2 shared cores).
+ * (c) the same two routes in instructions per request under callgrind (bench/instructions.ts):
+ *     repeatable within a few percent on a busy machine, where (b) moves by ±20%.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -14,6 +16,7 @@ import { loadConfig } from '../src/config.js';
 import { sign } from '../src/core/signing.js';
 import { openRuntime } from '../src/runtime.js';
 import { tempDir } from '../test/helpers.js';
+import { instructionCounts } from './instructions.js';
 
 const quick = process.argv.includes('--quick');
 const pin = !process.argv.includes('--no-pin') && hasTaskset();
@@ -168,3 +171,4 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log(`signet benchmark, Node ${process.version}, ${new Date().toISOString()}`);
 await inProcess();
 await overHttp();
+await instructionCounts();

@@ -12,7 +12,10 @@ import { buildApp } from '../src/http/app.js';
 import { openRuntime } from '../src/runtime.js';
 
 const PASSPHRASE = 'Bench-Pass-1';
+// Settings passed by the parent (bench/instructions.ts slows the background timers), then fixed ones.
+const passed = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('SIGNET_')));
 const config = loadConfig({
+  ...passed,
   SIGNET_DATA: mkdtempSync(join(tmpdir(), 'signet-bench-')),
   SIGNET_LOG_LEVEL: 'warn',
   SIGNET_AUTH_FAILS_PER_IP: '1000000',

@@ -82,7 +82,9 @@ export class Authenticator {
     if (!withinWindow(ts, now, this.limits.timestampWindowMs)) return this.reject(req, now, '50102');
     if (this.blockedUntil.size > 0 && this.isBlocked(`key:${apiKey}`, now)) return RATE_LIMITED;
 
-    // Only a UUID can be a key: anything else is refused without a store lookup.
+    // A cached key is a known key; anything else must look like one (a UUID) to be looked up.
+    const cached = apiKey.length === 36 ? this.keyring.cached(apiKey) : undefined;
+    if (cached !== undefined) return this.checkKey(req, cached, sign, timestamp, passphrase, now);
     if (!isApiKeyFormat(apiKey)) return this.reject(req, now, '50111');
     const found = this.keyring.get(apiKey);
     if (found instanceof Promise) return found.then((key) => this.checkKey(req, key, sign, timestamp, passphrase, now));

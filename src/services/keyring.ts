@@ -58,6 +58,11 @@ export class Keyring {
     this.cursor = await this.store.latestAuditId();
   }
 
+  /** The key if it is in the cache (no store lookup). */
+  cached(apiKey: string): ActiveKey | undefined {
+    return this.cache.get(apiKey);
+  }
+
   /** The cached key (synchronously) or a promise of it from the store; null if there is none. */
   get(apiKey: string): ActiveKey | Promise<ActiveKey | null> {
     const hit = this.cache.get(apiKey);
