@@ -22,7 +22,7 @@ interface Ready { url: string; apiKey: string; secretKey: string; passphrase: st
 const quick = process.argv.includes('--quick');
 const WARM = quick ? 2000 : 4000;
 const BATCH = quick ? 1000 : 2000;
-const ROUNDS = quick ? 1 : 3;
+const ROUNDS = quick ? 1 : 5;
 const path = '/api/v5/account/balance';
 
 function has(cmd: string): boolean {
@@ -44,10 +44,10 @@ export async function instructionCounts(): Promise<void> {
     execPath: 'valgrind',
     execArgv: ['--tool=callgrind', `--callgrind-out-file=${out}/cg.%p`, '--separate-threads=yes', '--dump-instr=no', '--collect-jumps=no', process.execPath, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'ignore', 'ipc'],
-    // Background timers (key-cache sync, usage flush, settlement) fire per second of wall time,
+    // Background timers (key-cache and book sync, usage flush, settlement) fire per second of wall time,
     // and under valgrind a batch takes a machine-dependent number of seconds: slowed to once a
     // minute here, so that they do not add a load-dependent share to the per-request counts.
-    env: { ...process.env, SIGNET_KEY_SYNC_MS: '60000', SIGNET_USAGE_FLUSH_MS: '60000', SIGNET_WITHDRAWAL_SETTLE_MS: '60000' },
+    env: { ...process.env, SIGNET_KEY_SYNC_MS: '60000', SIGNET_USAGE_FLUSH_MS: '60000', SIGNET_WITHDRAWAL_SETTLE_MS: '60000', SIGNET_BOOK_SYNC_MS: '60000' },
   });
   try {
     const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));
