@@ -142,6 +142,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       if (closed) return;
       closed = true;
       for (const t of timers) clearInterval(t);
+      // Another instance takes the market maker over at its next interval rather than after the lease lapses.
+      if (marketMakerStarted) await store.releaseLease('market-maker', instanceId).catch(() => undefined);
       await usage.flush();
       await rejections.flush(now());
       await limiters.close();

@@ -194,7 +194,7 @@ describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ??
 
 /** The market maker runs on one instance at a time and moves to another when its instance stops. */
 describe('the market maker with two instances', { skip: unavailable ?? false }, () => {
-  test('one instance quotes (no doubled ladders); another takes over within three intervals when it stops', async () => {
+  test('one instance quotes (no doubled ladders); another takes over within about one interval when it stops cleanly (it releases its lease)', async () => {
     const url = await freshSchemaUrl();
     const env = {
       SIGNET_MASTER_KEY: randomBytes(32).toString('hex'), DATABASE_URL: url, SIGNET_MARKET_MAKER: '1', SIGNET_MM_INTERVAL_MS: '1000',
@@ -225,11 +225,11 @@ describe('the market maker with two instances', { skip: unavailable ?? false }, 
       first = undefined;
       const stoppedAt = Date.now();
       let requoted = false;
-      while (!requoted && Date.now() - stoppedAt < 6000) {
+      while (!requoted && Date.now() - stoppedAt < 2200) {
         await sleep(100);
         requoted = (await quotes()).some((b) => Number(b.newest) > stoppedAt + 100);
       }
-      assert.ok(requoted, 'no instance requoted after the market maker\'s instance stopped');
+      assert.ok(requoted, 'no instance requoted within 2.2 s of a clean stop (a lease left to lapse takes 2 to 3 s)');
       for (const b of await quotes()) assert.ok(b.n <= 20, `${b.env} ${b.inst_id}: ${b.n} quotes`);
     } finally {
       await client.end().catch(() => undefined);

@@ -426,6 +426,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await store.holdLease('mm', 'b', T0 + 189, 100), false);
       assert.equal(await store.holdLease('mm', 'b', T0 + 191, 100), true);
       assert.equal(await store.holdLease('mm', 'a', T0 + 200, 100), false);
+      // Released by someone else's name: nothing happens; by its holder: free at once.
+      await store.releaseLease('mm', 'a');
+      assert.equal(await store.holdLease('mm', 'a', T0 + 201, 100), false);
+      await store.releaseLease('mm', 'b');
+      assert.equal(await store.holdLease('mm', 'a', T0 + 202, 100), true);
     });
 
     withStore('reseal: every API secret and TOTP secret is rewritten in one go', async (store) => {

@@ -217,6 +217,8 @@ export interface Store {
    * `now + ttlMs`, i.e. it held it already or the previous holder let it lapse.
    */
   holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Gives a lease up at once (clean shutdown), if `holder` still holds it; another instance may take it on its next try. */
+  releaseLease(name: string, holder: string): Promise<void>;
   /**
    * Calls `listener` soon after any process commits a key change (PostgreSQL LISTEN/NOTIFY); a
    * hint only, without the change itself: `keyChangesSince` stays the source, and adapters without

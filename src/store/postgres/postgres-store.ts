@@ -595,6 +595,10 @@ export class PostgresStore implements Store {
     return r.rowCount === 1;
   }
 
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.pool.query('DELETE FROM leases WHERE name = $1 AND holder = $2', [name, holder]);
+  }
+
   async onKeyChanges(listener: () => void): Promise<void> {
     this.keyListeners.push(listener);
     if (this.listener === null) await this.listen();

@@ -281,6 +281,7 @@ export class SqliteStore implements Store {
       reserveIds: db.prepare('UPDATE id_sequences SET last = MAX(last + ?, ?) WHERE name = ? RETURNING last').safeIntegers(true),
       claimJob: db.prepare(`INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT (name)
         DO UPDATE SET last_run = excluded.last_run WHERE jobs.last_run <= excluded.last_run - ?`),
+      releaseLease: db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?'),
       holdLease: db.prepare(`INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name)
         DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE leases.holder = excluded.holder OR leases.until < ?`),
       sealedKeys: db.prepare('SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key'),
@@ -542,6 +543,10 @@ export class SqliteStore implements Store {
 
   async holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
     return this.stmt.holdLease.run(name, holder, now + ttlMs, now).changes === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.stmt.releaseLease.run(name, holder);
   }
 
   async onKeyChanges(): Promise<void> {
