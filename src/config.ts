@@ -63,6 +63,12 @@ const EnvSchema = Type.Object({
   SIGNET_LOGIN_ATTEMPTS: Type.Integer({ default: 10, minimum: 1 }),
   /** Whether the console may credit demo (paper) funds; 'false' for deployments that are not sandboxes. */
   SIGNET_CONSOLE_DEMO_DEPOSITS: Type.Boolean({ default: true }),
+  /** A WebSocket connection that sends nothing (not even `ping`) for this long is closed, ms (OKX: 30 s). */
+  SIGNET_WS_IDLE_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+  /** Bytes a WebSocket connection may have waiting to be sent; a consumer that falls further behind is disconnected (60016). */
+  SIGNET_WS_SEND_BUFFER: Type.Integer({ default: 1_048_576, minimum: 4096 }),
+  /** Largest WebSocket message accepted from a client, bytes. */
+  SIGNET_WS_MAX_MESSAGE: Type.Integer({ default: 65536, minimum: 1024 }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
 });
@@ -99,6 +105,7 @@ export interface Config {
   readonly sessionTtlMs: number;
   readonly loginAttempts: number;
   readonly consoleDemoDeposits: boolean;
+  readonly ws: { readonly idleMs: number; readonly sendBuffer: number; readonly maxMessage: number };
 }
 
 export interface ConfigOverrides {
@@ -155,5 +162,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     sessionTtlMs: parsed.SIGNET_SESSION_HOURS * 3_600_000,
     loginAttempts: parsed.SIGNET_LOGIN_ATTEMPTS,
     consoleDemoDeposits: parsed.SIGNET_CONSOLE_DEMO_DEPOSITS,
+    ws: Object.freeze({ idleMs: parsed.SIGNET_WS_IDLE_MS, sendBuffer: parsed.SIGNET_WS_SEND_BUFFER, maxMessage: parsed.SIGNET_WS_MAX_MESSAGE }),
   });
 }

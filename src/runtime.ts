@@ -118,7 +118,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   return {
     config, store, keyring, usage, rejections, keys, users, ledger, sessions, totp, addresses, trading, funding, marketMaker,
     appDeps: {
-      config, authenticator, keys, users, ledger, sessions, totp, addresses,
+      config, authenticator, keyring, keys, users, ledger, sessions, totp, addresses,
       trading, market, funding, limits: new RateLimits(config.rateLimits, limiters), limiters, now,
     },
     async startBackground(onSweep) {

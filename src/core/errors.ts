@@ -60,6 +60,32 @@ export const OKX_ERRORS = {
   '59503': { status: 200, msg: 'Each API key can bind up to 20 IP addresses' },
   '59505': { status: 200, msg: 'The passphrase format is incorrect.' },
   '59506': { status: 200, msg: "API key doesn't exist." },
+  // WebSocket API (no HTTP status: sent in `event` messages; status 200 is a placeholder)
+  '60001': { status: 200, msg: 'OK-ACCESS-KEY can not be empty' },
+  '60002': { status: 200, msg: 'OK-ACCESS-SIGN can not be empty' },
+  '60003': { status: 200, msg: 'OK-ACCESS-PASSPHRASE can not be empty' },
+  '60004': { status: 200, msg: 'Invalid timestamp' },
+  '60005': { status: 200, msg: 'Invalid apiKey' },
+  '60006': { status: 200, msg: 'Timestamp request expired' },
+  '60007': { status: 200, msg: 'Invalid sign' },
+  '60009': { status: 200, msg: 'Login failed.' },
+  '60011': { status: 200, msg: 'Please log in' },
+  // "Illegal request: <the request>": ccxt reads the request's id back out of this message.
+  '60012': { status: 200, msg: 'Illegal request: {0}' },
+  '60013': { status: 200, msg: 'Invalid args' },
+  '60014': { status: 200, msg: 'Requests too frequent' },
+  '60015': { status: 200, msg: 'Connection closed as there was no data transmission in the last {0} seconds' },
+  '60016': { status: 200, msg: 'Buffer is full, cannot write data' },
+  '60018': { status: 200, msg: "Wrong URL or channel:{0} doesn't exist. Please use the correct URL, channel and parameters referring to API document." },
+  '60019': { status: 200, msg: 'Invalid op: {0}' },
+  '60024': { status: 200, msg: 'Wrong passphrase' },
+  '60027': { status: 200, msg: 'Parameter {0} can not be empty.' },
+  '60028': { status: 200, msg: 'The current operation is not supported by this URL. Please use the correct WebSocket URL for the operation.' },
+  '60030': { status: 200, msg: 'The WebSocket endpoint does not allow multiple or repeated logins.' },
+  '60031': { status: 200, msg: 'The WebSocket endpoint does not support multiple account batch login.' },
+  '60032': { status: 200, msg: "API key doesn't exist." },
+  '63999': { status: 200, msg: 'Login failed due to internal error. Please try again later.' },
+  '64008': { status: 200, msg: 'The connection will soon be closed for a service upgrade. Please reconnect.' },
 } as const satisfies Record<string, { status: number; msg: string }>;
 
 export type OkxCode = keyof typeof OKX_ERRORS;

@@ -62,6 +62,21 @@ function daysSinceEpoch(year: number, month: number, day: number): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
+/**
+ * Unix ms of a WebSocket login timestamp, or null: OKX's login takes Unix seconds as a decimal
+ * string ("1538054050"; clients may add up to three fractional digits, "1538054050.975").
+ */
+export function parseWsTimestamp(text: string): number | null {
+  const dot = text.indexOf('.');
+  const whole = dot === -1 ? text : text.slice(0, dot);
+  const frac = dot === -1 ? '' : text.slice(dot + 1);
+  if (whole.length < 1 || whole.length > 11 || (dot !== -1 && (frac.length < 1 || frac.length > 3))) return null;
+  const seconds = digits(whole, 0, whole.length);
+  const fraction = frac === '' ? 0 : digits(frac, 0, frac.length);
+  if (seconds < 0 || fraction < 0) return null;
+  return seconds * 1000 + fraction * 10 ** (3 - frac.length);
+}
+
 /** True when `ts` lies within `windowMs` of `now`, in the past or the future. */
 export function withinWindow(ts: number, now: number, windowMs: number): boolean {
   return ts >= now - windowMs && ts <= now + windowMs;

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { AddressBook } from '../services/address-book.js';
 import type { Authenticator } from '../services/authenticator.js';
 import type { KeyService } from '../services/key-service.js';
+import type { Keyring } from '../services/keyring.js';
 import type { Limiters } from '../services/limiters.js';
 import type { LedgerService } from '../services/ledger-service.js';
 import type { RateLimits } from './rate-limit.js';
@@ -16,6 +17,8 @@ import type { UserService } from '../services/user-service.js';
 export interface AppDeps {
   config: Config;
   authenticator: Authenticator;
+  /** The key cache: the WebSocket API closes sessions of keys it evicts (changed or deleted anywhere). */
+  keyring: Keyring;
   keys: KeyService;
   users: UserService;
   ledger: LedgerService;

@@ -19,21 +19,40 @@ export class RateLimits {
 
   wrap(endpoint: RateLimitedEndpoint, handler: Handler, cost: (request: FastifyRequest) => number = () => 1): Handler {
     if (!this.enabled) return handler;
-    const rule = RATE_LIMITS[endpoint];
-    const limiter = this.make.create({ keyPrefix: endpoint, points: rule.points, duration: rule.windowS });
-    this.limiters.set(endpoint, limiter);
+    const by = RATE_LIMITS[endpoint].by;
+    this.limiter(endpoint);
     return async (request, reply) => {
-      const subject = rule.by === 'ip' ? request.ip : request.apiKey?.apiKey ?? request.ip;
-      try {
-        await limiter.consume(subject, Math.max(1, cost(request)));
-      } catch (err) {
-        if (err instanceof RateLimiterRes) {
-          throw new RuleError('50011', `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${rule.by === 'ip' ? 'IP address' : 'API key'}; retry in ${err.msBeforeNext} ms`);
-        }
-        throw err;
-      }
+      await this.consume(endpoint, by === 'ip' ? request.ip : request.apiKey?.apiKey ?? request.ip, cost(request));
       return handler(request, reply);
     };
+  }
+
+  /**
+   * Takes `cost` points of `subject`'s allowance at `endpoint` (the API key, or the client IP for
+   * per-IP limits), or throws RuleError 50011. The WebSocket trading ops share the REST allowances,
+   * as OKX's do.
+   */
+  async consume(endpoint: RateLimitedEndpoint, subject: string, cost = 1): Promise<void> {
+    if (!this.enabled) return;
+    const rule = RATE_LIMITS[endpoint];
+    try {
+      await this.limiter(endpoint).consume(subject, Math.max(1, cost));
+    } catch (err) {
+      if (err instanceof RateLimiterRes) {
+        throw new RuleError('50011', `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${rule.by === 'ip' ? 'IP address' : 'API key'}; retry in ${err.msBeforeNext} ms`);
+      }
+      throw err;
+    }
+  }
+
+  private limiter(endpoint: RateLimitedEndpoint): RateLimiterAbstract {
+    let limiter = this.limiters.get(endpoint);
+    if (limiter === undefined) {
+      const rule = RATE_LIMITS[endpoint];
+      limiter = this.make.create({ keyPrefix: endpoint, points: rule.points, duration: rule.windowS });
+      this.limiters.set(endpoint, limiter);
+    }
+    return limiter;
   }
 }
 

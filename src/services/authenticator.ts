@@ -4,7 +4,8 @@ import type { OkxCode } from '../core/errors.js';
 import { normalizeIp } from '../core/ip-whitelist.js';
 import { hasPermission, type RouteAccess } from '../core/permissions.js';
 import { isApiKeyFormat } from '../core/key-rules.js';
-import { parseRestTimestamp, signatureMatches, withinWindow } from '../core/signing.js';
+import { parseRestTimestamp, parseWsTimestamp, signatureMatches, withinWindow } from '../core/signing.js';
+import { wsLoginCode } from '../core/ws-codes.js';
 import type { Keyring, ActiveKey } from './keyring.js';
 import type { RejectionRecorder } from './rejection-recorder.js';
 import type { UsageTracker } from './usage-tracker.js';
@@ -38,6 +39,22 @@ export interface AuthLimits {
 }
 
 type Rejection = Extract<AuthOutcome, { ok: false }>;
+
+/** A WebSocket `login` op's fields, as received (any may be missing). */
+export interface WsLoginRequest {
+  apiKey: string | undefined;
+  passphrase: string | undefined;
+  /** Unix seconds, as a decimal string. */
+  timestamp: string | undefined;
+  sign: string | undefined;
+  /** The connection's environment (demo: OKX's demo URL, `?brokerId=9999`). */
+  demo: boolean;
+  readonly ip: string;
+}
+
+/** What OKX signs for a WebSocket login: timestamp + 'GET' + '/users/self/verify'. */
+const WS_LOGIN_METHOD = 'GET';
+const WS_LOGIN_PATH = '/users/self/verify';
 
 const FAIL_WINDOW_S = 60;
 const RATE_LIMITED: Rejection = Object.freeze({ ok: false, code: '50011' });
@@ -85,6 +102,40 @@ export class Authenticator {
     // A cached key is a known key; anything else must look like one (a UUID) to be looked up.
     const cached = apiKey.length === 36 ? this.keyring.cached(apiKey) : undefined;
     if (cached !== undefined) return this.checkKey(req, cached, sign, timestamp, passphrase, now);
+    if (!isApiKeyFormat(apiKey)) return this.reject(req, now, '50111');
+    const found = this.keyring.get(apiKey);
+    if (found instanceof Promise) return found.then((key) => this.checkKey(req, key, sign, timestamp, passphrase, now));
+    return this.checkKey(req, found, sign, timestamp, passphrase, now);
+  }
+
+  /**
+   * The WebSocket login: the same checks, counters and rejection records as a REST request
+   * (key, environment, ±window timestamp, signature, passphrase, IP whitelist), over OKX's login
+   * prehash, answered with OKX's 600xx login codes (see core/ws-codes.ts). A login counts as use.
+   */
+  login(req: WsLoginRequest, now: number): Promise<AuthOutcome> {
+    const rest: AuthRequest = {
+      apiKey: req.apiKey, sign: req.sign, timestamp: req.timestamp, passphrase: req.passphrase, demo: req.demo,
+      method: WS_LOGIN_METHOD, target: WS_LOGIN_PATH, body: undefined, ip: req.ip, needs: 'read',
+    };
+    return Promise.resolve(this.loginOutcome(rest, now)).then((outcome) => {
+      if (outcome.ok) return outcome;
+      const mapped: Rejection = { ...outcome, code: wsLoginCode(outcome.code, req.apiKey ?? '') };
+      return mapped;
+    });
+  }
+
+  private loginOutcome(req: AuthRequest, now: number): AuthOutcome | Promise<AuthOutcome> {
+    if (this.blockedUntil.size > 0 && this.isBlocked(`ip:${req.ip}`, now)) return RATE_LIMITED;
+    const { apiKey, sign, timestamp, passphrase } = req;
+    if (apiKey === undefined || apiKey === '') return this.reject(req, now, '50103');
+    if (sign === undefined || sign === '') return this.reject(req, now, '50106');
+    if (timestamp === undefined || timestamp === '') return this.reject(req, now, '50107');
+    if (passphrase === undefined || passphrase === '') return this.reject(req, now, '50104');
+    const ts = parseWsTimestamp(timestamp);
+    if (ts === null) return this.reject(req, now, '50112');
+    if (!withinWindow(ts, now, this.limits.timestampWindowMs)) return this.reject(req, now, '50102');
+    if (this.blockedUntil.size > 0 && this.isBlocked(`key:${apiKey}`, now)) return RATE_LIMITED;
     if (!isApiKeyFormat(apiKey)) return this.reject(req, now, '50111');
     const found = this.keyring.get(apiKey);
     if (found instanceof Promise) return found.then((key) => this.checkKey(req, key, sign, timestamp, passphrase, now));

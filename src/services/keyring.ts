@@ -51,6 +51,7 @@ export class Keyring {
   /** Bumped on every eviction, so that a load racing with an eviction is not cached. */
   private epoch = 0;
   private syncing: Promise<number> = Promise.resolve(0);
+  private readonly evictListeners: Array<(apiKey: string) => void> = [];
 
   constructor(private readonly store: Store, private readonly box: SecretBox) {}
 
@@ -128,10 +129,19 @@ export class Keyring {
     return result;
   }
 
+  /**
+   * Called with every key that was created, changed, deleted or expired by any process (once
+   * `sync()` sees it): WebSocket sessions logged in with it are closed.
+   */
+  onEvict(listener: (apiKey: string) => void): void {
+    this.evictListeners.push(listener);
+  }
+
   /** Drops a key from the cache (it is reloaded on next use). */
   evict(apiKey: string): void {
     this.epoch++;
     this.cache.delete(apiKey);
+    for (const l of this.evictListeners) l(apiKey);
   }
 
   /**

@@ -38,6 +38,7 @@ export class LedgerService {
   private readonly snapshots = new Map<string, BalanceSnapshot>();
   private cursor = 0;
   private epoch = 0;
+  private readonly changeListeners: Array<(userId: number, env: KeyEnv) => void> = [];
 
   constructor(private readonly store: Store) {}
 
@@ -81,10 +82,19 @@ export class LedgerService {
     return snap;
   }
 
+  /**
+   * Called whenever an account's balances may have changed: by this process at once, by any other
+   * process (CLI, another instance) within one `sync()`. The WebSocket account channels listen.
+   */
+  onChange(listener: (userId: number, env: KeyEnv) => void): void {
+    this.changeListeners.push(listener);
+  }
+
   invalidate(userId: number, env: KeyEnv): void {
     this.epoch++;
     this.snapshots.delete(`${userId}:${env}:18`);
     this.snapshots.delete(`${userId}:${env}:6`);
+    for (const l of this.changeListeners) l(userId, env);
   }
 
   /** Drops snapshots of accounts that any process changed since the last call. */

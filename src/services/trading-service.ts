@@ -10,6 +10,21 @@ import type { LedgerService } from './ledger-service.js';
 
 export const INSTRUMENTS: ReadonlyMap<string, SpotInstrument> = new Map(SPOT_INSTRUMENTS.map((i) => [i.instId, i]));
 
+/** One stored change of a book, as the book now has it. */
+export interface BookChange {
+  env: KeyEnv;
+  instId: string;
+  /** The orders changed, in their new state. */
+  orders: readonly Order[];
+  /**
+   * The fills, oldest first: every fill (taker and maker sides) when made by this instance;
+   * the public trades only (taker sides) when caught up from another instance.
+   */
+  fills: readonly Fill[];
+  /** True when this instance made the change. */
+  local: boolean;
+}
+
 /** Which order: by ordId, or by clOrdId when no ordId is given. */
 export interface OrderRef {
   instId?: unknown;
@@ -37,6 +52,7 @@ export class TradingService {
   private readonly orderIds: IdBlocks;
   private readonly tradeIds: IdBlocks;
   private readonly fillListeners: Array<(env: KeyEnv, fills: readonly Fill[]) => void> = [];
+  private readonly orderListeners: Array<(change: BookChange) => void> = [];
 
   constructor(private readonly store: Store, private readonly ledger: LedgerService, private readonly fees: FeeRates) {
     // Unix ms × 1000: ids led by the clock, like OKX's.
@@ -77,6 +93,12 @@ export class TradingService {
     for (const u of new Set(changes.orders.map((o) => o.userId))) this.ledger.invalidate(u, env);
     // Trades made by other instances reach this one's market data (trades, candles, ticker).
     if (changes.fills.length > 0) for (const l of this.fillListeners) l(env, changes.fills);
+    this.emitChange({ env, instId, orders: changes.orders, fills: changes.fills, local: false });
+  }
+
+  private emitChange(change: BookChange): void {
+    if (change.orders.length === 0) return;
+    for (const l of this.orderListeners) l(change);
   }
 
   /** The book of one instrument in one environment (created empty on first use). */
@@ -88,6 +110,14 @@ export class TradingService {
       this.books.set(id, book);
     }
     return book;
+  }
+
+  /**
+   * Called after every change of a book is in the book: orders placed, filled, amended or
+   * canceled by this instance, or by another one (caught up by `sync()` or before an operation).
+   */
+  onBookChange(listener: (change: BookChange) => void): void {
+    this.orderListeners.push(listener);
   }
 
   /** Called with every batch of fills once stored, by this instance or (public trades only) by another one (market data). */
@@ -121,6 +151,7 @@ export class TradingService {
       this.versions.set(id, stored);
       applyOutcome(book, outcome);
       if (outcome.fills.length > 0) for (const l of this.fillListeners) l(env, outcome.fills);
+      this.emitChange({ env, instId, orders: outcome.orders, fills: outcome.fills, local: true });
       return outcome;
     } finally {
       const entries = (tried as MatchOutcome | null)?.entries ?? [];

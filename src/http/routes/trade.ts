@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { okxMessage, RuleError, type OkxCode } from '../../core/errors.js';
-import type { Order, OrderRequest } from '../../core/orders.js';
+import { RuleError } from '../../core/errors.js';
+import type { OrderRequest } from '../../core/orders.js';
 import type { OrderRef } from '../../services/trading-service.js';
 import { keyOf, v5Route } from '../auth.js';
 import { objectBody } from '../body.js';
@@ -9,9 +9,7 @@ import type { AppDeps } from '../deps.js';
 import { ok } from '../envelope.js';
 import { batchSize } from '../rate-limit.js';
 import { fillView, orderView } from '../trade-views.js';
-
-/** At most this many orders in one batch request (OKX: 20). */
-export const MAX_BATCH = 20;
+import { amendment, batchEnvelope, MAX_BATCH, orderItem as item, str, withMsg, type ItemResult } from '../order-results.js';
 
 const InstType = Type.Union(['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].map((t) => Type.Literal(t)));
 const Limit = Type.String({ pattern: '^(100|[1-9][0-9]?)$' });
@@ -27,35 +25,6 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Limit),
 });
 const HistoryQuery = Type.Object({ ...ListQuery.properties, instType: InstType });
-
-interface ItemResult {
-  ok: boolean;
-  data: Record<string, string>;
-}
-
-/** One item of a batch (or a single-order request): its result or the rule it broke, as sCode/sMsg. */
-async function item(ids: { clOrdId: string; tag?: string }, run: () => Promise<Order>, now: number): Promise<ItemResult> {
-  try {
-    const o = await run();
-    return { ok: true, data: { clOrdId: o.clOrdId, ordId: o.ordId, ...(ids.tag === undefined ? {} : { tag: o.tag }), ts: String(now), sCode: '0', sMsg: 'Order placed' } };
-  } catch (err) {
-    if (!(err instanceof RuleError)) throw err;
-    const base = okxMessage(err.code, err.field ?? '');
-    return {
-      ok: false,
-      data: { clOrdId: ids.clOrdId, ordId: '', ...(ids.tag === undefined ? {} : { tag: ids.tag }), ts: String(now), sCode: err.code, sMsg: `${base} (${err.message})` },
-    };
-  }
-}
-
-/** OKX's batch envelope: code 0 all succeeded, 1 all failed, 2 some failed. */
-function batchEnvelope(results: readonly ItemResult[]) {
-  const failed = results.filter((r) => !r.ok).length;
-  const code: OkxCode | '0' = failed === 0 ? '0' : failed === results.length ? '1' : '2';
-  return { code, msg: code === '0' ? '' : okxMessage(code), data: results.map((r) => r.data) };
-}
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 function arrayBody(request: FastifyRequest): Array<Record<string, unknown>> {
   const body = request.body;
@@ -79,7 +48,6 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
     const now = deps.now();
     return item({ clOrdId: str(o.clOrdId) }, () => trading.cancel(key.userId, key.env, o as OrderRef, now), now);
   };
-  const withMsg = (r: ItemResult, msg: string): ItemResult => (r.ok ? { ok: true, data: { ...r.data, sMsg: msg } } : r);
 
   v5Route(app, deps, {
     method: 'POST', url: '/api/v5/trade/order', access: 'trade',
@@ -115,10 +83,7 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
       const key = keyOf(request);
       const o = objectBody(request);
       const now = deps.now();
-      const change = {
-        ...(o.newSz === undefined ? {} : { newSz: str(o.newSz) }),
-        ...(o.newPx === undefined ? {} : { newPx: str(o.newPx) }),
-      };
+      const change = amendment(o);
       const r = await item({ clOrdId: str(o.clOrdId) }, () => trading.amend(key.userId, key.env, o as OrderRef, change, now), now);
       return batchEnvelope([{ ok: r.ok, data: { ...r.data, reqId: str(o.reqId), ...(r.ok ? { sMsg: '' } : {}) } }]);
     }),

@@ -1,0 +1,74 @@
+import type { OkxCode } from '../core/errors.js';
+import { INSTRUMENTS } from '../services/trading-service.js';
+import type { Endpoint, Subscription } from './connection.js';
+
+/** Channels that need a login on /ws/v5/private. */
+export const PRIVATE_CHANNELS = ['account', 'orders', 'balance_and_position'] as const;
+/** Market-data channels, open to every connection. */
+export const PUBLIC_CHANNELS = ['tickers', 'books5', 'books', 'trades'] as const;
+
+export type PrivateChannel = (typeof PRIVATE_CHANNELS)[number];
+export type PublicChannel = (typeof PUBLIC_CHANNELS)[number];
+
+const INST_TYPES = new Set(['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION', 'ANY']);
+const CCY = /^[A-Za-z0-9]{1,20}$/;
+
+export type ParsedSubscription =
+  | { ok: true; sub: Subscription; scope: 'private' | 'public' }
+  | { ok: false; code: OkxCode; arg?: string };
+
+const isPrivate = (c: string): c is PrivateChannel => (PRIVATE_CHANNELS as readonly string[]).includes(c);
+const isPublic = (c: string): c is PublicChannel => (PUBLIC_CHANNELS as readonly string[]).includes(c);
+
+/**
+ * Reads one `args` entry of a subscribe or unsubscribe request. Market-data channels are served
+ * on every URL (okx-api sends everything to the one `wsUrl` it is given); account channels only
+ * on /private after a login, as OKX does (60028 elsewhere, 60011 before login).
+ */
+export function parseSubscription(raw: unknown, endpoint: Endpoint, loggedIn: boolean): ParsedSubscription {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, code: '60013' };
+  const a = raw as Record<string, unknown>;
+  const channel = a.channel;
+  if (typeof channel !== 'string' || channel === '') return { ok: false, code: '60027', arg: 'channel' };
+  const text = (name: string): string | undefined | null => {
+    const v = a[name];
+    if (v === undefined || v === '') return undefined;
+    return typeof v === 'string' ? v : null;
+  };
+  const instId = text('instId');
+  const wrong = (what: string): ParsedSubscription => ({ ok: false, code: '60018', arg: what });
+  if (instId === null) return wrong(`${channel},instId`);
+  if (instId !== undefined && !INSTRUMENTS.has(instId)) return wrong(`${channel},instId:${instId}`);
+
+  if (isPublic(channel)) {
+    if (instId === undefined) return { ok: false, code: '60027', arg: 'instId' };
+    return { ok: true, scope: 'public', sub: { id: `${channel}|${instId}`, channel, arg: { channel, instId }, instId } };
+  }
+  if (!isPrivate(channel)) return wrong(channel);
+  if (endpoint !== 'private') return { ok: false, code: '60028' };
+  if (!loggedIn) return { ok: false, code: '60011' };
+  if (channel === 'account') {
+    const ccy = text('ccy');
+    if (ccy === null || (ccy !== undefined && !CCY.test(ccy))) return wrong(`${channel},ccy:${String(a.ccy)}`);
+    if (ccy === undefined) return { ok: true, scope: 'private', sub: { id: 'account|', channel, arg: { channel } } };
+    const upper = ccy.toUpperCase();
+    return { ok: true, scope: 'private', sub: { id: `account|${upper}`, channel, arg: { channel, ccy: upper }, ccy: upper } };
+  }
+  if (channel === 'orders') {
+    const instType = text('instType');
+    if (instType === undefined) return { ok: false, code: '60027', arg: 'instType' };
+    if (instType === null || !INST_TYPES.has(instType)) return wrong(`${channel},instType:${String(a.instType)}`);
+    const instFamily = text('instFamily');
+    const arg: Record<string, string> = { channel, instType };
+    if (instFamily !== undefined && instFamily !== null) arg.instFamily = instFamily;
+    if (instId !== undefined) arg.instId = instId;
+    return { ok: true, scope: 'private', sub: { id: `orders|${instType}|${instId ?? ''}`, channel, arg, instType, ...(instId === undefined ? {} : { instId }) } };
+  }
+  return { ok: true, scope: 'private', sub: { id: channel, channel, arg: { channel } } };
+}
+
+/** Whether an `orders` subscription wants the updates of an order on `instId` (spot only). */
+export function ordersMatch(sub: Subscription, instId: string): boolean {
+  if (sub.instType !== 'SPOT' && sub.instType !== 'ANY') return false;
+  return sub.instId === undefined || sub.instId === instId;
+}

@@ -1,0 +1,293 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { FastifyBaseLogger } from 'fastify';
+import { addAmounts, TRADING } from '../core/ledger.js';
+import type { KeyEnv } from '../core/key-rules.js';
+import { orderUpdates } from '../core/order-updates.js';
+import { WS_CLOSE } from '../core/ws-codes.js';
+import type { AppDeps } from '../http/deps.js';
+import { tradingBalanceView } from '../http/okx-views.js';
+import { filterCcy } from '../http/routes/query.js';
+import type { BookChange } from '../services/trading-service.js';
+import type { BalanceRow } from '../store/store.js';
+import { ordersMatch, type PublicChannel } from './channels.js';
+import type { Connection, Subscription } from './connection.js';
+import { MarketFeed } from './market-feed.js';
+import { balanceAndPositionView, orderPushView, push, tradeView } from './views.js';
+
+/** Book and ticker pushes are coalesced over this period, ms (OKX pushes books/tickers every 100 ms). */
+const MARKET_PUSH_MS = 100;
+/** Account pushes are coalesced over this period, ms (one push for the several entries of a trade). */
+const ACCOUNT_PUSH_MS = 20;
+
+/** The account channels of one account in one environment, and what was last pushed on them. */
+interface AccountGroup {
+  readonly userId: number;
+  readonly env: KeyEnv;
+  readonly uid: string;
+  readonly conns: Set<Connection>;
+  /** Cash balance per currency last pushed on balance_and_position (null: none yet). */
+  cash: Map<string, string> | null;
+  /** A fill touched the account since the last push (balance_and_position's eventType). */
+  filled: boolean;
+  timer: NodeJS.Timeout | null;
+  flushing: Promise<void> | null;
+  again: boolean;
+}
+
+/**
+ * Who is connected and subscribed to what, and the pushes: account channels when the ledger says
+ * an account changed (this instance at once, another instance or the CLI within a sync), order
+ * updates when a book changes (including changes caught up from other instances), market data
+ * per book, and the 4007 close when a key that sessions are logged in with changes.
+ */
+export class Hub {
+  readonly connections = new Set<Connection>();
+  private readonly byKey = new Map<string, Set<Connection>>();
+  private readonly accounts = new Map<string, AccountGroup>();
+  private readonly feeds = new Map<string, MarketFeed>();
+  private marketTimer: NodeJS.Timeout | null = null;
+  /** OKX: 480 login/subscribe/unsubscribe requests per connection per hour. */
+  readonly requestLimit = new RateLimiterMemory({ keyPrefix: 'ws-requests', points: 480, duration: 3600 });
+
+  constructor(private readonly deps: AppDeps, private readonly log: FastifyBaseLogger) {
+    deps.keyring.onEvict((apiKey) => this.keyChanged(apiKey));
+    deps.ledger.onChange((userId, env) => this.accountChanged(userId, env));
+    deps.trading.onBookChange((change) => this.bookChanged(change));
+  }
+
+  add(conn: Connection): void {
+    this.connections.add(conn);
+  }
+
+  /** Forgets a closed connection everywhere. */
+  remove(conn: Connection): void {
+    this.connections.delete(conn);
+    for (const sub of [...conn.subs.values()]) this.unsubscribe(conn, sub);
+    if (conn.key !== null) {
+      const set = this.byKey.get(conn.key.apiKey);
+      set?.delete(conn);
+      if (set?.size === 0) this.byKey.delete(conn.key.apiKey);
+    }
+  }
+
+  loggedIn(conn: Connection): void {
+    if (conn.key === null) return;
+    let set = this.byKey.get(conn.key.apiKey);
+    if (set === undefined) {
+      set = new Set();
+      this.byKey.set(conn.key.apiKey, set);
+    }
+    set.add(conn);
+  }
+
+  /** A key was created, changed, deleted or expired by some process: its sessions end with 4007. */
+  private keyChanged(apiKey: string): void {
+    const set = this.byKey.get(apiKey);
+    if (set === undefined) return;
+    this.byKey.delete(apiKey);
+    for (const conn of set) {
+      this.log.info({ apiKey, connId: conn.connId }, 'websocket session closed: key changed or deleted');
+      conn.close(WS_CLOSE.keyChanged.code, WS_CLOSE.keyChanged.reason);
+    }
+  }
+
+  // Subscriptions
+
+  /** Registers a subscription and sends its first data (snapshot), after the acknowledgement the caller sent. */
+  async subscribe(conn: Connection, sub: Subscription, scope: 'private' | 'public'): Promise<void> {
+    conn.subs.set(sub.id, sub);
+    if (scope === 'public') return this.subscribePublic(conn, sub);
+    const key = conn.key;
+    if (key === null) return;
+    const group = this.account(key.userId, key.env, key.uid);
+    group.conns.add(conn);
+    if (sub.channel === 'orders') return this.ordersSnapshot(conn, sub, key.userId, key.env);
+    const snap = await this.deps.ledger.snapshot(key.userId, key.env, TRADING, this.deps.now());
+    if (conn.closed || !conn.subs.has(sub.id)) return;
+    if (sub.channel === 'account') {
+      conn.send(push({ ...sub.arg, uid: key.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], { eventType: 'snapshot', curPage: 1, lastPage: true }));
+    } else {
+      group.cash ??= cashOf(snap.rows);
+      conn.send(push({ ...sub.arg }, [balanceAndPositionView(snap.rows, 'snapshot', this.deps.now())]));
+    }
+  }
+
+  unsubscribe(conn: Connection, sub: Subscription): void {
+    conn.subs.delete(sub.id);
+    if (sub.instId !== undefined && (sub.channel === 'tickers' || sub.channel === 'books' || sub.channel === 'books5' || sub.channel === 'trades')) {
+      const id = `${conn.env}:${sub.instId}`;
+      const feed = this.feeds.get(id);
+      if (feed === undefined) return;
+      feed.subscribers[sub.channel].delete(conn);
+      if (sub.channel === 'books') feed.dropBooksState();
+      if (feed.empty) this.feeds.delete(id);
+      return;
+    }
+    if (conn.key === null) return;
+    const still = [...conn.subs.values()].some((s) => s.channel === 'account' || s.channel === 'orders' || s.channel === 'balance_and_position');
+    if (still) return;
+    const gid = `${conn.key.userId}:${conn.key.env}`;
+    const group = this.accounts.get(gid);
+    group?.conns.delete(conn);
+    if (group !== undefined && group.conns.size === 0) {
+      if (group.timer !== null) clearTimeout(group.timer);
+      this.accounts.delete(gid);
+    }
+  }
+
+  private async ordersSnapshot(conn: Connection, sub: Subscription, userId: number, env: KeyEnv): Promise<void> {
+    if (sub.instType !== 'SPOT' && sub.instType !== 'ANY') return;
+    const open = await this.deps.trading.listOrders(userId, env, { open: true, instId: sub.instId, limit: 100 });
+    if (open.length === 0 || conn.closed || !conn.subs.has(sub.id) || conn.key === null) return;
+    conn.send(push({ ...sub.arg, uid: conn.key.uid }, open.map((o) => orderPushView({ order: o, fill: null }))));
+  }
+
+  private subscribePublic(conn: Connection, sub: Subscription): void {
+    const instId = sub.instId;
+    if (instId === undefined) return;
+    const channel = sub.channel as PublicChannel;
+    const id = `${conn.env}:${instId}`;
+    let feed = this.feeds.get(id);
+    if (feed === undefined) {
+      feed = new MarketFeed(instId, this.deps.trading.book(conn.env, instId));
+      this.feeds.set(id, feed);
+    }
+    feed.subscribers[channel].add(conn);
+    const now = this.deps.now();
+    if (channel === 'books') conn.send(feed.booksSnapshot(now));
+    else if (channel === 'books5') conn.send(feed.books5Message(now));
+    else if (channel === 'tickers') conn.send(feed.tickerMessage(this.ticker(conn.env, instId)));
+  }
+
+  private ticker(env: KeyEnv, instId: string): Record<string, string> {
+    return this.deps.market.ticker(env, instId, this.deps.now());
+  }
+
+  // Pushes
+
+  private account(userId: number, env: KeyEnv, uid: string): AccountGroup {
+    const gid = `${userId}:${env}`;
+    let group = this.accounts.get(gid);
+    if (group === undefined) {
+      group = { userId, env, uid, conns: new Set(), cash: null, filled: false, timer: null, flushing: null, again: false };
+      this.accounts.set(gid, group);
+    }
+    return group;
+  }
+
+  private accountChanged(userId: number, env: KeyEnv): void {
+    const group = this.accounts.get(`${userId}:${env}`);
+    if (group === undefined || group.timer !== null) return;
+    group.timer = setTimeout(() => {
+      group.timer = null;
+      this.flushAccount(group);
+    }, ACCOUNT_PUSH_MS);
+  }
+
+  /** One push per account channel; runs one at a time per account, so pushes never go out of order. */
+  private flushAccount(group: AccountGroup): void {
+    if (group.flushing !== null) {
+      group.again = true;
+      return;
+    }
+    group.flushing = this.pushAccount(group)
+      .catch((err: unknown) => this.log.error({ err }, 'websocket account push failed'))
+      .finally(() => {
+        group.flushing = null;
+        if (group.again) {
+          group.again = false;
+          this.flushAccount(group);
+        }
+      });
+  }
+
+  private async pushAccount(group: AccountGroup): Promise<void> {
+    const snap = await this.deps.ledger.snapshot(group.userId, group.env, TRADING, this.deps.now());
+    const views = new Map<string, string>();
+    let bp: string | null | undefined;
+    for (const conn of group.conns) {
+      for (const sub of conn.subs.values()) {
+        if (sub.channel === 'account') {
+          const key = sub.ccy ?? '';
+          let msg = views.get(key);
+          if (msg === undefined) {
+            msg = push({ ...sub.arg, uid: group.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], { eventType: 'event', curPage: 1, lastPage: true });
+            views.set(key, msg);
+          }
+          conn.send(msg);
+        } else if (sub.channel === 'balance_and_position') {
+          bp ??= this.balanceChange(group, snap.rows);
+          if (bp !== null) conn.send(bp);
+        }
+      }
+    }
+  }
+
+  /** The balance_and_position push for the currencies whose cash balance changed, or null. */
+  private balanceChange(group: AccountGroup, rows: readonly BalanceRow[]): string | null {
+    const before = group.cash ?? new Map<string, string>();
+    const now = cashOf(rows);
+    const changed = rows.filter((r) => before.get(r.ccy) !== now.get(r.ccy));
+    group.cash = now;
+    const eventType = group.filled ? 'filled' : 'transferred';
+    group.filled = false;
+    if (changed.length === 0) return null;
+    return push({ channel: 'balance_and_position' }, [balanceAndPositionView(changed, eventType, this.deps.now())]);
+  }
+
+  private bookChanged(change: BookChange): void {
+    const feed = this.feeds.get(`${change.env}:${change.instId}`);
+    if (feed !== undefined) {
+      this.pushTrades(feed, change);
+      feed.dirty = true;
+      this.marketTimer ??= setTimeout(() => this.flushMarkets(), MARKET_PUSH_MS);
+    }
+    if (this.accounts.size === 0) return;
+    for (const order of change.orders) {
+      const group = this.accounts.get(`${order.userId}:${change.env}`);
+      if (group === undefined) continue;
+      if (change.fills.some((f) => f.userId === order.userId)) group.filled = true;
+      let messages: string[] | null = null;
+      for (const conn of group.conns) {
+        for (const sub of conn.subs.values()) {
+          if (sub.channel !== 'orders' || !ordersMatch(sub, order.instId)) continue;
+          messages ??= orderUpdates(order, change.fills).map((u) => JSON.stringify(orderPushView(u)));
+          const arg = JSON.stringify({ ...sub.arg, uid: group.uid });
+          for (const m of messages) conn.send(`{"arg":${arg},"data":[${m}]}`);
+        }
+      }
+    }
+  }
+
+  private pushTrades(feed: MarketFeed, change: BookChange): void {
+    if (feed.subscribers.trades.size === 0) return;
+    const taker = change.fills.filter((f) => f.execType === 'T');
+    if (taker.length === 0) return;
+    const msg = push({ channel: 'trades', instId: change.instId }, taker.map((f) => tradeView(change.instId, { tradeId: f.tradeId, px: f.px, sz: f.sz, side: f.side, ts: f.ts })));
+    for (const conn of feed.subscribers.trades) conn.send(msg);
+  }
+
+  private flushMarkets(): void {
+    this.marketTimer = null;
+    const now = this.deps.now();
+    for (const [id, feed] of this.feeds) {
+      if (!feed.dirty) continue;
+      const env = id.slice(0, id.indexOf(':')) as KeyEnv;
+      const out = feed.flush(now, () => this.ticker(env, feed.instId));
+      if (out.books !== undefined) for (const c of feed.subscribers.books) c.send(out.books);
+      if (out.books5 !== undefined) for (const c of feed.subscribers.books5) c.send(out.books5);
+      if (out.tickers !== undefined) for (const c of feed.subscribers.tickers) c.send(out.tickers);
+    }
+  }
+
+  /** Stops the timers (shutdown). */
+  close(): void {
+    if (this.marketTimer !== null) clearTimeout(this.marketTimer);
+    this.marketTimer = null;
+    for (const g of this.accounts.values()) if (g.timer !== null) clearTimeout(g.timer);
+  }
+}
+
+function cashOf(rows: readonly BalanceRow[]): Map<string, string> {
+  return new Map(rows.map((r) => [r.ccy, addAmounts(r.avail, r.frozen)]));
+}

@@ -1,0 +1,102 @@
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { FastifyBaseLogger } from 'fastify';
+import { WS_CLOSE } from '../core/ws-codes.js';
+import type { AppDeps } from '../http/deps.js';
+import { parseSubscription } from './channels.js';
+import type { Connection } from './connection.js';
+import type { Hub } from './hub.js';
+import { isTradingOp, tradingOp } from './trading-ops.js';
+
+/** How much of an unreadable request is quoted back in 60012's message. */
+const QUOTE_MAX = 200;
+
+/**
+ * Handles one text message of a connection: `ping`, or a JSON request `{id?, op, args}` with op
+ * login, subscribe, unsubscribe or a trading op. Bad input gets OKX's error event, never a crash.
+ */
+export async function handleMessage(deps: AppDeps, hub: Hub, log: FastifyBaseLogger, conn: Connection, text: string): Promise<void> {
+  if (text === 'ping') {
+    conn.send('pong');
+    return;
+  }
+  let req: unknown;
+  try {
+    req = JSON.parse(text);
+  } catch {
+    conn.error('60012', text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text);
+    return;
+  }
+  if (typeof req !== 'object' || req === null || Array.isArray(req) || typeof (req as { op?: unknown }).op !== 'string') {
+    conn.error('60012', text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text);
+    return;
+  }
+  const { op, args, id: rawId } = req as { op: string; args?: unknown; id?: unknown };
+  const id = typeof rawId === 'string' ? rawId : typeof rawId === 'number' ? String(rawId) : undefined;
+  if (isTradingOp(op)) return tradingOp(deps, conn, op, id, args);
+  if (op !== 'login' && op !== 'subscribe' && op !== 'unsubscribe') {
+    conn.error('60019', op.slice(0, 64), id);
+    return;
+  }
+  try {
+    await hub.requestLimit.consume(conn.connId);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) {
+      conn.error('60014', undefined, id);
+      return;
+    }
+    throw err;
+  }
+  if (op === 'login') return login(deps, hub, log, conn, args, id);
+  if (!Array.isArray(args) || args.length === 0) {
+    conn.error('60013', undefined, id);
+    return;
+  }
+  for (const raw of args) {
+    const parsed = parseSubscription(raw, conn.endpoint, conn.key !== null);
+    if (!parsed.ok) {
+      conn.error(parsed.code, parsed.arg, id);
+      continue;
+    }
+    conn.event({ ...(id === undefined ? {} : { id }), event: op, arg: parsed.sub.arg });
+    if (op === 'subscribe') await hub.subscribe(conn, parsed.sub, parsed.scope);
+    else hub.unsubscribe(conn, conn.subs.get(parsed.sub.id) ?? parsed.sub);
+  }
+}
+
+async function login(deps: AppDeps, hub: Hub, log: FastifyBaseLogger, conn: Connection, args: unknown, id: string | undefined): Promise<void> {
+  if (conn.key !== null || conn.loggingIn) {
+    conn.error('60030', undefined, id);
+    return;
+  }
+  if (!Array.isArray(args) || args.length === 0 || typeof args[0] !== 'object' || args[0] === null) {
+    conn.error('60013', undefined, id);
+    return;
+  }
+  if (args.length > 1) {
+    conn.error('60031', undefined, id);
+    return;
+  }
+  const a = args[0] as Record<string, unknown>;
+  const field = (name: string): string | undefined => (typeof a[name] === 'string' ? (a[name] as string) : undefined);
+  conn.loggingIn = true;
+  const outcome = await deps.authenticator.login({
+    apiKey: field('apiKey'), passphrase: field('passphrase'), timestamp: field('timestamp'), sign: field('sign'),
+    demo: conn.env === 'demo', ip: conn.ip,
+  }, deps.now()).finally(() => { conn.loggingIn = false; });
+  if (conn.closed) return;
+  if (!outcome.ok) {
+    // Never the sign, passphrase or an unknown key: only what identifies the case.
+    log.warn({ code: outcome.code, ip: conn.ip, apiKey: outcome.apiKey, connId: conn.connId }, 'websocket login rejected');
+    conn.error(outcome.code, outcome.arg, id);
+    conn.close(WS_CLOSE.loginFailed.code, WS_CLOSE.loginFailed.reason);
+    return;
+  }
+  // A change of the key while its passphrase was being checked: the session would outlive it.
+  if (deps.keyring.cached(outcome.key.apiKey) !== outcome.key) {
+    conn.close(WS_CLOSE.keyChanged.code, WS_CLOSE.keyChanged.reason);
+    return;
+  }
+  conn.key = outcome.key;
+  hub.loggedIn(conn);
+  conn.event({ ...(id === undefined ? {} : { id }), event: 'login', code: '0', msg: '' });
+}
