@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, createSecretKey, randomBytes, randomInt } from 'node:crypto';
-import { constantTimeEqual, decodedTarget, HmacSha256Key, parseRestTimestamp, sign, signatureMatches, withinWindow } from './signing.js';
+import { constantTimeEqual, decodedTarget, HmacSha256Key, parseRestTimestamp, parseWsTimestamp, sign, signatureMatches, withinWindow } from './signing.js';
 
 /** OKX secrets are 32 upper-case hex characters, used as UTF-8 bytes. */
 const SECRET = '22582BD0CFF14C41EDBF1AB98506286D';
@@ -106,6 +106,26 @@ describe('parseRestTimestamp', () => {
       assert.equal(parseRestTimestamp(text), null);
     });
   }
+});
+
+describe('parseWsTimestamp (WebSocket login: Unix seconds)', () => {
+  test('whole seconds and up to three fractional digits', () => {
+    assert.equal(parseWsTimestamp('1538054050'), 1_538_054_050_000);
+    assert.equal(parseWsTimestamp('1538054050.9'), 1_538_054_050_900);
+    assert.equal(parseWsTimestamp('1538054050.975'), 1_538_054_050_975);
+    assert.equal(parseWsTimestamp('0'), 0);
+  });
+
+  test('anything else is refused', () => {
+    for (const bad of ['', ' 1538054050', '1538054050 ', '-1538054050', '1538054050.', '.5', '1538054050.1234', '1e9', '0x10', '2020-12-08T09:08:57.715Z', '153805405012345', '15380540a0']) {
+      assert.equal(parseWsTimestamp(bad), null, JSON.stringify(bad));
+    }
+  });
+
+  test('milliseconds by mistake are far outside any window', () => {
+    const now = 1_538_054_050_000;
+    assert.equal(parseWsTimestamp(String(now)), null);
+  });
 });
 
 describe('withinWindow', () => {

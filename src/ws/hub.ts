@@ -46,6 +46,7 @@ export class Hub {
   private readonly accounts = new Map<string, AccountGroup>();
   private readonly feeds = new Map<string, MarketFeed>();
   private marketTimer: NodeJS.Timeout | null = null;
+  private orderChanges: BookChange[] = [];
   /** OKX: 480 login/subscribe/unsubscribe requests per connection per hour. */
   readonly requestLimit = new RateLimiterMemory({ keyPrefix: 'ws-requests', points: 480, duration: 3600 });
 
@@ -243,6 +244,18 @@ export class Hub {
       this.marketTimer ??= setTimeout(() => this.flushMarkets(), MARKET_PUSH_MS);
     }
     if (this.accounts.size === 0) return;
+    // After the current operation has answered (a WebSocket op's reply goes before its pushes, as on OKX).
+    this.orderChanges.push(change);
+    if (this.orderChanges.length === 1) setImmediate(() => this.pushOrders());
+  }
+
+  private pushOrders(): void {
+    const changes = this.orderChanges;
+    this.orderChanges = [];
+    for (const change of changes) this.pushOrderChange(change);
+  }
+
+  private pushOrderChange(change: BookChange): void {
     for (const order of change.orders) {
       const group = this.accounts.get(`${order.userId}:${change.env}`);
       if (group === undefined) continue;
