@@ -78,6 +78,7 @@ export const OKX_ERRORS = {
   '60016': { status: 200, msg: 'Buffer is full, cannot write data' },
   '60018': { status: 200, msg: "Wrong URL or channel:{0} doesn't exist. Please use the correct URL, channel and parameters referring to API document." },
   '60019': { status: 200, msg: 'Invalid op: {0}' },
+  '60020': { status: 200, msg: 'Subscription amount exceeds the limit {0}.' },
   '60024': { status: 200, msg: 'Wrong passphrase' },
   '60027': { status: 200, msg: 'Parameter {0} can not be empty.' },
   '60028': { status: 200, msg: 'The current operation is not supported by this URL. Please use the correct WebSocket URL for the operation.' },

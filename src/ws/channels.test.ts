@@ -30,6 +30,7 @@ test('account channels: /private only, after login', () => {
   const r = ok(parseSubscription({ channel: 'account', ccy: 'btc' }, 'private', true));
   assert.deepEqual(r.sub.arg, { channel: 'account', ccy: 'BTC' });
   refused(parseSubscription({ channel: 'account', ccy: 'B$C' }, 'private', true), '60018');
+  refused(parseSubscription({ channel: 'account', ccy: 'DOGE' }, 'private', true), '60018');
   ok(parseSubscription({ channel: 'balance_and_position' }, 'private', true));
 });
 

@@ -1,4 +1,5 @@
 import type { OkxCode } from '../core/errors.js';
+import { CURRENCY_BY_CCY } from '../core/markets.js';
 import { INSTRUMENTS } from '../services/trading-service.js';
 import type { Endpoint, Subscription } from './connection.js';
 
@@ -11,7 +12,6 @@ export type PrivateChannel = (typeof PRIVATE_CHANNELS)[number];
 export type PublicChannel = (typeof PUBLIC_CHANNELS)[number];
 
 const INST_TYPES = new Set(['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION', 'ANY']);
-const CCY = /^[A-Za-z0-9]{1,20}$/;
 
 export type ParsedSubscription =
   | { ok: true; sub: Subscription; scope: 'private' | 'public' }
@@ -49,7 +49,7 @@ export function parseSubscription(raw: unknown, endpoint: Endpoint, loggedIn: bo
   if (!loggedIn) return { ok: false, code: '60011' };
   if (channel === 'account') {
     const ccy = text('ccy');
-    if (ccy === null || (ccy !== undefined && !CCY.test(ccy))) return wrong(`${channel},ccy:${String(a.ccy)}`);
+    if (ccy === null || (ccy !== undefined && !CURRENCY_BY_CCY.has(ccy.toUpperCase()))) return wrong(`${channel},ccy:${String(a.ccy)}`);
     if (ccy === undefined) return { ok: true, scope: 'private', sub: { id: 'account|', channel, arg: { channel } } };
     const upper = ccy.toUpperCase();
     return { ok: true, scope: 'private', sub: { id: `account|${upper}`, channel, arg: { channel, ccy: upper }, ccy: upper } };

@@ -7,6 +7,9 @@ import type { Connection } from './connection.js';
 import type { Hub } from './hub.js';
 import { isTradingOp, tradingOp } from './trading-ops.js';
 
+/** At most this many subscriptions per connection (each distinct channel and filter counts once). */
+export const MAX_SUBSCRIPTIONS = 100;
+
 /** How much of an unreadable request is quoted back in 60012's message. */
 const QUOTE_MAX = 200;
 
@@ -55,6 +58,10 @@ export async function handleMessage(deps: AppDeps, hub: Hub, log: FastifyBaseLog
     const parsed = parseSubscription(raw, conn.endpoint, conn.key !== null);
     if (!parsed.ok) {
       conn.error(parsed.code, parsed.arg, id);
+      continue;
+    }
+    if (op === 'subscribe' && !conn.subs.has(parsed.sub.id) && conn.subs.size >= MAX_SUBSCRIPTIONS) {
+      conn.error('60020', String(MAX_SUBSCRIPTIONS), id);
       continue;
     }
     conn.event({ ...(id === undefined ? {} : { id }), event: op, arg: parsed.sub.arg });
