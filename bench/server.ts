@@ -3,7 +3,7 @@
  * unauthenticated route that answers the exact bytes of a signed balance response.
  * Talks to bench/run.ts over IPC: sends its URL and a key, answers 'cpu' with process.cpuUsage().
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
@@ -14,9 +14,12 @@ import { openRuntime } from '../src/runtime.js';
 const PASSPHRASE = 'Bench-Pass-1';
 // Settings passed by the parent (bench/instructions.ts slows the background timers), then fixed ones.
 const passed = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('SIGNET_')));
+const dataDir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
+// The benchmark's database goes when the benchmark does.
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const config = loadConfig({
   ...passed,
-  SIGNET_DATA: mkdtempSync(join(tmpdir(), 'signet-bench-')),
+  SIGNET_DATA: dataDir,
   SIGNET_LOG_LEVEL: 'warn',
   SIGNET_AUTH_FAILS_PER_IP: '1000000',
   // The market maker's requoting would disturb the authentication figures.

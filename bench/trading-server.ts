@@ -3,7 +3,7 @@
  * funded accounts and a trade key each, rate limits and the market maker off. Talks to
  * bench/trading.ts over IPC: sends its URL and keys, answers 'cpu' and 'orders'.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
@@ -12,8 +12,11 @@ import { openRuntime } from '../src/runtime.js';
 import type { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
 const PASSPHRASE = 'Bench-Pass-1';
+const dataDir = mkdtempSync(join(tmpdir(), 'signet-bench-trading-'));
+// The benchmark's database goes when the benchmark does.
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const config = loadConfig({
-  SIGNET_DATA: mkdtempSync(join(tmpdir(), 'signet-bench-trading-')),
+  SIGNET_DATA: dataDir,
   SIGNET_LOG_LEVEL: 'warn',
   SIGNET_MARKET_MAKER: '0',
   SIGNET_RATE_LIMITS: '0',

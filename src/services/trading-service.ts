@@ -16,10 +16,7 @@ export interface BookChange {
   instId: string;
   /** The orders changed, in their new state. */
   orders: readonly Order[];
-  /**
-   * The fills, oldest first: every fill (taker and maker sides) when made by this instance;
-   * the public trades only (taker sides) when caught up from another instance.
-   */
+  /** The fills (taker and maker sides), oldest first. */
   fills: readonly Fill[];
   /** True when this instance made the change. */
   local: boolean;
@@ -120,7 +117,7 @@ export class TradingService {
     this.orderListeners.push(listener);
   }
 
-  /** Called with every batch of fills once stored, by this instance or (public trades only) by another one (market data). */
+  /** Called with every batch of fills (taker and maker sides) once stored, by this instance or by another one (market data keeps the taker sides). */
   onFills(listener: (env: KeyEnv, fills: readonly Fill[]) => void): void {
     this.fillListeners.push(listener);
   }

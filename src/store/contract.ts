@@ -368,9 +368,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         tradeId: '9', instId: 'BTC-USDT', ordId: b.ordId, clOrdId: '', tag: '', userId: u.id, env: 'live', side: 'buy',
         px: '100', sz: '0', fee: '0', feeCcy: 'BTC', execType: 'T', ts: T0,
       };
+      // Both sides of a fill come back to the other instances (their order pushes carry the fill).
+      const makerSide: Fill = { ...trade, tradeId: '10', ordId: a.ordId, side: 'sell', execType: 'M' };
       await store.runBookOperation({ ...btc, version: 0 }, T0, async (since) => {
         assert.deepEqual(since, { version: 1, orders: [a], fills: [] });
-        return { change: { orders: [b], fills: [trade], entries: [freeze(b, '100')] }, result: undefined };
+        return { change: { orders: [b], fills: [trade, makerSide], entries: [freeze(b, '100')] }, result: undefined };
       });
       // Refused (a rule error, or a balance that would go negative): nothing stored, the version unchanged.
       await assert.rejects(store.runBookOperation({ ...btc, version: 2 }, T0, async () => { throw new RuleError('51400', 'gone'); }), RuleError);
@@ -397,7 +399,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual(since1.orders.filter((o) => o.ordId === a.ordId || o.ordId === b.ordId).map((o) => [o.ordId, o.state]).sort(),
         [[a.ordId, 'canceled'], [b.ordId, 'live']].sort());
       assert.equal(since1.orders.length, 10);
-      assert.deepEqual(since1.fills, [trade]);
+      assert.deepEqual(since1.fills, [trade, makerSide]);
       assert.deepEqual((await store.bookChangesSince('live', 'BTC-USDT', 2)).fills, []);
       assert.deepEqual(await store.bookChangesSince('live', 'BTC-USDT', 11), { version: 11, orders: [], fills: [] });
       assert.deepEqual(await store.bookChangesSince('demo', 'BTC-USDT', 0), { version: 0, orders: [], fills: [] });

@@ -290,7 +290,7 @@ export interface BookChanges {
   version: number;
   /** The orders changed, in their current state, in queue order. */
   orders: Order[];
-  /** The public trades made (the taker side of each fill), oldest first. */
+  /** The fills made (taker and maker sides), oldest first. */
   fills: Fill[];
 }
 

@@ -50,5 +50,6 @@ test('malformed args and unknown channels', () => {
   refused(parseSubscription('books', 'public', false), '60013');
   refused(parseSubscription([], 'public', false), '60013');
   refused(parseSubscription({}, 'public', false), '60027', 'channel');
-  refused(parseSubscription({ channel: 'candle1m', instId: 'BTC-USDT' }, 'business', false), '60018', 'candle1m');
+  refused(parseSubscription({ channel: 'candle1m', instId: 'BTC-USDT' }, 'business', false), '60018', 'candle1m,instId:BTC-USDT');
+  refused(parseSubscription({ channel: 'candle1m' }, 'business', false), '60018', 'candle1m');
 });

@@ -44,7 +44,7 @@ export function parseSubscription(raw: unknown, endpoint: Endpoint, loggedIn: bo
     if (instId === undefined) return { ok: false, code: '60027', arg: 'instId' };
     return { ok: true, scope: 'public', sub: { id: `${channel}|${instId}`, channel, arg: { channel, instId }, instId } };
   }
-  if (!isPrivate(channel)) return wrong(channel);
+  if (!isPrivate(channel)) return wrong(instId === undefined ? channel : `${channel},instId:${instId}`);
   if (endpoint !== 'private') return { ok: false, code: '60028' };
   if (!loggedIn) return { ok: false, code: '60011' };
   if (channel === 'account') {

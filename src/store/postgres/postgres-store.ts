@@ -140,7 +140,7 @@ function fillRow(f: Fill, bookSeq: number): Row {
 }
 
 const BOOK_ORDERS = `SELECT * FROM orders WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4 ORDER BY queued_at, ord_id::numeric`;
-const BOOK_TRADES = `SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4 AND exec_type = 'T' ORDER BY id`;
+const BOOK_FILLS = 'SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4 ORDER BY id';
 
 /**
  * Opens the PostgreSQL database at `url` (a postgres:// connection string; the schema is the
@@ -496,7 +496,7 @@ export class PostgresStore implements Store {
         const since = version === from ? { version, orders: [], fills: [] } : {
           version,
           orders: (await this.rows(c, BOOK_ORDERS, [book.env, book.instId, from, version])).map(toOrder),
-          fills: (await this.rows(c, BOOK_TRADES, [book.env, book.instId, from, version])).map(toFill),
+          fills: (await this.rows(c, BOOK_FILLS, [book.env, book.instId, from, version])).map(toFill),
         };
         const { change, result } = await compute(since);
         // If this transaction is run again (deadlock), `compute` has seen everything up to here.
@@ -539,7 +539,7 @@ export class PostgresStore implements Store {
     if (current === version) return { version, orders: [], fills: [] };
     // Up to the version read: rows stored since are given with the next version.
     const orders = (await this.rows(this.pool, BOOK_ORDERS, [env, instId, version, current])).map(toOrder);
-    const fills = (await this.rows(this.pool, BOOK_TRADES, [env, instId, version, current])).map(toFill);
+    const fills = (await this.rows(this.pool, BOOK_FILLS, [env, instId, version, current])).map(toFill);
     return { version: current, orders, fills };
   }
 

@@ -211,4 +211,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (api_key, ip)
   ) WITHOUT ROWID;
   `,
+  `
+  DROP INDEX fills_book_seq;
+  CREATE INDEX fills_book_seq ON fills(env, inst_id, book_seq);
+  CREATE INDEX orders_cl_ord_id ON orders(user_id, env, cl_ord_id);
+  `,
 ];

@@ -277,7 +277,7 @@ export class SqliteStore implements Store {
       bookVersion: db.prepare('SELECT version FROM books WHERE env = ? AND inst_id = ?'),
       bookChanges: db.prepare(`SELECT * FROM orders WHERE env = ? AND inst_id = ? AND book_seq > ? AND book_seq <= ?
         ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
-      bookTrades: db.prepare(`SELECT * FROM fills WHERE env = ? AND inst_id = ? AND book_seq > ? AND book_seq <= ? AND exec_type = 'T' ORDER BY id`),
+      bookFills: db.prepare('SELECT * FROM fills WHERE env = ? AND inst_id = ? AND book_seq > ? AND book_seq <= ? ORDER BY id'),
       reserveIds: db.prepare('UPDATE id_sequences SET last = MAX(last + ?, ?) WHERE name = ? RETURNING last').safeIntegers(true),
       claimJob: db.prepare(`INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT (name)
         DO UPDATE SET last_run = excluded.last_run WHERE jobs.last_run <= excluded.last_run - ?`),
@@ -526,7 +526,7 @@ export class SqliteStore implements Store {
     const current = (this.stmt.bookVersion.get(env, instId) as { version: number } | undefined)?.version ?? 0;
     if (current === version) return { version, orders: [], fills: [] };
     const orders = (this.stmt.bookChanges.all(env, instId, version, current) as OrderRow[]).map(toOrder);
-    const fills = (this.stmt.bookTrades.all(env, instId, version, current) as FillRow[]).map(toFill);
+    const fills = (this.stmt.bookFills.all(env, instId, version, current) as FillRow[]).map(toFill);
     return { version: current, orders, fills };
   }
 
