@@ -1,9 +1,16 @@
+import { RuleError } from './errors.js';
+
 /**
  * The paper exchange's listed spot instruments and currencies, as data. Prices here are the
  * reference prices used to value balances in USD (the trading issue's market maker moves them).
  */
 export interface SpotInstrument {
   instId: string;
+  /**
+   * OKX's numeric instrument id (an integer in JSON, unlike every other number), which newer
+   * clients send instead of instId: ccxt's WebSocket order, amend and cancel do. signet's own codes.
+   */
+  instIdCode: number;
   baseCcy: string;
   quoteCcy: string;
   tickSz: string;
@@ -42,10 +49,10 @@ export interface Currency {
 const LISTED = Date.UTC(2024, 0, 1);
 
 export const SPOT_INSTRUMENTS: readonly SpotInstrument[] = Object.freeze([
-  { instId: 'BTC-USDT', baseCcy: 'BTC', quoteCcy: 'USDT', tickSz: '0.1', lotSz: '0.00000001', minSz: '0.00001', maxLmtSz: '9999999999', maxMktSz: '1000000', listTime: LISTED },
-  { instId: 'ETH-USDT', baseCcy: 'ETH', quoteCcy: 'USDT', tickSz: '0.01', lotSz: '0.000001', minSz: '0.0001', maxLmtSz: '9999999999', maxMktSz: '1000000', listTime: LISTED },
-  { instId: 'ETH-BTC', baseCcy: 'ETH', quoteCcy: 'BTC', tickSz: '0.00001', lotSz: '0.000001', minSz: '0.001', maxLmtSz: '9999999999', maxMktSz: '1000000', listTime: LISTED },
-  { instId: 'SOL-USDT', baseCcy: 'SOL', quoteCcy: 'USDT', tickSz: '0.01', lotSz: '0.000001', minSz: '0.001', maxLmtSz: '9999999999', maxMktSz: '1000000', listTime: LISTED },
+  { instId: 'BTC-USDT', instIdCode: 10001, baseCcy: 'BTC', quoteCcy: 'USDT', tickSz: '0.1', lotSz: '0.00000001', minSz: '0.00001', maxLmtSz: '9999999999', maxMktSz: '1000000', listTime: LISTED },
+  { instId: 'ETH-USDT', instIdCode: 10002, baseCcy: 'ETH', quoteCcy: 'USDT', tickSz: '0.01', lotSz: '0.000001', minSz: '0.0001', maxLmtSz: '9999999999', maxMktSz: '1000000', listTime: LISTED },
+  { instId: 'ETH-BTC', instIdCode: 10003, baseCcy: 'ETH', quoteCcy: 'BTC', tickSz: '0.00001', lotSz: '0.000001', minSz: '0.001', maxLmtSz: '9999999999', maxMktSz: '1000000', listTime: LISTED },
+  { instId: 'SOL-USDT', instIdCode: 10004, baseCcy: 'SOL', quoteCcy: 'USDT', tickSz: '0.01', lotSz: '0.000001', minSz: '0.001', maxLmtSz: '9999999999', maxMktSz: '1000000', listTime: LISTED },
 ]);
 
 const chain = (c: Partial<Chain> & Pick<Chain, 'chain' | 'fee' | 'minWd'>): Chain => ({
@@ -61,5 +68,24 @@ export const CURRENCIES: readonly Currency[] = Object.freeze([
   ] },
   { ccy: 'SOL', name: 'Solana', usdPrice: '150', chains: [chain({ chain: 'SOL-Solana', fee: '0.01', minWd: '0.1', maxWd: '100000', wdTickSz: '8', minDepArrivalConfirm: '100', minWdUnlockConfirm: '100' })] },
 ]);
+
+/**
+ * The instrument a request names (order, amend, cancel): by `instIdCode` when given (it takes
+ * precedence over `instId`, as on OKX), else by `instId`. 50014 when neither is given, 51001 when
+ * it is not listed.
+ */
+export function requestedInstrument(req: { instId?: unknown; instIdCode?: unknown }, instruments: ReadonlyMap<string, SpotInstrument>): SpotInstrument {
+  const code = req.instIdCode;
+  if (code !== undefined && code !== null && code !== '') {
+    const n = typeof code === 'number' ? code : typeof code === 'string' && /^\d{1,15}$/.test(code) ? Number(code) : NaN;
+    for (const inst of instruments.values()) if (inst.instIdCode === n) return inst;
+    throw new RuleError('51001', `instIdCode: ${JSON.stringify(code)} is not a listed spot instrument`, 'instIdCode');
+  }
+  const instId = req.instId;
+  if (instId === undefined || instId === null || instId === '') throw new RuleError('50014', 'instId: required (or instIdCode)', 'instId');
+  const inst = typeof instId === 'string' ? instruments.get(instId) : undefined;
+  if (inst === undefined) throw new RuleError('51001', `instId: ${JSON.stringify(instId)} is not a listed spot instrument`, 'instId');
+  return inst;
+}
 
 export const CURRENCY_BY_CCY: ReadonlyMap<string, Currency> = new Map(CURRENCIES.map((c) => [c.ccy, c]));

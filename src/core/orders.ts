@@ -2,7 +2,7 @@ import Big from 'big.js';
 import { RuleError } from './errors.js';
 import type { KeyEnv } from './key-rules.js';
 import { MAX_DECIMALS } from './ledger.js';
-import type { SpotInstrument } from './markets.js';
+import { requestedInstrument, type SpotInstrument } from './markets.js';
 
 export type Side = 'buy' | 'sell';
 export type OrdType = 'limit' | 'market' | 'post_only' | 'ioc' | 'fok';
@@ -56,6 +56,7 @@ export interface Order {
 /** An order request as the API receives it (strings, unvalidated). */
 export interface OrderRequest {
   instId?: unknown;
+  instIdCode?: unknown;
   tdMode?: unknown;
   side?: unknown;
   ordType?: unknown;
@@ -128,9 +129,7 @@ export function checkPrice(px: Big, inst: SpotInstrument, field = 'px'): void {
  * 51121 a size off the lot, 51020 below the minimum size.
  */
 export function validateOrder(req: OrderRequest, instruments: ReadonlyMap<string, SpotInstrument>): NewOrder {
-  const instId = text(req.instId, 'instId', true);
-  const inst = instruments.get(instId);
-  if (inst === undefined) throw new RuleError('51001', `instId: "${instId}" is not a listed spot instrument`, 'instId');
+  const inst = requestedInstrument(req, instruments);
   const tdMode = text(req.tdMode, 'tdMode', true);
   if (tdMode !== 'cash') throw new RuleError('51000', `tdMode: spot orders use "cash", got "${tdMode}"`, 'tdMode');
   const side = text(req.side, 'side', true);

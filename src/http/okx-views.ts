@@ -12,7 +12,7 @@ import type { BalanceRow } from '../store/store.js';
 export function instrumentView(i: SpotInstrument) {
   return {
     alias: '', auctionEndTime: '', baseCcy: i.baseCcy, category: '1', ctMult: '', ctType: '', ctVal: '', ctValCcy: '',
-    expTime: '', instFamily: '', instId: i.instId, instType: 'SPOT', lever: '', listTime: String(i.listTime), lotSz: i.lotSz,
+    expTime: '', instFamily: '', instId: i.instId, instIdCode: i.instIdCode, instType: 'SPOT', lever: '', listTime: String(i.listTime), lotSz: i.lotSz,
     maxIcebergSz: i.maxLmtSz, maxLmtAmt: '20000000', maxLmtSz: i.maxLmtSz, maxMktAmt: '1000000', maxMktSz: i.maxMktSz,
     maxStopSz: i.maxMktSz, maxTriggerSz: i.maxLmtSz, maxTwapSz: i.maxLmtSz, minSz: i.minSz, optType: '', quoteCcy: i.quoteCcy,
     ruleType: 'normal', settleCcy: '', state: 'live', stk: '', tickSz: i.tickSz, uly: '',

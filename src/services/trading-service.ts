@@ -1,6 +1,6 @@
 import { RuleError } from '../core/errors.js';
 import type { KeyEnv } from '../core/key-rules.js';
-import { SPOT_INSTRUMENTS, type SpotInstrument } from '../core/markets.js';
+import { requestedInstrument, SPOT_INSTRUMENTS, type SpotInstrument } from '../core/markets.js';
 import { amendOrder, applyOutcome, cancelOrder, matchOrder, type Amendment, type FeeRates, type Fill, type MatchOutcome } from '../core/matching.js';
 import { OrderBook } from '../core/order-book.js';
 import { isOpen, newOrderRecord, validateOrder, type Order, type OrderRequest } from '../core/orders.js';
@@ -25,6 +25,7 @@ export interface BookChange {
 /** Which order: by ordId, or by clOrdId when no ordId is given. */
 export interface OrderRef {
   instId?: unknown;
+  instIdCode?: unknown;
   ordId?: unknown;
   clOrdId?: unknown;
 }
@@ -175,12 +176,9 @@ export class TradingService {
     });
   }
 
-  /** The instrument of a cancel or amend request, or 51001. */
+  /** The instrument of a cancel or amend request (instIdCode or instId), or 51001. */
   private instrument(ref: OrderRef): SpotInstrument {
-    const instId = typeof ref.instId === 'string' ? ref.instId : '';
-    const inst = INSTRUMENTS.get(instId);
-    if (inst === undefined) throw new RuleError('51001', `instId: "${instId}" is not a listed spot instrument`, 'instId');
-    return inst;
+    return requestedInstrument(ref, INSTRUMENTS);
   }
 
   /** Finds an open order of the account in its book, or throws `code` (51400 cancel, 51503 amend). */
