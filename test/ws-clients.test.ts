@@ -256,7 +256,7 @@ describe('the WebSocket API through the real clients', () => {
     });
 
     test('ccxt names the market by instIdCode over WebSocket (order, amend, cancel): the published codes are accepted', LIMIT, async () => {
-      assert.equal(ex.market(SYMBOL).instIdCode, 10001);
+      assert.equal((ex.market(SYMBOL) as { instIdCode?: number }).instIdCode, 10001);
       const ack = await ex.createOrderWs(SYMBOL, 'limit', 'buy', 0.001, 40000);
       try {
         await ex.editOrderWs(ack.id ?? '', SYMBOL, 'limit', 'buy', 0.001, 40100);
