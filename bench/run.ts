@@ -17,19 +17,11 @@ import { sign } from '../src/core/signing.js';
 import { openRuntime } from '../src/runtime.js';
 import { tempDir } from '../test/helpers.js';
 import { instructionCounts } from './instructions.js';
+import { hasTaskset } from './cpu.js';
 
 const quick = process.argv.includes('--quick');
 const pin = !process.argv.includes('--no-pin') && hasTaskset();
 const CONNECTIONS = 64;
-
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function inProcess(): Promise<void> {
   const rt = await openRuntime(loadConfig({ SIGNET_DATA: tempDir('signet-bench-'), SIGNET_LOG_LEVEL: 'silent' }));

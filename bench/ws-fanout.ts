@@ -25,6 +25,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, type RawData } from 'ws';
+import { hasTaskset } from './cpu.js';
 
 const quick = process.argv.includes('--quick');
 const pin = !process.argv.includes('--no-pin') && hasTaskset();
@@ -40,15 +41,6 @@ const ORDER = { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit
 
 interface Key { apiKey: string; secretKey: string }
 interface Ready { url: string; keys: Key[]; passphrase: string }
-
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function ask<T>(child: ChildProcess, msg: string): Promise<T> {
   return new Promise((resolve) => {

@@ -45,6 +45,26 @@ export function signedHeaders(c: Credentials, method: string, target: string, bo
   return headers;
 }
 
+/** Signs in to the console API of a listening server: the session cookie and the CSRF token for state-changing calls. */
+export async function consoleLogin(baseUrl: string, email: string, password: string): Promise<{ cookie: string; csrf: string }> {
+  const login = await fetch(`${baseUrl}/console/api/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
+  });
+  if (login.status !== 200) throw new Error(`console login failed (${login.status}): ${await login.text()}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';', 1)[0] ?? '';
+  return { cookie, csrf: String(((await login.json()) as { csrfToken: string }).csrfToken) };
+}
+
+/** An OKX envelope as tests read it. */
+export type Envelope = { code: string; msg: string; data: Array<Record<string, string>> };
+
+/** A signed V5 request (body JSON-encoded) to a listening server, answered as an envelope. */
+export async function signedCall(baseUrl: string, c: Credentials, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Envelope> {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const res = await fetch(`${baseUrl}${path}`, { method, headers: signedHeaders(c, method, path, text), ...(body === undefined ? {} : { body: text }) });
+  return await res.json() as Envelope;
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;

@@ -5,7 +5,7 @@ import Big from 'big.js';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { SPOT_INSTRUMENTS } from '../src/core/markets.js';
-import { cli, PASSPHRASE, signedHeaders, sleep, startServer, tempDir, type CliResult, type RunningServer } from './helpers.js';
+import { cli, consoleLogin, PASSPHRASE, signedCall, sleep, startServer, tempDir, type CliResult, type Envelope, type RunningServer } from './helpers.js';
 import { dropSchemas, freshSchemaUrl, postgresUnavailable } from './pg.js';
 
 const REDIS_URL = process.env.SIGNET_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -24,7 +24,6 @@ async function redisUnavailable(): Promise<string | null> {
 }
 
 interface CreatedKey { apiKey: string; secretKey: string }
-type Envelope = { code: string; msg: string; data: Array<Record<string, string>> };
 
 const unavailable = (await postgresUnavailable()) ?? (await redisUnavailable());
 if (unavailable !== null) console.log(`SKIP two instances on PostgreSQL and Redis: ${unavailable}`);
@@ -44,13 +43,8 @@ describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ??
     if (r.code !== 0) throw new Error(`signet ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
     return r;
   };
-  const call = async (server: RunningServer, key: CreatedKey, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Envelope> => {
-    const text = body === undefined ? '' : JSON.stringify(body);
-    const res = await fetch(`${server.url}${path}`, {
-      method, headers: signedHeaders({ ...key, passphrase: PASSPHRASE }, method, path, text), ...(body === undefined ? {} : { body: text }),
-    });
-    return await res.json() as Envelope;
-  };
+  const call = (server: RunningServer, key: CreatedKey, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Envelope> =>
+    signedCall(server.url, { ...key, passphrase: PASSPHRASE }, method, path, body);
 
   before(async () => {
     url = await freshSchemaUrl();
@@ -81,13 +75,7 @@ describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ??
     // Both instances have the key cached (and its passphrase checked).
     assert.equal((await call(a, owner, 'GET', '/api/v5/account/balance')).code, '0');
     assert.equal((await call(b, owner, 'GET', '/api/v5/account/balance')).code, '0');
-    const login = await fetch(`${a.url}/console/api/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'owner@example.com', password: 'a long enough password' }),
-    });
-    assert.equal(login.status, 200, await login.clone().text());
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';', 1)[0] ?? '';
-    const csrf = String(((await login.json()) as { csrfToken: string }).csrfToken);
+    const { cookie, csrf } = await consoleLogin(a.url, 'owner@example.com', 'a long enough password');
     const deleted = await fetch(`${a.url}/console/api/keys/${owner.apiKey}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrf } });
     assert.equal(deleted.status, 200, await deleted.clone().text());
     const t0 = Date.now();

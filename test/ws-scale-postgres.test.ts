@@ -5,11 +5,10 @@ import Big from 'big.js';
 import { WebSocket, type RawData } from 'ws';
 import { loadConfig } from '../src/config.js';
 import { openRuntime } from '../src/runtime.js';
-import { PASSPHRASE, signedHeaders, startServer, tempDir, type RunningServer } from './helpers.js';
+import { consoleLogin, PASSPHRASE, signedCall, startServer, tempDir, type Envelope, type RunningServer } from './helpers.js';
 import { dropSchemas, freshSchemaUrl, postgresUnavailable } from './pg.js';
 
 interface CreatedKey { apiKey: string; secretKey: string }
-type Envelope = { code: string; msg: string; data: Array<Record<string, string>> };
 type Message = Record<string, unknown> & { arg?: Record<string, string>; data?: Array<Record<string, unknown>>; event?: string; code?: string };
 interface Received { at: number; msg: Message }
 
@@ -114,13 +113,8 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
     if (k === undefined) throw new Error(`no key for ${email}`);
     return k;
   };
-  const rest = async (server: RunningServer, k: CreatedKey, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Envelope> => {
-    const text = body === undefined ? '' : JSON.stringify(body);
-    const res = await fetch(`${server.url}${path}`, {
-      method, headers: signedHeaders({ ...k, passphrase: PASSPHRASE }, method, path, text), ...(body === undefined ? {} : { body: text }),
-    });
-    return await res.json() as Envelope;
-  };
+  const rest = (server: RunningServer, k: CreatedKey, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Envelope> =>
+    signedCall(server.url, { ...k, passphrase: PASSPHRASE }, method, path, body);
   const placeOnA = async (email: string, order: Record<string, string>): Promise<string> => {
     const res = await rest(a, key(email), 'POST', '/api/v5/trade/order', { instId: 'BTC-USDT', tdMode: 'cash', ordType: 'limit', ...order });
     assert.equal(res.code, '0', JSON.stringify(res));
@@ -199,13 +193,7 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
       await bystander.login(key('buyer@example.com'));
       // A knows the key too (cached, passphrase checked) before it deletes it.
       assert.equal((await rest(a, owner, 'GET', '/api/v5/account/balance')).code, '0');
-      const login = await fetch(`${a.url}/console/api/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'owner@example.com', password: 'a long enough password' }),
-      });
-      assert.equal(login.status, 200, await login.clone().text());
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';', 1)[0] ?? '';
-      const csrf = String(((await login.json()) as { csrfToken: string }).csrfToken);
+      const { cookie, csrf } = await consoleLogin(a.url, 'owner@example.com', 'a long enough password');
       const sent = Date.now();
       const deleted = await fetch(`${a.url}/console/api/keys/${owner.apiKey}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrf } });
       const answered = Date.now();

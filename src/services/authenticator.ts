@@ -88,20 +88,39 @@ export class Authenticator {
   }
 
   authenticate(req: AuthRequest, now: number): AuthOutcome | Promise<AuthOutcome> {
+    const refused = this.precheck(req, now, parseRestTimestamp);
+    if (refused !== null) return refused;
+    // Present and non-empty, as precheck found (no object built for them on the hot path).
+    const apiKey = req.apiKey as string;
+    const sign = req.sign as string;
+    const timestamp = req.timestamp as string;
+    const passphrase = req.passphrase as string;
+    // A cached key is a known key; anything else must look like one (a UUID) to be looked up.
+    const cached = apiKey.length === 36 ? this.keyring.cached(apiKey) : undefined;
+    if (cached !== undefined) return this.checkKey(req, cached, sign, timestamp, passphrase, now);
+    return this.lookUp(req, apiKey, sign, timestamp, passphrase, now);
+  }
+
+  /**
+   * The checks before the key, common to REST and WebSocket: rate-limit blocks, the four fields
+   * present, the timestamp readable (`parseTimestamp`) and within the window. Null when they pass.
+   */
+  private precheck(req: AuthRequest, now: number, parseTimestamp: (text: string) => number | null): AuthOutcome | Promise<AuthOutcome> | null {
     if (this.blockedUntil.size > 0 && this.isBlocked(`ip:${req.ip}`, now)) return RATE_LIMITED;
     const { apiKey, sign, timestamp, passphrase } = req;
     if (apiKey === undefined || apiKey === '') return this.reject(req, now, '50103');
     if (sign === undefined || sign === '') return this.reject(req, now, '50106');
     if (timestamp === undefined || timestamp === '') return this.reject(req, now, '50107');
     if (passphrase === undefined || passphrase === '') return this.reject(req, now, '50104');
-    const ts = parseRestTimestamp(timestamp);
+    const ts = parseTimestamp(timestamp);
     if (ts === null) return this.reject(req, now, '50112');
     if (!withinWindow(ts, now, this.limits.timestampWindowMs)) return this.reject(req, now, '50102');
     if (this.blockedUntil.size > 0 && this.isBlocked(`key:${apiKey}`, now)) return RATE_LIMITED;
+    return null;
+  }
 
-    // A cached key is a known key; anything else must look like one (a UUID) to be looked up.
-    const cached = apiKey.length === 36 ? this.keyring.cached(apiKey) : undefined;
-    if (cached !== undefined) return this.checkKey(req, cached, sign, timestamp, passphrase, now);
+  /** A key not in the cache: refused unless it looks like a key, else loaded from the store. */
+  private lookUp(req: AuthRequest, apiKey: string, sign: string, timestamp: string, passphrase: string, now: number): AuthOutcome | Promise<AuthOutcome> {
     if (!isApiKeyFormat(apiKey)) return this.reject(req, now, '50111');
     const found = this.keyring.get(apiKey);
     if (found instanceof Promise) return found.then((key) => this.checkKey(req, key, sign, timestamp, passphrase, now));
@@ -118,28 +137,9 @@ export class Authenticator {
       apiKey: req.apiKey, sign: req.sign, timestamp: req.timestamp, passphrase: req.passphrase, demo: req.demo,
       method: WS_LOGIN_METHOD, target: WS_LOGIN_PATH, body: undefined, ip: req.ip, needs: 'read',
     };
-    return Promise.resolve(this.loginOutcome(rest, now)).then((outcome) => {
-      if (outcome.ok) return outcome;
-      const mapped: Rejection = { ...outcome, code: wsLoginCode(outcome.code, req.apiKey ?? '') };
-      return mapped;
-    });
-  }
-
-  private loginOutcome(req: AuthRequest, now: number): AuthOutcome | Promise<AuthOutcome> {
-    if (this.blockedUntil.size > 0 && this.isBlocked(`ip:${req.ip}`, now)) return RATE_LIMITED;
-    const { apiKey, sign, timestamp, passphrase } = req;
-    if (apiKey === undefined || apiKey === '') return this.reject(req, now, '50103');
-    if (sign === undefined || sign === '') return this.reject(req, now, '50106');
-    if (timestamp === undefined || timestamp === '') return this.reject(req, now, '50107');
-    if (passphrase === undefined || passphrase === '') return this.reject(req, now, '50104');
-    const ts = parseWsTimestamp(timestamp);
-    if (ts === null) return this.reject(req, now, '50112');
-    if (!withinWindow(ts, now, this.limits.timestampWindowMs)) return this.reject(req, now, '50102');
-    if (this.blockedUntil.size > 0 && this.isBlocked(`key:${apiKey}`, now)) return RATE_LIMITED;
-    if (!isApiKeyFormat(apiKey)) return this.reject(req, now, '50111');
-    const found = this.keyring.get(apiKey);
-    if (found instanceof Promise) return found.then((key) => this.checkKey(req, key, sign, timestamp, passphrase, now));
-    return this.checkKey(req, found, sign, timestamp, passphrase, now);
+    const outcome = this.precheck(rest, now, parseWsTimestamp)
+      ?? this.lookUp(rest, rest.apiKey as string, rest.sign as string, rest.timestamp as string, rest.passphrase as string, now);
+    return Promise.resolve(outcome).then((o) => (o.ok ? o : { ...o, code: wsLoginCode(o.code, req.apiKey ?? '') }));
   }
 
   private checkKey(req: AuthRequest, key: ActiveKey | null, sign: string, timestamp: string, passphrase: string, now: number): AuthOutcome | Promise<AuthOutcome> {
