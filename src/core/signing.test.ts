@@ -238,6 +238,15 @@ describe('HmacSha256Key', () => {
     }
   });
 
+  test('equals createHmac for OKX-style secrets (32 hex characters: the string fast path) with any text, with and without a body', () => {
+    for (let i = 0; i < 300; i++) {
+      const secret = randomBytes(16).toString('hex').toUpperCase();
+      const text = i % 2 === 0 ? randomBytes(randomInt(0, 200)).toString('latin1') : `${TS}GET/api/v5/account/balance?ccy=${'é€😀'.repeat(i % 4)}`;
+      const body = i % 3 === 0 ? randomBytes(randomInt(1, 300)) : undefined;
+      assert.equal(new HmacSha256Key(secret).base64(text, body), reference(Buffer.from(secret, 'utf8'), text, body), `case ${i}`);
+    }
+  });
+
   test('a string secret is its UTF-8 text; non-ASCII text is hashed as UTF-8', () => {
     const text = `${TS}POST/api/v5/trade/order{"tag":"é€😀"}`;
     assert.equal(new HmacSha256Key(SECRET).base64(text), reference(Buffer.from(SECRET, 'utf8'), text));

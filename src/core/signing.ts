@@ -118,6 +118,12 @@ let scratch = Buffer.allocUnsafe(16 * 1024);
 export class HmacSha256Key {
   private readonly ipad = Buffer.alloc(BLOCK);
   private readonly outer = Buffer.alloc(BLOCK + 32);
+  /**
+   * The inner pad as a string when all its bytes are ASCII (always, for OKX's hex secrets): a
+   * request without a body is then hashed straight from `ipad + text`, which Node encodes as
+   * UTF-8 in C++ without a scratch buffer, a view or a copy. Null for other secrets.
+   */
+  private readonly ipadText: string | null;
 
   constructor(secret: string | Buffer) {
     let key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
@@ -127,17 +133,22 @@ export class HmacSha256Key {
       this.ipad[i] = b ^ 0x36;
       this.outer[i] = b ^ 0x5c;
     }
+    this.ipadText = this.ipad.every((b) => b < 0x80) ? this.ipad.toString('latin1') : null;
   }
 
   /** Base64 of HMAC-SHA256 over `text` (UTF-8) followed by `body`. */
   base64(text: string, body?: Buffer): string {
     const bodyLength = body === undefined ? 0 : body.length;
+    if (bodyLength === 0 && this.ipadText !== null) {
+      this.outer.set(hash('sha256', this.ipadText + text, 'buffer'), BLOCK);
+      return hash('sha256', this.outer, 'base64');
+    }
     const room = BLOCK + text.length * 3 + bodyLength;
     if (room > scratch.length) scratch = Buffer.allocUnsafe(Math.max(room, scratch.length * 2));
-    this.ipad.copy(scratch, 0);
+    scratch.set(this.ipad, 0);
     let end = BLOCK + scratch.write(text, BLOCK, 'utf8');
     if (body !== undefined && bodyLength > 0) end += body.copy(scratch, end);
-    hash('sha256', scratch.subarray(0, end), 'buffer').copy(this.outer, BLOCK);
+    this.outer.set(hash('sha256', scratch.subarray(0, end), 'buffer'), BLOCK);
     return hash('sha256', this.outer, 'base64');
   }
 }

@@ -80,37 +80,60 @@ export function keyOf(request: FastifyRequest): ActiveKey {
   return request.apiKey;
 }
 
+function authenticate(deps: AppDeps, access: RouteAccess, request: FastifyRequest): AuthOutcome | Promise<AuthOutcome> {
+  const h = okxHeaders(request.raw.rawHeaders);
+  return deps.authenticator.authenticate({
+    apiKey: h.key,
+    sign: h.sign,
+    timestamp: h.timestamp,
+    passphrase: h.passphrase,
+    demo: h.demo,
+    method: request.method,
+    target: request.url,
+    body: request.rawBody,
+    ip: request.ip,
+    needs: access,
+  }, deps.now());
+}
+
+/** For routes with a schema: authentication before validation, so a bad key is refused before a bad parameter. */
 function authHook(deps: AppDeps, access: RouteAccess): preValidationHookHandler {
   // Callback style, not async: a cached key is checked synchronously, with no promise per request.
-  return function authenticate(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
-    const h = okxHeaders(request.raw.rawHeaders);
-    const result = deps.authenticator.authenticate({
-      apiKey: h.key,
-      sign: h.sign,
-      timestamp: h.timestamp,
-      passphrase: h.passphrase,
-      demo: h.demo,
-      method: request.method,
-      target: request.url,
-      body: request.rawBody,
-      ip: request.ip,
-      needs: access,
-    }, deps.now());
-    if (result instanceof Promise) result.then((outcome) => settle(request, reply, outcome, done), done);
-    else settle(request, reply, result, done);
+  return function authenticateRequest(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
+    const result = authenticate(deps, access, request);
+    if (result instanceof Promise) {
+      result.then((outcome) => {
+        if (admitted(request, reply, outcome)) done();
+      }, done);
+    } else if (admitted(request, reply, result)) {
+      done();
+    }
   };
 }
 
-function settle(request: FastifyRequest, reply: FastifyReply, outcome: AuthOutcome, done: (err?: Error) => void): void {
+/**
+ * For routes without a schema (the polled balance route among them): authentication in front of
+ * the handler, which spares Fastify's hook runner on every request.
+ */
+function authenticated(deps: AppDeps, access: RouteAccess, handler: V5Route['handler']): V5Route['handler'] {
+  return function authenticatedHandler(request: FastifyRequest, reply: FastifyReply) {
+    const result = authenticate(deps, access, request);
+    if (result instanceof Promise) return result.then((outcome) => (admitted(request, reply, outcome) ? handler(request, reply) : reply));
+    return admitted(request, reply, result) ? handler(request, reply) : reply;
+  };
+}
+
+/** Sets the request's key, or answers the refusal; true when the request may go on. */
+function admitted(request: FastifyRequest, reply: FastifyReply, outcome: AuthOutcome): boolean {
   if (outcome.ok) {
     request.apiKey = outcome.key;
-    done();
-    return;
+    return true;
   }
   // Never the signature, passphrase or an unknown key header: only what identifies the case.
   request.log.warn({ code: outcome.code, ip: request.ip, apiKey: outcome.apiKey, route: request.routeOptions.url }, 'request rejected');
   const { status, body } = errorEnvelope(outcome.code, outcome.arg);
   reply.code(status).send(body);
+  return false;
 }
 
 export interface V5Route {
@@ -125,15 +148,17 @@ export interface V5Route {
 
 /**
  * Declares a V5 route with its permission next to its definition; private routes get the OKX
- * authentication hook, public ones none.
+ * authentication (before schema validation where there is a schema), public ones none.
  */
 export function v5Route(app: FastifyInstance, deps: AppDeps, route: V5Route): void {
+  const isPrivate = route.access !== 'public';
+  const withSchema = route.schema !== undefined;
   app.route({
     method: route.method,
     url: route.url,
     config: { access: route.access },
     ...(route.schema === undefined ? {} : { schema: route.schema }),
-    ...(route.access === 'public' ? {} : { preValidation: authHook(deps, route.access) }),
-    handler: route.handler,
+    ...(isPrivate && withSchema ? { preValidation: authHook(deps, route.access) } : {}),
+    handler: isPrivate && !withSchema ? authenticated(deps, route.access, route.handler) : route.handler,
   });
 }

@@ -1,4 +1,3 @@
-import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TRADING } from '../../core/ledger.js';
 import { keyOf, v5Route } from '../auth.js';
@@ -6,9 +5,7 @@ import type { AppDeps } from '../deps.js';
 import { ok } from '../envelope.js';
 import { accountConfigView, tradingBalanceView } from '../okx-views.js';
 import { derivedView, type BalanceSnapshot } from '../../services/ledger-service.js';
-import { CcyList, filterCcy } from './query.js';
-
-const BalanceQuery = Type.Object({ ccy: Type.Optional(CcyList) });
+import { ccyParam, filterCcy } from './query.js';
 
 /** Bots poll this endpoint: the serialized answer is kept until the balances change. */
 function sendBalance(reply: FastifyReply, snap: BalanceSnapshot, ccy: string | undefined): FastifyReply {
@@ -26,10 +23,9 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   v5Route(app, deps, {
     method: 'GET', url: '/api/v5/account/balance', access: 'read',
-    schema: { querystring: BalanceQuery },
     handler: (request, reply) => {
       const key = keyOf(request);
-      const { ccy } = request.query as Static<typeof BalanceQuery>;
+      const ccy = ccyParam(request.query);
       const snap = deps.ledger.snapshot(key.userId, key.env, TRADING, deps.now());
       if (snap instanceof Promise) return snap.then((s) => sendBalance(reply, s, ccy));
       sendBalance(reply, snap, ccy);
