@@ -1,38 +1,18 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { FastifyBaseLogger } from 'fastify';
-import { addAmounts, TRADING } from '../core/ledger.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import { orderUpdates } from '../core/order-updates.js';
 import { WS_CLOSE } from '../core/ws-codes.js';
 import type { AppDeps } from '../http/deps.js';
-import { tradingBalanceView } from '../http/okx-views.js';
-import { filterCcy } from '../http/routes/query.js';
 import type { BookChange } from '../services/trading-service.js';
-import type { BalanceRow } from '../store/store.js';
 import { ordersMatch, type PublicChannel } from './channels.js';
 import type { Connection, Subscription } from './connection.js';
+import { AccountFeed } from './account-feed.js';
 import { MarketFeed } from './market-feed.js';
-import { balanceAndPositionView, orderPushView, push, tradeView } from './views.js';
+import { orderPushView, push, tradeView } from './views.js';
 
 /** Book and ticker pushes are coalesced over this period, ms (OKX pushes books/tickers every 100 ms). */
 const MARKET_PUSH_MS = 100;
-/** Account pushes are coalesced over this period, ms (one push for the several entries of a trade). */
-const ACCOUNT_PUSH_MS = 20;
-
-/** The account channels of one account in one environment, and what was last pushed on them. */
-interface AccountGroup {
-  readonly userId: number;
-  readonly env: KeyEnv;
-  readonly uid: string;
-  readonly conns: Set<Connection>;
-  /** Cash balance per currency last pushed on balance_and_position (null: none yet). */
-  cash: Map<string, string> | null;
-  /** A fill touched the account since the last push (balance_and_position's eventType). */
-  filled: boolean;
-  timer: NodeJS.Timeout | null;
-  flushing: Promise<void> | null;
-  again: boolean;
-}
 
 /**
  * Who is connected and subscribed to what, and the pushes: account channels when the ledger says
@@ -43,7 +23,7 @@ interface AccountGroup {
 export class Hub {
   readonly connections = new Set<Connection>();
   private readonly byKey = new Map<string, Set<Connection>>();
-  private readonly accounts = new Map<string, AccountGroup>();
+  private readonly accounts = new Map<string, AccountFeed>();
   private readonly feeds = new Map<string, MarketFeed>();
   private marketTimer: NodeJS.Timeout | null = null;
   private orderChanges: BookChange[] = [];
@@ -100,17 +80,10 @@ export class Hub {
     if (scope === 'public') return this.subscribePublic(conn, sub);
     const key = conn.key;
     if (key === null) return;
-    const group = this.account(key.userId, key.env, key.uid);
-    group.conns.add(conn);
+    const feed = this.account(key.userId, key.env, key.uid);
+    feed.conns.add(conn);
     if (sub.channel === 'orders') return this.ordersSnapshot(conn, sub, key.userId, key.env);
-    const snap = await this.deps.ledger.snapshot(key.userId, key.env, TRADING, this.deps.now());
-    if (conn.closed || !conn.subs.has(sub.id)) return;
-    if (sub.channel === 'account') {
-      conn.send(push({ ...sub.arg, uid: key.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], { eventType: 'snapshot', curPage: 1, lastPage: true }));
-    } else {
-      group.cash ??= cashOf(snap.rows);
-      conn.send(push({ ...sub.arg }, [balanceAndPositionView(snap.rows, 'snapshot', this.deps.now())]));
-    }
+    return feed.snapshot(conn, sub);
   }
 
   unsubscribe(conn: Connection, sub: Subscription): void {
@@ -128,10 +101,10 @@ export class Hub {
     const still = [...conn.subs.values()].some((s) => s.channel === 'account' || s.channel === 'orders' || s.channel === 'balance_and_position');
     if (still) return;
     const gid = `${conn.key.userId}:${conn.key.env}`;
-    const group = this.accounts.get(gid);
-    group?.conns.delete(conn);
-    if (group !== undefined && group.conns.size === 0) {
-      if (group.timer !== null) clearTimeout(group.timer);
+    const feed = this.accounts.get(gid);
+    feed?.conns.delete(conn);
+    if (feed !== undefined && feed.conns.size === 0) {
+      feed.close();
       this.accounts.delete(gid);
     }
   }
@@ -166,74 +139,18 @@ export class Hub {
 
   // Pushes
 
-  private account(userId: number, env: KeyEnv, uid: string): AccountGroup {
+  private account(userId: number, env: KeyEnv, uid: string): AccountFeed {
     const gid = `${userId}:${env}`;
-    let group = this.accounts.get(gid);
-    if (group === undefined) {
-      group = { userId, env, uid, conns: new Set(), cash: null, filled: false, timer: null, flushing: null, again: false };
-      this.accounts.set(gid, group);
+    let feed = this.accounts.get(gid);
+    if (feed === undefined) {
+      feed = new AccountFeed(userId, env, uid, this.deps.ledger, this.deps.now, this.log);
+      this.accounts.set(gid, feed);
     }
-    return group;
+    return feed;
   }
 
   private accountChanged(userId: number, env: KeyEnv): void {
-    const group = this.accounts.get(`${userId}:${env}`);
-    if (group === undefined || group.timer !== null) return;
-    group.timer = setTimeout(() => {
-      group.timer = null;
-      this.flushAccount(group);
-    }, ACCOUNT_PUSH_MS);
-  }
-
-  /** One push per account channel; runs one at a time per account, so pushes never go out of order. */
-  private flushAccount(group: AccountGroup): void {
-    if (group.flushing !== null) {
-      group.again = true;
-      return;
-    }
-    group.flushing = this.pushAccount(group)
-      .catch((err: unknown) => this.log.error({ err }, 'websocket account push failed'))
-      .finally(() => {
-        group.flushing = null;
-        if (group.again) {
-          group.again = false;
-          this.flushAccount(group);
-        }
-      });
-  }
-
-  private async pushAccount(group: AccountGroup): Promise<void> {
-    const snap = await this.deps.ledger.snapshot(group.userId, group.env, TRADING, this.deps.now());
-    const views = new Map<string, string>();
-    let bp: string | null | undefined;
-    for (const conn of group.conns) {
-      for (const sub of conn.subs.values()) {
-        if (sub.channel === 'account') {
-          const key = sub.ccy ?? '';
-          let msg = views.get(key);
-          if (msg === undefined) {
-            msg = push({ ...sub.arg, uid: group.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], { eventType: 'event', curPage: 1, lastPage: true });
-            views.set(key, msg);
-          }
-          conn.send(msg);
-        } else if (sub.channel === 'balance_and_position') {
-          bp ??= this.balanceChange(group, snap.rows);
-          if (bp !== null) conn.send(bp);
-        }
-      }
-    }
-  }
-
-  /** The balance_and_position push for the currencies whose cash balance changed, or null. */
-  private balanceChange(group: AccountGroup, rows: readonly BalanceRow[]): string | null {
-    const before = group.cash ?? new Map<string, string>();
-    const now = cashOf(rows);
-    const changed = rows.filter((r) => before.get(r.ccy) !== now.get(r.ccy));
-    group.cash = now;
-    const eventType = group.filled ? 'filled' : 'transferred';
-    group.filled = false;
-    if (changed.length === 0) return null;
-    return push({ channel: 'balance_and_position' }, [balanceAndPositionView(changed, eventType, this.deps.now())]);
+    this.accounts.get(`${userId}:${env}`)?.changed();
   }
 
   private bookChanged(change: BookChange): void {
@@ -257,15 +174,15 @@ export class Hub {
 
   private pushOrderChange(change: BookChange): void {
     for (const order of change.orders) {
-      const group = this.accounts.get(`${order.userId}:${change.env}`);
-      if (group === undefined) continue;
-      if (change.fills.some((f) => f.userId === order.userId)) group.filled = true;
+      const feed = this.accounts.get(`${order.userId}:${change.env}`);
+      if (feed === undefined) continue;
+      if (change.fills.some((f) => f.userId === order.userId)) feed.filled = true;
       let messages: string[] | null = null;
-      for (const conn of group.conns) {
+      for (const conn of feed.conns) {
         for (const sub of conn.subs.values()) {
           if (sub.channel !== 'orders' || !ordersMatch(sub, order.instId)) continue;
           messages ??= orderUpdates(order, change.fills).map((u) => JSON.stringify(orderPushView(u)));
-          const arg = JSON.stringify({ ...sub.arg, uid: group.uid });
+          const arg = JSON.stringify({ ...sub.arg, uid: feed.uid });
           for (const m of messages) conn.send(`{"arg":${arg},"data":[${m}]}`);
         }
       }
@@ -297,10 +214,6 @@ export class Hub {
   close(): void {
     if (this.marketTimer !== null) clearTimeout(this.marketTimer);
     this.marketTimer = null;
-    for (const g of this.accounts.values()) if (g.timer !== null) clearTimeout(g.timer);
+    for (const feed of this.accounts.values()) feed.close();
   }
-}
-
-function cashOf(rows: readonly BalanceRow[]): Map<string, string> {
-  return new Map(rows.map((r) => [r.ccy, addAmounts(r.avail, r.frozen)]));
 }
