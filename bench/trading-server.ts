@@ -20,6 +20,8 @@ const config = loadConfig({
   SIGNET_LOG_LEVEL: 'warn',
   SIGNET_MARKET_MAKER: '0',
   SIGNET_RATE_LIMITS: '0',
+  // The WebSocket fan-out benchmark connects hundreds of subscribers from one address.
+  SIGNET_WS_CONNECTIONS_PER_IP: '10000',
 });
 const rt = await openRuntime(config);
 await rt.startBackground(() => {});

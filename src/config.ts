@@ -69,6 +69,8 @@ const EnvSchema = Type.Object({
   SIGNET_WS_SEND_BUFFER: Type.Integer({ default: 1_048_576, minimum: 4096 }),
   /** Largest WebSocket message accepted from a client, bytes. */
   SIGNET_WS_MAX_MESSAGE: Type.Integer({ default: 65536, minimum: 1024 }),
+  /** WebSocket connections one client IP may hold open at once; more are refused (HTTP 429, 50011). */
+  SIGNET_WS_CONNECTIONS_PER_IP: Type.Integer({ default: 100, minimum: 1 }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
 });
@@ -105,7 +107,7 @@ export interface Config {
   readonly sessionTtlMs: number;
   readonly loginAttempts: number;
   readonly consoleDemoDeposits: boolean;
-  readonly ws: { readonly idleMs: number; readonly sendBuffer: number; readonly maxMessage: number };
+  readonly ws: { readonly idleMs: number; readonly sendBuffer: number; readonly maxMessage: number; readonly connectionsPerIp: number };
 }
 
 export interface ConfigOverrides {
@@ -162,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     sessionTtlMs: parsed.SIGNET_SESSION_HOURS * 3_600_000,
     loginAttempts: parsed.SIGNET_LOGIN_ATTEMPTS,
     consoleDemoDeposits: parsed.SIGNET_CONSOLE_DEMO_DEPOSITS,
-    ws: Object.freeze({ idleMs: parsed.SIGNET_WS_IDLE_MS, sendBuffer: parsed.SIGNET_WS_SEND_BUFFER, maxMessage: parsed.SIGNET_WS_MAX_MESSAGE }),
+    ws: Object.freeze({
+      idleMs: parsed.SIGNET_WS_IDLE_MS, sendBuffer: parsed.SIGNET_WS_SEND_BUFFER, maxMessage: parsed.SIGNET_WS_MAX_MESSAGE, connectionsPerIp: parsed.SIGNET_WS_CONNECTIONS_PER_IP,
+    }),
   });
 }

@@ -344,6 +344,10 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     assert.deepEqual([noArgs.id, noArgs.code, noArgs.msg], ['u2', '60013', 'Invalid args']);
     c.send({ op: 'subscribe', args: [] });
     assert.deepEqual(errorOf(await c.next('60013 (empty args)', isError)), { code: '60013', msg: 'Invalid args' });
+    // One request carries at most 100 args (as many as a connection may hold subscriptions).
+    c.send({ id: 'u9', op: 'subscribe', args: Array.from({ length: 101 }, () => ({ channel: 'tickers', instId: 'BTC-USDT' })) });
+    const tooMany = await c.next('60013 (101 args)', isError);
+    assert.deepEqual([tooMany.id, tooMany.code], ['u9', '60013']);
     const wrong = (what: string) => `Wrong URL or channel:${what} doesn't exist. Please use the correct URL, channel and parameters referring to API document.`;
     c.send({ id: 'u3', op: 'subscribe', args: [{ channel: 'tickers', instId: 'NOPE-USDT' }] });
     const inst = await c.next('60018 instId', isError);
@@ -637,7 +641,7 @@ describe('WebSocket slow consumer (SIGNET_WS_SEND_BUFFER=4096)', () => {
   let server: RunningServer;
 
   before(async () => {
-    server = await startServer(data, { SIGNET_WS_SEND_BUFFER: '4096', SIGNET_MM_INTERVAL_MS: '300' });
+    server = await startServer(data, { SIGNET_WS_SEND_BUFFER: '4096', SIGNET_MM_INTERVAL_MS: '300', SIGNET_WS_CONNECTIONS_PER_IP: '4' });
   });
   after(async () => {
     closeAllSockets();
@@ -655,12 +659,13 @@ describe('WebSocket slow consumer (SIGNET_WS_SEND_BUFFER=4096)', () => {
     let closed = false;
     slow.once('close', () => { closed = true; });
     slow.pause();
-    // Each request: 1000 `books` subscriptions, each answered with an acknowledgement and a snapshot.
-    const request = clientTextFrame(JSON.stringify({ op: 'subscribe', args: Array.from({ length: 1000 }, (_, i) => ({ channel: 'books', instId: insts[i % insts.length] })) }));
+    // Each request: 100 `books` subscriptions (the most one request may carry), each answered with an
+    // acknowledgement and a snapshot; at most 400 requests, under the 480 a connection may send per hour.
+    const request = clientTextFrame(JSON.stringify({ op: 'subscribe', args: Array.from({ length: 100 }, (_, i) => ({ channel: 'books', instId: insts[i % insts.length] })) }));
     let requests = 0;
     await until('the server to drop the slow consumer', () => {
       if (/websocket consumer too slow/.test(server.logs())) return true;
-      if (requests < 200) {
+      for (let i = 0; i < 10 && requests < 400; i++) {
         slow.write(request);
         requests++;
       }
@@ -687,5 +692,32 @@ describe('WebSocket slow consumer (SIGNET_WS_SEND_BUFFER=4096)', () => {
     await fresh.pingPong();
     fresh.ws.close();
     healthy.ws.close();
+  });
+
+  test('one client IP holds at most SIGNET_WS_CONNECTIONS_PER_IP connections: more are refused with 429 (50011) until one closes', async () => {
+    const open: WsClient[] = [];
+    // Connections of the previous test may still be closing: retry until four are held.
+    await until('four connections held', async () => {
+      if (open.length === 4) return true;
+      try {
+        open.push(await WsClient.connect(`${wsBase(server)}/ws/v5/public`));
+      } catch { /* still at the limit */ }
+      return false;
+    }, 5000);
+    const refused = await refusedUpgrade(`${wsBase(server)}/ws/v5/private`);
+    assert.equal(refused.status, 429);
+    assert.deepEqual(JSON.parse(refused.body), { code: '50011', msg: 'Rate limit reached. Please refer to API documentation and throttle requests accordingly.', data: [] });
+    for (const c of open) await c.pingPong();
+    const first = open.shift();
+    first?.ws.close();
+    await until('a place to free up', async () => {
+      try {
+        open.push(await WsClient.connect(`${wsBase(server)}/ws/v5/public`));
+        return true;
+      } catch {
+        return false;
+      }
+    }, 5000);
+    for (const c of open) c.ws.close();
   });
 });

@@ -46,7 +46,7 @@ export class AccountFeed {
       conn.send(push({ ...sub.arg, uid: this.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], { eventType: 'snapshot', curPage: 1, lastPage: true }));
     } else {
       this.cash ??= cashOf(snap.rows);
-      conn.send(push({ ...sub.arg }, [balanceAndPositionView(snap.rows, 'snapshot', this.now())]));
+      conn.send(push({ ...sub.arg, uid: this.uid }, [balanceAndPositionView(snap.rows, 'snapshot', this.now())]));
     }
   }
 
@@ -82,6 +82,9 @@ export class AccountFeed {
   }
 
   private async pushAll(): Promise<void> {
+    // A fill made while this push is under way belongs to the next one.
+    const filled = this.filled;
+    this.filled = false;
     const snap = await this.ledger.snapshot(this.userId, this.env, TRADING, this.now());
     const views = new Map<string, string>();
     let bp: string | null | undefined;
@@ -96,7 +99,7 @@ export class AccountFeed {
           }
           conn.send(msg);
         } else if (sub.channel === 'balance_and_position') {
-          bp ??= this.balanceChange(snap.rows);
+          bp ??= this.balanceChange(snap.rows, filled);
           if (bp !== null) conn.send(bp);
         }
       }
@@ -104,14 +107,13 @@ export class AccountFeed {
   }
 
   /** The balance_and_position push for the currencies whose cash balance changed, or null. */
-  private balanceChange(rows: readonly BalanceRow[]): string | null {
+  private balanceChange(rows: readonly BalanceRow[], filled: boolean): string | null {
     const before = this.cash ?? new Map<string, string>();
     const now = cashOf(rows);
     const changed = rows.filter((r) => before.get(r.ccy) !== now.get(r.ccy));
     this.cash = now;
-    const eventType = this.filled ? 'filled' : 'transferred';
-    this.filled = false;
+    const eventType = filled ? 'filled' : 'transferred';
     if (changed.length === 0) return null;
-    return push({ channel: 'balance_and_position' }, [balanceAndPositionView(changed, eventType, this.now())]);
+    return push({ channel: 'balance_and_position', uid: this.uid }, [balanceAndPositionView(changed, eventType, this.now())]);
   }
 }

@@ -23,6 +23,8 @@ const MARKET_PUSH_MS = 100;
 export class Hub {
   readonly connections = new Set<Connection>();
   private readonly byKey = new Map<string, Set<Connection>>();
+  /** Connections whose login with a key is being checked. */
+  private readonly loggingIn = new Map<string, Set<Connection>>();
   private readonly accounts = new Map<string, AccountFeed>();
   private readonly feeds = new Map<string, MarketFeed>();
   private marketTimer: NodeJS.Timeout | null = null;
@@ -43,6 +45,7 @@ export class Hub {
   /** Forgets a closed connection everywhere. */
   remove(conn: Connection): void {
     this.connections.delete(conn);
+    void this.requestLimit.delete(conn.connId);
     for (const sub of [...conn.subs.values()]) this.unsubscribe(conn, sub);
     if (conn.key !== null) {
       const set = this.byKey.get(conn.key.apiKey);
@@ -61,10 +64,27 @@ export class Hub {
     set.add(conn);
   }
 
-  /** A key was created, changed, deleted or expired by some process: its sessions end with 4007. */
+  /** Notes a login under way with `apiKey`; returns what `loginEnded` takes. */
+  loginStarted(conn: Connection, apiKey: string): string {
+    let set = this.loggingIn.get(apiKey);
+    if (set === undefined) {
+      set = new Set();
+      this.loggingIn.set(apiKey, set);
+    }
+    set.add(conn);
+    return apiKey;
+  }
+
+  loginEnded(conn: Connection, apiKey: string): void {
+    const set = this.loggingIn.get(apiKey);
+    set?.delete(conn);
+    if (set?.size === 0) this.loggingIn.delete(apiKey);
+  }
+
+  /** A key was created, changed, deleted or expired by some process: its sessions (and logins under way) end with 4007. */
   private keyChanged(apiKey: string): void {
-    const set = this.byKey.get(apiKey);
-    if (set === undefined) return;
+    const set = new Set([...(this.byKey.get(apiKey) ?? []), ...(this.loggingIn.get(apiKey) ?? [])]);
+    if (set.size === 0) return;
     this.byKey.delete(apiKey);
     for (const conn of set) {
       this.log.info({ apiKey, connId: conn.connId }, 'websocket session closed: key changed or deleted');
@@ -76,6 +96,8 @@ export class Hub {
 
   /** Registers a subscription and sends its first data (snapshot), after the acknowledgement the caller sent. */
   async subscribe(conn: Connection, sub: Subscription, scope: 'private' | 'public'): Promise<void> {
+    // A connection closed while an earlier arg of its request was being answered is gone from the hub.
+    if (conn.closed) return;
     conn.subs.set(sub.id, sub);
     if (scope === 'public') return this.subscribePublic(conn, sub);
     const key = conn.key;
@@ -127,6 +149,7 @@ export class Hub {
       this.feeds.set(id, feed);
     }
     feed.subscribers[channel].add(conn);
+    feed.joined(channel);
     const now = this.deps.now();
     if (channel === 'books') conn.send(feed.booksSnapshot(now));
     else if (channel === 'books5') conn.send(feed.books5Message(now));
@@ -161,7 +184,7 @@ export class Hub {
       this.marketTimer ??= setTimeout(() => this.flushMarkets(), MARKET_PUSH_MS);
     }
     if (this.accounts.size === 0) return;
-    // After the current operation has answered (a WebSocket op's reply goes before its pushes, as on OKX).
+    // After the current operation has answered (a single WebSocket op's reply goes before its pushes).
     this.orderChanges.push(change);
     if (this.orderChanges.length === 1) setImmediate(() => this.pushOrders());
   }

@@ -28,6 +28,8 @@ export class MarketFeed {
   private published: BookLevels | null = null;
   private seqId = 0;
   private lastBooks5 = '';
+  /** books5 has its own sequence: one per push. */
+  private books5SeqId = 0;
   private lastTicker = '';
   /** Whether the book or its trades changed since the last flush. */
   dirty = false;
@@ -54,11 +56,20 @@ export class MarketFeed {
   }
 
   private books5Of(l: BookLevels, now: number): string {
-    return push({ channel: 'books5', instId: this.instId }, [{ asks: l.asks, bids: l.bids, instId: this.instId, ts: String(now), seqId: this.seqId }]);
+    return push({ channel: 'books5', instId: this.instId }, [{ asks: l.asks, bids: l.bids, instId: this.instId, ts: String(now), seqId: ++this.books5SeqId }]);
   }
 
   tickerMessage(ticker: Record<string, string>): string {
     return push({ channel: 'tickers', instId: this.instId }, [ticker]);
+  }
+
+  /**
+   * A subscriber joined `channel` with the state of now: the next change is pushed even if it
+   * returns `books5` or the ticker to what was last pushed to the others.
+   */
+  joined(channel: PublicChannel): void {
+    if (channel === 'books5') this.lastBooks5 = '';
+    if (channel === 'tickers') this.lastTicker = '';
   }
 
   /** Forgets the `books` state once its last subscriber has gone (a new one starts a new chain). */

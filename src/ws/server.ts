@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -20,9 +20,9 @@ const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map([
 const DEMO_BROKER_ID = '9999';
 
 /** Refuses an upgrade with an HTTP answer in OKX's envelope. */
-function refuse(socket: Duplex, status: number, code: '404' | '50013'): void {
+function refuse(socket: Duplex, status: 404 | 429 | 503, code: '404' | '50011' | '50013'): void {
   const body = JSON.stringify(errorEnvelope(code).body);
-  socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Service Unavailable'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /**
@@ -37,6 +37,13 @@ export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.ws.maxMessage, perMessageDeflate: false, clientTracking: false });
   let closing = false;
   let idleTimer: NodeJS.Timeout | null = null;
+  /** Open connections (and handshakes under way) per client IP. */
+  const perIp = new Map<string, number>();
+  const release = (ip: string) => {
+    const left = (perIp.get(ip) ?? 1) - 1;
+    if (left > 0) perIp.set(ip, left);
+    else perIp.delete(ip);
+  };
 
   const checkIdle = () => {
     const now = deps.now();
@@ -46,10 +53,13 @@ export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
     }
   };
 
-  const accept = (ws: WebSocket, req: IncomingMessage, endpoint: Endpoint, query: string) => {
-    const demo = new URLSearchParams(query).get('brokerId') === DEMO_BROKER_ID || req.headers['x-simulated-trading'] === '1';
+  const ipOf = (req: IncomingMessage): string => {
     const forwarded = req.headers['x-forwarded-for'];
-    const ip = clientIp(req.socket.remoteAddress ?? '', Array.isArray(forwarded) ? forwarded.join(',') : forwarded, trusted);
+    return clientIp(req.socket.remoteAddress ?? '', Array.isArray(forwarded) ? forwarded.join(',') : forwarded, trusted);
+  };
+
+  const accept = (ws: WebSocket, req: IncomingMessage, endpoint: Endpoint, query: string, ip: string) => {
+    const demo = new URLSearchParams(query).get('brokerId') === DEMO_BROKER_ID || req.headers['x-simulated-trading'] === '1';
     const conn = new Connection(ws, endpoint, demo ? 'demo' : 'live', ip, config.ws.sendBuffer, deps.now(), (c) => {
       app.log.warn({ connId: c.connId, ip: c.ip, apiKey: c.key?.apiKey }, 'websocket consumer too slow: disconnected');
     });
@@ -72,6 +82,7 @@ export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
     ws.on('close', () => {
       conn.closed = true;
       hub.remove(conn);
+      release(ip);
     });
     ws.on('error', (err) => {
       // A protocol error from the peer (e.g. an oversized message): ws closes the connection.
@@ -85,7 +96,20 @@ export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
     const endpoint = ENDPOINTS.get(q === -1 ? url : url.slice(0, q));
     if (endpoint === undefined) return refuse(socket, 404, '404');
     if (closing) return refuse(socket, 503, '50013');
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, endpoint, q === -1 ? '' : url.slice(q + 1)));
+    const ip = ipOf(req);
+    const open = perIp.get(ip) ?? 0;
+    if (open >= config.ws.connectionsPerIp) {
+      app.log.warn({ ip, open }, 'websocket connection refused: too many from this IP');
+      return refuse(socket, 429, '50011');
+    }
+    // Counted from the upgrade on, so a burst of handshakes cannot get past the limit.
+    perIp.set(ip, open + 1);
+    socket.once('close', () => { if (!upgraded) release(ip); });
+    let upgraded = false;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
+      accept(ws, req, endpoint, q === -1 ? '' : url.slice(q + 1), ip);
+    });
   });
 
   app.addHook('preClose', async () => {

@@ -35,6 +35,16 @@ export async function handleMessage(deps: AppDeps, hub: Hub, log: FastifyBaseLog
   }
   const { op, args, id: rawId } = req as { op: string; args?: unknown; id?: unknown };
   const id = typeof rawId === 'string' ? rawId : typeof rawId === 'number' ? String(rawId) : undefined;
+  try {
+    await dispatch(deps, hub, log, conn, op, args, id);
+  } catch (err) {
+    // A fault, not the client's input: logged here, answered with the request's id so its caller is not left waiting.
+    log.error({ err, connId: conn.connId, op }, 'websocket request failed');
+    conn.error(op === 'login' ? '63999' : '50026', undefined, id);
+  }
+}
+
+async function dispatch(deps: AppDeps, hub: Hub, log: FastifyBaseLogger, conn: Connection, op: string, args: unknown, id: string | undefined): Promise<void> {
   if (isTradingOp(op)) return tradingOp(deps, conn, op, id, args);
   if (op !== 'login' && op !== 'subscribe' && op !== 'unsubscribe') {
     conn.error('60019', op.slice(0, 64), id);
@@ -50,11 +60,13 @@ export async function handleMessage(deps: AppDeps, hub: Hub, log: FastifyBaseLog
     throw err;
   }
   if (op === 'login') return login(deps, hub, log, conn, args, id);
-  if (!Array.isArray(args) || args.length === 0) {
+  // At most as many args as a connection may hold subscriptions: one message, bounded work.
+  if (!Array.isArray(args) || args.length === 0 || args.length > MAX_SUBSCRIPTIONS) {
     conn.error('60013', undefined, id);
     return;
   }
   for (const raw of args) {
+    if (conn.closed) return;
     const parsed = parseSubscription(raw, conn.endpoint, conn.key !== null);
     if (!parsed.ok) {
       conn.error(parsed.code, parsed.arg, id);
@@ -86,21 +98,22 @@ async function login(deps: AppDeps, hub: Hub, log: FastifyBaseLogger, conn: Conn
   const a = args[0] as Record<string, unknown>;
   const field = (name: string): string | undefined => (typeof a[name] === 'string' ? (a[name] as string) : undefined);
   conn.loggingIn = true;
+  const apiKey = field('apiKey');
+  // A change of the key while it is being checked closes this connection too (4007), as a session's would.
+  const pending = apiKey === undefined ? null : hub.loginStarted(conn, apiKey);
   const outcome = await deps.authenticator.login({
-    apiKey: field('apiKey'), passphrase: field('passphrase'), timestamp: field('timestamp'), sign: field('sign'),
+    apiKey, passphrase: field('passphrase'), timestamp: field('timestamp'), sign: field('sign'),
     demo: conn.env === 'demo', ip: conn.ip,
-  }, deps.now()).finally(() => { conn.loggingIn = false; });
+  }, deps.now()).finally(() => {
+    conn.loggingIn = false;
+    if (pending !== null) hub.loginEnded(conn, pending);
+  });
   if (conn.closed) return;
   if (!outcome.ok) {
     // Never the sign, passphrase or an unknown key: only what identifies the case.
     log.warn({ code: outcome.code, ip: conn.ip, apiKey: outcome.apiKey, connId: conn.connId }, 'websocket login rejected');
     conn.error(outcome.code, outcome.arg, id);
     conn.close(WS_CLOSE.loginFailed.code, WS_CLOSE.loginFailed.reason);
-    return;
-  }
-  // A change of the key while its passphrase was being checked: the session would outlive it.
-  if (deps.keyring.cached(outcome.key.apiKey) !== outcome.key) {
-    conn.close(WS_CLOSE.keyChanged.code, WS_CLOSE.keyChanged.reason);
     return;
   }
   conn.key = outcome.key;
