@@ -26,3 +26,16 @@ test('Redis for shared rate limits: optional, a redis:// URL, with a key prefix'
   assert.throws(() => loadConfig({ SIGNET_REDIS_URL: 'http://x' }), /SIGNET_REDIS_URL/);
   assert.throws(() => loadConfig({ SIGNET_REDIS_PREFIX: 'a b' }), /SIGNET_REDIS_PREFIX/);
 });
+
+test('SIGNET_TRUST_PROXY: addresses and CIDR segments, read alike by REST and WebSocket; anything else refused', () => {
+  assert.deepEqual(loadConfig({ SIGNET_TRUST_PROXY: ' 10.0.0.5, 10.1.0.0/16 ,::1' }).trustProxy, ['10.0.0.5', '10.1.0.0/16', '::1']);
+  assert.deepEqual(loadConfig({}).trustProxy, []);
+  assert.throws(() => loadConfig({ SIGNET_TRUST_PROXY: '10.0.0.5,loopback' }), /SIGNET_TRUST_PROXY: "loopback" is not an IP address or CIDR segment/);
+  assert.throws(() => loadConfig({ SIGNET_TRUST_PROXY: '10.0.0.0/33' }), /SIGNET_TRUST_PROXY/);
+});
+
+test('WebSocket settings, with their defaults', () => {
+  assert.deepEqual(loadConfig({}).ws, { idleMs: 30_000, sendBuffer: 1_048_576, maxMessage: 65_536, connectionsPerIp: 100 });
+  assert.equal(loadConfig({ SIGNET_WS_CONNECTIONS_PER_IP: '5' }).ws.connectionsPerIp, 5);
+  assert.throws(() => loadConfig({ SIGNET_WS_SEND_BUFFER: '10' }), /SIGNET_WS_SEND_BUFFER/);
+});

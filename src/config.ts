@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { DAY_MS, type ExpiryPolicy } from './core/expiry.js';
+import { isIpEntry } from './core/ip-whitelist.js';
 
 /**
  * Every setting, with its environment variable and default. The only reader of process.env.
@@ -135,6 +136,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error(`invalid configuration:\n  --db: must be a postgres:// connection string, got "${databaseUrl.replace(/\/\/[^@/]*@/, '//…@')}"`);
   }
+  const trustProxy = parsed.SIGNET_TRUST_PROXY.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // Addresses and CIDR segments only (no keywords such as "loopback"): REST and WebSocket read them alike.
+  const badProxy = trustProxy.find((p) => !isIpEntry(p));
+  if (badProxy !== undefined) {
+    throw new Error(`invalid configuration:\n  SIGNET_TRUST_PROXY: "${badProxy}" is not an IP address or CIDR segment`);
+  }
   if (databaseUrl !== null && parsed.SIGNET_MASTER_KEY === undefined) {
     throw new Error('invalid configuration:\n  SIGNET_MASTER_KEY: required with PostgreSQL (every instance of a deployment must share it)');
   }
@@ -146,7 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     redisUrl: parsed.SIGNET_REDIS_URL ?? null,
     redisPrefix: parsed.SIGNET_REDIS_PREFIX,
     masterKeyHex: parsed.SIGNET_MASTER_KEY ?? null,
-    trustProxy: Object.freeze(parsed.SIGNET_TRUST_PROXY.split(',').map((s) => s.trim()).filter((s) => s !== '')),
+    trustProxy: Object.freeze(trustProxy),
     expiry: Object.freeze({ scope: parsed.SIGNET_KEY_EXPIRY_SCOPE, periodMs: parsed.SIGNET_KEY_EXPIRY_DAYS * DAY_MS }),
     timestampWindowMs: parsed.SIGNET_TIMESTAMP_WINDOW_S * 1000,
     authFailsPerIp: parsed.SIGNET_AUTH_FAILS_PER_IP,

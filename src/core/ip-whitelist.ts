@@ -87,6 +87,11 @@ export function parseIpList(input: string | readonly string[]): string[] {
   return out;
 }
 
+/** Whether `entry` is an IPv4 or IPv6 address or CIDR segment (as a whitelist or proxy list takes it). */
+export function isIpEntry(entry: string): boolean {
+  return parseEntry(entry.trim()) !== null;
+}
+
 /** A compiled whitelist: parse once when a key is loaded, match per request. */
 export class IpWhitelist {
   private readonly exact: Set<string>;
