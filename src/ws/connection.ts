@@ -65,7 +65,7 @@ export class Connection {
 
   /** OKX's error event; `id` echoes the request's id when it had one. */
   error(code: OkxCode, arg?: string, id?: string): void {
-    this.send(JSON.stringify({ ...(id === undefined ? {} : { id }), event: 'error', code, msg: okxMessage(code, arg), connId: this.connId }));
+    this.send(errorEvent(code, this.connId, arg, id));
   }
 
   /**
@@ -87,7 +87,7 @@ export class Connection {
   }
 }
 
-/** An error event as text, for messages sent outside `Connection.error`. */
-export function errorEvent(code: OkxCode, connId: string, arg?: string): string {
-  return JSON.stringify({ event: 'error', code, msg: okxMessage(code, arg), connId });
+/** OKX's error event as text (also sent as a connection's last message, outside `Connection.error`). */
+export function errorEvent(code: OkxCode, connId: string, arg?: string, id?: string): string {
+  return JSON.stringify({ ...(id === undefined ? {} : { id }), event: 'error', code, msg: okxMessage(code, arg), connId });
 }

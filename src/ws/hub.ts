@@ -83,8 +83,11 @@ export class Hub {
 
   /** A key was created, changed, deleted or expired by some process: its sessions (and logins under way) end with 4007. */
   private keyChanged(apiKey: string): void {
-    const set = new Set([...(this.byKey.get(apiKey) ?? []), ...(this.loggingIn.get(apiKey) ?? [])]);
-    if (set.size === 0) return;
+    const sessions = this.byKey.get(apiKey);
+    const logins = this.loggingIn.get(apiKey);
+    // Every key creation comes through here too: nothing to do for a key nobody is connected with.
+    if (sessions === undefined && logins === undefined) return;
+    const set = new Set([...(sessions ?? []), ...(logins ?? [])]);
     this.byKey.delete(apiKey);
     for (const conn of set) {
       this.log.info({ apiKey, connId: conn.connId }, 'websocket session closed: key changed or deleted');
