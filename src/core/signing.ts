@@ -1,4 +1,5 @@
-import { createHmac, hash, type KeyObject } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
+import type { HmacSha256Key } from './hmac-sha256.js';
 
 const DIGIT0 = 48;
 
@@ -104,55 +105,6 @@ export function sign(secret: string | KeyObject, timestamp: string, method: stri
   return hmac.digest('base64');
 }
 
-const BLOCK = 64;
-/** Shared scratch space for the inner hash's input (grown on demand; JS runs one call at a time). */
-let scratch = Buffer.allocUnsafe(16 * 1024);
-
-/**
- * An HMAC-SHA256 key (RFC 2104) prepared once per API key: its inner and outer pads, so that each
- * signature is two one-shot SHA-256 calls, H(opad ‖ H(ipad ‖ message)). A new `createHmac` per
- * request spends more on setting up the OpenSSL context (digest lookup, locks, key schedule) than
- * on hashing OKX's ~100-byte messages; this is the server's hottest code. Checked against
- * `createHmac` in signing.test.ts.
- */
-export class HmacSha256Key {
-  private readonly ipad = Buffer.alloc(BLOCK);
-  private readonly outer = Buffer.alloc(BLOCK + 32);
-  /**
-   * The inner pad as a string when all its bytes are ASCII (always, for OKX's hex secrets): a
-   * request without a body is then hashed straight from `ipad + text`, which Node encodes as
-   * UTF-8 in C++ without a scratch buffer, a view or a copy. Null for other secrets.
-   */
-  private readonly ipadText: string | null;
-
-  constructor(secret: string | Buffer) {
-    let key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-    if (key.length > BLOCK) key = hash('sha256', key, 'buffer');
-    for (let i = 0; i < BLOCK; i++) {
-      const b = key[i] ?? 0;
-      this.ipad[i] = b ^ 0x36;
-      this.outer[i] = b ^ 0x5c;
-    }
-    this.ipadText = this.ipad.every((b) => b < 0x80) ? this.ipad.toString('latin1') : null;
-  }
-
-  /** Base64 of HMAC-SHA256 over `text` (UTF-8) followed by `body`. */
-  base64(text: string, body?: Buffer): string {
-    const bodyLength = body === undefined ? 0 : body.length;
-    if (bodyLength === 0 && this.ipadText !== null) {
-      this.outer.set(hash('sha256', this.ipadText + text, 'buffer'), BLOCK);
-      return hash('sha256', this.outer, 'base64');
-    }
-    const room = BLOCK + text.length * 3 + bodyLength;
-    if (room > scratch.length) scratch = Buffer.allocUnsafe(Math.max(room, scratch.length * 2));
-    scratch.set(this.ipad, 0);
-    let end = BLOCK + scratch.write(text, BLOCK, 'utf8');
-    if (body !== undefined && bodyLength > 0) end += body.copy(scratch, end);
-    this.outer.set(hash('sha256', scratch.subarray(0, end), 'buffer'), BLOCK);
-    return hash('sha256', this.outer, 'base64');
-  }
-}
-
 /** Constant-time check of a client's OK-ACCESS-SIGN against the expected signature. */
 export function signatureMatches(
   secret: HmacSha256Key,
@@ -162,13 +114,11 @@ export function signatureMatches(
   body: Buffer | undefined,
   provided: string,
 ): boolean {
-  // A SHA-256 digest in Base64 is always 44 characters; anything else cannot match.
-  if (provided.length !== 44) return false;
-  if (constantTimeEqual(secret.base64(timestamp + method + target, body), provided)) return true;
+  if (secret.matches(timestamp, method, target, body, provided)) return true;
   // okx-api signs query values unencoded ("after=a b") while axios sends them encoded
   // ("after=a+b"): accept a signature over the decoded query of the same request.
   const decoded = decodedTarget(target);
-  return decoded !== null && constantTimeEqual(secret.base64(timestamp + method + decoded, body), provided);
+  return decoded !== null && secret.matches(timestamp, method, decoded, body, provided);
 }
 
 /** The target with its query percent-decoded ('+' as space), or null if that changes nothing. */

@@ -1,4 +1,5 @@
-import { constantTimeEqual, HmacSha256Key } from '../core/signing.js';
+import { HmacSha256Key } from '../core/hmac-sha256.js';
+import { constantTimeEqual } from '../core/signing.js';
 import { IpWhitelist } from '../core/ip-whitelist.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { PermissionSet } from '../core/permissions.js';

@@ -9,7 +9,7 @@ import { ccyParam, filterCcy } from './query.js';
 
 /** Bots poll this endpoint: the serialized answer is kept until the balances change. */
 function sendBalance(reply: FastifyReply, snap: BalanceSnapshot, ccy: string | undefined): FastifyReply {
-  const body = derivedView(snap, `balance:${ccy?.toUpperCase() ?? ''}`, () =>
+  const body = derivedView(snap, ccy === undefined ? 'balance:' : `balance:${ccy.toUpperCase()}`, () =>
     JSON.stringify(ok([tradingBalanceView(filterCcy(snap.rows, ccy), snap.uTime)])));
   return reply.type('application/json; charset=utf-8').send(body);
 }
