@@ -104,12 +104,18 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     marketMakerStarted = true;
     await marketMaker.start(now());
   };
+  /** Background runs under way: close() waits for them (a market-maker run could otherwise retake its lease after the release). */
+  const running = new Set<Promise<unknown>>();
   const every = (ms: number, task: () => Promise<unknown>, onError: (err: unknown) => void): void => {
-    let running = false;
+    let busy = false;
     const timer = setInterval(() => {
-      if (running || closed) return;
-      running = true;
-      task().catch(onError).finally(() => { running = false; });
+      if (busy || closed) return;
+      busy = true;
+      const run = task().catch(onError).finally(() => {
+        busy = false;
+        running.delete(run);
+      });
+      running.add(run);
     }, ms);
     timer.unref();
     timers.push(timer);
@@ -142,6 +148,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       if (closed) return;
       closed = true;
       for (const t of timers) clearInterval(t);
+      await Promise.all(running);
       // Another instance takes the market maker over at its next interval rather than after the lease lapses.
       if (marketMakerStarted) await store.releaseLease('market-maker', instanceId).catch(() => undefined);
       await usage.flush();
