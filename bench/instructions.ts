@@ -53,7 +53,11 @@ export async function instructionCounts(): Promise<void> {
     // Background timers (key-cache and book sync, usage flush, settlement) fire per second of wall time,
     // and under valgrind a batch takes a machine-dependent number of seconds: slowed to once a
     // minute here, so that they do not add a load-dependent share to the per-request counts.
-    env: { ...process.env, SIGNET_KEY_SYNC_MS: '60000', SIGNET_USAGE_FLUSH_MS: '60000', SIGNET_WITHDRAWAL_SETTLE_MS: '60000', SIGNET_BOOK_SYNC_MS: '60000' },
+    // A run signs once; under valgrind on a slow day a run outlasts the ±30 s timestamp window.
+    env: {
+      ...process.env, SIGNET_KEY_SYNC_MS: '60000', SIGNET_USAGE_FLUSH_MS: '60000', SIGNET_WITHDRAWAL_SETTLE_MS: '60000', SIGNET_BOOK_SYNC_MS: '60000',
+      SIGNET_TIMESTAMP_WINDOW_S: '3600',
+    },
   });
   try {
     const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));

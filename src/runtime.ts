@@ -71,7 +71,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const sessions = new SessionService(store, config.sessionTtlMs);
   const totp = new TotpService(store, box);
   const addresses = new AddressBook(store);
-  const limiters = config.redisUrl === null ? memoryLimiters() : redisLimiters(config.redisUrl, config.redisPrefix);
+  const limiters = config.redisUrl === null ? memoryLimiters() : await redisLimiters(config.redisUrl, config.redisPrefix);
   const authenticator = new Authenticator(keyring, usage, {
     timestampWindowMs: config.timestampWindowMs,
     failsPerIp: config.authFailsPerIp,
