@@ -9,7 +9,7 @@ const reference = (key: Buffer, text: string, body?: Buffer): string => {
   return h.digest('base64');
 };
 
-/** An ASCII string of `n` characters (the JavaScript path takes ASCII text only). */
+/** An ASCII string of `n` characters (one UTF-8 byte each). */
 const ascii = (n: number): string => Buffer.from(randomBytes(n).map((b) => 0x20 + (b % 0x5f))).toString('latin1');
 
 describe('HmacSha256Key', () => {
@@ -25,7 +25,7 @@ describe('HmacSha256Key', () => {
     for (const [key, data, hex] of cases) {
       const expected = Buffer.from(hex, 'hex').toString('base64');
       const hmac = new HmacSha256Key(key);
-      // As text (the JavaScript path when ASCII) and as a body (bytes).
+      // As text (UTF-8, so only where the bytes are ASCII) and as a body (bytes).
       if (data.every((b) => b < 0x80)) assert.equal(hmac.base64(data.toString('latin1')), expected);
       assert.equal(hmac.base64('', data), expected);
       assert.equal(hmac.matches('', '', '', data, expected), true);
@@ -46,6 +46,15 @@ describe('HmacSha256Key', () => {
       const third = Math.floor(n / 3);
       const expected = reference(raw, text);
       assert.equal(key.matches(text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third), undefined, expected), true, `three parts of ${n}`);
+      assert.equal(key.matches(text.slice(0, third), text.slice(third, 2 * third), `${text.slice(2 * third)}x`, undefined, expected), false, `three parts of ${n}, one more byte`);
+    }
+    // Bodies alone up to the largest message the JavaScript path takes (padding then ends 64 bytes further),
+    // as views into a larger buffer (a non-zero byteOffset), after a longer message left the scratch space full.
+    const backing = randomBytes(JS_MAX_MESSAGE + 100);
+    key.base64('', backing);
+    for (let n = JS_MAX_MESSAGE; n >= JS_MAX_MESSAGE - 80; n--) {
+      const body = backing.subarray(7, 7 + n);
+      assert.equal(key.base64('', body), reference(raw, '', body), `body of ${n}`);
     }
   });
 
@@ -85,10 +94,20 @@ describe('HmacSha256Key', () => {
         const changed = `${good.slice(0, i)}${good[i] === 'A' ? 'B' : 'A'}${good.slice(i + 1)}`;
         assert.equal(key.matches(ts, method, target, body, changed), false, `character ${i} changed`);
       }
-      for (const wrong of ['', good.slice(0, 43), `${good}=`, good.toLowerCase(), Buffer.from(good, 'base64').toString('base64url')]) {
+      const notAscii = [`${good.slice(0, 43)}é`, `é${good.slice(1)}`, 'é'.repeat(44), '\ud800'.repeat(44), `${good.slice(0, 42)}😀`, '€'.repeat(44)];
+      for (const wrong of ['', good.slice(0, 43), `${good}=`, good.toLowerCase(), Buffer.from(good, 'base64').toString('base64url'), ...notAscii]) {
         if (wrong !== good) assert.equal(key.matches(ts, method, target, body, wrong), false, wrong);
       }
     }
+  });
+
+  test('a character split between the prehash parts is the one character, as in the joined prehash', () => {
+    const raw = Buffer.from('k');
+    const key = new HmacSha256Key(raw);
+    const emoji = '😀';
+    const joined = reference(raw, `ts${emoji}/path`);
+    assert.equal(key.matches(`ts${emoji[0]}`, `${emoji[1]}/path`, '', undefined, joined), true);
+    assert.equal(key.matches('ts', emoji[0] ?? '', `${emoji[1]}/path`, undefined, joined), true);
   });
 
   test('keys do not disturb each other through the shared scratch space', () => {

@@ -180,12 +180,11 @@ export class HmacSha256Key {
   private digestHere(a: string, b: string, c: string, body: Buffer | undefined): boolean {
     const bodyLength = body === undefined ? 0 : body.length;
     if (3 * (a.length + b.length + c.length) + bodyLength > JS_MAX_MESSAGE) return false;
-    // Node's UTF-8 encoder writes the text: a native call costs about what a JavaScript charCodeAt
-    // loop does, and keeps its speed when a String subclass has made V8 stop inlining charCodeAt
-    // (ioredis defines one; see services/limiters.ts).
-    let length = BYTES.write(a, 0);
-    if (b.length > 0) length += BYTES.write(b, length);
-    if (c.length > 0) length += BYTES.write(c, length);
+    // Node's UTF-8 encoder writes the text, joined first so that a character split across the
+    // parts is encoded as one. A native call costs about what a JavaScript charCodeAt loop does,
+    // and keeps its speed when a String subclass has made V8 stop inlining charCodeAt (ioredis
+    // defines one; see services/limiters.ts).
+    let length = BYTES.write(a + b + c, 0);
     if (body !== undefined && bodyLength > 0) {
       BYTES.set(body, length);
       length += bodyLength;
