@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OKX_ERRORS, okxMessage } from './errors.js';
@@ -21,8 +21,16 @@ test('50111: a malformed key is 60005, a well-formed unknown key 60032', () => {
   assert.equal(wsLoginCode('50111', KEY), '60032');
 });
 
-test('the login codes and messages okx-v5.md lists are in the catalogue', () => {
-  const contract = readFileSync(path.join(fileURLToPath(new URL('../../..', import.meta.url)), 'shared', 'okx-v5.md'), 'utf8');
+test('the login codes and messages okx-v5.md lists are in the catalogue', (t) => {
+  const contractPath = path.join(fileURLToPath(new URL('../../..', import.meta.url)), 'shared', 'okx-v5.md');
+  if (!existsSync(contractPath)) {
+    // As errors.test.ts: the wire contract lives beside the repository, not in a bare clone.
+    const reason = `${contractPath} not found; the wire contract lives beside the repository`;
+    console.log(`skipping: ${reason}`);
+    t.skip(reason);
+    return;
+  }
+  const contract = readFileSync(contractPath, 'utf8');
   const section = contract.slice(contract.indexOf('## WebSocket login'));
   const listed = /Login codes: ([^]*?)\.\nClose codes/.exec(section)?.[1];
   assert.ok(listed !== undefined, 'okx-v5.md lists the login codes');
