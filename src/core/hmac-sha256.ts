@@ -149,12 +149,6 @@ export class HmacSha256Key {
     W.fill(0);
   }
 
-  /** Base64 of HMAC-SHA256 over `text` (UTF-8) followed by `body`. */
-  base64(text: string, body?: Buffer): string {
-    if (this.digestHere('', '', text, body)) return Buffer.from(EXPECTED).toString('latin1');
-    return this.digestByNode(text, body);
-  }
-
   /**
    * True when `provided` is the Base64 HMAC-SHA256 of OKX's prehash, `timestamp + method + target`
    * (UTF-8) followed by `body`, compared in time that does not depend on where they differ.
