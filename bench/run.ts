@@ -31,21 +31,27 @@ async function inProcess(): Promise<void> {
   const key = await rt.keys.create(user.id, { label: 'b', passphrase, perm: 'trade', env: 'live' }, 'cli', Date.now());
   const authenticator = rt.appDeps.authenticator;
   const target = '/api/v5/account/balance?ccy=BTC%2CUSDT';
-  const timestamp = new Date().toISOString();
-  const signature = sign(key.secretKey, timestamp, 'GET', target);
-  const request = {
-    apiKey: key.apiKey, sign: signature, timestamp, passphrase, demo: false, method: 'GET', target,
-    body: undefined, ip: '127.0.0.1', needs: 'read' as const,
+  // A request signed now; re-signed every round, so that slow rounds on a busy machine stay
+  // inside the timestamp window.
+  const signed = () => {
+    const timestamp = new Date().toISOString();
+    return {
+      apiKey: key.apiKey, sign: sign(key.secretKey, timestamp, 'GET', target), timestamp, passphrase, demo: false, method: 'GET',
+      target, body: undefined, ip: '127.0.0.1', needs: 'read' as const,
+    };
   };
+  let request = signed();
   const first = await authenticator.authenticate(request, Date.now());
   if (!first.ok) throw new Error(`bench key refused: ${first.code}`);
   const hmacKey = createSecretKey(Buffer.from(key.secretKey));
-  const prehash = `${timestamp}GET${target}`;
   const prepared = new HmacSha256Key(key.secretKey);
 
   const n = quick ? 50_000 : 300_000;
   const rates = { auth: [] as number[], hmac: [] as number[], prepared: [] as number[] };
   for (let round = 0; round < 5; round++) {
+    request = signed();
+    const { timestamp, sign: signature } = request;
+    const prehash = `${timestamp}GET${target}`;
     let t = process.hrtime.bigint();
     for (let i = 0; i < n; i++) createHmac('sha256', hmacKey).update(prehash).digest('base64');
     rates.hmac.push(n / (Number(process.hrtime.bigint() - t) / 1e9));
