@@ -11,9 +11,10 @@
  *
  * A count of instructions is not CPU time: it weighs an ALU instruction (SHA-256 rounds run
  * several per cycle) like a cache-missing load, and leaves out the GC's helper threads. When the
- * HMAC moved from node:crypto into JavaScript (core/hmac-sha256.ts), the count hardly moved while
- * the server's CPU per signed request in (b) fell by about a sixth. The CPU target is (b)'s;
- * this figure is for spotting a change in the work done per request.
+ * HMAC once moved from node:crypto into a JavaScript SHA-256 (since removed: the platform's crypto
+ * is the one to review), the count hardly moved while the server's CPU per signed request in (b)
+ * fell by about a sixth. The CPU target is (b)'s; this figure is for spotting a change in the
+ * work done per request.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -13,8 +13,7 @@ import { createHmac, createSecretKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.js';
-import { HmacSha256Key } from '../src/core/hmac-sha256.js';
-import { sign } from '../src/core/signing.js';
+import { sign, SigningKey } from '../src/core/signing.js';
 import { openRuntime } from '../src/runtime.js';
 import { tempDir } from '../test/helpers.js';
 import { instructionCounts } from './instructions.js';
@@ -44,7 +43,7 @@ async function inProcess(): Promise<void> {
   const first = await authenticator.authenticate(request, Date.now());
   if (!first.ok) throw new Error(`bench key refused: ${first.code}`);
   const hmacKey = createSecretKey(Buffer.from(key.secretKey));
-  const prepared = new HmacSha256Key(key.secretKey);
+  const prepared = new SigningKey(key.secretKey);
 
   const n = quick ? 50_000 : 300_000;
   const rates = { auth: [] as number[], hmac: [] as number[], prepared: [] as number[] };
@@ -56,7 +55,7 @@ async function inProcess(): Promise<void> {
     for (let i = 0; i < n; i++) createHmac('sha256', hmacKey).update(prehash).digest('base64');
     rates.hmac.push(n / (Number(process.hrtime.bigint() - t) / 1e9));
     t = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) if (!prepared.matches(timestamp, 'GET', target, undefined, signature)) throw new Error('HmacSha256Key disagrees');
+    for (let i = 0; i < n; i++) if (!prepared.matches(timestamp, 'GET', target, undefined, signature)) throw new Error('SigningKey disagrees');
     rates.prepared.push(n / (Number(process.hrtime.bigint() - t) / 1e9));
     t = process.hrtime.bigint();
     const now = Date.now();
@@ -71,7 +70,7 @@ async function inProcess(): Promise<void> {
   const hmac = median(rates.hmac);
   console.log('(a) in-process, median of 5 interleaved rounds');
   console.log(`    bare HMAC-SHA256 of the prehash: ${fmt(hmac)} /s`);
-  console.log(`    signet's HMAC check alone (pad states kept, core/hmac-sha256.ts): ${fmt(median(rates.prepared))} /s`);
+  console.log(`    signet's signature check alone (SigningKey): ${fmt(median(rates.prepared))} /s`);
   console.log(`    full OKX authentication check:   ${fmt(auth)} /s`);
   console.log(`    ratio auth / HMAC: ${(auth / hmac).toFixed(2)} (target >= 0.5)`);
   await rt.close();

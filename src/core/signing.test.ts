@@ -1,8 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, createSecretKey, randomBytes, randomInt } from 'node:crypto';
-import { HmacSha256Key } from './hmac-sha256.js';
-import { constantTimeEqual, decodedTarget, parseRestTimestamp, parseWsTimestamp, sign, signatureMatches, withinWindow } from './signing.js';
+import { SigningKey, constantTimeEqual, decodedTarget, parseRestTimestamp, parseWsTimestamp, sign, signatureMatches, withinWindow } from './signing.js';
 
 /** OKX secrets are 32 upper-case hex characters, used as UTF-8 bytes. */
 const SECRET = '22582BD0CFF14C41EDBF1AB98506286D';
@@ -224,7 +223,7 @@ describe('sign', () => {
 });
 
 describe('signatureMatches', () => {
-  const key = new HmacSha256Key(SECRET);
+  const key = new SigningKey(SECRET);
   const getTarget = '/api/v5/asset/balances?ccy=BTC%2CETH';
   const postTarget = '/api/v5/trade/order';
   const body = '{"instId":"BTC-USDT","tdMode":"cash","side":"buy","ordType":"market","sz":"100","tag":"abc"}';
@@ -272,7 +271,7 @@ describe('signatureMatches', () => {
   });
 
   test('false for a different secret', () => {
-    const other = new HmacSha256Key(OTHER_SECRET);
+    const other = new SigningKey(OTHER_SECRET);
     assert.equal(signatureMatches(other, TS, 'GET', getTarget, undefined, getSig), false);
     assert.equal(signatureMatches(key, TS, 'GET', getTarget, undefined, expectedSign(OTHER_SECRET, `${TS}GET${getTarget}`)), false);
   });
@@ -332,7 +331,7 @@ test('years before 1970 are refused rather than misread (Date.UTC maps 0-99 to 1
 
 describe('the decoded-query fallback (okx-api signs query values unencoded)', () => {
   const secret = '0123456789ABCDEF0123456789ABCDEF';
-  const key = new HmacSha256Key(secret);
+  const key = new SigningKey(secret);
   const ts = '2026-01-01T00:00:00.000Z';
   test('a signature over the decoded query matches the encoded request target', () => {
     const sig = sign(secret, ts, 'GET', '/api/v5/x?after=a b:c&ccy=BTC,ETH');

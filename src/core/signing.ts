@@ -1,5 +1,4 @@
-import { createHmac, type KeyObject } from 'node:crypto';
-import type { HmacSha256Key } from './hmac-sha256.js';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 const DIGIT0 = 48;
 
@@ -105,9 +104,34 @@ export function sign(secret: string | KeyObject, timestamp: string, method: stri
   return hmac.digest('base64');
 }
 
+/**
+ * An API key's secret prepared for checking signatures: imported once into a node:crypto
+ * KeyObject (kept outside the JavaScript heap), then HMAC-SHA256 by node:crypto per request.
+ *
+ * @example new SigningKey(secretKey).matches(timestamp, 'GET', '/api/v5/account/balance', undefined, sign)
+ */
+export class SigningKey {
+  private readonly key: KeyObject;
+
+  constructor(secret: string | Buffer) {
+    this.key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+  }
+
+  /**
+   * True when `provided` is Base64(HMAC-SHA256(secret, timestamp + method + target + body)), the
+   * prehash joined before encoding (a character split between parts is the one character),
+   * compared in time that depends only on the lengths.
+   */
+  matches(timestamp: string, method: string, target: string, body: Buffer | undefined, provided: string): boolean {
+    // A SHA-256 digest in Base64 is always 44 characters: anything else cannot match.
+    if (provided.length !== 44) return false;
+    return constantTimeEqual(sign(this.key, timestamp, method, target, body ?? ''), provided);
+  }
+}
+
 /** Constant-time check of a client's OK-ACCESS-SIGN against the expected signature. */
 export function signatureMatches(
-  secret: HmacSha256Key,
+  secret: SigningKey,
   timestamp: string,
   method: string,
   target: string,

@@ -1,5 +1,4 @@
-import { HmacSha256Key } from '../core/hmac-sha256.js';
-import { constantTimeEqual } from '../core/signing.js';
+import { constantTimeEqual, SigningKey } from '../core/signing.js';
 import { IpWhitelist } from '../core/ip-whitelist.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { PermissionSet } from '../core/permissions.js';
@@ -17,7 +16,7 @@ export interface ActiveKey {
   readonly ips: readonly string[];
   readonly whitelist: IpWhitelist;
   readonly env: KeyEnv;
-  readonly hmacKey: HmacSha256Key;
+  readonly hmacKey: SigningKey;
   readonly passphraseHash: string;
   /**
    * The passphrase, kept in memory only after one successful scrypt check (the hash stays the
@@ -93,7 +92,7 @@ export class Keyring {
       ips: record.ips,
       whitelist: new IpWhitelist(record.ips),
       env: record.env,
-      hmacKey: new HmacSha256Key(secret),
+      hmacKey: new SigningKey(secret),
       passphraseHash: record.passphraseHash,
       passphraseMemo: null,
       passphraseCheck: null,
