@@ -8,21 +8,24 @@ after(() => store.close());
 const book = new AddressBook(store);
 const TRON = 'TXYZabcdefghijklmnopqrstuvwx12345';
 
-test('addresses are checked, normalised, kept per account, refused twice, and removed by their owner only', async () => {
+test('addresses are checked, normalised, kept per account, refused twice, removed by their owner', async () => {
   const user = await addUser(store, 'book@example.com');
   const other = await addUser(store, 'other-book@example.com');
-  const added = await book.add(user.id, { ccy: 'usdt', chain: 'usdt-trc20', address: ` ${TRON} `, label: ' cold ' }, T0);
-  assert.deepEqual({ ...added, id: 0 }, { id: 0, userId: user.id, ccy: 'USDT', chain: 'USDT-TRC20', address: TRON, label: 'cold', createdAt: T0 });
+  const entry = (ccy: string, chain: string, address = TRON, label = '') => ({ ccy, chain, address, label });
+  const added = await book.add(user.id, entry('usdt', 'usdt-trc20', ` ${TRON} `, ' cold '), T0);
+  assert.deepEqual({ ...added, id: 0 },
+    { id: 0, userId: user.id, ccy: 'USDT', chain: 'USDT-TRC20', address: TRON, label: 'cold', createdAt: T0 });
   assert.deepEqual(await book.list(user.id), [added]);
   assert.deepEqual(await book.list(other.id), []);
 
-  await assert.rejects(book.add(user.id, { ccy: 'USDT', chain: 'USDT-TRC20', address: TRON, label: 'again' }, T0), ruleError('51000', 'address'));
-  await assert.rejects(book.add(user.id, { ccy: 'DOGE', chain: 'DOGE', address: TRON, label: '' }, T0), ruleError('51000', 'ccy'));
-  await assert.rejects(book.add(user.id, { ccy: 'USDT', chain: 'BTC-Bitcoin', address: TRON, label: '' }, T0), ruleError('51000', 'chain'));
-  await assert.rejects(book.add(user.id, { ccy: 'USDT', chain: 'USDT-ERC20', address: 'short', label: '' }, T0), ruleError('51000', 'address'));
-  assert.throws(() => book.validate({ ccy: 'USDT', chain: 'USDT-ERC20', address: TRON, label: 'x'.repeat(51) }), ruleError('51000', 'label'));
-  assert.equal(book.validate({ ccy: 'btc', chain: 'BTC-Bitcoin', address: TRON, label: '' }).ccy, 'BTC');
-  await book.add(other.id, { ccy: 'USDT', chain: 'USDT-TRC20', address: TRON, label: '' }, T0);
+  const again = book.add(user.id, entry('USDT', 'USDT-TRC20', TRON, 'again'), T0);
+  await assert.rejects(again, ruleError('51000', 'address'));
+  await assert.rejects(book.add(user.id, entry('DOGE', 'DOGE'), T0), ruleError('51000', 'ccy'));
+  await assert.rejects(book.add(user.id, entry('USDT', 'BTC-Bitcoin'), T0), ruleError('51000', 'chain'));
+  await assert.rejects(book.add(user.id, entry('USDT', 'USDT-ERC20', 'short'), T0), ruleError('51000', 'address'));
+  assert.throws(() => book.validate(entry('USDT', 'USDT-ERC20', TRON, 'x'.repeat(51))), ruleError('51000', 'label'));
+  assert.equal(book.validate(entry('btc', 'BTC-Bitcoin')).ccy, 'BTC');
+  await book.add(other.id, entry('USDT', 'USDT-TRC20'), T0);
 
   assert.equal(await book.remove(other.id, added.id), false, 'not the owner');
   assert.equal(await book.remove(user.id, added.id), true);

@@ -30,7 +30,8 @@ function authenticator(limits = { failsPerIp: 1000, failsPerKey: 1000 }): Authen
 /** A POST signed as OKX clients sign it, with `over` replacing any field. */
 function request(key: CreatedKey, over: Partial<AuthRequest> & { secret?: string; at?: number } = {}): AuthRequest {
   const timestamp = new Date(over.at ?? T0).toISOString();
-  const sign = createHmac('sha256', over.secret ?? key.secretKey).update(`${timestamp}POST${TARGET}${BODY}`).digest('base64');
+  const sign = createHmac('sha256', over.secret ?? key.secretKey)
+    .update(`${timestamp}POST${TARGET}${BODY}`).digest('base64');
   const needs: RouteAccess = 'read';
   const req: AuthRequest = {
     apiKey: key.apiKey, sign, timestamp, passphrase: PASSPHRASE, demo: false, method: 'POST', target: TARGET,
@@ -63,8 +64,9 @@ test('a correctly signed request is accepted, counted as use, and then answered 
   const again = auth.authenticate(request(live), T0 + 2000);
   assert.ok(!(again instanceof Promise), 'a cached key with a remembered passphrase needs no promise');
   assert.equal(code(again), 'ok');
-  const ws = await auth.login({ ...request(demo), demo: true, timestamp: String(T0 / 1000), sign: createHmac('sha256', demo.secretKey)
-    .update(`${T0 / 1000}GET/users/self/verify`).digest('base64') }, T0);
+  const seconds = String(T0 / 1000);
+  const wsSign = createHmac('sha256', demo.secretKey).update(`${seconds}GET/users/self/verify`).digest('base64');
+  const ws = await auth.login({ ...request(demo), demo: true, timestamp: seconds, sign: wsSign }, T0);
   assert.equal(code(ws), 'ok', 'the WebSocket login signs timestamp + GET + /users/self/verify');
 });
 

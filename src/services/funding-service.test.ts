@@ -24,19 +24,22 @@ async function funding(t: { after: (fn: () => Promise<void>) => void }) {
 
 test('a transfer moves funds between the funding and trading accounts; too much is refused with 58350', async (t) => {
   const { service, user, usdt } = await funding(t);
-  const moved = await service.transfer(user.id, 'live', { ccy: 'usdt', amt: '30', from: '6', to: '18', clientId: 'c1' }, T0 + 1);
-  assert.deepEqual({ ...moved, transId: '' }, { transId: '', ccy: 'USDT', amt: '30', from: '6', to: '18', clientId: 'c1' });
+  const toTrading = { ccy: 'usdt', amt: '30', from: '6', to: '18', clientId: 'c1' };
+  const moved = await service.transfer(user.id, 'live', toTrading, T0 + 1);
+  assert.deepEqual({ ...moved, transId: '' },
+    { transId: '', ccy: 'USDT', amt: '30', from: '6', to: '18', clientId: 'c1' });
   assert.deepEqual(await usdt(user.id), { avail: '70', frozen: '0' });
   assert.deepEqual(await usdt(user.id, TRADING), { avail: '30', frozen: '0' });
-  await assert.rejects(service.transfer(user.id, 'live', { ccy: 'USDT', amt: '30.000001', from: '18', to: '6' }, T0 + 2), ruleError('58350'));
-  await assert.rejects(service.transfer(user.id, 'live', { ccy: 'USDT', amt: '1', from: '6', to: '6' }, T0 + 2), ruleError('51000', 'to'));
-  await assert.rejects(service.transfer(user.id, 'live', { ccy: 'USDT', amt: '1', from: '6', to: '18', type: '1' }, T0 + 2), ruleError('51000'));
+  const transfer = (req: Record<string, string>) => service.transfer(user.id, 'live', { ccy: 'USDT', ...req }, T0 + 2);
+  await assert.rejects(transfer({ amt: '30.000001', from: '18', to: '6' }), ruleError('58350'));
+  await assert.rejects(transfer({ amt: '1', from: '6', to: '6' }), ruleError('51000', 'to'));
+  await assert.rejects(transfer({ amt: '1', from: '6', to: '18', type: '1' }), ruleError('51000', 'type'));
   const back = await service.transfer(user.id, 'live', { ccy: 'USDT', amt: '30', from: '18', to: '6' }, T0 + 3);
   assert.ok(BigInt(back.transId) > BigInt(moved.transId), 'transfer ids increase');
   assert.deepEqual(await usdt(user.id), { avail: '100', frozen: '0' });
 });
 
-test('an on-chain withdrawal goes only to a listed address, holds amount and fee, and can be canceled while pending', async (t) => {
+test('an on-chain withdrawal goes only to a listed address, holds amount and fee, can be canceled', async (t) => {
   const { store, service, user, usdt } = await funding(t);
   const req = { ccy: 'USDT', chain: 'USDT-TRC20', amt: '10', dest: '4', toAddr: TRON };
   await assert.rejects(service.withdraw(user.id, 'live', req, T0 + 1), ruleError('58207', 'toAddr'));
@@ -57,7 +60,8 @@ test('an on-chain withdrawal goes only to a listed address, holds amount and fee
 test('a pending withdrawal is sent once it has waited settleMs, and can no longer be canceled', async (t) => {
   const { store, service, user, usdt } = await funding(t);
   await new AddressBook(store).add(user.id, { ccy: 'USDT', chain: 'USDT-TRC20', address: TRON, label: '' }, T0);
-  const w = await service.withdraw(user.id, 'live', { ccy: 'USDT', chain: 'USDT-TRC20', amt: '20', dest: '4', toAddr: TRON }, T0);
+  const req = { ccy: 'USDT', chain: 'USDT-TRC20', amt: '20', dest: '4', toAddr: TRON };
+  const w = await service.withdraw(user.id, 'live', req, T0);
   assert.equal(await service.settlePending(T0 + SETTLE_MS - 1), 0, 'not yet');
   assert.equal(await service.settlePending(T0 + SETTLE_MS), 1);
   assert.equal(await service.settlePending(T0 + SETTLE_MS + 1), 0, 'sent once');
@@ -72,7 +76,8 @@ test('a pending withdrawal is sent once it has waited settleMs, and can no longe
 test('an internal withdrawal reaches another account by email at once, as its deposit', async (t) => {
   const { store, service, user, usdt } = await funding(t);
   const friend = await addUser(store, 'friend@example.com');
-  const w = await service.withdraw(user.id, 'live', { ccy: 'USDT', amt: '25', dest: '3', toAddr: 'Friend@Example.com' }, T0 + 1);
+  const req = { ccy: 'USDT', amt: '25', dest: '3', toAddr: 'Friend@Example.com' };
+  const w = await service.withdraw(user.id, 'live', req, T0 + 1);
   assert.deepEqual([w.state, w.fee, w.toUserId], ['2', '0', friend.id]);
   assert.deepEqual(await usdt(user.id), { avail: '75', frozen: '0' });
   assert.deepEqual(await usdt(friend.id), { avail: '25', frozen: '0' });

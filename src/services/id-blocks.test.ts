@@ -25,7 +25,7 @@ test('ids increase within each process and never repeat across processes sharing
   assert.equal(fromA[0], floor(T0), 'the first block starts at the floor');
 });
 
-test('concurrent callers get distinct ids; take() needs ensure() first; a later block starts at the later floor', async () => {
+test('concurrent callers get distinct ids; take() needs ensure(); a later block starts later', async () => {
   const blocks = new IdBlocks(store, 'trade', 2, floor);
   assert.throws(() => blocks.take(), /exhausted/);
   const ids = await Promise.all(Array.from({ length: 9 }, () => blocks.nextId(T0)));

@@ -13,7 +13,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 test('create answers the secret once, seals it at rest, and lists the key without it', async () => {
   const user = await addUser(store, 'create@example.com');
-  const created = await keys.create(user.id, { label: 'bot 1', passphrase: PASSPHRASE, perm: 'trade', env: 'live' }, 'user', T0);
+  const input = { label: 'bot 1', passphrase: PASSPHRASE, perm: 'trade', env: 'live' as const };
+  const created = await keys.create(user.id, input, 'user', T0);
   assert.match(created.apiKey, UUID);
   assert.match(created.secretKey, /^[0-9A-F]{32}$/);
   assert.deepEqual({ ...created, apiKey: '', secretKey: '' },
@@ -35,7 +36,8 @@ test('create refuses a weak passphrase (59505), a duplicate name (59502) and a 5
   const user = await addUser(store, 'rules@example.com');
   const input = { label: 'main', passphrase: PASSPHRASE, env: 'live' as const };
   for (const weak of ['Sh0rt-A', 'alllowercase-1', 'NoDigitsHere!', 'NoSpecial123', 'A'.repeat(30) + 'a1!']) {
-    await assert.rejects(keys.create(user.id, { ...input, passphrase: weak }, 'user', T0), ruleError('59505', 'passphrase'), weak);
+    const refused = keys.create(user.id, { ...input, passphrase: weak }, 'user', T0);
+    await assert.rejects(refused, ruleError('59505', 'passphrase'), weak);
   }
   await keys.create(user.id, input, 'user', T0);
   await assert.rejects(keys.create(user.id, input, 'user', T0), ruleError('59502', 'name'));
@@ -96,10 +98,11 @@ test('sweep deletes unbound live keys idle for the expiry period, and nothing el
     keys.create(user.id, { label: 'demo', passphrase: PASSPHRASE, env: 'demo' }, 'user', T0),
   ]);
   const expiry = T0 + DEFAULT_EXPIRY.periodMs;
-  const mine = (views: Array<{ apiKey: string }>) => views.filter((v) => v.apiKey === idle.apiKey);
+  const mine = <V extends { apiKey: string }>(views: V[]) => views.filter((v) => v.apiKey === idle.apiKey);
   assert.deepEqual(mine(await keys.sweep(expiry - 1)), [], 'one millisecond early');
   const swept = mine(await keys.sweep(expiry));
   assert.deepEqual(swept.map((v) => v.label), ['idle']);
   assert.deepEqual((await keys.list(user.id)).map((k) => k.label).sort(), ['bound', 'demo']);
-  assert.deepEqual((await keys.deleted(user.id, expiry)).map((d) => [d.label, d.how, d.by]), [['idle', 'expired', 'sweeper']]);
+  assert.deepEqual((await keys.deleted(user.id, expiry)).map((d) => [d.label, d.how, d.by]),
+    [['idle', 'expired', 'sweeper']]);
 });

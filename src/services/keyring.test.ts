@@ -20,12 +20,14 @@ async function loaded(keyring: Keyring, apiKey: string): Promise<ActiveKey> {
 
 test('a key loads on first use with its owner, open secret and whitelist, then answers from the cache', async () => {
   const user = await addUser(store, 'load@example.com');
-  const created = await keys.create(user.id, { label: 'k', passphrase: PASSPHRASE, perm: 'trade', ip: '203.0.113.7', env: 'demo' }, 'user', T0);
+  const input = { label: 'k', passphrase: PASSPHRASE, perm: 'trade', ip: '203.0.113.7', env: 'demo' as const };
+  const created = await keys.create(user.id, input, 'user', T0);
   const keyring = new Keyring(store, box);
   await keyring.start();
   assert.equal(keyring.cached(created.apiKey), undefined);
   const key = await loaded(keyring, created.apiKey);
-  assert.deepEqual([key.userId, key.uid, key.label, key.env, key.ips], [user.id, user.uid, 'k', 'demo', ['203.0.113.7']]);
+  assert.deepEqual([key.userId, key.uid, key.label, key.env, key.ips],
+    [user.id, user.uid, 'k', 'demo', ['203.0.113.7']]);
   assert.deepEqual(key.perms, { read: true, trade: true, withdraw: false });
   assert.ok(key.whitelist.admits('203.0.113.7'));
   assert.ok(!key.whitelist.admits('203.0.113.8'));

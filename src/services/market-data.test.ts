@@ -24,7 +24,8 @@ test('the ticker answers from the book and the trades, the reference price befor
   await ledger.deposit(taker.id, 'live', TRADING, 'USDT', '100000', T0);
 
   assert.equal(market.ticker('live', 'ETH-USDT', T0).last, '3000', 'the reference price');
-  const limit = (side: 'buy' | 'sell', px: string, sz: string) => ({ instId: 'BTC-USDT', tdMode: 'cash', side, ordType: 'limit', px, sz });
+  const limit = (side: 'buy' | 'sell', px: string, sz: string) =>
+    ({ instId: 'BTC-USDT', tdMode: 'cash', side, ordType: 'limit', px, sz });
   await trading.place(maker.id, 'live', limit('sell', '60000', '0.5'), T0 + 1);
   await trading.place(maker.id, 'live', limit('buy', '59000', '0.1'), T0 + 1);
   const quoted = market.ticker('live', 'BTC-USDT', T0 + 2);
@@ -47,5 +48,6 @@ test('the ticker answers from the book and the trades, the reference price befor
 
   const restarted = new MarketData(store, trading, reference);
   await restarted.start();
-  assert.deepEqual(restarted.allTrades('live', 'BTC-USDT').map((tr) => tr.sz), ['0.2', '0.1'], 'trades survive a restart');
+  assert.deepEqual(restarted.allTrades('live', 'BTC-USDT').map((tr) => tr.sz), ['0.2', '0.1'],
+    'trades survive a restart');
 });

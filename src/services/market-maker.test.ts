@@ -13,11 +13,12 @@ const store = memoryStore();
 after(() => store.close());
 const LEVELS = 3;
 
-test('the market maker quotes every book on both sides around its price, and a user\'s market order fills', async () => {
+test('the market maker quotes both sides of every book around its price; a market order fills', async () => {
   const users = new UserService(store);
   const ledger = new LedgerService(store);
   const trading = new TradingService(store, ledger, { maker: '0.0008', taker: '0.001' });
-  const maker = new MarketMaker(store, users, ledger, trading, { seed: 7, levels: LEVELS, spread: '0.0005', levelValueUsd: '1000' });
+  const options = { seed: 7, levels: LEVELS, spread: '0.0005', levelValueUsd: '1000' };
+  const maker = new MarketMaker(store, users, ledger, trading, options);
   await trading.start();
   await maker.start(T0);
   const account = await users.byEmail(MARKET_MAKER_EMAIL);
@@ -32,7 +33,8 @@ test('the market maker quotes every book on both sides around its price, and a u
       const asks = book.levels('sell', 10);
       assert.equal(bids.length, LEVELS, `${env} ${inst.instId} bids`);
       assert.equal(asks.length, LEVELS, `${env} ${inst.instId} asks`);
-      assert.ok(new Big(bids[0]?.[0] ?? '0').lt(price) && new Big(asks[0]?.[0] ?? '0').gt(price), `${inst.instId} around ${price}`);
+      const around = new Big(bids[0]?.[0] ?? '0').lt(price) && new Big(asks[0]?.[0] ?? '0').gt(price);
+      assert.ok(around, `${inst.instId} around ${price}`);
       assert.ok([...book.side('buy'), ...book.side('sell')].every((o) => o.userId === account.id));
     }
   }
@@ -47,7 +49,8 @@ test('the market maker quotes every book on both sides around its price, and a u
   const user = await addUser(store, 'market-buyer@example.com');
   await ledger.deposit(user.id, 'live', TRADING, 'USDT', '1000', T0);
   const bestAsk = trading.book('live', 'BTC-USDT').best('sell');
-  const order = await trading.place(user.id, 'live', { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'market', sz: '100' }, T0 + 2000);
+  const buy = { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'market', sz: '100' };
+  const order = await trading.place(user.id, 'live', buy, T0 + 2000);
   assert.equal(order.state, 'filled');
   assert.ok(new Big(order.accFillSz).gt(0));
   const [fill] = await trading.listFills(user.id, 'live', { limit: 1 });

@@ -13,7 +13,8 @@ test('a session is found by its token until it expires; the store keeps only the
   const { token, session } = await sessions.open(user.id, false, T0);
   assert.match(token, /^[A-Za-z0-9_-]{43}$/, '256 random bits');
   assert.notEqual(session.idHash, token);
-  assert.deepEqual([session.userId, session.verified, session.createdAt, session.expiresAt], [user.id, false, T0, T0 + TTL]);
+  assert.deepEqual([session.userId, session.verified, session.createdAt, session.expiresAt],
+    [user.id, false, T0, T0 + TTL]);
   assert.deepEqual(await sessions.find(token, T0 + TTL - 1), session);
   assert.equal(await sessions.find(token, T0 + TTL), null, 'expired at expiresAt');
   assert.equal(await sessions.find(token.slice(1), T0), null);

@@ -7,6 +7,8 @@ import { TradingService } from './trading-service.js';
 import { addUser, balanceOf, memoryStore, ruleError, T0 } from './test-store.test-helpers.js';
 
 const FEES = { maker: '0.0008', taker: '0.001' };
+const limit = (side: 'buy' | 'sell', px: string, sz: string) =>
+  ({ instId: 'BTC-USDT', tdMode: 'cash', side, ordType: 'limit', px, sz });
 
 async function exchange(t: { after: (fn: () => Promise<void>) => void }) {
   const store = memoryStore();
@@ -28,13 +30,14 @@ async function exchange(t: { after: (fn: () => Promise<void>) => void }) {
 
 test('a crossing order fills at the resting price, with fees, and every unit is accounted for', async (t) => {
   const { ledger, trading, seller, buyer, held } = await exchange(t);
-  const ask = await trading.place(seller.id, 'live', { instId: 'BTC-USDT', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '60000', sz: '0.5' }, T0 + 1);
+  const ask = await trading.place(seller.id, 'live', limit('sell', '60000', '0.5'), T0 + 1);
   assert.equal(ask.state, 'live');
   assert.deepEqual(await balanceOf(ledger, seller.id, 'live', TRADING, 'BTC'), { avail: '0.5', frozen: '0.5' });
   assert.deepEqual(trading.book('live', 'BTC-USDT').levels('sell', 5), [['60000', '0.5', 1]]);
 
-  const bid = await trading.place(buyer.id, 'live', { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '61000', sz: '0.2' }, T0 + 2);
-  assert.deepEqual([bid.state, bid.accFillSz, bid.accFillQuote, bid.fee, bid.feeCcy], ['filled', '0.2', '12000', '-0.0002', 'BTC']);
+  const bid = await trading.place(buyer.id, 'live', limit('buy', '61000', '0.2'), T0 + 2);
+  assert.deepEqual([bid.state, bid.accFillSz, bid.accFillQuote, bid.fee, bid.feeCcy],
+    ['filled', '0.2', '12000', '-0.0002', 'BTC']);
   // The buyer froze 0.2 × 61000 and paid 0.2 × 60000: the price improvement comes back.
   assert.deepEqual(await balanceOf(ledger, buyer.id, 'live', TRADING, 'USDT'), { avail: '88000', frozen: '0' });
   assert.deepEqual(await balanceOf(ledger, buyer.id, 'live', TRADING, 'BTC'), { avail: '0.1998', frozen: '0' });
@@ -52,35 +55,39 @@ test('a crossing order fills at the resting price, with fees, and every unit is 
 
 test('cancel releases what the order holds; a second cancel is refused with 51400', async (t) => {
   const { ledger, trading, seller } = await exchange(t);
-  const ask = await trading.place(seller.id, 'live',
-    { instId: 'BTC-USDT', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '70000', sz: '0.25', clOrdId: 'a1' }, T0 + 1);
+  const ask = await trading.place(seller.id, 'live', { ...limit('sell', '70000', '0.25'), clOrdId: 'a1' }, T0 + 1);
   const canceled = await trading.cancel(seller.id, 'live', { instId: 'BTC-USDT', clOrdId: 'a1' }, T0 + 2);
-  assert.deepEqual([canceled.ordId, canceled.state, canceled.cancelSource, canceled.frozen], [ask.ordId, 'canceled', 'user', '0']);
+  assert.deepEqual([canceled.ordId, canceled.state, canceled.cancelSource, canceled.frozen],
+    [ask.ordId, 'canceled', 'user', '0']);
   assert.deepEqual(await balanceOf(ledger, seller.id, 'live', TRADING, 'BTC'), { avail: '1', frozen: '0' });
   assert.equal(trading.book('live', 'BTC-USDT').size, 0);
-  await assert.rejects(trading.cancel(seller.id, 'live', { instId: 'BTC-USDT', ordId: ask.ordId }, T0 + 3), ruleError('51400'));
-  assert.deepEqual((await trading.listOrders(seller.id, 'live', { open: false, limit: 10 })).map((o) => o.state), ['canceled']);
+  const again = trading.cancel(seller.id, 'live', { instId: 'BTC-USDT', ordId: ask.ordId }, T0 + 3);
+  await assert.rejects(again, ruleError('51400'));
+  const finished = await trading.listOrders(seller.id, 'live', { open: false, limit: 10 });
+  assert.deepEqual(finished.map((o) => o.state), ['canceled']);
 });
 
 test('an order the balance cannot cover is refused with 51008 and leaves nothing behind', async (t) => {
   const { ledger, trading, buyer } = await exchange(t);
-  const order = { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '60000', sz: '2' };
+  const order = limit('buy', '60000', '2');
   await assert.rejects(trading.place(buyer.id, 'live', order, T0 + 1), ruleError('51008'));
   assert.deepEqual(await balanceOf(ledger, buyer.id, 'live', TRADING, 'USDT'), { avail: '100000', frozen: '0' });
   assert.equal(trading.book('live', 'BTC-USDT').size, 0);
   assert.deepEqual(await trading.listOrders(buyer.id, 'live', { open: true, limit: 10 }), []);
   await assert.rejects(trading.place(buyer.id, 'live', { ...order, sz: '0.000001' }, T0 + 1), ruleError('51020'));
-  await assert.rejects(trading.place(buyer.id, 'demo', { ...order, sz: '0.001' }, T0 + 1), ruleError('51008'), 'demo funds apart');
+  const demo = trading.place(buyer.id, 'demo', { ...order, sz: '0.001' }, T0 + 1);
+  await assert.rejects(demo, ruleError('51008'), 'demo funds apart');
 });
 
-test('a second instance on the same database loads the open orders and trades against them; sync() catches up', async (t) => {
+test('a second instance on the same database trades against the open orders; sync() catches up', async (t) => {
   const { store, ledger, trading, seller, buyer } = await exchange(t);
-  const ask = await trading.place(seller.id, 'live', { instId: 'BTC-USDT', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '60000', sz: '0.1' }, T0 + 1);
+  const ask = await trading.place(seller.id, 'live', limit('sell', '60000', '0.1'), T0 + 1);
   const otherLedger = new LedgerService(store);
   const other = new TradingService(store, otherLedger, FEES);
   await other.start();
   assert.equal(other.book('live', 'BTC-USDT').get(ask.ordId)?.sz, '0.1');
-  const market = await other.place(buyer.id, 'live', { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'market', sz: '0.1', tgtCcy: 'base_ccy' }, T0 + 2);
+  const buy = { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'market', sz: '0.1', tgtCcy: 'base_ccy' };
+  const market = await other.place(buyer.id, 'live', buy, T0 + 2);
   assert.equal(market.state, 'filled');
   assert.notEqual(market.ordId, ask.ordId);
   assert.equal(trading.book('live', 'BTC-USDT').size, 1, 'this instance has not caught up yet');
