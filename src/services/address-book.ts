@@ -14,7 +14,7 @@ export class AddressBook {
     return validateWithdrawalAddress(input, 0);
   }
 
-  add(userId: number, input: NewAddressInput, now: number): Promise<WithdrawalAddress> {
+  async add(userId: number, input: NewAddressInput, now: number): Promise<WithdrawalAddress> {
     const valid = validateWithdrawalAddress(input, 0);
     return this.store.addWithdrawalAddress({ userId, ...valid, createdAt: now }, (count) => { validateWithdrawalAddress(valid, count); });
   }

@@ -149,13 +149,16 @@ function toUser(row: UserRow): UserRecord {
   return { id: row.id, uid: row.uid, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at };
 }
 
-/** Opens (creating if needed) the SQLite database `signet.db` in `dir` and migrates it. */
+/** Opens (creating if needed) the SQLite database `signet.db` in `dir` (':memory:': in memory) and migrates it. */
 export function openSqliteStore(opts: { dir: string }): SqliteStore {
-  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
-  const file = join(opts.dir, 'signet.db');
+  const memory = opts.dir === ':memory:';
+  if (!memory) mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const file = memory ? ':memory:' : join(opts.dir, 'signet.db');
   const db = new Database(file);
-  chmodSync(file, 0o600);
-  db.pragma('journal_mode = WAL');
+  if (!memory) {
+    chmodSync(file, 0o600);
+    db.pragma('journal_mode = WAL');
+  }
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');

@@ -1,0 +1,91 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { DEFAULT_EXPIRY } from '../core/expiry.js';
+import { KeyService } from './key-service.js';
+import { Keyring, type ActiveKey } from './keyring.js';
+import { addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
+
+const store = memoryStore();
+after(() => store.close());
+const box = randomBox();
+const keys = new KeyService(store, box, DEFAULT_EXPIRY);
+const PASSPHRASE = 'Passphrase-1';
+
+async function loaded(keyring: Keyring, apiKey: string): Promise<ActiveKey> {
+  const key = await keyring.get(apiKey);
+  assert.ok(key !== null, `key ${apiKey} loads`);
+  return key;
+}
+
+test('a key loads on first use with its owner, open secret and whitelist, then answers from the cache', async () => {
+  const user = await addUser(store, 'load@example.com');
+  const input = { label: 'k', passphrase: PASSPHRASE, perm: 'trade', ip: '203.0.113.7', env: 'demo' as const };
+  const created = await keys.create(user.id, input, 'user', T0);
+  const keyring = new Keyring(store, box);
+  await keyring.start();
+  assert.equal(keyring.cached(created.apiKey), undefined);
+  const key = await loaded(keyring, created.apiKey);
+  assert.deepEqual([key.userId, key.uid, key.label, key.env, key.ips],
+    [user.id, user.uid, 'k', 'demo', ['203.0.113.7']]);
+  assert.deepEqual(key.perms, { read: true, trade: true, withdraw: false });
+  assert.ok(key.whitelist.admits('203.0.113.7'));
+  assert.ok(!key.whitelist.admits('203.0.113.8'));
+  const ts = '2025-01-02T03:04:05.000Z';
+  const sign = createHmac('sha256', created.secretKey).update(`${ts}GET/api/v5/account/balance`).digest('base64');
+  assert.ok(key.hmacKey.matches(ts, 'GET', '/api/v5/account/balance', undefined, sign), 'HMAC key is the secret');
+  assert.ok(!key.hmacKey.matches(ts, 'GET', '/api/v5/account/positions', undefined, sign));
+  assert.equal(keyring.cached(created.apiKey), key);
+  assert.equal(keyring.get(created.apiKey), key, 'a cached key is answered synchronously');
+  assert.equal(await keyring.get('00000000-0000-4000-8000-000000000000'), null, 'an unknown key is null');
+});
+
+test('the passphrase is checked with scrypt once (shared by concurrent checks), then in memory', async () => {
+  const user = await addUser(store, 'passphrase@example.com');
+  const { apiKey } = await keys.create(user.id, { label: 'k', passphrase: PASSPHRASE, env: 'live' }, 'user', T0);
+  const keyring = new Keyring(store, box);
+  const key = await loaded(keyring, apiKey);
+  const first = keyring.passphraseMatches(key, PASSPHRASE);
+  assert.ok(first instanceof Promise, 'the first check runs scrypt');
+  assert.equal(keyring.passphraseMatches(key, PASSPHRASE), first, 'a concurrent check shares it');
+  assert.equal(await first, true);
+  assert.equal(keyring.passphraseMatches(key, PASSPHRASE), true, 'then synchronously');
+  assert.equal(keyring.passphraseMatches(key, 'Passphrase-2'), false);
+  assert.equal(keyring.passphraseMatches(key, ''), false);
+});
+
+test('a wrong passphrase is refused by scrypt and not remembered', async () => {
+  const user = await addUser(store, 'wrong@example.com');
+  const { apiKey } = await keys.create(user.id, { label: 'k', passphrase: PASSPHRASE, env: 'live' }, 'user', T0);
+  const keyring = new Keyring(store, box);
+  const key = await loaded(keyring, apiKey);
+  assert.equal(await keyring.passphraseMatches(key, 'passphrase-1'), false, 'case matters');
+  assert.equal(key.passphraseMemo, null);
+});
+
+test('sync() evicts keys changed or deleted by any process, and tells the listeners', async () => {
+  const user = await addUser(store, 'evict@example.com');
+  const [a, b] = await Promise.all([
+    keys.create(user.id, { label: 'a', passphrase: PASSPHRASE, env: 'live' }, 'user', T0),
+    keys.create(user.id, { label: 'b', passphrase: PASSPHRASE, env: 'live' }, 'user', T0),
+  ]);
+  const keyring = new Keyring(store, box);
+  await keyring.start();
+  const evicted: string[] = [];
+  keyring.onEvict((apiKey) => evicted.push(apiKey));
+  await loaded(keyring, a.apiKey);
+  await loaded(keyring, b.apiKey);
+  assert.equal(await keyring.sync(), 0, 'nothing changed since start');
+
+  // Another process (its own KeyService) renames one key and deletes the other.
+  const elsewhere = new KeyService(store, box, DEFAULT_EXPIRY);
+  await elsewhere.modify(user.id, a.apiKey, { label: 'a2' }, 'user', T0 + 1);
+  await elsewhere.remove(user.id, b.apiKey, 'user', T0 + 2);
+  assert.equal(keyring.cached(a.apiKey)?.label, 'a', 'stale until sync');
+  assert.equal(await keyring.sync(), 2);
+  assert.deepEqual(evicted.sort(), [a.apiKey, b.apiKey].sort());
+  assert.equal(keyring.cached(a.apiKey), undefined);
+  assert.equal((await loaded(keyring, a.apiKey)).label, 'a2');
+  assert.equal(await keyring.get(b.apiKey), null);
+  assert.equal(await keyring.sync(), 0);
+});

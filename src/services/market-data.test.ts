@@ -1,0 +1,53 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TRADING } from '../core/ledger.js';
+import { LedgerService } from './ledger-service.js';
+import { MarketData } from './market-data.js';
+import { TradingService } from './trading-service.js';
+import { addUser, memoryStore, T0 } from './test-store.test-helpers.js';
+
+const store = memoryStore();
+after(() => store.close());
+const FEES = { maker: '0', taker: '0' };
+const reference = (instId: string) => (instId === 'ETH-USDT' ? '3000' : undefined);
+
+test('the ticker answers from the book and the trades, the reference price before any trade', async () => {
+  const ledger = new LedgerService(store);
+  const trading = new TradingService(store, ledger, FEES);
+  const market = new MarketData(store, trading, reference);
+  await trading.start();
+  await market.start();
+  const maker = await addUser(store, 'maker@example.com');
+  const taker = await addUser(store, 'taker@example.com');
+  await ledger.deposit(maker.id, 'live', TRADING, 'BTC', '1', T0);
+  await ledger.deposit(maker.id, 'live', TRADING, 'USDT', '10000', T0);
+  await ledger.deposit(taker.id, 'live', TRADING, 'USDT', '100000', T0);
+
+  assert.equal(market.ticker('live', 'ETH-USDT', T0).last, '3000', 'the reference price');
+  const limit = (side: 'buy' | 'sell', px: string, sz: string) =>
+    ({ instId: 'BTC-USDT', tdMode: 'cash', side, ordType: 'limit', px, sz });
+  await trading.place(maker.id, 'live', limit('sell', '60000', '0.5'), T0 + 1);
+  await trading.place(maker.id, 'live', limit('buy', '59000', '0.1'), T0 + 1);
+  const quoted = market.ticker('live', 'BTC-USDT', T0 + 2);
+  assert.deepEqual([quoted.last, quoted.bidPx, quoted.bidSz, quoted.askPx, quoted.askSz, quoted.vol24h],
+    ['59500', '59000', '0.1', '60000', '0.5', '0'], 'no trade yet: the mid price');
+
+  await trading.place(taker.id, 'live', limit('buy', '60000', '0.2'), T0 + 3_600_000);
+  await trading.place(taker.id, 'live', limit('buy', '60000', '0.1'), T0 + 7_200_000);
+  const traded = market.ticker('live', 'BTC-USDT', T0 + 7_200_000);
+  assert.deepEqual(
+    [traded.last, traded.lastSz, traded.askSz, traded.vol24h, traded.volCcy24h, traded.open24h, traded.ts],
+    ['60000', '0.1', '0.2', '0.3', '18000', '60000', String(T0 + 7_200_000)],
+  );
+  assert.deepEqual(market.recentTrades('live', 'BTC-USDT', 5).map((tr) => [tr.side, tr.sz, tr.ts]),
+    [['buy', '0.1', T0 + 7_200_000], ['buy', '0.2', T0 + 3_600_000]], 'newest first, taker sides only');
+  assert.deepEqual(market.recentTrades('demo', 'BTC-USDT', 5), [], 'each environment apart');
+
+  const nextDay = market.ticker('live', 'BTC-USDT', T0 + 3_600_000 + 86_400_000);
+  assert.deepEqual([nextDay.last, nextDay.vol24h], ['60000', '0.1'], 'only the last 24 hours count');
+
+  const restarted = new MarketData(store, trading, reference);
+  await restarted.start();
+  assert.deepEqual(restarted.allTrades('live', 'BTC-USDT').map((tr) => tr.sz), ['0.2', '0.1'],
+    'trades survive a restart');
+});

@@ -1,0 +1,38 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
+import { DEFAULT_EXPIRY } from '../core/expiry.js';
+import { KeyService } from './key-service.js';
+import { Keyring } from './keyring.js';
+import { rotateMasterKey } from './master-key-rotation.js';
+import { TotpService } from './totp-service.js';
+import { addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
+
+const store = memoryStore();
+after(() => store.close());
+
+test('rotation re-seals every API secret and TOTP secret under the new key, all or nothing', async () => {
+  const oldBox = randomBox();
+  const newBox = randomBox();
+  const user = await addUser(store, 'rotate@example.com');
+  const created = await new KeyService(store, oldBox, DEFAULT_EXPIRY)
+    .create(user.id, { label: 'k', passphrase: 'Passphrase-1', env: 'live' }, 'user', T0);
+  const setup = await new TotpService(store, oldBox).setup(user);
+
+  await assert.rejects(rotateMasterKey(store, randomBox(), newBox), 'a wrong old key aborts the rotation');
+  assert.ok((await new Keyring(store, oldBox).get(created.apiKey)) !== null, 'nothing changed');
+
+  assert.deepEqual(await rotateMasterKey(store, oldBox, newBox), { apiKeys: 1, totp: 1 });
+  const key = await new Keyring(store, newBox).get(created.apiKey);
+  assert.ok(key !== null);
+  const ts = new Date(T0).toISOString();
+  const sign = createHmac('sha256', created.secretKey).update(`${ts}GET/api/v5/account/balance`).digest('base64');
+  assert.ok(key.hmacKey.matches(ts, 'GET', '/api/v5/account/balance', undefined, sign), 'the same secret, new key');
+  const withOldKey = Promise.resolve().then(() => new Keyring(store, oldBox).get(created.apiKey));
+  await assert.rejects(withOldKey, 'the old key no longer opens it');
+
+  const code = new TOTP({ secret: Secret.fromBase32(setup.secret) }).generate({ timestamp: T0 });
+  const recovery = await new TotpService(store, newBox).enable(user, code, T0);
+  assert.equal(recovery.length, 10, 'the TOTP secret opens under the new key');
+});
