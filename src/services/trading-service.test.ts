@@ -67,6 +67,14 @@ test('cancel releases what the order holds; a second cancel is refused with 5140
   assert.deepEqual(finished.map((o) => o.state), ['canceled']);
 });
 
+test('cancel and amend of an unknown instrument reject their promise (never throw before it)', async (t) => {
+  const { trading, seller } = await exchange(t);
+  const cancel = trading.cancel(seller.id, 'live', { instId: 'NOPE-USDT', ordId: '1' }, T0 + 1);
+  const amend = trading.amend(seller.id, 'live', { instId: 'NOPE-USDT', ordId: '1' }, { newSz: '1' }, T0 + 1);
+  await assert.rejects(cancel, ruleError('51001'));
+  await assert.rejects(amend, ruleError('51001'));
+});
+
 test('an order the balance cannot cover is refused with 51008 and leaves nothing behind', async (t) => {
   const { ledger, trading, buyer } = await exchange(t);
   const order = limit('buy', '60000', '2');

@@ -195,7 +195,7 @@ export class TradingService {
     return order;
   }
 
-  cancel(userId: number, env: KeyEnv, ref: OrderRef, now: number): Promise<Order> {
+  async cancel(userId: number, env: KeyEnv, ref: OrderRef, now: number): Promise<Order> {
     const inst = this.instrument(ref);
     return this.serial(async () => {
       let order: Order | undefined;
@@ -209,7 +209,7 @@ export class TradingService {
     });
   }
 
-  amend(userId: number, env: KeyEnv, ref: OrderRef, change: Amendment, now: number): Promise<Order> {
+  async amend(userId: number, env: KeyEnv, ref: OrderRef, change: Amendment, now: number): Promise<Order> {
     const inst = this.instrument(ref);
     return this.serial(async () => {
       let order: Order | undefined;
