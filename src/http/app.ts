@@ -2,9 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { RuleError, okxMessage, OKX_ERRORS } from '../core/errors.js';
-import type { AppDeps } from './deps.js';
-import { errorEnvelope } from './envelope.js';
+import { RuleError } from '../core/errors.js';
+import type { AppDeps } from '../services/container.js';
+import { errorEnvelope, ruleErrorEnvelope } from '../okx/envelope.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
 import { fundingRoutes } from './routes/funding.js';
@@ -108,8 +108,8 @@ function installErrorHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof RuleError) {
-      const msg = OKX_ERRORS[err.code].msg.includes('{0}') ? okxMessage(err.code, err.field ?? '') : okxMessage(err.code);
-      return reply.code(OKX_ERRORS[err.code].status).send({ code: err.code, msg, data: [] });
+      const { status, body } = ruleErrorEnvelope(err);
+      return reply.code(status).send(body);
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];
