@@ -13,11 +13,10 @@ import { publicRoutes } from './routes/public.js';
 import { tradeRoutes } from './routes/trade.js';
 import { consoleApi } from './routes/console.js';
 import { webConsole } from './web-console.js';
-import { installWebSocket } from '../ws/server.js';
 
 /**
  * Builds the HTTP app (never listens): the V5 wire API with OKX's envelopes and error codes.
- * Tests drive it with `app.inject`; main.ts listens.
+ * Tests drive it with `app.inject`; main.ts adds the WebSocket API and listens.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config } = deps;
@@ -56,8 +55,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   void app.register(async (scope) => consoleApi(scope, deps), { prefix: '/console/api' });
   void app.register(webConsole);
-  // The WebSocket API shares the port: /ws/v5/public, /private, /business.
-  installWebSocket(app, deps);
   return app;
 }
 

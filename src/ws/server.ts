@@ -27,8 +27,8 @@ function refuse(socket: Duplex, status: 404 | 429 | 503, code: '404' | '50011' |
 
 /**
  * The WebSocket API on the HTTP server's port: /ws/v5/public, /private and /business (any query
- * string, e.g. ccxt's ?brokerId=…). Installed by buildApp; connections are told 64008 and closed
- * when the app closes. Returns the hub (for tests and benchmarks).
+ * string, e.g. ccxt's ?brokerId=…). Installed by main.ts (buildServer) on the app buildApp made;
+ * connections are told 64008 and closed when the app closes. Returns the hub (for tests and benchmarks).
  */
 export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
   const { config } = deps;
