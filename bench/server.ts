@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { sign } from '../src/core/signing.js';
-import { buildApp } from '../src/http/app.js';
+import { buildServer } from '../src/main.js';
 import { openRuntime } from '../src/runtime.js';
 
 const PASSPHRASE = 'Bench-Pass-1';
@@ -32,7 +32,7 @@ for (const [ccy, amt] of [['USDT', '10000'], ['BTC', '1.5'], ['ETH', '20']] as c
   await rt.ledger.deposit(user.id, 'live', '18', ccy, amt, Date.now());
 }
 const key = await rt.keys.create(user.id, { label: 'bench', passphrase: PASSPHRASE, perm: 'trade', env: 'live' }, 'cli', Date.now());
-const app = buildApp(rt.appDeps);
+const app = buildServer(rt.appDeps);
 let sameBytes = '';
 app.get('/bench/plain', async (_request, reply) => reply.type('application/json; charset=utf-8').send(sameBytes));
 

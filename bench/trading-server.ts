@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { buildApp } from '../src/http/app.js';
+import { buildServer } from '../src/main.js';
 import { openRuntime } from '../src/runtime.js';
 import type { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
@@ -33,7 +33,7 @@ for (const email of ['buyer@example.com', 'seller@example.com']) {
   const key = await rt.keys.create(user.id, { label: 'bench', passphrase: PASSPHRASE, perm: 'trade', env: 'live' }, 'cli', Date.now());
   keys.push({ apiKey: key.apiKey, secretKey: key.secretKey });
 }
-const app = buildApp(rt.appDeps);
+const app = buildServer(rt.appDeps);
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ url, keys, passphrase: PASSPHRASE });
 process.on('message', (msg) => {

@@ -2,12 +2,24 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type ConfigOverrides } from './config.js';
 import { buildApp } from './http/app.js';
 import { openRuntime } from './runtime.js';
+import type { AppDeps } from './services/container.js';
+import { installWebSocket } from './ws/server.js';
 
-/** loadConfig -> openRuntime (store, services) -> buildApp -> listen. Returns a stop function. */
+/**
+ * The HTTP app with the WebSocket API on its port (/ws/v5/public, /private, /business); never
+ * listens. The two edges know nothing of each other: they meet here.
+ */
+export function buildServer(deps: AppDeps): FastifyInstance {
+  const app = buildApp(deps);
+  installWebSocket(app, deps);
+  return app;
+}
+
+/** loadConfig -> openRuntime (store, services) -> buildApp + WebSocket API -> listen. Returns a stop function. */
 export async function serve(overrides: ConfigOverrides = {}): Promise<{ app: FastifyInstance; url: string; stop: () => Promise<void> }> {
   const config = loadConfig(process.env, overrides);
   const runtime = await openRuntime(config);
-  const app = buildApp(runtime.appDeps);
+  const app = buildServer(runtime.appDeps);
   await runtime.startBackground((deleted) => {
     for (const k of deleted) app.log.info({ apiKey: k.apiKey, label: k.label }, 'expired key deleted');
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
-import type { AppDeps } from './http/deps.js';
-import { RateLimits } from './http/rate-limit.js';
+import type { AppDeps } from './services/container.js';
+import { RateLimits } from './services/rate-limits.js';
 import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
 import { AddressBook } from './services/address-book.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { ok } from '../src/http/envelope.js';
+import { ok } from '../src/okx/envelope.js';
 import { v5Route } from '../src/http/auth.js';
 import type { Runtime } from '../src/runtime.js';
 import { PASSPHRASE, signedHeaders, testApp, type Credentials } from './helpers.js';

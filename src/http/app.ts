@@ -2,9 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { RuleError, okxMessage, OKX_ERRORS } from '../core/errors.js';
-import type { AppDeps } from './deps.js';
-import { errorEnvelope } from './envelope.js';
+import { RuleError } from '../core/errors.js';
+import type { AppDeps } from '../services/container.js';
+import { errorEnvelope, ruleErrorEnvelope } from '../okx/envelope.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
 import { fundingRoutes } from './routes/funding.js';
@@ -13,11 +13,10 @@ import { publicRoutes } from './routes/public.js';
 import { tradeRoutes } from './routes/trade.js';
 import { consoleApi } from './routes/console.js';
 import { webConsole } from './web-console.js';
-import { installWebSocket } from '../ws/server.js';
 
 /**
  * Builds the HTTP app (never listens): the V5 wire API with OKX's envelopes and error codes.
- * Tests drive it with `app.inject`; main.ts listens.
+ * Tests drive it with `app.inject`; main.ts adds the WebSocket API and listens.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config } = deps;
@@ -56,8 +55,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   void app.register(async (scope) => consoleApi(scope, deps), { prefix: '/console/api' });
   void app.register(webConsole);
-  // The WebSocket API shares the port: /ws/v5/public, /private, /business.
-  installWebSocket(app, deps);
   return app;
 }
 
@@ -108,8 +105,8 @@ function installErrorHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof RuleError) {
-      const msg = OKX_ERRORS[err.code].msg.includes('{0}') ? okxMessage(err.code, err.field ?? '') : okxMessage(err.code);
-      return reply.code(OKX_ERRORS[err.code].status).send({ code: err.code, msg, data: [] });
+      const { status, body } = ruleErrorEnvelope(err);
+      return reply.code(status).send(body);
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptio
 import type { AuthOutcome } from '../services/authenticator.js';
 import type { RouteAccess } from '../core/permissions.js';
 import type { ActiveKey } from '../services/keyring.js';
-import type { AppDeps } from './deps.js';
-import { errorEnvelope } from './envelope.js';
+import type { AppDeps } from '../services/container.js';
+import { errorEnvelope } from '../okx/envelope.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -8,3 +8,6 @@ export function objectBody(request: FastifyRequest): Record<string, unknown> {
   if (typeof body !== 'object' || Array.isArray(body)) throw new RuleError('51000', 'body: must be a JSON object', 'body');
   return body as Record<string, unknown>;
 }
+
+/** The number of items of an array body (batch endpoints), else 1. */
+export const batchSize = (request: FastifyRequest): number => (Array.isArray(request.body) ? request.body.length : 1);

@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AccountError, type AccountErrorKind } from '../core/account-errors.js';
 import { RuleError } from '../core/errors.js';
 import type { SessionRecord, UserRecord } from '../store/store.js';
-import type { AppDeps } from './deps.js';
+import type { AppDeps } from '../services/container.js';
 
 export const SESSION_COOKIE = 'signet_session';
 export const CSRF_HEADER = 'x-csrf-token';

@@ -1,12 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { KeyEnv } from '../core/key-rules.js';
 import { addAmounts, TRADING } from '../core/ledger.js';
-import { tradingBalanceView } from '../http/okx-views.js';
-import { filterCcy } from '../http/routes/query.js';
+import { balanceAndPositionView, tradingBalanceView } from '../okx/account-views.js';
+import { filterCcy } from '../okx/ccy-filter.js';
+import { push } from '../okx/envelope.js';
 import type { LedgerService } from '../services/ledger-service.js';
 import type { BalanceRow } from '../store/store.js';
 import type { Connection, Subscription } from './connection.js';
-import { balanceAndPositionView, push } from './views.js';
 
 /** Account pushes are coalesced over this period, ms (one push for the several entries of a trade). */
 const ACCOUNT_PUSH_MS = 20;

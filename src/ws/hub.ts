@@ -3,13 +3,16 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { KeyEnv } from '../core/key-rules.js';
 import { orderUpdates } from '../core/order-updates.js';
 import { WS_CLOSE } from '../core/ws-codes.js';
-import type { AppDeps } from '../http/deps.js';
+import { push } from '../okx/envelope.js';
+import { tradeView } from '../okx/market-views.js';
+import { orderPushView } from '../okx/order-views.js';
+import type { AppDeps } from '../services/container.js';
 import type { BookChange } from '../services/trading-service.js';
 import { ordersMatch, type PublicChannel } from './channels.js';
 import type { Connection, Subscription } from './connection.js';
 import { AccountFeed } from './account-feed.js';
 import { MarketFeed } from './market-feed.js';
-import { orderPushView, push, tradeView } from './views.js';
+
 
 /** Book and ticker pushes are coalesced over this period, ms (OKX pushes books/tickers every 100 ms). */
 const MARKET_PUSH_MS = 100;

@@ -1,17 +1,16 @@
-import { bookChecksum, bookDelta, type BookLevels, type WireLevel } from '../core/book-feed.js';
+import { bookChecksum, bookDelta, type BookLevels } from '../core/book-feed.js';
 import type { OrderBook } from '../core/order-book.js';
+import { push } from '../okx/envelope.js';
+import { bookLevelView } from '../okx/market-views.js';
 import type { Connection } from './connection.js';
 import type { PublicChannel } from './channels.js';
-import { push } from './views.js';
 
 /** Depth of the `books` channel (OKX: 400 levels), and of `books5`. */
 const BOOKS_DEPTH = 400;
 const BOOKS5_DEPTH = 5;
 
-const wire = (l: [string, string, number]): WireLevel => [l[0], l[1], '0', String(l[2])];
-
 function levelsOf(book: OrderBook, depth: number): BookLevels {
-  return { asks: book.levels('sell', depth).map(wire), bids: book.levels('buy', depth).map(wire) };
+  return { asks: book.levels('sell', depth).map(bookLevelView), bids: book.levels('buy', depth).map(bookLevelView) };
 }
 
 /**

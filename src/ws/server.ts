@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { clientIp } from '../core/client-ip.js';
 import { IpWhitelist } from '../core/ip-whitelist.js';
-import type { AppDeps } from '../http/deps.js';
-import { errorEnvelope } from '../http/envelope.js';
+import type { AppDeps } from '../services/container.js';
+import { errorEnvelope } from '../okx/envelope.js';
 import { Connection, errorEvent, type Endpoint } from './connection.js';
 import { Hub } from './hub.js';
 import { handleMessage } from './session.js';
@@ -27,8 +27,8 @@ function refuse(socket: Duplex, status: 404 | 429 | 503, code: '404' | '50011' |
 
 /**
  * The WebSocket API on the HTTP server's port: /ws/v5/public, /private and /business (any query
- * string, e.g. ccxt's ?brokerId=…). Installed by buildApp; connections are told 64008 and closed
- * when the app closes. Returns the hub (for tests and benchmarks).
+ * string, e.g. ccxt's ?brokerId=…). Installed by main.ts (buildServer) on the app buildApp made;
+ * connections are told 64008 and closed when the app closes. Returns the hub (for tests and benchmarks).
  */
 export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
   const { config } = deps;

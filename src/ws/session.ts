@@ -1,7 +1,7 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { FastifyBaseLogger } from 'fastify';
 import { WS_CLOSE } from '../core/ws-codes.js';
-import type { AppDeps } from '../http/deps.js';
+import type { AppDeps } from '../services/container.js';
 import { parseSubscription } from './channels.js';
 import type { Connection } from './connection.js';
 import type { Hub } from './hub.js';

@@ -2,8 +2,8 @@ import { RuleError, okxMessage, type OkxCode } from '../core/errors.js';
 import { hasPermission } from '../core/permissions.js';
 import type { OrderRequest } from '../core/orders.js';
 import type { RateLimitedEndpoint } from '../core/rate-limits.js';
-import type { AppDeps } from '../http/deps.js';
-import { amendment, batchEnvelope, MAX_BATCH, orderItem, str, withMsg, type ItemResult } from '../http/order-results.js';
+import type { AppDeps } from '../services/container.js';
+import { amendment, batchEnvelope, MAX_BATCH, orderItem, str, withMsg, type ItemResult } from '../okx/order-results.js';
 import type { OrderRef } from '../services/trading-service.js';
 import type { Connection } from './connection.js';
 

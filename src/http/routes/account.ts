@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TRADING } from '../../core/ledger.js';
 import { keyOf, v5Route } from '../auth.js';
-import type { AppDeps } from '../deps.js';
-import { ok } from '../envelope.js';
-import { accountConfigView, tradingBalanceView } from '../okx-views.js';
+import type { AppDeps } from '../../services/container.js';
+import { ok } from '../../okx/envelope.js';
+import { accountConfigView, tradingBalanceView } from '../../okx/account-views.js';
+import { filterCcy } from '../../okx/ccy-filter.js';
 import { derivedView, type BalanceSnapshot } from '../../services/ledger-service.js';
-import { ccyParam, filterCcy } from './query.js';
+import { ccyParam } from './query.js';
 
 /** Bots poll this endpoint: the serialized answer is kept until the balances change. */
 function sendBalance(reply: FastifyReply, snap: BalanceSnapshot, ccy: string | undefined): FastifyReply {

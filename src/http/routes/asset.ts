@@ -3,10 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { FUNDING } from '../../core/ledger.js';
 import { CURRENCIES } from '../../core/markets.js';
 import { keyOf, v5Route } from '../auth.js';
-import type { AppDeps } from '../deps.js';
-import { ok } from '../envelope.js';
-import { currencyViews, fundingBalanceView } from '../okx-views.js';
-import { CcyList, ccySet, filterCcy } from './query.js';
+import type { AppDeps } from '../../services/container.js';
+import { fundingBalanceView } from '../../okx/account-views.js';
+import { ccySet, filterCcy } from '../../okx/ccy-filter.js';
+import { ok } from '../../okx/envelope.js';
+import { currencyViews } from '../../okx/market-views.js';
+import { CcyList } from './query.js';
 
 const CcyQuery = Type.Object({ ccy: Type.Optional(CcyList) });
 

@@ -4,7 +4,7 @@ import { RateLimiterRes } from 'rate-limiter-flexible';
 import { AccountError } from '../../core/account-errors.js';
 import type { SessionRecord, UserRecord } from '../../store/store.js';
 import { clearSessionCookie, sessionOf, setSessionCookie, userOf } from '../console-edge.js';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../services/container.js';
 
 const Credentials = Type.Object({
   email: Type.String({ maxLength: 320 }),

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AccountError } from '../../core/account-errors.js';
 import { CURRENCIES } from '../../core/markets.js';
 import { userOf } from '../console-edge.js';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../services/container.js';
 
 const AddBody = Type.Object({
   ccy: Type.String({ maxLength: 20 }),

@@ -4,7 +4,7 @@ import { AccountError } from '../../core/account-errors.js';
 import { FUNDING, TRADING } from '../../core/ledger.js';
 import { CURRENCIES } from '../../core/markets.js';
 import { userOf } from '../console-edge.js';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../services/container.js';
 
 const DepositBody = Type.Object({
   ccy: Type.String({ maxLength: 20 }),

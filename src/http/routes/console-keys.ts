@@ -4,7 +4,7 @@ import { MAX_IPS_PER_KEY, parseIpList } from '../../core/ip-whitelist.js';
 import { MAX_KEYS_PER_ACCOUNT } from '../../core/key-rules.js';
 import { parsePermissions } from '../../core/permissions.js';
 import { userOf } from '../console-edge.js';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../services/container.js';
 
 const Perm = Type.Array(Type.String({ maxLength: 20 }), { maxItems: 5 });
 const CreateBody = Type.Object({

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { userOf } from '../console-edge.js';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../services/container.js';
 
 const CodeBody = Type.Object({ code: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
 

@@ -4,8 +4,8 @@ import { RuleError } from '../../core/errors.js';
 import type { Withdrawal } from '../../core/funding.js';
 import { keyOf, v5Route } from '../auth.js';
 import { objectBody } from '../body.js';
-import type { AppDeps } from '../deps.js';
-import { ok } from '../envelope.js';
+import type { AppDeps } from '../../services/container.js';
+import { ok } from '../../okx/envelope.js';
 
 const Limit = Type.String({ pattern: '^(100|[1-9][0-9]?)$' });
 const HistoryQuery = Type.Object({

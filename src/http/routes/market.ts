@@ -6,8 +6,9 @@ import type { KeyEnv } from '../../core/key-rules.js';
 import { SPOT_INSTRUMENTS } from '../../core/markets.js';
 import { INSTRUMENTS } from '../../services/trading-service.js';
 import { isDemo, v5Route } from '../auth.js';
-import type { AppDeps } from '../deps.js';
-import { ok } from '../envelope.js';
+import type { AppDeps } from '../../services/container.js';
+import { ok } from '../../okx/envelope.js';
+import { bookLevelView, tradeView } from '../../okx/market-views.js';
 
 const InstQuery = Type.Object({ instId: Type.String({ maxLength: 64 }) });
 const TickersQuery = Type.Object({ instType: Type.String({ maxLength: 16 }) });
@@ -51,8 +52,8 @@ export function marketRoutes(app: FastifyInstance, deps: AppDeps): void {
       const q = request.query as Static<typeof BooksQuery>;
       const depth = Math.min(Number(q.sz ?? '1'), 400);
       const book = trading.book(envOf(request), listed(q.instId));
-      const row = (l: [string, string, number]) => [l[0], l[1], '0', String(l[2])];
-      return ok([{ asks: book.levels('sell', depth).map(row), bids: book.levels('buy', depth).map(row), ts: String(deps.now()) }]);
+      const asks = book.levels('sell', depth).map(bookLevelView);
+      return ok([{ asks, bids: book.levels('buy', depth).map(bookLevelView), ts: String(deps.now()) }]);
     }),
   });
 
@@ -61,7 +62,7 @@ export function marketRoutes(app: FastifyInstance, deps: AppDeps): void {
     handler: deps.limits.wrap('/api/v5/market/trades', async (request) => {
       const q = request.query as Static<typeof TradesQuery>;
       const trades = market.recentTrades(envOf(request), listed(q.instId), Math.min(Number(q.limit ?? '100'), 500));
-      return ok(trades.map((t) => ({ instId: q.instId, tradeId: t.tradeId, px: t.px, sz: t.sz, side: t.side, ts: String(t.ts), count: '1' })));
+      return ok(trades.map((t) => tradeView(q.instId, t)));
     }),
   });
 

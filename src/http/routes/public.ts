@@ -2,9 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { SPOT_INSTRUMENTS } from '../../core/markets.js';
 import { v5Route } from '../auth.js';
-import type { AppDeps } from '../deps.js';
-import { ok } from '../envelope.js';
-import { instrumentView } from '../okx-views.js';
+import type { AppDeps } from '../../services/container.js';
+import { ok } from '../../okx/envelope.js';
+import { instrumentView } from '../../okx/market-views.js';
 
 const InstrumentsQuery = Type.Object({
   instType: Type.Union(['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].map((t) => Type.Literal(t))),

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import { RuleError } from '../../core/errors.js';
-import type { BalanceRow } from '../../store/store.js';
 
 const CCY_LIST = '^[A-Za-z0-9]{1,20}(,[A-Za-z0-9]{1,20}){0,19}$';
 const CCY_LIST_RE = new RegExp(CCY_LIST);
@@ -17,15 +16,4 @@ export function ccyParam(query: unknown): string | undefined {
   if (ccy === undefined) return undefined;
   if (typeof ccy !== 'string' || !CCY_LIST_RE.test(ccy)) throw new RuleError('51000', 'ccy: a comma-separated list of up to 20 currencies', 'ccy');
   return ccy;
-}
-
-/** The set of upper-cased currencies of a `ccy` parameter, or undefined when absent. */
-export function ccySet(ccy: string | undefined): Set<string> | undefined {
-  return ccy === undefined ? undefined : new Set(ccy.split(',').map((c) => c.toUpperCase()));
-}
-
-/** Balance rows limited to a `ccy` parameter (all when absent). */
-export function filterCcy(rows: readonly BalanceRow[], ccy: string | undefined): readonly BalanceRow[] {
-  const wanted = ccySet(ccy);
-  return wanted === undefined ? rows : rows.filter((r) => wanted.has(r.ccy));
 }

@@ -4,12 +4,13 @@ import { RuleError } from '../../core/errors.js';
 import type { OrderRequest } from '../../core/orders.js';
 import type { OrderRef } from '../../services/trading-service.js';
 import { keyOf, v5Route } from '../auth.js';
-import { objectBody } from '../body.js';
-import type { AppDeps } from '../deps.js';
-import { ok } from '../envelope.js';
-import { batchSize } from '../rate-limit.js';
-import { fillView, orderView } from '../trade-views.js';
-import { amendment, batchEnvelope, MAX_BATCH, orderItem as item, str, withMsg, type ItemResult } from '../order-results.js';
+import { batchSize, objectBody } from '../body.js';
+import type { AppDeps } from '../../services/container.js';
+import { ok } from '../../okx/envelope.js';
+import { fillView, orderView } from '../../okx/order-views.js';
+import {
+  amendment, batchEnvelope, MAX_BATCH, orderItem as item, str, withMsg, type ItemResult,
+} from '../../okx/order-results.js';
 
 const InstType = Type.Union(['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].map((t) => Type.Literal(t)));
 const Limit = Type.String({ pattern: '^(100|[1-9][0-9]?)$' });

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, MAX_KEYS, type KeyView, type SessionView } from '../api.js';
-import { Link, type Navigate } from '../app.js';
+import { Link, type Navigate } from '../router.js';
 import { CreateKey } from './create-key.js';
 import { DeletedKeys } from './deleted-keys.js';
 import { DemoFunds } from './demo-funds.js';

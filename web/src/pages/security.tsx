@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, type SessionView } from '../api.js';
-import { Link, type Navigate } from '../app.js';
+import { Link, type Navigate } from '../router.js';
 import { AddressBook } from './address-book.js';
 import { Field, FormError, messageOf } from './form-bits.js';
 

@@ -1,4 +1,5 @@
 import type { Fill } from '../core/matching.js';
+import type { OrderUpdate } from '../core/order-updates.js';
 import { averagePrice, type Order } from '../core/orders.js';
 
 /** GET /api/v5/trade/order and the order lists: OKX's spot order shape, every field present. */
@@ -30,5 +31,16 @@ export function fillView(f: Fill) {
     fillMarkPx: '', fillMarkVol: '', fillPnl: '0', fillPx: f.px, fillPxUsd: '', fillPxVol: '', fillSz: f.sz, fillTime: String(f.ts),
     instId: f.instId, instType: 'SPOT', ordId: f.ordId, posSide: 'net', side: f.side, subType: f.side === 'buy' ? '1' : '2',
     tag: f.tag, tradeId: f.tradeId, ts: String(f.ts),
+  };
+}
+
+/** `orders` channel: the order view plus the fill that caused the update (empty when none). */
+export function orderPushView(u: OrderUpdate) {
+  const f = u.fill;
+  return {
+    ...orderView(u.order),
+    amendResult: '', amendSource: '', code: '0', msg: '', reqId: '', notionalUsd: '', fillNotionalUsd: '', fillPnl: '0',
+    fillPx: f?.px ?? '', fillSz: f?.sz ?? '0', tradeId: f?.tradeId ?? '', fillTime: f === null ? '' : String(f.ts),
+    fillFee: f?.fee ?? '0', fillFeeCcy: f?.feeCcy ?? '', execType: f?.execType ?? '',
   };
 }

@@ -1,10 +1,16 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RuleError } from '../core/errors.js';
 import { RATE_LIMITS, type RateLimitedEndpoint } from '../core/rate-limits.js';
-import { memoryLimiters, type Limiters } from '../services/limiters.js';
+import { memoryLimiters, type Limiters } from './limiters.js';
 
-type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
+/** What `wrap` reads of a request: the client's IP, and the key once authenticated. */
+export interface LimitedRequest {
+  readonly ip: string;
+  readonly apiKey: { readonly apiKey: string } | null;
+}
+
+/** A route handler, of whatever framework: `wrap` passes the request and reply through. */
+type Handler<Req, Rep> = (request: Req, reply: Rep) => unknown;
 
 /**
  * Rate limiters for the endpoints of RATE_LIMITS, one per endpoint, in memory (or in Redis,
@@ -17,7 +23,11 @@ export class RateLimits {
 
   constructor(private readonly enabled: boolean, private readonly make: Limiters = memoryLimiters()) {}
 
-  wrap(endpoint: RateLimitedEndpoint, handler: Handler, cost: (request: FastifyRequest) => number = () => 1): Handler {
+  wrap<Req extends LimitedRequest, Rep>(
+    endpoint: RateLimitedEndpoint,
+    handler: Handler<Req, Rep>,
+    cost: (request: Req) => number = () => 1,
+  ): Handler<Req, Rep> {
     if (!this.enabled) return handler;
     const by = RATE_LIMITS[endpoint].by;
     this.limiter(endpoint);
@@ -55,6 +65,3 @@ export class RateLimits {
     return limiter;
   }
 }
-
-/** The number of items of an array body (batch endpoints), else 1. */
-export const batchSize = (request: FastifyRequest): number => (Array.isArray(request.body) ? request.body.length : 1);

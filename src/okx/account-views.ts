@@ -1,34 +1,14 @@
 import { addAmounts, multiply } from '../core/ledger.js';
-import { CURRENCY_BY_CCY, type Currency, type SpotInstrument } from '../core/markets.js';
+import { CURRENCY_BY_CCY } from '../core/markets.js';
 import { formatPermissions } from '../core/permissions.js';
 import type { ActiveKey } from '../services/keyring.js';
 import type { BalanceRow } from '../store/store.js';
 
 /**
- * OKX V5 wire shapes, field for field as OKX returns them (every number a string, unused fields
- * present and empty), checked against ccxt's recorded OKX responses.
+ * OKX V5 account shapes, field for field as OKX returns them (every number a string, unused fields
+ * present and empty), checked against ccxt's recorded OKX responses. An `account` push is the
+ * balance endpoint's object.
  */
-
-export function instrumentView(i: SpotInstrument) {
-  return {
-    alias: '', auctionEndTime: '', baseCcy: i.baseCcy, category: '1', ctMult: '', ctType: '', ctVal: '', ctValCcy: '',
-    expTime: '', instFamily: '', instId: i.instId, instIdCode: i.instIdCode, instType: 'SPOT', lever: '', listTime: String(i.listTime), lotSz: i.lotSz,
-    maxIcebergSz: i.maxLmtSz, maxLmtAmt: '20000000', maxLmtSz: i.maxLmtSz, maxMktAmt: '1000000', maxMktSz: i.maxMktSz,
-    maxStopSz: i.maxMktSz, maxTriggerSz: i.maxLmtSz, maxTwapSz: i.maxLmtSz, minSz: i.minSz, optType: '', quoteCcy: i.quoteCcy,
-    ruleType: 'normal', settleCcy: '', state: 'live', stk: '', tickSz: i.tickSz, uly: '',
-  };
-}
-
-export function currencyViews(c: Currency) {
-  return c.chains.map((ch) => ({
-    burningFeeRate: '', canDep: true, canInternal: true, canWd: true, ccy: c.ccy, chain: ch.chain, ctAddr: '',
-    depEstOpenTime: '', depQuotaFixed: '', depQuoteDailyLayer2: '', fee: ch.fee, logoLink: '', mainNet: ch.mainNet,
-    maxFee: ch.fee, maxFeeForCtAddr: ch.fee, maxWd: ch.maxWd, minDep: ch.minDep, minDepArrivalConfirm: ch.minDepArrivalConfirm,
-    minFee: ch.fee, minFeeForCtAddr: ch.fee, minInternal: '0', minWd: ch.minWd, minWdUnlockConfirm: ch.minWdUnlockConfirm,
-    name: c.name, needTag: false, usedDepQuotaFixed: '', usedWdQuota: '0', wdEstOpenTime: '', wdQuota: '10000000',
-    wdTickSz: ch.wdTickSz,
-  }));
-}
 
 export function accountConfigView(key: ActiveKey) {
   return {
@@ -71,4 +51,13 @@ export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number) {
 /** GET /api/v5/asset/balances: the funding account (6). */
 export function fundingBalanceView(r: BalanceRow) {
   return { availBal: r.avail, bal: addAmounts(r.avail, r.frozen), ccy: r.ccy, frozenBal: r.frozen };
+}
+
+/** `balance_and_position` channel (spot subset: cash balances, no positions). */
+export function balanceAndPositionView(rows: readonly BalanceRow[], eventType: 'snapshot' | 'filled' | 'transferred', now: number) {
+  return {
+    pTime: String(now), eventType,
+    balData: rows.map((r) => ({ ccy: r.ccy, cashBal: addAmounts(r.avail, r.frozen), uTime: String(r.updatedAt) })),
+    posData: [], trades: [],
+  };
 }

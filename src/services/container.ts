@@ -1,0 +1,37 @@
+import type { Config } from '../config.js';
+import type { AddressBook } from './address-book.js';
+import type { Authenticator } from './authenticator.js';
+import type { KeyService } from './key-service.js';
+import type { Keyring } from './keyring.js';
+import type { Limiters } from './limiters.js';
+import type { LedgerService } from './ledger-service.js';
+import type { RateLimits } from './rate-limits.js';
+import type { FundingService } from './funding-service.js';
+import type { MarketData } from './market-data.js';
+import type { TradingService } from './trading-service.js';
+import type { SessionService } from './session-service.js';
+import type { TotpService } from './totp-service.js';
+import type { UserService } from './user-service.js';
+
+/** The services the edges are built from: the HTTP app (buildApp) and the WebSocket API (installWebSocket). */
+export interface AppDeps {
+  config: Config;
+  authenticator: Authenticator;
+  /** The key cache: the WebSocket API closes sessions of keys it evicts (changed or deleted anywhere). */
+  keyring: Keyring;
+  keys: KeyService;
+  users: UserService;
+  ledger: LedgerService;
+  trading: TradingService;
+  market: MarketData;
+  funding: FundingService;
+  /** OKX's per-key and per-IP limits of the trading, funding and market endpoints. */
+  limits: RateLimits;
+  /** Makes other rate limiters (console logins): in memory, or shared through Redis. */
+  limiters: Limiters;
+  sessions: SessionService;
+  totp: TotpService;
+  addresses: AddressBook;
+  /** The clock, Unix ms; tests may pass another. */
+  now: () => number;
+}
