@@ -6,6 +6,7 @@ import {
   MAX_KEYS_PER_ACCOUNT, MAX_LABEL_LENGTH, validateKeyChange, validateLabel, validateNewKey, validatePassphrase,
   type AccountKeys, type NewKeyInput,
 } from './key-rules.js';
+import type { PermissionSet } from './permissions.js';
 
 const GOOD_PASSPHRASE = 'Passw0rd!';
 const NO_KEYS: AccountKeys = { count: 0, labels: [] };
@@ -246,12 +247,11 @@ test('a name may not start or end with a space (a typo that would make "bot " an
 });
 
 describe('applyKeyChange', () => {
-  const current = {
-    apiKey: 'k', label: 'old', perms: { read: true, trade: false, withdraw: false }, ips: ['1.2.3.4'], updatedAt: 1, lastUsedAt: 5,
-  };
+  const readOnly: PermissionSet = { read: true, trade: false, withdraw: false };
+  const current = { apiKey: 'k', label: 'old', perms: readOnly, ips: ['1.2.3.4'], updatedAt: 1, lastUsedAt: 5 };
 
   test('replaces only the fields the change gives, stamps updatedAt, keeps everything else', () => {
-    const trade = { read: true, trade: true, withdraw: false };
+    const trade: PermissionSet = { read: true, trade: true, withdraw: false };
     assert.deepEqual(applyKeyChange(current, { label: 'new' }, 9), { ...current, label: 'new', updatedAt: 9 });
     assert.deepEqual(applyKeyChange(current, { perms: trade, ips: [] }, 9), { ...current, perms: trade, ips: [], updatedAt: 9 });
     assert.deepEqual(applyKeyChange(current, {}, 9), { ...current, updatedAt: 9 });
