@@ -1,14 +1,21 @@
+export type IdSequenceName = 'order' | 'trade' | 'withdrawal';
+
 /** What a sealed secret belongs to: an API key (id: the API key) or an account's authenticator (id: the user id). */
 export type SealedKind = 'api-key' | 'totp';
 
 /**
- * What the processes sharing one database coordinate through it (jobs, leases, key-change
- * pushes), the master-key rotation that spans every sealed secret, and closing the store.
+ * What the processes sharing one database coordinate through it (id sequences, jobs, leases,
+ * key-change pushes), the master-key rotation that spans every sealed secret, and closing the store.
  *
  * @example
  *   if (await store.claimInterval('sweep', Date.now(), 60_000)) await sweep();
  */
 export interface ClusterStore {
+  /**
+   * Reserves `count` fresh ids of a sequence shared by every process: returns the first; the
+   * block is [first, first + count). Ids never repeat and the block starts at `floor` or later.
+   */
+  reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint>;
   /**
    * True for exactly one caller per `intervalMs` across every process sharing the database (the
    * sweeper): the job's last run moves to `now` only if it is at least `intervalMs` old.

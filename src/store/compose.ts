@@ -61,7 +61,6 @@ export function composeStore({ users: u, keys: k, ledger: l, exchange: x, fundin
     runBookOperation: x.runBookOperation.bind(x),
     bookVersions: x.bookVersions.bind(x),
     bookChangesSince: x.bookChangesSince.bind(x),
-    reserveIds: x.reserveIds.bind(x),
     openOrders: x.openOrders.bind(x),
     findOrder: x.findOrder.bind(x),
     listOrders: x.listOrders.bind(x),
@@ -78,6 +77,7 @@ export function composeStore({ users: u, keys: k, ledger: l, exchange: x, fundin
     listWithdrawalAddresses: f.listWithdrawalAddresses.bind(f),
     deleteWithdrawalAddress: f.deleteWithdrawalAddress.bind(f),
 
+    reserveIds: c.reserveIds.bind(c),
     claimInterval: c.claimInterval.bind(c),
     holdLease: c.holdLease.bind(c),
     releaseLease: c.releaseLease.bind(c),

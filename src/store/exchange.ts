@@ -19,8 +19,6 @@ export interface BookVersion {
   version: number;
 }
 
-export type IdSequenceName = 'order' | 'trade' | 'withdrawal';
-
 export interface OrderChanges {
   orders: readonly Order[];
   fills: readonly Fill[];
@@ -40,7 +38,7 @@ export interface FillQuery {
   limit: number;
 }
 
-/** The paper exchange: order books and their operations, orders, fills, public trades and id sequences. */
+/** The paper exchange: order books and their operations, orders, fills and public trades. */
 export interface ExchangeStore {
   /**
    * Runs one order operation on a book, taking turns with every process sharing the database
@@ -65,11 +63,6 @@ export interface ExchangeStore {
   bookVersions(): Promise<BookVersion[]>;
   /** What was stored on one book after `version`, and the book's version now. */
   bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges>;
-  /**
-   * Reserves `count` fresh ids of a sequence shared by every process: returns the first; the
-   * block is [first, first + count). Ids never repeat and the block starts at `floor` or later.
-   */
-  reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint>;
   /**
    * Every open order (live or partially filled) of every account in queue order (queuedAt, then
    * ordId): the books at start-up.

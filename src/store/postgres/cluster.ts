@@ -1,14 +1,22 @@
 import pg from 'pg';
-import type { ClusterStore, SealedKind } from '../cluster.js';
-import { changed, KEY_CHANNEL, rows, tx, types, type Connection } from './connection.js';
+import type { ClusterStore, IdSequenceName, SealedKind } from '../cluster.js';
+import { changed, KEY_CHANNEL, one, rows, tx, types, type Connection } from './connection.js';
 
-/** Jobs, leases, key-change notifications (LISTEN/NOTIFY), resealing and closing on PostgreSQL. */
+/** Id sequences, jobs, leases, key-change notifications (LISTEN/NOTIFY), resealing and closing on PostgreSQL. */
 export class PostgresCluster implements ClusterStore {
   private listener: pg.Client | null = null;
   private readonly keyListeners: Array<() => void> = [];
   private closed = false;
 
   constructor(private readonly conn: Connection, private readonly url: string) {}
+
+  async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
+    const n = BigInt(count);
+    const row = await one<{ last: string }>(this.conn.pool, `UPDATE id_sequences SET last = GREATEST(last + $1, $2)
+      WHERE name = $3 RETURNING last::text AS last`, [n.toString(), (floor + n - 1n).toString(), sequence]);
+    if (row === undefined) throw new Error(`unknown id sequence ${sequence}`);
+    return BigInt(row.last) - n + 1n;
+  }
 
   async claimInterval(job: string, now: number, intervalMs: number): Promise<boolean> {
     return await changed(this.conn.pool, `INSERT INTO jobs (name, last_run) VALUES ($1, $2) ON CONFLICT (name)

@@ -7,7 +7,7 @@ import {
   fillRow, orderRow, toFill, toOrder, type BookVersionRow, type FillRow, type OrderRow,
 } from '../codecs.js';
 import type {
-  BookChanges, BookVersion, ExchangeStore, FillQuery, IdSequenceName, OrderChanges, OrderQuery,
+  BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery,
 } from '../exchange.js';
 import { changed, isUniqueViolation, one, rows, tx, type Connection } from './connection.js';
 import type { PostgresLedger } from './ledger.js';
@@ -29,7 +29,7 @@ const BOOK_ORDERS = `SELECT * FROM orders WHERE env = $1 AND inst_id = $2 AND bo
   ORDER BY queued_at, ord_id::numeric`;
 const BOOK_FILLS = 'SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4 ORDER BY id';
 
-/** Books, orders, fills and id sequences on PostgreSQL: each book operation is one transaction under the book's row lock. */
+/** Books, orders and fills on PostgreSQL: each book operation is one transaction under the book's row lock. */
 export class PostgresExchange implements ExchangeStore {
   constructor(private readonly conn: Connection, private readonly ledger: PostgresLedger) {}
 
@@ -89,14 +89,6 @@ export class PostgresExchange implements ExchangeStore {
     const orders = (await rows<OrderRow>(this.conn.pool, BOOK_ORDERS, [env, instId, version, current])).map(toOrder);
     const fills = (await rows<FillRow>(this.conn.pool, BOOK_FILLS, [env, instId, version, current])).map(toFill);
     return { version: current, orders, fills };
-  }
-
-  async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
-    const n = BigInt(count);
-    const row = await one<{ last: string }>(this.conn.pool, `UPDATE id_sequences SET last = GREATEST(last + $1, $2)
-      WHERE name = $3 RETURNING last::text AS last`, [n.toString(), (floor + n - 1n).toString(), sequence]);
-    if (row === undefined) throw new Error(`unknown id sequence ${sequence}`);
-    return BigInt(row.last) - n + 1n;
   }
 
   async openOrders(): Promise<Order[]> {

@@ -1,12 +1,14 @@
-import type { ClusterStore, SealedKind } from '../cluster.js';
+import type { ClusterStore, IdSequenceName, SealedKind } from '../cluster.js';
 import { inTransaction, prepare, type Db } from './connection.js';
 
-/** Jobs, leases, resealing and closing on SQLite (no key-change push: every process polls). */
+/** Id sequences, jobs, leases, resealing and closing on SQLite (no key-change push: every process polls). */
 export class SqliteCluster implements ClusterStore {
   private readonly stmt;
 
   constructor(private readonly db: Db) {
     this.stmt = {
+      reserveIds: prepare<{ last: bigint }>(db,
+        'UPDATE id_sequences SET last = MAX(last + ?, ?) WHERE name = ? RETURNING last').safeIntegers(true),
       claimJob: prepare(db, `INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT (name)
         DO UPDATE SET last_run = excluded.last_run WHERE jobs.last_run <= excluded.last_run - ?`),
       holdLease: prepare(db, `INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name)
@@ -18,6 +20,13 @@ export class SqliteCluster implements ClusterStore {
       sealedTotp: prepare<{ user_id: number; secret_sealed: Buffer }>(db, 'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id'),
       resealTotp: prepare(db, 'UPDATE user_totp SET secret_sealed = ? WHERE user_id = ?'),
     };
+  }
+
+  async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
+    const n = BigInt(count);
+    const row = this.stmt.reserveIds.get(n, floor + n - 1n, sequence);
+    if (row === undefined) throw new Error(`unknown id sequence ${sequence}`);
+    return row.last - n + 1n;
   }
 
   async claimInterval(job: string, now: number, intervalMs: number): Promise<boolean> {

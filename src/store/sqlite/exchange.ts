@@ -7,14 +7,14 @@ import {
   type BookFillRow, type BookOrderRow, type BookVersionRow, type FillRow, type OrderRow,
 } from '../codecs.js';
 import type {
-  BookChanges, BookVersion, ExchangeStore, FillQuery, IdSequenceName, OrderChanges, OrderQuery,
+  BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery,
 } from '../exchange.js';
 import { inTransaction, isUniqueViolation, prepare, type Db } from './connection.js';
 import type { SqliteLedger } from './ledger.js';
 
 const OPEN = `state IN ('live', 'partially_filled')`;
 
-/** Books, orders, fills and id sequences on SQLite: hand-written SQL, statements prepared once (the order path). */
+/** Books, orders and fills on SQLite: hand-written SQL, statements prepared once (the order path). */
 export class SqliteExchange implements ExchangeStore {
   private readonly stmt;
 
@@ -52,8 +52,6 @@ export class SqliteExchange implements ExchangeStore {
         AND book_seq <= ? ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
       bookFills: prepare<FillRow>(db, `SELECT * FROM fills WHERE env = ? AND inst_id = ? AND book_seq > ? AND book_seq <= ?
         ORDER BY id`),
-      reserveIds: prepare<{ last: bigint }>(db, 'UPDATE id_sequences SET last = MAX(last + ?, ?) WHERE name = ? RETURNING last')
-        .safeIntegers(true),
     };
   }
 
@@ -99,13 +97,6 @@ export class SqliteExchange implements ExchangeStore {
     const orders = this.stmt.bookChanges.all(env, instId, version, current).map(toOrder);
     const fills = this.stmt.bookFills.all(env, instId, version, current).map(toFill);
     return { version: current, orders, fills };
-  }
-
-  async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
-    const n = BigInt(count);
-    const row = this.stmt.reserveIds.get(n, floor + n - 1n, sequence);
-    if (row === undefined) throw new Error(`unknown id sequence ${sequence}`);
-    return row.last - n + 1n;
   }
 
   async openOrders(): Promise<Order[]> {
