@@ -253,7 +253,8 @@ describe('applyKeyChange', () => {
   test('replaces only the fields the change gives, stamps updatedAt, keeps everything else', () => {
     const trade: PermissionSet = { read: true, trade: true, withdraw: false };
     assert.deepEqual(applyKeyChange(current, { label: 'new' }, 9), { ...current, label: 'new', updatedAt: 9 });
-    assert.deepEqual(applyKeyChange(current, { perms: trade, ips: [] }, 9), { ...current, perms: trade, ips: [], updatedAt: 9 });
+    const changed = applyKeyChange(current, { perms: trade, ips: [] }, 9);
+    assert.deepEqual(changed, { ...current, perms: trade, ips: [], updatedAt: 9 });
     assert.deepEqual(applyKeyChange(current, {}, 9), { ...current, updatedAt: 9 });
   });
 

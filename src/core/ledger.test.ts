@@ -3,7 +3,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { RuleError } from './errors.js';
 import {
-  FUNDING, MAX_DECIMALS, TRADING, addAmounts, applyEntry, depositEntry, isNegative, multiply, parseAmount, type LedgerEntry,
+  FUNDING, MAX_DECIMALS, TRADING, addAmounts, applyEntry, depositEntry, isNegative, multiply, parseAmount,
+  type LedgerEntry,
 } from './ledger.js';
 
 // An independent reference on BigInt: a decimal string is an integer scaled by 10^scale.
@@ -265,12 +266,14 @@ describe('depositEntry', () => {
 });
 
 describe('applyEntry', () => {
-  const entry = (availDelta: string, frozenDelta: string): LedgerEntry =>
-    ({ userId: 1, env: 'demo', account: TRADING, ccy: 'USDT', availDelta, frozenDelta, kind: 'order_freeze', ref: '7' });
+  const entry = (availDelta: string, frozenDelta: string): LedgerEntry => ({
+    userId: 1, env: 'demo', account: TRADING, ccy: 'USDT', availDelta, frozenDelta, kind: 'order_freeze', ref: '7',
+  });
 
   test('adds both deltas exactly; no balance yet counts as zero', () => {
     assert.deepEqual(applyEntry(undefined, entry('10.5', '0')), { avail: '10.5', frozen: '0' });
-    assert.deepEqual(applyEntry({ avail: '0.3', frozen: '0.1' }, entry('-0.1', '0.1')), { avail: '0.2', frozen: '0.2' });
+    const after = applyEntry({ avail: '0.3', frozen: '0.1' }, entry('-0.1', '0.1'));
+    assert.deepEqual(after, { avail: '0.2', frozen: '0.2' });
   });
 
   test('down to exactly zero is allowed', () => {

@@ -7,7 +7,9 @@ import {
 import type { KeyEnv } from '../core/key-rules.js';
 import { parseAmount, type LedgerEntry } from '../core/ledger.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
-import type { ClusterStore, DepositRecord, FundingStore, LedgerStore, UserStore, WithdrawalAddress } from '../store/store.js';
+import type {
+  ClusterStore, DepositRecord, FundingStore, LedgerStore, UserStore, WithdrawalAddress,
+} from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
 import { normalizeEmail } from './user-service.js';

@@ -26,7 +26,10 @@ export interface ClusterStore {
    * `now + ttlMs`, i.e. it held it already or the previous holder let it lapse.
    */
   holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
-  /** Gives a lease up at once (clean shutdown), if `holder` still holds it; another instance may take it on its next try. */
+  /**
+   * Gives a lease up at once (clean shutdown), if `holder` still holds it; another instance may
+   * take it on its next try.
+   */
   releaseLease(name: string, holder: string): Promise<void>;
   /**
    * Calls `listener` soon after any process commits a key change (PostgreSQL LISTEN/NOTIFY); a
@@ -38,7 +41,9 @@ export interface ClusterStore {
    * Re-encrypts every sealed secret (API secret keys and TOTP secrets) in one transaction:
    * `reseal` opens a sealed value under the old master key and seals it under the new one.
    */
-  resealSecrets(reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer): Promise<{ apiKeys: number; totp: number }>;
+  resealSecrets(
+    reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
+  ): Promise<{ apiKeys: number; totp: number }>;
 
   close(): Promise<void>;
 }

@@ -58,17 +58,17 @@ export function toKey(r: KeyRow): KeyRecord {
 
 export function keyRow<F extends Flag>(k: KeyRecord, flag: WriteFlag<F>): KeyRow<F> {
   return {
-    api_key: k.apiKey, user_id: k.userId, label: k.label, perm_trade: flag(k.perms.trade), perm_withdraw: flag(k.perms.withdraw),
-    ips: writeList(k.ips), env: k.env, secret_sealed: k.secretSealed, passphrase_hash: k.passphraseHash,
-    created_at: k.createdAt, updated_at: k.updatedAt, last_used_at: k.lastUsedAt,
+    api_key: k.apiKey, user_id: k.userId, label: k.label, perm_trade: flag(k.perms.trade),
+    perm_withdraw: flag(k.perms.withdraw), ips: writeList(k.ips), env: k.env, secret_sealed: k.secretSealed,
+    passphrase_hash: k.passphraseHash, created_at: k.createdAt, updated_at: k.updatedAt, last_used_at: k.lastUsedAt,
   };
 }
 
 export type OrderRow = {
   ord_id: string; user_id: number; env: KeyEnv; inst_id: string; cl_ord_id: string; tag: string; side: Order['side'];
-  ord_type: Order['ordType']; px: string; sz: string; tgt_ccy: Order['tgtCcy']; acc_fill_sz: string; acc_fill_quote: string;
-  fee: string; fee_ccy: string; frozen: string; state: Order['state']; cancel_source: string; c_time: number; u_time: number;
-  queued_at: number;
+  ord_type: Order['ordType']; px: string; sz: string; tgt_ccy: Order['tgtCcy']; acc_fill_sz: string;
+  acc_fill_quote: string; fee: string; fee_ccy: string; frozen: string; state: Order['state']; cancel_source: string;
+  c_time: number; u_time: number; queued_at: number;
 };
 
 /** An order as written by a book operation: with the book version that stored it. */
@@ -77,18 +77,18 @@ export type BookOrderRow = OrderRow & { book_seq: number };
 export function toOrder(r: OrderRow): Order {
   return {
     ordId: r.ord_id, clOrdId: r.cl_ord_id, tag: r.tag, userId: r.user_id, env: r.env, instId: r.inst_id, side: r.side,
-    ordType: r.ord_type, px: r.px, sz: r.sz, tgtCcy: r.tgt_ccy, accFillSz: r.acc_fill_sz, accFillQuote: r.acc_fill_quote,
-    fee: r.fee, feeCcy: r.fee_ccy, frozen: r.frozen, state: r.state, cancelSource: r.cancel_source, cTime: r.c_time,
-    uTime: r.u_time, queuedAt: r.queued_at,
+    ordType: r.ord_type, px: r.px, sz: r.sz, tgtCcy: r.tgt_ccy, accFillSz: r.acc_fill_sz,
+    accFillQuote: r.acc_fill_quote, fee: r.fee, feeCcy: r.fee_ccy, frozen: r.frozen, state: r.state,
+    cancelSource: r.cancel_source, cTime: r.c_time, uTime: r.u_time, queuedAt: r.queued_at,
   };
 }
 
 export function orderRow(o: Order, bookSeq: number): BookOrderRow {
   return {
     ord_id: o.ordId, user_id: o.userId, env: o.env, inst_id: o.instId, cl_ord_id: o.clOrdId, tag: o.tag, side: o.side,
-    ord_type: o.ordType, px: o.px, sz: o.sz, tgt_ccy: o.tgtCcy, acc_fill_sz: o.accFillSz, acc_fill_quote: o.accFillQuote,
-    fee: o.fee, fee_ccy: o.feeCcy, frozen: o.frozen, state: o.state, cancel_source: o.cancelSource, c_time: o.cTime,
-    u_time: o.uTime, queued_at: o.queuedAt, book_seq: bookSeq,
+    ord_type: o.ordType, px: o.px, sz: o.sz, tgt_ccy: o.tgtCcy, acc_fill_sz: o.accFillSz,
+    acc_fill_quote: o.accFillQuote, fee: o.fee, fee_ccy: o.feeCcy, frozen: o.frozen, state: o.state,
+    cancel_source: o.cancelSource, c_time: o.cTime, u_time: o.uTime, queued_at: o.queuedAt, book_seq: bookSeq,
   };
 }
 
@@ -101,15 +101,16 @@ export type BookFillRow = FillRow & { book_seq: number };
 
 export function toFill(r: FillRow): Fill {
   return {
-    tradeId: r.trade_id, instId: r.inst_id, ordId: r.ord_id, clOrdId: r.cl_ord_id, tag: r.tag, userId: r.user_id, env: r.env,
-    side: r.side, px: r.px, sz: r.sz, fee: r.fee, feeCcy: r.fee_ccy, execType: r.exec_type, ts: r.ts,
+    tradeId: r.trade_id, instId: r.inst_id, ordId: r.ord_id, clOrdId: r.cl_ord_id, tag: r.tag, userId: r.user_id,
+    env: r.env, side: r.side, px: r.px, sz: r.sz, fee: r.fee, feeCcy: r.fee_ccy, execType: r.exec_type, ts: r.ts,
   };
 }
 
 export function fillRow(f: Fill, bookSeq: number): BookFillRow {
   return {
-    trade_id: f.tradeId, ord_id: f.ordId, cl_ord_id: f.clOrdId, tag: f.tag, user_id: f.userId, env: f.env, inst_id: f.instId,
-    side: f.side, px: f.px, sz: f.sz, fee: f.fee, fee_ccy: f.feeCcy, exec_type: f.execType, ts: f.ts, book_seq: bookSeq,
+    trade_id: f.tradeId, ord_id: f.ordId, cl_ord_id: f.clOrdId, tag: f.tag, user_id: f.userId, env: f.env,
+    inst_id: f.instId, side: f.side, px: f.px, sz: f.sz, fee: f.fee, fee_ccy: f.feeCcy, exec_type: f.execType, ts: f.ts,
+    book_seq: bookSeq,
   };
 }
 
@@ -121,17 +122,17 @@ export type WithdrawalRow = {
 
 export function toWithdrawal(r: WithdrawalRow): Withdrawal {
   return {
-    wdId: r.wd_id, clientId: r.client_id, userId: r.user_id, env: r.env, ccy: r.ccy, chain: r.chain, amt: r.amt, fee: r.fee,
-    dest: r.dest, toAddr: r.to_addr, toUserId: r.to_user_id, state: r.state, txId: r.tx_id, createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    wdId: r.wd_id, clientId: r.client_id, userId: r.user_id, env: r.env, ccy: r.ccy, chain: r.chain, amt: r.amt,
+    fee: r.fee, dest: r.dest, toAddr: r.to_addr, toUserId: r.to_user_id, state: r.state, txId: r.tx_id,
+    createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 
 export function withdrawalRow(w: Withdrawal): WithdrawalRow {
   return {
-    wd_id: w.wdId, client_id: w.clientId, user_id: w.userId, env: w.env, ccy: w.ccy, chain: w.chain, amt: w.amt, fee: w.fee,
-    dest: w.dest, to_addr: w.toAddr, to_user_id: w.toUserId, state: w.state, tx_id: w.txId, created_at: w.createdAt,
-    updated_at: w.updatedAt,
+    wd_id: w.wdId, client_id: w.clientId, user_id: w.userId, env: w.env, ccy: w.ccy, chain: w.chain, amt: w.amt,
+    fee: w.fee, dest: w.dest, to_addr: w.toAddr, to_user_id: w.toUserId, state: w.state, tx_id: w.txId,
+    created_at: w.createdAt, updated_at: w.updatedAt,
   };
 }
 
@@ -146,7 +147,9 @@ export function toSession(r: SessionRow): SessionRecord {
   };
 }
 
-export type TotpRow = { user_id: number; secret_sealed: Buffer; enabled: Flag; recovery_hashes: string; last_step: number };
+export type TotpRow = {
+  user_id: number; secret_sealed: Buffer; enabled: Flag; recovery_hashes: string; last_step: number;
+};
 
 export function toTotp(r: TotpRow): TotpRecord {
   return {
@@ -172,7 +175,8 @@ export type RejectionRow = {
 
 export function toRejection(r: RejectionRow): KeyRejection {
   return {
-    apiKey: r.api_key, userId: r.user_id, code: r.code, ip: r.ip, count: r.count, firstAt: r.first_at, lastAt: r.last_at,
+    apiKey: r.api_key, userId: r.user_id, code: r.code, ip: r.ip, count: r.count, firstAt: r.first_at,
+    lastAt: r.last_at,
   };
 }
 
@@ -182,7 +186,8 @@ export type AddressRow = {
 
 export function toAddress(r: AddressRow): WithdrawalAddress {
   return {
-    id: r.id, userId: r.user_id, ccy: r.ccy, chain: r.chain, address: r.address, label: r.label, createdAt: r.created_at,
+    id: r.id, userId: r.user_id, ccy: r.ccy, chain: r.chain, address: r.address, label: r.label,
+    createdAt: r.created_at,
   };
 }
 
@@ -213,7 +218,9 @@ export function toKeyChanges(rows: readonly KeyFeedRow[], cursor: number): { cur
 export type LedgerFeedRow = { id: number; user_id: number; env: KeyEnv };
 
 /** The accounts a page of the ledger feed touched, once each in first-seen order, and the new cursor. */
-export function toLedgerChanges(rows: readonly LedgerFeedRow[], cursor: number): { cursor: number; accounts: LedgerAccount[] } {
+export function toLedgerChanges(
+  rows: readonly LedgerFeedRow[], cursor: number,
+): { cursor: number; accounts: LedgerAccount[] } {
   const last = rows[rows.length - 1];
   const seen = new Map<string, LedgerAccount>();
   for (const r of rows) seen.set(`${r.user_id}:${r.env}`, { userId: r.user_id, env: r.env });

@@ -27,6 +27,11 @@ export interface DepositRecord {
   at: number;
 }
 
+export interface DepositQuery {
+  ccy?: string | undefined;
+  limit: number;
+}
+
 export interface WithdrawalQuery {
   ccy?: string | undefined;
   wdId?: string | undefined;
@@ -56,13 +61,15 @@ export interface FundingStore {
   /** Pending (state 0) withdrawals created at or before `createdBefore`, oldest first. */
   pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]>;
   /** Funds that arrived in an account: deposits and internal withdrawals received, newest first. */
-  listDeposits(userId: number, env: KeyEnv, query: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]>;
+  listDeposits(userId: number, env: KeyEnv, query: DepositQuery): Promise<DepositRecord[]>;
 
   /**
    * Adds an address atomically with the account's rules: `check` sees how many the account holds
    * (inside the transaction) and throws a RuleError to refuse. A duplicate (same chain and address) is refused.
    */
-  addWithdrawalAddress(entry: Omit<WithdrawalAddress, 'id'>, check: (existingCount: number) => void): Promise<WithdrawalAddress>;
+  addWithdrawalAddress(
+    entry: Omit<WithdrawalAddress, 'id'>, check: (existingCount: number) => void,
+  ): Promise<WithdrawalAddress>;
   listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]>;
   /** Removes the account's address; false if it had no such address. */
   deleteWithdrawalAddress(userId: number, id: number): Promise<boolean>;

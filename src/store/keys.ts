@@ -66,7 +66,9 @@ export interface KeyStore {
    * Inserts a key atomically with the account's rules: `build` sees the account's current keys
    * (inside the transaction) and returns the row to insert or throws a RuleError.
    */
-  createKey(userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number): Promise<KeyRecord>;
+  createKey(
+    userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number,
+  ): Promise<KeyRecord>;
   /** Applies `change` (which sees the key and the account's other keys) atomically; null if no such key. */
   updateKey(
     userId: number,

@@ -19,14 +19,17 @@ export class PostgresCluster implements ClusterStore {
   }
 
   async claimInterval(job: string, now: number, intervalMs: number): Promise<boolean> {
-    return await changed(this.conn.pool, `INSERT INTO jobs (name, last_run) VALUES ($1, $2) ON CONFLICT (name)
-      DO UPDATE SET last_run = EXCLUDED.last_run WHERE jobs.last_run <= EXCLUDED.last_run - $3`, [job, now, intervalMs]) === 1;
+    const claimed = await changed(this.conn.pool, `INSERT INTO jobs (name, last_run) VALUES ($1, $2) ON CONFLICT (name)
+      DO UPDATE SET last_run = EXCLUDED.last_run WHERE jobs.last_run <= EXCLUDED.last_run - $3`,
+    [job, now, intervalMs]);
+    return claimed === 1;
   }
 
   async holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
-    return await changed(this.conn.pool, `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3) ON CONFLICT (name)
-      DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until WHERE leases.holder = EXCLUDED.holder OR leases.until < $4`,
-    [name, holder, now + ttlMs, now]) === 1;
+    const held = await changed(this.conn.pool, `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
+      ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+      WHERE leases.holder = EXCLUDED.holder OR leases.until < $4`, [name, holder, now + ttlMs, now]);
+    return held === 1;
   }
 
   async releaseLease(name: string, holder: string): Promise<void> {
@@ -63,7 +66,9 @@ export class PostgresCluster implements ClusterStore {
     }
   }
 
-  async resealSecrets(reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer): Promise<{ apiKeys: number; totp: number }> {
+  async resealSecrets(
+    reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
+  ): Promise<{ apiKeys: number; totp: number }> {
     return tx(this.conn.pool, async (c) => {
       const keys = await rows<{ api_key: string; secret_sealed: Buffer }>(c,
         'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key FOR UPDATE');

@@ -5,10 +5,9 @@ export type Db = pg.Pool | pg.PoolClient;
 
 const INT8_OID = 20;
 /** bigint columns hold Unix ms and row ids, all within Number's exact range; ids of sequences are read as text. */
-export const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
-};
+const getTypeParser = (oid: number, format?: 'text' | 'binary') =>
+  oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text');
+export const types = { getTypeParser: getTypeParser as typeof pg.types.getTypeParser };
 
 /** The notification channel of key changes; the payload is the schema, so deployments sharing a database stay apart. */
 export const KEY_CHANNEL = 'signet_keys';
@@ -32,7 +31,9 @@ export async function rows<R extends pg.QueryResultRow>(db: Db, text: string, va
 }
 
 /** The first row of a query, or undefined. */
-export async function one<R extends pg.QueryResultRow>(db: Db, text: string, values: unknown[] = []): Promise<R | undefined> {
+export async function one<R extends pg.QueryResultRow>(
+  db: Db, text: string, values: unknown[] = [],
+): Promise<R | undefined> {
   return (await rows<R>(db, text, values))[0];
 }
 
@@ -107,7 +108,8 @@ export async function migratePostgres(pool: pg.Pool): Promise<number> {
     await c.query('BEGIN');
     // Instances starting together migrate one after the other.
     await c.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':migrate'))`);
-    await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)');
+    await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations
+      (version integer PRIMARY KEY, applied_at bigint NOT NULL)`);
     const row = await one<{ v: number }>(c, 'SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations');
     let ran = 0;
     for (let version = (row?.v ?? 0) + 1; version <= POSTGRES_MIGRATIONS.length; version++) {

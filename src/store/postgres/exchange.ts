@@ -14,20 +14,25 @@ import type { PostgresLedger } from './ledger.js';
 
 const OPEN = `state IN ('live', 'partially_filled')`;
 
-const ORDER_COLUMNS = `ord_id, user_id, env, inst_id, cl_ord_id, tag, side, ord_type, px, sz, tgt_ccy, acc_fill_sz, acc_fill_quote,
-  fee, fee_ccy, frozen, state, cancel_source, c_time, u_time, queued_at, book_seq`;
+const ORDER_COLUMNS = `ord_id, user_id, env, inst_id, cl_ord_id, tag, side, ord_type, px, sz, tgt_ccy, acc_fill_sz,
+  acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time, queued_at, book_seq`;
 /** Orders given as one JSON array of rows (one round trip for all the orders of an operation). */
-const UPSERT_ORDERS = `INSERT INTO orders (${ORDER_COLUMNS}) SELECT ${ORDER_COLUMNS} FROM json_populate_recordset(null::orders, $1)
+const UPSERT_ORDERS = `INSERT INTO orders (${ORDER_COLUMNS})
+  SELECT ${ORDER_COLUMNS} FROM json_populate_recordset(null::orders, $1)
   ON CONFLICT (ord_id) DO UPDATE SET px = EXCLUDED.px, sz = EXCLUDED.sz, acc_fill_sz = EXCLUDED.acc_fill_sz,
   acc_fill_quote = EXCLUDED.acc_fill_quote, fee = EXCLUDED.fee, frozen = EXCLUDED.frozen, state = EXCLUDED.state,
-  cancel_source = EXCLUDED.cancel_source, u_time = EXCLUDED.u_time, queued_at = EXCLUDED.queued_at, book_seq = EXCLUDED.book_seq`;
+  cancel_source = EXCLUDED.cancel_source, u_time = EXCLUDED.u_time, queued_at = EXCLUDED.queued_at,
+  book_seq = EXCLUDED.book_seq`;
 
-const FILL_COLUMNS = 'trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy, exec_type, ts, book_seq';
-const INSERT_FILLS = `INSERT INTO fills (${FILL_COLUMNS}) SELECT ${FILL_COLUMNS} FROM json_populate_recordset(null::fills, $1)`;
+const FILL_COLUMNS = `trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side, px, sz, fee, fee_ccy, exec_type,
+  ts, book_seq`;
+const INSERT_FILLS = `INSERT INTO fills (${FILL_COLUMNS})
+  SELECT ${FILL_COLUMNS} FROM json_populate_recordset(null::fills, $1)`;
 
 const BOOK_ORDERS = `SELECT * FROM orders WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4
   ORDER BY queued_at, ord_id::numeric`;
-const BOOK_FILLS = 'SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4 ORDER BY id';
+const BOOK_FILLS = `SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4
+  ORDER BY id`;
 
 /** Books, orders and fills on PostgreSQL: each book operation is one transaction under the book's row lock. */
 export class PostgresExchange implements ExchangeStore {
@@ -39,7 +44,8 @@ export class PostgresExchange implements ExchangeStore {
     let from = book.version;
     try {
       return await tx(this.conn.pool, async (c) => {
-        // The book's row lock, taken by bumping its version: operations on one book take turns across every instance until commit.
+        // The book's row lock, taken by bumping its version: operations on one book take turns
+        // across every instance until commit.
         const version = await this.lockBook(c, book);
         const since = version === from ? { version, orders: [], fills: [] } : {
           version,
@@ -54,7 +60,9 @@ export class PostgresExchange implements ExchangeStore {
         // The last state of each order (an operation may list one order twice), then the fills in order.
         const orders = [...new Map(change.orders.map((o) => [o.ordId, o])).values()];
         if (orders.length > 0) await c.query(UPSERT_ORDERS, [JSON.stringify(orders.map((o) => orderRow(o, seq)))]);
-        if (change.fills.length > 0) await c.query(INSERT_FILLS, [JSON.stringify(change.fills.map((f) => fillRow(f, seq)))]);
+        if (change.fills.length > 0) {
+          await c.query(INSERT_FILLS, [JSON.stringify(change.fills.map((f) => fillRow(f, seq)))]);
+        }
         return result;
       });
     } catch (err) {
@@ -66,11 +74,11 @@ export class PostgresExchange implements ExchangeStore {
   /** Inside a transaction: locks the book's row and bumps its version; returns the version before. */
   private async lockBook(c: pg.PoolClient, book: BookVersion): Promise<number> {
     for (;;) {
-      const bumped = await one<{ version: number }>(c, `UPDATE books SET version = version + 1 WHERE env = $1 AND inst_id = $2
-        RETURNING version - 1 AS version`, [book.env, book.instId]);
+      const bumped = await one<{ version: number }>(c, `UPDATE books SET version = version + 1
+        WHERE env = $1 AND inst_id = $2 RETURNING version - 1 AS version`, [book.env, book.instId]);
       if (bumped !== undefined) return bumped.version;
-      const created = await changed(c, 'INSERT INTO books (env, inst_id, version) VALUES ($1, $2, 1) ON CONFLICT DO NOTHING',
-        [book.env, book.instId]);
+      const created = await changed(c, `INSERT INTO books (env, inst_id, version) VALUES ($1, $2, 1)
+        ON CONFLICT DO NOTHING`, [book.env, book.instId]);
       if (created === 1) return 0;
     }
   }
@@ -81,8 +89,8 @@ export class PostgresExchange implements ExchangeStore {
   }
 
   async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges> {
-    const row = await one<{ version: number }>(this.conn.pool, 'SELECT version FROM books WHERE env = $1 AND inst_id = $2',
-      [env, instId]);
+    const row = await one<{ version: number }>(this.conn.pool,
+      'SELECT version FROM books WHERE env = $1 AND inst_id = $2', [env, instId]);
     const current = row?.version ?? 0;
     if (current === version) return { version, orders: [], fills: [] };
     // Up to the version read: rows stored since are given with the next version.
@@ -92,8 +100,8 @@ export class PostgresExchange implements ExchangeStore {
   }
 
   async openOrders(): Promise<Order[]> {
-    return (await rows<OrderRow>(this.conn.pool, `SELECT * FROM orders WHERE ${OPEN} ORDER BY queued_at, ord_id::numeric`))
-      .map(toOrder);
+    return (await rows<OrderRow>(this.conn.pool, `SELECT * FROM orders WHERE ${OPEN}
+      ORDER BY queued_at, ord_id::numeric`)).map(toOrder);
   }
 
   async findOrder(userId: number, env: KeyEnv, ref: { ordId?: string; clOrdId?: string }): Promise<Order | null> {

@@ -5,7 +5,7 @@ import type { LedgerEntry } from '../../core/ledger.js';
 import {
   toAddress, toDeposit, toWithdrawal, withdrawalRow, type AddressRow, type DepositRow, type IdRow, type WithdrawalRow,
 } from '../codecs.js';
-import type { DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from '../funding.js';
+import type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from '../funding.js';
 import { changed, lockUser, one, rows, tx, type Connection } from './connection.js';
 import type { PostgresLedger } from './ledger.js';
 
@@ -17,8 +17,9 @@ export class PostgresFunding implements FundingStore {
     await tx(this.conn.pool, async (c) => {
       await this.ledger.applyNow(c, entries, at);
       const r = withdrawalRow(w);
-      await c.query(`INSERT INTO withdrawals (wd_id, client_id, user_id, env, ccy, chain, amt, fee, dest, to_addr, to_user_id,
-        state, tx_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, [
+      await c.query(`INSERT INTO withdrawals (wd_id, client_id, user_id, env, ccy, chain, amt, fee, dest, to_addr,
+        to_user_id, state, tx_id, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, [
         r.wd_id, r.client_id, r.user_id, r.env, r.ccy, r.chain, r.amt, r.fee, r.dest, r.to_addr, r.to_user_id, r.state,
         r.tx_id, r.created_at, r.updated_at,
       ]);
@@ -46,7 +47,8 @@ export class PostgresFunding implements FundingStore {
 
   async listWithdrawals(userId: number, env: KeyEnv, q: WithdrawalQuery): Promise<Withdrawal[]> {
     return (await rows<WithdrawalRow>(this.conn.pool, `SELECT * FROM withdrawals WHERE user_id = $1 AND env = $2
-      AND ($3::text IS NULL OR ccy = $3) AND ($4::text IS NULL OR wd_id = $4) ORDER BY created_at DESC, wd_id DESC LIMIT $5`,
+      AND ($3::text IS NULL OR ccy = $3) AND ($4::text IS NULL OR wd_id = $4)
+      ORDER BY created_at DESC, wd_id DESC LIMIT $5`,
     [userId, env, q.ccy ?? null, q.wdId ?? null, q.limit])).map(toWithdrawal);
   }
 
@@ -55,7 +57,7 @@ export class PostgresFunding implements FundingStore {
       ORDER BY created_at, wd_id`, [createdBefore])).map(toWithdrawal);
   }
 
-  async listDeposits(userId: number, env: KeyEnv, q: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]> {
+  async listDeposits(userId: number, env: KeyEnv, q: DepositQuery): Promise<DepositRecord[]> {
     return (await rows<DepositRow>(this.conn.pool, `SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries
       WHERE user_id = $1 AND env = $2 AND kind IN ('deposit', 'internal_in') AND ($3::text IS NULL OR ccy = $3)
       ORDER BY id DESC LIMIT $4`, [userId, env, q.ccy ?? null, q.limit])).map(toDeposit);
@@ -66,14 +68,16 @@ export class PostgresFunding implements FundingStore {
   ): Promise<WithdrawalAddress> {
     return tx(this.conn.pool, async (c) => {
       await lockUser(c, entry.userId);
-      const count = await one<{ n: number }>(c, 'SELECT COUNT(*)::int AS n FROM withdrawal_addresses WHERE user_id = $1',
-        [entry.userId]);
+      const count = await one<{ n: number }>(c,
+        'SELECT COUNT(*)::int AS n FROM withdrawal_addresses WHERE user_id = $1', [entry.userId]);
       check(count?.n ?? 0);
       const dup = await one(c, 'SELECT 1 FROM withdrawal_addresses WHERE user_id = $1 AND chain = $2 AND address = $3',
         [entry.userId, entry.chain, entry.address]);
       if (dup !== undefined) throw duplicateAddress(entry.address, entry.chain);
-      const row = await one<IdRow>(c, `INSERT INTO withdrawal_addresses (user_id, ccy, chain, address, label, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, [entry.userId, entry.ccy, entry.chain, entry.address, entry.label, entry.createdAt]);
+      const { userId, ccy, chain, address, label, createdAt } = entry;
+      const row = await one<IdRow>(c, `INSERT INTO withdrawal_addresses
+        (user_id, ccy, chain, address, label, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [userId, ccy, chain, address, label, createdAt]);
       if (row === undefined) throw new Error('INSERT ... RETURNING gave no row');
       return { id: row.id, ...entry };
     });
@@ -85,6 +89,8 @@ export class PostgresFunding implements FundingStore {
   }
 
   async deleteWithdrawalAddress(userId: number, id: number): Promise<boolean> {
-    return await changed(this.conn.pool, 'DELETE FROM withdrawal_addresses WHERE user_id = $1 AND id = $2', [userId, id]) === 1;
+    const deleted = await changed(this.conn.pool, 'DELETE FROM withdrawal_addresses WHERE user_id = $1 AND id = $2',
+      [userId, id]);
+    return deleted === 1;
   }
 }

@@ -31,12 +31,15 @@ export class PostgresKeys implements KeyStore {
       .map(toKey);
   }
 
-  async createKey(userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number): Promise<KeyRecord> {
+  async createKey(
+    userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number,
+  ): Promise<KeyRecord> {
     return tx(this.conn.pool, async (c) => {
       const key = build(await this.lockedKeys(c, userId));
       const r = keyRow(key, pgFlag);
       await c.query(`INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw, ips, env, secret_sealed,
-        passphrase_hash, created_at, updated_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
+        passphrase_hash, created_at, updated_at, last_used_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
         r.api_key, r.user_id, r.label, r.perm_trade, r.perm_withdraw, r.ips, r.env, r.secret_sealed,
         r.passphrase_hash, r.created_at, r.updated_at, r.last_used_at,
       ]);
@@ -64,7 +67,8 @@ export class PostgresKeys implements KeyStore {
 
   async deleteKey(userId: number, apiKey: string, actor: Actor, at: number): Promise<KeyRecord | null> {
     return tx(this.conn.pool, async (c) => {
-      const row = await one<KeyRow>(c, 'DELETE FROM api_keys WHERE api_key = $1 AND user_id = $2 RETURNING *', [apiKey, userId]);
+      const row = await one<KeyRow>(c, 'DELETE FROM api_keys WHERE api_key = $1 AND user_id = $2 RETURNING *',
+        [apiKey, userId]);
       if (row === undefined) return null;
       const key = toKey(row);
       await c.query('DELETE FROM key_ips WHERE api_key = $1', [apiKey]);
@@ -89,7 +93,8 @@ export class PostgresKeys implements KeyStore {
     for (const u of uses) latest.set(u.apiKey, Math.max(latest.get(u.apiKey) ?? 0, u.at));
     await this.conn.pool.query(`UPDATE api_keys k SET last_used_at = u.at
       FROM unnest($1::text[], $2::bigint[]) AS u(api_key, at)
-      WHERE k.api_key = u.api_key AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`, [[...latest.keys()], [...latest.values()]]);
+      WHERE k.api_key = u.api_key AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`,
+    [[...latest.keys()], [...latest.values()]]);
   }
 
   async recordKeyIps(uses: ReadonlyArray<{ apiKey: string; ip: string; at: number }>): Promise<number> {
@@ -99,8 +104,8 @@ export class PostgresKeys implements KeyStore {
       for (const use of uses) {
         const row = await one<KeyRow>(c, 'SELECT * FROM api_keys WHERE api_key = $1', [use.apiKey]);
         if (row === undefined) continue;
-        const inserted = await changed(c, 'INSERT INTO key_ips (api_key, ip, first_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-          [use.apiKey, use.ip, use.at]);
+        const inserted = await changed(c, `INSERT INTO key_ips (api_key, ip, first_at) VALUES ($1, $2, $3)
+          ON CONFLICT DO NOTHING`, [use.apiKey, use.ip, use.at]);
         if (inserted === 1) {
           await this.audit(c, use.at, 'api', toKey(row), 'new_ip', { ip: use.ip });
           added++;
@@ -111,8 +116,8 @@ export class PostgresKeys implements KeyStore {
   }
 
   async listKeyIps(apiKey: string, limit: number): Promise<string[]> {
-    return (await rows<{ ip: string }>(this.conn.pool, 'SELECT ip FROM key_ips WHERE api_key = $1 ORDER BY first_at, ip LIMIT $2',
-      [apiKey, limit])).map((r) => r.ip);
+    return (await rows<{ ip: string }>(this.conn.pool,
+      'SELECT ip FROM key_ips WHERE api_key = $1 ORDER BY first_at, ip LIMIT $2', [apiKey, limit])).map((r) => r.ip);
   }
 
   async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
@@ -121,11 +126,12 @@ export class PostgresKeys implements KeyStore {
       const deleted: KeyRecord[] = [];
       for (const key of expiredKeys(candidates, policy, now)) {
         // The condition on last_used_at makes a use recorded since the read win over the sweep.
-        const gone = await changed(c, 'DELETE FROM api_keys WHERE api_key = $1 AND last_used_at IS NOT DISTINCT FROM $2',
-          [key.apiKey, key.lastUsedAt]);
+        const gone = await changed(c, `DELETE FROM api_keys WHERE api_key = $1
+          AND last_used_at IS NOT DISTINCT FROM $2`, [key.apiKey, key.lastUsedAt]);
         if (gone === 1) {
           await c.query('DELETE FROM key_ips WHERE api_key = $1', [key.apiKey]);
-          await this.audit(c, now, 'sweeper', key, 'expire', { label: key.label, idleSince: key.lastUsedAt ?? key.createdAt });
+          const detail = { label: key.label, idleSince: key.lastUsedAt ?? key.createdAt };
+          await this.audit(c, now, 'sweeper', key, 'expire', detail);
           deleted.push(key);
         }
       }
@@ -138,8 +144,8 @@ export class PostgresKeys implements KeyStore {
   }
 
   async keyChangesSince(cursor: number): Promise<{ cursor: number; apiKeys: string[] }> {
-    const feed = await rows<KeyFeedRow>(this.conn.pool, `SELECT id, api_key FROM audit_log WHERE id > $1 AND action <> 'new_ip'
-      ORDER BY id LIMIT 1000`, [cursor]);
+    const feed = await rows<KeyFeedRow>(this.conn.pool, `SELECT id, api_key FROM audit_log
+      WHERE id > $1 AND action <> 'new_ip' ORDER BY id LIMIT 1000`, [cursor]);
     return toKeyChanges(feed, cursor);
   }
 
@@ -159,7 +165,8 @@ export class PostgresKeys implements KeyStore {
         await c.query(`INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
           VALUES ($1, $2, $3, $4, $5, $6, $7)
           ON CONFLICT (api_key, code, ip) DO UPDATE SET count = key_rejections.count + EXCLUDED.count,
-          first_at = LEAST(key_rejections.first_at, EXCLUDED.first_at), last_at = GREATEST(key_rejections.last_at, EXCLUDED.last_at)`,
+          first_at = LEAST(key_rejections.first_at, EXCLUDED.first_at),
+          last_at = GREATEST(key_rejections.last_at, EXCLUDED.last_at)`,
         [r.apiKey, r.userId, r.code, r.ip, r.count, r.firstAt, r.lastAt]);
       }
       await c.query('DELETE FROM key_rejections WHERE last_at < $1', [keepAfter]);

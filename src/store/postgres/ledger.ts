@@ -51,10 +51,13 @@ export class PostgresLedger implements LedgerStore {
     for (const e of entries) touched.set(balanceId(e), e);
     const keys = [...touched.values()].sort((a, b) => a.userId - b.userId || a.env.localeCompare(b.env)
       || a.account.localeCompare(b.account) || a.ccy.localeCompare(b.ccy));
-    const cols = [keys.map((k) => k.userId), keys.map((k) => k.env), keys.map((k) => k.account), keys.map((k) => k.ccy)];
+    const cols = [
+      keys.map((k) => k.userId), keys.map((k) => k.env), keys.map((k) => k.account), keys.map((k) => k.ccy),
+    ];
     let locked = await rows<LockedBalanceRow>(c, LOCK_BALANCES, cols);
     if (locked.length < keys.length) {
-      // A first entry in some currency: create its row (a concurrent creator makes this wait for its commit), then lock all.
+      // A first entry in some currency: create its row (a concurrent creator makes this wait for
+      // its commit), then lock all.
       await c.query(`INSERT INTO balances (user_id, env, account, ccy, avail, frozen, updated_at)
         SELECT u, e, a, c, '0', '0', $5 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS t(u, e, a, c)
         ON CONFLICT DO NOTHING`, [...cols, at]);
@@ -62,20 +65,24 @@ export class PostgresLedger implements LedgerStore {
     }
     const current = new Map<string, BalanceAmounts>();
     for (const r of locked) {
-      current.set(balanceId({ userId: r.user_id, env: r.env, account: r.account, ccy: r.ccy }), { avail: r.avail, frozen: r.frozen });
+      const key = { userId: r.user_id, env: r.env, account: r.account, ccy: r.ccy };
+      current.set(balanceId(key), { avail: r.avail, frozen: r.frozen });
     }
     for (const e of entries) current.set(balanceId(e), applyEntry(current.get(balanceId(e)), e));
     const finals = keys.map((k) => current.get(balanceId(k)) ?? { avail: '0', frozen: '0' });
     await feedLock(c, this.conn.schema, 'ledger');
     await c.query(`WITH changed AS (
         UPDATE balances b SET avail = t.avail, frozen = t.frozen, updated_at = $7
-        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(u, e, a, c, avail, frozen)
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+          AS t(u, e, a, c, avail, frozen)
         WHERE b.user_id = t.u AND b.env = t.e AND b.account = t.a AND b.ccy = t.c)
       INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
-      SELECT $7, * FROM unnest($8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])`, [
+      SELECT $7, * FROM unnest($8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+        $14::text[], $15::text[])`, [
       ...cols, finals.map((f) => f.avail), finals.map((f) => f.frozen), at,
       entries.map((e) => e.userId), entries.map((e) => e.env), entries.map((e) => e.account), entries.map((e) => e.ccy),
-      entries.map((e) => e.availDelta), entries.map((e) => e.frozenDelta), entries.map((e) => e.kind), entries.map((e) => e.ref),
+      entries.map((e) => e.availDelta), entries.map((e) => e.frozenDelta),
+      entries.map((e) => e.kind), entries.map((e) => e.ref),
     ]);
   }
 }

@@ -34,7 +34,8 @@ export class PostgresUsers implements UserStore {
 
   async createSession(s: SessionRecord): Promise<void> {
     await this.conn.pool.query(`INSERT INTO sessions (id_hash, user_id, csrf_token, verified, created_at, expires_at)
-      VALUES ($1, $2, $3, $4, $5, $6)`, [s.idHash, s.userId, s.csrfToken, pgFlag(s.verified), s.createdAt, s.expiresAt]);
+      VALUES ($1, $2, $3, $4, $5, $6)`,
+    [s.idHash, s.userId, s.csrfToken, pgFlag(s.verified), s.createdAt, s.expiresAt]);
   }
 
   async findSession(idHash: string, now: number): Promise<SessionRecord | null> {
@@ -74,8 +75,8 @@ export class PostgresUsers implements UserStore {
 
   async useRecoveryCode(userId: number, hash: string): Promise<boolean> {
     return tx(this.conn.pool, async (c) => {
-      const row = await one<{ recovery_hashes: string }>(c, 'SELECT recovery_hashes FROM user_totp WHERE user_id = $1 FOR UPDATE',
-        [userId]);
+      const row = await one<{ recovery_hashes: string }>(c,
+        'SELECT recovery_hashes FROM user_totp WHERE user_id = $1 FOR UPDATE', [userId]);
       if (row === undefined) return false;
       const rest = useRecoveryHash(readList(row.recovery_hashes), hash);
       if (rest === null) return false;

@@ -15,9 +15,11 @@ export class SqliteCluster implements ClusterStore {
         DO UPDATE SET holder = excluded.holder, until = excluded.until
         WHERE leases.holder = excluded.holder OR leases.until < ?`),
       releaseLease: prepare(db, 'DELETE FROM leases WHERE name = ? AND holder = ?'),
-      sealedKeys: prepare<{ api_key: string; secret_sealed: Buffer }>(db, 'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key'),
+      sealedKeys: prepare<{ api_key: string; secret_sealed: Buffer }>(db,
+        'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key'),
       resealKey: prepare(db, 'UPDATE api_keys SET secret_sealed = ? WHERE api_key = ?'),
-      sealedTotp: prepare<{ user_id: number; secret_sealed: Buffer }>(db, 'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id'),
+      sealedTotp: prepare<{ user_id: number; secret_sealed: Buffer }>(db,
+        'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id'),
       resealTotp: prepare(db, 'UPDATE user_totp SET secret_sealed = ? WHERE user_id = ?'),
     };
   }
@@ -45,7 +47,9 @@ export class SqliteCluster implements ClusterStore {
     // No push in SQLite: every process polls keyChangesSince.
   }
 
-  async resealSecrets(reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer): Promise<{ apiKeys: number; totp: number }> {
+  async resealSecrets(
+    reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
+  ): Promise<{ apiKeys: number; totp: number }> {
     return inTransaction(this.db, () => {
       const keys = this.stmt.sealedKeys.all();
       for (const k of keys) this.stmt.resealKey.run(reseal('api-key', k.api_key, k.secret_sealed), k.api_key);

@@ -21,18 +21,19 @@ export class SqliteExchange implements ExchangeStore {
   constructor(private readonly db: Db, private readonly ledger: SqliteLedger) {
     this.stmt = {
       upsertOrder: db.prepare<BookOrderRow>(`INSERT INTO orders (ord_id, user_id, env, inst_id, cl_ord_id, tag, side,
-        ord_type, px, sz, tgt_ccy, acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time,
-        queued_at, book_seq)
+        ord_type, px, sz, tgt_ccy, acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time,
+        u_time, queued_at, book_seq)
         VALUES (@ord_id, @user_id, @env, @inst_id, @cl_ord_id, @tag, @side, @ord_type, @px, @sz, @tgt_ccy, @acc_fill_sz,
         @acc_fill_quote, @fee, @fee_ccy, @frozen, @state, @cancel_source, @c_time, @u_time, @queued_at, @book_seq)
         ON CONFLICT (ord_id) DO UPDATE SET px = excluded.px, sz = excluded.sz, acc_fill_sz = excluded.acc_fill_sz,
         acc_fill_quote = excluded.acc_fill_quote, fee = excluded.fee, frozen = excluded.frozen, state = excluded.state,
         cancel_source = excluded.cancel_source, u_time = excluded.u_time, queued_at = excluded.queued_at,
         book_seq = excluded.book_seq`),
-      insertFill: db.prepare<BookFillRow>(`INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id, side,
-        px, sz, fee, fee_ccy, exec_type, ts, book_seq) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id, @env,
-        @inst_id, @side, @px, @sz, @fee, @fee_ccy, @exec_type, @ts, @book_seq)`),
-      openOrders: prepare<OrderRow>(db, `SELECT * FROM orders WHERE ${OPEN} ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
+      insertFill: db.prepare<BookFillRow>(`INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id,
+        side, px, sz, fee, fee_ccy, exec_type, ts, book_seq) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id,
+        @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy, @exec_type, @ts, @book_seq)`),
+      openOrders: prepare<OrderRow>(db, `SELECT * FROM orders WHERE ${OPEN}
+        ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
       orderById: prepare<OrderRow>(db, 'SELECT * FROM orders WHERE ord_id = ? AND user_id = ? AND env = ?'),
       orderByClOrdId: prepare<OrderRow>(db, `SELECT * FROM orders WHERE cl_ord_id = ? AND user_id = ? AND env = ?
         ORDER BY c_time DESC, ord_id DESC LIMIT 1`),
@@ -50,8 +51,8 @@ export class SqliteExchange implements ExchangeStore {
       bookVersion: prepare<{ version: number }>(db, 'SELECT version FROM books WHERE env = ? AND inst_id = ?'),
       bookChanges: prepare<OrderRow>(db, `SELECT * FROM orders WHERE env = ? AND inst_id = ? AND book_seq > ?
         AND book_seq <= ? ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
-      bookFills: prepare<FillRow>(db, `SELECT * FROM fills WHERE env = ? AND inst_id = ? AND book_seq > ? AND book_seq <= ?
-        ORDER BY id`),
+      bookFills: prepare<FillRow>(db, `SELECT * FROM fills WHERE env = ? AND inst_id = ? AND book_seq > ?
+        AND book_seq <= ? ORDER BY id`),
     };
   }
 
@@ -70,7 +71,10 @@ export class SqliteExchange implements ExchangeStore {
     }
   }
 
-  /** One transaction: the book's version from `version` to `version + 1`, then the change; false if the version moved. */
+  /**
+   * One transaction: the book's version from `version` to `version + 1`, then the change; false if
+   * the version moved.
+   */
   private storeBookChange(change: OrderChanges, at: number, book: BookVersion, version: number): boolean {
     try {
       return inTransaction(this.db, () => {

@@ -5,7 +5,7 @@ import type { LedgerEntry } from '../../core/ledger.js';
 import {
   toAddress, toDeposit, toWithdrawal, withdrawalRow, type AddressRow, type DepositRow, type WithdrawalRow,
 } from '../codecs.js';
-import type { DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from '../funding.js';
+import type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from '../funding.js';
 import { inTransaction, prepare, type Db } from './connection.js';
 import type { SqliteLedger } from './ledger.js';
 
@@ -15,11 +15,12 @@ export class SqliteFunding implements FundingStore {
 
   constructor(private readonly db: Db, private readonly ledger: SqliteLedger) {
     this.stmt = {
-      insertWithdrawal: db.prepare<WithdrawalRow>(`INSERT INTO withdrawals (wd_id, client_id, user_id, env, ccy, chain, amt,
-        fee, dest, to_addr, to_user_id, state, tx_id, created_at, updated_at) VALUES (@wd_id, @client_id, @user_id, @env,
-        @ccy, @chain, @amt, @fee, @dest, @to_addr, @to_user_id, @state, @tx_id, @created_at, @updated_at)`),
+      insertWithdrawal: db.prepare<WithdrawalRow>(`INSERT INTO withdrawals (wd_id, client_id, user_id, env, ccy, chain,
+        amt, fee, dest, to_addr, to_user_id, state, tx_id, created_at, updated_at) VALUES (@wd_id, @client_id, @user_id,
+        @env, @ccy, @chain, @amt, @fee, @dest, @to_addr, @to_user_id, @state, @tx_id, @created_at, @updated_at)`),
       withdrawalById: prepare<WithdrawalRow>(db, 'SELECT * FROM withdrawals WHERE wd_id = ?'),
-      moveWithdrawal: prepare(db, 'UPDATE withdrawals SET state = ?, tx_id = ?, updated_at = ? WHERE wd_id = ? AND state = ?'),
+      moveWithdrawal: prepare(db, `UPDATE withdrawals SET state = ?, tx_id = ?, updated_at = ?
+        WHERE wd_id = ? AND state = ?`),
       withdrawalsOf: prepare<WithdrawalRow>(db, `SELECT * FROM withdrawals WHERE user_id = ? AND env = ?
         AND (? IS NULL OR ccy = ?) AND (? IS NULL OR wd_id = ?) ORDER BY created_at DESC, wd_id DESC LIMIT ?`),
       pendingWithdrawals: prepare<WithdrawalRow>(db, `SELECT * FROM withdrawals WHERE state = '0' AND created_at <= ?
@@ -71,7 +72,7 @@ export class SqliteFunding implements FundingStore {
     return this.stmt.pendingWithdrawals.all(createdBefore).map(toWithdrawal);
   }
 
-  async listDeposits(userId: number, env: KeyEnv, q: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]> {
+  async listDeposits(userId: number, env: KeyEnv, q: DepositQuery): Promise<DepositRecord[]> {
     const ccy = q.ccy ?? null;
     return this.stmt.depositsOf.all(userId, env, ccy, ccy, q.limit).map(toDeposit);
   }
@@ -84,7 +85,8 @@ export class SqliteFunding implements FundingStore {
       if (this.stmt.addressExists.get(entry.userId, entry.chain, entry.address) !== undefined) {
         throw duplicateAddress(entry.address, entry.chain);
       }
-      const info = this.stmt.insertAddress.run(entry.userId, entry.ccy, entry.chain, entry.address, entry.label, entry.createdAt);
+      const { userId, ccy, chain, address, label, createdAt } = entry;
+      const info = this.stmt.insertAddress.run(userId, ccy, chain, address, label, createdAt);
       return { id: Number(info.lastInsertRowid), ...entry };
     });
   }

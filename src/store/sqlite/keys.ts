@@ -16,8 +16,8 @@ export class SqliteKeys implements KeyStore {
     this.stmt = {
       keysOfUser: prepare<KeyRow>(db, 'SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at, api_key'),
       keyById: prepare<KeyRow>(db, 'SELECT * FROM api_keys WHERE api_key = ?'),
-      insertKey: db.prepare<KeyRow<0 | 1>>(`INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw, ips,
-        env, secret_sealed, passphrase_hash, created_at, updated_at, last_used_at)
+      insertKey: db.prepare<KeyRow<0 | 1>>(`INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw,
+        ips, env, secret_sealed, passphrase_hash, created_at, updated_at, last_used_at)
         VALUES (@api_key, @user_id, @label, @perm_trade, @perm_withdraw, @ips, @env, @secret_sealed, @passphrase_hash,
         @created_at, @updated_at, @last_used_at)`),
       updateKey: prepare(db, `UPDATE api_keys SET label = ?, perm_trade = ?, perm_withdraw = ?, ips = ?, updated_at = ?
@@ -52,7 +52,9 @@ export class SqliteKeys implements KeyStore {
     this.stmt.insertAudit.run(at, actor, key.userId, key.apiKey, action, JSON.stringify(detail));
   }
 
-  async createKey(userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number): Promise<KeyRecord> {
+  async createKey(
+    userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number,
+  ): Promise<KeyRecord> {
     return inTransaction(this.db, () => {
       const key = build(this.stmt.keysOfUser.all(userId).map(toKey));
       this.stmt.insertKey.run(keyRow(key, sqliteFlag));
@@ -158,7 +160,9 @@ export class SqliteKeys implements KeyStore {
 
   async recordRejections(rejections: readonly KeyRejection[], keepAfter: number): Promise<void> {
     inTransaction(this.db, () => {
-      for (const r of rejections) this.stmt.upsertRejection.run(r.apiKey, r.userId, r.code, r.ip, r.count, r.firstAt, r.lastAt);
+      for (const r of rejections) {
+        this.stmt.upsertRejection.run(r.apiKey, r.userId, r.code, r.ip, r.count, r.firstAt, r.lastAt);
+      }
       this.stmt.pruneRejections.run(keepAfter);
     });
   }

@@ -20,9 +20,10 @@ export class SqliteLedger implements LedgerStore {
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, env, account, ccy)
         DO UPDATE SET avail = excluded.avail, frozen = excluded.frozen, updated_at = excluded.updated_at`),
       latestEntry: prepare<IdRow>(db, 'SELECT COALESCE(MAX(id), 0) AS id FROM ledger_entries'),
-      entriesSince: prepare<LedgerFeedRow>(db, 'SELECT id, user_id, env FROM ledger_entries WHERE id > ? ORDER BY id LIMIT 1000'),
-      insertEntry: prepare(db, `INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      entriesSince: prepare<LedgerFeedRow>(db, `SELECT id, user_id, env FROM ledger_entries WHERE id > ?
+        ORDER BY id LIMIT 1000`),
+      insertEntry: prepare(db, `INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta,
+        kind, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     };
   }
 
