@@ -1,5 +1,5 @@
 import { after, describe, test } from 'node:test';
-import { storeContract } from '../src/store/contract.js';
+import { storeContract } from '../src/store/contract/index.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { dropSchemas, freshSchemaUrl, postgresUnavailable } from './pg.js';
 

@@ -1,6 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { DAY_MS, DEFAULT_EXPIRY, canExpire, expiresAt, isExpired, type ExpiryFacts, type ExpiryPolicy } from './expiry.js';
+import {
+  DAY_MS, DEFAULT_EXPIRY, canExpire, expiredKeys, expiresAt, isExpired, type ExpiryFacts, type ExpiryPolicy,
+} from './expiry.js';
 import type { PermissionSet } from './permissions.js';
 
 const ONE_DAY = 24 * 60 * 60 * 1000;
@@ -121,5 +123,22 @@ describe('expiresAt', () => {
     assert.equal(expiresAt(key({ ips: ['203.0.113.7'] }), DEFAULT_EXPIRY), null);
     assert.equal(expiresAt(key({ env: 'demo' }), DEFAULT_EXPIRY), null);
     assert.equal(expiresAt(key({ env: 'demo', ips: ['203.0.113.7'], perms: TRADE }), UNBOUND_TRADING_14), null);
+  });
+});
+
+describe('expiredKeys', () => {
+  test('keeps exactly the keys isExpired names, in order, with their own fields', () => {
+    const now = CREATED + 31 * ONE_DAY;
+    const keys = [
+      { ...key(), name: 'idle' },
+      { ...key({ lastUsedAt: now - ONE_DAY }), name: 'recent' },
+      { ...key({ ips: ['1.2.3.4'] }), name: 'bound' },
+      { ...key({ env: 'demo' }), name: 'demo' },
+      { ...key({ lastUsedAt: CREATED + ONE_DAY }), name: 'idle-used' },
+    ];
+    const expired = expiredKeys(keys, DEFAULT_EXPIRY, now);
+    assert.deepEqual(expired.map((k) => k.name), ['idle', 'idle-used']);
+    assert.deepEqual(expired, keys.filter((k) => isExpired(k, DEFAULT_EXPIRY, now)));
+    assert.deepEqual(expiredKeys(keys, UNBOUND_TRADING_14, now), []);
   });
 });

@@ -43,3 +43,8 @@ export function isExpired(key: ExpiryFacts, policy: ExpiryPolicy, now: number): 
   const at = expiresAt(key, policy);
   return at !== null && at <= now;
 }
+
+/** The keys among `keys` that are expired under `policy` at `now` (what the sweeper deletes). */
+export function expiredKeys<K extends ExpiryFacts>(keys: readonly K[], policy: ExpiryPolicy, now: number): K[] {
+  return keys.filter((k) => isExpired(k, policy, now));
+}

@@ -2,10 +2,11 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { RuleError, type OkxCode } from './errors.js';
 import {
-  isApiKeyFormat,
+  applyKeyChange, isApiKeyFormat,
   MAX_KEYS_PER_ACCOUNT, MAX_LABEL_LENGTH, validateKeyChange, validateLabel, validateNewKey, validatePassphrase,
   type AccountKeys, type NewKeyInput,
 } from './key-rules.js';
+import type { PermissionSet } from './permissions.js';
 
 const GOOD_PASSPHRASE = 'Passw0rd!';
 const NO_KEYS: AccountKeys = { count: 0, labels: [] };
@@ -243,4 +244,23 @@ test('a name may not start or end with a space (a typo that would make "bot " an
   }
   assert.equal(validateLabel('my bot 2'), 'my bot 2');
   assert.equal(validateLabel('a'), 'a');
+});
+
+describe('applyKeyChange', () => {
+  const readOnly: PermissionSet = { read: true, trade: false, withdraw: false };
+  const current = { apiKey: 'k', label: 'old', perms: readOnly, ips: ['1.2.3.4'], updatedAt: 1, lastUsedAt: 5 };
+
+  test('replaces only the fields the change gives, stamps updatedAt, keeps everything else', () => {
+    const trade: PermissionSet = { read: true, trade: true, withdraw: false };
+    assert.deepEqual(applyKeyChange(current, { label: 'new' }, 9), { ...current, label: 'new', updatedAt: 9 });
+    const changed = applyKeyChange(current, { perms: trade, ips: [] }, 9);
+    assert.deepEqual(changed, { ...current, perms: trade, ips: [], updatedAt: 9 });
+    assert.deepEqual(applyKeyChange(current, {}, 9), { ...current, updatedAt: 9 });
+  });
+
+  test('leaves the current key untouched', () => {
+    applyKeyChange(current, { label: 'new', ips: [] }, 9);
+    assert.equal(current.label, 'old');
+    assert.deepEqual(current.ips, ['1.2.3.4']);
+  });
 });

@@ -127,3 +127,16 @@ export function isApiKeyFormat(text: string): boolean {
   }
   return true;
 }
+
+/** A key after a checked change made at `at`: the fields the change gives replace the current ones. */
+export function applyKeyChange<K extends { label: string; perms: PermissionSet; ips: string[]; updatedAt: number }>(
+  current: K, change: ValidKeyChange, at: number,
+): K {
+  return {
+    ...current,
+    label: change.label ?? current.label,
+    perms: change.perms ?? current.perms,
+    ips: change.ips ?? current.ips,
+    updatedAt: at,
+  };
+}

@@ -2,7 +2,10 @@ import { seededRandom } from './market-maker.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { RuleError } from './errors.js';
-import { FUNDING, MAX_DECIMALS, TRADING, addAmounts, depositEntry, isNegative, multiply, parseAmount } from './ledger.js';
+import {
+  FUNDING, MAX_DECIMALS, TRADING, addAmounts, applyEntry, depositEntry, isNegative, multiply, parseAmount,
+  type LedgerEntry,
+} from './ledger.js';
 
 // An independent reference on BigInt: a decimal string is an integer scaled by 10^scale.
 interface Scaled {
@@ -259,5 +262,30 @@ describe('depositEntry', () => {
   test('OKX account types: 18 trading, 6 funding', () => {
     assert.equal(TRADING, '18');
     assert.equal(FUNDING, '6');
+  });
+});
+
+describe('applyEntry', () => {
+  const entry = (availDelta: string, frozenDelta: string): LedgerEntry => ({
+    userId: 1, env: 'demo', account: TRADING, ccy: 'USDT', availDelta, frozenDelta, kind: 'order_freeze', ref: '7',
+  });
+
+  test('adds both deltas exactly; no balance yet counts as zero', () => {
+    assert.deepEqual(applyEntry(undefined, entry('10.5', '0')), { avail: '10.5', frozen: '0' });
+    const after = applyEntry({ avail: '0.3', frozen: '0.1' }, entry('-0.1', '0.1'));
+    assert.deepEqual(after, { avail: '0.2', frozen: '0.2' });
+  });
+
+  test('down to exactly zero is allowed', () => {
+    assert.deepEqual(applyEntry({ avail: '1', frozen: '2' }, entry('-1', '-2')), { avail: '0', frozen: '0' });
+  });
+
+  test('a negative avail or frozen is refused with 51008 naming the currency and the kind', () => {
+    for (const e of [entry('-1.000000000000000001', '0'), entry('0', '-0.1')]) {
+      assert.throws(() => applyEntry({ avail: '1', frozen: '0' }, e), (err: unknown) =>
+        err instanceof RuleError && err.code === '51008' && err.field === 'USDT'
+        && err.message === 'USDT: insufficient balance for this order_freeze');
+    }
+    assert.throws(() => applyEntry(undefined, entry('-1', '0')), RuleError);
   });
 });

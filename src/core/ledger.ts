@@ -57,3 +57,22 @@ export function multiply(a: string, b: string, dp: number): string {
 export function depositEntry(userId: number, env: KeyEnv, account: AccountType, ccy: string, amt: string): LedgerEntry {
   return { userId, env, account, ccy, availDelta: amt, frozenDelta: '0', kind: 'deposit', ref: '' };
 }
+
+/** A balance's two parts, exact decimal strings. */
+export interface BalanceAmounts {
+  avail: string;
+  frozen: string;
+}
+
+/**
+ * The balance after one entry (no balance yet counts as zero). Throws RuleError 51008, naming the
+ * currency, if either part would go negative: the store applies nothing of that change.
+ */
+export function applyEntry(balance: BalanceAmounts | undefined, entry: LedgerEntry): BalanceAmounts {
+  const avail = addAmounts(balance?.avail ?? '0', entry.availDelta);
+  const frozen = addAmounts(balance?.frozen ?? '0', entry.frozenDelta);
+  if (isNegative(avail) || isNegative(frozen)) {
+    throw new RuleError('51008', `${entry.ccy}: insufficient balance for this ${entry.kind}`, entry.ccy);
+  }
+  return { avail, frozen };
+}

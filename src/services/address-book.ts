@@ -1,9 +1,9 @@
 import { validateWithdrawalAddress, type NewAddressInput } from '../core/withdrawal-address.js';
-import type { Store, WithdrawalAddress } from '../store/store.js';
+import type { FundingStore, WithdrawalAddress } from '../store/store.js';
 
 /** The withdrawal address book; the rules live in core/withdrawal-address.ts. */
 export class AddressBook {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: FundingStore) {}
 
   list(userId: number): Promise<WithdrawalAddress[]> {
     return this.store.listWithdrawalAddresses(userId);

@@ -7,7 +7,9 @@ import {
 import type { KeyEnv } from '../core/key-rules.js';
 import { parseAmount, type LedgerEntry } from '../core/ledger.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
-import type { DepositRecord, Store, WithdrawalAddress } from '../store/store.js';
+import type {
+  ClusterStore, DepositRecord, FundingStore, LedgerStore, UserStore, WithdrawalAddress,
+} from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
 import { normalizeEmail } from './user-service.js';
@@ -40,7 +42,11 @@ export class FundingService {
   /** Withdrawal and transfer ids, one at a time from the database (unique across instances, led by the clock in Unix ms). */
   private readonly ids: IdBlocks;
 
-  constructor(private readonly store: Store, private readonly ledger: LedgerService, private readonly settleMs: number) {
+  constructor(
+    private readonly store: FundingStore & LedgerStore & UserStore & ClusterStore,
+    private readonly ledger: LedgerService,
+    private readonly settleMs: number,
+  ) {
     this.ids = new IdBlocks(store, 'withdrawal', 1, (now) => BigInt(now));
   }
 

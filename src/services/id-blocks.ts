@@ -1,4 +1,4 @@
-import type { IdSequenceName, Store } from '../store/store.js';
+import type { ClusterStore, IdSequenceName } from '../store/store.js';
 
 /**
  * Ids drawn from blocks reserved in the database (Store.reserveIds), so that every process
@@ -10,7 +10,7 @@ export class IdBlocks {
   private end = 0n;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ClusterStore,
     private readonly sequence: IdSequenceName,
     private readonly blockSize: number,
     /** The smallest id a block reserved at `now` may start at. */

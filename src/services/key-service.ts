@@ -5,7 +5,7 @@ import { validateKeyChange, validateNewKey, type KeyChangeInput, type NewKeyInpu
 import { formatPermissions } from '../core/permissions.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHash } from '../security/slow-hash.js';
-import type { Actor, KeyRecord, Store } from '../store/store.js';
+import type { Actor, KeyRecord, KeyStore } from '../store/store.js';
 
 /** A key as shown to its owner (never the secret or passphrase). Times are ISO-8601. */
 export interface KeyView {
@@ -56,7 +56,11 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 
 /** API key management for every edge (CLI, console, sub-account API): the rules live in core. */
 export class KeyService {
-  constructor(private readonly store: Store, private readonly box: SecretBox, private readonly policy: ExpiryPolicy) {}
+  constructor(
+    private readonly store: KeyStore,
+    private readonly box: SecretBox,
+    private readonly policy: ExpiryPolicy,
+  ) {}
 
   view(key: KeyRecord, lastUsedAt: number | null = key.lastUsedAt): KeyView {
     return {

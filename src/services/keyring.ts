@@ -4,7 +4,7 @@ import type { KeyEnv } from '../core/key-rules.js';
 import type { PermissionSet } from '../core/permissions.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHashMatches } from '../security/slow-hash.js';
-import type { Store } from '../store/store.js';
+import type { KeyStore, UserStore } from '../store/store.js';
 
 /** A key as the hot path needs it: decrypted HMAC key, compiled whitelist, owner's uid. */
 export interface ActiveKey {
@@ -53,7 +53,7 @@ export class Keyring {
   private syncing: Promise<number> = Promise.resolve(0);
   private readonly evictListeners: Array<(apiKey: string) => void> = [];
 
-  constructor(private readonly store: Store, private readonly box: SecretBox) {}
+  constructor(private readonly store: KeyStore & UserStore, private readonly box: SecretBox) {}
 
   async start(): Promise<void> {
     this.cursor = await this.store.latestAuditId();

@@ -2,7 +2,7 @@ import { RuleError } from '../core/errors.js';
 import { depositEntry, parseAmount, type AccountType, type LedgerEntry } from '../core/ledger.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
-import type { BalanceRow, Store } from '../store/store.js';
+import type { BalanceRow, LedgerStore } from '../store/store.js';
 
 /**
  * Balances of one account type as read at one moment, plus views derived from them (e.g. the
@@ -40,7 +40,7 @@ export class LedgerService {
   private epoch = 0;
   private readonly changeListeners: Array<(userId: number, env: KeyEnv) => void> = [];
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: LedgerStore) {}
 
   async start(): Promise<void> {
     this.cursor = await this.store.latestLedgerId();

@@ -2,7 +2,7 @@ import Big from 'big.js';
 import type { PublicTrade } from '../core/candles.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import { SPOT_INSTRUMENTS } from '../core/markets.js';
-import type { Store } from '../store/store.js';
+import type { ExchangeStore } from '../store/store.js';
 import type { TradingService } from './trading-service.js';
 
 /** Trades kept per book for /market/trades and /market/candles. */
@@ -16,7 +16,7 @@ export class MarketData {
   private readonly trades = new Map<string, PublicTrade[]>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ExchangeStore,
     private readonly trading: TradingService,
     private readonly reference: (instId: string) => string | undefined,
   ) {

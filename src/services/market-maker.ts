@@ -4,7 +4,7 @@ import type { KeyEnv } from '../core/key-rules.js';
 import { TRADING } from '../core/ledger.js';
 import { ladderNeeds, quoteLadder, seededRandom, walkPrice } from '../core/market-maker.js';
 import { CURRENCY_BY_CCY, SPOT_INSTRUMENTS, type SpotInstrument } from '../core/markets.js';
-import type { Store } from '../store/store.js';
+import type { LedgerStore } from '../store/store.js';
 import type { LedgerService } from './ledger-service.js';
 import type { TradingService } from './trading-service.js';
 import type { UserService } from './user-service.js';
@@ -41,7 +41,7 @@ export class MarketMaker {
   private readonly random: () => number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: LedgerStore,
     private readonly users: UserService,
     private readonly ledger: LedgerService,
     private readonly trading: TradingService,

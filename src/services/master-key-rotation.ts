@@ -1,5 +1,5 @@
 import type { SecretBox } from '../security/secret-box.js';
-import type { SealedKind, Store } from '../store/store.js';
+import type { ClusterStore, SealedKind } from '../store/store.js';
 import { sealContext } from './totp-service.js';
 
 /** The additional authenticated data each sealed secret was sealed with. */
@@ -12,7 +12,9 @@ function contextOf(kind: SealedKind, id: string): string {
  * the new one, in one transaction: a secret that does not open under the old key aborts the
  * whole rotation and nothing changes.
  */
-export function rotateMasterKey(store: Store, oldBox: SecretBox, newBox: SecretBox): Promise<{ apiKeys: number; totp: number }> {
+export function rotateMasterKey(
+  store: ClusterStore, oldBox: SecretBox, newBox: SecretBox,
+): Promise<{ apiKeys: number; totp: number }> {
   return store.resealSecrets((kind, id, sealed) => {
     const context = contextOf(kind, id);
     return newBox.seal(oldBox.open(sealed, context), context);

@@ -1,4 +1,4 @@
-import type { KeyRejection, Store } from '../store/store.js';
+import type { KeyRejection, KeyStore } from '../store/store.js';
 import type { ActiveKey } from './keyring.js';
 
 /** Rejections older than this are dropped at each flush, ms (30 days). */
@@ -16,7 +16,7 @@ export class RejectionRecorder {
   /** Entries not kept because the pending map was full (a flood); for the logs. */
   dropped = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: KeyStore) {}
 
   record(key: ActiveKey, code: string, ip: string, now: number): void {
     const id = `${key.apiKey}|${code}|${ip}`;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { SessionRecord, Store } from '../store/store.js';
+import type { SessionRecord, UserStore } from '../store/store.js';
 
 /** A session as the edge sees it: the token goes into the cookie, never into the store. */
 export interface NewSession {
@@ -14,7 +14,7 @@ export const hashToken = (token: string): string => createHash('sha256').update(
  * 256-bit random token, each with its own CSRF token and an expiry.
  */
 export class SessionService {
-  constructor(private readonly store: Store, private readonly ttlMs: number) {}
+  constructor(private readonly store: UserStore, private readonly ttlMs: number) {}
 
   async open(userId: number, verified: boolean, now: number): Promise<NewSession> {
     const token = randomBytes(32).toString('base64url');

@@ -3,7 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import { AccountError } from '../core/account-errors.js';
 import type { SecretBox } from '../security/secret-box.js';
-import type { Store, UserRecord } from '../store/store.js';
+import type { UserRecord, UserStore } from '../store/store.js';
 
 const PERIOD_S = 30;
 const RECOVERY_CODES = 10;
@@ -32,7 +32,7 @@ function newRecoveryCode(): string {
  * shown once and stored as hashes.
  */
 export class TotpService {
-  constructor(private readonly store: Store, private readonly box: SecretBox) {}
+  constructor(private readonly store: UserStore, private readonly box: SecretBox) {}
 
   async isEnabled(userId: number): Promise<boolean> {
     return (await this.store.getTotp(userId))?.enabled === true;

@@ -4,7 +4,7 @@ import { requestedInstrument, SPOT_INSTRUMENTS, type SpotInstrument } from '../c
 import { amendOrder, applyOutcome, cancelOrder, matchOrder, type Amendment, type FeeRates, type Fill, type MatchOutcome } from '../core/matching.js';
 import { OrderBook } from '../core/order-book.js';
 import { isOpen, newOrderRecord, validateOrder, type Order, type OrderRequest } from '../core/orders.js';
-import type { BookChanges, FillQuery, OrderQuery, Store } from '../store/store.js';
+import type { BookChanges, ClusterStore, ExchangeStore, FillQuery, OrderQuery } from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
 
@@ -52,7 +52,11 @@ export class TradingService {
   private readonly fillListeners: Array<(env: KeyEnv, fills: readonly Fill[]) => void> = [];
   private readonly orderListeners: Array<(change: BookChange) => void> = [];
 
-  constructor(private readonly store: Store, private readonly ledger: LedgerService, private readonly fees: FeeRates) {
+  constructor(
+    private readonly store: ExchangeStore & ClusterStore,
+    private readonly ledger: LedgerService,
+    private readonly fees: FeeRates,
+  ) {
     // Unix ms × 1000: ids led by the clock, like OKX's.
     this.orderIds = new IdBlocks(store, 'order', 1000, (now) => BigInt(now) * 1000n);
     this.tradeIds = new IdBlocks(store, 'trade', 1000, (now) => BigInt(now) * 1000n);

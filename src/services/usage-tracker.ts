@@ -1,5 +1,5 @@
 import { normalizeIp } from '../core/ip-whitelist.js';
-import type { Store } from '../store/store.js';
+import type { KeyStore } from '../store/store.js';
 import { MAX_KNOWN_IPS, type ActiveKey } from './keyring.js';
 
 /** A key's last-used time is written at most once per this period, ms (the flush batches it). */
@@ -14,7 +14,7 @@ export class UsageTracker {
   private dirty = new Map<string, { key: ActiveKey; at: number }>();
   private newIps: Array<{ apiKey: string; ip: string; at: number }> = [];
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: KeyStore) {}
 
   touch(key: ActiveKey, now: number): void {
     const persisted = key.persistedLastUsedAt;

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { RuleError } from '../core/errors.js';
 import { slowHash, slowHashMatches } from '../security/slow-hash.js';
-import type { Store, UserRecord } from '../store/store.js';
+import type { UserRecord, UserStore } from '../store/store.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,63}$/;
@@ -21,7 +21,7 @@ function newUid(): string {
 let decoyHash: Promise<string> | null = null;
 
 export class UserService {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: UserStore) {}
 
   /** The account if the email and password match, else null (never says which was wrong). */
   async login(email: string, password: string): Promise<UserRecord | null> {

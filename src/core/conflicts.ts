@@ -1,0 +1,21 @@
+import { RuleError } from './errors.js';
+
+/**
+ * The refusals a store makes when the database finds a duplicate, written once for every
+ * adapter (each adapter only recognises its driver's unique-violation error).
+ */
+
+/** Another account already has this email (51000). */
+export function duplicateEmail(email: string): RuleError {
+  return new RuleError('51000', `email: an account with ${email} already exists`, 'email');
+}
+
+/** The clOrdId is already used by another open order of the account (51016). */
+export function duplicateClOrdId(): RuleError {
+  return new RuleError('51016', 'clOrdId: already used by another open order of this account', 'clOrdId');
+}
+
+/** The account's address book already has this address on this chain (51000). */
+export function duplicateAddress(address: string, chain: string): RuleError {
+  return new RuleError('51000', `address: ${address} on ${chain} is already in the address book`, 'address');
+}

@@ -1,0 +1,88 @@
+import type { ClusterStore } from './cluster.js';
+import type { ExchangeStore } from './exchange.js';
+import type { FundingStore } from './funding.js';
+import type { KeyStore } from './keys.js';
+import type { LedgerStore } from './ledger.js';
+import type { Store } from './store.js';
+import type { UserStore } from './users.js';
+
+/** An adapter's aggregates, one object per narrow interface. */
+export interface StoreParts {
+  users: UserStore;
+  keys: KeyStore;
+  ledger: LedgerStore;
+  exchange: ExchangeStore;
+  funding: FundingStore;
+  cluster: ClusterStore;
+}
+
+/**
+ * One Store from an adapter's aggregates: each method is the owning aggregate's, bound to it.
+ * Written out method by method so that the compiler checks every one (no reflection).
+ *
+ * @example const store = composeStore({ users, keys, ledger, exchange, funding, cluster });
+ */
+export function composeStore({ users: u, keys: k, ledger: l, exchange: x, funding: f, cluster: c }: StoreParts): Store {
+  return {
+    createUser: u.createUser.bind(u),
+    findUserByEmail: u.findUserByEmail.bind(u),
+    findUserById: u.findUserById.bind(u),
+    createSession: u.createSession.bind(u),
+    findSession: u.findSession.bind(u),
+    verifySession: u.verifySession.bind(u),
+    deleteSession: u.deleteSession.bind(u),
+    deleteExpiredSessions: u.deleteExpiredSessions.bind(u),
+    getTotp: u.getTotp.bind(u),
+    saveTotp: u.saveTotp.bind(u),
+    acceptTotpStep: u.acceptTotpStep.bind(u),
+    useRecoveryCode: u.useRecoveryCode.bind(u),
+
+    createKey: k.createKey.bind(k),
+    updateKey: k.updateKey.bind(k),
+    deleteKey: k.deleteKey.bind(k),
+    getKey: k.getKey.bind(k),
+    listKeys: k.listKeys.bind(k),
+    touchKeys: k.touchKeys.bind(k),
+    recordKeyIps: k.recordKeyIps.bind(k),
+    listKeyIps: k.listKeyIps.bind(k),
+    deleteExpiredKeys: k.deleteExpiredKeys.bind(k),
+    latestAuditId: k.latestAuditId.bind(k),
+    keyChangesSince: k.keyChangesSince.bind(k),
+    listAudit: k.listAudit.bind(k),
+    listKeyAudit: k.listKeyAudit.bind(k),
+    recordRejections: k.recordRejections.bind(k),
+    listKeyRejections: k.listKeyRejections.bind(k),
+
+    getBalances: l.getBalances.bind(l),
+    latestLedgerId: l.latestLedgerId.bind(l),
+    ledgerChangesSince: l.ledgerChangesSince.bind(l),
+    applyEntries: l.applyEntries.bind(l),
+
+    runBookOperation: x.runBookOperation.bind(x),
+    bookVersions: x.bookVersions.bind(x),
+    bookChangesSince: x.bookChangesSince.bind(x),
+    openOrders: x.openOrders.bind(x),
+    findOrder: x.findOrder.bind(x),
+    listOrders: x.listOrders.bind(x),
+    listFills: x.listFills.bind(x),
+    listPublicTrades: x.listPublicTrades.bind(x),
+
+    insertWithdrawal: f.insertWithdrawal.bind(f),
+    transitionWithdrawal: f.transitionWithdrawal.bind(f),
+    findWithdrawal: f.findWithdrawal.bind(f),
+    listWithdrawals: f.listWithdrawals.bind(f),
+    pendingWithdrawals: f.pendingWithdrawals.bind(f),
+    listDeposits: f.listDeposits.bind(f),
+    addWithdrawalAddress: f.addWithdrawalAddress.bind(f),
+    listWithdrawalAddresses: f.listWithdrawalAddresses.bind(f),
+    deleteWithdrawalAddress: f.deleteWithdrawalAddress.bind(f),
+
+    reserveIds: c.reserveIds.bind(c),
+    claimInterval: c.claimInterval.bind(c),
+    holdLease: c.holdLease.bind(c),
+    releaseLease: c.releaseLease.bind(c),
+    onKeyChanges: c.onKeyChanges.bind(c),
+    resealSecrets: c.resealSecrets.bind(c),
+    close: c.close.bind(c),
+  };
+}

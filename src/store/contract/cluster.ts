@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { T0, keyRow, type ContractCase } from './fixtures.js';
+
+/** The contract of id sequences, jobs, leases and resealing. */
+export function clusterContract({ withStore, user }: ContractCase): void {
+  withStore('id sequences: blocks never overlap, start at the floor or later, per sequence', async (store) => {
+    const first = await store.reserveIds('order', 10, 1000n);
+    assert.ok(first >= 1000n);
+    const second = await store.reserveIds('order', 5, 0n);
+    assert.equal(second, first + 10n);
+    const third = await store.reserveIds('order', 1, 5000n);
+    assert.equal(third, 5000n);
+    assert.equal(await store.reserveIds('trade', 1, 7n), 7n);
+    const many = await Promise.all(Array.from({ length: 20 }, () => store.reserveIds('withdrawal', 3, 0n)));
+    assert.equal(new Set(many.map(String)).size, 20);
+  });
+
+  withStore('jobs: one claim per interval; leases stay with their holder until they lapse', async (store) => {
+    assert.equal(await store.claimInterval('sweep', T0, 1000), true);
+    assert.equal(await store.claimInterval('sweep', T0 + 999, 1000), false);
+    assert.equal(await store.claimInterval('other', T0 + 999, 1000), true);
+    assert.equal(await store.claimInterval('sweep', T0 + 1000, 1000), true);
+    assert.equal(await store.holdLease('mm', 'a', T0, 100), true);
+    assert.equal(await store.holdLease('mm', 'b', T0 + 50, 100), false);
+    assert.equal(await store.holdLease('mm', 'a', T0 + 90, 100), true);
+    assert.equal(await store.holdLease('mm', 'b', T0 + 189, 100), false);
+    assert.equal(await store.holdLease('mm', 'b', T0 + 191, 100), true);
+    assert.equal(await store.holdLease('mm', 'a', T0 + 200, 100), false);
+    // Released by someone else's name: nothing happens; by its holder: free at once.
+    await store.releaseLease('mm', 'a');
+    assert.equal(await store.holdLease('mm', 'a', T0 + 201, 100), false);
+    await store.releaseLease('mm', 'b');
+    assert.equal(await store.holdLease('mm', 'a', T0 + 202, 100), true);
+  });
+
+  withStore('reseal: every API secret and TOTP secret is rewritten in one go', async (store) => {
+    const u = await user(store);
+    const a = await store.createKey(u.id, () => keyRow(u.id, { secretSealed: Buffer.from('old-a') }), 'cli', T0);
+    await store.saveTotp({ userId: u.id, secretSealed: Buffer.from('old-t'), enabled: true, recoveryHashes: [], lastStep: 0 });
+    const seen: string[] = [];
+    const counts = await store.resealSecrets((kind, id, sealed) => {
+      seen.push(`${kind}:${id}:${sealed.toString()}`);
+      return Buffer.from(`new-${sealed.toString()}`);
+    });
+    assert.deepEqual(counts, { apiKeys: 1, totp: 1 });
+    assert.deepEqual(seen, [`api-key:${a.apiKey}:old-a`, `totp:${u.id}:old-t`]);
+    assert.equal((await store.getKey(a.apiKey))?.secretSealed.toString(), 'new-old-a');
+    assert.equal((await store.getTotp(u.id))?.secretSealed.toString(), 'new-old-t');
+    // A failure part-way changes nothing.
+    await assert.rejects(store.resealSecrets((kind) => { if (kind === 'totp') throw new Error('wrong key'); return Buffer.from('x'); }));
+    assert.equal((await store.getKey(a.apiKey))?.secretSealed.toString(), 'new-old-a');
+  });
+}

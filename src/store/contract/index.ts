@@ -1,0 +1,27 @@
+import { describe } from 'node:test';
+import type { Store } from '../store.js';
+import { clusterContract } from './cluster.js';
+import { exchangeContract } from './exchange.js';
+import { contractCase } from './fixtures.js';
+import { fundingContract } from './funding.js';
+import { keysContract } from './keys.js';
+import { ledgerContract } from './ledger.js';
+import { usersContract } from './users.js';
+
+/**
+ * The behaviour every Store adapter must have, run against each one (SQLite always, PostgreSQL
+ * where a server is available), one file per aggregate. `open` returns a fresh, empty store.
+ *
+ * @example storeContract('sqlite', async () => openSqliteStore({ dir: ':memory:' }));
+ */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    const cases = contractCase(open);
+    usersContract(cases);
+    keysContract(cases);
+    ledgerContract(cases);
+    exchangeContract(cases);
+    fundingContract(cases);
+    clusterContract(cases);
+  });
+}

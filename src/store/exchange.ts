@@ -1,0 +1,79 @@
+import type { KeyEnv } from '../core/key-rules.js';
+import type { LedgerEntry } from '../core/ledger.js';
+import type { Fill } from '../core/matching.js';
+import type { Order } from '../core/orders.js';
+
+/** What was stored on a book after some version, and the book's version now. */
+export interface BookChanges {
+  version: number;
+  /** The orders changed, in their current state, in queue order. */
+  orders: Order[];
+  /** The fills made (taker and maker sides), oldest first. */
+  fills: Fill[];
+}
+
+export interface BookVersion {
+  env: KeyEnv;
+  instId: string;
+  /** Bumped by every stored change of the book. */
+  version: number;
+}
+
+export interface OrderChanges {
+  orders: readonly Order[];
+  fills: readonly Fill[];
+  entries: readonly LedgerEntry[];
+}
+
+export interface OrderQuery {
+  open: boolean;
+  instId?: string | undefined;
+  /** At most this many (1 to 100). */
+  limit: number;
+}
+
+export interface FillQuery {
+  instId?: string | undefined;
+  ordId?: string | undefined;
+  limit: number;
+}
+
+/** The paper exchange: order books and their operations, orders, fills and public trades. */
+export interface ExchangeStore {
+  /**
+   * Runs one order operation on a book, taking turns with every process sharing the database
+   * (PostgreSQL: the book's row lock, held for the whole transaction; SQLite: a version check at
+   * commit, run again on a lost race). `compute` receives what was stored on the book after
+   * `book.version` (on a second run: after the version the first run saw), to catch up with
+   * other processes, and the book's current version, and returns
+   * the change to store, or throws to store nothing. The change is stored in one transaction: the
+   * ledger entries (RuleError 51008 and nothing stored if a balance would go negative), the
+   * orders (inserted or updated by ordId) and the fills; the book's version becomes
+   * `since.version + 1`. A clOrdId already used by another open order of the account is refused
+   * with 51016. `compute` may run more than once, so it must be repeatable.
+   *
+   * @example
+   *   await store.runBookOperation({ env: 'live', instId: 'BTC-USDT', version: 7 }, now, async (since) =>
+   *     ({ change: { orders: [order], fills: [], entries: [freezeEntry] }, result: order }));
+   */
+  runBookOperation<T>(
+    book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
+  ): Promise<T>;
+  /** The version of every book written so far (read before `openOrders` at start-up). */
+  bookVersions(): Promise<BookVersion[]>;
+  /** What was stored on one book after `version`, and the book's version now. */
+  bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges>;
+  /**
+   * Every open order (live or partially filled) of every account in queue order (queuedAt, then
+   * ordId): the books at start-up.
+   */
+  openOrders(): Promise<Order[]>;
+  /** One order of an account by ordId or clOrdId (the newest with that clOrdId), or null. */
+  findOrder(userId: number, env: KeyEnv, ref: { ordId?: string; clOrdId?: string }): Promise<Order | null>;
+  /** An account's orders, newest first: open ones, or finished ones (filled or canceled). */
+  listOrders(userId: number, env: KeyEnv, query: OrderQuery): Promise<Order[]>;
+  /** An account's fills, newest first. */
+  listFills(userId: number, env: KeyEnv, query: FillQuery): Promise<Fill[]>;
+  /** The taker side of the newest trades of one book (every account), newest first: public market data. */
+  listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]>;
+}

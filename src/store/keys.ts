@@ -1,0 +1,109 @@
+import type { ExpiryPolicy } from '../core/expiry.js';
+import type { KeyEnv } from '../core/key-rules.js';
+import type { PermissionSet } from '../core/permissions.js';
+
+export interface KeyRecord {
+  /** The API key (a UUID); also the primary key. */
+  apiKey: string;
+  userId: number;
+  label: string;
+  perms: PermissionSet;
+  ips: string[];
+  env: KeyEnv;
+  /** The secret key sealed by SecretBox (never the plain secret). */
+  secretSealed: Buffer;
+  /** scrypt hash of the passphrase. */
+  passphraseHash: string;
+  /** Unix ms. */
+  createdAt: number;
+  updatedAt: number;
+  lastUsedAt: number | null;
+}
+
+export type Actor = 'user' | 'cli' | 'sweeper' | 'api';
+/** 'new_ip': the first authenticated use of a key from a client IP (activity, not a key change). */
+export type AuditAction = 'create' | 'modify' | 'delete' | 'expire' | 'new_ip';
+
+export interface AuditRecord {
+  id: number;
+  /** Unix ms. */
+  at: number;
+  actor: Actor;
+  userId: number;
+  apiKey: string;
+  action: AuditAction;
+  /** What changed, e.g. { ip: { from: [], to: ['1.2.3.4'] } }. Never a secret. */
+  detail: Record<string, unknown>;
+}
+
+export interface KeyUpdate {
+  label?: string;
+  perms?: PermissionSet;
+  ips?: string[];
+}
+
+/** Rejected requests for one key, code and client IP, counted (a compact, bounded activity record). */
+export interface KeyRejection {
+  apiKey: string;
+  userId: number;
+  code: string;
+  ip: string;
+  count: number;
+  /** Unix ms. */
+  firstAt: number;
+  lastAt: number;
+}
+
+/**
+ * API keys, the IPs they were used from, their audit log (and its change feed) and their
+ * rejected requests. Every key change is audited in the same transaction.
+ *
+ * @example
+ *   const key = await store.createKey(user.id, (existing) => buildKey(existing), 'user', Date.now());
+ */
+export interface KeyStore {
+  /**
+   * Inserts a key atomically with the account's rules: `build` sees the account's current keys
+   * (inside the transaction) and returns the row to insert or throws a RuleError.
+   */
+  createKey(
+    userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number,
+  ): Promise<KeyRecord>;
+  /** Applies `change` (which sees the key and the account's other keys) atomically; null if no such key. */
+  updateKey(
+    userId: number,
+    apiKey: string,
+    change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
+    actor: Actor,
+    at: number,
+  ): Promise<KeyRecord | null>;
+  /** Deletes the account's key; the deleted row, or null if it had no such key. */
+  deleteKey(userId: number, apiKey: string, actor: Actor, at: number): Promise<KeyRecord | null>;
+  getKey(apiKey: string): Promise<KeyRecord | null>;
+  listKeys(userId: number): Promise<KeyRecord[]>;
+  /** Raises last-used times (never lowers them) for keys that still exist. */
+  touchKeys(uses: ReadonlyArray<{ apiKey: string; at: number }>): Promise<void>;
+  /**
+   * Remembers client IPs a key was used from: for each (key, IP) not seen before, a 'new_ip'
+   * audit entry (actor 'api'). Uses of keys that no longer exist are ignored. How many were new.
+   * The remembered IPs are forgotten when the key is deleted; the audit entries stay.
+   */
+  recordKeyIps(uses: ReadonlyArray<{ apiKey: string; ip: string; at: number }>): Promise<number>;
+  /** Client IPs the key has been used from, oldest first, at most `limit`. */
+  listKeyIps(apiKey: string, limit: number): Promise<string[]>;
+  /** Deletes every key expired under `policy` at `now`, with an 'expire' audit entry each. */
+  deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]>;
+
+  /** The newest audit id: the starting cursor for `keyChangesSince`. */
+  latestAuditId(): Promise<number>;
+  /** Keys created, changed, deleted or expired after `cursor` (not 'new_ip' entries), and the new cursor. */
+  keyChangesSince(cursor: number): Promise<{ cursor: number; apiKeys: string[] }>;
+  listAudit(userId: number, limit: number): Promise<AuditRecord[]>;
+  /** The account's audit entries for one key, newest first. */
+  listKeyAudit(userId: number, apiKey: string, limit: number): Promise<AuditRecord[]>;
+
+  /** Adds counted rejections (merged per key, code and IP) and drops those last seen before `keepAfter`. */
+  recordRejections(rejections: readonly KeyRejection[], keepAfter: number): Promise<void>;
+  /** The account's rejections for one key, most recent first. */
+  listKeyRejections(userId: number, apiKey: string, limit: number): Promise<KeyRejection[]>;
+}

@@ -1,0 +1,96 @@
+import pg from 'pg';
+import type { ClusterStore, IdSequenceName, SealedKind } from '../cluster.js';
+import { changed, KEY_CHANNEL, one, rows, tx, types, type Connection } from './connection.js';
+
+/** Id sequences, jobs, leases, key-change notifications (LISTEN/NOTIFY), resealing and closing on PostgreSQL. */
+export class PostgresCluster implements ClusterStore {
+  private listener: pg.Client | null = null;
+  private readonly keyListeners: Array<() => void> = [];
+  private closed = false;
+
+  constructor(private readonly conn: Connection, private readonly url: string) {}
+
+  async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
+    const n = BigInt(count);
+    const row = await one<{ last: string }>(this.conn.pool, `UPDATE id_sequences SET last = GREATEST(last + $1, $2)
+      WHERE name = $3 RETURNING last::text AS last`, [n.toString(), (floor + n - 1n).toString(), sequence]);
+    if (row === undefined) throw new Error(`unknown id sequence ${sequence}`);
+    return BigInt(row.last) - n + 1n;
+  }
+
+  async claimInterval(job: string, now: number, intervalMs: number): Promise<boolean> {
+    const claimed = await changed(this.conn.pool, `INSERT INTO jobs (name, last_run) VALUES ($1, $2) ON CONFLICT (name)
+      DO UPDATE SET last_run = EXCLUDED.last_run WHERE jobs.last_run <= EXCLUDED.last_run - $3`,
+    [job, now, intervalMs]);
+    return claimed === 1;
+  }
+
+  async holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    const held = await changed(this.conn.pool, `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
+      ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+      WHERE leases.holder = EXCLUDED.holder OR leases.until < $4`, [name, holder, now + ttlMs, now]);
+    return held === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.conn.pool.query('DELETE FROM leases WHERE name = $1 AND holder = $2', [name, holder]);
+  }
+
+  async onKeyChanges(listener: () => void): Promise<void> {
+    this.keyListeners.push(listener);
+    if (this.listener === null) await this.listen();
+  }
+
+  /** One dedicated connection LISTENing for key changes; reconnects after a loss (polling covers the gap). */
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, types });
+    this.listener = client;
+    const retry = () => {
+      if (this.listener !== client || this.closed) return;
+      this.listener = null;
+      client.end().catch(() => undefined);
+      setTimeout(() => {
+        if (!this.closed && this.listener === null) this.listen().catch(() => undefined);
+      }, 1000).unref();
+    };
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', (n) => {
+      if (n.channel === KEY_CHANNEL && n.payload === this.conn.schema) for (const l of this.keyListeners) l();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${KEY_CHANNEL}`);
+    } catch {
+      retry();
+    }
+  }
+
+  async resealSecrets(
+    reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
+  ): Promise<{ apiKeys: number; totp: number }> {
+    return tx(this.conn.pool, async (c) => {
+      const keys = await rows<{ api_key: string; secret_sealed: Buffer }>(c,
+        'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key FOR UPDATE');
+      for (const k of keys) {
+        await c.query('UPDATE api_keys SET secret_sealed = $1 WHERE api_key = $2',
+          [reseal('api-key', k.api_key, k.secret_sealed), k.api_key]);
+      }
+      const totp = await rows<{ user_id: number; secret_sealed: Buffer }>(c,
+        'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id FOR UPDATE');
+      for (const t of totp) {
+        await c.query('UPDATE user_totp SET secret_sealed = $1 WHERE user_id = $2',
+          [reseal('totp', String(t.user_id), t.secret_sealed), t.user_id]);
+      }
+      return { apiKeys: keys.length, totp: totp.length };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const listener = this.listener;
+    this.listener = null;
+    if (listener !== null) await listener.end().catch(() => undefined);
+    await this.conn.pool.end();
+  }
+}

@@ -1,0 +1,65 @@
+import type { ClusterStore, IdSequenceName, SealedKind } from '../cluster.js';
+import { inTransaction, prepare, type Db } from './connection.js';
+
+/** Id sequences, jobs, leases, resealing and closing on SQLite (no key-change push: every process polls). */
+export class SqliteCluster implements ClusterStore {
+  private readonly stmt;
+
+  constructor(private readonly db: Db) {
+    this.stmt = {
+      reserveIds: prepare<{ last: bigint }>(db,
+        'UPDATE id_sequences SET last = MAX(last + ?, ?) WHERE name = ? RETURNING last').safeIntegers(true),
+      claimJob: prepare(db, `INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT (name)
+        DO UPDATE SET last_run = excluded.last_run WHERE jobs.last_run <= excluded.last_run - ?`),
+      holdLease: prepare(db, `INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name)
+        DO UPDATE SET holder = excluded.holder, until = excluded.until
+        WHERE leases.holder = excluded.holder OR leases.until < ?`),
+      releaseLease: prepare(db, 'DELETE FROM leases WHERE name = ? AND holder = ?'),
+      sealedKeys: prepare<{ api_key: string; secret_sealed: Buffer }>(db,
+        'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key'),
+      resealKey: prepare(db, 'UPDATE api_keys SET secret_sealed = ? WHERE api_key = ?'),
+      sealedTotp: prepare<{ user_id: number; secret_sealed: Buffer }>(db,
+        'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id'),
+      resealTotp: prepare(db, 'UPDATE user_totp SET secret_sealed = ? WHERE user_id = ?'),
+    };
+  }
+
+  async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
+    const n = BigInt(count);
+    const row = this.stmt.reserveIds.get(n, floor + n - 1n, sequence);
+    if (row === undefined) throw new Error(`unknown id sequence ${sequence}`);
+    return row.last - n + 1n;
+  }
+
+  async claimInterval(job: string, now: number, intervalMs: number): Promise<boolean> {
+    return this.stmt.claimJob.run(job, now, intervalMs).changes === 1;
+  }
+
+  async holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.stmt.holdLease.run(name, holder, now + ttlMs, now).changes === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.stmt.releaseLease.run(name, holder);
+  }
+
+  async onKeyChanges(): Promise<void> {
+    // No push in SQLite: every process polls keyChangesSince.
+  }
+
+  async resealSecrets(
+    reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
+  ): Promise<{ apiKeys: number; totp: number }> {
+    return inTransaction(this.db, () => {
+      const keys = this.stmt.sealedKeys.all();
+      for (const k of keys) this.stmt.resealKey.run(reseal('api-key', k.api_key, k.secret_sealed), k.api_key);
+      const totp = this.stmt.sealedTotp.all();
+      for (const t of totp) this.stmt.resealTotp.run(reseal('totp', String(t.user_id), t.secret_sealed), t.user_id);
+      return { apiKeys: keys.length, totp: totp.length };
+    });
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

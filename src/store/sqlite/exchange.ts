@@ -1,0 +1,132 @@
+import { duplicateClOrdId } from '../../core/conflicts.js';
+import type { KeyEnv } from '../../core/key-rules.js';
+import type { Fill } from '../../core/matching.js';
+import type { Order } from '../../core/orders.js';
+import {
+  fillRow, orderRow, toFill, toOrder,
+  type BookFillRow, type BookOrderRow, type BookVersionRow, type FillRow, type OrderRow,
+} from '../codecs.js';
+import type {
+  BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery,
+} from '../exchange.js';
+import { inTransaction, isUniqueViolation, prepare, type Db } from './connection.js';
+import type { SqliteLedger } from './ledger.js';
+
+const OPEN = `state IN ('live', 'partially_filled')`;
+
+/** Books, orders and fills on SQLite: hand-written SQL, statements prepared once (the order path). */
+export class SqliteExchange implements ExchangeStore {
+  private readonly stmt;
+
+  constructor(private readonly db: Db, private readonly ledger: SqliteLedger) {
+    this.stmt = {
+      upsertOrder: db.prepare<BookOrderRow>(`INSERT INTO orders (ord_id, user_id, env, inst_id, cl_ord_id, tag, side,
+        ord_type, px, sz, tgt_ccy, acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time,
+        u_time, queued_at, book_seq)
+        VALUES (@ord_id, @user_id, @env, @inst_id, @cl_ord_id, @tag, @side, @ord_type, @px, @sz, @tgt_ccy, @acc_fill_sz,
+        @acc_fill_quote, @fee, @fee_ccy, @frozen, @state, @cancel_source, @c_time, @u_time, @queued_at, @book_seq)
+        ON CONFLICT (ord_id) DO UPDATE SET px = excluded.px, sz = excluded.sz, acc_fill_sz = excluded.acc_fill_sz,
+        acc_fill_quote = excluded.acc_fill_quote, fee = excluded.fee, frozen = excluded.frozen, state = excluded.state,
+        cancel_source = excluded.cancel_source, u_time = excluded.u_time, queued_at = excluded.queued_at,
+        book_seq = excluded.book_seq`),
+      insertFill: db.prepare<BookFillRow>(`INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id,
+        side, px, sz, fee, fee_ccy, exec_type, ts, book_seq) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id,
+        @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy, @exec_type, @ts, @book_seq)`),
+      openOrders: prepare<OrderRow>(db, `SELECT * FROM orders WHERE ${OPEN}
+        ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
+      orderById: prepare<OrderRow>(db, 'SELECT * FROM orders WHERE ord_id = ? AND user_id = ? AND env = ?'),
+      orderByClOrdId: prepare<OrderRow>(db, `SELECT * FROM orders WHERE cl_ord_id = ? AND user_id = ? AND env = ?
+        ORDER BY c_time DESC, ord_id DESC LIMIT 1`),
+      openOrdersOf: prepare<OrderRow>(db, `SELECT * FROM orders WHERE user_id = ? AND env = ? AND ${OPEN}
+        AND (? IS NULL OR inst_id = ?) ORDER BY c_time DESC, ord_id DESC LIMIT ?`),
+      doneOrdersOf: prepare<OrderRow>(db, `SELECT * FROM orders WHERE user_id = ? AND env = ? AND NOT ${OPEN}
+        AND (? IS NULL OR inst_id = ?) ORDER BY u_time DESC, ord_id DESC LIMIT ?`),
+      fillsOf: prepare<FillRow>(db, `SELECT * FROM fills WHERE user_id = ? AND env = ? AND (? IS NULL OR inst_id = ?)
+        AND (? IS NULL OR ord_id = ?) ORDER BY id DESC LIMIT ?`),
+      publicTrades: prepare<FillRow>(db, `SELECT * FROM fills WHERE env = ? AND inst_id = ? AND exec_type = 'T'
+        ORDER BY id DESC LIMIT ?`),
+      ensureBook: prepare(db, 'INSERT INTO books (env, inst_id, version) VALUES (?, ?, 0) ON CONFLICT DO NOTHING'),
+      bumpBook: prepare(db, 'UPDATE books SET version = version + 1 WHERE env = ? AND inst_id = ? AND version = ?'),
+      bookVersions: prepare<BookVersionRow>(db, 'SELECT env, inst_id, version FROM books ORDER BY env, inst_id'),
+      bookVersion: prepare<{ version: number }>(db, 'SELECT version FROM books WHERE env = ? AND inst_id = ?'),
+      bookChanges: prepare<OrderRow>(db, `SELECT * FROM orders WHERE env = ? AND inst_id = ? AND book_seq > ?
+        AND book_seq <= ? ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
+      bookFills: prepare<FillRow>(db, `SELECT * FROM fills WHERE env = ? AND inst_id = ? AND book_seq > ?
+        AND book_seq <= ? ORDER BY id`),
+    };
+  }
+
+  async runBookOperation<T>(
+    book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
+  ): Promise<T> {
+    // A transaction cannot stay open across `compute` (other requests share this connection), so
+    // the book's version is checked at commit instead: another process that wrote the book in
+    // between makes this one catch up and compute again. Within one process operations on a
+    // book already take turns (TradingService), so that happens only across processes.
+    for (let from = book.version; ;) {
+      const since = await this.bookChangesSince(book.env, book.instId, from);
+      const { change, result } = await compute(since);
+      if (this.storeBookChange(change, at, book, since.version)) return result;
+      from = since.version;
+    }
+  }
+
+  /**
+   * One transaction: the book's version from `version` to `version + 1`, then the change; false if
+   * the version moved.
+   */
+  private storeBookChange(change: OrderChanges, at: number, book: BookVersion, version: number): boolean {
+    try {
+      return inTransaction(this.db, () => {
+        this.stmt.ensureBook.run(book.env, book.instId);
+        if (this.stmt.bumpBook.run(book.env, book.instId, version).changes !== 1) return false;
+        this.ledger.applyNow(change.entries, at);
+        for (const o of change.orders) this.stmt.upsertOrder.run(orderRow(o, version + 1));
+        for (const f of change.fills) this.stmt.insertFill.run(fillRow(f, version + 1));
+        return true;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'cl_ord_id')) throw duplicateClOrdId();
+      throw err;
+    }
+  }
+
+  async bookVersions(): Promise<BookVersion[]> {
+    return this.stmt.bookVersions.all().map((r) => ({ env: r.env, instId: r.inst_id, version: r.version }));
+  }
+
+  async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges> {
+    const current = this.stmt.bookVersion.get(env, instId)?.version ?? 0;
+    if (current === version) return { version, orders: [], fills: [] };
+    const orders = this.stmt.bookChanges.all(env, instId, version, current).map(toOrder);
+    const fills = this.stmt.bookFills.all(env, instId, version, current).map(toFill);
+    return { version: current, orders, fills };
+  }
+
+  async openOrders(): Promise<Order[]> {
+    return this.stmt.openOrders.all().map(toOrder);
+  }
+
+  async findOrder(userId: number, env: KeyEnv, ref: { ordId?: string; clOrdId?: string }): Promise<Order | null> {
+    const row = ref.ordId !== undefined && ref.ordId !== ''
+      ? this.stmt.orderById.get(ref.ordId, userId, env)
+      : this.stmt.orderByClOrdId.get(ref.clOrdId ?? '', userId, env);
+    return row === undefined ? null : toOrder(row);
+  }
+
+  async listOrders(userId: number, env: KeyEnv, q: OrderQuery): Promise<Order[]> {
+    const inst = q.instId ?? null;
+    const stmt = q.open ? this.stmt.openOrdersOf : this.stmt.doneOrdersOf;
+    return stmt.all(userId, env, inst, inst, q.limit).map(toOrder);
+  }
+
+  async listFills(userId: number, env: KeyEnv, q: FillQuery): Promise<Fill[]> {
+    const inst = q.instId ?? null;
+    const ord = q.ordId ?? null;
+    return this.stmt.fillsOf.all(userId, env, inst, inst, ord, ord, q.limit).map(toFill);
+  }
+
+  async listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]> {
+    return this.stmt.publicTrades.all(env, instId, limit).map(toFill);
+  }
+}

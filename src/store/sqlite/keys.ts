@@ -1,0 +1,173 @@
+import { expiredKeys, type ExpiryPolicy } from '../../core/expiry.js';
+import { applyKeyChange } from '../../core/key-rules.js';
+import { keyChangeDetail } from '../audit-detail.js';
+import {
+  keyRow, sqliteFlag, toAudit, toKey, toKeyChanges, toRejection,
+  type AuditRow, type IdRow, type KeyFeedRow, type KeyRow, type RejectionRow,
+} from '../codecs.js';
+import type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyStore, KeyUpdate } from '../keys.js';
+import { inTransaction, prepare, type Db } from './connection.js';
+
+/** API keys, their IPs, audit log and rejections on SQLite. */
+export class SqliteKeys implements KeyStore {
+  private readonly stmt;
+
+  constructor(private readonly db: Db) {
+    this.stmt = {
+      keysOfUser: prepare<KeyRow>(db, 'SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at, api_key'),
+      keyById: prepare<KeyRow>(db, 'SELECT * FROM api_keys WHERE api_key = ?'),
+      insertKey: db.prepare<KeyRow<0 | 1>>(`INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw,
+        ips, env, secret_sealed, passphrase_hash, created_at, updated_at, last_used_at)
+        VALUES (@api_key, @user_id, @label, @perm_trade, @perm_withdraw, @ips, @env, @secret_sealed, @passphrase_hash,
+        @created_at, @updated_at, @last_used_at)`),
+      updateKey: prepare(db, `UPDATE api_keys SET label = ?, perm_trade = ?, perm_withdraw = ?, ips = ?, updated_at = ?
+        WHERE api_key = ?`),
+      deleteKey: prepare(db, 'DELETE FROM api_keys WHERE api_key = ?'),
+      touchKey: prepare(db, `UPDATE api_keys SET last_used_at = ? WHERE api_key = ?
+        AND (last_used_at IS NULL OR last_used_at < ?)`),
+      expiryCandidates: prepare<KeyRow>(db, `SELECT * FROM api_keys WHERE env = 'live' AND ips = ''`),
+      deleteIfUnused: prepare(db, `DELETE FROM api_keys WHERE api_key = ? AND last_used_at IS ?`),
+      insertAudit: prepare(db, `INSERT INTO audit_log (at, actor, user_id, api_key, action, detail)
+        VALUES (?, ?, ?, ?, ?, ?)`),
+      latestAudit: prepare<IdRow>(db, 'SELECT COALESCE(MAX(id), 0) AS id FROM audit_log'),
+      // First uses from new IPs are activity, not key changes: they must not evict key caches.
+      auditSince: prepare<KeyFeedRow>(db, `SELECT id, api_key FROM audit_log WHERE id > ? AND action <> 'new_ip'
+        ORDER BY id LIMIT 1000`),
+      auditOfUser: prepare<AuditRow>(db, 'SELECT * FROM audit_log WHERE user_id = ? ORDER BY id DESC LIMIT ?'),
+      auditOfKey: prepare<AuditRow>(db, `SELECT * FROM audit_log WHERE api_key = ? AND user_id = ?
+        ORDER BY id DESC LIMIT ?`),
+      insertKeyIp: prepare(db, 'INSERT OR IGNORE INTO key_ips (api_key, ip, first_at) VALUES (?, ?, ?)'),
+      ipsOfKey: prepare<{ ip: string }>(db, 'SELECT ip FROM key_ips WHERE api_key = ? ORDER BY first_at, ip LIMIT ?'),
+      forgetKeyIps: prepare(db, 'DELETE FROM key_ips WHERE api_key = ?'),
+      upsertRejection: prepare(db, `INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (api_key, code, ip) DO UPDATE SET count = count + excluded.count,
+        first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`),
+      pruneRejections: prepare(db, 'DELETE FROM key_rejections WHERE last_at < ?'),
+      rejectionsOfKey: prepare<RejectionRow>(db, `SELECT api_key, user_id, code, ip, count, first_at, last_at
+        FROM key_rejections WHERE api_key = ? AND user_id = ? ORDER BY last_at DESC, code, ip LIMIT ?`),
+    };
+  }
+
+  private audit(at: number, actor: Actor, key: KeyRecord, action: AuditAction, detail: Record<string, unknown>): void {
+    this.stmt.insertAudit.run(at, actor, key.userId, key.apiKey, action, JSON.stringify(detail));
+  }
+
+  async createKey(
+    userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number,
+  ): Promise<KeyRecord> {
+    return inTransaction(this.db, () => {
+      const key = build(this.stmt.keysOfUser.all(userId).map(toKey));
+      this.stmt.insertKey.run(keyRow(key, sqliteFlag));
+      this.audit(at, actor, key, 'create', keyChangeDetail(null, key));
+      return key;
+    });
+  }
+
+  async updateKey(
+    userId: number, apiKey: string, change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
+    actor: Actor, at: number,
+  ): Promise<KeyRecord | null> {
+    return inTransaction(this.db, () => {
+      const all = this.stmt.keysOfUser.all(userId).map(toKey);
+      const current = all.find((k) => k.apiKey === apiKey);
+      if (current === undefined) return null;
+      const next = applyKeyChange(current, change(current, all.filter((k) => k.apiKey !== apiKey)), at);
+      const { perm_trade, perm_withdraw, ips } = keyRow(next, sqliteFlag);
+      this.stmt.updateKey.run(next.label, perm_trade, perm_withdraw, ips, at, apiKey);
+      this.audit(at, actor, next, 'modify', keyChangeDetail(current, next));
+      return next;
+    });
+  }
+
+  async deleteKey(userId: number, apiKey: string, actor: Actor, at: number): Promise<KeyRecord | null> {
+    return inTransaction(this.db, () => {
+      const row = this.stmt.keyById.get(apiKey);
+      if (row === undefined || row.user_id !== userId) return null;
+      const key = toKey(row);
+      this.stmt.deleteKey.run(apiKey);
+      this.stmt.forgetKeyIps.run(apiKey);
+      this.audit(at, actor, key, 'delete', { label: key.label });
+      return key;
+    });
+  }
+
+  async getKey(apiKey: string): Promise<KeyRecord | null> {
+    const row = this.stmt.keyById.get(apiKey);
+    return row === undefined ? null : toKey(row);
+  }
+
+  async listKeys(userId: number): Promise<KeyRecord[]> {
+    return this.stmt.keysOfUser.all(userId).map(toKey);
+  }
+
+  async touchKeys(uses: ReadonlyArray<{ apiKey: string; at: number }>): Promise<void> {
+    if (uses.length === 0) return;
+    this.db.transaction(() => {
+      for (const use of uses) this.stmt.touchKey.run(use.at, use.apiKey, use.at);
+    })();
+  }
+
+  async recordKeyIps(uses: ReadonlyArray<{ apiKey: string; ip: string; at: number }>): Promise<number> {
+    if (uses.length === 0) return 0;
+    return inTransaction(this.db, () => {
+      let added = 0;
+      for (const use of uses) {
+        const row = this.stmt.keyById.get(use.apiKey);
+        if (row === undefined) continue;
+        if (this.stmt.insertKeyIp.run(use.apiKey, use.ip, use.at).changes === 1) {
+          this.audit(use.at, 'api', toKey(row), 'new_ip', { ip: use.ip });
+          added++;
+        }
+      }
+      return added;
+    });
+  }
+
+  async listKeyIps(apiKey: string, limit: number): Promise<string[]> {
+    return this.stmt.ipsOfKey.all(apiKey, limit).map((r) => r.ip);
+  }
+
+  async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
+    return inTransaction(this.db, () => {
+      const deleted: KeyRecord[] = [];
+      for (const key of expiredKeys(this.stmt.expiryCandidates.all().map(toKey), policy, now)) {
+        // The condition on last_used_at makes a use recorded since the read win over the sweep.
+        if (this.stmt.deleteIfUnused.run(key.apiKey, key.lastUsedAt).changes === 1) {
+          this.stmt.forgetKeyIps.run(key.apiKey);
+          this.audit(now, 'sweeper', key, 'expire', { label: key.label, idleSince: key.lastUsedAt ?? key.createdAt });
+          deleted.push(key);
+        }
+      }
+      return deleted;
+    });
+  }
+
+  async latestAuditId(): Promise<number> {
+    return this.stmt.latestAudit.get()?.id ?? 0;
+  }
+
+  async keyChangesSince(cursor: number): Promise<{ cursor: number; apiKeys: string[] }> {
+    return toKeyChanges(this.stmt.auditSince.all(cursor), cursor);
+  }
+
+  async listAudit(userId: number, limit: number): Promise<AuditRecord[]> {
+    return this.stmt.auditOfUser.all(userId, limit).map(toAudit);
+  }
+
+  async listKeyAudit(userId: number, apiKey: string, limit: number): Promise<AuditRecord[]> {
+    return this.stmt.auditOfKey.all(apiKey, userId, limit).map(toAudit);
+  }
+
+  async recordRejections(rejections: readonly KeyRejection[], keepAfter: number): Promise<void> {
+    inTransaction(this.db, () => {
+      for (const r of rejections) {
+        this.stmt.upsertRejection.run(r.apiKey, r.userId, r.code, r.ip, r.count, r.firstAt, r.lastAt);
+      }
+      this.stmt.pruneRejections.run(keepAfter);
+    });
+  }
+
+  async listKeyRejections(userId: number, apiKey: string, limit: number): Promise<KeyRejection[]> {
+    return this.stmt.rejectionsOfKey.all(apiKey, userId, limit).map(toRejection);
+  }
+}
