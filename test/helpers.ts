@@ -13,8 +13,11 @@ import { openRuntime, type Runtime } from '../src/runtime.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = join(ROOT, 'bin', 'signet.js');
-/** The environment in which bin/signet.js runs src/ through tsx rather than the built dist/. */
-const FROM_SOURCE = { SIGNET_FROM_SOURCE: '1' };
+/**
+ * The environment in which bin/signet.js runs src/ rather than the built dist/: as transpiled by
+ * scripts/run-tests.mjs (`npm test`), else through tsx (`node --import tsx --test FILE`, slower to start).
+ */
+const FROM_SOURCE = { SIGNET_CLI_ENTRY: process.env.SIGNET_TEST_CLI ?? join(ROOT, 'src', 'cli', 'main.ts') };
 export const PASSPHRASE = 'Passw0rd!';
 
 export function tempDir(prefix = 'signet-test-'): string {
