@@ -63,7 +63,8 @@ if (filters.length === 0) {
 
 // The CLI and servers the tests spawn run src/ transpiled here by esbuild (0.5 s, no type check):
 // a process started through tsx's loader takes ~2 s longer, and the suite starts dozens.
-const transpiled = join(ROOT, 'test-artifacts', 'src-js');
+// At the depth of src/, so that paths relative to a module (../../web/dist) resolve alike.
+const transpiled = join(ROOT, '.test-src');
 rmSync(transpiled, { recursive: true, force: true });
 mkdirSync(transpiled, { recursive: true });
 await build({
