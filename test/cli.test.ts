@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import ccxt from 'ccxt';
-import { cli, cliJson, cliOk, PASSPHRASE, startServer, tempDir } from './helpers.js';
+import { cli, cliJson, cliOk, PASSPHRASE, spawnCli, startServer, tempDir } from './helpers.js';
 
 interface CreatedKey { apiKey: string; secretKey: string; label: string; perm: string; ip: string; env: string }
 interface ListedKey { apiKey: string; label: string; perm: string; ip: string; env: string; createdAt: string; lastUsedAt: string | null; expiresAt: string | null }
@@ -100,6 +100,23 @@ describe('signet CLI', () => {
     const r = await cli(['keys', 'create', '--user', email, '--name', 'stdin', '--passphrase', '-', '--json'], { data, input: `${PASSPHRASE}\n` });
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as CreatedKey).label, 'stdin');
+  });
+
+  // The binary itself, as its own process (the tests above call the CLI's main in-process).
+  test('the binary reads --password - from its standard input and exits 0', async () => {
+    const r = await spawnCli(['user', 'create', '--email', 'spawned@example.com', '--password', '-'], { data, input: 'a long enough password\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Created account spawned@example\.com \(uid \d+\)\n$/);
+  });
+
+  test('the binary exits 2 on a usage mistake (message and help on stderr) and 1 on a refused rule', async () => {
+    const usage = await spawnCli(['keys', 'create', '--user', email, '--name', 'x'], { data });
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /^signet: --passphrase is required\n\nsignet: OKX V5-compatible API keys/);
+    assert.equal(usage.stdout, '');
+    const rule = await spawnCli(['keys', 'create', '--user', email, '--name', 'unbound', '--passphrase', PASSPHRASE], { data });
+    assert.equal(rule.code, 1);
+    assert.match(rule.stderr, /name: "unbound" already exists/);
   });
 });
 

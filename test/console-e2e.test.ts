@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,22 +8,25 @@ import { Secret, TOTP } from 'otpauth';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, sleep, startServer, tempDir, type RunningServer } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+// SIGNET_TEST_CHROMIUM points elsewhere (a missing path shows the skip without uninstalling Chromium).
+const CHROMIUM = process.env.SIGNET_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const PASSPHRASE = 'Bot-pass1!';
 
-/** Codes as a person reads them off the app: a new one only once the previous step has passed. */
+/**
+ * Codes as an authenticator app shows them, each used once. The server accepts the step either
+ * side of its clock (a phone up to 30 s off), so after the current step's code the next step's is
+ * used at once, as from a phone running ahead, instead of waiting 30 s; only the one after waits.
+ */
 class Authenticator {
   private lastStep = -1;
   constructor(private readonly secret: string) {}
   async code(): Promise<string> {
-    let step = Math.floor(Date.now() / 30_000);
-    if (step <= this.lastStep) {
-      await sleep((this.lastStep + 1) * 30_000 - Date.now() + 50);
-      step = Math.floor(Date.now() / 30_000);
-    }
+    // Never a step behind the clock: such a code could expire between here and the server.
+    const step = Math.max(this.lastStep + 1, Math.floor(Date.now() / 30_000));
+    if (step > Math.floor(Date.now() / 30_000) + 1) await sleep((step - 1) * 30_000 - Date.now() + 50);
     this.lastStep = step;
-    return new TOTP({ secret: Secret.fromBase32(this.secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({ timestamp: Date.now() });
+    return new TOTP({ secret: Secret.fromBase32(this.secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({ timestamp: step * 30_000 });
   }
 }
 
@@ -41,9 +44,21 @@ async function eventually(check: () => Promise<void>, ms = 3000): Promise<void> 
   }
 }
 
-describe('console in a real browser (Chromium via playwright-core)', () => {
-  let server: RunningServer;
-  let browser: BrowserContext;
+/** Why the browser test cannot run here, or undefined when Chromium is an executable file. */
+function chromiumMissing(): string | undefined {
+  try {
+    if (!statSync(CHROMIUM).isFile()) return `${CHROMIUM} is not a file`;
+    accessSync(CHROMIUM, constants.X_OK);
+    return undefined;
+  } catch {
+    return `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`;
+  }
+}
+
+describe('console in a real browser (Chromium via playwright-core)', { skip: chromiumMissing() }, () => {
+  let server: RunningServer | undefined;
+  let browser: BrowserContext | undefined;
+  let url: string;
   let page: Page;
   let shot = 0;
   const snap = async (name: string) => {
@@ -55,21 +70,27 @@ describe('console in a real browser (Chromium via playwright-core)', () => {
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer(tempDir(), { SIGNET_USAGE_FLUSH_MS: '100', SIGNET_KEY_SYNC_MS: '100' });
+    url = server.url;
     // A fresh profile each run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'signet-chromium-')), {
+    const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'signet-chromium-')), {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1280, height: 900 },
     });
-    page = browser.pages()[0] ?? await browser.newPage();
+    browser = context;
+    page = context.pages()[0] ?? await context.newPage();
   });
+  // Whatever `before` got to: a server left running would keep this file's process alive.
   after(async () => {
-    await browser.close();
-    await server.stop();
+    try {
+      await browser?.close();
+    } finally {
+      await server?.stop();
+    }
   });
 
   test('sign up, 2FA, create a key, use it from ccxt, bind IPs, delete it', async () => {
-    await page.goto(`${server.url}/signup`);
+    await page.goto(`${url}/signup`);
     await page.getByLabel('Email').fill('person@example.com');
     await page.getByLabel('Password').fill('a long enough password');
     await snap('signup');
@@ -115,7 +136,7 @@ describe('console in a real browser (Chromium via playwright-core)', () => {
     await page.getByText('It will not be shown again').waitFor();
     await snap('created');
 
-    const ex = new ccxt.okx({ apiKey, secret: secretKey, password: PASSPHRASE, urls: { api: { rest: server.url }, test: { rest: server.url } } });
+    const ex = new ccxt.okx({ apiKey, secret: secretKey, password: PASSPHRASE, urls: { api: { rest: url }, test: { rest: url } } });
     const balance = await ex.fetchBalance();
     assert.ok(balance.info !== undefined);
 
@@ -188,7 +209,7 @@ describe('console in a real browser (Chromium via playwright-core)', () => {
     await page.getByRole('button', { name: 'Verify' }).waitFor();
     await snap('login-2fa');
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${server.url}/account/my-api`);
+    await page.goto(`${url}/account/my-api`);
     await snap('phone-verify-still-required');
   });
 });

@@ -156,10 +156,13 @@ describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ??
     } finally {
       await client.end();
     }
-    // Both instances' books and public trades agree once caught up (SIGNET_BOOK_SYNC_MS).
-    await sleep(400);
+    // Both instances' books and public trades agree once caught up (SIGNET_BOOK_SYNC_MS): polled for
+    // up to 10 s rather than a fixed pause, which a loaded machine can outlast.
     const get = async (s: RunningServer, path: string) => (await (await fetch(`${s.url}${path}`)).json()) as Envelope;
     const books = '/api/v5/market/books?instId=BTC-USDT&sz=400';
+    const view = async (s: RunningServer) => JSON.stringify([(await get(s, books)).data[0]?.bids, (await get(s, books)).data[0]?.asks,
+      (await get(s, '/api/v5/market/trades?instId=BTC-USDT&limit=500')).data.map((t) => t.tradeId)]);
+    for (const end = Date.now() + 10_000; Date.now() < end && (await view(a)) !== (await view(b)); ) await sleep(50);
     assert.deepEqual((await get(a, books)).data[0]?.bids, (await get(b, books)).data[0]?.bids);
     assert.deepEqual((await get(a, books)).data[0]?.asks, (await get(b, books)).data[0]?.asks);
     const trades = '/api/v5/market/trades?instId=BTC-USDT&limit=500';

@@ -23,10 +23,10 @@ export function flags<const O extends Options>(argv: string[], options: O, requi
 }
 
 /** A string flag's value: reads one line from standard input when the value is "-". */
-export async function secretFlag(value: string): Promise<string> {
+export async function secretFlag(value: string, stdin: AsyncIterable<Buffer | string>): Promise<string> {
   if (value !== '-') return value;
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
 }
 

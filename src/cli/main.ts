@@ -32,18 +32,35 @@ Every command takes --data DIR (SQLite in DIR; default ./data, or SIGNET_DATA) o
 
 const DATA = { data: { type: 'string' }, db: { type: 'string' } } as const;
 
-async function withRuntime<T>(f: { data?: string | undefined; db?: string | undefined }, run: (rt: Runtime) => Promise<T>): Promise<T> {
-  const rt = await openRuntime(loadConfig(process.env, { dataDir: f.data, databaseUrl: f.db }));
-  try {
-    return await run(rt);
-  } finally {
-    await rt.close();
-  }
+/** Where a command reads and writes: the process's own by default; tests pass buffers instead. */
+export interface CliIo {
+  env: Readonly<Record<string, string | undefined>>;
+  stdin: AsyncIterable<Buffer | string>;
+  out: (text: string) => void;
+  err: (text: string) => void;
 }
 
-const print = (line: string): void => {
-  process.stdout.write(`${line}\n`);
+const processIo: CliIo = {
+  env: process.env,
+  stdin: process.stdin,
+  out: (text) => { process.stdout.write(text); },
+  err: (text) => { process.stderr.write(text); },
 };
+
+/** A command's output lines and runtime, both bound to its io. */
+function session(io: CliIo) {
+  return {
+    print: (line: string): void => io.out(`${line}\n`),
+    withRuntime: async <T>(f: { data?: string | undefined; db?: string | undefined }, run: (rt: Runtime) => Promise<T>): Promise<T> => {
+      const rt = await openRuntime(loadConfig(io.env, { dataDir: f.data, databaseUrl: f.db }));
+      try {
+        return await run(rt);
+      } finally {
+        await rt.close();
+      }
+    },
+  };
+}
 
 function describeKey(k: KeyView | CreatedKey, expiryDays: number): string[] {
   return [
@@ -54,14 +71,15 @@ function describeKey(k: KeyView | CreatedKey, expiryDays: number): string[] {
   ];
 }
 
-async function keysCommand(sub: string | undefined, argv: string[]): Promise<void> {
+async function keysCommand(sub: string | undefined, argv: string[], io: CliIo): Promise<void> {
+  const { print, withRuntime } = session(io);
   switch (sub) {
     case 'create': {
       const f = flags(argv, {
         ...DATA, user: { type: 'string' }, name: { type: 'string' }, passphrase: { type: 'string' },
         perm: { type: 'string' }, ip: { type: 'string' }, demo: { type: 'boolean' }, json: { type: 'boolean' },
       }, ['user', 'name', 'passphrase']);
-      const passphrase = await secretFlag(f.passphrase ?? '');
+      const passphrase = await secretFlag(f.passphrase ?? '', io.stdin);
       await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
         const key = await rt.keys.create(user.id, {
@@ -120,7 +138,8 @@ async function keysCommand(sub: string | undefined, argv: string[]): Promise<voi
   }
 }
 
-async function addressCommand(sub: string | undefined, argv: string[]): Promise<void> {
+async function addressCommand(sub: string | undefined, argv: string[], io: CliIo): Promise<void> {
+  const { print, withRuntime } = session(io);
   switch (sub) {
     case 'add': {
       const f = flags(argv, {
@@ -148,7 +167,8 @@ async function addressCommand(sub: string | undefined, argv: string[]): Promise<
   }
 }
 
-async function run(argv: string[]): Promise<void> {
+async function run(argv: string[], io: CliIo): Promise<void> {
+  const { print, withRuntime } = session(io);
   const [command, sub, ...rest] = argv;
   switch (command) {
     case 'serve': {
@@ -165,7 +185,7 @@ async function run(argv: string[]): Promise<void> {
     case 'user': {
       if (sub !== 'create') throw new UsageError(`unknown command "user ${sub ?? ''}"; use user create`);
       const f = flags(rest, { ...DATA, email: { type: 'string' }, password: { type: 'string' } }, ['email', 'password']);
-      const password = await secretFlag(f.password ?? '');
+      const password = await secretFlag(f.password ?? '', io.stdin);
       await withRuntime(f, async (rt) => {
         const user = await rt.users.create(f.email ?? '', password, Date.now());
         print(`Created account ${user.email} (uid ${user.uid})`);
@@ -173,9 +193,9 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     case 'keys':
-      return keysCommand(sub, rest);
+      return keysCommand(sub, rest, io);
     case 'address':
-      return addressCommand(sub, rest);
+      return addressCommand(sub, rest, io);
     case 'deposit': {
       const f = flags(argv.slice(1), {
         ...DATA, user: { type: 'string' }, ccy: { type: 'string' }, amt: { type: 'string' }, demo: { type: 'boolean' }, to: { type: 'string' },
@@ -218,7 +238,7 @@ async function run(argv: string[]): Promise<void> {
         if (fromEnv && given === undefined) {
           throw new UsageError('--new-key is required when the master key comes from SIGNET_MASTER_KEY (generate one with `openssl rand -hex 32`; - reads it from standard input)');
         }
-        const newKey = given === undefined ? randomBytes(32) : parseMasterKey(await secretFlag(given));
+        const newKey = given === undefined ? randomBytes(32) : parseMasterKey(await secretFlag(given, io.stdin));
         const oldKey = loadMasterKey(rt.config.masterKeyHex, rt.config.dataDir);
         if (newKey.equals(oldKey)) throw new UsageError('--new-key is the current master key');
         // With a key file: the new key is on disk before the secrets change, and replaces the old file after.
@@ -243,15 +263,25 @@ async function run(argv: string[]): Promise<void> {
   }
 }
 
-run(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError) {
-    process.stderr.write(`signet: ${err.message}\n\n${HELP}\n`);
-    process.exitCode = 2;
-  } else if (err instanceof RuleError) {
-    process.stderr.write(`signet: ${err.message} (OKX code ${err.code})\n`);
-    process.exitCode = 1;
-  } else {
-    process.stderr.write(`signet: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+/**
+ * Runs one command line and resolves to its exit code (`serve` resolves once listening).
+ * bin/signet.js runs it on the process's streams; a test can capture them:
+ *   const code = await main(['keys', 'list', '--user', 'a@example.com'], { ...io, out: (t) => { text += t; } });
+ */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  try {
+    await run(argv, io);
+    return 0;
+  } catch (err: unknown) {
+    if (err instanceof UsageError) {
+      io.err(`signet: ${err.message}\n\n${HELP}\n`);
+      return 2;
+    }
+    if (err instanceof RuleError) {
+      io.err(`signet: ${err.message} (OKX code ${err.code})\n`);
+      return 1;
+    }
+    io.err(`signet: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
   }
-});
+}
