@@ -24,7 +24,13 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sign } from '../src/core/signing.js';
 
-interface Ready { url: string; apiKey: string; secretKey: string; passphrase: string; bytes: number }
+interface Ready {
+  url: string;
+  apiKey: string;
+  secretKey: string;
+  passphrase: string;
+  bytes: number;
+}
 
 const quick = process.argv.includes('--quick');
 const WARM = quick ? 2000 : 4000;
@@ -49,14 +55,27 @@ export async function instructionCounts(): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'signet-callgrind-'));
   const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
     execPath: 'valgrind',
-    execArgv: ['--tool=callgrind', `--callgrind-out-file=${out}/cg.%p`, '--separate-threads=yes', '--dump-instr=no', '--collect-jumps=no', process.execPath, '--import', 'tsx'],
+    execArgv: [
+      '--tool=callgrind',
+      `--callgrind-out-file=${out}/cg.%p`,
+      '--separate-threads=yes',
+      '--dump-instr=no',
+      '--collect-jumps=no',
+      process.execPath,
+      '--import',
+      'tsx',
+    ],
     stdio: ['ignore', 'inherit', 'ignore', 'ipc'],
     // Background timers (key-cache and book sync, usage flush, settlement) fire per second of wall time,
     // and under valgrind a batch takes a machine-dependent number of seconds: slowed to once a
     // minute here, so that they do not add a load-dependent share to the per-request counts.
     // A run signs once; under valgrind on a slow day a run outlasts the ±30 s timestamp window.
     env: {
-      ...process.env, SIGNET_KEY_SYNC_MS: '60000', SIGNET_USAGE_FLUSH_MS: '60000', SIGNET_WITHDRAWAL_SETTLE_MS: '60000', SIGNET_BOOK_SYNC_MS: '60000',
+      ...process.env,
+      SIGNET_KEY_SYNC_MS: '60000',
+      SIGNET_USAGE_FLUSH_MS: '60000',
+      SIGNET_WITHDRAWAL_SETTLE_MS: '60000',
+      SIGNET_BOOK_SYNC_MS: '60000',
       SIGNET_TIMESTAMP_WINDOW_S: '3600',
     },
   });
@@ -66,10 +85,18 @@ export async function instructionCounts(): Promise<void> {
     const run = async (kind: 'plain' | 'signed', amount: number) => {
       const ts = new Date().toISOString();
       const headers = {
-        'OK-ACCESS-KEY': ready.apiKey, 'OK-ACCESS-SIGN': sign(ready.secretKey, ts, 'GET', path),
-        'OK-ACCESS-TIMESTAMP': ts, 'OK-ACCESS-PASSPHRASE': ready.passphrase,
+        'OK-ACCESS-KEY': ready.apiKey,
+        'OK-ACCESS-SIGN': sign(ready.secretKey, ts, 'GET', path),
+        'OK-ACCESS-TIMESTAMP': ts,
+        'OK-ACCESS-PASSPHRASE': ready.passphrase,
       };
-      const r = await autocannon({ url: ready.url + (kind === 'plain' ? '/bench/plain' : path), connections: 8, amount, headers, timeout: 60 });
+      const r = await autocannon({
+        url: ready.url + (kind === 'plain' ? '/bench/plain' : path),
+        connections: 8,
+        amount,
+        headers,
+        timeout: 60,
+      });
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`${kind}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       return r.requests.total;
     };
@@ -97,10 +124,14 @@ export async function instructionCounts(): Promise<void> {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
-    console.log(`(c) instructions per request under callgrind (the server's JavaScript thread), ${ROUNDS} rounds of ${BATCH} requests each after ${4 * WARM} warm-up`);
+    console.log(
+      `(c) instructions per request under callgrind (the server's JavaScript thread), ${ROUNDS} rounds of ${BATCH} requests each after ${4 * WARM} warm-up`,
+    );
     console.log(`    unauthenticated, same bytes        ${plain.map(k).join(' ')}  (median ${k(median(plain))})`);
     console.log(`    signed GET /api/v5/account/balance ${signed.map(k).join(' ')}  (median ${k(median(signed))})`);
-    console.log(`    instructions per request signed / unauthenticated: ${(median(signed) / median(plain)).toFixed(2)}x (a count, not CPU time, which (b) measures)`);
+    console.log(
+      `    instructions per request signed / unauthenticated: ${(median(signed) / median(plain)).toFixed(2)}x (a count, not CPU time, which (b) measures)`,
+    );
   } finally {
     child.kill('SIGKILL');
     rmSync(out, { recursive: true, force: true });

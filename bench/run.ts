@@ -7,17 +7,17 @@
  * (c) the same two routes in instructions per request under callgrind (bench/instructions.ts):
  *     repeatable within a few percent on a busy machine, where (b) moves by ±20%.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { createHmac, createSecretKey } from 'node:crypto';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.js';
-import { sign, SigningKey } from '../src/core/signing.js';
+import { SigningKey, sign } from '../src/core/signing.js';
 import { openRuntime } from '../src/runtime.js';
 import { tempDir } from '../test/helpers.js';
-import { instructionCounts } from './instructions.js';
 import { hasTaskset } from './cpu.js';
+import { instructionCounts } from './instructions.js';
 
 const quick = process.argv.includes('--quick');
 const pin = !process.argv.includes('--no-pin') && hasTaskset();
@@ -35,8 +35,16 @@ async function inProcess(): Promise<void> {
   const signed = () => {
     const timestamp = new Date().toISOString();
     return {
-      apiKey: key.apiKey, sign: sign(key.secretKey, timestamp, 'GET', target), timestamp, passphrase, demo: false, method: 'GET',
-      target, body: undefined, ip: '127.0.0.1', needs: 'read' as const,
+      apiKey: key.apiKey,
+      sign: sign(key.secretKey, timestamp, 'GET', target),
+      timestamp,
+      passphrase,
+      demo: false,
+      method: 'GET',
+      target,
+      body: undefined,
+      ip: '127.0.0.1',
+      needs: 'read' as const,
     };
   };
   let request = signed();
@@ -55,7 +63,8 @@ async function inProcess(): Promise<void> {
     for (let i = 0; i < n; i++) createHmac('sha256', hmacKey).update(prehash).digest('base64');
     rates.hmac.push(n / (Number(process.hrtime.bigint() - t) / 1e9));
     t = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) if (!prepared.matches(timestamp, 'GET', target, undefined, signature)) throw new Error('SigningKey disagrees');
+    for (let i = 0; i < n; i++)
+      if (!prepared.matches(timestamp, 'GET', target, undefined, signature)) throw new Error('SigningKey disagrees');
     rates.prepared.push(n / (Number(process.hrtime.bigint() - t) / 1e9));
     t = process.hrtime.bigint();
     const now = Date.now();
@@ -76,8 +85,17 @@ async function inProcess(): Promise<void> {
   await rt.close();
 }
 
-interface Ready { url: string; apiKey: string; secretKey: string; passphrase: string; bytes: number }
-interface CpuReply { cpu: NodeJS.CpuUsage; rss: number }
+interface Ready {
+  url: string;
+  apiKey: string;
+  secretKey: string;
+  passphrase: string;
+  bytes: number;
+}
+interface CpuReply {
+  cpu: NodeJS.CpuUsage;
+  rss: number;
+}
 
 function ask<T>(child: ChildProcess, msg: string): Promise<T> {
   return new Promise((resolve) => {
@@ -87,12 +105,18 @@ function ask<T>(child: ChildProcess, msg: string): Promise<T> {
 }
 
 async function overHttp(): Promise<void> {
-  const nodeArgs = ['--import', 'tsx', ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [])];
+  const nodeArgs = [
+    '--import',
+    'tsx',
+    ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []),
+  ];
   // Server on core 0, load generator on core 1: each has a core, so the server's CPU per request
   // is not inflated by waiting for (and waking) a load generator squeezed onto the same core.
   const pinned = pin && cpus().length >= 2;
   const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
-    ...(pinned ? { execPath: 'taskset', execArgv: ['-c', '0', process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
+    ...(pinned
+      ? { execPath: 'taskset', execArgv: ['-c', '0', process.execPath, ...nodeArgs] }
+      : { execArgv: nodeArgs }),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
@@ -111,12 +135,17 @@ async function overHttp(): Promise<void> {
     // Both kinds send the same request bytes (the unauthenticated route ignores the headers),
     // so the difference is the work of checking them, not of receiving them.
     const headers: Record<string, string> = {
-      'OK-ACCESS-KEY': ready.apiKey, 'OK-ACCESS-SIGN': sign(ready.secretKey, ts, 'GET', path),
-      'OK-ACCESS-TIMESTAMP': ts, 'OK-ACCESS-PASSPHRASE': ready.passphrase,
+      'OK-ACCESS-KEY': ready.apiKey,
+      'OK-ACCESS-SIGN': sign(ready.secretKey, ts, 'GET', path),
+      'OK-ACCESS-TIMESTAMP': ts,
+      'OK-ACCESS-PASSPHRASE': ready.passphrase,
     };
     const before = await ask<CpuReply>(child, 'cpu');
     const r = await autocannon({
-      url: ready.url + (kind === 'plain' ? '/bench/plain' : path), connections: CONNECTIONS, duration, headers,
+      url: ready.url + (kind === 'plain' ? '/bench/plain' : path),
+      connections: CONNECTIONS,
+      duration,
+      headers,
       ...(rate === undefined ? {} : { overallRate: rate }),
     });
     const after = await ask<CpuReply>(child, 'cpu');
@@ -147,21 +176,33 @@ async function overHttp(): Promise<void> {
   const rss = (await ask<CpuReply>(child, 'cpu')).rss;
   child.send('stop');
 
-  console.log(`(b) over HTTP, autocannon ${CONNECTIONS} connections, ${rounds} interleaved ${duration}s runs of each route per phase (medians), ${ready.bytes}-byte responses`);
-  console.log(`    ${pinned ? 'server pinned to core 0, load generator to core 1' : 'not pinned (no taskset or one core): figures are noisier'}`);
-  const cpuOf = (rs: Sample[]) => `CPU ${median(rs.map((r) => r.cpuUs)).toFixed(1)} µs/req (min ${Math.min(...rs.map((r) => r.cpuUs)).toFixed(1)})`;
+  console.log(
+    `(b) over HTTP, autocannon ${CONNECTIONS} connections, ${rounds} interleaved ${duration}s runs of each route per phase (medians), ${ready.bytes}-byte responses`,
+  );
+  console.log(
+    `    ${pinned ? 'server pinned to core 0, load generator to core 1' : 'not pinned (no taskset or one core): figures are noisier'}`,
+  );
+  const cpuOf = (rs: Sample[]) =>
+    `CPU ${median(rs.map((r) => r.cpuUs)).toFixed(1)} µs/req (min ${Math.min(...rs.map((r) => r.cpuUs)).toFixed(1)})`;
   const row = (label: string, rs: Sample[]) =>
-    console.log(`    ${label.padEnd(34)} ${fmt(median(rs.map((r) => r.rps))).padStart(8)} req/s  p50 ${median(rs.map((r) => r.p50))} ms  p99 ${median(rs.map((r) => r.p99))} ms  ${cpuOf(rs)}`);
-  const ratio = (set: Record<Kind, Sample[]>) => median(set.signed.map((r) => r.cpuUs)) / median(set.plain.map((r) => r.cpuUs));
+    console.log(
+      `    ${label.padEnd(34)} ${fmt(median(rs.map((r) => r.rps))).padStart(8)} req/s  p50 ${median(rs.map((r) => r.p50))} ms  p99 ${median(rs.map((r) => r.p99))} ms  ${cpuOf(rs)}`,
+    );
+  const ratio = (set: Record<Kind, Sample[]>) =>
+    median(set.signed.map((r) => r.cpuUs)) / median(set.plain.map((r) => r.cpuUs));
   console.log('    saturated (each route as fast as it goes):');
   row('unauthenticated, same bytes', saturated.plain);
   row('signed GET /api/v5/account/balance', saturated.signed);
-  console.log(`    throughput signed / unauthenticated: ${(median(saturated.signed.map((r) => r.rps)) / median(saturated.plain.map((r) => r.rps))).toFixed(2)}; CPU per request ${ratio(saturated).toFixed(2)}x`);
+  console.log(
+    `    throughput signed / unauthenticated: ${(median(saturated.signed.map((r) => r.rps)) / median(saturated.plain.map((r) => r.rps))).toFixed(2)}; CPU per request ${ratio(saturated).toFixed(2)}x`,
+  );
   console.log(`    equal load (${fmt(rate)} req/s offered to each):`);
   row('unauthenticated, same bytes', equalLoad.plain);
   row('signed GET /api/v5/account/balance', equalLoad.signed);
   const eq = ratio(equalLoad);
-  console.log(`    CPU per request signed / unauthenticated at equal load: ${eq.toFixed(2)}x (target <= 1.25x); efficiency ${(1 / eq).toFixed(2)} (target >= 0.8)`);
+  console.log(
+    `    CPU per request signed / unauthenticated at equal load: ${eq.toFixed(2)}x (target <= 1.25x); efficiency ${(1 / eq).toFixed(2)} (target >= 0.8)`,
+  );
   console.log(`    server RSS after the runs: ${(rss / 1048576).toFixed(0)} MiB`);
 }
 

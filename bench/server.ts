@@ -28,10 +28,19 @@ const config = loadConfig({
 const rt = await openRuntime(config);
 await rt.startBackground(() => {});
 const user = await rt.users.create('bench@example.com', 'bench password long', Date.now());
-for (const [ccy, amt] of [['USDT', '10000'], ['BTC', '1.5'], ['ETH', '20']] as const) {
+for (const [ccy, amt] of [
+  ['USDT', '10000'],
+  ['BTC', '1.5'],
+  ['ETH', '20'],
+] as const) {
   await rt.ledger.deposit(user.id, 'live', '18', ccy, amt, Date.now());
 }
-const key = await rt.keys.create(user.id, { label: 'bench', passphrase: PASSPHRASE, perm: 'trade', env: 'live' }, 'cli', Date.now());
+const key = await rt.keys.create(
+  user.id,
+  { label: 'bench', passphrase: PASSPHRASE, perm: 'trade', env: 'live' },
+  'cli',
+  Date.now(),
+);
 const app = buildServer(rt.appDeps);
 let sameBytes = '';
 app.get('/bench/plain', async (_request, reply) => reply.type('application/json; charset=utf-8').send(sameBytes));
@@ -39,8 +48,14 @@ app.get('/bench/plain', async (_request, reply) => reply.type('application/json;
 const path = '/api/v5/account/balance';
 const ts = new Date().toISOString();
 const signed = await app.inject({
-  method: 'GET', url: path,
-  headers: { 'OK-ACCESS-KEY': key.apiKey, 'OK-ACCESS-SIGN': sign(key.secretKey, ts, 'GET', path), 'OK-ACCESS-TIMESTAMP': ts, 'OK-ACCESS-PASSPHRASE': PASSPHRASE },
+  method: 'GET',
+  url: path,
+  headers: {
+    'OK-ACCESS-KEY': key.apiKey,
+    'OK-ACCESS-SIGN': sign(key.secretKey, ts, 'GET', path),
+    'OK-ACCESS-TIMESTAMP': ts,
+    'OK-ACCESS-PASSPHRASE': PASSPHRASE,
+  },
 });
 sameBytes = signed.body;
 
@@ -49,6 +64,9 @@ process.send?.({ url, apiKey: key.apiKey, secretKey: key.secretKey, passphrase: 
 process.on('message', (msg) => {
   if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss });
   if (msg === 'stop') {
-    void app.close().then(() => rt.close()).then(() => process.exit(0));
+    void app
+      .close()
+      .then(() => rt.close())
+      .then(() => process.exit(0));
   }
 });

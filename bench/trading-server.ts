@@ -30,7 +30,12 @@ for (const email of ['buyer@example.com', 'seller@example.com']) {
   const user = await rt.users.create(email, 'bench password long', Date.now());
   await rt.ledger.deposit(user.id, 'live', '18', 'USDT', '1000000000', Date.now());
   await rt.ledger.deposit(user.id, 'live', '18', 'BTC', '100000', Date.now());
-  const key = await rt.keys.create(user.id, { label: 'bench', passphrase: PASSPHRASE, perm: 'trade', env: 'live' }, 'cli', Date.now());
+  const key = await rt.keys.create(
+    user.id,
+    { label: 'bench', passphrase: PASSPHRASE, perm: 'trade', env: 'live' },
+    'cli',
+    Date.now(),
+  );
   keys.push({ apiKey: key.apiKey, secretKey: key.secretKey });
 }
 const app = buildServer(rt.appDeps);
@@ -42,5 +47,9 @@ process.on('message', (msg) => {
     const db = (rt.store as SqliteStore).handle;
     process.send?.({ orders: (db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n });
   }
-  if (msg === 'stop') void app.close().then(() => rt.close()).then(() => process.exit(0));
+  if (msg === 'stop')
+    void app
+      .close()
+      .then(() => rt.close())
+      .then(() => process.exit(0));
 });

@@ -9,8 +9,8 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.js';
-import { SPOT_INSTRUMENTS } from '../src/core/markets.js';
 import { seededRandom } from '../src/core/market-maker.js';
+import { SPOT_INSTRUMENTS } from '../src/core/markets.js';
 import { applyOutcome, matchOrder } from '../src/core/matching.js';
 import { OrderBook } from '../src/core/order-book.js';
 import { newOrderRecord, validateOrder } from '../src/core/orders.js';
@@ -29,8 +29,12 @@ function workload(n: number, seed: number) {
   return Array.from({ length: n }, (_, i) => ({
     userId: 1 + (i % 10),
     req: {
-      instId: 'BTC-USDT', tdMode: 'cash', side: random() < 0.5 ? 'buy' : 'sell', ordType: random() < 0.1 ? 'ioc' : 'limit',
-      px: (60000 + Math.floor(random() * 41 - 20) / 10).toFixed(1), sz: ((1 + Math.floor(random() * 100)) / 1000).toFixed(3),
+      instId: 'BTC-USDT',
+      tdMode: 'cash',
+      side: random() < 0.5 ? 'buy' : 'sell',
+      ordType: random() < 0.1 ? 'ioc' : 'limit',
+      px: (60000 + Math.floor(random() * 41 - 20) / 10).toFixed(1),
+      sz: ((1 + Math.floor(random() * 100)) / 1000).toFixed(3),
     },
   }));
 }
@@ -59,9 +63,13 @@ async function inProcess(): Promise<void> {
     depth = book.size;
   }
   console.log('(a) in-process');
-  console.log(`    matching engine (validate, match, ledger entries, apply): ${fmt(median(rates))} orders/s (median of 3 × ${fmt(n)}; ${fmt(fills / 3)} fills per round, ${depth} orders resting at the end)`);
+  console.log(
+    `    matching engine (validate, match, ledger entries, apply): ${fmt(median(rates))} orders/s (median of 3 × ${fmt(n)}; ${fmt(fills / 3)} fills per round, ${depth} orders resting at the end)`,
+  );
 
-  const rt = await openRuntime(loadConfig({ SIGNET_DATA: tempDir('signet-bench-'), SIGNET_LOG_LEVEL: 'silent', SIGNET_MARKET_MAKER: '0' }));
+  const rt = await openRuntime(
+    loadConfig({ SIGNET_DATA: tempDir('signet-bench-'), SIGNET_LOG_LEVEL: 'silent', SIGNET_MARKET_MAKER: '0' }),
+  );
   const users: number[] = [];
   for (let u = 0; u < 10; u++) {
     const user = await rt.users.create(`b${u}@example.com`, 'bench password long', Date.now());
@@ -78,7 +86,11 @@ async function inProcess(): Promise<void> {
   await rt.close();
 }
 
-interface Ready { url: string; keys: Array<{ apiKey: string; secretKey: string }>; passphrase: string }
+interface Ready {
+  url: string;
+  keys: Array<{ apiKey: string; secretKey: string }>;
+  passphrase: string;
+}
 
 function ask<T>(child: ReturnType<typeof fork>, msg: string): Promise<T> {
   return new Promise((resolve) => {
@@ -88,17 +100,32 @@ function ask<T>(child: ReturnType<typeof fork>, msg: string): Promise<T> {
 }
 
 async function overHttp(): Promise<void> {
-  const child = fork(fileURLToPath(new URL('./trading-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(new URL('./trading-server.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));
   const path = '/api/v5/trade/order';
   const request = (k: { apiKey: string; secretKey: string }, side: 'buy' | 'sell') => {
-    const body = JSON.stringify({ instId: 'BTC-USDT', tdMode: 'cash', side, ordType: 'limit', px: '60000', sz: '0.01' });
+    const body = JSON.stringify({
+      instId: 'BTC-USDT',
+      tdMode: 'cash',
+      side,
+      ordType: 'limit',
+      px: '60000',
+      sz: '0.01',
+    });
     const ts = new Date().toISOString();
     return {
-      method: 'POST' as const, path, body,
+      method: 'POST' as const,
+      path,
+      body,
       headers: {
-        'content-type': 'application/json', 'OK-ACCESS-KEY': k.apiKey, 'OK-ACCESS-SIGN': sign(k.secretKey, ts, 'POST', path, body),
-        'OK-ACCESS-TIMESTAMP': ts, 'OK-ACCESS-PASSPHRASE': ready.passphrase,
+        'content-type': 'application/json',
+        'OK-ACCESS-KEY': k.apiKey,
+        'OK-ACCESS-SIGN': sign(k.secretKey, ts, 'POST', path, body),
+        'OK-ACCESS-TIMESTAMP': ts,
+        'OK-ACCESS-PASSPHRASE': ready.passphrase,
       },
     };
   };
@@ -107,14 +134,23 @@ async function overHttp(): Promise<void> {
   const duration = quick ? 3 : 8;
   const before = await ask<{ cpu: NodeJS.CpuUsage }>(child, 'cpu');
   const ordersBefore = (await ask<{ orders: number }>(child, 'orders')).orders;
-  const r = await autocannon({ url: ready.url, connections: 32, duration, requests: [request(buyer, 'buy'), request(seller, 'sell')] });
+  const r = await autocannon({
+    url: ready.url,
+    connections: 32,
+    duration,
+    requests: [request(buyer, 'buy'), request(seller, 'sell')],
+  });
   const after = await ask<{ cpu: NodeJS.CpuUsage }>(child, 'cpu');
   const ordersAfter = (await ask<{ orders: number }>(child, 'orders')).orders;
   child.send('stop');
   const cpu = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / r.requests.total;
   console.log(`(b) over HTTP, autocannon 32 connections, ${duration} s, two accounts whose limit orders cross`);
-  console.log(`    signed POST /api/v5/trade/order: ${fmt(r.requests.average)} orders/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  server CPU ${cpu.toFixed(0)} µs/order`);
-  console.log(`    ${fmt(ordersAfter - ordersBefore)} orders stored (autocannon counted ${fmt(r.requests.total)} responses within the window); ${r.non2xx} non-2xx, ${r.errors} errors`);
+  console.log(
+    `    signed POST /api/v5/trade/order: ${fmt(r.requests.average)} orders/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  server CPU ${cpu.toFixed(0)} µs/order`,
+  );
+  console.log(
+    `    ${fmt(ordersAfter - ordersBefore)} orders stored (autocannon counted ${fmt(r.requests.total)} responses within the window); ${r.non2xx} non-2xx, ${r.errors} errors`,
+  );
 }
 
 console.log(`signet trading benchmark, Node ${process.version}, ${new Date().toISOString()}`);

@@ -19,12 +19,12 @@
  * The server is bench/trading-server.ts (SQLite, rate limits and the market maker off), pinned to
  * one core and this process to the other where taskset exists (--no-pin to leave both free).
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { WebSocket, type RawData } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import { hasTaskset } from './cpu.js';
 
 const quick = process.argv.includes('--quick');
@@ -39,8 +39,15 @@ const IN_FLIGHT = 4;
 const CONNECT_BATCH = 50;
 const ORDER = { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '1000', sz: '0.001' };
 
-interface Key { apiKey: string; secretKey: string }
-interface Ready { url: string; keys: Key[]; passphrase: string }
+interface Key {
+  apiKey: string;
+  secretKey: string;
+}
+interface Ready {
+  url: string;
+  keys: Key[];
+  passphrase: string;
+}
 
 function ask<T>(child: ChildProcess, msg: string): Promise<T> {
   return new Promise((resolve) => {
@@ -60,19 +67,20 @@ async function connect(wsUrl: string, key: Key, passphrase: string, subscribe: b
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const expect = (event: string) => new Promise<void>((resolve, reject) => {
-    const onMessage = (data: RawData) => {
-      const m = JSON.parse(text(data)) as { event?: string; code?: string; msg?: string };
-      if (m.event === event) {
-        ws.off('message', onMessage);
-        resolve();
-      } else if (m.event === 'error') {
-        ws.off('message', onMessage);
-        reject(new Error(`${event}: ${m.code} ${m.msg}`));
-      }
-    };
-    ws.on('message', onMessage);
-  });
+  const expect = (event: string) =>
+    new Promise<void>((resolve, reject) => {
+      const onMessage = (data: RawData) => {
+        const m = JSON.parse(text(data)) as { event?: string; code?: string; msg?: string };
+        if (m.event === event) {
+          ws.off('message', onMessage);
+          resolve();
+        } else if (m.event === 'error') {
+          ws.off('message', onMessage);
+          reject(new Error(`${event}: ${m.code} ${m.msg}`));
+        }
+      };
+      ws.on('message', onMessage);
+    });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const sign = createHmac('sha256', key.secretKey).update(`${timestamp}GET/users/self/verify`).digest('base64');
   const loggedIn = expect('login');
@@ -140,9 +148,17 @@ class Driver {
   private open = 0;
   private idle: (() => void) | null = null;
 
-  constructor(private readonly ws: WebSocket, private readonly tag: string) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly tag: string,
+  ) {
     ws.on('message', (data) => {
-      const m = JSON.parse(text(data)) as { op?: string; code?: string; msg?: string; data?: Array<{ clOrdId: string; sCode: string; sMsg: string }> };
+      const m = JSON.parse(text(data)) as {
+        op?: string;
+        code?: string;
+        msg?: string;
+        data?: Array<{ clOrdId: string; sCode: string; sMsg: string }>;
+      };
       const item = m.data?.[0];
       if (m.op === undefined || item === undefined) return;
       if (m.code !== '0') throw new Error(`${m.op}: ${m.code} ${m.msg} ${item.sCode} ${item.sMsg}`);
@@ -175,7 +191,10 @@ class Driver {
   /** Resolves once every placed order is canceled. */
   async settle(): Promise<void> {
     this.onCanceled = null;
-    if (this.open > 0) await new Promise<void>((resolve) => { this.idle = resolve; });
+    if (this.open > 0)
+      await new Promise<void>((resolve) => {
+        this.idle = resolve;
+      });
     this.idle = null;
   }
 }
@@ -194,7 +213,12 @@ interface PhaseResult {
   clientCpu: number;
 }
 
-async function phase(child: ChildProcess, subs: WebSocket[], driver: Driver, drive: (receipts: Receipts) => Promise<void>): Promise<PhaseResult> {
+async function phase(
+  child: ChildProcess,
+  subs: WebSocket[],
+  driver: Driver,
+  drive: (receipts: Receipts) => Promise<void>,
+): Promise<PhaseResult> {
   const receipts = new Receipts();
   const listeners = subs.map((ws) => {
     const l = (data: RawData) => receipts.onMessage(text(data));
@@ -214,7 +238,10 @@ async function phase(child: ChildProcess, subs: WebSocket[], driver: Driver, dri
   const wall = performance.now() - wallBefore;
   const clientCpu = process.cpuUsage(clientBefore);
   const serverUs = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system;
-  subs.forEach((ws, i) => { const l = listeners[i]; if (l !== undefined) ws.off('message', l); });
+  subs.forEach((ws, i) => {
+    const l = listeners[i];
+    if (l !== undefined) ws.off('message', l);
+  });
   const seconds = (receipts.lastReceive - receipts.firstSend) / 1000;
   return {
     updatesPerS: receipts.updatesSent / seconds,
@@ -248,18 +275,25 @@ function steady(driver: Driver) {
 function closedLoop(driver: Driver) {
   return async (receipts: Receipts): Promise<void> => {
     const end = performance.now() + LOOP_MS;
-    driver.start(receipts, () => { if (performance.now() < end) driver.place(); });
+    driver.start(receipts, () => {
+      if (performance.now() < end) driver.place();
+    });
     for (let i = 0; i < IN_FLIGHT; i++) driver.place();
     await sleep(LOOP_MS);
   };
 }
 
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-');
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '-';
 
 async function main(): Promise<void> {
   const pinned = pin && cpus().length >= 2;
   const child = fork(fileURLToPath(new URL('./trading-server.ts', import.meta.url)), [], {
-    ...(pinned ? { execPath: 'taskset', execArgv: ['-c', '0', process.execPath, '--import', 'tsx'] } : { execArgv: ['--import', 'tsx'] }),
+    ...(pinned
+      ? { execPath: 'taskset', execArgv: ['-c', '0', process.execPath, '--import', 'tsx'] }
+      : { execArgv: ['--import', 'tsx'] }),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
@@ -269,7 +303,9 @@ async function main(): Promise<void> {
   const wsUrl = `${ready.url.replace(/^http/, 'ws')}/ws/v5/private`;
   const driver = new Driver(await connect(wsUrl, key, ready.passphrase, false), 'f');
 
-  console.log(`(ws) fan-out of order updates to N connections subscribed to \`orders\` of one account (${pinned ? 'server pinned to core 0, this client to core 1' : 'not pinned: figures are noisier'})`);
+  console.log(
+    `(ws) fan-out of order updates to N connections subscribed to \`orders\` of one account (${pinned ? 'server pinned to core 0, this client to core 1' : 'not pinned: figures are noisier'})`,
+  );
   // Warm-up (JIT, the key's passphrase check), discarded.
   {
     const warm = await connect(wsUrl, key, ready.passphrase, true);
@@ -282,39 +318,78 @@ async function main(): Promise<void> {
     const t = performance.now();
     const subs: WebSocket[] = [];
     for (let i = 0; i < n; i += CONNECT_BATCH) {
-      subs.push(...await Promise.all(Array.from({ length: Math.min(CONNECT_BATCH, n - i) }, () => connect(wsUrl, key, ready.passphrase, true))));
+      subs.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(CONNECT_BATCH, n - i) }, () => connect(wsUrl, key, ready.passphrase, true)),
+        )),
+      );
     }
     const connectMs = performance.now() - t;
     let dropped = 0;
-    for (const ws of subs) ws.once('close', () => { dropped++; });
+    for (const ws of subs)
+      ws.once('close', () => {
+        dropped++;
+      });
     const steadyResult = await phase(child, subs, driver, steady(driver));
     const loopResult = await phase(child, subs, driver, closedLoop(driver));
     rows.push({ n, connectMs, dropped, steady: steadyResult, loop: loopResult });
     for (const ws of subs) ws.removeAllListeners('close');
-    await Promise.all(subs.map((ws) => new Promise<void>((resolve) => { ws.once('close', () => resolve()); ws.close(); })));
+    await Promise.all(
+      subs.map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            ws.once('close', () => resolve());
+            ws.close();
+          }),
+      ),
+    );
   }
   const ordersStored = (await ask<{ orders: number }>(child, 'orders')).orders;
   child.send('stop');
 
   const base = rows[0];
   const perSub = (r: PhaseResult, n: number) => r.msgsPerS / n;
-  console.log(`    steady: ${PACE} orders/s (${PACE * 2} updates/s) for ${STEADY_MS / 1000} s; closed loop: ${IN_FLIGHT} orders in flight for ${LOOP_MS / 1000} s`);
-  console.log('    rates over the window from the first op sent to the last push received; latency = subscriber receive time − op sent by this process (ms);');
-  console.log('    "from uTime" = receive − the push\'s uTime (the server\'s clock when it ran the op, ms); server CPU per message includes the ops themselves');
+  console.log(
+    `    steady: ${PACE} orders/s (${PACE * 2} updates/s) for ${STEADY_MS / 1000} s; closed loop: ${IN_FLIGHT} orders in flight for ${LOOP_MS / 1000} s`,
+  );
+  console.log(
+    '    rates over the window from the first op sent to the last push received; latency = subscriber receive time − op sent by this process (ms);',
+  );
+  console.log(
+    '    "from uTime" = receive − the push\'s uTime (the server\'s clock when it ran the op, ms); server CPU per message includes the ops themselves',
+  );
   console.log('');
-  const header = '|    N | connect+login+subscribe | phase       | updates/s | msgs/s (all N) | msgs/s per subscriber (vs N=1) | delivered | latency p50 / p99 ms | from uTime p50 / p99 | server CPU µs/msg | server CPU | client CPU |';
+  const header =
+    '|    N | connect+login+subscribe | phase       | updates/s | msgs/s (all N) | msgs/s per subscriber (vs N=1) | delivered | latency p50 / p99 ms | from uTime p50 / p99 | server CPU µs/msg | server CPU | client CPU |';
   console.log(header);
   console.log(header.replace(/[^|]/g, '-'));
   const pct = (x: number) => `${fmt(x * 100)}%`;
   for (const r of rows) {
-    for (const [label, res, ref] of [['steady', r.steady, base?.steady], ['closed loop', r.loop, base?.loop]] as const) {
+    for (const [label, res, ref] of [
+      ['steady', r.steady, base?.steady],
+      ['closed loop', r.loop, base?.loop],
+    ] as const) {
       const ratio = ref === undefined ? NaN : perSub(res, r.n) / perSub(ref, 1);
-      console.log([
-        '', String(r.n).padStart(4), (label === 'steady' ? `${fmt(r.connectMs)} ms` : '').padStart(23), label.padEnd(11),
-        fmt(res.updatesPerS).padStart(9), fmt(res.msgsPerS).padStart(14), `${fmt(perSub(res, r.n))} (${fmt(ratio, 2)}×)`.padStart(30),
-        pct(res.delivered).padStart(9), `${fmt(res.p50, 1)} / ${fmt(res.p99, 1)}`.padStart(20), `${fmt(res.uTimeP50)} / ${fmt(res.uTimeP99)}`.padStart(20),
-        fmt(res.serverUsPerMsg, 1).padStart(17), pct(res.serverCpu).padStart(10), pct(res.clientCpu).padStart(10), '',
-      ].join(' | ').trim());
+      console.log(
+        [
+          '',
+          String(r.n).padStart(4),
+          (label === 'steady' ? `${fmt(r.connectMs)} ms` : '').padStart(23),
+          label.padEnd(11),
+          fmt(res.updatesPerS).padStart(9),
+          fmt(res.msgsPerS).padStart(14),
+          `${fmt(perSub(res, r.n))} (${fmt(ratio, 2)}×)`.padStart(30),
+          pct(res.delivered).padStart(9),
+          `${fmt(res.p50, 1)} / ${fmt(res.p99, 1)}`.padStart(20),
+          `${fmt(res.uTimeP50)} / ${fmt(res.uTimeP99)}`.padStart(20),
+          fmt(res.serverUsPerMsg, 1).padStart(17),
+          pct(res.serverCpu).padStart(10),
+          pct(res.clientCpu).padStart(10),
+          '',
+        ]
+          .join(' | ')
+          .trim(),
+      );
     }
   }
   // What one more delivered message costs the server, from the steady rows (same orders, more subscribers).
@@ -325,8 +400,16 @@ async function main(): Promise<void> {
     console.log(`    server CPU per extra subscriber message (steady, N=${last.n} vs N=1): ${fmt(marginal, 1)} µs`);
   }
   const dropped = rows.reduce((sum, r) => sum + r.dropped, 0);
-  console.log(`    ${fmt(ordersStored)} orders stored; ${dropped} subscriber connections closed by the server during the runs; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${cpus().length} cores)`);
+  console.log(
+    `    ${fmt(ordersStored)} orders stored; ${dropped} subscriber connections closed by the server during the runs; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (${cpus().length} cores)`,
+  );
 }
 
-console.log(`signet WebSocket fan-out benchmark, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `signet WebSocket fan-out benchmark, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 await main();

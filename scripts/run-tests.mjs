@@ -36,8 +36,10 @@ function step(label, command, args) {
 
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 const filters = process.argv.slice(2);
-const files = ['src', 'test'].flatMap((d) => find(d, (name) => name.endsWith('.test.ts')))
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
+const files = ['src', 'test']
+  .flatMap((d) => find(d, (name) => name.endsWith('.test.ts')))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
 if (files.length === 0) {
   console.error(`no test file matches ${filters.join(' or ')}`);
   process.exit(1);
@@ -47,17 +49,32 @@ const failed = [];
 if (filters.length === 0) {
   // Incremental: a repeated run re-checks only what changed (~35 s first, ~8 s after, on 2 cores).
   const tsc = (project, info) => ['-p', project, '--incremental', '--tsBuildInfoFile', join('test-artifacts', info)];
-  if (!step('typecheck', bin('tsc'), tsc('tsconfig.check.json', 'tsc-check.tsbuildinfo')) || !step('typecheck web/', bin('tsc'), tsc('web/tsconfig.json', 'tsc-web.tsbuildinfo'))) {
+  if (
+    !step('typecheck', bin('tsc'), tsc('tsconfig.check.json', 'tsc-check.tsbuildinfo')) ||
+    !step('typecheck web/', bin('tsc'), tsc('web/tsconfig.json', 'tsc-web.tsbuildinfo'))
+  ) {
     process.exit(1);
   }
   // A lint failure does not hide the tests' results: the run goes on and fails at the end.
-  if (!step('lint (biome check; `npm run format` fixes formatting and imports)', bin('biome'), ['check', '.'])) failed.push('lint');
+  if (!step('lint (biome check; `npm run format` fixes formatting and imports)', bin('biome'), ['check', '.']))
+    failed.push('lint');
   // The console tests need the console built (vite, ~10 s): only when web/src changed since.
   if (newest('web/src') > newest('web/dist') || !existsSync('web/dist/index.html')) {
-    if (!step('vite build of web/ (web/src is newer than web/dist)', bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'])) process.exit(1);
+    if (
+      !step('vite build of web/ (web/src is newer than web/dist)', bin('vite'), [
+        'build',
+        '--config',
+        'web/vite.config.ts',
+        '--logLevel',
+        'warn',
+      ])
+    )
+      process.exit(1);
   }
 } else {
-  console.log(`${files.length} test file(s) matching ${filters.join(' or ')}; typecheck and lint skipped (plain \`npm test\` runs them)`);
+  console.log(
+    `${files.length} test file(s) matching ${filters.join(' or ')}; typecheck and lint skipped (plain \`npm test\` runs them)`,
+  );
   if (files.some((f) => f.includes('console-')) && newest('web/src') > newest('web/dist')) {
     console.log('note: web/dist is missing or older than web/src; `npm run build:web` rebuilds it');
   }
@@ -71,22 +88,48 @@ rmSync(transpiled, { recursive: true, force: true });
 mkdirSync(transpiled, { recursive: true });
 await build({
   entryPoints: find('src', (name) => name.endsWith('.ts') && !name.endsWith('.test.ts')),
-  outdir: transpiled, outbase: 'src', format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', logLevel: 'warning',
+  outdir: transpiled,
+  outbase: 'src',
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'inline',
+  logLevel: 'warning',
 });
 
 // Files that assert on elapsed time (a push within 1 s, a lease taken over within an interval, an
 // idle timeout) run two at a time, as many processes as cores; the rest, CPU-bound or waiting on
 // nothing timed, run four at a time first.
-const TIMED = ['test/clients.', 'test/console-e2e.', 'test/expiry.', 'test/funding-clients.', 'test/http-auth.', 'test/market-maker.',
-  'test/scale-postgres.', 'test/trading-crash.', 'test/ws-clients.', 'test/ws-raw.', 'test/ws-scale-postgres.'];
+const TIMED = [
+  'test/clients.',
+  'test/console-e2e.',
+  'test/expiry.',
+  'test/funding-clients.',
+  'test/http-auth.',
+  'test/market-maker.',
+  'test/scale-postgres.',
+  'test/trading-crash.',
+  'test/ws-clients.',
+  'test/ws-raw.',
+  'test/ws-scale-postgres.',
+];
 const timed = files.filter((f) => TIMED.some((t) => f.startsWith(t)));
 const untimed = files.filter((f) => !timed.includes(f));
 const env = { ...process.env, SIGNET_TEST_CLI: join(transpiled, 'cli', 'main.js') };
-for (const [group, concurrency] of [[untimed, 4], [timed, 2]]) {
+for (const [group, concurrency] of [
+  [untimed, 4],
+  [timed, 2],
+]) {
   if (group.length === 0) continue;
   const started = Date.now();
-  const suite = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...group], { stdio: 'inherit', env });
-  console.log(`${suite.status === 0 ? 'ok' : 'FAILED'}: ${group.length} test file(s), ${concurrency} at a time (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const suite = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...group],
+    { stdio: 'inherit', env },
+  );
+  console.log(
+    `${suite.status === 0 ? 'ok' : 'FAILED'}: ${group.length} test file(s), ${concurrency} at a time (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   if (suite.status !== 0) failed.push(`tests (${concurrency} at a time)`);
 }
 if (failed.length > 0) console.log(`npm test failed: ${failed.join(', ')}`);

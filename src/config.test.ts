@@ -6,15 +6,26 @@ const KEY = 'ab'.repeat(32);
 
 test('SQLite by default; DATABASE_URL or --db select PostgreSQL, the flag winning', () => {
   assert.equal(loadConfig({}).databaseUrl, null);
-  assert.equal(loadConfig({ DATABASE_URL: 'postgres://a@h/db', SIGNET_MASTER_KEY: KEY }).databaseUrl, 'postgres://a@h/db');
-  const flagged = loadConfig({ DATABASE_URL: 'postgres://a@h/db', SIGNET_MASTER_KEY: KEY }, { databaseUrl: 'postgresql://b@h/other' });
+  assert.equal(
+    loadConfig({ DATABASE_URL: 'postgres://a@h/db', SIGNET_MASTER_KEY: KEY }).databaseUrl,
+    'postgres://a@h/db',
+  );
+  const flagged = loadConfig(
+    { DATABASE_URL: 'postgres://a@h/db', SIGNET_MASTER_KEY: KEY },
+    { databaseUrl: 'postgresql://b@h/other' },
+  );
   assert.equal(flagged.databaseUrl, 'postgresql://b@h/other');
 });
 
 test('bad database settings are refused with the variable named, never echoing a password', () => {
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x@h/db', SIGNET_MASTER_KEY: KEY }), /DATABASE_URL/);
-  assert.throws(() => loadConfig({ SIGNET_MASTER_KEY: KEY }, { databaseUrl: 'mysql://user:hunter2@h/db' }), (err: unknown) =>
-    err instanceof Error && /--db: must be a postgres:\/\/ connection string/.test(err.message) && !err.message.includes('hunter2'));
+  assert.throws(
+    () => loadConfig({ SIGNET_MASTER_KEY: KEY }, { databaseUrl: 'mysql://user:hunter2@h/db' }),
+    (err: unknown) =>
+      err instanceof Error &&
+      /--db: must be a postgres:\/\/ connection string/.test(err.message) &&
+      !err.message.includes('hunter2'),
+  );
   // Every instance must share the master key: a per-machine key file will not do.
   assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://a@h/db' }), /SIGNET_MASTER_KEY: required with PostgreSQL/);
 });
@@ -28,14 +39,26 @@ test('Redis for shared rate limits: optional, a redis:// URL, with a key prefix'
 });
 
 test('SIGNET_TRUST_PROXY: addresses and CIDR segments, read alike by REST and WebSocket; anything else refused', () => {
-  assert.deepEqual(loadConfig({ SIGNET_TRUST_PROXY: ' 10.0.0.5, 10.1.0.0/16 ,::1' }).trustProxy, ['10.0.0.5', '10.1.0.0/16', '::1']);
+  assert.deepEqual(loadConfig({ SIGNET_TRUST_PROXY: ' 10.0.0.5, 10.1.0.0/16 ,::1' }).trustProxy, [
+    '10.0.0.5',
+    '10.1.0.0/16',
+    '::1',
+  ]);
   assert.deepEqual(loadConfig({}).trustProxy, []);
-  assert.throws(() => loadConfig({ SIGNET_TRUST_PROXY: '10.0.0.5,loopback' }), /SIGNET_TRUST_PROXY: "loopback" is not an IP address or CIDR segment/);
+  assert.throws(
+    () => loadConfig({ SIGNET_TRUST_PROXY: '10.0.0.5,loopback' }),
+    /SIGNET_TRUST_PROXY: "loopback" is not an IP address or CIDR segment/,
+  );
   assert.throws(() => loadConfig({ SIGNET_TRUST_PROXY: '10.0.0.0/33' }), /SIGNET_TRUST_PROXY/);
 });
 
 test('WebSocket settings, with their defaults', () => {
-  assert.deepEqual(loadConfig({}).ws, { idleMs: 30_000, sendBuffer: 1_048_576, maxMessage: 65_536, connectionsPerIp: 100 });
+  assert.deepEqual(loadConfig({}).ws, {
+    idleMs: 30_000,
+    sendBuffer: 1_048_576,
+    maxMessage: 65_536,
+    connectionsPerIp: 100,
+  });
   assert.equal(loadConfig({ SIGNET_WS_CONNECTIONS_PER_IP: '5' }).ws.connectionsPerIp, 5);
   assert.throws(() => loadConfig({ SIGNET_WS_SEND_BUFFER: '10' }), /SIGNET_WS_SEND_BUFFER/);
 });

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { DAY_MS, type ExpiryPolicy } from './core/expiry.js';
 import { isIpEntry } from './core/ip-whitelist.js';
@@ -27,7 +27,9 @@ const EnvSchema = Type.Object({
   /** Idle days after which an unbound key is deleted. */
   SIGNET_KEY_EXPIRY_DAYS: Type.Number({ default: 30, exclusiveMinimum: 0 }),
   /** 'unbound' (every key without IPs, the guide's rule) or 'unbound-trading' (only with trade/withdraw). */
-  SIGNET_KEY_EXPIRY_SCOPE: Type.Union([Type.Literal('unbound'), Type.Literal('unbound-trading')], { default: 'unbound' }),
+  SIGNET_KEY_EXPIRY_SCOPE: Type.Union([Type.Literal('unbound'), Type.Literal('unbound-trading')], {
+    default: 'unbound',
+  }),
   /** Allowed clock skew of OK-ACCESS-TIMESTAMP, seconds, past and future. */
   SIGNET_TIMESTAMP_WINDOW_S: Type.Number({ default: 30, exclusiveMinimum: 0 }),
   /** Failed authentications allowed per client IP per minute before 50011 for a minute. */
@@ -108,7 +110,12 @@ export interface Config {
   readonly sessionTtlMs: number;
   readonly loginAttempts: number;
   readonly consoleDemoDeposits: boolean;
-  readonly ws: { readonly idleMs: number; readonly sendBuffer: number; readonly maxMessage: number; readonly connectionsPerIp: number };
+  readonly ws: {
+    readonly idleMs: number;
+    readonly sendBuffer: number;
+    readonly maxMessage: number;
+    readonly connectionsPerIp: number;
+  };
 }
 
 export interface ConfigOverrides {
@@ -134,16 +141,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   const parsed = withDefaults as Env;
   const databaseUrl = overrides.databaseUrl ?? parsed.DATABASE_URL ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new Error(`invalid configuration:\n  --db: must be a postgres:// connection string, got "${databaseUrl.replace(/\/\/[^@/]*@/, '//…@')}"`);
+    throw new Error(
+      `invalid configuration:\n  --db: must be a postgres:// connection string, got "${databaseUrl.replace(/\/\/[^@/]*@/, '//…@')}"`,
+    );
   }
-  const trustProxy = parsed.SIGNET_TRUST_PROXY.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const trustProxy = parsed.SIGNET_TRUST_PROXY.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   // Addresses and CIDR segments only (no keywords such as "loopback"): REST and WebSocket read them alike.
   const badProxy = trustProxy.find((p) => !isIpEntry(p));
   if (badProxy !== undefined) {
     throw new Error(`invalid configuration:\n  SIGNET_TRUST_PROXY: "${badProxy}" is not an IP address or CIDR segment`);
   }
   if (databaseUrl !== null && parsed.SIGNET_MASTER_KEY === undefined) {
-    throw new Error('invalid configuration:\n  SIGNET_MASTER_KEY: required with PostgreSQL (every instance of a deployment must share it)');
+    throw new Error(
+      'invalid configuration:\n  SIGNET_MASTER_KEY: required with PostgreSQL (every instance of a deployment must share it)',
+    );
   }
   return Object.freeze({
     host: overrides.host ?? parsed.SIGNET_HOST,
@@ -164,7 +177,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     usageFlushMs: parsed.SIGNET_USAGE_FLUSH_MS,
     sweepMs: parsed.SIGNET_SWEEP_MS,
     logLevel: parsed.SIGNET_LOG_LEVEL,
-    marketMaker: Object.freeze({ enabled: parsed.SIGNET_MARKET_MAKER === '1', intervalMs: parsed.SIGNET_MM_INTERVAL_MS, seed: parsed.SIGNET_MM_SEED }),
+    marketMaker: Object.freeze({
+      enabled: parsed.SIGNET_MARKET_MAKER === '1',
+      intervalMs: parsed.SIGNET_MM_INTERVAL_MS,
+      seed: parsed.SIGNET_MM_SEED,
+    }),
     withdrawalSettleMs: parsed.SIGNET_WITHDRAWAL_SETTLE_MS,
     rateLimits: parsed.SIGNET_RATE_LIMITS === '1',
     fees: Object.freeze({ maker: parsed.SIGNET_MAKER_FEE, taker: parsed.SIGNET_TAKER_FEE }),
@@ -172,7 +189,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     loginAttempts: parsed.SIGNET_LOGIN_ATTEMPTS,
     consoleDemoDeposits: parsed.SIGNET_CONSOLE_DEMO_DEPOSITS,
     ws: Object.freeze({
-      idleMs: parsed.SIGNET_WS_IDLE_MS, sendBuffer: parsed.SIGNET_WS_SEND_BUFFER, maxMessage: parsed.SIGNET_WS_MAX_MESSAGE, connectionsPerIp: parsed.SIGNET_WS_CONNECTIONS_PER_IP,
+      idleMs: parsed.SIGNET_WS_IDLE_MS,
+      sendBuffer: parsed.SIGNET_WS_SEND_BUFFER,
+      maxMessage: parsed.SIGNET_WS_MAX_MESSAGE,
+      connectionsPerIp: parsed.SIGNET_WS_CONNECTIONS_PER_IP,
     }),
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type ConfigOverrides } from './config.js';
+import { type ConfigOverrides, loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { openRuntime } from './runtime.js';
 import type { AppDeps } from './services/container.js';
@@ -16,7 +16,9 @@ export function buildServer(deps: AppDeps): FastifyInstance {
 }
 
 /** loadConfig -> openRuntime (store, services) -> buildApp + WebSocket API -> listen. Returns a stop function. */
-export async function serve(overrides: ConfigOverrides = {}): Promise<{ app: FastifyInstance; url: string; stop: () => Promise<void> }> {
+export async function serve(
+  overrides: ConfigOverrides = {},
+): Promise<{ app: FastifyInstance; url: string; stop: () => Promise<void> }> {
   const config = loadConfig(process.env, overrides);
   const runtime = await openRuntime(config);
   const app = buildServer(runtime.appDeps);

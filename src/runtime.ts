@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
-import type { AppDeps } from './services/container.js';
-import { RateLimits } from './services/rate-limits.js';
 import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
 import { AddressBook } from './services/address-book.js';
 import { Authenticator } from './services/authenticator.js';
+import type { AppDeps } from './services/container.js';
 import { FundingService } from './services/funding-service.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
@@ -13,10 +12,11 @@ import { LedgerService } from './services/ledger-service.js';
 import { memoryLimiters, redisLimiters } from './services/limiters.js';
 import { MarketData } from './services/market-data.js';
 import { MarketMaker } from './services/market-maker.js';
-import { TradingService } from './services/trading-service.js';
+import { RateLimits } from './services/rate-limits.js';
 import { RejectionRecorder } from './services/rejection-recorder.js';
 import { SessionService } from './services/session-service.js';
 import { TotpService } from './services/totp-service.js';
+import { TradingService } from './services/trading-service.js';
 import { UsageTracker } from './services/usage-tracker.js';
 import { UserService } from './services/user-service.js';
 import { openStore } from './store/open.js';
@@ -61,22 +61,36 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const ledger = new LedgerService(store);
   const trading = new TradingService(store, ledger, config.fees);
   const marketMaker = config.marketMaker.enabled
-    ? new MarketMaker(store, users, ledger, trading, { seed: config.marketMaker.seed, levels: 10, spread: '0.0005', levelValueUsd: '20000' })
+    ? new MarketMaker(store, users, ledger, trading, {
+        seed: config.marketMaker.seed,
+        levels: 10,
+        spread: '0.0005',
+        levelValueUsd: '20000',
+      })
     : null;
   const funding = new FundingService(store, ledger, config.withdrawalSettleMs);
   /** True on the instance running the market maker (it holds the lease). */
   let marketMakerStarted = false;
   // The walk's reference price is known where the market maker runs; elsewhere the ticker falls back to the book's mid.
-  const market = new MarketData(store, trading, (instId) => (marketMakerStarted ? marketMaker?.price(instId) : undefined));
+  const market = new MarketData(store, trading, (instId) =>
+    marketMakerStarted ? marketMaker?.price(instId) : undefined,
+  );
   const sessions = new SessionService(store, config.sessionTtlMs);
   const totp = new TotpService(store, box);
   const addresses = new AddressBook(store);
-  const limiters = config.redisUrl === null ? memoryLimiters() : await redisLimiters(config.redisUrl, config.redisPrefix);
-  const authenticator = new Authenticator(keyring, usage, {
-    timestampWindowMs: config.timestampWindowMs,
-    failsPerIp: config.authFailsPerIp,
-    failsPerKey: config.authFailsPerKey,
-  }, rejections, limiters);
+  const limiters =
+    config.redisUrl === null ? memoryLimiters() : await redisLimiters(config.redisUrl, config.redisPrefix);
+  const authenticator = new Authenticator(
+    keyring,
+    usage,
+    {
+      timestampWindowMs: config.timestampWindowMs,
+      failsPerIp: config.authFailsPerIp,
+      failsPerKey: config.authFailsPerKey,
+    },
+    rejections,
+    limiters,
+  );
   await keyring.start();
   await ledger.start();
   await trading.start();
@@ -111,10 +125,12 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     const timer = setInterval(() => {
       if (busy || closed) return;
       busy = true;
-      const run = task().catch(onError).finally(() => {
-        busy = false;
-        running.delete(run);
-      });
+      const run = task()
+        .catch(onError)
+        .finally(() => {
+          busy = false;
+          running.delete(run);
+        });
       running.add(run);
     }, ms);
     timer.unref();
@@ -122,16 +138,45 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   };
 
   return {
-    config, store, keyring, usage, rejections, keys, users, ledger, sessions, totp, addresses, trading, funding, marketMaker,
+    config,
+    store,
+    keyring,
+    usage,
+    rejections,
+    keys,
+    users,
+    ledger,
+    sessions,
+    totp,
+    addresses,
+    trading,
+    funding,
+    marketMaker,
     appDeps: {
-      config, authenticator, keyring, keys, users, ledger, sessions, totp, addresses,
-      trading, market, funding, limits: new RateLimits(config.rateLimits, limiters), limiters, now,
+      config,
+      authenticator,
+      keyring,
+      keys,
+      users,
+      ledger,
+      sessions,
+      totp,
+      addresses,
+      trading,
+      market,
+      funding,
+      limits: new RateLimits(config.rateLimits, limiters),
+      limiters,
+      now,
     },
     async startBackground(onSweep) {
       await sweep(onSweep);
-      const report = (err: unknown) => console.error('background task failed:', err instanceof Error ? err.message : err);
+      const report = (err: unknown) =>
+        console.error('background task failed:', err instanceof Error ? err.message : err);
       // Pushed key changes (PostgreSQL NOTIFY) are picked up at once; the poll below is the fallback.
-      await store.onKeyChanges(() => { keyring.sync().catch(report); });
+      await store.onKeyChanges(() => {
+        keyring.sync().catch(report);
+      });
       every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
       every(config.bookSyncMs, () => trading.sync(), report);
       every(config.usageFlushMs, () => Promise.all([usage.flush(), rejections.flush(now())]), report);

@@ -72,9 +72,9 @@ const isPackage = (specifier: string, name: string): boolean => specifier === na
 
 /** `file -> specifier` for every import of `files` that `bad` refuses. */
 function offending(files: readonly SourceFile[], bad: (specifier: string, target: string | null) => boolean): string[] {
-  return files.flatMap((f) => f.imports
-    .filter((i) => bad(i.specifier, i.target))
-    .map((i) => `${f.path} -> ${i.specifier}`));
+  return files.flatMap((f) =>
+    f.imports.filter((i) => bad(i.specifier, i.target)).map((i) => `${f.path} -> ${i.specifier}`),
+  );
 }
 
 /** Files that import each other in a loop: all of them, and one chain that closes (a -> b -> a). */
@@ -89,8 +89,12 @@ interface Cycle {
  */
 function importCycles(files: readonly SourceFile[]): Cycle[] {
   const known = new Set(files.map((f) => f.path));
-  const edges = new Map(files.map((f) => [f.path, [...new Set(f.imports.map((i) => i.target))]
-    .filter((t): t is string => t !== null && known.has(t)).sort()]));
+  const edges = new Map(
+    files.map((f) => [
+      f.path,
+      [...new Set(f.imports.map((i) => i.target))].filter((t): t is string => t !== null && known.has(t)).sort(),
+    ]),
+  );
   let counter = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -154,12 +158,19 @@ function chainOf(component: readonly string[], edges: ReadonlyMap<string, readon
 }
 
 const describeCycles = (cycles: readonly Cycle[]): string =>
-  cycles.map((c) => `  ${c.files.length} in the loop: ${c.files.join(', ')}\n    such as ${c.chain.join(' -> ')}`)
+  cycles
+    .map((c) => `  ${c.files.length} in the loop: ${c.files.join(', ')}\n    such as ${c.chain.join(' -> ')}`)
     .join('\n');
 
 test('the sources are found and their imports read', () => {
-  assert.ok(SRC.some((f) => f.path === 'src/main.ts'), 'src/main.ts not found');
-  assert.ok(WEB.some((f) => f.path === 'web/src/app.tsx'), 'web/src/app.tsx not found');
+  assert.ok(
+    SRC.some((f) => f.path === 'src/main.ts'),
+    'src/main.ts not found',
+  );
+  assert.ok(
+    WEB.some((f) => f.path === 'web/src/app.tsx'),
+    'web/src/app.tsx not found',
+  );
   const main = SRC.find((f) => f.path === 'src/main.ts');
   const read = main?.imports.some((i) => i.target === 'src/runtime.ts') ?? false;
   assert.ok(read, 'src/main.ts -> src/runtime.ts not read');
@@ -167,31 +178,46 @@ test('the sources are found and their imports read', () => {
 
 test('the WebSocket API imports nothing from the HTTP app (both speak through src/okx)', () => {
   const files = SRC.filter((f) => under(f.path, 'src/ws'));
-  assert.deepEqual(offending(files, (_s, t) => t !== null && under(t, 'src/http')), []);
+  assert.deepEqual(
+    offending(files, (_s, t) => t !== null && under(t, 'src/http')),
+    [],
+  );
 });
 
 test('the HTTP app imports nothing from the WebSocket API (main.ts puts them together)', () => {
   const files = SRC.filter((f) => under(f.path, 'src/http'));
-  assert.deepEqual(offending(files, (_s, t) => t !== null && under(t, 'src/ws')), []);
+  assert.deepEqual(
+    offending(files, (_s, t) => t !== null && under(t, 'src/ws')),
+    [],
+  );
 });
 
 test('the CLI and the runtime import nothing from the HTTP app', () => {
   const files = SRC.filter((f) => under(f.path, 'src/cli') || f.path === 'src/runtime.ts');
-  assert.deepEqual(offending(files, (_s, t) => t !== null && under(t, 'src/http')), []);
+  assert.deepEqual(
+    offending(files, (_s, t) => t !== null && under(t, 'src/http')),
+    [],
+  );
 });
 
 test('src/core imports only src/core, and no I/O library', () => {
   const files = SRC.filter((f) => under(f.path, 'src/core'));
-  const bad = offending(files, (s, t) =>
-    (t !== null && !under(t, 'src/core')) || CORE_FORBIDDEN.some((name) => isPackage(s, name)));
+  const bad = offending(
+    files,
+    (s, t) => (t !== null && !under(t, 'src/core')) || CORE_FORBIDDEN.some((name) => isPackage(s, name)),
+  );
   assert.deepEqual(bad, []);
 });
 
 test('src/okx imports neither edge (HTTP, WebSocket) nor their libraries', () => {
   const files = SRC.filter((f) => under(f.path, 'src/okx'));
-  const bad = offending(files, (s, t) =>
-    (t !== null && (under(t, 'src/http') || under(t, 'src/ws')))
-    || OKX_FORBIDDEN.some((name) => isPackage(s, name)) || s.startsWith('@fastify/'));
+  const bad = offending(
+    files,
+    (s, t) =>
+      (t !== null && (under(t, 'src/http') || under(t, 'src/ws'))) ||
+      OKX_FORBIDDEN.some((name) => isPackage(s, name)) ||
+      s.startsWith('@fastify/'),
+  );
   assert.deepEqual(bad, []);
 });
 

@@ -2,9 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ccxt from 'ccxt';
 import { RestClient } from 'okx-api';
-import { cli, cliJson, cliOk, PASSPHRASE, startServer, tempDir, type RunningServer } from './helpers.js';
+import { cli, cliJson, cliOk, PASSPHRASE, type RunningServer, startServer, tempDir } from './helpers.js';
 
-interface CreatedKey { apiKey: string; secretKey: string; label: string; perm: string; ip: string; env: string }
+interface CreatedKey {
+  apiKey: string;
+  secretKey: string;
+  label: string;
+  perm: string;
+  ip: string;
+  env: string;
+}
 
 /**
  * The real OKX clients from npm, unchanged, against `signet serve` in its own process, with
@@ -18,7 +25,9 @@ describe('ccxt okx and okx-api against a listening server', () => {
 
   const ccxtFor = (k: { apiKey: string; secretKey: string }, passphrase = PASSPHRASE, sandbox = false) => {
     const ex = new ccxt.okx({
-      apiKey: k.apiKey, secret: k.secretKey, password: passphrase,
+      apiKey: k.apiKey,
+      secret: k.secretKey,
+      password: passphrase,
       urls: { api: { rest: server.url }, test: { rest: server.url } },
     });
     if (sandbox) ex.setSandboxMode(true);
@@ -27,7 +36,10 @@ describe('ccxt okx and okx-api against a listening server', () => {
   const okxApiFor = (k: { apiKey: string; secretKey: string }, demoTrading = false) =>
     new RestClient({ apiKey: k.apiKey, apiSecret: k.secretKey, apiPass: PASSPHRASE, baseUrl: server.url, demoTrading });
   const newKey = (name: string, extra: string[] = []) =>
-    cliJson<CreatedKey>(['keys', 'create', '--user', email, '--name', name, '--passphrase', PASSPHRASE, ...extra], data);
+    cliJson<CreatedKey>(
+      ['keys', 'create', '--user', email, '--name', name, '--passphrase', PASSPHRASE, ...extra],
+      data,
+    );
 
   before(async () => {
     await cliOk(['user', 'create', '--email', email, '--password', 'a long enough password'], data);
@@ -37,7 +49,9 @@ describe('ccxt okx and okx-api against a listening server', () => {
     server = await startServer(data);
     key = await newKey('main bot', ['--perm', 'read,trade']);
   });
-  after(async () => { await server.stop(); });
+  after(async () => {
+    await server.stop();
+  });
 
   test('ccxt: loadMarkets and fetchBalance (trading and funding)', async () => {
     const ex = ccxtFor(key);
@@ -65,10 +79,16 @@ describe('ccxt okx and okx-api against a listening server', () => {
     assert.equal(config?.label, 'main bot');
     assert.match(String(config?.uid), /^[1-9]\d{15}$/);
     const [balance] = await client.getBalance();
-    assert.deepEqual(balance?.details.map((d) => [d.ccy, d.availBal]), [['USDT', '1000']]);
+    assert.deepEqual(
+      balance?.details.map((d) => [d.ccy, d.availBal]),
+      [['USDT', '1000']],
+    );
     // okx-api signs the query unencoded; the server accepts it however axios encoded it.
     const [filtered] = await client.getBalance({ ccy: 'USDT,BTC' });
-    assert.deepEqual(filtered?.details.map((d) => d.ccy), ['USDT']);
+    assert.deepEqual(
+      filtered?.details.map((d) => d.ccy),
+      ['USDT'],
+    );
     const [none] = await client.getBalance({ ccy: 'ETH' });
     assert.deepEqual(none?.details, []);
   });
@@ -80,7 +100,10 @@ describe('ccxt okx and okx-api against a listening server', () => {
     assert.equal(balance['ETH']?.total, 3);
     assert.equal(balance['USDT'], undefined);
     const [okxBalance] = await okxApiFor(demo, true).getBalance();
-    assert.deepEqual(okxBalance?.details.map((d) => d.ccy), ['ETH']);
+    assert.deepEqual(
+      okxBalance?.details.map((d) => d.ccy),
+      ['ETH'],
+    );
     await assert.rejects(ccxtFor(key, PASSPHRASE, true).fetchBalance(), ccxt.AuthenticationError);
     await assert.rejects(ccxtFor(demo).fetchBalance(), ccxt.AuthenticationError);
   });
@@ -88,7 +111,12 @@ describe('ccxt okx and okx-api against a listening server', () => {
   test('wrong secret and wrong passphrase: ccxt AuthenticationError, okx-api sees the OKX code', async () => {
     await assert.rejects(ccxtFor({ ...key, secretKey: 'F'.repeat(32) }).fetchBalance(), ccxt.AuthenticationError);
     await assert.rejects(ccxtFor(key, 'Wr0ng-passphrase').fetchBalance(), ccxt.AuthenticationError);
-    const wrong = new RestClient({ apiKey: key.apiKey, apiSecret: key.secretKey, apiPass: 'Wr0ng-passphrase', baseUrl: server.url });
+    const wrong = new RestClient({
+      apiKey: key.apiKey,
+      apiSecret: key.secretKey,
+      apiPass: 'Wr0ng-passphrase',
+      baseUrl: server.url,
+    });
     await assert.rejects(wrong.getBalance(), (err: unknown) => JSON.stringify(err).includes('50105'));
   });
 
@@ -101,7 +129,9 @@ describe('ccxt okx and okx-api against a listening server', () => {
     });
     // Binding 127.0.0.1 with the CLI admits it within a second.
     await cliOk(['keys', 'modify', '--user', email, '--key', bound.apiKey, '--ip', '203.0.113.9,127.0.0.1'], data);
-    await eventually(async () => { await ccxtFor(bound).fetchBalance(); }, 1000);
+    await eventually(async () => {
+      await ccxtFor(bound).fetchBalance();
+    }, 1000);
   });
 
   test('a stale timestamp: ccxt InvalidNonce', async () => {

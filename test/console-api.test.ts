@@ -19,7 +19,9 @@ const now = () => clock;
 /** A code for the next 30-second step, so each call gets a fresh, unused code. */
 function nextCode(agent: Agent): string {
   clock += 30_000;
-  return new TOTP({ secret: Secret.fromBase32(agent.secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({ timestamp: clock });
+  return new TOTP({ secret: Secret.fromBase32(agent.secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({
+    timestamp: clock,
+  });
 }
 
 function cookieOf(res: { headers: Record<string, unknown> }): string {
@@ -38,12 +40,23 @@ describe('console API', () => {
   });
   after(async () => close());
 
-  const call = (agent: Agent | null, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, opts: { csrf?: string | null } = {}) => {
+  const call = (
+    agent: Agent | null,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    opts: { csrf?: string | null } = {},
+  ) => {
     const headers: Record<string, string> = {};
     if (agent !== null) headers.cookie = agent.cookie;
     const csrf = opts.csrf === undefined ? agent?.csrf : opts.csrf;
     if (csrf !== undefined && csrf !== null) headers['x-csrf-token'] = csrf;
-    return app.inject({ method, url: `${BASE}${url}`, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+    return app.inject({
+      method,
+      url: `${BASE}${url}`,
+      headers,
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   };
 
   async function signUp(email: string): Promise<Agent> {
@@ -66,16 +79,33 @@ describe('console API', () => {
   }
 
   const newKey = (agent: Agent, over: Record<string, unknown> = {}) =>
-    call(agent, 'POST', '/keys', { name: 'bot', passphrase: 'Passw0rd!', perm: ['read', 'trade'], ip: '', env: 'live', ...('code' in over ? {} : { code: nextCode(agent) }), ...over });
+    call(agent, 'POST', '/keys', {
+      name: 'bot',
+      passphrase: 'Passw0rd!',
+      perm: ['read', 'trade'],
+      ip: '',
+      env: 'live',
+      ...('code' in over ? {} : { code: nextCode(agent) }),
+      ...over,
+    });
 
   test('bad input answers 400 with a readable message naming the field, never 5xx', async () => {
     const short = await call(null, 'POST', '/signup', { email: 'a@example.com', password: 'short' });
     assert.equal(short.statusCode, 400);
-    assert.deepEqual(short.json().error, { code: '51000', field: 'password', message: 'password: at least 12 characters' });
+    assert.deepEqual(short.json().error, {
+      code: '51000',
+      field: 'password',
+      message: 'password: at least 12 characters',
+    });
     const noEmail = await call(null, 'POST', '/signup', { password: PASSWORD });
     assert.equal(noEmail.statusCode, 400);
     assert.equal(noEmail.json().error.field, 'email');
-    const notJson = await app.inject({ method: 'POST', url: `${BASE}/signup`, headers: { 'content-type': 'application/json' }, payload: '{nope' });
+    const notJson = await app.inject({
+      method: 'POST',
+      url: `${BASE}/signup`,
+      headers: { 'content-type': 'application/json' },
+      payload: '{nope',
+    });
     assert.equal(notJson.statusCode, 400);
     assert.match(notJson.json().error.message, /not valid JSON/);
     const unknown = await call(null, 'GET', '/nothing-here');
@@ -93,7 +123,8 @@ describe('console API', () => {
     const right = await call(null, 'POST', '/login', { email: 'login@example.com', password: PASSWORD });
     assert.equal(right.statusCode, 200);
     assert.equal(right.json().totpRequired, false);
-    for (let i = 0; i < 3; i++) await call(null, 'POST', '/login', { email: 'login@example.com', password: 'wrong password!' });
+    for (let i = 0; i < 3; i++)
+      await call(null, 'POST', '/login', { email: 'login@example.com', password: 'wrong password!' });
     const throttled = await call(null, 'POST', '/login', { email: 'login@example.com', password: PASSWORD });
     assert.equal(throttled.statusCode, 429);
     assert.match(throttled.json().error.message, /too many attempts/);
@@ -137,7 +168,10 @@ describe('console API', () => {
     const rule = await newKey(agent, { name: 'bad name!' });
     assert.equal(rule.statusCode, 400);
     assert.equal(rule.json().error.field, 'name');
-    const tooManyIps = await newKey(agent, { name: 'ips', ip: Array.from({ length: 21 }, (_, i) => `10.0.0.${i + 1}`).join(',') });
+    const tooManyIps = await newKey(agent, {
+      name: 'ips',
+      ip: Array.from({ length: 21 }, (_, i) => `10.0.0.${i + 1}`).join(','),
+    });
     assert.equal(tooManyIps.json().error.code, '59503');
   });
 
@@ -152,7 +186,11 @@ describe('console API', () => {
     assert.equal(verified.statusCode, 200, verified.body);
     const created = (await newKey(pending)).json() as { apiKey: string; secretKey: string };
     const creds = { apiKey: created.apiKey, secretKey: created.secretKey, passphrase: 'Passw0rd!' };
-    const balance = await app.inject({ method: 'GET', url: '/api/v5/account/balance', headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', { timestamp: new Date(clock).toISOString() }) });
+    const balance = await app.inject({
+      method: 'GET',
+      url: '/api/v5/account/balance',
+      headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', { timestamp: new Date(clock).toISOString() }),
+    });
     assert.equal(balance.json().code, '0');
     clock += 1000;
     const noCode = await call(pending, 'PATCH', `/keys/${created.apiKey}`, { ip: '203.0.113.9' });
@@ -163,17 +201,30 @@ describe('console API', () => {
     assert.equal(bound.json().ip, '203.0.113.9');
 
     await rt.keyring.sync();
-    const refused = await app.inject({ method: 'GET', url: '/api/v5/account/balance', headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', { timestamp: new Date(clock).toISOString() }) });
+    const refused = await app.inject({
+      method: 'GET',
+      url: '/api/v5/account/balance',
+      headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', { timestamp: new Date(clock).toISOString() }),
+    });
     assert.equal(refused.json().code, '50110');
     await rt.rejections.flush(clock);
     await rt.usage.flush();
     const activity = await call(pending, 'GET', `/keys/${created.apiKey}/activity`);
     assert.equal(activity.statusCode, 200);
-    const body = activity.json() as { events: Array<{ action: string; detail: Record<string, unknown> }>; rejections: Array<{ code: string; ip: string; count: number }> };
-    assert.deepEqual(body.events.map((e) => e.action), ['modify', 'modify', 'new_ip', 'create']);
+    const body = activity.json() as {
+      events: Array<{ action: string; detail: Record<string, unknown> }>;
+      rejections: Array<{ code: string; ip: string; count: number }>;
+    };
+    assert.deepEqual(
+      body.events.map((e) => e.action),
+      ['modify', 'modify', 'new_ip', 'create'],
+    );
     assert.deepEqual(body.events[0]?.detail, { ip: { from: '', to: '203.0.113.9' } });
     assert.deepEqual(body.events[2]?.detail, { ip: '127.0.0.1' }, 'first use from a new IP');
-    assert.deepEqual(body.rejections.map((r) => [r.code, r.ip, r.count]), [['50110', '127.0.0.1', 1]]);
+    assert.deepEqual(
+      body.rejections.map((r) => [r.code, r.ip, r.count]),
+      [['50110', '127.0.0.1', 1]],
+    );
   });
 
   test("another user's key answers 404, for read, change and delete", async () => {
@@ -189,11 +240,19 @@ describe('console API', () => {
     assert.equal((await call(other, 'GET', `/keys/${key.apiKey}/activity`)).statusCode, 404);
     assert.equal((await call(owner, 'DELETE', `/keys/${key.apiKey}`)).statusCode, 200);
     // A deleted key's activity stays readable by its owner only.
-    const deleted = (await call(owner, 'GET', '/deleted-keys')).json() as { keys: Array<{ apiKey: string; how: string; by: string }> };
-    assert.deepEqual(deleted.keys.map((k) => [k.apiKey, k.how, k.by]), [[key.apiKey, 'deleted', 'user']]);
+    const deleted = (await call(owner, 'GET', '/deleted-keys')).json() as {
+      keys: Array<{ apiKey: string; how: string; by: string }>;
+    };
+    assert.deepEqual(
+      deleted.keys.map((k) => [k.apiKey, k.how, k.by]),
+      [[key.apiKey, 'deleted', 'user']],
+    );
     const history = await call(owner, 'GET', `/keys/${key.apiKey}/activity`);
     assert.equal(history.statusCode, 200);
-    assert.deepEqual((history.json() as { events: Array<{ action: string }> }).events.map((e) => e.action), ['delete', 'create']);
+    assert.deepEqual(
+      (history.json() as { events: Array<{ action: string }> }).events.map((e) => e.action),
+      ['delete', 'create'],
+    );
     assert.equal((await call(other, 'GET', `/keys/${key.apiKey}/activity`)).statusCode, 404);
     assert.deepEqual((await call(other, 'GET', '/deleted-keys')).json(), { keys: [] });
   });
@@ -218,7 +277,11 @@ describe('console API', () => {
     const entry = { ccy: 'USDT', chain: 'USDT-TRC20', address: 'TXYZabcdefghijklmnop', label: 'cold wallet' };
     assert.equal((await call(agent, 'POST', '/addresses', entry)).json().error.code, 'totp_required');
     await enable2fa(agent);
-    const wrongChain = await call(agent, 'POST', '/addresses', { ...entry, chain: 'BTC-Bitcoin', code: nextCode(agent) });
+    const wrongChain = await call(agent, 'POST', '/addresses', {
+      ...entry,
+      chain: 'BTC-Bitcoin',
+      code: nextCode(agent),
+    });
     assert.equal(wrongChain.statusCode, 400);
     assert.equal(wrongChain.json().error.field, 'chain');
     const added = await call(agent, 'POST', '/addresses', { ...entry, code: nextCode(agent) });
@@ -226,7 +289,10 @@ describe('console API', () => {
     const dup = await call(agent, 'POST', '/addresses', { ...entry, code: nextCode(agent) });
     assert.match(dup.json().error.message, /already in the address book/);
     const list = (await call(agent, 'GET', '/addresses')).json();
-    assert.deepEqual(list.addresses.map((a: { chain: string; label: string }) => [a.chain, a.label]), [['USDT-TRC20', 'cold wallet']]);
+    assert.deepEqual(
+      list.addresses.map((a: { chain: string; label: string }) => [a.chain, a.label]),
+      [['USDT-TRC20', 'cold wallet']],
+    );
     const other = await signUp('book2@example.com');
     assert.equal((await call(other, 'DELETE', `/addresses/${added.json().id}`)).statusCode, 404);
     assert.equal((await call(other, 'GET', '/addresses')).json().addresses.length, 0);
@@ -240,11 +306,21 @@ describe('console API', () => {
     const doc = res.json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
     assert.match(doc.openapi, /^3\./);
     const paths = Object.keys(doc.paths);
-    for (const p of ['/console/api/signup', '/console/api/login', '/console/api/keys', '/console/api/keys/{apiKey}', '/console/api/keys/{apiKey}/activity', '/console/api/addresses']) {
+    for (const p of [
+      '/console/api/signup',
+      '/console/api/login',
+      '/console/api/keys',
+      '/console/api/keys/{apiKey}',
+      '/console/api/keys/{apiKey}/activity',
+      '/console/api/addresses',
+    ]) {
       assert.ok(paths.includes(p), p);
     }
     assert.ok(doc.paths['/console/api/keys']?.post !== undefined);
-    assert.ok(!paths.some((p) => p.startsWith('/api/v5') || p === '/signup' || p.startsWith('/assets')), paths.join(' '));
+    assert.ok(
+      !paths.some((p) => p.startsWith('/api/v5') || p === '/signup' || p.startsWith('/assets')),
+      paths.join(' '),
+    );
   });
 
   test('a session expires after SIGNET_SESSION_HOURS', async () => {
@@ -262,12 +338,24 @@ describe('console API', () => {
 test('demo deposits can be turned off with SIGNET_CONSOLE_DEMO_DEPOSITS=false', async () => {
   const { app, close } = await testApp({ SIGNET_CONSOLE_DEMO_DEPOSITS: 'false' });
   try {
-    const signup = await app.inject({ method: 'POST', url: `${BASE}/signup`, payload: { email: 'off@example.com', password: PASSWORD } });
+    const signup = await app.inject({
+      method: 'POST',
+      url: `${BASE}/signup`,
+      payload: { email: 'off@example.com', password: PASSWORD },
+    });
     const headers = { cookie: cookieOf(signup), 'x-csrf-token': String(signup.json().csrfToken) };
-    const res = await app.inject({ method: 'POST', url: `${BASE}/demo/deposit`, headers, payload: { ccy: 'USDT', amt: '1' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `${BASE}/demo/deposit`,
+      headers,
+      payload: { ccy: 'USDT', amt: '1' },
+    });
     assert.equal(res.statusCode, 404);
     assert.match(res.json().error.message, /turned off/);
-    assert.equal((await app.inject({ method: 'GET', url: `${BASE}/demo/balances`, headers })).json().depositsEnabled, false);
+    assert.equal(
+      (await app.inject({ method: 'GET', url: `${BASE}/demo/balances`, headers })).json().depositsEnabled,
+      false,
+    );
   } finally {
     await close();
   }

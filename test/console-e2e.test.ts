@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import ccxt from 'ccxt';
 import { Secret, TOTP } from 'otpauth';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT, sleep, startServer, tempDir, type RunningServer } from './helpers.js';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { ROOT, type RunningServer, sleep, startServer, tempDir } from './helpers.js';
 
 // SIGNET_TEST_CHROMIUM points elsewhere (a missing path shows the skip without uninstalling Chromium).
 const CHROMIUM = process.env.SIGNET_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -26,7 +26,9 @@ class Authenticator {
     const step = Math.max(this.lastStep + 1, Math.floor(Date.now() / 30_000));
     if (step > Math.floor(Date.now() / 30_000) + 1) await sleep((step - 1) * 30_000 - Date.now() + 50);
     this.lastStep = step;
-    return new TOTP({ secret: Secret.fromBase32(this.secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({ timestamp: step * 30_000 });
+    return new TOTP({ secret: Secret.fromBase32(this.secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({
+      timestamp: step * 30_000,
+    });
   }
 }
 
@@ -74,11 +76,18 @@ describe('console in a real browser (Chromium via playwright-core)', { skip: chr
     // A fresh profile each run (playwright passes it as --user-data-dir).
     const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'signet-chromium-')), {
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 900 },
     });
     browser = context;
-    page = context.pages()[0] ?? await context.newPage();
+    page = context.pages()[0] ?? (await context.newPage());
   });
   // Whatever `before` got to: a server left running would keep this file's process alive.
   after(async () => {
@@ -136,7 +145,12 @@ describe('console in a real browser (Chromium via playwright-core)', { skip: chr
     await page.getByText('It will not be shown again').waitFor();
     await snap('created');
 
-    const ex = new ccxt.okx({ apiKey, secret: secretKey, password: PASSPHRASE, urls: { api: { rest: url }, test: { rest: url } } });
+    const ex = new ccxt.okx({
+      apiKey,
+      secret: secretKey,
+      password: PASSPHRASE,
+      urls: { api: { rest: url }, test: { rest: url } },
+    });
     const balance = await ex.fetchBalance();
     assert.ok(balance.info !== undefined);
 
@@ -183,7 +197,11 @@ describe('console in a real browser (Chromium via playwright-core)', { skip: chr
     await gone.getByText(/Deleted by user/).waitFor();
     await gone.getByRole('button', { name: 'Activity of deleted key my bot' }).click();
     await gone.getByTestId('activity').getByText('First use from a new IP address: 127.0.0.1').waitFor();
-    await gone.getByTestId('activity').getByText(/^Deleted$|Deleted/).first().waitFor();
+    await gone
+      .getByTestId('activity')
+      .getByText(/^Deleted$|Deleted/)
+      .first()
+      .waitFor();
     await snap('deleted');
 
     await page.getByRole('link', { name: 'Security' }).click();

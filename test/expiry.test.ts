@@ -15,10 +15,12 @@ test('a key used within the period survives the sweep; last use is batched, not 
     };
     const used = await mk('used');
     const idle = await mk('idle');
-    const call = (c: typeof used) => app.inject({
-      method: 'GET', url: '/api/v5/account/config',
-      headers: signedHeaders(c, 'GET', '/api/v5/account/config', '', { timestamp: new Date(clock).toISOString() }),
-    });
+    const call = (c: typeof used) =>
+      app.inject({
+        method: 'GET',
+        url: '/api/v5/account/config',
+        headers: signedHeaders(c, 'GET', '/api/v5/account/config', '', { timestamp: new Date(clock).toISOString() }),
+      });
 
     clock += 20 * DAY;
     for (let i = 0; i < 50; i++) assert.equal((await call(used)).json<{ code: string }>().code, '0');
@@ -30,7 +32,10 @@ test('a key used within the period survives the sweep; last use is batched, not 
 
     clock += 11 * DAY;
     const deleted = await rt.keys.sweep(clock);
-    assert.deepEqual(deleted.map((k) => k.apiKey), [idle.apiKey]);
+    assert.deepEqual(
+      deleted.map((k) => k.apiKey),
+      [idle.apiKey],
+    );
     assert.ok(await rt.store.getKey(used.apiKey));
     const listed = await rt.keys.list(user.id);
     assert.equal(listed[0]?.expiresAt, new Date(clock - 11 * DAY + 30 * DAY).toISOString());
@@ -47,15 +52,31 @@ test('a key used within the period survives the sweep; last use is batched, not 
 
 test("the 'unbound-trading' policy (OKX's current site) keeps unbound read-only keys", async () => {
   let clock = Date.UTC(2026, 0, 1);
-  const { rt, close } = await testApp({ SIGNET_KEY_EXPIRY_SCOPE: 'unbound-trading', SIGNET_KEY_EXPIRY_DAYS: '14' }, () => clock);
+  const { rt, close } = await testApp(
+    { SIGNET_KEY_EXPIRY_SCOPE: 'unbound-trading', SIGNET_KEY_EXPIRY_DAYS: '14' },
+    () => clock,
+  );
   try {
     const user = await rt.users.create('policy@example.com', 'long enough password', clock);
-    const reader = await rt.keys.create(user.id, { label: 'reader', passphrase: PASSPHRASE, env: 'live' }, 'cli', clock);
-    const trader = await rt.keys.create(user.id, { label: 'trader', passphrase: PASSPHRASE, perm: 'trade', env: 'live' }, 'cli', clock);
+    const reader = await rt.keys.create(
+      user.id,
+      { label: 'reader', passphrase: PASSPHRASE, env: 'live' },
+      'cli',
+      clock,
+    );
+    const trader = await rt.keys.create(
+      user.id,
+      { label: 'trader', passphrase: PASSPHRASE, perm: 'trade', env: 'live' },
+      'cli',
+      clock,
+    );
     clock += 13 * DAY;
     assert.deepEqual(await rt.keys.sweep(clock), []);
     clock += 2 * DAY;
-    assert.deepEqual((await rt.keys.sweep(clock)).map((k) => k.apiKey), [trader.apiKey]);
+    assert.deepEqual(
+      (await rt.keys.sweep(clock)).map((k) => k.apiKey),
+      [trader.apiKey],
+    );
     assert.ok(await rt.store.getKey(reader.apiKey));
   } finally {
     await close();

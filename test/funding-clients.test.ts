@@ -5,9 +5,12 @@ import { RestClient } from 'okx-api';
 import { loadConfig } from '../src/config.js';
 import { openRuntime } from '../src/runtime.js';
 import { checkConservation } from './conservation.js';
-import { cli, cliJson, cliOk, PASSPHRASE, startServer, tempDir, type RunningServer } from './helpers.js';
+import { cli, cliJson, cliOk, PASSPHRASE, type RunningServer, startServer, tempDir } from './helpers.js';
 
-interface CreatedKey { apiKey: string; secretKey: string }
+interface CreatedKey {
+  apiKey: string;
+  secretKey: string;
+}
 
 /** Transfers and withdrawals with ccxt and okx-api against `signet serve`. */
 describe('funding: transfers, the address book and withdrawals', () => {
@@ -17,32 +20,54 @@ describe('funding: transfers, the address book and withdrawals', () => {
   let wd: CreatedKey;
   let trader: CreatedKey;
 
-  const ccxtFor = (k: CreatedKey) => new ccxt.okx({
-    apiKey: k.apiKey, secret: k.secretKey, password: PASSPHRASE, urls: { api: { rest: server.url }, test: { rest: server.url } },
-  });
-  const okxApiFor = (k: CreatedKey) => new RestClient({ apiKey: k.apiKey, apiSecret: k.secretKey, apiPass: PASSPHRASE, baseUrl: server.url });
+  const ccxtFor = (k: CreatedKey) =>
+    new ccxt.okx({
+      apiKey: k.apiKey,
+      secret: k.secretKey,
+      password: PASSPHRASE,
+      urls: { api: { rest: server.url }, test: { rest: server.url } },
+    });
+  const okxApiFor = (k: CreatedKey) =>
+    new RestClient({ apiKey: k.apiKey, apiSecret: k.secretKey, apiPass: PASSPHRASE, baseUrl: server.url });
   const newKey = (name: string, perm: string) =>
-    cliJson<CreatedKey>(['keys', 'create', '--user', email, '--name', name, '--passphrase', PASSPHRASE, '--perm', perm], data);
+    cliJson<CreatedKey>(
+      ['keys', 'create', '--user', email, '--name', name, '--passphrase', PASSPHRASE, '--perm', perm],
+      data,
+    );
 
   before(async () => {
     await cliOk(['user', 'create', '--email', email, '--password', 'a long enough password'], data);
     await cliOk(['user', 'create', '--email', 'friend@example.com', '--password', 'a long enough password'], data);
     await cliOk(['deposit', '--user', email, '--ccy', 'USDT', '--amt', '1000', '--to', 'funding'], data);
-    await cliOk(['address', 'add', '--user', email, '--ccy', 'USDT', '--chain', 'USDT-TRC20', '--addr', 'TXyzListedAddress1'], data);
+    await cliOk(
+      ['address', 'add', '--user', email, '--ccy', 'USDT', '--chain', 'USDT-TRC20', '--addr', 'TXyzListedAddress1'],
+      data,
+    );
     wd = await newKey('withdrawer', 'read,trade,withdraw');
     trader = await newKey('trader', 'read,trade');
     server = await startServer(data, { SIGNET_MARKET_MAKER: '0', SIGNET_WITHDRAWAL_SETTLE_MS: '1500' });
   });
-  after(async () => { await server.stop(); });
+  after(async () => {
+    await server.stop();
+  });
 
   test('CLI: the address book refuses unlisted chains and duplicates, and lists', async () => {
-    const bad = await cli(['address', 'add', '--user', email, '--ccy', 'USDT', '--chain', 'USDT-NOPE', '--addr', 'T1'], { data });
+    const bad = await cli(
+      ['address', 'add', '--user', email, '--ccy', 'USDT', '--chain', 'USDT-NOPE', '--addr', 'T1'],
+      { data },
+    );
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /chain: "USDT-NOPE" is not a chain of USDT; use one of USDT-TRC20, USDT-ERC20/);
-    const dup = await cli(['address', 'add', '--user', email, '--ccy', 'USDT', '--chain', 'USDT-TRC20', '--addr', 'TXyzListedAddress1'], { data });
+    const dup = await cli(
+      ['address', 'add', '--user', email, '--ccy', 'USDT', '--chain', 'USDT-TRC20', '--addr', 'TXyzListedAddress1'],
+      { data },
+    );
     assert.match(dup.stderr, /already in the address book/);
     const list = await cliJson<Array<{ address: string; chain: string }>>(['address', 'list', '--user', email], data);
-    assert.deepEqual(list.map((a) => [a.chain, a.address]), [['USDT-TRC20', 'TXyzListedAddress1']]);
+    assert.deepEqual(
+      list.map((a) => [a.chain, a.address]),
+      [['USDT-TRC20', 'TXyzListedAddress1']],
+    );
   });
 
   test('ccxt: withdraw to a listed address (pending, then ok); unlisted refused; trade key gets 50120', async () => {
@@ -55,15 +80,24 @@ describe('funding: transfers, the address book and withdrawals', () => {
     assert.deepEqual([funding['USDT']?.free, funding['USDT']?.used], [989, 11]);
     const [pending] = await ex.fetchWithdrawals('USDT');
     assert.deepEqual([pending?.status, pending?.amount, pending?.address], ['pending', 10, 'TXyzListedAddress1']);
-    await assert.rejects(ex.withdraw('USDT', 10, 'TUnlistedAddress', undefined, { network: 'TRC20' }), (err: unknown) => {
-      assert.ok(err instanceof ccxt.InvalidAddress, String(err));
-      assert.match(String(err), /58207/);
-      return true;
-    });
+    await assert.rejects(
+      ex.withdraw('USDT', 10, 'TUnlistedAddress', undefined, { network: 'TRC20' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ccxt.InvalidAddress, String(err));
+        assert.match(String(err), /58207/);
+        return true;
+      },
+    );
     await assert.rejects(ex.withdraw('USDT', 1, 'TXyzListedAddress1', undefined, { network: 'TRC20' }), /58206/);
-    await assert.rejects(ex.withdraw('USDT', 5000, 'TXyzListedAddress1', undefined, { network: 'TRC20' }), ccxt.InsufficientFunds);
-    await assert.rejects(ccxtFor(trader).withdraw('USDT', 10, 'TXyzListedAddress1', undefined, { network: 'TRC20' }), /50120/);
-    let sent;
+    await assert.rejects(
+      ex.withdraw('USDT', 5000, 'TXyzListedAddress1', undefined, { network: 'TRC20' }),
+      ccxt.InsufficientFunds,
+    );
+    await assert.rejects(
+      ccxtFor(trader).withdraw('USDT', 10, 'TXyzListedAddress1', undefined, { network: 'TRC20' }),
+      /50120/,
+    );
+    let sent: Awaited<ReturnType<typeof ex.fetchWithdrawals>>[number] | undefined;
     for (let i = 0; i < 40; i++) {
       [sent] = await ex.fetchWithdrawals('USDT');
       if (sent?.status === 'ok') break;
@@ -77,14 +111,27 @@ describe('funding: transfers, the address book and withdrawals', () => {
 
   test('okx-api: submitWithdraw, then cancel while pending; internal withdrawal to another account', async () => {
     const client = okxApiFor(wd);
-    const [ack] = await client.submitWithdraw({ ccy: 'USDT', amt: '20', dest: '4', toAddr: 'TXyzListedAddress1', chain: 'USDT-TRC20' });
+    const [ack] = await client.submitWithdraw({
+      ccy: 'USDT',
+      amt: '20',
+      dest: '4',
+      toAddr: 'TXyzListedAddress1',
+      chain: 'USDT-TRC20',
+    });
     assert.match(ack?.wdId ?? '', /^\d+$/);
     const [canceled] = await client.cancelWithdrawal({ wdId: ack?.wdId ?? '' });
     assert.equal(canceled?.wdId, ack?.wdId);
-    await assert.rejects(client.cancelWithdrawal({ wdId: ack?.wdId ?? '' }), (err: unknown) => JSON.stringify(err).includes('58216'));
+    await assert.rejects(client.cancelWithdrawal({ wdId: ack?.wdId ?? '' }), (err: unknown) =>
+      JSON.stringify(err).includes('58216'),
+    );
     const [row] = await client.getWithdrawalHistory({ wdId: ack?.wdId ?? '' });
     assert.equal(row?.state, '-2');
-    const [internal] = await client.submitWithdraw({ ccy: 'USDT', amt: '7.5', dest: '3', toAddr: 'friend@example.com' });
+    const [internal] = await client.submitWithdraw({
+      ccy: 'USDT',
+      amt: '7.5',
+      dest: '3',
+      toAddr: 'friend@example.com',
+    });
     assert.ok(internal?.wdId !== undefined);
     const [bal] = await client.getBalances({ ccy: 'USDT' });
     assert.equal(bal?.availBal, '981.5');
@@ -99,7 +146,10 @@ describe('funding: transfers, the address book and withdrawals', () => {
     assert.equal((await ex.fetchBalance())['USDT']?.free, 60);
     await assert.rejects(ex.transfer('USDT', 100000, 'funding', 'trading'), ccxt.InsufficientFunds);
     const deposits = await ccxtFor(wd).fetchDeposits('USDT');
-    assert.deepEqual(deposits.map((d) => [d.amount, d.status]), [[1000, 'ok']]);
+    assert.deepEqual(
+      deposits.map((d) => [d.amount, d.status]),
+      [[1000, 'ok']],
+    );
   });
 
   test('the ledger balances: balances + fees collected == deposits - withdrawals', async () => {

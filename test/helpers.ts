@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { Readable } from 'node:stream';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { main } from '../src/cli/main.js';
@@ -25,11 +25,21 @@ export function tempDir(prefix = 'signet-test-'): string {
 }
 
 /** A runtime on a fresh data directory and the app built on it (not listening). */
-export async function testApp(env: Record<string, string> = {}, now?: () => number): Promise<{ rt: Runtime; app: FastifyInstance; close: () => Promise<void> }> {
+export async function testApp(
+  env: Record<string, string> = {},
+  now?: () => number,
+): Promise<{ rt: Runtime; app: FastifyInstance; close: () => Promise<void> }> {
   const config = loadConfig({ SIGNET_DATA: tempDir(), SIGNET_LOG_LEVEL: 'silent', ...env });
   const rt = await openRuntime(config, now);
   const app = buildApp(rt.appDeps);
-  return { rt, app, close: async () => { await app.close(); await rt.close(); } };
+  return {
+    rt,
+    app,
+    close: async () => {
+      await app.close();
+      await rt.close();
+    },
+  };
 }
 
 export interface Credentials {
@@ -39,7 +49,13 @@ export interface Credentials {
 }
 
 /** OKX V5 headers for a request, signed as a client would. */
-export function signedHeaders(c: Credentials, method: string, target: string, body = '', opts: { timestamp?: string; demo?: boolean } = {}): Record<string, string> {
+export function signedHeaders(
+  c: Credentials,
+  method: string,
+  target: string,
+  body = '',
+  opts: { timestamp?: string; demo?: boolean } = {},
+): Record<string, string> {
   const timestamp = opts.timestamp ?? new Date().toISOString();
   const headers: Record<string, string> = {
     'OK-ACCESS-KEY': c.apiKey,
@@ -53,9 +69,15 @@ export function signedHeaders(c: Credentials, method: string, target: string, bo
 }
 
 /** Signs in to the console API of a listening server: the session cookie and the CSRF token for state-changing calls. */
-export async function consoleLogin(baseUrl: string, email: string, password: string): Promise<{ cookie: string; csrf: string }> {
+export async function consoleLogin(
+  baseUrl: string,
+  email: string,
+  password: string,
+): Promise<{ cookie: string; csrf: string }> {
   const login = await fetch(`${baseUrl}/console/api/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
   });
   if (login.status !== 200) throw new Error(`console login failed (${login.status}): ${await login.text()}`);
   const cookie = (login.headers.get('set-cookie') ?? '').split(';', 1)[0] ?? '';
@@ -66,10 +88,20 @@ export async function consoleLogin(baseUrl: string, email: string, password: str
 export type Envelope = { code: string; msg: string; data: Array<Record<string, string>> };
 
 /** A signed V5 request (body JSON-encoded) to a listening server, answered as an envelope. */
-export async function signedCall(baseUrl: string, c: Credentials, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Envelope> {
+export async function signedCall(
+  baseUrl: string,
+  c: Credentials,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<Envelope> {
   const text = body === undefined ? '' : JSON.stringify(body);
-  const res = await fetch(`${baseUrl}${path}`, { method, headers: signedHeaders(c, method, path, text), ...(body === undefined ? {} : { body: text }) });
-  return await res.json() as Envelope;
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: signedHeaders(c, method, path, text),
+    ...(body === undefined ? {} : { body: text }),
+  });
+  return (await res.json()) as Envelope;
 }
 
 export interface CliResult {
@@ -82,28 +114,45 @@ export interface CliResult {
  * Runs a `signet` command line in this process (the CLI's `main`, from src/) on a data directory:
  * the same code as the binary, in milliseconds rather than a process start each.
  */
-export async function cli(args: string[], opts: { data?: string; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+export async function cli(
+  args: string[],
+  opts: { data?: string; env?: Record<string, string>; input?: string } = {},
+): Promise<CliResult> {
   const full = opts.data === undefined ? args : [...args, '--data', opts.data];
   let stdout = '';
   let stderr = '';
   const code = await main(full, {
     env: { ...process.env, ...opts.env },
     stdin: Readable.from([Buffer.from(opts.input ?? '')]),
-    out: (text) => { stdout += text; },
-    err: (text) => { stderr += text; },
+    out: (text) => {
+      stdout += text;
+    },
+    err: (text) => {
+      stderr += text;
+    },
   });
   return { code, stdout, stderr };
 }
 
 /** Runs the real `signet` binary (bin/signet.js on src/) as its own process: exit codes, standard input. */
-export function spawnCli(args: string[], opts: { data?: string; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+export function spawnCli(
+  args: string[],
+  opts: { data?: string; env?: Record<string, string>; input?: string } = {},
+): Promise<CliResult> {
   const full = opts.data === undefined ? args : [...args, '--data', opts.data];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...full], { env: { ...process.env, ...FROM_SOURCE, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...full], {
+      env: { ...process.env, ...FROM_SOURCE, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(opts.input ?? '');
@@ -159,7 +208,9 @@ export function startServer(data: string, env: Record<string, string> = {}): Pro
       }
     };
     child.stdout.on('data', onData);
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
   });
 }

@@ -3,9 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Runtime } from '../src/runtime.js';
 import { checkConservation } from './conservation.js';
-import { PASSPHRASE, signedHeaders, testApp, type Credentials } from './helpers.js';
+import { type Credentials, PASSPHRASE, signedHeaders, testApp } from './helpers.js';
 
-interface Envelope { code: string; msg: string; data: Array<Record<string, string>> }
+interface Envelope {
+  code: string;
+  msg: string;
+  data: Array<Record<string, string>>;
+}
 
 describe('trade endpoints over HTTP (app.inject)', () => {
   let app: FastifyInstance;
@@ -16,14 +20,24 @@ describe('trade endpoints over HTTP (app.inject)', () => {
   let reader: Credentials;
   let demo: Credentials;
 
-  const keyFor = async (email: string, name: string, perm: string, env: 'live' | 'demo' = 'live'): Promise<Credentials> => {
+  const keyFor = async (
+    email: string,
+    name: string,
+    perm: string,
+    env: 'live' | 'demo' = 'live',
+  ): Promise<Credentials> => {
     const user = await rt.users.byEmail(email);
     const k = await rt.keys.create(user.id, { label: name, passphrase: PASSPHRASE, perm, env }, 'cli', Date.now());
     return { apiKey: k.apiKey, secretKey: k.secretKey, passphrase: PASSPHRASE };
   };
   const call = async (c: Credentials, method: 'GET' | 'POST', target: string, body?: unknown, demoEnv = false) => {
     const text = body === undefined ? '' : JSON.stringify(body);
-    const res = await app.inject({ method, url: target, payload: text, headers: signedHeaders(c, method, target, text, { demo: demoEnv }) });
+    const res = await app.inject({
+      method,
+      url: target,
+      payload: text,
+      headers: signedHeaders(c, method, target, text, { demo: demoEnv }),
+    });
     return { status: res.statusCode, body: res.json<Envelope>() };
   };
 
@@ -43,22 +57,40 @@ describe('trade endpoints over HTTP (app.inject)', () => {
   after(() => close());
 
   test('place (object body with tag), read it back by ordId and clOrdId, list it as pending', async () => {
-    const placed = await call(alice, 'POST', '/api/v5/trade/order', { instId: 'BTC-USDT', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '60000', sz: '0.5', clOrdId: 'a1', tag: '159881cb7207BCDE' });
+    const placed = await call(alice, 'POST', '/api/v5/trade/order', {
+      instId: 'BTC-USDT',
+      tdMode: 'cash',
+      side: 'sell',
+      ordType: 'limit',
+      px: '60000',
+      sz: '0.5',
+      clOrdId: 'a1',
+      tag: '159881cb7207BCDE',
+    });
     assert.equal(placed.status, 200);
     assert.equal(placed.body.code, '0');
     const ack = placed.body.data[0];
     assert.deepEqual([ack?.sCode, ack?.clOrdId, ack?.tag], ['0', 'a1', '159881cb7207BCDE']);
     assert.match(ack?.ordId ?? '', /^\d{16,19}$/);
     const byId = await call(alice, 'GET', `/api/v5/trade/order?instId=BTC-USDT&ordId=${ack?.ordId}`);
-    assert.deepEqual([byId.body.data[0]?.state, byId.body.data[0]?.px, byId.body.data[0]?.sz], ['live', '60000', '0.5']);
+    assert.deepEqual(
+      [byId.body.data[0]?.state, byId.body.data[0]?.px, byId.body.data[0]?.sz],
+      ['live', '60000', '0.5'],
+    );
     const byCl = await call(alice, 'GET', '/api/v5/trade/order?instId=BTC-USDT&clOrdId=a1');
     assert.equal(byCl.body.data[0]?.ordId, ack?.ordId);
     const pending = await call(alice, 'GET', '/api/v5/trade/orders-pending?instType=SPOT');
-    assert.deepEqual(pending.body.data.map((o) => o.clOrdId), ['a1']);
+    assert.deepEqual(
+      pending.body.data.map((o) => o.clOrdId),
+      ['a1'],
+    );
     const missing = await call(alice, 'GET', '/api/v5/trade/order?instId=BTC-USDT&ordId=1');
     assert.equal(missing.body.code, '51603');
     // Bob cannot see Alice's order.
-    assert.equal((await call(bob, 'GET', `/api/v5/trade/order?instId=BTC-USDT&ordId=${ack?.ordId}`)).body.code, '51603');
+    assert.equal(
+      (await call(bob, 'GET', `/api/v5/trade/order?instId=BTC-USDT&ordId=${ack?.ordId}`)).body.code,
+      '51603',
+    );
   });
 
   test('batch: per-item sCode/sMsg, top-level 0 / 2 / 1; duplicate clOrdId among open orders is 51016', async () => {
@@ -71,34 +103,67 @@ describe('trade endpoints over HTTP (app.inject)', () => {
       { ...good, clOrdId: 'b1' },
     ]);
     assert.equal(mixed.body.code, '2');
-    assert.deepEqual(mixed.body.data.map((d) => d.sCode), ['0', '51000', '51020', '51008', '51016']);
+    assert.deepEqual(
+      mixed.body.data.map((d) => d.sCode),
+      ['0', '51000', '51020', '51008', '51016'],
+    );
     assert.match(mixed.body.data[1]?.sMsg ?? '', /tick size 0\.1/);
     assert.match(mixed.body.data[3]?.sMsg ?? '', /Insufficient USDT balance/);
     const failed = await call(bob, 'POST', '/api/v5/trade/batch-orders', [{ ...good, instId: 'NOPE-USDT' }]);
     assert.equal(failed.body.code, '1');
     assert.equal(failed.body.data[0]?.sCode, '51001');
-    const tooMany = await call(bob, 'POST', '/api/v5/trade/batch-orders', Array.from({ length: 21 }, () => good));
+    const tooMany = await call(
+      bob,
+      'POST',
+      '/api/v5/trade/batch-orders',
+      Array.from({ length: 21 }, () => good),
+    );
     assert.equal(tooMany.body.code, '51111');
     const single = await call(bob, 'POST', '/api/v5/trade/order', { ...good, sz: 'lots' });
     assert.deepEqual([single.body.code, single.body.data[0]?.sCode], ['1', '51000']);
   });
 
   test('a crossing order trades; fills and history; cancel and cancel-batch; amend', async () => {
-    const buy = await call(bob, 'POST', '/api/v5/trade/order', { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '60000', sz: '0.2' });
+    const buy = await call(bob, 'POST', '/api/v5/trade/order', {
+      instId: 'BTC-USDT',
+      tdMode: 'cash',
+      side: 'buy',
+      ordType: 'limit',
+      px: '60000',
+      sz: '0.2',
+    });
     const ordId = buy.body.data[0]?.ordId ?? '';
     const order = (await call(bob, 'GET', `/api/v5/trade/order?instId=BTC-USDT&ordId=${ordId}`)).body.data[0];
-    assert.deepEqual([order?.state, order?.accFillSz, order?.avgPx, order?.fee, order?.feeCcy], ['filled', '0.2', '60000', '-0.0002', 'BTC']);
+    assert.deepEqual(
+      [order?.state, order?.accFillSz, order?.avgPx, order?.fee, order?.feeCcy],
+      ['filled', '0.2', '60000', '-0.0002', 'BTC'],
+    );
     const fills = await call(bob, 'GET', `/api/v5/trade/fills?instType=SPOT&ordId=${ordId}`);
-    assert.deepEqual(fills.body.data.map((f) => [f.fillPx, f.fillSz, f.execType, f.side]), [['60000', '0.2', 'T', 'buy']]);
+    assert.deepEqual(
+      fills.body.data.map((f) => [f.fillPx, f.fillSz, f.execType, f.side]),
+      [['60000', '0.2', 'T', 'buy']],
+    );
     const makerFills = await call(alice, 'GET', '/api/v5/trade/fills-history?instType=SPOT');
-    assert.deepEqual(makerFills.body.data.map((f) => [f.fillSz, f.execType, f.fee, f.feeCcy]), [['0.2', 'M', '-9.6', 'USDT']]);
+    assert.deepEqual(
+      makerFills.body.data.map((f) => [f.fillSz, f.execType, f.fee, f.feeCcy]),
+      [['0.2', 'M', '-9.6', 'USDT']],
+    );
     const history = await call(bob, 'GET', '/api/v5/trade/orders-history?instType=SPOT');
     assert.ok(history.body.data.some((o) => o.ordId === ordId && o.state === 'filled'));
 
-    const amended = await call(alice, 'POST', '/api/v5/trade/amend-order', { instId: 'BTC-USDT', clOrdId: 'a1', newSz: '0.25', reqId: 'r1' });
+    const amended = await call(alice, 'POST', '/api/v5/trade/amend-order', {
+      instId: 'BTC-USDT',
+      clOrdId: 'a1',
+      newSz: '0.25',
+      reqId: 'r1',
+    });
     assert.deepEqual([amended.body.code, amended.body.data[0]?.sCode, amended.body.data[0]?.reqId], ['0', '0', 'r1']);
     assert.equal((await call(alice, 'GET', '/api/v5/trade/order?instId=BTC-USDT&clOrdId=a1')).body.data[0]?.sz, '0.25');
-    const badAmend = await call(alice, 'POST', '/api/v5/trade/amend-order', { instId: 'BTC-USDT', clOrdId: 'a1', newSz: '0.1' });
+    const badAmend = await call(alice, 'POST', '/api/v5/trade/amend-order', {
+      instId: 'BTC-USDT',
+      clOrdId: 'a1',
+      newSz: '0.1',
+    });
     assert.equal(badAmend.body.data[0]?.sCode, '51000');
 
     const canceled = await call(alice, 'POST', '/api/v5/trade/cancel-order', { instId: 'BTC-USDT', clOrdId: 'a1' });
@@ -106,23 +171,56 @@ describe('trade endpoints over HTTP (app.inject)', () => {
     const again = await call(alice, 'POST', '/api/v5/trade/cancel-order', { instId: 'BTC-USDT', clOrdId: 'a1' });
     assert.deepEqual([again.body.code, again.body.data[0]?.sCode], ['1', '51400']);
     const open = (await call(bob, 'GET', '/api/v5/trade/orders-pending')).body.data;
-    const batch = await call(bob, 'POST', '/api/v5/trade/cancel-batch-orders', [...open.map((o) => ({ instId: 'BTC-USDT', ordId: o.ordId })), { instId: 'BTC-USDT', ordId: '42' }]);
-    assert.deepEqual(batch.body.data.map((d) => d.sCode), [...open.map(() => '0'), '51400']);
+    const batch = await call(bob, 'POST', '/api/v5/trade/cancel-batch-orders', [
+      ...open.map((o) => ({ instId: 'BTC-USDT', ordId: o.ordId })),
+      { instId: 'BTC-USDT', ordId: '42' },
+    ]);
+    assert.deepEqual(
+      batch.body.data.map((d) => d.sCode),
+      [...open.map(() => '0'), '51400'],
+    );
     assert.equal(batch.body.code, '2');
-    const balance = (await call(bob, 'GET', '/api/v5/account/balance')).body.data[0] as unknown as { details: Array<{ ccy: string; frozenBal: string }> };
-    assert.deepEqual(balance.details.map((d) => [d.ccy, d.frozenBal]), [['BTC', '0'], ['USDT', '0']]);
+    const balance = (await call(bob, 'GET', '/api/v5/account/balance')).body.data[0] as unknown as {
+      details: Array<{ ccy: string; frozenBal: string }>;
+    };
+    assert.deepEqual(
+      balance.details.map((d) => [d.ccy, d.frozenBal]),
+      [
+        ['BTC', '0'],
+        ['USDT', '0'],
+      ],
+    );
     checkConservation(rt);
   });
 
   test('permission gate and environments: read-only key 50120; demo keys trade the demo ledger', async () => {
-    const refused = await call(reader, 'POST', '/api/v5/trade/order', { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '1', sz: '1' });
+    const refused = await call(reader, 'POST', '/api/v5/trade/order', {
+      instId: 'BTC-USDT',
+      tdMode: 'cash',
+      side: 'buy',
+      ordType: 'limit',
+      px: '1',
+      sz: '1',
+    });
     assert.equal(refused.body.code, '50120');
     assert.equal((await call(reader, 'GET', '/api/v5/trade/orders-pending')).body.code, '0');
-    const noFunds = await call(demo, 'POST', '/api/v5/trade/order', { instId: 'BTC-USDT', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '60000', sz: '1' }, true);
+    const noFunds = await call(
+      demo,
+      'POST',
+      '/api/v5/trade/order',
+      { instId: 'BTC-USDT', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '60000', sz: '1' },
+      true,
+    );
     assert.equal(noFunds.body.data[0]?.sCode, '51008');
     const user = await rt.users.byEmail('alice@example.com');
     await rt.ledger.deposit(user.id, 'demo', '18', 'BTC', '1', Date.now());
-    const placed = await call(demo, 'POST', '/api/v5/trade/order', { instId: 'BTC-USDT', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '60000', sz: '1' }, true);
+    const placed = await call(
+      demo,
+      'POST',
+      '/api/v5/trade/order',
+      { instId: 'BTC-USDT', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '60000', sz: '1' },
+      true,
+    );
     assert.equal(placed.body.code, '0');
     // The live book does not see the demo order.
     assert.equal(rt.trading.book('live', 'BTC-USDT').best('sell'), undefined);
@@ -140,7 +238,10 @@ describe('trade endpoints over HTTP (app.inject)', () => {
     const order = { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '1', sz: '0.001' };
     const codes: string[] = [];
     for (let i = 0; i < 61; i++) codes.push((await call(busy, 'POST', '/api/v5/trade/order', order)).body.code);
-    assert.deepEqual(codes.slice(0, 60).filter((c) => c !== '0'), []);
+    assert.deepEqual(
+      codes.slice(0, 60).filter((c) => c !== '0'),
+      [],
+    );
     const limited = await call(busy, 'POST', '/api/v5/trade/order', order);
     assert.equal(limited.status, 429);
     assert.equal(limited.body.code, '50011');
@@ -150,8 +251,12 @@ describe('trade endpoints over HTTP (app.inject)', () => {
     // A batch costs one point per order: 300 per 2 s.
     const batch = Array.from({ length: 20 }, () => order);
     const batchCodes: string[] = [];
-    for (let i = 0; i < 16; i++) batchCodes.push((await call(busy, 'POST', '/api/v5/trade/batch-orders', batch)).body.code);
-    assert.deepEqual(batchCodes.slice(0, 15).filter((c) => c !== '0'), []);
+    for (let i = 0; i < 16; i++)
+      batchCodes.push((await call(busy, 'POST', '/api/v5/trade/batch-orders', batch)).body.code);
+    assert.deepEqual(
+      batchCodes.slice(0, 15).filter((c) => c !== '0'),
+      [],
+    );
     assert.equal(batchCodes[15], '50011');
   });
 });

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ccxt from 'ccxt';
-import { cliJson, cliOk, PASSPHRASE, startServer, tempDir, type RunningServer } from './helpers.js';
+import { cliJson, cliOk, PASSPHRASE, type RunningServer, startServer, tempDir } from './helpers.js';
 
-interface CreatedKey { apiKey: string; secretKey: string }
+interface CreatedKey {
+  apiKey: string;
+  secretKey: string;
+}
 
 describe('the built-in market maker and public market data (default configuration)', () => {
   const data = tempDir();
@@ -13,12 +16,33 @@ describe('the built-in market maker and public market data (default configuratio
   before(async () => {
     await cliOk(['user', 'create', '--email', 'lone@example.com', '--password', 'a long enough password'], data);
     await cliOk(['deposit', '--user', 'lone@example.com', '--ccy', 'USDT', '--amt', '10000'], data);
-    const key = await cliJson<CreatedKey>(['keys', 'create', '--user', 'lone@example.com', '--name', 'lone', '--passphrase', PASSPHRASE, '--perm', 'read,trade'], data);
+    const key = await cliJson<CreatedKey>(
+      [
+        'keys',
+        'create',
+        '--user',
+        'lone@example.com',
+        '--name',
+        'lone',
+        '--passphrase',
+        PASSPHRASE,
+        '--perm',
+        'read,trade',
+      ],
+      data,
+    );
     server = await startServer(data, { SIGNET_MM_INTERVAL_MS: '300' });
-    ex = new ccxt.okx({ apiKey: key.apiKey, secret: key.secretKey, password: PASSPHRASE, urls: { api: { rest: server.url }, test: { rest: server.url } } });
+    ex = new ccxt.okx({
+      apiKey: key.apiKey,
+      secret: key.secretKey,
+      password: PASSPHRASE,
+      urls: { api: { rest: server.url }, test: { rest: server.url } },
+    });
     await ex.loadMarkets();
   });
-  after(async () => { await server.stop(); });
+  after(async () => {
+    await server.stop();
+  });
 
   test('a lone user market order fills against the market maker', async () => {
     const order = await ex.createOrder('BTC/USDT', 'market', 'buy', 0.05, 60000);
@@ -65,12 +89,19 @@ describe('SIGNET_MARKET_MAKER=0', () => {
   test('no market maker: the books stay empty and the ticker has no price', async () => {
     const server = await startServer(tempDir(), { SIGNET_MARKET_MAKER: '0' });
     try {
-      const books = await (await fetch(`${server.url}/api/v5/market/books?instId=BTC-USDT&sz=5`)).json() as { code: string; data: Array<{ asks: unknown[]; bids: unknown[] }> };
+      const books = (await (await fetch(`${server.url}/api/v5/market/books?instId=BTC-USDT&sz=5`)).json()) as {
+        code: string;
+        data: Array<{ asks: unknown[]; bids: unknown[] }>;
+      };
       assert.equal(books.code, '0');
       assert.deepEqual([books.data[0]?.asks, books.data[0]?.bids], [[], []]);
-      const ticker = await (await fetch(`${server.url}/api/v5/market/ticker?instId=BTC-USDT`)).json() as { data: Array<{ last: string; bidPx: string }> };
+      const ticker = (await (await fetch(`${server.url}/api/v5/market/ticker?instId=BTC-USDT`)).json()) as {
+        data: Array<{ last: string; bidPx: string }>;
+      };
       assert.deepEqual([ticker.data[0]?.last, ticker.data[0]?.bidPx], ['', '']);
-      const unknown = await (await fetch(`${server.url}/api/v5/market/ticker?instId=DOGE-USDT`)).json() as { code: string };
+      const unknown = (await (await fetch(`${server.url}/api/v5/market/ticker?instId=DOGE-USDT`)).json()) as {
+        code: string;
+      };
       assert.equal(unknown.code, '51001');
     } finally {
       await server.stop();

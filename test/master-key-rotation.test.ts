@@ -12,7 +12,10 @@ import { sealContext } from '../src/services/totp-service.js';
 import { cli, PASSPHRASE, signedHeaders, startServer, tempDir } from './helpers.js';
 import { dropSchemas, freshSchemaUrl, postgresUnavailable } from './pg.js';
 
-interface CreatedKey { apiKey: string; secretKey: string }
+interface CreatedKey {
+  apiKey: string;
+  secretKey: string;
+}
 
 const code = (secret: string, at: number) =>
   new TOTP({ secret: Secret.fromBase32(secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({ timestamp: at });
@@ -25,8 +28,12 @@ async function seed(env: Record<string, string>, db: string[]): Promise<{ key: C
     return r.stdout;
   };
   await run(['user', 'create', '--email', 'rot@example.com', '--password', 'a long enough password']);
-  const key = JSON.parse(await run(['keys', 'create', '--user', 'rot@example.com', '--name', 'k', '--passphrase', PASSPHRASE, '--json'])) as CreatedKey;
-  const rt = await openRuntime(loadConfig({ SIGNET_LOG_LEVEL: 'silent', SIGNET_MARKET_MAKER: '0', ...env, ...dbEnv(db) }));
+  const key = JSON.parse(
+    await run(['keys', 'create', '--user', 'rot@example.com', '--name', 'k', '--passphrase', PASSPHRASE, '--json']),
+  ) as CreatedKey;
+  const rt = await openRuntime(
+    loadConfig({ SIGNET_LOG_LEVEL: 'silent', SIGNET_MARKET_MAKER: '0', ...env, ...dbEnv(db) }),
+  );
   try {
     const user = await rt.users.byEmail('rot@example.com');
     const setup = await rt.totp.setup(user);
@@ -42,8 +49,15 @@ function dbEnv(db: string[]): Record<string, string> {
 }
 
 /** The key authenticates and the 2FA secret opens under the given environment (the current master key). */
-async function secretsOpen(env: Record<string, string>, db: string[], key: CreatedKey, totpSecret: string): Promise<void> {
-  const rt = await openRuntime(loadConfig({ SIGNET_LOG_LEVEL: 'silent', SIGNET_MARKET_MAKER: '0', ...env, ...dbEnv(db) }));
+async function secretsOpen(
+  env: Record<string, string>,
+  db: string[],
+  key: CreatedKey,
+  totpSecret: string,
+): Promise<void> {
+  const rt = await openRuntime(
+    loadConfig({ SIGNET_LOG_LEVEL: 'silent', SIGNET_MARKET_MAKER: '0', ...env, ...dbEnv(db) }),
+  );
   try {
     const active = await rt.keyring.get(key.apiKey);
     assert.ok(active !== null);
@@ -72,7 +86,9 @@ describe('signet rotate-master-key', () => {
     await secretsOpen({}, ['--data', data], key, totpSecret);
     const server = await startServer(data, { SIGNET_MARKET_MAKER: '0' });
     try {
-      const res = await fetch(`${server.url}/api/v5/account/balance`, { headers: signedHeaders({ ...key, passphrase: PASSPHRASE }, 'GET', '/api/v5/account/balance') });
+      const res = await fetch(`${server.url}/api/v5/account/balance`, {
+        headers: signedHeaders({ ...key, passphrase: PASSPHRASE }, 'GET', '/api/v5/account/balance'),
+      });
       assert.equal(((await res.json()) as { code: string }).code, '0');
     } finally {
       await server.stop();
@@ -86,10 +102,14 @@ describe('signet rotate-master-key', () => {
     const missing = await cli(['rotate-master-key', '--data', data], { env: { SIGNET_MASTER_KEY: old } });
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--new-key is required when the master key comes from SIGNET_MASTER_KEY/);
-    const short = await cli(['rotate-master-key', '--data', data, '--new-key', 'abc'], { env: { SIGNET_MASTER_KEY: old } });
+    const short = await cli(['rotate-master-key', '--data', data, '--new-key', 'abc'], {
+      env: { SIGNET_MASTER_KEY: old },
+    });
     assert.equal(short.code, 1);
     assert.match(short.stderr, /64 hex characters/);
-    const same = await cli(['rotate-master-key', '--data', data, '--new-key', old], { env: { SIGNET_MASTER_KEY: old } });
+    const same = await cli(['rotate-master-key', '--data', data, '--new-key', old], {
+      env: { SIGNET_MASTER_KEY: old },
+    });
     assert.equal(same.code, 2);
   });
 
@@ -106,10 +126,16 @@ describe('signet rotate-master-key', () => {
     const db = ['--db', url];
     const { key, totpSecret } = await seed({ SIGNET_MASTER_KEY: oldKey }, db);
     // Run with a wrong current key: the first secret fails to open and nothing is rewritten.
-    const wrong = await cli(['rotate-master-key', ...db, '--new-key', '-'], { env: { SIGNET_MASTER_KEY: randomBytes(32).toString('hex') }, input: `${newKey}\n` });
+    const wrong = await cli(['rotate-master-key', ...db, '--new-key', '-'], {
+      env: { SIGNET_MASTER_KEY: randomBytes(32).toString('hex') },
+      input: `${newKey}\n`,
+    });
     assert.equal(wrong.code, 1);
     await secretsOpen({ SIGNET_MASTER_KEY: oldKey }, db, key, totpSecret);
-    const r = await cli(['rotate-master-key', ...db, '--new-key', '-'], { env: { SIGNET_MASTER_KEY: oldKey }, input: `${newKey}\n` });
+    const r = await cli(['rotate-master-key', ...db, '--new-key', '-'], {
+      env: { SIGNET_MASTER_KEY: oldKey },
+      input: `${newKey}\n`,
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /set SIGNET_MASTER_KEY to the new key on every instance/);
     await secretsOpen({ SIGNET_MASTER_KEY: newKey }, db, key, totpSecret);

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ccxt from 'ccxt';
 import { RestClient } from 'okx-api';
-import { cliJson, cliOk, PASSPHRASE, startServer, tempDir, type RunningServer } from './helpers.js';
+import { cliJson, cliOk, PASSPHRASE, type RunningServer, startServer, tempDir } from './helpers.js';
 
-interface CreatedKey { apiKey: string; secretKey: string }
+interface CreatedKey {
+  apiKey: string;
+  secretKey: string;
+}
 
 /** ccxt types order ids as possibly undefined; a placed order always has one. */
 function idOf(order: { id?: string | undefined }): string {
@@ -20,13 +23,20 @@ describe('trading with the real clients against a listening server', () => {
   let taker: CreatedKey;
   let reader: CreatedKey;
 
-  const ccxtFor = (k: CreatedKey) => new ccxt.okx({
-    apiKey: k.apiKey, secret: k.secretKey, password: PASSPHRASE,
-    urls: { api: { rest: server.url }, test: { rest: server.url } },
-  });
-  const okxApiFor = (k: CreatedKey) => new RestClient({ apiKey: k.apiKey, apiSecret: k.secretKey, apiPass: PASSPHRASE, baseUrl: server.url });
+  const ccxtFor = (k: CreatedKey) =>
+    new ccxt.okx({
+      apiKey: k.apiKey,
+      secret: k.secretKey,
+      password: PASSPHRASE,
+      urls: { api: { rest: server.url }, test: { rest: server.url } },
+    });
+  const okxApiFor = (k: CreatedKey) =>
+    new RestClient({ apiKey: k.apiKey, apiSecret: k.secretKey, apiPass: PASSPHRASE, baseUrl: server.url });
   const newKey = (email: string, name: string, perm: string) =>
-    cliJson<CreatedKey>(['keys', 'create', '--user', email, '--name', name, '--passphrase', PASSPHRASE, '--perm', perm], data);
+    cliJson<CreatedKey>(
+      ['keys', 'create', '--user', email, '--name', name, '--passphrase', PASSPHRASE, '--perm', perm],
+      data,
+    );
 
   before(async () => {
     for (const email of ['maker@example.com', 'taker@example.com']) {
@@ -39,7 +49,9 @@ describe('trading with the real clients against a listening server', () => {
     reader = await newKey('taker@example.com', 'reader', 'read');
     server = await startServer(data, { SIGNET_MARKET_MAKER: '0' });
   });
-  after(async () => { await server.stop(); });
+  after(async () => {
+    await server.stop();
+  });
 
   test('ccxt: limit order, fetchOrder, fetchOpenOrders, cancelOrder', async () => {
     const ex = ccxtFor(maker);
@@ -47,10 +59,16 @@ describe('trading with the real clients against a listening server', () => {
     const order = await ex.createOrder('BTC/USDT', 'limit', 'sell', 0.5, 61000);
     assert.match(idOf(order), /^\d+$/);
     const fetched = await ex.fetchOrder(idOf(order), 'BTC/USDT');
-    assert.deepEqual([fetched.status, fetched.side, fetched.type, fetched.price, fetched.amount, fetched.filled], ['open', 'sell', 'limit', 61000, 0.5, 0]);
+    assert.deepEqual(
+      [fetched.status, fetched.side, fetched.type, fetched.price, fetched.amount, fetched.filled],
+      ['open', 'sell', 'limit', 61000, 0.5, 0],
+    );
     assert.equal(fetched.clientOrderId?.length, 32);
     const open = await ex.fetchOpenOrders('BTC/USDT');
-    assert.deepEqual(open.map((o) => o.id), [idOf(order)]);
+    assert.deepEqual(
+      open.map((o) => o.id),
+      [idOf(order)],
+    );
     const balance = await ex.fetchBalance();
     assert.deepEqual([balance['BTC']?.free, balance['BTC']?.used], [1.5, 0.5]);
     await ex.cancelOrder(idOf(order), 'BTC/USDT');
@@ -70,7 +88,10 @@ describe('trading with the real clients against a listening server', () => {
     const mktSell = await takerEx.createOrder('BTC/USDT', 'market', 'sell', 0.05);
     assert.equal((await takerEx.fetchOrder(idOf(mktSell), 'BTC/USDT')).filled, 0.05);
     const trades = await takerEx.fetchMyTrades('BTC/USDT');
-    assert.deepEqual(trades.map((t) => [t.side, t.price, t.amount, t.takerOrMaker]).sort(), [['buy', 60000, 0.1, 'taker'], ['sell', 59000, 0.05, 'taker']]);
+    assert.deepEqual(trades.map((t) => [t.side, t.price, t.amount, t.takerOrMaker]).sort(), [
+      ['buy', 60000, 0.1, 'taker'],
+      ['sell', 59000, 0.05, 'taker'],
+    ]);
     const makerTrades = await makerEx.fetchMyTrades('BTC/USDT');
     assert.ok(makerTrades.every((t) => t.takerOrMaker === 'maker'));
     assert.equal(makerTrades.find((t) => t.order === idOf(ask))?.fee?.currency, 'USDT');
@@ -83,7 +104,15 @@ describe('trading with the real clients against a listening server', () => {
   test('okx-api: submitOrder, getOrderDetails, cancelOrder', async () => {
     const client = okxApiFor(maker);
     await cliOk(['deposit', '--user', 'maker@example.com', '--ccy', 'ETH', '--amt', '1'], data);
-    const [ack] = await client.submitOrder({ instId: 'ETH-BTC', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '0.05', sz: '1', clOrdId: 'okxapi1' });
+    const [ack] = await client.submitOrder({
+      instId: 'ETH-BTC',
+      tdMode: 'cash',
+      side: 'sell',
+      ordType: 'limit',
+      px: '0.05',
+      sz: '1',
+      clOrdId: 'okxapi1',
+    });
     assert.equal(ack?.sCode, '0');
     const [details] = await client.getOrderDetails({ instId: 'ETH-BTC', ordId: ack?.ordId ?? '' });
     assert.equal(details?.clOrdId, 'okxapi1');

@@ -6,7 +6,10 @@ import { openRuntime } from '../src/runtime.js';
 import { checkConservation } from './conservation.js';
 import { cliJson, cliOk, PASSPHRASE, signedHeaders, startServer, tempDir } from './helpers.js';
 
-interface CreatedKey { apiKey: string; secretKey: string }
+interface CreatedKey {
+  apiKey: string;
+  secretKey: string;
+}
 
 test('kill -9 under load: no acknowledged order lost, the ledger balanced, the books rebuilt', async () => {
   const data = tempDir();
@@ -15,7 +18,12 @@ test('kill -9 under load: no acknowledged order lost, the ledger balanced, the b
     await cliOk(['user', 'create', '--email', email, '--password', 'a long enough password'], data);
     await cliOk(['deposit', '--user', email, '--ccy', 'USDT', '--amt', '10000000'], data);
     await cliOk(['deposit', '--user', email, '--ccy', 'BTC', '--amt', '1000'], data);
-    keys.push(await cliJson<CreatedKey>(['keys', 'create', '--user', email, '--name', 'k', '--passphrase', PASSPHRASE, '--perm', 'trade'], data));
+    keys.push(
+      await cliJson<CreatedKey>(
+        ['keys', 'create', '--user', email, '--name', 'k', '--passphrase', PASSPHRASE, '--perm', 'trade'],
+        data,
+      ),
+    );
   }
   const server = await startServer(data, { SIGNET_RATE_LIMITS: '0', SIGNET_MM_INTERVAL_MS: '200' });
   const acked: string[] = [];
@@ -24,10 +32,22 @@ test('kill -9 under load: no acknowledged order lost, the ledger balanced, the b
     for (let i = 0; !stop; i++) {
       const key = keys[(w + i) % keys.length] as CreatedKey;
       const side = (w + i) % 2 === 0 ? 'buy' : 'sell';
-      const body = JSON.stringify({ instId: 'BTC-USDT', tdMode: 'cash', side, ordType: i % 5 === 0 ? 'market' : 'limit', px: String(59900 + ((w * 7 + i) % 200)), sz: '0.01', tgtCcy: 'base_ccy' });
+      const body = JSON.stringify({
+        instId: 'BTC-USDT',
+        tdMode: 'cash',
+        side,
+        ordType: i % 5 === 0 ? 'market' : 'limit',
+        px: String(59900 + ((w * 7 + i) % 200)),
+        sz: '0.01',
+        tgtCcy: 'base_ccy',
+      });
       try {
-        const res = await fetch(`${server.url}/api/v5/trade/order`, { method: 'POST', body, headers: signedHeaders({ ...key, passphrase: PASSPHRASE }, 'POST', '/api/v5/trade/order', body) });
-        const json = await res.json() as { code: string; data: Array<{ ordId: string; sCode: string }> };
+        const res = await fetch(`${server.url}/api/v5/trade/order`, {
+          method: 'POST',
+          body,
+          headers: signedHeaders({ ...key, passphrase: PASSPHRASE }, 'POST', '/api/v5/trade/order', body),
+        });
+        const json = (await res.json()) as { code: string; data: Array<{ ordId: string; sCode: string }> };
         const ordId = json.data[0]?.ordId;
         if (json.code === '0' && ordId !== undefined) acked.push(ordId);
       } catch {
@@ -46,7 +66,9 @@ test('kill -9 under load: no acknowledged order lost, the ledger balanced, the b
 
   const rt = await openRuntime(loadConfig({ SIGNET_DATA: data, SIGNET_LOG_LEVEL: 'silent', SIGNET_MARKET_MAKER: '0' }));
   try {
-    const users = await Promise.all(['x@example.com', 'y@example.com', 'z@example.com'].map((e) => rt.users.byEmail(e)));
+    const users = await Promise.all(
+      ['x@example.com', 'y@example.com', 'z@example.com'].map((e) => rt.users.byEmail(e)),
+    );
     const missing: string[] = [];
     for (const ordId of acked) {
       const found = await Promise.all(users.map((u) => rt.store.findOrder(u.id, 'live', { ordId })));
@@ -65,7 +87,10 @@ test('kill -9 under load: no acknowledged order lost, the ledger balanced, the b
         assert.equal(b.frozen, (frozen.get(`${u.id}:${b.ccy}`) ?? new Big(0)).toFixed(), `${u.email} ${b.ccy} frozen`);
       }
     }
-    assert.equal(rt.trading.book('live', 'BTC-USDT').size, (await rt.store.openOrders()).filter((o) => o.instId === 'BTC-USDT' && o.env === 'live').length);
+    assert.equal(
+      rt.trading.book('live', 'BTC-USDT').size,
+      (await rt.store.openOrders()).filter((o) => o.instId === 'BTC-USDT' && o.env === 'live').length,
+    );
   } finally {
     await rt.close();
   }

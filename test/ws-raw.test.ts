@@ -2,8 +2,18 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { WebSocket, type RawData } from 'ws';
-import { cli, cliJson, cliOk, PASSPHRASE, signedHeaders, startServer, tempDir, type Credentials, type RunningServer } from './helpers.js';
+import { type RawData, WebSocket } from 'ws';
+import {
+  type Credentials,
+  cli,
+  cliJson,
+  cliOk,
+  PASSPHRASE,
+  type RunningServer,
+  signedHeaders,
+  startServer,
+  tempDir,
+} from './helpers.js';
 
 /**
  * The WebSocket API driven with a plain `ws` client (and one hand-made socket) against
@@ -28,11 +38,27 @@ interface WsMessage {
   outTime?: string;
 }
 
-interface Received { text: string; json: WsMessage; at: number }
-interface Closed { code: number; reason: string; at: number }
+interface Received {
+  text: string;
+  json: WsMessage;
+  at: number;
+}
+interface Closed {
+  code: number;
+  reason: string;
+  at: number;
+}
 
-interface CreatedKey { apiKey: string; secretKey: string }
-interface ListedKey { apiKey: string; createdAt: string; lastUsedAt: string | null; expiresAt: string | null }
+interface CreatedKey {
+  apiKey: string;
+  secretKey: string;
+}
+interface ListedKey {
+  apiKey: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
 
 const sockets = new Set<WsClient>();
 const rawSockets = new Set<Socket>();
@@ -47,7 +73,9 @@ class WsClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: RawData) => {
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+      const text = Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data as ArrayBuffer).toString('utf8');
       let json: WsMessage = {};
       try {
         json = JSON.parse(text) as WsMessage;
@@ -64,7 +92,9 @@ class WsClient {
       sockets.delete(this);
       this.notify();
     });
-    ws.on('error', () => { /* surfaces as the close */ });
+    ws.on('error', () => {
+      /* surfaces as the close */
+    });
   }
 
   static connect(url: string): Promise<WsClient> {
@@ -98,14 +128,19 @@ class WsClient {
   }
 
   /** Takes the oldest message received at or after `since` that matches; waits up to `timeoutMs`. */
-  async next(what: string, match: (m: WsMessage, text: string) => boolean, opts: { timeoutMs?: number; since?: number } = {}): Promise<WsMessage> {
+  async next(
+    what: string,
+    match: (m: WsMessage, text: string) => boolean,
+    opts: { timeoutMs?: number; since?: number } = {},
+  ): Promise<WsMessage> {
     const deadline = Date.now() + (opts.timeoutMs ?? 5000);
     const since = opts.since ?? 0;
     for (;;) {
       const i = this.inbox.findIndex((r) => r.at >= since && match(r.json, r.text));
       if (i !== -1) return (this.inbox.splice(i, 1)[0] as Received).json;
       const pending = this.inbox.map((r) => r.text.slice(0, 160)).join('\n  ');
-      if (this.closedWith !== null) throw new Error(`closed (${this.closedWith.code}) before ${what}; unmatched:\n  ${pending}`);
+      if (this.closedWith !== null)
+        throw new Error(`closed (${this.closedWith.code}) before ${what}; unmatched:\n  ${pending}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}; unmatched:\n  ${pending}`);
       await this.sleepUntilNews(left);
@@ -145,9 +180,16 @@ const errorOf = (m: WsMessage) => ({ code: m.code, msg: m.msg });
 const isError = (m: WsMessage) => m.event === 'error';
 
 /** The `args[0]` of OKX's login op: sign = Base64(HMAC-SHA256(secret, timestamp + 'GET' + '/users/self/verify')). */
-function loginArg(k: Credentials, o: { apiKey?: string; passphrase?: string; timestamp?: string; secret?: string; sign?: string } = {}) {
+function loginArg(
+  k: Credentials,
+  o: { apiKey?: string; passphrase?: string; timestamp?: string; secret?: string; sign?: string } = {},
+) {
   const timestamp = o.timestamp ?? String(Math.floor(Date.now() / 1000));
-  const sign = o.sign ?? createHmac('sha256', o.secret ?? k.secretKey).update(`${timestamp}GET/users/self/verify`).digest('base64');
+  const sign =
+    o.sign ??
+    createHmac('sha256', o.secret ?? k.secretKey)
+      .update(`${timestamp}GET/users/self/verify`)
+      .digest('base64');
   return { apiKey: o.apiKey ?? k.apiKey, passphrase: o.passphrase ?? k.passphrase, timestamp, sign };
 }
 
@@ -175,14 +217,18 @@ async function refusedLogin(url: string, args: unknown[], code: string, msg: str
 function refusedUpgrade(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
-    ws.on('error', () => { /* the request is aborted below */ });
+    ws.on('error', () => {
+      /* the request is aborted below */
+    });
     ws.once('open', () => {
       ws.terminate();
       reject(new Error(`${url}: upgraded`));
     });
     ws.once('unexpected-response', (req, res) => {
       let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
       res.on('end', () => {
         req.destroy();
         resolve({ status: res.statusCode ?? 0, body });
@@ -191,7 +237,12 @@ function refusedUpgrade(url: string): Promise<{ status: number; body: string }> 
   });
 }
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<void> {
+async function until(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -216,7 +267,10 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
   let rebound: Credentials;
 
   const newKey = async (email: string, name: string, extra: string[]): Promise<Credentials> => {
-    const k = await cliJson<CreatedKey>(['keys', 'create', '--user', email, '--name', name, '--passphrase', PASSPHRASE, ...extra], data);
+    const k = await cliJson<CreatedKey>(
+      ['keys', 'create', '--user', email, '--name', name, '--passphrase', PASSPHRASE, ...extra],
+      data,
+    );
     return { apiKey: k.apiKey, secretKey: k.secretKey, passphrase: PASSPHRASE };
   };
   const listKeys = (email: string) => cliJson<ListedKey[]>(['keys', 'list', '--user', email], data);
@@ -240,7 +294,10 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
       cliOk(['deposit', '--user', TAKER, '--ccy', 'USDT', '--amt', '20000'], data),
     ]);
     server = await startServer(data, {
-      SIGNET_MARKET_MAKER: '0', SIGNET_USAGE_FLUSH_MS: '100', SIGNET_AUTH_FAILS_PER_IP: '1000', SIGNET_AUTH_FAILS_PER_KEY: '1000',
+      SIGNET_MARKET_MAKER: '0',
+      SIGNET_USAGE_FLUSH_MS: '100',
+      SIGNET_AUTH_FAILS_PER_IP: '1000',
+      SIGNET_AUTH_FAILS_PER_KEY: '1000',
     });
     pub = `${wsBase(server)}/ws/v5/public`;
     priv = `${wsBase(server)}/ws/v5/private`;
@@ -255,25 +312,62 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     const cases: Array<[string, () => unknown[], string, string, string?]> = [
       ['empty apiKey', () => [loginArg(taker, { apiKey: '' })], '60001', 'OK-ACCESS-KEY can not be empty'],
       ['empty sign', () => [loginArg(taker, { sign: '' })], '60002', 'OK-ACCESS-SIGN can not be empty'],
-      ['empty passphrase', () => [loginArg(taker, { passphrase: '' })], '60003', 'OK-ACCESS-PASSPHRASE can not be empty'],
-      ['timestamp in milliseconds', () => [loginArg(taker, { timestamp: String(Date.now()) })], '60004', 'Invalid timestamp'],
-      ['ISO-8601 timestamp (REST style)', () => [loginArg(taker, { timestamp: new Date().toISOString() })], '60004', 'Invalid timestamp'],
+      [
+        'empty passphrase',
+        () => [loginArg(taker, { passphrase: '' })],
+        '60003',
+        'OK-ACCESS-PASSPHRASE can not be empty',
+      ],
+      [
+        'timestamp in milliseconds',
+        () => [loginArg(taker, { timestamp: String(Date.now()) })],
+        '60004',
+        'Invalid timestamp',
+      ],
+      [
+        'ISO-8601 timestamp (REST style)',
+        () => [loginArg(taker, { timestamp: new Date().toISOString() })],
+        '60004',
+        'Invalid timestamp',
+      ],
       ['malformed apiKey', () => [loginArg(taker, { apiKey: 'not-an-api-key' })], '60005', 'Invalid apiKey'],
-      ['timestamp 45 s in the past', () => [loginArg(taker, { timestamp: at(-45) })], '60006', 'Timestamp request expired'],
-      ['timestamp 45 s in the future', () => [loginArg(taker, { timestamp: at(45) })], '60006', 'Timestamp request expired'],
+      [
+        'timestamp 45 s in the past',
+        () => [loginArg(taker, { timestamp: at(-45) })],
+        '60006',
+        'Timestamp request expired',
+      ],
+      [
+        'timestamp 45 s in the future',
+        () => [loginArg(taker, { timestamp: at(45) })],
+        '60006',
+        'Timestamp request expired',
+      ],
       ['sign made with another secret', () => [loginArg(taker, { secret: maker.secretKey })], '60007', 'Invalid sign'],
       ['wrong passphrase', () => [loginArg(taker, { passphrase: 'Wr0ng-Passphrase!' })], '60024', 'Wrong passphrase'],
       ['unknown well-formed key', () => [loginArg(taker, { apiKey: randomUUID() })], '60032', "API key doesn't exist."],
       ['demo key on the live URL', () => [loginArg(demo)], '60032', "API key doesn't exist."],
-      ['live key on the demo URL (?brokerId=9999)', () => [loginArg(taker)], '60032', "API key doesn't exist.", `${priv}?brokerId=9999`],
-      ['key bound to another IP', () => [loginArg(bound)], '50110', "Your IP 127.0.0.1 is not included in your API key's IP whitelist."],
+      [
+        'live key on the demo URL (?brokerId=9999)',
+        () => [loginArg(taker)],
+        '60032',
+        "API key doesn't exist.",
+        `${priv}?brokerId=9999`,
+      ],
+      [
+        'key bound to another IP',
+        () => [loginArg(bound)],
+        '50110',
+        "Your IP 127.0.0.1 is not included in your API key's IP whitelist.",
+      ],
     ];
     for (const [what, args, code, msg, url] of cases) await refusedLogin(url ?? priv, args(), code, msg, what);
   });
 
   test('accepted logins: ±20 s skew, fractional seconds, demo key on the demo URL, ?brokerId tolerated, id echoed', async () => {
     const s = Math.floor(Date.now() / 1000);
-    for (const timestamp of [String(s - 20), String(s + 20), `${s}.123`]) (await loggedIn(priv, taker, loginArg(taker, { timestamp }))).ws.close();
+    for (const timestamp of [String(s - 20), String(s + 20), `${s}.123`])
+      (await loggedIn(priv, taker, loginArg(taker, { timestamp }))).ws.close();
     (await loggedIn(`${priv}?brokerId=9999`, demo)).ws.close();
     (await loggedIn(`${priv}?brokerId=123`, taker)).ws.close();
     const c = await WsClient.connect(`${wsBase(server)}/ws/v5/business`);
@@ -287,7 +381,10 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     const c = await WsClient.connect(priv);
     c.send({ id: 'two', op: 'login', args: [loginArg(taker), loginArg(maker)] });
     const two = await c.next('60031', isError);
-    assert.deepEqual([two.id, two.code, two.msg], ['two', '60031', 'The WebSocket endpoint does not support multiple account batch login.']);
+    assert.deepEqual(
+      [two.id, two.code, two.msg],
+      ['two', '60031', 'The WebSocket endpoint does not support multiple account batch login.'],
+    );
     // Nothing was logged in: a private channel still needs a login.
     c.send({ op: 'subscribe', args: [{ channel: 'account' }] });
     assert.deepEqual(errorOf(await c.next('60011', isError)), { code: '60011', msg: 'Please log in' });
@@ -296,12 +393,18 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     await c.next('login', (x) => x.event === 'login' && x.code === '0');
     c.send({ id: 'again', op: 'login', args: [loginArg(maker)] });
     const again = await c.next('60030', isError);
-    assert.deepEqual([again.id, again.code, again.msg], ['again', '60030', 'The WebSocket endpoint does not allow multiple or repeated logins.']);
+    assert.deepEqual(
+      [again.id, again.code, again.msg],
+      ['again', '60030', 'The WebSocket endpoint does not allow multiple or repeated logins.'],
+    );
     // Still the taker's session: its account channel answers with its balance.
     c.send({ op: 'subscribe', args: [{ channel: 'account', ccy: 'USDT' }] });
     const push = await c.next('account snapshot', (x) => x.arg?.channel === 'account' && x.data !== undefined);
     const details = (push.data?.[0]?.details ?? []) as Array<{ ccy: string; cashBal: string }>;
-    assert.deepEqual(details.map((d) => [d.ccy, d.cashBal]), [['USDT', '20000']]);
+    assert.deepEqual(
+      details.map((d) => [d.ccy, d.cashBal]),
+      [['USDT', '20000']],
+    );
     assert.equal(c.closedWith, null);
 
     // Two logins sent back to back, before the first is answered: one session, one 60030.
@@ -334,7 +437,10 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
   test('bad input gets OKX error events and the connection stays usable', async () => {
     const c = await WsClient.connect(pub);
     c.send('{"op":"subscribe",');
-    assert.deepEqual(errorOf(await c.next('60012', isError)), { code: '60012', msg: 'Illegal request: {"op":"subscribe",' });
+    assert.deepEqual(errorOf(await c.next('60012', isError)), {
+      code: '60012',
+      msg: 'Illegal request: {"op":"subscribe",',
+    });
     await c.pingPong();
     c.send({ id: 'u1', op: 'subscribe2', args: [] });
     const op = await c.next('60019', isError);
@@ -345,10 +451,15 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     c.send({ op: 'subscribe', args: [] });
     assert.deepEqual(errorOf(await c.next('60013 (empty args)', isError)), { code: '60013', msg: 'Invalid args' });
     // One request carries at most 100 args (as many as a connection may hold subscriptions).
-    c.send({ id: 'u9', op: 'subscribe', args: Array.from({ length: 101 }, () => ({ channel: 'tickers', instId: 'BTC-USDT' })) });
+    c.send({
+      id: 'u9',
+      op: 'subscribe',
+      args: Array.from({ length: 101 }, () => ({ channel: 'tickers', instId: 'BTC-USDT' })),
+    });
     const tooMany = await c.next('60013 (101 args)', isError);
     assert.deepEqual([tooMany.id, tooMany.code], ['u9', '60013']);
-    const wrong = (what: string) => `Wrong URL or channel:${what} doesn't exist. Please use the correct URL, channel and parameters referring to API document.`;
+    const wrong = (what: string) =>
+      `Wrong URL or channel:${what} doesn't exist. Please use the correct URL, channel and parameters referring to API document.`;
     c.send({ id: 'u3', op: 'subscribe', args: [{ channel: 'tickers', instId: 'NOPE-USDT' }] });
     const inst = await c.next('60018 instId', isError);
     assert.deepEqual([inst.id, inst.code, inst.msg], ['u3', '60018', wrong('tickers,instId:NOPE-USDT')]);
@@ -359,7 +470,8 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     assert.equal(channel.msg, wrong('candle1s,instId:BTC-USDT'));
     c.send({ op: 'subscribe', args: [{ channel: 'account' }] });
     assert.deepEqual(errorOf(await c.next('60028', isError)), {
-      code: '60028', msg: 'The current operation is not supported by this URL. Please use the correct WebSocket URL for the operation.',
+      code: '60028',
+      msg: 'The current operation is not supported by this URL. Please use the correct WebSocket URL for the operation.',
     });
     // After all that, a good request still works.
     c.send({ op: 'subscribe', args: [{ channel: 'books5', instId: 'ETH-USDT' }] });
@@ -371,7 +483,11 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     p.send({ id: 'p1', op: 'subscribe', args: [{ channel: 'orders', instType: 'SPOT' }] });
     const login = await p.next('60011', isError);
     assert.deepEqual([login.id, login.code, login.msg], ['p1', '60011', 'Please log in']);
-    p.send({ id: 'o1', op: 'order', args: [{ instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '100', sz: '0.001' }] });
+    p.send({
+      id: 'o1',
+      op: 'order',
+      args: [{ instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '100', sz: '0.001' }],
+    });
     const op1 = await p.next('order before login', (x) => x.op === 'order');
     assert.deepEqual([op1.id, op1.code, op1.msg, op1.data], ['o1', '60011', 'Please log in', []]);
     p.ws.close();
@@ -379,9 +495,16 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
 
   test('a trading op with a key without Trade permission: 50120 with the request id', async () => {
     const c = await loggedIn(priv, reader);
-    c.send({ id: 'r1', op: 'order', args: [{ instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '100', sz: '0.001' }] });
+    c.send({
+      id: 'r1',
+      op: 'order',
+      args: [{ instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '100', sz: '0.001' }],
+    });
     const m = await c.next('order answer', (x) => x.op === 'order');
-    assert.deepEqual([m.id, m.code, m.msg, m.data], ['r1', '50120', "This API key doesn't have permission to use this function", []]);
+    assert.deepEqual(
+      [m.id, m.code, m.msg, m.data],
+      ['r1', '50120', "This API key doesn't have permission to use this function", []],
+    );
     c.ws.close();
   });
 
@@ -402,11 +525,20 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
       assert.ok(Number(r.inTime) / 1000 >= before - 5);
       return r;
     };
-    const limit = (side: string, px: string, sz: string, extra: Record<string, string> = {}) => ({ instId: 'BTC-USDT', tdMode: 'cash', side, ordType: 'limit', px, sz, ...extra });
-    const pushes = (c: WsClient, ordId: string) => c.history
-      .filter((r) => r.json.arg?.channel === 'orders' && r.json.data !== undefined)
-      .flatMap((r) => r.json.data ?? [])
-      .filter((o) => o.ordId === ordId);
+    const limit = (side: string, px: string, sz: string, extra: Record<string, string> = {}) => ({
+      instId: 'BTC-USDT',
+      tdMode: 'cash',
+      side,
+      ordType: 'limit',
+      px,
+      sz,
+      ...extra,
+    });
+    const pushes = (c: WsClient, ordId: string) =>
+      c.history
+        .filter((r) => r.json.arg?.channel === 'orders' && r.json.data !== undefined)
+        .flatMap((r) => r.json.data ?? [])
+        .filter((o) => o.ordId === ordId);
     const waitPush = (c: WsClient, what: string, ordId: string, pred: (o: Record<string, unknown>) => boolean) =>
       c.next(what, (x) => x.arg?.channel === 'orders' && (x.data ?? []).some((o) => o.ordId === ordId && pred(o)));
     const rest = async (k: Credentials, ordId: string) => {
@@ -424,9 +556,15 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     const ask1 = String(ack.ordId);
     assert.match(ask1, /^\d+$/);
 
-    const batch = await op(m, 'b1', 'batch-orders', [limit('sell', '50001', '0.1', { clOrdId: 'mk2' }), { ...limit('sell', '50002', '0.1'), instId: 'NOPE-USDT' }]);
+    const batch = await op(m, 'b1', 'batch-orders', [
+      limit('sell', '50001', '0.1', { clOrdId: 'mk2' }),
+      { ...limit('sell', '50002', '0.1'), instId: 'NOPE-USDT' },
+    ]);
     assert.deepEqual([batch.code, batch.msg], ['2', 'Bulk operation partially succeeded.']);
-    assert.deepEqual(batch.data?.map((d) => d.sCode), ['0', '51001']);
+    assert.deepEqual(
+      batch.data?.map((d) => d.sCode),
+      ['0', '51001'],
+    );
     assert.equal(batch.data?.[1]?.ordId, '');
     assert.match(String(batch.data?.[1]?.sMsg), /^Instrument ID doesn't exist\./);
     const ask2 = String(batch.data?.[0]?.ordId);
@@ -437,15 +575,34 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     const bid = String(bought.data?.[0]?.ordId);
     await waitPush(t, 'bid filled', bid, (o) => o.state === 'filled');
     // One push per fill, best price first; the last one is the final state.
-    assert.deepEqual(pushes(t, bid).map((o) => [o.state, o.accFillSz, o.fillSz, o.fillPx, o.execType]), [
-      ['partially_filled', '0.2', '0.2', '50000', 'T'],
-      ['filled', '0.25', '0.05', '50001', 'T'],
-    ]);
+    assert.deepEqual(
+      pushes(t, bid).map((o) => [o.state, o.accFillSz, o.fillSz, o.fillPx, o.execType]),
+      [
+        ['partially_filled', '0.2', '0.2', '50000', 'T'],
+        ['filled', '0.25', '0.05', '50001', 'T'],
+      ],
+    );
     await waitPush(m, 'ask1 filled', ask1, (o) => o.state === 'filled');
     await waitPush(m, 'ask2 partially filled', ask2, (o) => o.state === 'partially_filled');
-    assert.deepEqual(pushes(m, ask1).map((o) => [o.state, o.accFillSz]), [['live', '0'], ['filled', '0.2']]);
-    assert.deepEqual(pushes(m, ask2).map((o) => [o.state, o.accFillSz, o.fillSz]), [['live', '0', '0'], ['partially_filled', '0.05', '0.05']]);
-    for (const [k, ordId, c] of [[taker, bid, t], [maker, ask1, m], [maker, ask2, m]] as const) {
+    assert.deepEqual(
+      pushes(m, ask1).map((o) => [o.state, o.accFillSz]),
+      [
+        ['live', '0'],
+        ['filled', '0.2'],
+      ],
+    );
+    assert.deepEqual(
+      pushes(m, ask2).map((o) => [o.state, o.accFillSz, o.fillSz]),
+      [
+        ['live', '0', '0'],
+        ['partially_filled', '0.05', '0.05'],
+      ],
+    );
+    for (const [k, ordId, c] of [
+      [taker, bid, t],
+      [maker, ask1, m],
+      [maker, ask2, m],
+    ] as const) {
       const last = pushes(c, ordId).at(-1) ?? {};
       const r = await rest(k, ordId);
       assert.deepEqual([r.state, r.accFillSz, r.avgPx, r.sz], [last.state, last.accFillSz, last.avgPx, last.sz], ordId);
@@ -468,7 +625,7 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     t.ws.close();
   });
 
-  test('keys delete in another process closes the key\'s sessions with 4007 within 1 s; another key\'s session stays', async (t) => {
+  test("keys delete in another process closes the key's sessions with 4007 within 1 s; another key's session stays", async (t) => {
     const victim = await loggedIn(priv, doomed);
     const bystander = await loggedIn(priv, taker);
     const r = await cli(['keys', 'delete', '--user', MAKER, '--key', doomed.apiKey], { data });
@@ -484,7 +641,7 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     bystander.ws.close();
   });
 
-  test('keys modify --ip (another address) closes the key\'s sessions with 4007 within 1 s; a new login gets 50110', async (t) => {
+  test("keys modify --ip (another address) closes the key's sessions with 4007 within 1 s; a new login gets 50110", async (t) => {
     const victim = await loggedIn(priv, rebound);
     const bystander = await loggedIn(priv, maker);
     const r = await cli(['keys', 'modify', '--user', MAKER, '--key', rebound.apiKey, '--ip', '198.51.100.7'], { data });
@@ -496,7 +653,13 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     t.diagnostic(`4007 ${closed.at - doneAt} ms after the CLI finished`);
     await bystander.pingPong();
     assert.equal(bystander.closedWith, null);
-    await refusedLogin(priv, [loginArg(rebound)], '50110', "Your IP 127.0.0.1 is not included in your API key's IP whitelist.", 'rebound key');
+    await refusedLogin(
+      priv,
+      [loginArg(rebound)],
+      '50110',
+      "Your IP 127.0.0.1 is not included in your API key's IP whitelist.",
+      'rebound key',
+    );
     bystander.ws.close();
   });
 
@@ -506,10 +669,15 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     const c = await loggedIn(priv, usage);
     const ackAt = Date.now();
     let listed: ListedKey | undefined;
-    await until('lastUsedAt in keys list', async () => {
-      listed = (await listKeys(TAKER)).find((k) => k.apiKey === usage.apiKey);
-      return listed?.lastUsedAt !== null && listed?.lastUsedAt !== undefined;
-    }, 10_000, 100);
+    await until(
+      'lastUsedAt in keys list',
+      async () => {
+        listed = (await listKeys(TAKER)).find((k) => k.apiKey === usage.apiKey);
+        return listed?.lastUsedAt !== null && listed?.lastUsedAt !== undefined;
+      },
+      10_000,
+      100,
+    );
     const T = Date.parse(listed?.lastUsedAt ?? '');
     const created = Date.parse(listed?.createdAt ?? '');
     assert.ok(T >= sentAt && T <= ackAt, `lastUsedAt ${listed?.lastUsedAt} not during the login`);
@@ -520,7 +688,10 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     assert.deepEqual(await sweep(T + 29 * DAY), []);
     // Past 30 days after the creation but not after the login: only the login keeps it.
     assert.deepEqual(await sweep(created + 30 * DAY + Math.floor((T - created) / 2)), []);
-    assert.deepEqual((await sweep(T + 31 * DAY)).map((k) => k.apiKey), [usage.apiKey]);
+    assert.deepEqual(
+      (await sweep(T + 31 * DAY)).map((k) => k.apiKey),
+      [usage.apiKey],
+    );
     const closed = await c.mustClose(3000);
     assert.equal(closed.code, 4007);
     await refusedLogin(priv, [loginArg(usage)], '60032', "API key doesn't exist.", 'expired key');
@@ -535,10 +706,16 @@ describe('WebSocket limits: idle connections, oversized messages, failed-login r
 
   before(async () => {
     await cliOk(['user', 'create', '--email', EMAIL, '--password', PASSWORD], data);
-    const k = await cliJson<CreatedKey>(['keys', 'create', '--user', EMAIL, '--name', 'limits', '--passphrase', PASSPHRASE], data);
+    const k = await cliJson<CreatedKey>(
+      ['keys', 'create', '--user', EMAIL, '--name', 'limits', '--passphrase', PASSPHRASE],
+      data,
+    );
     key = { apiKey: k.apiKey, secretKey: k.secretKey, passphrase: PASSPHRASE };
     server = await startServer(data, {
-      SIGNET_MARKET_MAKER: '0', SIGNET_WS_IDLE_MS: '1000', SIGNET_WS_MAX_MESSAGE: '4096', SIGNET_AUTH_FAILS_PER_IP: '3',
+      SIGNET_MARKET_MAKER: '0',
+      SIGNET_WS_IDLE_MS: '1000',
+      SIGNET_WS_MAX_MESSAGE: '4096',
+      SIGNET_AUTH_FAILS_PER_IP: '3',
     });
   });
   after(async () => {
@@ -553,7 +730,10 @@ describe('WebSocket limits: idle connections, oversized messages, failed-login r
     const pinger = setInterval(() => chatty.send('ping'), 300);
     try {
       const m = await silent.next('60015', isError, { timeoutMs: 4000 });
-      assert.deepEqual(errorOf(m), { code: '60015', msg: 'Connection closed as there was no data transmission in the last 1 seconds' });
+      assert.deepEqual(errorOf(m), {
+        code: '60015',
+        msg: 'Connection closed as there was no data transmission in the last 1 seconds',
+      });
       const closed = await silent.mustClose(2000);
       const elapsed = closed.at - openedAt;
       assert.ok(elapsed >= 950 && elapsed < 2500, `closed after ${elapsed} ms`);
@@ -570,7 +750,10 @@ describe('WebSocket limits: idle connections, oversized messages, failed-login r
   test('a message over SIGNET_WS_MAX_MESSAGE closes the connection with 1009; one under it does not', async () => {
     const c = await WsClient.connect(`${wsBase(server)}/ws/v5/public`);
     c.send('x'.repeat(4000));
-    assert.deepEqual(errorOf(await c.next('60012', isError)), { code: '60012', msg: `Illegal request: ${'x'.repeat(200)}…` });
+    assert.deepEqual(errorOf(await c.next('60012', isError)), {
+      code: '60012',
+      msg: `Illegal request: ${'x'.repeat(200)}…`,
+    });
     await c.pingPong();
     c.send('x'.repeat(5000));
     assert.equal((await c.mustClose(3000)).code, 1009);
@@ -580,9 +763,16 @@ describe('WebSocket limits: idle connections, oversized messages, failed-login r
   test('failed logins are rate limited per IP: after SIGNET_AUTH_FAILS_PER_IP failures even a good login gets 60014', async () => {
     const url = `${wsBase(server)}/ws/v5/private`;
     const wrongSecret = randomBytes(16).toString('hex').toUpperCase();
-    for (let i = 1; i <= 3; i++) await refusedLogin(url, [loginArg(key, { secret: wrongSecret })], '60007', 'Invalid sign', `failure ${i}`);
+    for (let i = 1; i <= 3; i++)
+      await refusedLogin(url, [loginArg(key, { secret: wrongSecret })], '60007', 'Invalid sign', `failure ${i}`);
     await refusedLogin(url, [loginArg(key)], '60014', 'Requests too frequent', 'good login while blocked');
-    await refusedLogin(url, [loginArg(key, { apiKey: '' })], '60014', 'Requests too frequent', 'empty apiKey while blocked');
+    await refusedLogin(
+      url,
+      [loginArg(key, { apiKey: '' })],
+      '60014',
+      'Requests too frequent',
+      'empty apiKey while blocked',
+    );
   });
 });
 
@@ -592,13 +782,17 @@ async function rawWebSocket(base: string, path: string): Promise<Socket> {
   const sock = connect(Number(port), hostname);
   rawSockets.add(sock);
   sock.once('close', () => rawSockets.delete(sock));
-  sock.on('error', () => { /* a reset after the server drops it: seen as 'close' */ });
+  sock.on('error', () => {
+    /* a reset after the server drops it: seen as 'close' */
+  });
   await new Promise<void>((resolve, reject) => {
     sock.once('connect', resolve);
     sock.once('close', () => reject(new Error('raw socket closed before connecting')));
   });
-  sock.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
-    + `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  sock.write(
+    `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
   const head = await new Promise<string>((resolve, reject) => {
     let text = '';
     const onData = (d: Buffer) => {
@@ -641,7 +835,11 @@ describe('WebSocket slow consumer (SIGNET_WS_SEND_BUFFER=4096)', () => {
   let server: RunningServer;
 
   before(async () => {
-    server = await startServer(data, { SIGNET_WS_SEND_BUFFER: '4096', SIGNET_MM_INTERVAL_MS: '300', SIGNET_WS_CONNECTIONS_PER_IP: '4' });
+    server = await startServer(data, {
+      SIGNET_WS_SEND_BUFFER: '4096',
+      SIGNET_MM_INTERVAL_MS: '300',
+      SIGNET_WS_CONNECTIONS_PER_IP: '4',
+    });
   });
   after(async () => {
     closeAllSockets();
@@ -651,41 +849,69 @@ describe('WebSocket slow consumer (SIGNET_WS_SEND_BUFFER=4096)', () => {
   test('a client that stops reading is disconnected; a reading client on the same books keeps its pushes', async (t) => {
     const insts = ['BTC-USDT', 'ETH-USDT', 'ETH-BTC', 'SOL-USDT'];
     const healthy = await WsClient.connect(`${wsBase(server)}/ws/v5/public`);
-    healthy.send({ op: 'subscribe', args: insts.flatMap((instId) => [{ channel: 'books', instId }, { channel: 'tickers', instId }]) });
-    await healthy.next('BTC-USDT books snapshot', (x) => x.arg?.channel === 'books' && x.arg.instId === 'BTC-USDT' && x.action === 'snapshot');
+    healthy.send({
+      op: 'subscribe',
+      args: insts.flatMap((instId) => [
+        { channel: 'books', instId },
+        { channel: 'tickers', instId },
+      ]),
+    });
+    await healthy.next(
+      'BTC-USDT books snapshot',
+      (x) => x.arg?.channel === 'books' && x.arg.instId === 'BTC-USDT' && x.action === 'snapshot',
+    );
     await healthy.next('a books update', (x) => x.arg?.channel === 'books' && x.action === 'update');
 
     const slow = await rawWebSocket(server.url, '/ws/v5/public');
     let closed = false;
-    slow.once('close', () => { closed = true; });
+    slow.once('close', () => {
+      closed = true;
+    });
     slow.pause();
     // Each request: 100 `books` subscriptions (the most one request may carry), each answered with an
     // acknowledgement and a snapshot; at most 400 requests, under the 480 a connection may send per hour.
-    const request = clientTextFrame(JSON.stringify({ op: 'subscribe', args: Array.from({ length: 100 }, (_, i) => ({ channel: 'books', instId: insts[i % insts.length] })) }));
+    const request = clientTextFrame(
+      JSON.stringify({
+        op: 'subscribe',
+        args: Array.from({ length: 100 }, (_, i) => ({ channel: 'books', instId: insts[i % insts.length] })),
+      }),
+    );
     let requests = 0;
-    await until('the server to drop the slow consumer', () => {
-      if (/websocket consumer too slow/.test(server.logs())) return true;
-      for (let i = 0; i < 10 && requests < 400; i++) {
-        slow.write(request);
-        requests++;
-      }
-      return false;
-    }, 20_000);
+    await until(
+      'the server to drop the slow consumer',
+      () => {
+        if (/websocket consumer too slow/.test(server.logs())) return true;
+        for (let i = 0; i < 10 && requests < 400; i++) {
+          slow.write(request);
+          requests++;
+        }
+        return false;
+      },
+      20_000,
+    );
     const droppedAt = Date.now();
     let received = 0;
-    slow.on('data', (d: Buffer) => { received += d.length; });
+    slow.on('data', (d: Buffer) => {
+      received += d.length;
+    });
     slow.resume();
     await until('the slow socket to end', () => closed, 5000);
     t.diagnostic(`dropped after ${requests} requests; ${(received / 1e6).toFixed(1)} MB were still on their way`);
 
     // The reading client goes on receiving, with an unbroken books sequence.
-    await healthy.next('a books update after the drop', (x) => x.arg?.channel === 'books' && x.action === 'update', { since: droppedAt });
+    await healthy.next('a books update after the drop', (x) => x.arg?.channel === 'books' && x.action === 'update', {
+      since: droppedAt,
+    });
     await healthy.next('a ticker after the drop', (x) => x.arg?.channel === 'tickers', { since: droppedAt });
     assert.equal(healthy.closedWith, null);
     for (const instId of insts) {
-      const books = healthy.history.map((r) => r.json).filter((x) => x.arg?.channel === 'books' && x.arg.instId === instId && x.data !== undefined).map((x) => x.data?.[0] ?? {});
+      const books = healthy.history
+        .map((r) => r.json)
+        .filter((x) => x.arg?.channel === 'books' && x.arg.instId === instId && x.data !== undefined)
+        .map((x) => x.data?.[0] ?? {});
       assert.equal(books[0]?.prevSeqId, -1, instId);
-      for (let i = 1; i < books.length; i++) assert.equal(books[i]?.prevSeqId, books[i - 1]?.seqId, `${instId} push ${i}`);
+      for (let i = 1; i < books.length; i++)
+        assert.equal(books[i]?.prevSeqId, books[i - 1]?.seqId, `${instId} push ${i}`);
     }
     // And the server still takes new connections.
     const fresh = await WsClient.connect(`${wsBase(server)}/ws/v5/public`);
@@ -697,27 +923,41 @@ describe('WebSocket slow consumer (SIGNET_WS_SEND_BUFFER=4096)', () => {
   test('one client IP holds at most SIGNET_WS_CONNECTIONS_PER_IP connections: more are refused with 429 (50011) until one closes', async () => {
     const open: WsClient[] = [];
     // Connections of the previous test may still be closing: retry until four are held.
-    await until('four connections held', async () => {
-      if (open.length === 4) return true;
-      try {
-        open.push(await WsClient.connect(`${wsBase(server)}/ws/v5/public`));
-      } catch { /* still at the limit */ }
-      return false;
-    }, 5000);
+    await until(
+      'four connections held',
+      async () => {
+        if (open.length === 4) return true;
+        try {
+          open.push(await WsClient.connect(`${wsBase(server)}/ws/v5/public`));
+        } catch {
+          /* still at the limit */
+        }
+        return false;
+      },
+      5000,
+    );
     const refused = await refusedUpgrade(`${wsBase(server)}/ws/v5/private`);
     assert.equal(refused.status, 429);
-    assert.deepEqual(JSON.parse(refused.body), { code: '50011', msg: 'Rate limit reached. Please refer to API documentation and throttle requests accordingly.', data: [] });
+    assert.deepEqual(JSON.parse(refused.body), {
+      code: '50011',
+      msg: 'Rate limit reached. Please refer to API documentation and throttle requests accordingly.',
+      data: [],
+    });
     for (const c of open) await c.pingPong();
     const first = open.shift();
     first?.ws.close();
-    await until('a place to free up', async () => {
-      try {
-        open.push(await WsClient.connect(`${wsBase(server)}/ws/v5/public`));
-        return true;
-      } catch {
-        return false;
-      }
-    }, 5000);
+    await until(
+      'a place to free up',
+      async () => {
+        try {
+          open.push(await WsClient.connect(`${wsBase(server)}/ws/v5/public`));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      5000,
+    );
     for (const c of open) c.ws.close();
   });
 });

@@ -2,15 +2,34 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import Big from 'big.js';
-import { WebSocket, type RawData } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import { loadConfig } from '../src/config.js';
 import { openRuntime } from '../src/runtime.js';
-import { consoleLogin, PASSPHRASE, signedCall, startServer, tempDir, type Envelope, type RunningServer } from './helpers.js';
+import {
+  consoleLogin,
+  type Envelope,
+  PASSPHRASE,
+  type RunningServer,
+  signedCall,
+  startServer,
+  tempDir,
+} from './helpers.js';
 import { dropSchemas, freshSchemaUrl, postgresUnavailable } from './pg.js';
 
-interface CreatedKey { apiKey: string; secretKey: string }
-type Message = Record<string, unknown> & { arg?: Record<string, string>; data?: Array<Record<string, unknown>>; event?: string; code?: string };
-interface Received { at: number; msg: Message }
+interface CreatedKey {
+  apiKey: string;
+  secretKey: string;
+}
+type Message = Record<string, unknown> & {
+  arg?: Record<string, string>;
+  data?: Array<Record<string, unknown>>;
+  event?: string;
+  code?: string;
+};
+interface Received {
+  at: number;
+  msg: Message;
+}
 
 /** A plain `ws` client that keeps every message with its arrival time (Date.now()). */
 class Client {
@@ -21,10 +40,12 @@ class Client {
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data: RawData) => {
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
-      this.received.push({ at: Date.now(), msg: text === 'pong' ? { pong: true } : JSON.parse(text) as Message });
+      this.received.push({ at: Date.now(), msg: text === 'pong' ? { pong: true } : (JSON.parse(text) as Message) });
       for (const w of this.waiters) w();
     });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString(), at: Date.now() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString(), at: Date.now() })),
+    );
   }
 
   static async open(server: RunningServer, path: '/ws/v5/private' | '/ws/v5/public'): Promise<Client> {
@@ -60,7 +81,11 @@ class Client {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`no matching message within ${timeoutMs} ms; received: ${JSON.stringify(this.received.slice(from).map((r) => r.msg)).slice(0, 2000)}`));
+        reject(
+          new Error(
+            `no matching message within ${timeoutMs} ms; received: ${JSON.stringify(this.received.slice(from).map((r) => r.msg)).slice(0, 2000)}`,
+          ),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -85,7 +110,11 @@ class Client {
     const from = this.received.length;
     this.send({ op: 'subscribe', args });
     for (const arg of args) {
-      const r = await this.waitFor((m) => (m.event === 'subscribe' && m.arg?.channel === arg.channel) || m.event === 'error', 5000, from);
+      const r = await this.waitFor(
+        (m) => (m.event === 'subscribe' && m.arg?.channel === arg.channel) || m.event === 'error',
+        5000,
+        from,
+      );
       assert.equal(r.msg.event, 'subscribe', JSON.stringify(r.msg));
     }
   }
@@ -113,10 +142,20 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
     if (k === undefined) throw new Error(`no key for ${email}`);
     return k;
   };
-  const rest = (server: RunningServer, k: CreatedKey, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Envelope> =>
-    signedCall(server.url, { ...k, passphrase: PASSPHRASE }, method, path, body);
+  const rest = (
+    server: RunningServer,
+    k: CreatedKey,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<Envelope> => signedCall(server.url, { ...k, passphrase: PASSPHRASE }, method, path, body);
   const placeOnA = async (email: string, order: Record<string, string>): Promise<string> => {
-    const res = await rest(a, key(email), 'POST', '/api/v5/trade/order', { instId: 'BTC-USDT', tdMode: 'cash', ordType: 'limit', ...order });
+    const res = await rest(a, key(email), 'POST', '/api/v5/trade/order', {
+      instId: 'BTC-USDT',
+      tdMode: 'cash',
+      ordType: 'limit',
+      ...order,
+    });
     assert.equal(res.code, '0', JSON.stringify(res));
     return String(res.data[0]?.ordId);
   };
@@ -126,10 +165,15 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
   before(async () => {
     const url = await freshSchemaUrl();
     const env = {
-      SIGNET_MASTER_KEY: masterKey, DATABASE_URL: url, SIGNET_MARKET_MAKER: '0', SIGNET_RATE_LIMITS: '0', SIGNET_LOG_LEVEL: 'warn',
+      SIGNET_MASTER_KEY: masterKey,
+      DATABASE_URL: url,
+      SIGNET_MARKET_MAKER: '0',
+      SIGNET_RATE_LIMITS: '0',
+      SIGNET_LOG_LEVEL: 'warn',
       // Book changes of the other instance are caught up every 250 ms; key changes must arrive
       // through NOTIFY (the poll, which also syncs the ledger, is the fallback only).
-      SIGNET_BOOK_SYNC_MS: '250', SIGNET_KEY_SYNC_MS: '5000',
+      SIGNET_BOOK_SYNC_MS: '250',
+      SIGNET_KEY_SYNC_MS: '5000',
     };
     const rt = await openRuntime(loadConfig(env));
     try {
@@ -137,7 +181,12 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
         const user = await rt.users.create(email, 'a long enough password', Date.now());
         await rt.ledger.deposit(user.id, 'live', '18', 'USDT', '1000000', Date.now());
         await rt.ledger.deposit(user.id, 'live', '18', 'BTC', '100', Date.now());
-        const created = await rt.keys.create(user.id, { label: 'k', passphrase: PASSPHRASE, perm: 'read,trade', env: 'live' }, 'cli', Date.now());
+        const created = await rt.keys.create(
+          user.id,
+          { label: 'k', passphrase: PASSPHRASE, perm: 'read,trade', env: 'live' },
+          'cli',
+          Date.now(),
+        );
         keys.set(email, { apiKey: created.apiKey, secretKey: created.secretKey });
       }
     } finally {
@@ -147,7 +196,8 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
     [a, b] = await Promise.all([startServer(tempDir(), env), startServer(tempDir(), env)]);
     // The traders' keys are cached on A with their passphrases checked (one scrypt each), so the
     // latencies below are those of the pushes, not of a first request.
-    for (const email of ['buyer@example.com', 'seller@example.com']) assert.equal((await rest(a, key(email), 'GET', '/api/v5/account/balance')).code, '0');
+    for (const email of ['buyer@example.com', 'seller@example.com'])
+      assert.equal((await rest(a, key(email), 'GET', '/api/v5/account/balance')).code, '0');
   });
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -166,14 +216,27 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
       const answered = Date.now();
       const [order, account] = await Promise.all([
         ws.waitFor(orderPush('crossA1', 'live'), 5000, from),
-        ws.waitFor((m) => {
-          const usdt = (m.data?.[0]?.details as Array<Record<string, string>> | undefined)?.find((d) => d.ccy === 'USDT');
-          return m.arg?.channel === 'account' && m.eventType === 'event' && usdt !== undefined && new Big(usdt.frozenBal ?? '0').eq(500);
-        }, 5000, from),
+        ws.waitFor(
+          (m) => {
+            const usdt = (m.data?.[0]?.details as Array<Record<string, string>> | undefined)?.find(
+              (d) => d.ccy === 'USDT',
+            );
+            return (
+              m.arg?.channel === 'account' &&
+              m.eventType === 'event' &&
+              usdt !== undefined &&
+              new Big(usdt.frozenBal ?? '0').eq(500)
+            );
+          },
+          5000,
+          from,
+        ),
       ]);
       const orderMs = order.at - t0;
       const accountMs = account.at - t0;
-      console.log(`# order placed on A (answered in ${answered - t0} ms): orders push on B ${orderMs} ms after the request was sent (${order.at - answered} ms after A answered), account push ${accountMs} ms (${account.at - answered} ms)`);
+      console.log(
+        `# order placed on A (answered in ${answered - t0} ms): orders push on B ${orderMs} ms after the request was sent (${order.at - answered} ms after A answered), account push ${accountMs} ms (${account.at - answered} ms)`,
+      );
       assert.equal(order.msg.data?.[0]?.ordId, ordId);
       assert.equal(order.msg.data?.[0]?.px, '50000');
       assert.ok(orderMs < 2000, `orders push on B after ${orderMs} ms`);
@@ -195,12 +258,17 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
       assert.equal((await rest(a, owner, 'GET', '/api/v5/account/balance')).code, '0');
       const { cookie, csrf } = await consoleLogin(a.url, 'owner@example.com', 'a long enough password');
       const sent = Date.now();
-      const deleted = await fetch(`${a.url}/console/api/keys/${owner.apiKey}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrf } });
+      const deleted = await fetch(`${a.url}/console/api/keys/${owner.apiKey}`, {
+        method: 'DELETE',
+        headers: { cookie, 'x-csrf-token': csrf },
+      });
       const answered = Date.now();
       assert.equal(deleted.status, 200, await deleted.clone().text());
       const closed = await Promise.race([doomed.closed, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
       assert.ok(closed !== null, 'the socket on B was not closed within 5 s');
-      console.log(`# key deleted through A: socket on B closed with ${closed.code} ${closed.at - answered} ms after A answered the DELETE (${closed.at - sent} ms after it was sent)`);
+      console.log(
+        `# key deleted through A: socket on B closed with ${closed.code} ${closed.at - answered} ms after A answered the DELETE (${closed.at - sent} ms after it was sent)`,
+      );
       assert.equal(closed.code, 4007);
       assert.ok(closed.at - answered < 1000, `closed ${closed.at - answered} ms after the deletion`);
       // The session of another key on B is untouched.
@@ -214,7 +282,7 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
     }
   });
 
-  test('a trade made through A reaches a public `trades` subscriber on B, and the taker\'s `orders` subscriber on B sees the fill', async () => {
+  test("a trade made through A reaches a public `trades` subscriber on B, and the taker's `orders` subscriber on B sees the fill", async () => {
     const trades = await Client.open(b, '/ws/v5/public');
     const taker = await Client.open(b, '/ws/v5/private');
     try {
@@ -223,9 +291,19 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
       await taker.subscribe([{ channel: 'orders', instType: 'SPOT', instId: 'BTC-USDT' }]);
       await placeOnA('buyer@example.com', { side: 'buy', px: '51000', sz: '0.02', clOrdId: 'makerC1' });
       const t0 = Date.now();
-      const sellId = await placeOnA('seller@example.com', { side: 'sell', px: '51000', sz: '0.02', clOrdId: 'takerC1' });
+      const sellId = await placeOnA('seller@example.com', {
+        side: 'sell',
+        px: '51000',
+        sz: '0.02',
+        clOrdId: 'takerC1',
+      });
       const answered = Date.now();
-      const fills = await rest(a, key('seller@example.com'), 'GET', `/api/v5/trade/fills?instId=BTC-USDT&ordId=${sellId}`);
+      const fills = await rest(
+        a,
+        key('seller@example.com'),
+        'GET',
+        `/api/v5/trade/fills?instId=BTC-USDT&ordId=${sellId}`,
+      );
       assert.equal(fills.data.length, 1, JSON.stringify(fills));
       const tradeId = String(fills.data[0]?.tradeId);
       const [trade, filled] = await Promise.all([
@@ -234,10 +312,21 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
       ]);
       const tradeMs = trade.at - t0;
       const filledMs = filled.at - t0;
-      console.log(`# trade made on A (answered in ${answered - t0} ms): trades push on B ${tradeMs} ms after the request was sent (${trade.at - answered} ms after A answered), taker's orders push ${filledMs} ms (${filled.at - answered} ms)`);
-      assert.deepEqual(trade.msg.data?.find((t) => t.tradeId === tradeId), {
-        instId: 'BTC-USDT', tradeId, px: '51000', sz: '0.02', side: 'sell', ts: fills.data[0]?.ts, count: '1',
-      });
+      console.log(
+        `# trade made on A (answered in ${answered - t0} ms): trades push on B ${tradeMs} ms after the request was sent (${trade.at - answered} ms after A answered), taker's orders push ${filledMs} ms (${filled.at - answered} ms)`,
+      );
+      assert.deepEqual(
+        trade.msg.data?.find((t) => t.tradeId === tradeId),
+        {
+          instId: 'BTC-USDT',
+          tradeId,
+          px: '51000',
+          sz: '0.02',
+          side: 'sell',
+          ts: fills.data[0]?.ts,
+          count: '1',
+        },
+      );
       assert.ok(tradeMs < 2000, `trades push on B after ${tradeMs} ms`);
       const pushed = filled.msg.data?.[0] ?? {};
       assert.equal(pushed.tradeId, tradeId);
@@ -251,7 +340,7 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
     }
   });
 
-  test('the maker\'s `orders` subscriber on B sees the fill of a trade made through A', async () => {
+  test("the maker's `orders` subscriber on B sees the fill of a trade made through A", async () => {
     const maker = await Client.open(b, '/ws/v5/private');
     try {
       await maker.login(key('buyer@example.com'));

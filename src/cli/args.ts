@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** A usage mistake: printed with the command's help, exit code 2. */
 export class UsageError extends Error {
@@ -8,8 +8,12 @@ export class UsageError extends Error {
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parses one command's flags strictly; unknown or missing flags become UsageErrors. */
-export function flags<const O extends Options>(argv: string[], options: O, required: ReadonlyArray<keyof O & string> = []) {
-  let parsed;
+export function flags<const O extends Options>(
+  argv: string[],
+  options: O,
+  required: ReadonlyArray<keyof O & string> = [],
+) {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>>;
   try {
     parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
   } catch (err) {

@@ -1,13 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../config.js';
 import { RuleError } from '../core/errors.js';
 import { FUNDING, TRADING } from '../core/ledger.js';
-import { loadConfig } from '../config.js';
 import { serve } from '../main.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { loadMasterKey, parseMasterKey, stageMasterKeyFile } from '../security/master-key.js';
 import { SecretBox } from '../security/secret-box.js';
-import { rotateMasterKey } from '../services/master-key-rotation.js';
-import { randomBytes } from 'node:crypto';
 import type { CreatedKey, KeyView } from '../services/key-service.js';
+import { rotateMasterKey } from '../services/master-key-rotation.js';
 import { flags, intFlag, secretFlag, UsageError } from './args.js';
 
 const HELP = `signet: OKX V5-compatible API keys and a paper exchange
@@ -43,15 +43,22 @@ export interface CliIo {
 const processIo: CliIo = {
   env: process.env,
   stdin: process.stdin,
-  out: (text) => { process.stdout.write(text); },
-  err: (text) => { process.stderr.write(text); },
+  out: (text) => {
+    process.stdout.write(text);
+  },
+  err: (text) => {
+    process.stderr.write(text);
+  },
 };
 
 /** A command's output lines and runtime, both bound to its io. */
 function session(io: CliIo) {
   return {
     print: (line: string): void => io.out(`${line}\n`),
-    withRuntime: async <T>(f: { data?: string | undefined; db?: string | undefined }, run: (rt: Runtime) => Promise<T>): Promise<T> => {
+    withRuntime: async <T>(
+      f: { data?: string | undefined; db?: string | undefined },
+      run: (rt: Runtime) => Promise<T>,
+    ): Promise<T> => {
       const rt = await openRuntime(loadConfig(io.env, { dataDir: f.data, databaseUrl: f.db }));
       try {
         return await run(rt);
@@ -75,16 +82,35 @@ async function keysCommand(sub: string | undefined, argv: string[], io: CliIo): 
   const { print, withRuntime } = session(io);
   switch (sub) {
     case 'create': {
-      const f = flags(argv, {
-        ...DATA, user: { type: 'string' }, name: { type: 'string' }, passphrase: { type: 'string' },
-        perm: { type: 'string' }, ip: { type: 'string' }, demo: { type: 'boolean' }, json: { type: 'boolean' },
-      }, ['user', 'name', 'passphrase']);
+      const f = flags(
+        argv,
+        {
+          ...DATA,
+          user: { type: 'string' },
+          name: { type: 'string' },
+          passphrase: { type: 'string' },
+          perm: { type: 'string' },
+          ip: { type: 'string' },
+          demo: { type: 'boolean' },
+          json: { type: 'boolean' },
+        },
+        ['user', 'name', 'passphrase'],
+      );
       const passphrase = await secretFlag(f.passphrase ?? '', io.stdin);
       await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
-        const key = await rt.keys.create(user.id, {
-          label: f.name ?? '', passphrase, perm: f.perm, ip: f.ip, env: f.demo === true ? 'demo' : 'live',
-        }, 'cli', Date.now());
+        const key = await rt.keys.create(
+          user.id,
+          {
+            label: f.name ?? '',
+            passphrase,
+            perm: f.perm,
+            ip: f.ip,
+            env: f.demo === true ? 'demo' : 'live',
+          },
+          'cli',
+          Date.now(),
+        );
         if (f.json === true) return print(JSON.stringify(key));
         print(`API key:      ${key.apiKey}`);
         print(`Secret key:   ${key.secretKey}`);
@@ -111,13 +137,28 @@ async function keysCommand(sub: string | undefined, argv: string[], io: CliIo): 
       return;
     }
     case 'modify': {
-      const f = flags(argv, {
-        ...DATA, user: { type: 'string' }, key: { type: 'string' }, name: { type: 'string' },
-        perm: { type: 'string' }, ip: { type: 'string' }, json: { type: 'boolean' },
-      }, ['user', 'key']);
+      const f = flags(
+        argv,
+        {
+          ...DATA,
+          user: { type: 'string' },
+          key: { type: 'string' },
+          name: { type: 'string' },
+          perm: { type: 'string' },
+          ip: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+        ['user', 'key'],
+      );
       await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
-        const k = await rt.keys.modify(user.id, f.key ?? '', { label: f.name, perm: f.perm, ip: f.ip }, 'cli', Date.now());
+        const k = await rt.keys.modify(
+          user.id,
+          f.key ?? '',
+          { label: f.name, perm: f.perm, ip: f.ip },
+          'cli',
+          Date.now(),
+        );
         if (f.json === true) return print(JSON.stringify(k));
         print(`Modified ${k.apiKey}`);
         for (const line of describeKey(k, rt.config.expiry.periodMs / 86_400_000)) print(line);
@@ -125,7 +166,10 @@ async function keysCommand(sub: string | undefined, argv: string[], io: CliIo): 
       return;
     }
     case 'delete': {
-      const f = flags(argv, { ...DATA, user: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' } }, ['user', 'key']);
+      const f = flags(argv, { ...DATA, user: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean' } }, [
+        'user',
+        'key',
+      ]);
       await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
         const k = await rt.keys.remove(user.id, f.key ?? '', 'cli', Date.now());
@@ -142,13 +186,30 @@ async function addressCommand(sub: string | undefined, argv: string[], io: CliIo
   const { print, withRuntime } = session(io);
   switch (sub) {
     case 'add': {
-      const f = flags(argv, {
-        ...DATA, user: { type: 'string' }, ccy: { type: 'string' }, chain: { type: 'string' }, addr: { type: 'string' }, json: { type: 'boolean' },
-      }, ['user', 'ccy', 'chain', 'addr']);
+      const f = flags(
+        argv,
+        {
+          ...DATA,
+          user: { type: 'string' },
+          ccy: { type: 'string' },
+          chain: { type: 'string' },
+          addr: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+        ['user', 'ccy', 'chain', 'addr'],
+      );
       await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
-        const a = await rt.addresses.add(user.id, { ccy: f.ccy ?? '', chain: f.chain ?? '', address: f.addr ?? '', label: '' }, Date.now());
-        print(f.json === true ? JSON.stringify(a) : `Added ${a.address} (${a.chain}) to ${user.email}'s withdrawal address book`);
+        const a = await rt.addresses.add(
+          user.id,
+          { ccy: f.ccy ?? '', chain: f.chain ?? '', address: f.addr ?? '', label: '' },
+          Date.now(),
+        );
+        print(
+          f.json === true
+            ? JSON.stringify(a)
+            : `Added ${a.address} (${a.chain}) to ${user.email}'s withdrawal address book`,
+        );
       });
       return;
     }
@@ -173,10 +234,18 @@ async function run(argv: string[], io: CliIo): Promise<void> {
   switch (command) {
     case 'serve': {
       const f = flags(argv.slice(1), { ...DATA, host: { type: 'string' }, port: { type: 'string' } });
-      const { url, stop } = await serve({ host: f.host, port: intFlag('port', f.port), dataDir: f.data, databaseUrl: f.db });
+      const { url, stop } = await serve({
+        host: f.host,
+        port: intFlag('port', f.port),
+        dataDir: f.data,
+        databaseUrl: f.db,
+      });
       print(`signet listening on ${url}`);
       const shutdown = () => {
-        stop().then(() => process.exit(0), () => process.exit(1));
+        stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
@@ -184,7 +253,10 @@ async function run(argv: string[], io: CliIo): Promise<void> {
     }
     case 'user': {
       if (sub !== 'create') throw new UsageError(`unknown command "user ${sub ?? ''}"; use user create`);
-      const f = flags(rest, { ...DATA, email: { type: 'string' }, password: { type: 'string' } }, ['email', 'password']);
+      const f = flags(rest, { ...DATA, email: { type: 'string' }, password: { type: 'string' } }, [
+        'email',
+        'password',
+      ]);
       const password = await secretFlag(f.password ?? '', io.stdin);
       await withRuntime(f, async (rt) => {
         const user = await rt.users.create(f.email ?? '', password, Date.now());
@@ -197,15 +269,31 @@ async function run(argv: string[], io: CliIo): Promise<void> {
     case 'address':
       return addressCommand(sub, rest, io);
     case 'deposit': {
-      const f = flags(argv.slice(1), {
-        ...DATA, user: { type: 'string' }, ccy: { type: 'string' }, amt: { type: 'string' }, demo: { type: 'boolean' }, to: { type: 'string' },
-      }, ['user', 'ccy', 'amt']);
+      const f = flags(
+        argv.slice(1),
+        {
+          ...DATA,
+          user: { type: 'string' },
+          ccy: { type: 'string' },
+          amt: { type: 'string' },
+          demo: { type: 'boolean' },
+          to: { type: 'string' },
+        },
+        ['user', 'ccy', 'amt'],
+      );
       const to = f.to ?? 'trading';
       if (to !== 'trading' && to !== 'funding') throw new UsageError(`--to must be trading or funding, got "${to}"`);
       await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
         const env = f.demo === true ? 'demo' : 'live';
-        await rt.ledger.deposit(user.id, env, to === 'trading' ? TRADING : FUNDING, f.ccy ?? '', f.amt ?? '', Date.now());
+        await rt.ledger.deposit(
+          user.id,
+          env,
+          to === 'trading' ? TRADING : FUNDING,
+          f.ccy ?? '',
+          f.amt ?? '',
+          Date.now(),
+        );
         print(`Deposited ${f.amt} ${(f.ccy ?? '').toUpperCase()} into ${user.email}'s ${env} ${to} account`);
       });
       return;
@@ -236,7 +324,9 @@ async function run(argv: string[], io: CliIo): Promise<void> {
       await withRuntime(f, async (rt) => {
         const fromEnv = rt.config.masterKeyHex !== null;
         if (fromEnv && given === undefined) {
-          throw new UsageError('--new-key is required when the master key comes from SIGNET_MASTER_KEY (generate one with `openssl rand -hex 32`; - reads it from standard input)');
+          throw new UsageError(
+            '--new-key is required when the master key comes from SIGNET_MASTER_KEY (generate one with `openssl rand -hex 32`; - reads it from standard input)',
+          );
         }
         const newKey = given === undefined ? randomBytes(32) : parseMasterKey(await secretFlag(given, io.stdin));
         const oldKey = loadMasterKey(rt.config.masterKeyHex, rt.config.dataDir);
@@ -245,10 +335,14 @@ async function run(argv: string[], io: CliIo): Promise<void> {
         const staged = fromEnv ? null : stageMasterKeyFile(rt.config.dataDir, newKey);
         const counts = await rotateMasterKey(rt.store, new SecretBox(oldKey), new SecretBox(newKey));
         staged?.commit();
-        print(`Re-encrypted ${counts.apiKeys} API secret key(s) and ${counts.totp} authenticator secret(s) under the new master key.`);
-        print(fromEnv
-          ? 'Now set SIGNET_MASTER_KEY to the new key on every instance and restart them.'
-          : `The new key replaced ${rt.config.dataDir}/master.key; restart the server.`);
+        print(
+          `Re-encrypted ${counts.apiKeys} API secret key(s) and ${counts.totp} authenticator secret(s) under the new master key.`,
+        );
+        print(
+          fromEnv
+            ? 'Now set SIGNET_MASTER_KEY to the new key on every instance and restart them.'
+            : `The new key replaced ${rt.config.dataDir}/master.key; restart the server.`,
+        );
       });
       return;
     }

@@ -1,6 +1,6 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyBookDelta, bookChecksum, bookDelta, type BookLevels, type WireLevel } from './book-feed.js';
+import { describe, test } from 'node:test';
+import { applyBookDelta, type BookLevels, bookChecksum, bookDelta, type WireLevel } from './book-feed.js';
 
 /** CRC-32 (IEEE) by hand, bit by bit, to check the zlib-based checksum against. */
 function crc32ByHand(text: string): number {
@@ -16,17 +16,24 @@ const lvl = (px: string, sz: string, n = 1): WireLevel => [px, sz, '0', String(n
 
 describe('bookChecksum (OKX: best 25 levels, bid:ask interleaved, signed CRC-32)', () => {
   test('interleaves bid and ask levels as px:sz', () => {
-    const book: BookLevels = { bids: [lvl('3366.1', '7'), lvl('3366', '6')], asks: [lvl('3366.8', '9'), lvl('3368', '8')] };
+    const book: BookLevels = {
+      bids: [lvl('3366.1', '7'), lvl('3366', '6')],
+      asks: [lvl('3366.8', '9'), lvl('3368', '8')],
+    };
     assert.equal(bookChecksum(book), crc32ByHand('3366.1:7:3366.8:9:3366:6:3368:8'));
   });
 
   test('a shorter side stops contributing; the other goes on alone', () => {
-    const book: BookLevels = { bids: [lvl('3366.1', '7')], asks: [lvl('3366.8', '9'), lvl('3368', '8'), lvl('3372', '8')] };
+    const book: BookLevels = {
+      bids: [lvl('3366.1', '7')],
+      asks: [lvl('3366.8', '9'), lvl('3368', '8'), lvl('3372', '8')],
+    };
     assert.equal(bookChecksum(book), crc32ByHand('3366.1:7:3366.8:9:3368:8:3372:8'));
   });
 
   test('only the best 25 levels of each side count', () => {
-    const side = (base: number, step: number) => Array.from({ length: 30 }, (_, i) => lvl(String(base + i * step), '1'));
+    const side = (base: number, step: number) =>
+      Array.from({ length: 30 }, (_, i) => lvl(String(base + i * step), '1'));
     const book: BookLevels = { bids: side(100, -1), asks: side(200, 1) };
     const expected = Array.from({ length: 25 }, (_, i) => `${100 - i}:1:${200 + i}:1`).join(':');
     assert.equal(bookChecksum(book), crc32ByHand(expected));
@@ -62,12 +69,19 @@ describe('bookDelta', () => {
 
   test('applying the delta to the old state gives the new state (random books)', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const randomBook = (): BookLevels => {
       const prices = (lo: number) => [...new Set(Array.from({ length: 12 }, () => lo + Math.floor(rnd() * 20)))];
       return {
-        bids: prices(80).sort((a, b) => b - a).map((p) => lvl(String(p), String(1 + Math.floor(rnd() * 3)))),
-        asks: prices(101).sort((a, b) => a - b).map((p) => lvl(String(p), String(1 + Math.floor(rnd() * 3)))),
+        bids: prices(80)
+          .sort((a, b) => b - a)
+          .map((p) => lvl(String(p), String(1 + Math.floor(rnd() * 3)))),
+        asks: prices(101)
+          .sort((a, b) => a - b)
+          .map((p) => lvl(String(p), String(1 + Math.floor(rnd() * 3)))),
       };
     };
     let state = randomBook();

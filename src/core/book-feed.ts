@@ -54,7 +54,11 @@ export function bookDelta(before: BookLevels, after: BookLevels): BookLevels | n
 
 /** Applies an update to levels (what a client does); for tests and for checking deltas. */
 export function applyBookDelta(book: BookLevels, delta: BookLevels): BookLevels {
-  const apply = (side: readonly WireLevel[], changes: readonly WireLevel[], bestFirst: (a: number, b: number) => number): WireLevel[] => {
+  const apply = (
+    side: readonly WireLevel[],
+    changes: readonly WireLevel[],
+    bestFirst: (a: number, b: number) => number,
+  ): WireLevel[] => {
     const byPx = new Map(side.map((l) => [l[0], l]));
     for (const c of changes) {
       if (c[1] === '0') byPx.delete(c[0]);

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { clientIp } from './client-ip.js';
 import { IpWhitelist } from './ip-whitelist.js';
 

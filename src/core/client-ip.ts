@@ -8,7 +8,10 @@ import type { IpWhitelist } from './ip-whitelist.js';
  */
 export function clientIp(socketIp: string, forwardedFor: string | undefined, trusted: IpWhitelist | null): string {
   if (trusted === null || forwardedFor === undefined || !trusted.admits(socketIp)) return socketIp;
-  const hops = forwardedFor.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const hops = forwardedFor
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
   let ip = socketIp;
   for (let i = hops.length - 1; i >= 0; i--) {
     ip = hops[i] as string;

@@ -1,5 +1,5 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { duplicateAddress, duplicateClOrdId, duplicateEmail } from './conflicts.js';
 import { RuleError } from './errors.js';
 

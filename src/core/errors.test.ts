@@ -1,9 +1,9 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { OKX_ERRORS, RuleError, okxMessage, type OkxCode } from './errors.js';
+import { OKX_ERRORS, type OkxCode, okxMessage, RuleError } from './errors.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const contractPath = path.join(repoRoot, '..', 'shared', 'okx-v5.md');
@@ -32,12 +32,23 @@ function parseErrorTable(markdown: string): ContractRow[] {
       continue;
     }
     seenTable = true;
-    const cells = line.replace(/^\|/, '').replace(/\|$/, '').split('|').map((cell) => cell.trim());
+    const cells = line
+      .replace(/^\|/, '')
+      .replace(/\|$/, '')
+      .split('|')
+      .map((cell) => cell.trim());
     if (cells[0] === 'code') continue;
     if (cells.every((cell) => /^:?-+:?$/.test(cell))) continue;
     const [code, status, msg] = cells;
-    if (cells.length !== 4 || code === undefined || status === undefined || msg === undefined
-      || !/^\d+$/.test(code) || !/^\d{3}$/.test(status) || msg === '') {
+    if (
+      cells.length !== 4 ||
+      code === undefined ||
+      status === undefined ||
+      msg === undefined ||
+      !/^\d+$/.test(code) ||
+      !/^\d{3}$/.test(status) ||
+      msg === ''
+    ) {
       throw new Error(`unparseable error-table row: ${raw}`);
     }
     rows.push({ code, status: Number(status), msg });
@@ -64,7 +75,10 @@ describe('OKX_ERRORS against ../shared/okx-v5.md', () => {
     }
     const rows = parseErrorTable(readFileSync(contractPath, 'utf8'));
     assert.ok(rows.length > 0, 'the error-code table yielded no rows');
-    assert.ok(rows.some((row) => row.code === '50113'), 'the table should at least list 50113 Invalid signature.');
+    assert.ok(
+      rows.some((row) => row.code === '50113'),
+      'the table should at least list 50113 Invalid signature.',
+    );
     for (const row of rows) {
       await t.test(`${row.code} ${row.msg}`, () => {
         assert.ok(isOkxCode(row.code), `code ${row.code} is missing from OKX_ERRORS`);
@@ -76,7 +90,8 @@ describe('OKX_ERRORS against ../shared/okx-v5.md', () => {
   });
 
   test('the table parser refuses a malformed row instead of skipping it', () => {
-    const doc = '## Error codes\n| code | HTTP | message | ccxt |\n|---|---|---|---|\n| 50113 | 401 | Invalid signature. | AuthenticationError |\n| 5011x | 401 | Oops | X |\n';
+    const doc =
+      '## Error codes\n| code | HTTP | message | ccxt |\n|---|---|---|---|\n| 50113 | 401 | Invalid signature. | AuthenticationError |\n| 5011x | 401 | Oops | X |\n';
     assert.throws(() => parseErrorTable(doc), /unparseable error-table row/);
     const good = parseErrorTable(doc.split('\n').slice(0, 4).join('\n'));
     assert.deepEqual(good, [{ code: '50113', status: 401, msg: 'Invalid signature.' }]);
@@ -87,7 +102,10 @@ describe('OKX_ERRORS shape', () => {
   test('every code is numeric, every status a real HTTP status, every message non-empty', () => {
     for (const [code, entry] of Object.entries(OKX_ERRORS)) {
       assert.match(code, /^\d+$/, `code ${code}`);
-      assert.ok(Number.isInteger(entry.status) && entry.status >= 200 && entry.status <= 599, `status of ${code}: ${entry.status}`);
+      assert.ok(
+        Number.isInteger(entry.status) && entry.status >= 200 && entry.status <= 599,
+        `status of ${code}: ${entry.status}`,
+      );
       assert.notEqual(entry.msg.trim(), '', `message of ${code}`);
     }
   });
@@ -108,8 +126,14 @@ describe('okxMessage', () => {
   });
 
   test('fills {0} with the argument', () => {
-    assert.equal(okxMessage('50110', '203.0.113.7'), "Your IP 203.0.113.7 is not included in your API key's IP whitelist.");
-    assert.equal(okxMessage('50110', '2001:db8::1'), "Your IP 2001:db8::1 is not included in your API key's IP whitelist.");
+    assert.equal(
+      okxMessage('50110', '203.0.113.7'),
+      "Your IP 203.0.113.7 is not included in your API key's IP whitelist.",
+    );
+    assert.equal(
+      okxMessage('50110', '2001:db8::1'),
+      "Your IP 2001:db8::1 is not included in your API key's IP whitelist.",
+    );
     assert.equal(okxMessage('50014', 'instId'), 'Parameter instId cannot be empty.');
     assert.equal(okxMessage('51000', 'perm'), 'Parameter perm error');
     assert.equal(okxMessage('51008', 'USDT'), 'Order failed. Insufficient USDT balance in account.');
@@ -149,13 +173,18 @@ describe('RuleError', () => {
   });
 
   test('survives throw and catch with its fields', () => {
-    assert.throws(() => { throw new RuleError('59502', 'name: taken', 'name'); }, (e: unknown) => {
-      assert.ok(e instanceof RuleError);
-      assert.equal(e.code, '59502');
-      assert.equal(e.field, 'name');
-      assert.equal(e.message, 'name: taken');
-      return true;
-    });
+    assert.throws(
+      () => {
+        throw new RuleError('59502', 'name: taken', 'name');
+      },
+      (e: unknown) => {
+        assert.ok(e instanceof RuleError);
+        assert.equal(e.code, '59502');
+        assert.equal(e.field, 'name');
+        assert.equal(e.message, 'name: taken');
+        return true;
+      },
+    );
   });
 });
 

@@ -1,7 +1,14 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import {
-  DAY_MS, DEFAULT_EXPIRY, canExpire, expiredKeys, expiresAt, isExpired, type ExpiryFacts, type ExpiryPolicy,
+  canExpire,
+  DAY_MS,
+  DEFAULT_EXPIRY,
+  type ExpiryFacts,
+  type ExpiryPolicy,
+  expiredKeys,
+  expiresAt,
+  isExpired,
 } from './expiry.js';
 import type { PermissionSet } from './permissions.js';
 
@@ -137,8 +144,14 @@ describe('expiredKeys', () => {
       { ...key({ lastUsedAt: CREATED + ONE_DAY }), name: 'idle-used' },
     ];
     const expired = expiredKeys(keys, DEFAULT_EXPIRY, now);
-    assert.deepEqual(expired.map((k) => k.name), ['idle', 'idle-used']);
-    assert.deepEqual(expired, keys.filter((k) => isExpired(k, DEFAULT_EXPIRY, now)));
+    assert.deepEqual(
+      expired.map((k) => k.name),
+      ['idle', 'idle-used'],
+    );
+    assert.deepEqual(
+      expired,
+      keys.filter((k) => isExpired(k, DEFAULT_EXPIRY, now)),
+    );
     assert.deepEqual(expiredKeys(keys, UNBOUND_TRADING_14, now), []);
   });
 });

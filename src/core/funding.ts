@@ -1,7 +1,7 @@
 import Big from 'big.js';
 import { RuleError } from './errors.js';
 import type { KeyEnv } from './key-rules.js';
-import { FUNDING, TRADING, parseAmount, type AccountType, type LedgerEntry } from './ledger.js';
+import { type AccountType, FUNDING, type LedgerEntry, parseAmount, TRADING } from './ledger.js';
 import type { Chain, Currency } from './markets.js';
 
 /**
@@ -59,9 +59,16 @@ const field = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof
 
 /** The chain of a currency by OKX name ("USDT-TRC20"), or its main chain when none is given. */
 export function chainOf(currency: Currency, name: string): Chain {
-  const chain = name === '' ? currency.chains.find((c) => c.mainNet) ?? currency.chains[0] : currency.chains.find((c) => c.chain === name);
+  const chain =
+    name === ''
+      ? (currency.chains.find((c) => c.mainNet) ?? currency.chains[0])
+      : currency.chains.find((c) => c.chain === name);
   if (chain === undefined) {
-    throw new RuleError('51000', `chain: ${currency.ccy} withdraws on ${currency.chains.map((c) => c.chain).join(', ')}; got "${name}"`, 'chain');
+    throw new RuleError(
+      '51000',
+      `chain: ${currency.ccy} withdraws on ${currency.chains.map((c) => c.chain).join(', ')}; got "${name}"`,
+      'chain',
+    );
   }
   return chain;
 }
@@ -77,14 +84,16 @@ export function validateWithdrawal(req: WithdrawalRequest, currencies: ReadonlyM
   const currency = currencies.get(ccy);
   if (currency === undefined) throw new RuleError('51000', `ccy: "${ccy}" is not listed`, 'ccy');
   const dest = field(req.dest);
-  if (dest !== '3' && dest !== '4') throw new RuleError('51000', 'dest: 3 (internal, to another signet account) or 4 (on-chain)', 'dest');
+  if (dest !== '3' && dest !== '4')
+    throw new RuleError('51000', 'dest: 3 (internal, to another signet account) or 4 (on-chain)', 'dest');
   const toAddr = field(req.toAddr);
   if (toAddr === '') throw new RuleError('50014', 'toAddr: required', 'toAddr');
   const chain = chainOf(currency, field(req.chain));
   if (field(req.amt) === '') throw new RuleError('50014', 'amt: required', 'amt');
   const amt = parseAmount(field(req.amt), 'amt');
   const decimals = amt.split('.')[1]?.length ?? 0;
-  if (decimals > Number(chain.wdTickSz)) throw new RuleError('51000', `amt: at most ${chain.wdTickSz} decimal places on ${chain.chain}`, 'amt');
+  if (decimals > Number(chain.wdTickSz))
+    throw new RuleError('51000', `amt: at most ${chain.wdTickSz} decimal places on ${chain.chain}`, 'amt');
   const fee = dest === '3' ? '0' : chain.fee;
   const given = field(req.fee);
   if (given !== '' && dest === '4' && (!/^\d+(\.\d+)?$/.test(given) || !new Big(given).eq(fee))) {
@@ -93,14 +102,33 @@ export function validateWithdrawal(req: WithdrawalRequest, currencies: ReadonlyM
   if (dest === '4' && new Big(amt).lt(chain.minWd)) {
     throw new RuleError('58206', `amt: the minimum withdrawal on ${chain.chain} is ${chain.minWd} ${ccy}`, 'amt');
   }
-  if (new Big(amt).gt(chain.maxWd)) throw new RuleError('58205', `amt: the maximum withdrawal on ${chain.chain} is ${chain.maxWd} ${ccy}`, 'amt');
+  if (new Big(amt).gt(chain.maxWd))
+    throw new RuleError('58205', `amt: the maximum withdrawal on ${chain.chain} is ${chain.maxWd} ${ccy}`, 'amt');
   const clientId = field(req.clientId);
-  if (clientId !== '' && !CLIENT_ID.test(clientId)) throw new RuleError('51000', 'clientId: up to 32 letters and digits', 'clientId');
+  if (clientId !== '' && !CLIENT_ID.test(clientId))
+    throw new RuleError('51000', 'clientId: up to 32 letters and digits', 'clientId');
   return { currency, chain, amt, fee, dest, toAddr, clientId };
 }
 
-const entry = (userId: number, env: KeyEnv, account: AccountType, ccy: string, avail: Big, frozen: Big, kind: string, ref: string): LedgerEntry =>
-  ({ userId, env, account, ccy, availDelta: avail.toFixed(), frozenDelta: frozen.toFixed(), kind, ref });
+const entry = (
+  userId: number,
+  env: KeyEnv,
+  account: AccountType,
+  ccy: string,
+  avail: Big,
+  frozen: Big,
+  kind: string,
+  ref: string,
+): LedgerEntry => ({
+  userId,
+  env,
+  account,
+  ccy,
+  availDelta: avail.toFixed(),
+  frozenDelta: frozen.toFixed(),
+  kind,
+  ref,
+});
 
 /** Holds amount + fee in the funding account while an on-chain withdrawal is pending. */
 export function holdEntries(w: Withdrawal): LedgerEntry[] {
@@ -111,7 +139,8 @@ export function holdEntries(w: Withdrawal): LedgerEntry[] {
 /** The pending withdrawal leaves: the amount as a withdrawal, the fee as a fee collected. */
 export function settleEntries(w: Withdrawal): LedgerEntry[] {
   const out = [entry(w.userId, w.env, FUNDING, w.ccy, new Big(0), new Big(w.amt).neg(), 'withdrawal', w.wdId)];
-  if (new Big(w.fee).gt(0)) out.push(entry(w.userId, w.env, FUNDING, w.ccy, new Big(0), new Big(w.fee).neg(), 'withdrawal_fee', w.wdId));
+  if (new Big(w.fee).gt(0))
+    out.push(entry(w.userId, w.env, FUNDING, w.ccy, new Big(0), new Big(w.fee).neg(), 'withdrawal_fee', w.wdId));
   return out;
 }
 
@@ -130,7 +159,15 @@ export function internalEntries(w: Withdrawal, toUserId: number): LedgerEntry[] 
 }
 
 /** POST /asset/transfer: between the funding (6) and trading (18) accounts of one user. */
-export function transferEntries(userId: number, env: KeyEnv, ccy: string, amt: string, from: AccountType, to: AccountType, ref: string): LedgerEntry[] {
+export function transferEntries(
+  userId: number,
+  env: KeyEnv,
+  ccy: string,
+  amt: string,
+  from: AccountType,
+  to: AccountType,
+  ref: string,
+): LedgerEntry[] {
   return [
     entry(userId, env, from, ccy, new Big(amt).neg(), new Big(0), 'transfer', ref),
     entry(userId, env, to, ccy, new Big(amt), new Big(0), 'transfer', ref),

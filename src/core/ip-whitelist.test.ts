@@ -1,16 +1,20 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { RuleError } from './errors.js';
 import { IpWhitelist, MAX_IPS_PER_KEY, normalizeIp, parseIpList } from './ip-whitelist.js';
 
 function assertRefused(input: string | readonly string[], code: '51000' | '59503', mentions?: string): void {
-  assert.throws(() => parseIpList(input), (e: unknown) => {
-    assert.ok(e instanceof RuleError, `expected RuleError for ${JSON.stringify(input)}`);
-    assert.equal(e.code, code, `code for ${JSON.stringify(input)}`);
-    assert.equal(e.field, 'ip');
-    if (mentions !== undefined) assert.ok(e.message.includes(mentions), `message should mention ${mentions}: ${e.message}`);
-    return true;
-  });
+  assert.throws(
+    () => parseIpList(input),
+    (e: unknown) => {
+      assert.ok(e instanceof RuleError, `expected RuleError for ${JSON.stringify(input)}`);
+      assert.equal(e.code, code, `code for ${JSON.stringify(input)}`);
+      assert.equal(e.field, 'ip');
+      if (mentions !== undefined)
+        assert.ok(e.message.includes(mentions), `message should mention ${mentions}: ${e.message}`);
+      return true;
+    },
+  );
 }
 
 /** `count` distinct IPv4 addresses 192.0.2.1, 192.0.2.2, ... */
@@ -65,11 +69,8 @@ describe('parseIpList: accepted forms', () => {
     assert.deepEqual(parseIpList('0:0:0:0:0:ffff:102:304'), ['1.2.3.4']);
   });
 
-  test('several entries, comma-separated, keep the user\'s order', () => {
-    assert.deepEqual(
-      parseIpList('1.2.3.4, 10.0.0.0/8, 2001:db8::/32'),
-      ['1.2.3.4', '10.0.0.0/8', '2001:db8::/32'],
-    );
+  test("several entries, comma-separated, keep the user's order", () => {
+    assert.deepEqual(parseIpList('1.2.3.4, 10.0.0.0/8, 2001:db8::/32'), ['1.2.3.4', '10.0.0.0/8', '2001:db8::/32']);
     assert.deepEqual(parseIpList('9.9.9.9,1.1.1.1'), ['9.9.9.9', '1.1.1.1']);
   });
 
@@ -110,10 +111,37 @@ describe('parseIpList: de-duplication', () => {
 
 describe('parseIpList: refused input', () => {
   const garbage = [
-    '1.2.3', '256.1.1.1', '0x7f.1', '1.2.3.4/33', '::1/129', 'abc', '1.2.3.4/',
-    '1', '4294967295', '1.2.3.4.5', '010.0.0.1', '1.2.3.04', '1.2.3.-1', '0x7f.0.0.1',
-    '1.2.3.4:80', '[::1]', 'localhost', '2001:db8::g', ':::', '1:2:3:4:5:6:7:8:9', '12345::1', '::ffff:1.2.3',
-    '1.2.3.4/-1', '1.2.3.4/ 8', '1.2.3.4 / 8', '1.2.3.4/8/8', '/8', '1.2.3.4/1234', '1.2.3.4/x', '::1/0129', '2001:db8::/',
+    '1.2.3',
+    '256.1.1.1',
+    '0x7f.1',
+    '1.2.3.4/33',
+    '::1/129',
+    'abc',
+    '1.2.3.4/',
+    '1',
+    '4294967295',
+    '1.2.3.4.5',
+    '010.0.0.1',
+    '1.2.3.04',
+    '1.2.3.-1',
+    '0x7f.0.0.1',
+    '1.2.3.4:80',
+    '[::1]',
+    'localhost',
+    '2001:db8::g',
+    ':::',
+    '1:2:3:4:5:6:7:8:9',
+    '12345::1',
+    '::ffff:1.2.3',
+    '1.2.3.4/-1',
+    '1.2.3.4/ 8',
+    '1.2.3.4 / 8',
+    '1.2.3.4/8/8',
+    '/8',
+    '1.2.3.4/1234',
+    '1.2.3.4/x',
+    '::1/0129',
+    '2001:db8::/',
   ];
   for (const item of garbage) {
     test(`refuses ${JSON.stringify(item)} with 51000 naming it`, () => {
@@ -179,7 +207,7 @@ describe('IpWhitelist', () => {
     assert.equal(list.admits('::ffff:203.0.113.7'), true);
   });
 
-  test('a whitelist built from parseIpList(\'\') admits every client', () => {
+  test("a whitelist built from parseIpList('') admits every client", () => {
     assert.equal(new IpWhitelist(parseIpList('')).admits('198.51.100.1'), true);
   });
 
@@ -262,7 +290,16 @@ describe('IpWhitelist', () => {
 
   test('a client that is not a plain address is refused by a non-empty list', () => {
     const list = new IpWhitelist(['1.2.3.4', '10.0.0.0/8']);
-    for (const client of ['', 'abc', '1.2.3', '0x01.0x02.0x03.0x04', '16909060', '1.2.3.4/32', '10.0.0.0/8', ' 1.2.3.4']) {
+    for (const client of [
+      '',
+      'abc',
+      '1.2.3',
+      '0x01.0x02.0x03.0x04',
+      '16909060',
+      '1.2.3.4/32',
+      '10.0.0.0/8',
+      ' 1.2.3.4',
+    ]) {
       assert.equal(list.admits(client), false, JSON.stringify(client));
     }
   });
@@ -277,7 +314,11 @@ describe('IpWhitelist', () => {
 describe('IPv4-mapped IPv6 entries and odd forms', () => {
   test('an IPv4-mapped entry must hold a dotted-decimal quad, like a plain IPv4 entry', () => {
     for (const item of ['::ffff:0x7f.0.0.1', '::ffff:010.0.0.1']) {
-      assert.throws(() => parseIpList(item), (e: unknown) => e instanceof RuleError && e.code === '51000', item);
+      assert.throws(
+        () => parseIpList(item),
+        (e: unknown) => e instanceof RuleError && e.code === '51000',
+        item,
+      );
     }
   });
 

@@ -60,9 +60,10 @@ function formatEntry([addr, bits]: Range): string {
   const full = addr.kind() === 'ipv4' ? 32 : 128;
   if (bits === full) return addr.toString();
   // Write the network address, so that 10.1.2.3/8 is stored and shown as 10.0.0.0/8.
-  const network = addr.kind() === 'ipv4'
-    ? ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${bits}`)
-    : ipaddr.IPv6.networkAddressFromCIDR(`${addr.toString()}/${bits}`);
+  const network =
+    addr.kind() === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(`${addr.toString()}/${bits}`)
+      : ipaddr.IPv6.networkAddressFromCIDR(`${addr.toString()}/${bits}`);
   return `${network.toString()}/${bits}`;
 }
 
@@ -82,7 +83,11 @@ export function parseIpList(input: string | readonly string[]): string[] {
     if (!out.includes(normal)) out.push(normal);
   }
   if (out.length > MAX_IPS_PER_KEY) {
-    throw new RuleError('59503', `ip: ${out.length} addresses given; each API key can bind up to ${MAX_IPS_PER_KEY} IP addresses`, 'ip');
+    throw new RuleError(
+      '59503',
+      `ip: ${out.length} addresses given; each API key can bind up to ${MAX_IPS_PER_KEY} IP addresses`,
+      'ip',
+    );
   }
   return out;
 }

@@ -1,10 +1,17 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { RuleError, type OkxCode } from './errors.js';
+import { describe, test } from 'node:test';
+import { type OkxCode, RuleError } from './errors.js';
 import {
-  applyKeyChange, isApiKeyFormat,
-  MAX_KEYS_PER_ACCOUNT, MAX_LABEL_LENGTH, validateKeyChange, validateLabel, validateNewKey, validatePassphrase,
-  type AccountKeys, type NewKeyInput,
+  type AccountKeys,
+  applyKeyChange,
+  isApiKeyFormat,
+  MAX_KEYS_PER_ACCOUNT,
+  MAX_LABEL_LENGTH,
+  type NewKeyInput,
+  validateKeyChange,
+  validateLabel,
+  validateNewKey,
+  validatePassphrase,
 } from './key-rules.js';
 import type { PermissionSet } from './permissions.js';
 
@@ -29,8 +36,16 @@ describe('isApiKeyFormat', () => {
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
   test('accepts issued keys; refuses other lengths, upper case, misplaced dashes, non-hex', () => {
     for (let i = 0; i < 200; i++) assert.equal(isApiKeyFormat(crypto.randomUUID()), true);
-    for (const bad of ['', 'abc', '0e3c8f5a-3b1c-4d2e-9f6a-1b2c3d4e5f6', '0e3c8f5a-3b1c-4d2e-9f6a-1b2c3d4e5f6a7', '0E3C8F5A-3B1C-4D2E-9F6A-1B2C3D4E5F6A',
-      '0e3c8f5a3-b1c-4d2e-9f6a-1b2c3d4e5f6a', '0e3c8f5a-3b1c-4d2e-9f6a-1b2c3d4e5f6g', '0e3c8f5a-3b1c-4d2e-9f6a 1b2c3d4e5f6a']) {
+    for (const bad of [
+      '',
+      'abc',
+      '0e3c8f5a-3b1c-4d2e-9f6a-1b2c3d4e5f6',
+      '0e3c8f5a-3b1c-4d2e-9f6a-1b2c3d4e5f6a7',
+      '0E3C8F5A-3B1C-4D2E-9F6A-1B2C3D4E5F6A',
+      '0e3c8f5a3-b1c-4d2e-9f6a-1b2c3d4e5f6a',
+      '0e3c8f5a-3b1c-4d2e-9f6a-1b2c3d4e5f6g',
+      '0e3c8f5a-3b1c-4d2e-9f6a 1b2c3d4e5f6a',
+    ]) {
       assert.equal(isApiKeyFormat(bad), false, bad);
     }
   });
@@ -58,7 +73,12 @@ describe('validateLabel', () => {
   test('50 characters are accepted, 51 refused with 51000', () => {
     const fifty = 'a'.repeat(50);
     assert.equal(validateLabel(fifty), fifty);
-    assertRule(() => validateLabel(`${fifty}b`), '51000', 'name', (m) => assert.match(m, /\b51\b/));
+    assertRule(
+      () => validateLabel(`${fifty}b`),
+      '51000',
+      'name',
+      (m) => assert.match(m, /\b51\b/),
+    );
     assertRule(() => validateLabel('x'.repeat(500)), '51000', 'name');
   });
 
@@ -69,15 +89,37 @@ describe('validateLabel', () => {
   });
 
   test('any other character is refused with 51000', () => {
-    const bad = ['bot!', 'bot.1', 'a/b', 'bot,2', 'bot;', '<b>', 'bøt', 'ключ', 'bot🚀', 'tab\there', 'line\nbreak', 'bot\n', 'a+b', 'a@b', "o'neil", '"q"'];
+    const bad = [
+      'bot!',
+      'bot.1',
+      'a/b',
+      'bot,2',
+      'bot;',
+      '<b>',
+      'bøt',
+      'ключ',
+      'bot🚀',
+      'tab\there',
+      'line\nbreak',
+      'bot\n',
+      'a+b',
+      'a@b',
+      "o'neil",
+      '"q"',
+    ];
     for (const label of bad) assertRule(() => validateLabel(label), '51000', 'name');
   });
 
   test('the refusal message names the allowed characters', () => {
-    assertRule(() => validateLabel('bot!'), '51000', 'name', (m) => {
-      assert.match(m, /letters/);
-      assert.match(m, /digits/);
-    });
+    assertRule(
+      () => validateLabel('bot!'),
+      '51000',
+      'name',
+      (m) => {
+        assert.match(m, /letters/);
+        assert.match(m, /digits/);
+      },
+    );
   });
 });
 
@@ -89,7 +131,12 @@ describe('validatePassphrase', () => {
   });
 
   test('7 characters are refused, 8 accepted', () => {
-    assertRule(() => validatePassphrase('Abcde1!'), '59505', 'passphrase', (m) => assert.match(m, /8 to 32 characters/));
+    assertRule(
+      () => validatePassphrase('Abcde1!'),
+      '59505',
+      'passphrase',
+      (m) => assert.match(m, /8 to 32 characters/),
+    );
     assert.equal(validatePassphrase('Abcde1!x'), 'Abcde1!x');
   });
 
@@ -97,7 +144,12 @@ describe('validatePassphrase', () => {
     const thirtyTwo = `Aa1!${'b'.repeat(28)}`;
     assert.equal(thirtyTwo.length, 32);
     assert.equal(validatePassphrase(thirtyTwo), thirtyTwo);
-    assertRule(() => validatePassphrase(`${thirtyTwo}b`), '59505', 'passphrase', (m) => assert.match(m, /8 to 32 characters/));
+    assertRule(
+      () => validatePassphrase(`${thirtyTwo}b`),
+      '59505',
+      'passphrase',
+      (m) => assert.match(m, /8 to 32 characters/),
+    );
   });
 
   const missing: ReadonlyArray<readonly [string, string, RegExp]> = [
@@ -106,35 +158,61 @@ describe('validatePassphrase', () => {
     ['Abcdefgh!', 'a digit', /a digit/],
     ['Abcdefgh1', 'a special character', /a special character/],
   ];
-  const allProblems = [/8 to 32 characters/, /a lowercase letter/, /an uppercase letter/, /a digit/, /a special character/];
+  const allProblems = [
+    /8 to 32 characters/,
+    /a lowercase letter/,
+    /an uppercase letter/,
+    /a digit/,
+    /a special character/,
+  ];
   for (const [passphrase, name, pattern] of missing) {
     test(`a passphrase without ${name} is refused, naming only that`, () => {
-      assertRule(() => validatePassphrase(passphrase), '59505', 'passphrase', (m) => {
-        assert.match(m, pattern);
-        for (const other of allProblems) if (other.source !== pattern.source) assert.doesNotMatch(m, other);
-      });
+      assertRule(
+        () => validatePassphrase(passphrase),
+        '59505',
+        'passphrase',
+        (m) => {
+          assert.match(m, pattern);
+          for (const other of allProblems) if (other.source !== pattern.source) assert.doesNotMatch(m, other);
+        },
+      );
     });
   }
 
   test('an empty passphrase names every rule', () => {
-    assertRule(() => validatePassphrase(''), '59505', 'passphrase', (m) => {
-      for (const p of allProblems) assert.match(m, p);
-    });
+    assertRule(
+      () => validatePassphrase(''),
+      '59505',
+      'passphrase',
+      (m) => {
+        for (const p of allProblems) assert.match(m, p);
+      },
+    );
   });
 
   test('several problems are named together', () => {
-    assertRule(() => validatePassphrase('abc'), '59505', 'passphrase', (m) => {
-      assert.match(m, /8 to 32 characters/);
-      assert.match(m, /an uppercase letter/);
-      assert.match(m, /a digit/);
-      assert.match(m, /a special character/);
-      assert.doesNotMatch(m, /a lowercase letter/);
-    });
+    assertRule(
+      () => validatePassphrase('abc'),
+      '59505',
+      'passphrase',
+      (m) => {
+        assert.match(m, /8 to 32 characters/);
+        assert.match(m, /an uppercase letter/);
+        assert.match(m, /a digit/);
+        assert.match(m, /a special character/);
+        assert.doesNotMatch(m, /a lowercase letter/);
+      },
+    );
   });
 
   test('the refusal never echoes the passphrase', () => {
     const secret = 'hunter2hunter2';
-    assertRule(() => validatePassphrase(secret), '59505', 'passphrase', (m) => assert.ok(!m.includes(secret)));
+    assertRule(
+      () => validatePassphrase(secret),
+      '59505',
+      'passphrase',
+      (m) => assert.ok(!m.includes(secret)),
+    );
   });
 });
 
@@ -155,7 +233,10 @@ describe('validateNewKey', () => {
   });
 
   test('perm, ip and env are parsed and normalised', () => {
-    const key = validateNewKey(newKey({ perm: 'read_only,Trade', ip: '10.1.2.3/8, ::ffff:1.2.3.4', env: 'demo' }), NO_KEYS);
+    const key = validateNewKey(
+      newKey({ perm: 'read_only,Trade', ip: '10.1.2.3/8, ::ffff:1.2.3.4', env: 'demo' }),
+      NO_KEYS,
+    );
     assert.deepEqual(key.perms, { read: true, trade: true, withdraw: false });
     assert.deepEqual(key.ips, ['10.0.0.0/8', '1.2.3.4']);
     assert.equal(key.env, 'demo');
@@ -166,12 +247,22 @@ describe('validateNewKey', () => {
 
   test('the 50th key is allowed, the 51st refused with 59501', () => {
     assert.equal(validateNewKey(newKey(), { count: 49, labels: [] }).label, 'my bot');
-    assertRule(() => validateNewKey(newKey(), { count: 50, labels: [] }), '59501', 'keys', (m) => assert.match(m, /50/));
+    assertRule(
+      () => validateNewKey(newKey(), { count: 50, labels: [] }),
+      '59501',
+      'keys',
+      (m) => assert.match(m, /50/),
+    );
     assertRule(() => validateNewKey(newKey(), { count: 51, labels: [] }), '59501', 'keys');
   });
 
   test('a name already in the account is refused with 59502', () => {
-    assertRule(() => validateNewKey(newKey({ label: 'bot' }), { count: 2, labels: ['other', 'bot'] }), '59502', 'name', (m) => assert.match(m, /"bot"/));
+    assertRule(
+      () => validateNewKey(newKey({ label: 'bot' }), { count: 2, labels: ['other', 'bot'] }),
+      '59502',
+      'name',
+      (m) => assert.match(m, /"bot"/),
+    );
   });
 
   test('names are case-sensitive: "Bot" and "bot" are distinct', () => {
@@ -231,16 +322,21 @@ describe('validateKeyChange', () => {
   });
 
   test('several changes at once', () => {
-    assert.deepEqual(
-      validateKeyChange({ label: 'n', perm: 'read,withdraw', ip: '1.2.3.4' }, ['m']),
-      { label: 'n', perms: { read: true, trade: false, withdraw: true }, ips: ['1.2.3.4'] },
-    );
+    assert.deepEqual(validateKeyChange({ label: 'n', perm: 'read,withdraw', ip: '1.2.3.4' }, ['m']), {
+      label: 'n',
+      perms: { read: true, trade: false, withdraw: true },
+      ips: ['1.2.3.4'],
+    });
   });
 });
 
 test('a name may not start or end with a space (a typo that would make "bot " and "bot" two keys)', () => {
   for (const label of [' bot', 'bot ', ' bot ']) {
-    assert.throws(() => validateLabel(label), (e: unknown) => e instanceof RuleError && e.code === '51000', JSON.stringify(label));
+    assert.throws(
+      () => validateLabel(label),
+      (e: unknown) => e instanceof RuleError && e.code === '51000',
+      JSON.stringify(label),
+    );
   }
   assert.equal(validateLabel('my bot 2'), 'my bot 2');
   assert.equal(validateLabel('a'), 'a');

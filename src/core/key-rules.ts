@@ -1,6 +1,6 @@
 import { RuleError } from './errors.js';
 import { parseIpList } from './ip-whitelist.js';
-import { parsePermissions, type PermissionSet } from './permissions.js';
+import { type PermissionSet, parsePermissions } from './permissions.js';
 
 /** At most this many keys per account (OKX rule, error 59501). */
 export const MAX_KEYS_PER_ACCOUNT = 50;
@@ -15,10 +15,18 @@ const PASSPHRASE_SPECIAL = /[^A-Za-z0-9]/;
 export function validateLabel(label: string): string {
   if (label.trim() === '') throw new RuleError('50014', 'name: the API name cannot be empty', 'name');
   if (label.length > MAX_LABEL_LENGTH) {
-    throw new RuleError('51000', `name: the API name is ${label.length} characters; at most ${MAX_LABEL_LENGTH}`, 'name');
+    throw new RuleError(
+      '51000',
+      `name: the API name is ${label.length} characters; at most ${MAX_LABEL_LENGTH}`,
+      'name',
+    );
   }
   if (!LABEL_PATTERN.test(label)) {
-    throw new RuleError('51000', 'name: use only letters, digits, spaces, "-" and "_", not starting or ending with a space', 'name');
+    throw new RuleError(
+      '51000',
+      'name: use only letters, digits, spaces, "-" and "_", not starting or ending with a space',
+      'name',
+    );
   }
   return label;
 }
@@ -35,7 +43,11 @@ export function validatePassphrase(passphrase: string): string {
   if (!/[0-9]/.test(passphrase)) problems.push('a digit');
   if (!PASSPHRASE_SPECIAL.test(passphrase)) problems.push('a special character');
   if (problems.length > 0) {
-    throw new RuleError('59505', `passphrase: the passphrase format is incorrect; it needs ${problems.join(', ')}`, 'passphrase');
+    throw new RuleError(
+      '59505',
+      `passphrase: the passphrase format is incorrect; it needs ${problems.join(', ')}`,
+      'passphrase',
+    );
   }
   return passphrase;
 }
@@ -65,11 +77,19 @@ export interface AccountKeys {
 /** Checks a creation request against every rule; returns the normalised key or throws RuleError. */
 export function validateNewKey(input: NewKeyInput, existing: AccountKeys): ValidNewKey {
   if (existing.count >= MAX_KEYS_PER_ACCOUNT) {
-    throw new RuleError('59501', `keys: the account already holds ${existing.count} keys; each account can create up to ${MAX_KEYS_PER_ACCOUNT} API keys`, 'keys');
+    throw new RuleError(
+      '59501',
+      `keys: the account already holds ${existing.count} keys; each account can create up to ${MAX_KEYS_PER_ACCOUNT} API keys`,
+      'keys',
+    );
   }
   const label = validateLabel(input.label);
   if (existing.labels.includes(label)) {
-    throw new RuleError('59502', `name: "${label}" already exists in this account; API names must be unique (case-sensitive)`, 'name');
+    throw new RuleError(
+      '59502',
+      `name: "${label}" already exists in this account; API names must be unique (case-sensitive)`,
+      'name',
+    );
   }
   return {
     label,
@@ -98,7 +118,11 @@ export function validateKeyChange(input: KeyChangeInput, otherLabels: readonly s
   if (input.label !== undefined) {
     const label = validateLabel(input.label);
     if (otherLabels.includes(label)) {
-      throw new RuleError('59502', `name: "${label}" already exists in this account; API names must be unique (case-sensitive)`, 'name');
+      throw new RuleError(
+        '59502',
+        `name: "${label}" already exists in this account; API names must be unique (case-sensitive)`,
+        'name',
+      );
     }
     change.label = label;
   }
@@ -130,7 +154,9 @@ export function isApiKeyFormat(text: string): boolean {
 
 /** A key after a checked change made at `at`: the fields the change gives replace the current ones. */
 export function applyKeyChange<K extends { label: string; perms: PermissionSet; ips: string[]; updatedAt: number }>(
-  current: K, change: ValidKeyChange, at: number,
+  current: K,
+  change: ValidKeyChange,
+  at: number,
 ): K {
   return {
     ...current,

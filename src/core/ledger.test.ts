@@ -1,11 +1,19 @@
-import { seededRandom } from './market-maker.js';
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { RuleError } from './errors.js';
 import {
-  FUNDING, MAX_DECIMALS, TRADING, addAmounts, applyEntry, depositEntry, isNegative, multiply, parseAmount,
+  addAmounts,
+  applyEntry,
+  depositEntry,
+  FUNDING,
+  isNegative,
   type LedgerEntry,
+  MAX_DECIMALS,
+  multiply,
+  parseAmount,
+  TRADING,
 } from './ledger.js';
+import { seededRandom } from './market-maker.js';
 
 // An independent reference on BigInt: a decimal string is an integer scaled by 10^scale.
 interface Scaled {
@@ -61,13 +69,16 @@ function randomDecimal(rand: () => number, maxIntDigits: number, maxDecimals: nu
 }
 
 function assertAmountRefused(text: string, field = 'amt', message?: RegExp): void {
-  assert.throws(() => parseAmount(text, field), (e: unknown) => {
-    assert.ok(e instanceof RuleError, `expected RuleError for ${JSON.stringify(text)}`);
-    assert.equal(e.code, '51000');
-    assert.equal(e.field, field);
-    if (message !== undefined) assert.match(e.message, message);
-    return true;
-  });
+  assert.throws(
+    () => parseAmount(text, field),
+    (e: unknown) => {
+      assert.ok(e instanceof RuleError, `expected RuleError for ${JSON.stringify(text)}`);
+      assert.equal(e.code, '51000');
+      assert.equal(e.field, field);
+      if (message !== undefined) assert.match(e.message, message);
+      return true;
+    },
+  );
 }
 
 describe('the reference arithmetic used by these tests', () => {
@@ -176,7 +187,10 @@ describe('addAmounts', () => {
     assert.equal(addAmounts('0.0000001', '0'), '0.0000001');
     assert.equal(addAmounts('0.000000000000000001', '0.000000000000000001'), '0.000000000000000002');
     assert.equal(addAmounts('999999999999999999999', '1'), '1000000000000000000000');
-    assert.equal(addAmounts('999999999999999999999', '0.000000000000000001'), '999999999999999999999.000000000000000001');
+    assert.equal(
+      addAmounts('999999999999999999999', '0.000000000000000001'),
+      '999999999999999999999.000000000000000001',
+    );
   });
 
   test('drops trailing zeros', () => {
@@ -255,7 +269,14 @@ describe('isNegative', () => {
 describe('depositEntry', () => {
   test('credits the available balance and nothing else', () => {
     assert.deepEqual(depositEntry(7, 'demo', FUNDING, 'USDT', '1000'), {
-      userId: 7, env: 'demo', account: '6', ccy: 'USDT', availDelta: '1000', frozenDelta: '0', kind: 'deposit', ref: '',
+      userId: 7,
+      env: 'demo',
+      account: '6',
+      ccy: 'USDT',
+      availDelta: '1000',
+      frozenDelta: '0',
+      kind: 'deposit',
+      ref: '',
     });
   });
 
@@ -267,7 +288,14 @@ describe('depositEntry', () => {
 
 describe('applyEntry', () => {
   const entry = (availDelta: string, frozenDelta: string): LedgerEntry => ({
-    userId: 1, env: 'demo', account: TRADING, ccy: 'USDT', availDelta, frozenDelta, kind: 'order_freeze', ref: '7',
+    userId: 1,
+    env: 'demo',
+    account: TRADING,
+    ccy: 'USDT',
+    availDelta,
+    frozenDelta,
+    kind: 'order_freeze',
+    ref: '7',
   });
 
   test('adds both deltas exactly; no balance yet counts as zero', () => {
@@ -282,9 +310,14 @@ describe('applyEntry', () => {
 
   test('a negative avail or frozen is refused with 51008 naming the currency and the kind', () => {
     for (const e of [entry('-1.000000000000000001', '0'), entry('0', '-0.1')]) {
-      assert.throws(() => applyEntry({ avail: '1', frozen: '0' }, e), (err: unknown) =>
-        err instanceof RuleError && err.code === '51008' && err.field === 'USDT'
-        && err.message === 'USDT: insufficient balance for this order_freeze');
+      assert.throws(
+        () => applyEntry({ avail: '1', frozen: '0' }, e),
+        (err: unknown) =>
+          err instanceof RuleError &&
+          err.code === '51008' &&
+          err.field === 'USDT' &&
+          err.message === 'USDT: insufficient balance for this order_freeze',
+      );
     }
     assert.throws(() => applyEntry(undefined, entry('-1', '0')), RuleError);
   });

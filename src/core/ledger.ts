@@ -32,7 +32,11 @@ export interface LedgerEntry {
 export function parseAmount(text: string, field = 'amt'): string {
   const trimmed = text.trim();
   if (!AMOUNT.test(trimmed)) {
-    throw new RuleError('51000', `${field}: "${text}" is not a plain decimal amount (up to ${MAX_DECIMALS} decimal places)`, field);
+    throw new RuleError(
+      '51000',
+      `${field}: "${text}" is not a plain decimal amount (up to ${MAX_DECIMALS} decimal places)`,
+      field,
+    );
   }
   const value = new Big(trimmed);
   if (value.lte(0)) throw new RuleError('51000', `${field}: the amount must be greater than 0`, field);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Big from 'big.js';
-import { SPOT_INSTRUMENTS } from './markets.js';
 import { ladderNeeds, quoteLadder, seededRandom, walkPrice } from './market-maker.js';
+import { SPOT_INSTRUMENTS } from './markets.js';
 import { isMultiple } from './orders.js';
 
 test('the walk is seeded, stays on the tick and within the step', () => {
@@ -25,9 +25,17 @@ test('the ladder: bids below and asks above the mid, on tick and lot, not crossi
   const inst = SPOT_INSTRUMENTS[0];
   assert.ok(inst !== undefined);
   const quotes = quoteLadder(inst, '60000', 3, '0.0005', '6000');
-  assert.deepEqual(quotes.map((q) => [q.side, q.px, q.sz]), [
-    ['buy', '59970', '0.1'], ['sell', '60030', '0.1'], ['buy', '59940', '0.1'], ['sell', '60060', '0.1'], ['buy', '59910', '0.1'], ['sell', '60090', '0.1'],
-  ]);
+  assert.deepEqual(
+    quotes.map((q) => [q.side, q.px, q.sz]),
+    [
+      ['buy', '59970', '0.1'],
+      ['sell', '60030', '0.1'],
+      ['buy', '59940', '0.1'],
+      ['sell', '60060', '0.1'],
+      ['buy', '59910', '0.1'],
+      ['sell', '60090', '0.1'],
+    ],
+  );
   assert.deepEqual(ladderNeeds(quotes), { base: '0.3', quote: '17982' });
   // Tiny values still quote the minimum size.
   assert.ok(quoteLadder(inst, '60000', 1, '0.0005', '0.01').every((q) => q.sz === inst.minSz));

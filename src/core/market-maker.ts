@@ -39,7 +39,13 @@ export function walkPrice(price: string, inst: SpotInstrument, random: () => num
  * bids rounded down and asks up to the tick, each worth about `levelValue` of quote currency
  * (at least the minimum size), on the lot.
  */
-export function quoteLadder(inst: SpotInstrument, mid: string, levels: number, spread: string, levelValue: string): Quote[] {
+export function quoteLadder(
+  inst: SpotInstrument,
+  mid: string,
+  levels: number,
+  spread: string,
+  levelValue: string,
+): Quote[] {
   const m = new Big(mid);
   let sz = roundTo(new Big(levelValue).div(m), inst.lotSz, Big.roundDown);
   if (sz.lt(inst.minSz)) sz = new Big(inst.minSz);

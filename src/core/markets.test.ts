@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { RuleError } from './errors.js';
 import { requestedInstrument, SPOT_INSTRUMENTS } from './markets.js';
 
@@ -28,11 +28,32 @@ test('a request names its instrument by instId or instIdCode (number or digits);
 });
 
 test('neither given: 50014; unknown or malformed: 51001', () => {
-  assert.equal(code(() => requestedInstrument({}, BY_ID)), '50014');
-  assert.equal(code(() => requestedInstrument({ instId: '' }, BY_ID)), '50014');
-  assert.equal(code(() => requestedInstrument({ instId: 'DOGE-USDT' }, BY_ID)), '51001');
-  assert.equal(code(() => requestedInstrument({ instId: 42 }, BY_ID)), '51001');
-  assert.equal(code(() => requestedInstrument({ instIdCode: 99999 }, BY_ID)), '51001');
-  assert.equal(code(() => requestedInstrument({ instIdCode: '1e4' }, BY_ID)), '51001');
-  assert.equal(code(() => requestedInstrument({ instIdCode: {} }, BY_ID)), '51001');
+  assert.equal(
+    code(() => requestedInstrument({}, BY_ID)),
+    '50014',
+  );
+  assert.equal(
+    code(() => requestedInstrument({ instId: '' }, BY_ID)),
+    '50014',
+  );
+  assert.equal(
+    code(() => requestedInstrument({ instId: 'DOGE-USDT' }, BY_ID)),
+    '51001',
+  );
+  assert.equal(
+    code(() => requestedInstrument({ instId: 42 }, BY_ID)),
+    '51001',
+  );
+  assert.equal(
+    code(() => requestedInstrument({ instIdCode: 99999 }, BY_ID)),
+    '51001',
+  );
+  assert.equal(
+    code(() => requestedInstrument({ instIdCode: '1e4' }, BY_ID)),
+    '51001',
+  );
+  assert.equal(
+    code(() => requestedInstrument({ instIdCode: {} }, BY_ID)),
+    '51001',
+  );
 });

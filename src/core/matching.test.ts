@@ -1,13 +1,12 @@
-import { seededRandom } from './market-maker.js';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Big from 'big.js';
 import { RuleError } from './errors.js';
-import type { LedgerEntry } from './ledger.js';
+import { seededRandom } from './market-maker.js';
 import { SPOT_INSTRUMENTS } from './markets.js';
-import { amendOrder, applyOutcome, cancelOrder, matchOrder, type FeeRates, type MatchOutcome } from './matching.js';
+import { amendOrder, applyOutcome, cancelOrder, type FeeRates, type MatchOutcome, matchOrder } from './matching.js';
 import { OrderBook } from './order-book.js';
-import { newOrderRecord, validateOrder, type Order, type OrderRequest } from './orders.js';
+import { newOrderRecord, type Order, type OrderRequest, validateOrder } from './orders.js';
 
 const INSTRUMENTS = new Map(SPOT_INSTRUMENTS.map((i) => [i.instId, i]));
 const BTC = (() => {
@@ -52,13 +51,20 @@ class Harness {
     }
     for (const b of next.values()) if (b.avail.lt(0) || b.frozen.lt(0)) return false;
     for (const [k, b] of next) this.balances.set(k, b);
-    for (const f of outcome.fills) this.feesCollected.set(f.feeCcy, (this.feesCollected.get(f.feeCcy) ?? new Big(0)).minus(f.fee));
+    for (const f of outcome.fills)
+      this.feesCollected.set(f.feeCcy, (this.feesCollected.get(f.feeCcy) ?? new Big(0)).minus(f.fee));
     applyOutcome(this.book, outcome);
     return true;
   }
 
   order(userId: number, req: OrderRequest): Order {
-    return newOrderRecord(validateOrder({ instId: 'BTC-USDT', tdMode: 'cash', ...req }, INSTRUMENTS), String(++this.ids), userId, 'live', T);
+    return newOrderRecord(
+      validateOrder({ instId: 'BTC-USDT', tdMode: 'cash', ...req }, INSTRUMENTS),
+      String(++this.ids),
+      userId,
+      'live',
+      T,
+    );
   }
 
   place(userId: number, req: OrderRequest): { outcome: MatchOutcome; accepted: boolean } {
@@ -84,7 +90,11 @@ class Harness {
     for (const side of ['buy', 'sell'] as const) {
       for (const o of this.book.side(side)) {
         const remaining = new Big(o.sz).minus(o.accFillSz);
-        assert.equal(o.frozen, (side === 'buy' ? remaining.times(o.px) : remaining).toFixed(), `frozen of order ${o.ordId}`);
+        assert.equal(
+          o.frozen,
+          (side === 'buy' ? remaining.times(o.px) : remaining).toFixed(),
+          `frozen of order ${o.ordId}`,
+        );
         const k = `${o.userId}:${side === 'buy' ? 'USDT' : 'BTC'}`;
         held.set(k, (held.get(k) ?? new Big(0)).plus(o.frozen));
       }
@@ -96,9 +106,16 @@ class Harness {
 const sizes = (o: MatchOutcome) => o.fills.filter((f) => f.execType === 'T').map((f) => [f.px, f.sz]);
 
 describe('order validation', () => {
-  const v = (req: OrderRequest) => validateOrder({ instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '100', sz: '1', ...req }, INSTRUMENTS);
+  const v = (req: OrderRequest) =>
+    validateOrder(
+      { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '100', sz: '1', ...req },
+      INSTRUMENTS,
+    );
   const code = (req: OrderRequest, expected: string, field: string) =>
-    assert.throws(() => v(req), (err: unknown) => err instanceof RuleError && err.code === expected && err.message.startsWith(`${field}:`));
+    assert.throws(
+      () => v(req),
+      (err: unknown) => err instanceof RuleError && err.code === expected && err.message.startsWith(`${field}:`),
+    );
 
   test('OKX codes for each broken rule', () => {
     code({ instId: 'DOGE-USDT' }, '51001', 'instId');
@@ -118,7 +135,11 @@ describe('order validation', () => {
   });
 
   test('lot size: 51121', () => {
-    const eth = () => validateOrder({ instId: 'ETH-USDT', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '3000', sz: '0.0012345' }, INSTRUMENTS);
+    const eth = () =>
+      validateOrder(
+        { instId: 'ETH-USDT', tdMode: 'cash', side: 'sell', ordType: 'limit', px: '3000', sz: '0.0012345' },
+        INSTRUMENTS,
+      );
     assert.throws(eth, (err: unknown) => err instanceof RuleError && err.code === '51121');
   });
 
@@ -140,10 +161,20 @@ describe('matching engine', () => {
     h.place(1, { side: 'sell', ordType: 'limit', px: '101', sz: '1' });
     h.place(2, { side: 'sell', ordType: 'limit', px: '100', sz: '1' });
     h.place(1, { side: 'sell', ordType: 'limit', px: '100', sz: '2' });
-    assert.deepEqual(h.book.levels('sell', 5), [['100', '3', 2], ['101', '1', 1]]);
+    assert.deepEqual(h.book.levels('sell', 5), [
+      ['100', '3', 2],
+      ['101', '1', 1],
+    ]);
     const { outcome } = h.place(3, { side: 'buy', ordType: 'limit', px: '101', sz: '3.5' });
     // User 2's order came first at 100, then user 1's at 100, then 101.
-    assert.deepEqual(outcome.fills.filter((f) => f.execType === 'M').map((f) => [f.userId, f.px, f.sz]), [[2, '100', '1'], [1, '100', '2'], [1, '101', '0.5']]);
+    assert.deepEqual(
+      outcome.fills.filter((f) => f.execType === 'M').map((f) => [f.userId, f.px, f.sz]),
+      [
+        [2, '100', '1'],
+        [1, '100', '2'],
+        [1, '101', '0.5'],
+      ],
+    );
     const taker = outcome.orders[0];
     assert.equal(taker?.state, 'filled');
     assert.equal(taker?.accFillQuote, '350.5');
@@ -190,7 +221,14 @@ describe('matching engine', () => {
     h.place(1, { side: 'sell', ordType: 'limit', px: '100', sz: '1' });
     h.place(2, { side: 'sell', ordType: 'limit', px: '100.5', sz: '1' });
     const { outcome } = h.place(1, { side: 'buy', ordType: 'limit', px: '101', sz: '1' });
-    assert.deepEqual(outcome.orders.map((o) => [o.userId, o.state, o.cancelSource]), [[1, 'filled', ''], [1, 'canceled', 'self_trade'], [2, 'filled', '']]);
+    assert.deepEqual(
+      outcome.orders.map((o) => [o.userId, o.state, o.cancelSource]),
+      [
+        [1, 'filled', ''],
+        [1, 'canceled', 'self_trade'],
+        [2, 'filled', ''],
+      ],
+    );
     assert.deepEqual(sizes(outcome), [['100.5', '1']]);
     h.checkInvariants();
   });
@@ -220,7 +258,10 @@ describe('matching engine', () => {
     h.place(1, { side: 'sell', ordType: 'limit', px: '100', sz: '1' });
     h.place(1, { side: 'sell', ordType: 'limit', px: '200', sz: '1' });
     const quote = h.place(2, { side: 'buy', ordType: 'market', sz: '150' }).outcome;
-    assert.deepEqual(sizes(quote), [['100', '1'], ['200', '0.25']]);
+    assert.deepEqual(sizes(quote), [
+      ['100', '1'],
+      ['200', '0.25'],
+    ]);
     assert.equal(quote.orders[0]?.state, 'filled');
     const base = h.place(2, { side: 'buy', ordType: 'market', tgtCcy: 'base_ccy', sz: '1' }).outcome;
     // Only 0.75 left in the book: the rest is canceled.
@@ -240,39 +281,86 @@ describe('matching engine', () => {
     h.place(3, { side: 'sell', ordType: 'limit', px: '101', sz: '1' });
     assert.ok(a !== undefined);
     assert.ok(h.commit(amendOrder(h.book, a, { newSz: '1' }, BTC, FEES, () => 'x', T)));
-    assert.deepEqual([...h.book.side('buy')].map((o) => [o.userId, o.sz]), [[1, '1'], [2, '1']]);
+    assert.deepEqual(
+      [...h.book.side('buy')].map((o) => [o.userId, o.sz]),
+      [
+        [1, '1'],
+        [2, '1'],
+      ],
+    );
     assert.equal(h.bal(1, 'USDT').frozen.toFixed(), '99');
     // A larger size re-queues behind the level, as on OKX; back to 1 keeps the new place.
     const grown = h.book.get(a.ordId);
     assert.ok(grown !== undefined);
     assert.ok(h.commit(amendOrder(h.book, grown, { newSz: '1.5' }, BTC, FEES, () => 'g', T)));
-    assert.deepEqual([...h.book.side('buy')].map((o) => [o.userId, o.sz]), [[2, '1'], [1, '1.5']]);
+    assert.deepEqual(
+      [...h.book.side('buy')].map((o) => [o.userId, o.sz]),
+      [
+        [2, '1'],
+        [1, '1.5'],
+      ],
+    );
     const shrunk = h.book.get(a.ordId);
     assert.ok(shrunk !== undefined);
     assert.ok(h.commit(amendOrder(h.book, shrunk, { newSz: '1' }, BTC, FEES, () => 's', T)));
-    assert.deepEqual([...h.book.side('buy')].map((o) => [o.userId, o.sz]), [[2, '1'], [1, '1']]);
+    assert.deepEqual(
+      [...h.book.side('buy')].map((o) => [o.userId, o.sz]),
+      [
+        [2, '1'],
+        [1, '1'],
+      ],
+    );
     assert.equal(h.bal(1, 'USDT').frozen.toFixed(), '99');
     const moved = h.book.get(a.ordId);
     assert.ok(moved !== undefined);
     const traded = amendOrder(h.book, moved, { newPx: '101' }, BTC, FEES, () => 'y', T);
     assert.ok(h.commit(traded));
     assert.deepEqual(sizes(traded), [['101', '1']]);
-    assert.throws(() => amendOrder(h.book, [...h.book.side('buy')][0] as Order, { newSz: '0.5', newPx: '99.95' }, BTC, FEES, () => 'z', T),
-      (err: unknown) => err instanceof RuleError && err.code === '51000');
+    assert.throws(
+      () =>
+        amendOrder(
+          h.book,
+          [...h.book.side('buy')][0] as Order,
+          { newSz: '0.5', newPx: '99.95' },
+          BTC,
+          FEES,
+          () => 'z',
+          T,
+        ),
+      (err: unknown) => err instanceof RuleError && err.code === '51000',
+    );
     h.checkInvariants();
   });
 });
 
 /** A plain reference book: scan for the best price and the earliest order, Big arithmetic only. */
-interface RefOrder { ordId: string; userId: number; side: 'buy' | 'sell'; px: Big; left: Big; seq: number }
+interface RefOrder {
+  ordId: string;
+  userId: number;
+  side: 'buy' | 'sell';
+  px: Big;
+  left: Big;
+  seq: number;
+}
 
-function refMatch(book: RefOrder[], userId: number, ordId: string, side: 'buy' | 'sell', px: Big, sz: Big, seq: number, rests: boolean): Array<[string, string]> {
+function refMatch(
+  book: RefOrder[],
+  userId: number,
+  ordId: string,
+  side: 'buy' | 'sell',
+  px: Big,
+  sz: Big,
+  seq: number,
+  rests: boolean,
+): Array<[string, string]> {
   const fills: Array<[string, string]> = [];
   let left = sz;
   for (;;) {
     const candidates = book.filter((o) => o.side !== side && (side === 'buy' ? o.px.lte(px) : o.px.gte(px)));
     if (candidates.length === 0 || left.eq(0)) break;
-    candidates.sort((x, y) => (x.px.eq(y.px) ? x.seq - y.seq : (side === 'buy' ? (x.px.lt(y.px) ? -1 : 1) : (x.px.gt(y.px) ? -1 : 1))));
+    candidates.sort((x, y) =>
+      x.px.eq(y.px) ? x.seq - y.seq : side === 'buy' ? (x.px.lt(y.px) ? -1 : 1) : x.px.gt(y.px) ? -1 : 1,
+    );
     const best = candidates[0] as RefOrder;
     if (best.userId === userId) {
       book.splice(book.indexOf(best), 1);
@@ -290,7 +378,9 @@ function refMatch(book: RefOrder[], userId: number, ordId: string, side: 'buy' |
 
 function refLevels(book: RefOrder[], side: 'buy' | 'sell'): Array<[string, string, number]> {
   const bySide = book.filter((o) => o.side === side);
-  const prices = [...new Set(bySide.map((o) => o.px.toFixed()))].sort((a, b) => (side === 'buy' ? Number(b) - Number(a) : Number(a) - Number(b)));
+  const prices = [...new Set(bySide.map((o) => o.px.toFixed()))].sort((a, b) =>
+    side === 'buy' ? Number(b) - Number(a) : Number(a) - Number(b),
+  );
   return prices.map((p) => {
     const at = bySide.filter((o) => o.px.toFixed() === p);
     return [p, at.reduce((s, o) => s.plus(o.left), new Big(0)).toFixed(), at.length];
@@ -317,7 +407,10 @@ describe('randomized workloads against the reference book and the conservation i
           const open = [...h.book.side('buy'), ...h.book.side('sell')];
           const victim = open[Math.floor(random() * open.length)] as Order;
           assert.ok(h.commit(cancelOrder(victim, BTC, 'user', T)));
-          ref.splice(ref.findIndex((o) => o.ordId === victim.ordId), 1);
+          ref.splice(
+            ref.findIndex((o) => o.ordId === victim.ordId),
+            1,
+          );
         } else {
           const side = random() < 0.5 ? 'buy' : 'sell';
           const px = new Big(1000 + Math.floor(random() * 21)).div(10);
@@ -341,4 +434,3 @@ describe('randomized workloads against the reference book and the conservation i
     });
   }
 });
-

@@ -1,10 +1,10 @@
 import Big from 'big.js';
 import { RuleError } from './errors.js';
 import type { KeyEnv } from './key-rules.js';
-import { MAX_DECIMALS, TRADING, type LedgerEntry } from './ledger.js';
+import { type LedgerEntry, MAX_DECIMALS, TRADING } from './ledger.js';
 import type { SpotInstrument } from './markets.js';
-import { remainingOf, type OrderBook } from './order-book.js';
-import { checkBaseSize, checkPrice, isOpen, positiveDecimal, type Order } from './orders.js';
+import { type OrderBook, remainingOf } from './order-book.js';
+import { checkBaseSize, checkPrice, isOpen, type Order, positiveDecimal } from './orders.js';
 
 /** Fee rates as fractions of the amount received, e.g. maker '0.0008', taker '0.001'. */
 export interface FeeRates {
@@ -46,14 +46,31 @@ export interface MatchOutcome {
 
 const big = (s: string | number) => new Big(s);
 
-function entry(o: Pick<Order, 'userId' | 'env'>, ccy: string, avail: Big, frozen: Big, kind: string, ref: string): LedgerEntry {
-  return { userId: o.userId, env: o.env, account: TRADING, ccy, availDelta: avail.toFixed(), frozenDelta: frozen.toFixed(), kind, ref };
+function entry(
+  o: Pick<Order, 'userId' | 'env'>,
+  ccy: string,
+  avail: Big,
+  frozen: Big,
+  kind: string,
+  ref: string,
+): LedgerEntry {
+  return {
+    userId: o.userId,
+    env: o.env,
+    account: TRADING,
+    ccy,
+    availDelta: avail.toFixed(),
+    frozenDelta: frozen.toFixed(),
+    kind,
+    ref,
+  };
 }
 
 /** Releases what an order still holds frozen (cancel, expiry of an ioc remainder). */
 function release(o: Order, inst: SpotInstrument, kind: string, out: LedgerEntry[]): Order {
   const frozen = big(o.frozen);
-  if (frozen.gt(0)) out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, frozen, frozen.neg(), kind, o.ordId));
+  if (frozen.gt(0))
+    out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, frozen, frozen.neg(), kind, o.ordId));
   return { ...o, frozen: '0' };
 }
 
@@ -73,7 +90,14 @@ const feeOf = (amount: Big, rate: string): Big => amount.times(rate).round(MAX_D
 
 /** The ledger entries of one trade, and the two orders after it. */
 function settle(
-  taker: Order, maker: Order, px: string, q: Big, inst: SpotInstrument, fees: FeeRates, tradeId: string, now: number,
+  taker: Order,
+  maker: Order,
+  px: string,
+  q: Big,
+  inst: SpotInstrument,
+  fees: FeeRates,
+  tradeId: string,
+  now: number,
   out: MatchOutcome,
 ): { taker: Order; maker: Order } {
   const quote = q.times(px);
@@ -98,14 +122,31 @@ function settle(
     out.entries.push(entry(o, recvCcy, received, big(0), 'trade', tradeId));
     if (fee.gt(0)) out.entries.push(entry(o, recvCcy, fee.neg(), big(0), 'fee', tradeId));
     out.fills.push({
-      tradeId, instId: o.instId, ordId: o.ordId, clOrdId: o.clOrdId, tag: o.tag, userId: o.userId, env: o.env, side: o.side,
-      px, sz: q.toFixed(), fee: fee.eq(0) ? '0' : fee.neg().toFixed(), feeCcy: recvCcy, execType: role, ts: now,
+      tradeId,
+      instId: o.instId,
+      ordId: o.ordId,
+      clOrdId: o.clOrdId,
+      tag: o.tag,
+      userId: o.userId,
+      env: o.env,
+      side: o.side,
+      px,
+      sz: q.toFixed(),
+      fee: fee.eq(0) ? '0' : fee.neg().toFixed(),
+      feeCcy: recvCcy,
+      execType: role,
+      ts: now,
     });
     const accFillSz = big(o.accFillSz).plus(q);
     const done = o.tgtCcy === 'quote_ccy' ? false : accFillSz.eq(o.sz);
     return {
-      ...o, accFillSz: accFillSz.toFixed(), accFillQuote: big(o.accFillQuote).plus(quote).toFixed(),
-      fee: big(o.fee).minus(fee).toFixed(), frozen: frozen.toFixed(), state: done ? 'filled' : 'partially_filled', uTime: now,
+      ...o,
+      accFillSz: accFillSz.toFixed(),
+      accFillQuote: big(o.accFillQuote).plus(quote).toFixed(),
+      fee: big(o.fee).minus(fee).toFixed(),
+      frozen: frozen.toFixed(),
+      state: done ? 'filled' : 'partially_filled',
+      uTime: now,
     };
   };
   return { taker: next(taker, 'T'), maker: next(maker, 'M') };
@@ -129,7 +170,12 @@ function fillableSize(book: OrderBook, taker: Order): Big {
  * whole, ioc and market remainders are canceled. Pure: the book is only read.
  */
 export function matchOrder(
-  book: OrderBook, order: Order, inst: SpotInstrument, fees: FeeRates, nextTradeId: () => string, now: number,
+  book: OrderBook,
+  order: Order,
+  inst: SpotInstrument,
+  fees: FeeRates,
+  nextTradeId: () => string,
+  now: number,
 ): MatchOutcome {
   const out: MatchOutcome = { orders: [], fills: [], entries: [] };
   const makers: Order[] = [];
@@ -148,7 +194,12 @@ export function matchOrder(
   for (const resting of book.side(order.side === 'buy' ? 'sell' : 'buy')) {
     if (!crosses(taker, resting)) break;
     if (resting.userId === taker.userId) {
-      makers.push({ ...release(resting, inst, 'order_release', out.entries), state: 'canceled', cancelSource: 'self_trade', uTime: now });
+      makers.push({
+        ...release(resting, inst, 'order_release', out.entries),
+        state: 'canceled',
+        cancelSource: 'self_trade',
+        uTime: now,
+      });
       continue;
     }
     const makerLeft = big(remainingOf(resting));
@@ -157,7 +208,10 @@ export function matchOrder(
       // Whole lots only: the remaining quote budget buys lots of lotSz at this price.
       const lots = big(taker.sz).minus(spent).div(resting.px).div(inst.lotSz).round(0, Big.roundDown).times(inst.lotSz);
       q = lots.gt(makerLeft) ? makerLeft : lots;
-      if (q.eq(0)) { budgetLeft = false; break; }
+      if (q.eq(0)) {
+        budgetLeft = false;
+        break;
+      }
     } else {
       const takerLeft = big(taker.sz).minus(taker.accFillSz);
       q = takerLeft.lt(makerLeft) ? takerLeft : makerLeft;
@@ -193,7 +247,12 @@ function finish(taker: Order, budgetLeft: boolean, inst: SpotInstrument, now: nu
 /** Cancels a resting order and releases what it holds frozen. */
 export function cancelOrder(order: Order, inst: SpotInstrument, source: string, now: number): MatchOutcome {
   const out: MatchOutcome = { orders: [], fills: [], entries: [] };
-  out.orders.push({ ...release(order, inst, 'order_release', out.entries), state: 'canceled', cancelSource: source, uTime: now });
+  out.orders.push({
+    ...release(order, inst, 'order_release', out.entries),
+    state: 'canceled',
+    cancelSource: source,
+    uTime: now,
+  });
   return out;
 }
 
@@ -208,7 +267,13 @@ export interface Amendment {
  * once. The new size counts what was already filled and must exceed it (51000 otherwise).
  */
 export function amendOrder(
-  book: OrderBook, order: Order, change: Amendment, inst: SpotInstrument, fees: FeeRates, nextTradeId: () => string, now: number,
+  book: OrderBook,
+  order: Order,
+  change: Amendment,
+  inst: SpotInstrument,
+  fees: FeeRates,
+  nextTradeId: () => string,
+  now: number,
 ): MatchOutcome {
   if (change.newSz === undefined && change.newPx === undefined) {
     throw new RuleError('51000', 'newSz: give newSz or newPx (or both)', 'newSz');

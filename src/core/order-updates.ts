@@ -33,7 +33,16 @@ export function orderUpdates(order: Order, fills: readonly Fill[]): OrderUpdate[
     fee = fee.plus(f.fee);
     const last = i === own.length - 1;
     return {
-      order: last ? order : { ...order, accFillSz: accFillSz.toFixed(), accFillQuote: accFillQuote.toFixed(), fee: fee.toFixed(), state: 'partially_filled', uTime: f.ts },
+      order: last
+        ? order
+        : {
+            ...order,
+            accFillSz: accFillSz.toFixed(),
+            accFillQuote: accFillQuote.toFixed(),
+            fee: fee.toFixed(),
+            state: 'partially_filled',
+            uTime: f.ts,
+          },
       fill: f,
     };
   });

@@ -84,14 +84,19 @@ function text(value: unknown, field: string, required: boolean): string {
     if (required) throw new RuleError('50014', `${field}: required`, field);
     return '';
   }
-  if (typeof value !== 'string' && typeof value !== 'number') throw new RuleError('51000', `${field}: must be a string`, field);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new RuleError('51000', `${field}: must be a string`, field);
   return String(value);
 }
 
 /** Parses a positive decimal; the error names the field. */
 export function positiveDecimal(value: string, field: string): Big {
   if (!DECIMAL.test(value)) {
-    throw new RuleError('51000', `${field}: "${value}" is not a plain decimal (up to ${MAX_DECIMALS} decimal places)`, field);
+    throw new RuleError(
+      '51000',
+      `${field}: "${value}" is not a plain decimal (up to ${MAX_DECIMALS} decimal places)`,
+      field,
+    );
   }
   const n = new Big(value);
   if (n.lte(0)) throw new RuleError('51000', `${field}: must be greater than 0`, field);
@@ -106,10 +111,18 @@ export function isMultiple(value: Big, step: string): boolean {
 /** Checks a size in base currency against the instrument's lot and minimum size. */
 export function checkBaseSize(sz: Big, inst: SpotInstrument, field = 'sz'): void {
   if (!isMultiple(sz, inst.lotSz)) {
-    throw new RuleError('51121', `${field}: ${sz.toFixed()} is not a multiple of the lot size ${inst.lotSz} ${inst.baseCcy}`, field);
+    throw new RuleError(
+      '51121',
+      `${field}: ${sz.toFixed()} is not a multiple of the lot size ${inst.lotSz} ${inst.baseCcy}`,
+      field,
+    );
   }
   if (sz.lt(inst.minSz)) {
-    throw new RuleError('51020', `${field}: ${sz.toFixed()} is below the minimum order size ${inst.minSz} ${inst.baseCcy}`, field);
+    throw new RuleError(
+      '51020',
+      `${field}: ${sz.toFixed()} is below the minimum order size ${inst.minSz} ${inst.baseCcy}`,
+      field,
+    );
   }
   if (sz.gt(inst.maxLmtSz)) {
     throw new RuleError('51000', `${field}: ${sz.toFixed()} is above the maximum order size ${inst.maxLmtSz}`, field);
@@ -133,10 +146,15 @@ export function validateOrder(req: OrderRequest, instruments: ReadonlyMap<string
   const tdMode = text(req.tdMode, 'tdMode', true);
   if (tdMode !== 'cash') throw new RuleError('51000', `tdMode: spot orders use "cash", got "${tdMode}"`, 'tdMode');
   const side = text(req.side, 'side', true);
-  if (side !== 'buy' && side !== 'sell') throw new RuleError('51000', `side: must be buy or sell, got "${side}"`, 'side');
+  if (side !== 'buy' && side !== 'sell')
+    throw new RuleError('51000', `side: must be buy or sell, got "${side}"`, 'side');
   const ordType = text(req.ordType, 'ordType', true) as OrdType;
   if (!ORD_TYPES.includes(ordType)) {
-    throw new RuleError('51000', `ordType: must be one of ${ORD_TYPES.join(', ')}, got "${String(ordType)}"`, 'ordType');
+    throw new RuleError(
+      '51000',
+      `ordType: must be one of ${ORD_TYPES.join(', ')}, got "${String(ordType)}"`,
+      'ordType',
+    );
   }
   const clOrdId = text(req.clOrdId, 'clOrdId', false);
   if (clOrdId !== '' && !CL_ORD_ID.test(clOrdId)) {
@@ -166,9 +184,27 @@ export function validateOrder(req: OrderRequest, instruments: ReadonlyMap<string
 /** A new order's record: nothing filled, nothing frozen yet. */
 export function newOrderRecord(o: NewOrder, ordId: string, userId: number, env: KeyEnv, now: number): Order {
   return {
-    ordId, clOrdId: o.clOrdId, tag: o.tag, userId, env, instId: o.inst.instId, side: o.side, ordType: o.ordType,
-    px: o.px, sz: o.sz, tgtCcy: o.tgtCcy, accFillSz: '0', accFillQuote: '0', fee: '0',
-    feeCcy: o.side === 'buy' ? o.inst.baseCcy : o.inst.quoteCcy, frozen: '0', state: 'live', cancelSource: '', cTime: now, uTime: now, queuedAt: now,
+    ordId,
+    clOrdId: o.clOrdId,
+    tag: o.tag,
+    userId,
+    env,
+    instId: o.inst.instId,
+    side: o.side,
+    ordType: o.ordType,
+    px: o.px,
+    sz: o.sz,
+    tgtCcy: o.tgtCcy,
+    accFillSz: '0',
+    accFillQuote: '0',
+    fee: '0',
+    feeCcy: o.side === 'buy' ? o.inst.baseCcy : o.inst.quoteCcy,
+    frozen: '0',
+    state: 'live',
+    cancelSource: '',
+    cTime: now,
+    uTime: now,
+    queuedAt: now,
   };
 }
 

@@ -1,7 +1,13 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { RuleError } from './errors.js';
-import { formatPermissions, hasPermission, parsePermissions, type PermissionSet, type RouteAccess } from './permissions.js';
+import {
+  formatPermissions,
+  hasPermission,
+  type PermissionSet,
+  parsePermissions,
+  type RouteAccess,
+} from './permissions.js';
 
 const READ_ONLY: PermissionSet = { read: true, trade: false, withdraw: false };
 const READ_TRADE: PermissionSet = { read: true, trade: true, withdraw: false };
@@ -9,13 +15,16 @@ const READ_WITHDRAW: PermissionSet = { read: true, trade: false, withdraw: true 
 const ALL: PermissionSet = { read: true, trade: true, withdraw: true };
 
 function assertUnknownWord(input: string | readonly string[], word: string): void {
-  assert.throws(() => parsePermissions(input), (e: unknown) => {
-    assert.ok(e instanceof RuleError, `expected RuleError for ${JSON.stringify(input)}`);
-    assert.equal(e.code, '51000');
-    assert.equal(e.field, 'perm');
-    assert.ok(e.message.includes(`"${word}"`), `message should name "${word}": ${e.message}`);
-    return true;
-  });
+  assert.throws(
+    () => parsePermissions(input),
+    (e: unknown) => {
+      assert.ok(e instanceof RuleError, `expected RuleError for ${JSON.stringify(input)}`);
+      assert.equal(e.code, '51000');
+      assert.equal(e.field, 'perm');
+      assert.ok(e.message.includes(`"${word}"`), `message should name "${word}": ${e.message}`);
+      return true;
+    },
+  );
 }
 
 describe('parsePermissions', () => {
@@ -79,12 +88,15 @@ describe('parsePermissions', () => {
   });
 
   test('the refusal names the word whatever its case', () => {
-    assert.throws(() => parsePermissions('read,Superuser'), (e: unknown) => {
-      assert.ok(e instanceof RuleError);
-      assert.equal(e.code, '51000');
-      assert.match(e.message, /superuser/i);
-      return true;
-    });
+    assert.throws(
+      () => parsePermissions('read,Superuser'),
+      (e: unknown) => {
+        assert.ok(e instanceof RuleError);
+        assert.equal(e.code, '51000');
+        assert.match(e.message, /superuser/i);
+        return true;
+      },
+    );
   });
 });
 

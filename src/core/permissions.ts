@@ -13,7 +13,10 @@ export interface PermissionSet {
 
 const OKX_NAMES: Record<Permission, string> = { read: 'read_only', trade: 'trade', withdraw: 'withdraw' };
 const ALIASES: Record<string, Permission> = {
-  read: 'read', read_only: 'read', trade: 'trade', withdraw: 'withdraw',
+  read: 'read',
+  read_only: 'read',
+  trade: 'trade',
+  withdraw: 'withdraw',
 };
 
 /**
@@ -21,7 +24,9 @@ const ALIASES: Record<string, Permission> = {
  * Read is added when missing. Unknown words are refused with a message naming them.
  */
 export function parsePermissions(input: string | readonly string[]): PermissionSet {
-  const words = (typeof input === 'string' ? input.split(',') : input).map((w) => w.trim().toLowerCase()).filter((w) => w !== '');
+  const words = (typeof input === 'string' ? input.split(',') : input)
+    .map((w) => w.trim().toLowerCase())
+    .filter((w) => w !== '');
   let trade = false;
   let withdraw = false;
   for (const word of words) {

@@ -1,6 +1,6 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
+import { describe, test } from 'node:test';
 import { SigningKey } from './signing.js';
 
 const reference = (key: Buffer, text: string, body?: Buffer): string => {
@@ -93,7 +93,9 @@ describe('SigningKey', () => {
     const text = '2020-12-08T09:08:57.715ZPOST/api/v5/trade/order{"tag":"é€😀"}';
     const okx = '22582BD0CFF14C41EDBF1AB98506286D';
     assert.ok(accepts(new SigningKey(okx), text, undefined, reference(Buffer.from(okx), text)));
-    assert.ok(accepts(new SigningKey('pässwörd-€'), text, undefined, reference(Buffer.from('pässwörd-€', 'utf8'), text)));
+    assert.ok(
+      accepts(new SigningKey('pässwörd-€'), text, undefined, reference(Buffer.from('pässwörd-€', 'utf8'), text)),
+    );
     // ASCII text with a non-ASCII body: the body is bytes, hashed as they are.
     const body = Buffer.from('{"tag":"é€😀"}');
     assert.ok(accepts(new SigningKey('k'), 'ts', body, reference(Buffer.from('k'), 'ts', body)));

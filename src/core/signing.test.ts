@@ -1,7 +1,16 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac, createSecretKey, randomBytes, randomInt } from 'node:crypto';
-import { SigningKey, constantTimeEqual, decodedTarget, parseRestTimestamp, parseWsTimestamp, sign, signatureMatches, withinWindow } from './signing.js';
+import { createHash, createHmac, createSecretKey } from 'node:crypto';
+import { describe, test } from 'node:test';
+import {
+  constantTimeEqual,
+  decodedTarget,
+  parseRestTimestamp,
+  parseWsTimestamp,
+  SigningKey,
+  sign,
+  signatureMatches,
+  withinWindow,
+} from './signing.js';
 
 /** OKX secrets are 32 upper-case hex characters, used as UTF-8 bytes. */
 const SECRET = '22582BD0CFF14C41EDBF1AB98506286D';
@@ -15,8 +24,12 @@ function handHmacSha256(key: Buffer, message: Buffer): Buffer {
   const padded = Buffer.concat([k, Buffer.alloc(blockSize - k.length)]);
   const ipad = Buffer.from(padded.map((b) => b ^ 0x36));
   const opad = Buffer.from(padded.map((b) => b ^ 0x5c));
-  const inner = createHash('sha256').update(Buffer.concat([ipad, message])).digest();
-  return createHash('sha256').update(Buffer.concat([opad, inner])).digest();
+  const inner = createHash('sha256')
+    .update(Buffer.concat([ipad, message]))
+    .digest();
+  return createHash('sha256')
+    .update(Buffer.concat([opad, inner]))
+    .digest();
 }
 
 function expectedSign(secret: string, prehash: string): string {
@@ -34,7 +47,7 @@ describe('parseRestTimestamp', () => {
     }
   });
 
-  test('accepts OKX\'s ISO-8601 UTC timestamp with milliseconds', () => {
+  test("accepts OKX's ISO-8601 UTC timestamp with milliseconds", () => {
     assert.equal(parseRestTimestamp('2020-12-08T09:08:57.715Z'), Date.UTC(2020, 11, 8, 9, 8, 57, 715));
     assert.equal(parseRestTimestamp('1999-01-01T00:00:00.000Z'), Date.UTC(1999, 0, 1, 0, 0, 0, 0));
     assert.equal(parseRestTimestamp('2024-02-29T23:59:59.999Z'), Date.UTC(2024, 1, 29, 23, 59, 59, 999));
@@ -117,7 +130,20 @@ describe('parseWsTimestamp (WebSocket login: Unix seconds)', () => {
   });
 
   test('anything else is refused', () => {
-    for (const bad of ['', ' 1538054050', '1538054050 ', '-1538054050', '1538054050.', '.5', '1538054050.1234', '1e9', '0x10', '2020-12-08T09:08:57.715Z', '153805405012345', '15380540a0']) {
+    for (const bad of [
+      '',
+      ' 1538054050',
+      '1538054050 ',
+      '-1538054050',
+      '1538054050.',
+      '.5',
+      '1538054050.1234',
+      '1e9',
+      '0x10',
+      '2020-12-08T09:08:57.715Z',
+      '153805405012345',
+      '15380540a0',
+    ]) {
       assert.equal(parseWsTimestamp(bad), null, JSON.stringify(bad));
     }
   });
@@ -167,7 +193,9 @@ describe('sign', () => {
   });
 
   test('reproduces the RFC 4231 vector when the prehash pieces spell its data', () => {
-    const rfcBase64 = Buffer.from('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843', 'hex').toString('base64');
+    const rfcBase64 = Buffer.from('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843', 'hex').toString(
+      'base64',
+    );
     assert.equal(sign('Jefe', 'what do ya', ' want ', 'for ', 'nothing?'), rfcBase64);
   });
 
@@ -194,15 +222,21 @@ describe('sign', () => {
 
   test('signs non-ASCII bodies as UTF-8', () => {
     const body = '{"clOrdId":"b1","tag":"é€😀"}';
-    assert.equal(sign(SECRET, TS, 'POST', '/api/v5/trade/order', body), expectedSign(SECRET, `${TS}POST/api/v5/trade/order${body}`));
+    assert.equal(
+      sign(SECRET, TS, 'POST', '/api/v5/trade/order', body),
+      expectedSign(SECRET, `${TS}POST/api/v5/trade/order${body}`),
+    );
   });
 
   test('a KeyObject secret signs like the secret string', () => {
     const target = '/api/v5/account/config';
-    assert.equal(sign(createSecretKey(Buffer.from(SECRET, 'utf8')), TS, 'GET', target), sign(SECRET, TS, 'GET', target));
+    assert.equal(
+      sign(createSecretKey(Buffer.from(SECRET, 'utf8')), TS, 'GET', target),
+      sign(SECRET, TS, 'GET', target),
+    );
   });
 
-  test('the HMAC key is the secret\'s UTF-8 text, not its hex-decoded bytes', () => {
+  test("the HMAC key is the secret's UTF-8 text, not its hex-decoded bytes", () => {
     const target = '/api/v5/account/balance';
     const hexDecoded = createHmac('sha256', Buffer.from(SECRET, 'hex')).update(`${TS}GET${target}`).digest('base64');
     assert.notEqual(sign(SECRET, TS, 'GET', target), hexDecoded);
@@ -254,14 +288,23 @@ describe('signatureMatches', () => {
   test('false for reordered query parameters', () => {
     const target = '/api/v5/trade/order?instId=BTC-USDT&ordId=1';
     const sig = expectedSign(SECRET, `${TS}GET${target}`);
-    assert.equal(signatureMatches(key, TS, 'GET', '/api/v5/trade/order?ordId=1&instId=BTC-USDT', undefined, sig), false);
+    assert.equal(
+      signatureMatches(key, TS, 'GET', '/api/v5/trade/order?ordId=1&instId=BTC-USDT', undefined, sig),
+      false,
+    );
   });
 
   test('false for a changed body', () => {
-    assert.equal(signatureMatches(key, TS, 'POST', postTarget, Buffer.from(body.replace('"100"', '"1000"')), postSig), false);
+    assert.equal(
+      signatureMatches(key, TS, 'POST', postTarget, Buffer.from(body.replace('"100"', '"1000"')), postSig),
+      false,
+    );
     assert.equal(signatureMatches(key, TS, 'POST', postTarget, Buffer.from(`${body} `), postSig), false);
     assert.equal(signatureMatches(key, TS, 'POST', postTarget, undefined, postSig), false);
-    assert.equal(signatureMatches(key, TS, 'POST', postTarget, Buffer.from(JSON.stringify(JSON.parse(body), null, 1)), postSig), false);
+    assert.equal(
+      signatureMatches(key, TS, 'POST', postTarget, Buffer.from(JSON.stringify(JSON.parse(body), null, 1)), postSig),
+      false,
+    );
   });
 
   test('false for a different timestamp or method', () => {
@@ -273,7 +316,10 @@ describe('signatureMatches', () => {
   test('false for a different secret', () => {
     const other = new SigningKey(OTHER_SECRET);
     assert.equal(signatureMatches(other, TS, 'GET', getTarget, undefined, getSig), false);
-    assert.equal(signatureMatches(key, TS, 'GET', getTarget, undefined, expectedSign(OTHER_SECRET, `${TS}GET${getTarget}`)), false);
+    assert.equal(
+      signatureMatches(key, TS, 'GET', getTarget, undefined, expectedSign(OTHER_SECRET, `${TS}GET${getTarget}`)),
+      false,
+    );
   });
 
   test('false for a signature of the wrong length', () => {
@@ -283,7 +329,13 @@ describe('signatureMatches', () => {
   });
 
   test('false for 44 characters that are not Base64 of 32 bytes', () => {
-    const notBase64 = ['!'.repeat(44), ' '.repeat(44), `${'*'.repeat(43)}=`, `${getSig.slice(0, 40)}====`, Buffer.from(getSig).toString('hex').slice(0, 44)];
+    const notBase64 = [
+      '!'.repeat(44),
+      ' '.repeat(44),
+      `${'*'.repeat(43)}=`,
+      `${getSig.slice(0, 40)}====`,
+      Buffer.from(getSig).toString('hex').slice(0, 44),
+    ];
     for (const provided of notBase64) {
       assert.equal(provided.length, 44);
       assert.equal(signatureMatches(key, TS, 'GET', getTarget, undefined, provided), false, JSON.stringify(provided));
@@ -300,7 +352,13 @@ describe('constantTimeEqual', () => {
   test('true for equal strings', () => {
     assert.equal(constantTimeEqual('', ''), true);
     assert.equal(constantTimeEqual('abc', 'abc'), true);
-    assert.equal(constantTimeEqual(sign(SECRET, TS, 'GET', '/api/v5/account/balance'), sign(SECRET, TS, 'GET', '/api/v5/account/balance')), true);
+    assert.equal(
+      constantTimeEqual(
+        sign(SECRET, TS, 'GET', '/api/v5/account/balance'),
+        sign(SECRET, TS, 'GET', '/api/v5/account/balance'),
+      ),
+      true,
+    );
   });
 
   test('false when any character differs, wherever it is', () => {

@@ -21,8 +21,14 @@ function digits(text: string, at: number, len: number): number {
 export function parseRestTimestamp(text: string): number | null {
   const len = text.length;
   if (len < 20 || len > 24 || text.charCodeAt(len - 1) !== 90 /* Z */) return null;
-  if (text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== 84 /* T */
-    || text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON) return null;
+  if (
+    text.charCodeAt(4) !== DASH ||
+    text.charCodeAt(7) !== DASH ||
+    text.charCodeAt(10) !== 84 /* T */ ||
+    text.charCodeAt(13) !== COLON ||
+    text.charCodeAt(16) !== COLON
+  )
+    return null;
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 2);
   const day = digits(text, 8, 2);
@@ -36,7 +42,19 @@ export function parseRestTimestamp(text: string): number | null {
     if (frac < 0) return null;
     ms = len === 22 ? frac * 100 : len === 23 ? frac * 10 : frac;
   }
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  if (
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  )
+    return null;
   // Impossible dates (2026-02-30), leap seconds (:60) and years before 1970 are refused.
   if (year < 1970 || day > daysInMonth(year, month)) return null;
   return ((daysSinceEpoch(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms;
@@ -98,7 +116,13 @@ export function constantTimeEqual(a: string, b: string): boolean {
  * OKX's signature: Base64(HMAC-SHA256(secret, timestamp + METHOD + requestPath + body)).
  * `target` is the request path with its query exactly as sent; `body` the raw bytes received.
  */
-export function sign(secret: string | KeyObject, timestamp: string, method: string, target: string, body: string | Buffer = ''): string {
+export function sign(
+  secret: string | KeyObject,
+  timestamp: string,
+  method: string,
+  target: string,
+  body: string | Buffer = '',
+): string {
   const hmac = createHmac('sha256', secret).update(timestamp + method + target);
   if (body.length > 0) hmac.update(body);
   return hmac.digest('base64');

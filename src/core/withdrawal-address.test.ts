@@ -6,7 +6,12 @@ import { MAX_ADDRESSES_PER_ACCOUNT, validateWithdrawalAddress } from './withdraw
 const good = { ccy: 'usdt', chain: 'usdt-trc20', address: 'TXYZabcdefghijklmnopqrstuvwxyz1234', label: ' cold ' };
 
 test('normalises currency, chain spelling and label', () => {
-  assert.deepEqual(validateWithdrawalAddress(good, 0), { ccy: 'USDT', chain: 'USDT-TRC20', address: good.address, label: 'cold' });
+  assert.deepEqual(validateWithdrawalAddress(good, 0), {
+    ccy: 'USDT',
+    chain: 'USDT-TRC20',
+    address: good.address,
+    label: 'cold',
+  });
 });
 
 test('refuses unknown currencies, foreign chains, bad addresses, long labels and a full book, naming the field', () => {

@@ -15,20 +15,36 @@ export interface NewAddressInput {
 /** Checks an address-book entry: a listed currency, one of its chains, a plausible address, a short label. */
 export function validateWithdrawalAddress(input: NewAddressInput, existingCount: number): NewAddressInput {
   if (existingCount >= MAX_ADDRESSES_PER_ACCOUNT) {
-    throw new RuleError('51000', `address: the address book holds ${existingCount} addresses; at most ${MAX_ADDRESSES_PER_ACCOUNT}`, 'address');
+    throw new RuleError(
+      '51000',
+      `address: the address book holds ${existingCount} addresses; at most ${MAX_ADDRESSES_PER_ACCOUNT}`,
+      'address',
+    );
   }
   const ccy = input.ccy.trim().toUpperCase();
   const currency = CURRENCY_BY_CCY.get(ccy);
   if (currency === undefined) {
-    throw new RuleError('51000', `ccy: "${input.ccy}" is not listed; use one of ${[...CURRENCY_BY_CCY.keys()].join(', ')}`, 'ccy');
+    throw new RuleError(
+      '51000',
+      `ccy: "${input.ccy}" is not listed; use one of ${[...CURRENCY_BY_CCY.keys()].join(', ')}`,
+      'ccy',
+    );
   }
   const chain = currency.chains.find((c) => c.chain.toLowerCase() === input.chain.trim().toLowerCase())?.chain;
   if (chain === undefined) {
-    throw new RuleError('51000', `chain: "${input.chain}" is not a chain of ${ccy}; use one of ${currency.chains.map((c) => c.chain).join(', ')}`, 'chain');
+    throw new RuleError(
+      '51000',
+      `chain: "${input.chain}" is not a chain of ${ccy}; use one of ${currency.chains.map((c) => c.chain).join(', ')}`,
+      'chain',
+    );
   }
   const address = input.address.trim();
   if (!ADDRESS.test(address)) {
-    throw new RuleError('51000', 'address: 10 to 128 letters, digits or ":._-", starting with a letter or digit', 'address');
+    throw new RuleError(
+      '51000',
+      'address: 10 to 128 letters, digits or ":._-", starting with a letter or digit',
+      'address',
+    );
   }
   const label = input.label.trim();
   if (label.length > 50) throw new RuleError('51000', `label: ${label.length} characters; at most 50`, 'label');

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { OKX_ERRORS, okxMessage } from './errors.js';
 import { wsLoginCode } from './ws-codes.js';
@@ -10,8 +10,17 @@ const KEY = '0f6e9a8c-5b7d-4e2a-9c1b-3d4e5f6a7b8c';
 
 test('each REST refusal maps to its OKX login code', () => {
   const cases: Array<[string, string]> = [
-    ['50103', '60001'], ['50106', '60002'], ['50104', '60003'], ['50107', '60004'], ['50112', '60004'],
-    ['50102', '60006'], ['50113', '60007'], ['50105', '60024'], ['50101', '60032'], ['50011', '60014'], ['50110', '50110'],
+    ['50103', '60001'],
+    ['50106', '60002'],
+    ['50104', '60003'],
+    ['50107', '60004'],
+    ['50112', '60004'],
+    ['50102', '60006'],
+    ['50113', '60007'],
+    ['50105', '60024'],
+    ['50101', '60032'],
+    ['50011', '60014'],
+    ['50110', '50110'],
   ];
   for (const [rest, ws] of cases) assert.equal(wsLoginCode(rest as keyof typeof OKX_ERRORS, KEY), ws, rest);
 });
@@ -32,9 +41,11 @@ test('the login codes and messages okx-v5.md lists are in the catalogue', (t) =>
   }
   const contract = readFileSync(contractPath, 'utf8');
   const section = contract.slice(contract.indexOf('## WebSocket login'));
-  const listed = /Login codes: ([^]*?)\.\nClose codes/.exec(section)?.[1];
+  const listed = /Login codes: ([\s\S]*?)\.\nClose codes/.exec(section)?.[1];
   assert.ok(listed !== undefined, 'okx-v5.md lists the login codes');
-  const entries = [...listed.matchAll(/(6\d{4}) ([^,]+)/g)].map((m) => [m[1] as string, (m[2] as string).trim()] as const);
+  const entries = [...listed.matchAll(/(6\d{4}) ([^,]+)/g)].map(
+    (m) => [m[1] as string, (m[2] as string).trim()] as const,
+  );
   assert.ok(entries.length >= 7);
   for (const [code, msg] of entries) {
     assert.ok(code in OKX_ERRORS, `${code} is in the catalogue`);

@@ -13,18 +13,29 @@ import { isApiKeyFormat } from './key-rules.js';
  */
 export function wsLoginCode(restCode: OkxCode, apiKey: string): OkxCode {
   switch (restCode) {
-    case '50103': return '60001';
-    case '50106': return '60002';
-    case '50104': return '60003';
+    case '50103':
+      return '60001';
+    case '50106':
+      return '60002';
+    case '50104':
+      return '60003';
     case '50107':
-    case '50112': return '60004';
-    case '50102': return '60006';
-    case '50111': return isApiKeyFormat(apiKey) ? '60032' : '60005';
-    case '50101': return '60032';
-    case '50113': return '60007';
-    case '50105': return '60024';
-    case '50011': return '60014';
-    default: return restCode;
+    case '50112':
+      return '60004';
+    case '50102':
+      return '60006';
+    case '50111':
+      return isApiKeyFormat(apiKey) ? '60032' : '60005';
+    case '50101':
+      return '60032';
+    case '50113':
+      return '60007';
+    case '50105':
+      return '60024';
+    case '50011':
+      return '60014';
+    default:
+      return restCode;
   }
 }
 

@@ -1,17 +1,17 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { RuleError } from '../core/errors.js';
-import type { AppDeps } from '../services/container.js';
 import { errorEnvelope, ruleErrorEnvelope } from '../okx/envelope.js';
+import type { AppDeps } from '../services/container.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
+import { consoleApi } from './routes/console.js';
 import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
 import { publicRoutes } from './routes/public.js';
 import { tradeRoutes } from './routes/trade.js';
-import { consoleApi } from './routes/console.js';
 import { webConsole } from './web-console.js';
 
 /**
@@ -49,8 +49,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Registered after the V5 routes, so the OpenAPI description covers the console API only.
   void app.register(swagger, {
     openapi: {
-      info: { title: 'signet console API', version: '1', description: 'JSON API of the web console: session cookie plus X-CSRF-Token on state-changing calls.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'signet_session' }, csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' } } },
+      info: {
+        title: 'signet console API',
+        version: '1',
+        description: 'JSON API of the web console: session cookie plus X-CSRF-Token on state-changing calls.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'signet_session' },
+          csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+        },
+      },
     },
   });
   void app.register(async (scope) => consoleApi(scope, deps), { prefix: '/console/api' });
@@ -67,7 +76,9 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const body = JSON.stringify(errorEnvelope('400').body);
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy();
 }
@@ -110,7 +121,10 @@ function installErrorHandling(app: FastifyInstance): void {
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];
-      const missing = first?.keyword === 'required' ? String((first.params as { missingProperty?: unknown }).missingProperty ?? '') : '';
+      const missing =
+        first?.keyword === 'required'
+          ? String((first.params as { missingProperty?: unknown }).missingProperty ?? '')
+          : '';
       const param = missing !== '' ? missing : (first?.instancePath ?? '').replace(/^\//, '');
       const { status, body } = errorEnvelope(missing !== '' ? '50014' : '51000', param);
       return reply.code(status).send(body);

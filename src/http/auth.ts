@@ -1,9 +1,15 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions, preValidationHookHandler } from 'fastify';
-import type { AuthOutcome } from '../services/authenticator.js';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  preValidationHookHandler,
+  RouteShorthandOptions,
+} from 'fastify';
 import type { RouteAccess } from '../core/permissions.js';
-import type { ActiveKey } from '../services/keyring.js';
-import type { AppDeps } from '../services/container.js';
 import { errorEnvelope } from '../okx/envelope.js';
+import type { AuthOutcome } from '../services/authenticator.js';
+import type { AppDeps } from '../services/container.js';
+import type { ActiveKey } from '../services/keyring.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,7 +36,8 @@ interface OkxHeaders {
 const join = (prev: string | undefined, value: string): string => (prev === undefined ? value : `${prev}, ${value}`);
 
 /** Header names are case-insensitive; clients send these in upper or lower case, so those skip toLowerCase. */
-const named = (name: string, upper: string, lower: string): boolean => name === upper || name === lower || name.toLowerCase() === lower;
+const named = (name: string, upper: string, lower: string): boolean =>
+  name === upper || name === lower || name.toLowerCase() === lower;
 
 /**
  * Reads the OK-ACCESS-* and x-simulated-trading headers straight from the raw header list, which
@@ -82,18 +89,21 @@ export function keyOf(request: FastifyRequest): ActiveKey {
 
 function authenticate(deps: AppDeps, access: RouteAccess, request: FastifyRequest): AuthOutcome | Promise<AuthOutcome> {
   const h = okxHeaders(request.raw.rawHeaders);
-  return deps.authenticator.authenticate({
-    apiKey: h.key,
-    sign: h.sign,
-    timestamp: h.timestamp,
-    passphrase: h.passphrase,
-    demo: h.demo,
-    method: request.method,
-    target: request.url,
-    body: request.rawBody,
-    ip: request.ip,
-    needs: access,
-  }, deps.now());
+  return deps.authenticator.authenticate(
+    {
+      apiKey: h.key,
+      sign: h.sign,
+      timestamp: h.timestamp,
+      passphrase: h.passphrase,
+      demo: h.demo,
+      method: request.method,
+      target: request.url,
+      body: request.rawBody,
+      ip: request.ip,
+      needs: access,
+    },
+    deps.now(),
+  );
 }
 
 /** For routes with a schema: authentication before validation, so a bad key is refused before a bad parameter. */
@@ -118,7 +128,8 @@ function authHook(deps: AppDeps, access: RouteAccess): preValidationHookHandler 
 function authenticated(deps: AppDeps, access: RouteAccess, handler: V5Route['handler']): V5Route['handler'] {
   return function authenticatedHandler(request: FastifyRequest, reply: FastifyReply) {
     const result = authenticate(deps, access, request);
-    if (result instanceof Promise) return result.then((outcome) => (admitted(request, reply, outcome) ? handler(request, reply) : reply));
+    if (result instanceof Promise)
+      return result.then((outcome) => (admitted(request, reply, outcome) ? handler(request, reply) : reply));
     return admitted(request, reply, result) ? handler(request, reply) : reply;
   };
 }
@@ -130,7 +141,10 @@ function admitted(request: FastifyRequest, reply: FastifyReply, outcome: AuthOut
     return true;
   }
   // Never the signature, passphrase or an unknown key header: only what identifies the case.
-  request.log.warn({ code: outcome.code, ip: request.ip, apiKey: outcome.apiKey, route: request.routeOptions.url }, 'request rejected');
+  request.log.warn(
+    { code: outcome.code, ip: request.ip, apiKey: outcome.apiKey, route: request.routeOptions.url },
+    'request rejected',
+  );
   const { status, body } = errorEnvelope(outcome.code, outcome.arg);
   reply.code(status).send(body);
   return false;

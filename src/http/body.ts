@@ -5,7 +5,8 @@ import { RuleError } from '../core/errors.js';
 export function objectBody(request: FastifyRequest): Record<string, unknown> {
   const body = request.body;
   if (body === undefined || body === null) throw new RuleError('50000', 'body: a JSON object is required');
-  if (typeof body !== 'object' || Array.isArray(body)) throw new RuleError('51000', 'body: must be a JSON object', 'body');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new RuleError('51000', 'body: must be a JSON object', 'body');
   return body as Record<string, unknown>;
 }
 

@@ -3,8 +3,8 @@ import cookie from '@fastify/cookie';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AccountError, type AccountErrorKind } from '../core/account-errors.js';
 import { RuleError } from '../core/errors.js';
-import type { SessionRecord, UserRecord } from '../store/store.js';
 import type { AppDeps } from '../services/container.js';
+import type { SessionRecord, UserRecord } from '../store/store.js';
 
 export const SESSION_COOKIE = 'signet_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -28,12 +28,19 @@ export interface ConsoleErrorBody {
 }
 
 const ACCOUNT_STATUS: Record<AccountErrorKind, number> = {
-  unauthenticated: 401, credentials: 401, throttled: 429, csrf: 403,
-  totp_required: 403, totp_invalid: 403, totp_state: 409, not_found: 404,
+  unauthenticated: 401,
+  credentials: 401,
+  throttled: 429,
+  csrf: 403,
+  totp_required: 403,
+  totp_invalid: 403,
+  totp_state: 409,
+  not_found: 404,
 };
 
-const body = (code: string, field: string | undefined | null, message: string): ConsoleErrorBody =>
-  ({ error: { code, field: field ?? null, message } });
+const body = (code: string, field: string | undefined | null, message: string): ConsoleErrorBody => ({
+  error: { code, field: field ?? null, message },
+});
 
 const sameToken = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
@@ -53,15 +60,28 @@ export function sessionOf(request: FastifyRequest): SessionRecord {
 }
 
 /** Sets the session cookie: HttpOnly, SameSite=Strict, Secure when the request came over https. */
-export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, session: SessionRecord): void {
+export function setSessionCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+  session: SessionRecord,
+): void {
   reply.setCookie(SESSION_COOKIE, token, {
-    path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https',
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
     expires: new Date(session.expiresAt),
   });
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
+  reply.clearCookie(SESSION_COOKIE, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
+  });
 }
 
 /**
@@ -78,7 +98,8 @@ export async function installConsoleEdge(app: FastifyInstance, deps: AppDeps): P
     if (access === 'none' || request.is404) return;
     const token = request.cookies[SESSION_COOKIE] ?? '';
     const session = await deps.sessions.find(token, deps.now());
-    if (session === null) throw new AccountError('unauthenticated', 'session: not logged in, or the session expired; log in again');
+    if (session === null)
+      throw new AccountError('unauthenticated', 'session: not logged in, or the session expired; log in again');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       const given = request.headers[CSRF_HEADER];
       if (typeof given !== 'string' || !sameToken(given, session.csrfToken)) {
@@ -86,7 +107,11 @@ export async function installConsoleEdge(app: FastifyInstance, deps: AppDeps): P
       }
     }
     if (access === 'user' && !session.verified) {
-      throw new AccountError('totp_required', 'authenticator: enter your authenticator code to finish logging in', 'code');
+      throw new AccountError(
+        'totp_required',
+        'authenticator: enter your authenticator code to finish logging in',
+        'code',
+      );
     }
     const user = await deps.users.byId(session.userId);
     if (user === null) throw new AccountError('unauthenticated', 'session: the account no longer exists');
@@ -95,26 +120,38 @@ export async function installConsoleEdge(app: FastifyInstance, deps: AppDeps): P
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(body('not_found', null, `${request.method} ${request.url.split('?', 1)[0] ?? ''} is not a console API call`)));
+    reply
+      .code(404)
+      .send(
+        body('not_found', null, `${request.method} ${request.url.split('?', 1)[0] ?? ''} is not a console API call`),
+      ),
+  );
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof AccountError) return reply.code(ACCOUNT_STATUS[err.kind]).send(body(err.kind, err.field, err.message));
+    if (err instanceof AccountError)
+      return reply.code(ACCOUNT_STATUS[err.kind]).send(body(err.kind, err.field, err.message));
     if (err instanceof RuleError) {
       const status = err.code === '59506' ? 404 : 400;
       return reply.code(status).send(body(err.code, err.field, err.message));
     }
     if (err.validation !== undefined) {
       const first = err.validation[0];
-      const missing = first?.keyword === 'required' ? String((first.params as { missingProperty?: unknown }).missingProperty ?? '') : '';
-      const field = missing !== '' ? missing : (first?.instancePath ?? '').replace(/^\//, '').split('/', 1)[0] ?? '';
+      const missing =
+        first?.keyword === 'required'
+          ? String((first.params as { missingProperty?: unknown }).missingProperty ?? '')
+          : '';
+      const field = missing !== '' ? missing : ((first?.instancePath ?? '').replace(/^\//, '').split('/', 1)[0] ?? '');
       const message = missing !== '' ? `${field}: required` : `${field || 'body'}: ${first?.message ?? 'invalid'}`;
       return reply.code(400).send(body('invalid', field || null, message));
     }
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send(body('too_large', null, 'body: request body is too large'));
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply.code(413).send(body('too_large', null, 'body: request body is too large'));
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(400).send(body('bad_request', null, err.message));
     }
     request.log.error({ err }, 'unexpected console error');
-    return reply.code(500).send(body('internal', null, `Something went wrong on the server (request id ${request.id}); try again`));
+    return reply
+      .code(500)
+      .send(body('internal', null, `Something went wrong on the server (request id ${request.id}); try again`));
   });
 }

@@ -18,12 +18,23 @@ export async function webConsole(app: FastifyInstance): Promise<void> {
     app.log.warn('web/dist is missing: run `npm run build` to serve the console pages');
     return;
   }
-  await app.register(fastifyStatic, { root: `${WEB_DIST}assets`, prefix: '/assets/', wildcard: false, immutable: true, maxAge: '365d' });
+  await app.register(fastifyStatic, {
+    root: `${WEB_DIST}assets`,
+    prefix: '/assets/',
+    wildcard: false,
+    immutable: true,
+    maxAge: '365d',
+  });
   for (const page of CONSOLE_PAGES) {
-    app.get(page, { schema: { hide: true } }, (_request, reply) => reply
-      .header('cache-control', 'no-cache')
-      .header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
-      .header('x-content-type-options', 'nosniff')
-      .sendFile('index.html', WEB_DIST));
+    app.get(page, { schema: { hide: true } }, (_request, reply) =>
+      reply
+        .header('cache-control', 'no-cache')
+        .header(
+          'content-security-policy',
+          "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
+        )
+        .header('x-content-type-options', 'nosniff')
+        .sendFile('index.html', WEB_DIST),
+    );
   }
 }

@@ -12,15 +12,38 @@ import type { BalanceRow } from '../store/store.js';
 
 export function accountConfigView(key: ActiveKey) {
   return {
-    acctLv: '1', acctStpMode: 'cancel_maker', autoLoan: false, ctIsoMode: 'automatic', enableSpotBorrow: false,
-    greeksType: 'PA', ip: key.ips.join(','), kycLv: '2', label: key.label, level: 'Lv1', levelTmp: '',
-    liquidationGear: '-1', mainUid: key.uid, mgnIsoMode: 'automatic', opAuth: '0', perm: formatPermissions(key.perms),
-    posMode: 'net_mode', roleType: '0', settleCcy: 'USDT', settleCcyList: ['USDT'], spotBorrowAutoRepay: false,
-    spotOffsetType: '', spotRoleType: '0', spotTraderInsts: [], traderInsts: [], type: '0', uid: key.uid,
+    acctLv: '1',
+    acctStpMode: 'cancel_maker',
+    autoLoan: false,
+    ctIsoMode: 'automatic',
+    enableSpotBorrow: false,
+    greeksType: 'PA',
+    ip: key.ips.join(','),
+    kycLv: '2',
+    label: key.label,
+    level: 'Lv1',
+    levelTmp: '',
+    liquidationGear: '-1',
+    mainUid: key.uid,
+    mgnIsoMode: 'automatic',
+    opAuth: '0',
+    perm: formatPermissions(key.perms),
+    posMode: 'net_mode',
+    roleType: '0',
+    settleCcy: 'USDT',
+    settleCcyList: ['USDT'],
+    spotBorrowAutoRepay: false,
+    spotOffsetType: '',
+    spotRoleType: '0',
+    spotTraderInsts: [],
+    traderInsts: [],
+    type: '0',
+    uid: key.uid,
   };
 }
 
-const usdValue = (ccy: string, amount: string): string => multiply(amount, CURRENCY_BY_CCY.get(ccy)?.usdPrice ?? '0', 8);
+const usdValue = (ccy: string, amount: string): string =>
+  multiply(amount, CURRENCY_BY_CCY.get(ccy)?.usdPrice ?? '0', 8);
 
 /**
  * GET /api/v5/account/balance: the trading account (18) valued in USD at reference prices.
@@ -33,18 +56,65 @@ export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number) {
     const eqUsd = usdValue(r.ccy, eq);
     totalEq = addAmounts(totalEq, eqUsd);
     return {
-      accAvgPx: '', availBal: r.avail, availEq: r.avail, borrowFroz: '', cashBal: eq, ccy: r.ccy, clSpotInUseAmt: '',
-      crossLiab: '', disEq: eqUsd, eq, eqUsd, fixedBal: '0', frozenBal: r.frozen, imr: '', interest: '', isoEq: '0',
-      isoLiab: '', isoUpl: '0', liab: '', maxLoan: '', maxSpotInUse: '', mgnRatio: '', mmr: '', notionalLever: '',
-      ordFrozen: r.frozen, rewardBal: '0', smtSyncEq: '0', spotBal: eq, spotCopyTradingEq: '0', spotInUseAmt: '',
-      spotIsoBal: '0', spotUpl: '', spotUplRatio: '', stgyEq: '0', totalPnl: '', totalPnlRatio: '', twap: '0',
-      uTime: String(r.updatedAt), upl: '0', uplLiab: '',
+      accAvgPx: '',
+      availBal: r.avail,
+      availEq: r.avail,
+      borrowFroz: '',
+      cashBal: eq,
+      ccy: r.ccy,
+      clSpotInUseAmt: '',
+      crossLiab: '',
+      disEq: eqUsd,
+      eq,
+      eqUsd,
+      fixedBal: '0',
+      frozenBal: r.frozen,
+      imr: '',
+      interest: '',
+      isoEq: '0',
+      isoLiab: '',
+      isoUpl: '0',
+      liab: '',
+      maxLoan: '',
+      maxSpotInUse: '',
+      mgnRatio: '',
+      mmr: '',
+      notionalLever: '',
+      ordFrozen: r.frozen,
+      rewardBal: '0',
+      smtSyncEq: '0',
+      spotBal: eq,
+      spotCopyTradingEq: '0',
+      spotInUseAmt: '',
+      spotIsoBal: '0',
+      spotUpl: '',
+      spotUplRatio: '',
+      stgyEq: '0',
+      totalPnl: '',
+      totalPnlRatio: '',
+      twap: '0',
+      uTime: String(r.updatedAt),
+      upl: '0',
+      uplLiab: '',
     };
   });
   return {
-    adjEq: '', borrowFroz: '', details, imr: '', isoEq: '0', mgnRatio: '', mmr: '', notionalUsd: '',
-    notionalUsdForBorrow: '', notionalUsdForFutures: '', notionalUsdForOption: '', notionalUsdForSwap: '', ordFroz: '',
-    totalEq, uTime: String(uTime), upl: '0',
+    adjEq: '',
+    borrowFroz: '',
+    details,
+    imr: '',
+    isoEq: '0',
+    mgnRatio: '',
+    mmr: '',
+    notionalUsd: '',
+    notionalUsdForBorrow: '',
+    notionalUsdForFutures: '',
+    notionalUsdForOption: '',
+    notionalUsdForSwap: '',
+    ordFroz: '',
+    totalEq,
+    uTime: String(uTime),
+    upl: '0',
   };
 }
 
@@ -54,10 +124,16 @@ export function fundingBalanceView(r: BalanceRow) {
 }
 
 /** `balance_and_position` channel (spot subset: cash balances, no positions). */
-export function balanceAndPositionView(rows: readonly BalanceRow[], eventType: 'snapshot' | 'filled' | 'transferred', now: number) {
+export function balanceAndPositionView(
+  rows: readonly BalanceRow[],
+  eventType: 'snapshot' | 'filled' | 'transferred',
+  now: number,
+) {
   return {
-    pTime: String(now), eventType,
+    pTime: String(now),
+    eventType,
     balData: rows.map((r) => ({ ccy: r.ccy, cashBal: addAmounts(r.avail, r.frozen), uTime: String(r.updatedAt) })),
-    posData: [], trades: [],
+    posData: [],
+    trades: [],
   };
 }

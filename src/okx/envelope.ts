@@ -1,4 +1,4 @@
-import { okxMessage, OKX_ERRORS, RuleError, type OkxCode } from '../core/errors.js';
+import { OKX_ERRORS, type OkxCode, okxMessage, type RuleError } from '../core/errors.js';
 
 /**
  * OKX's envelopes, as REST and the WebSocket API both send them: `{code, msg, data}` answers and
@@ -26,6 +26,10 @@ export function ruleErrorEnvelope(err: RuleError): ErrorEnvelope {
 }
 
 /** A push: `{"arg":…,"data":[…]}` with extra top-level fields (action, eventType) before data. */
-export function push(arg: Readonly<Record<string, string>>, data: readonly unknown[], extra: Record<string, unknown> = {}): string {
+export function push(
+  arg: Readonly<Record<string, string>>,
+  data: readonly unknown[],
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({ arg, ...extra, data });
 }

@@ -1,4 +1,4 @@
-import { okxMessage, RuleError, type OkxCode } from '../core/errors.js';
+import { type OkxCode, okxMessage, RuleError } from '../core/errors.js';
 import type { Order } from '../core/orders.js';
 
 /** At most this many orders in one batch request (OKX: 20). */
@@ -14,29 +14,55 @@ export interface ItemResult {
  * Runs one order operation of a request (REST or WebSocket) and answers it as OKX does per item:
  * the order's ids with sCode "0", or the rule it broke as sCode/sMsg. Faults are rethrown.
  */
-export async function orderItem(ids: { clOrdId: string; tag?: string }, run: () => Promise<Order>, now: number): Promise<ItemResult> {
+export async function orderItem(
+  ids: { clOrdId: string; tag?: string },
+  run: () => Promise<Order>,
+  now: number,
+): Promise<ItemResult> {
   try {
     const o = await run();
-    return { ok: true, data: { clOrdId: o.clOrdId, ordId: o.ordId, ...(ids.tag === undefined ? {} : { tag: o.tag }), ts: String(now), sCode: '0', sMsg: 'Order placed' } };
+    return {
+      ok: true,
+      data: {
+        clOrdId: o.clOrdId,
+        ordId: o.ordId,
+        ...(ids.tag === undefined ? {} : { tag: o.tag }),
+        ts: String(now),
+        sCode: '0',
+        sMsg: 'Order placed',
+      },
+    };
   } catch (err) {
     if (!(err instanceof RuleError)) throw err;
     const base = okxMessage(err.code, err.field ?? '');
     return {
       ok: false,
-      data: { clOrdId: ids.clOrdId, ordId: '', ...(ids.tag === undefined ? {} : { tag: ids.tag }), ts: String(now), sCode: err.code, sMsg: `${base} (${err.message})` },
+      data: {
+        clOrdId: ids.clOrdId,
+        ordId: '',
+        ...(ids.tag === undefined ? {} : { tag: ids.tag }),
+        ts: String(now),
+        sCode: err.code,
+        sMsg: `${base} (${err.message})`,
+      },
     };
   }
 }
 
 /** OKX's batch envelope: code 0 all succeeded, 1 all failed, 2 some failed. */
-export function batchEnvelope(results: readonly ItemResult[]): { code: OkxCode | '0'; msg: string; data: Array<Record<string, string>> } {
+export function batchEnvelope(results: readonly ItemResult[]): {
+  code: OkxCode | '0';
+  msg: string;
+  data: Array<Record<string, string>>;
+} {
   const failed = results.filter((r) => !r.ok).length;
   const code: OkxCode | '0' = failed === 0 ? '0' : failed === results.length ? '1' : '2';
   return { code, msg: code === '0' ? '' : okxMessage(code), data: results.map((r) => r.data) };
 }
 
 /** A cancel or amend answers sMsg "" on success (a placement "Order placed"). */
-export const withMsg = (r: ItemResult, msg: string): ItemResult => (r.ok ? { ok: true, data: { ...r.data, sMsg: msg } } : r);
+export const withMsg = (r: ItemResult, msg: string): ItemResult =>
+  r.ok ? { ok: true, data: { ...r.data, sMsg: msg } } : r;
 
 /** The optional string fields of an order request ('' when absent or not a string). */
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');

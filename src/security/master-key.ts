@@ -1,5 +1,5 @@
-import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
@@ -26,7 +26,8 @@ export function loadMasterKey(hexFromEnv: string | null, dataDir: string): Buffe
 /** Parses a master key given as 64 hex characters. */
 export function parseMasterKey(hex: string): Buffer {
   const text = hex.trim();
-  if (!HEX64.test(text)) throw new Error('a master key is 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`');
+  if (!HEX64.test(text))
+    throw new Error('a master key is 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`');
   return Buffer.from(text, 'hex');
 }
 

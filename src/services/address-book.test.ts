@@ -1,5 +1,5 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import { AddressBook } from './address-book.js';
 import { addUser, memoryStore, ruleError, T0 } from './test-store.test-helpers.js';
 
@@ -13,8 +13,10 @@ test('addresses are checked, normalised, kept per account, refused twice, remove
   const other = await addUser(store, 'other-book@example.com');
   const entry = (ccy: string, chain: string, address = TRON, label = '') => ({ ccy, chain, address, label });
   const added = await book.add(user.id, entry('usdt', 'usdt-trc20', ` ${TRON} `, ' cold '), T0);
-  assert.deepEqual({ ...added, id: 0 },
-    { id: 0, userId: user.id, ccy: 'USDT', chain: 'USDT-TRC20', address: TRON, label: 'cold', createdAt: T0 });
+  assert.deepEqual(
+    { ...added, id: 0 },
+    { id: 0, userId: user.id, ccy: 'USDT', chain: 'USDT-TRC20', address: TRON, label: 'cold', createdAt: T0 },
+  );
   assert.deepEqual(await book.list(user.id), [added]);
   assert.deepEqual(await book.list(other.id), []);
 

@@ -1,4 +1,4 @@
-import { validateWithdrawalAddress, type NewAddressInput } from '../core/withdrawal-address.js';
+import { type NewAddressInput, validateWithdrawalAddress } from '../core/withdrawal-address.js';
 import type { FundingStore, WithdrawalAddress } from '../store/store.js';
 
 /** The withdrawal address book; the rules live in core/withdrawal-address.ts. */
@@ -16,7 +16,9 @@ export class AddressBook {
 
   async add(userId: number, input: NewAddressInput, now: number): Promise<WithdrawalAddress> {
     const valid = validateWithdrawalAddress(input, 0);
-    return this.store.addWithdrawalAddress({ userId, ...valid, createdAt: now }, (count) => { validateWithdrawalAddress(valid, count); });
+    return this.store.addWithdrawalAddress({ userId, ...valid, createdAt: now }, (count) => {
+      validateWithdrawalAddress(valid, count);
+    });
   }
 
   remove(userId: number, id: number): Promise<boolean> {

@@ -1,15 +1,15 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { after, before, test } from 'node:test';
 import { DEFAULT_EXPIRY } from '../core/expiry.js';
 import type { RouteAccess } from '../core/permissions.js';
 import { Authenticator, type AuthOutcome, type AuthRequest } from './authenticator.js';
-import { KeyService, type CreatedKey } from './key-service.js';
+import { type CreatedKey, KeyService } from './key-service.js';
 import { Keyring } from './keyring.js';
 import { memoryLimiters } from './limiters.js';
 import { RejectionRecorder } from './rejection-recorder.js';
-import { UsageTracker } from './usage-tracker.js';
 import { addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
+import { UsageTracker } from './usage-tracker.js';
 
 const store = memoryStore();
 after(() => store.close());
@@ -31,11 +31,20 @@ function authenticator(limits = { failsPerIp: 1000, failsPerKey: 1000 }): Authen
 function request(key: CreatedKey, over: Partial<AuthRequest> & { secret?: string; at?: number } = {}): AuthRequest {
   const timestamp = new Date(over.at ?? T0).toISOString();
   const sign = createHmac('sha256', over.secret ?? key.secretKey)
-    .update(`${timestamp}POST${TARGET}${BODY}`).digest('base64');
+    .update(`${timestamp}POST${TARGET}${BODY}`)
+    .digest('base64');
   const needs: RouteAccess = 'read';
   const req: AuthRequest = {
-    apiKey: key.apiKey, sign, timestamp, passphrase: PASSPHRASE, demo: false, method: 'POST', target: TARGET,
-    body: Buffer.from(BODY), ip: IP, needs,
+    apiKey: key.apiKey,
+    sign,
+    timestamp,
+    passphrase: PASSPHRASE,
+    demo: false,
+    method: 'POST',
+    target: TARGET,
+    body: Buffer.from(BODY),
+    ip: IP,
+    needs,
   };
   return { ...req, ...over };
 }

@@ -1,12 +1,12 @@
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { memoryLimiters, type Limiters } from './limiters.js';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { OkxCode } from '../core/errors.js';
 import { normalizeIp } from '../core/ip-whitelist.js';
-import { hasPermission, type RouteAccess } from '../core/permissions.js';
 import { isApiKeyFormat } from '../core/key-rules.js';
+import { hasPermission, type RouteAccess } from '../core/permissions.js';
 import { parseRestTimestamp, parseWsTimestamp, signatureMatches, withinWindow } from '../core/signing.js';
 import { wsLoginCode } from '../core/ws-codes.js';
-import type { Keyring, ActiveKey } from './keyring.js';
+import type { ActiveKey, Keyring } from './keyring.js';
+import { type Limiters, memoryLimiters } from './limiters.js';
 import type { RejectionRecorder } from './rejection-recorder.js';
 import type { UsageTracker } from './usage-tracker.js';
 
@@ -28,9 +28,7 @@ export interface AuthRequest {
 }
 
 /** A rejected request is a value, not an exception. */
-export type AuthOutcome =
-  | { ok: true; key: ActiveKey }
-  | { ok: false; code: OkxCode; arg?: string; apiKey?: string };
+export type AuthOutcome = { ok: true; key: ActiveKey } | { ok: false; code: OkxCode; arg?: string; apiKey?: string };
 
 export interface AuthLimits {
   timestampWindowMs: number;
@@ -83,8 +81,18 @@ export class Authenticator {
     /** In memory by default; Redis-backed (shared by every instance) with SIGNET_REDIS_URL. */
     limiters: Limiters = memoryLimiters(),
   ) {
-    this.ipFails = limiters.create({ keyPrefix: 'auth-ip', points: limits.failsPerIp, duration: FAIL_WINDOW_S, blockDuration: FAIL_WINDOW_S });
-    this.keyFails = limiters.create({ keyPrefix: 'auth-key', points: limits.failsPerKey, duration: FAIL_WINDOW_S, blockDuration: FAIL_WINDOW_S });
+    this.ipFails = limiters.create({
+      keyPrefix: 'auth-ip',
+      points: limits.failsPerIp,
+      duration: FAIL_WINDOW_S,
+      blockDuration: FAIL_WINDOW_S,
+    });
+    this.keyFails = limiters.create({
+      keyPrefix: 'auth-key',
+      points: limits.failsPerKey,
+      duration: FAIL_WINDOW_S,
+      blockDuration: FAIL_WINDOW_S,
+    });
   }
 
   authenticate(req: AuthRequest, now: number): AuthOutcome | Promise<AuthOutcome> {
@@ -105,7 +113,11 @@ export class Authenticator {
    * The checks before the key, common to REST and WebSocket: rate-limit blocks, the four fields
    * present, the timestamp readable (`parseTimestamp`) and within the window. Null when they pass.
    */
-  private precheck(req: AuthRequest, now: number, parseTimestamp: (text: string) => number | null): AuthOutcome | Promise<AuthOutcome> | null {
+  private precheck(
+    req: AuthRequest,
+    now: number,
+    parseTimestamp: (text: string) => number | null,
+  ): AuthOutcome | Promise<AuthOutcome> | null {
     if (this.blockedUntil.size > 0 && this.isBlocked(`ip:${req.ip}`, now)) return RATE_LIMITED;
     const { apiKey, sign, timestamp, passphrase } = req;
     if (apiKey === undefined || apiKey === '') return this.reject(req, now, '50103');
@@ -120,7 +132,14 @@ export class Authenticator {
   }
 
   /** A key not in the cache: refused unless it looks like a key, else loaded from the store. */
-  private lookUp(req: AuthRequest, apiKey: string, sign: string, timestamp: string, passphrase: string, now: number): AuthOutcome | Promise<AuthOutcome> {
+  private lookUp(
+    req: AuthRequest,
+    apiKey: string,
+    sign: string,
+    timestamp: string,
+    passphrase: string,
+    now: number,
+  ): AuthOutcome | Promise<AuthOutcome> {
     if (!isApiKeyFormat(apiKey)) return this.reject(req, now, '50111');
     const found = this.keyring.get(apiKey);
     if (found instanceof Promise) return found.then((key) => this.checkKey(req, key, sign, timestamp, passphrase, now));
@@ -134,26 +153,56 @@ export class Authenticator {
    */
   login(req: WsLoginRequest, now: number): Promise<AuthOutcome> {
     const rest: AuthRequest = {
-      apiKey: req.apiKey, sign: req.sign, timestamp: req.timestamp, passphrase: req.passphrase, demo: req.demo,
-      method: WS_LOGIN_METHOD, target: WS_LOGIN_PATH, body: undefined, ip: req.ip, needs: 'read',
+      apiKey: req.apiKey,
+      sign: req.sign,
+      timestamp: req.timestamp,
+      passphrase: req.passphrase,
+      demo: req.demo,
+      method: WS_LOGIN_METHOD,
+      target: WS_LOGIN_PATH,
+      body: undefined,
+      ip: req.ip,
+      needs: 'read',
     };
-    const outcome = this.precheck(rest, now, parseWsTimestamp)
-      ?? this.lookUp(rest, rest.apiKey as string, rest.sign as string, rest.timestamp as string, rest.passphrase as string, now);
+    const outcome =
+      this.precheck(rest, now, parseWsTimestamp) ??
+      this.lookUp(
+        rest,
+        rest.apiKey as string,
+        rest.sign as string,
+        rest.timestamp as string,
+        rest.passphrase as string,
+        now,
+      );
     return Promise.resolve(outcome).then((o) => (o.ok ? o : { ...o, code: wsLoginCode(o.code, req.apiKey ?? '') }));
   }
 
-  private checkKey(req: AuthRequest, key: ActiveKey | null, sign: string, timestamp: string, passphrase: string, now: number): AuthOutcome | Promise<AuthOutcome> {
+  private checkKey(
+    req: AuthRequest,
+    key: ActiveKey | null,
+    sign: string,
+    timestamp: string,
+    passphrase: string,
+    now: number,
+  ): AuthOutcome | Promise<AuthOutcome> {
     if (key === null) return this.reject(req, now, '50111');
     if ((key.env === 'demo') !== req.demo) return this.reject(req, now, '50101', key);
-    if (!signatureMatches(key.hmacKey, timestamp, req.method, req.target, req.body, sign)) return this.reject(req, now, '50113', key);
+    if (!signatureMatches(key.hmacKey, timestamp, req.method, req.target, req.body, sign))
+      return this.reject(req, now, '50113', key);
     const matches = this.keyring.passphraseMatches(key, passphrase);
     if (matches instanceof Promise) return matches.then((ok) => this.checkAccess(req, key, ok, now));
     return this.checkAccess(req, key, matches, now);
   }
 
-  private checkAccess(req: AuthRequest, key: ActiveKey, passphraseOk: boolean, now: number): AuthOutcome | Promise<AuthOutcome> {
+  private checkAccess(
+    req: AuthRequest,
+    key: ActiveKey,
+    passphraseOk: boolean,
+    now: number,
+  ): AuthOutcome | Promise<AuthOutcome> {
     if (!passphraseOk) return this.reject(req, now, '50105', key);
-    if (!key.whitelist.empty && !key.whitelist.admits(req.ip)) return this.reject(req, now, '50110', key, normalizeIp(req.ip) ?? req.ip);
+    if (!key.whitelist.empty && !key.whitelist.admits(req.ip))
+      return this.reject(req, now, '50110', key, normalizeIp(req.ip) ?? req.ip);
     // Authenticated: this counts as use of the key, whatever the route then allows.
     this.usage.touch(key, now);
     if (!key.knownIps.has(req.ip)) this.usage.usedFrom(key, req.ip, now);
@@ -187,20 +236,22 @@ export class Authenticator {
   /** True if this failure went over a limit (the subject is then blocked here for the rest of the block). */
   private recordFailure(req: AuthRequest, now: number): Promise<boolean> {
     // The limit-th failure within the window starts the block: `limit` failures, then 50011.
-    const count = (limiter: RateLimiterAbstract, subject: string, id: string): Promise<boolean> => limiter.consume(subject).then(
-      (res) => {
-        if (res.remainingPoints === 0) this.blockedUntil.set(id, now + FAIL_WINDOW_S * 1000);
-        return false;
-      },
-      (res: unknown) => {
-        if (!(res instanceof RateLimiterRes)) return false;
-        this.blockedUntil.set(id, now + res.msBeforeNext);
-        return true;
-      },
-    );
+    const count = (limiter: RateLimiterAbstract, subject: string, id: string): Promise<boolean> =>
+      limiter.consume(subject).then(
+        (res) => {
+          if (res.remainingPoints === 0) this.blockedUntil.set(id, now + FAIL_WINDOW_S * 1000);
+          return false;
+        },
+        (res: unknown) => {
+          if (!(res instanceof RateLimiterRes)) return false;
+          this.blockedUntil.set(id, now + res.msBeforeNext);
+          return true;
+        },
+      );
     if (this.blockedUntil.size > 10_000) this.pruneBlocks(now);
     const counts = [count(this.ipFails, req.ip, `ip:${req.ip}`)];
-    if (req.apiKey !== undefined && req.apiKey !== '') counts.push(count(this.keyFails, req.apiKey, `key:${req.apiKey}`));
+    if (req.apiKey !== undefined && req.apiKey !== '')
+      counts.push(count(this.keyFails, req.apiKey, `key:${req.apiKey}`));
     return Promise.all(counts).then((over) => over.includes(true));
   }
 

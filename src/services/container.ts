@@ -1,16 +1,16 @@
 import type { Config } from '../config.js';
 import type { AddressBook } from './address-book.js';
 import type { Authenticator } from './authenticator.js';
+import type { FundingService } from './funding-service.js';
 import type { KeyService } from './key-service.js';
 import type { Keyring } from './keyring.js';
-import type { Limiters } from './limiters.js';
 import type { LedgerService } from './ledger-service.js';
-import type { RateLimits } from './rate-limits.js';
-import type { FundingService } from './funding-service.js';
+import type { Limiters } from './limiters.js';
 import type { MarketData } from './market-data.js';
-import type { TradingService } from './trading-service.js';
+import type { RateLimits } from './rate-limits.js';
 import type { SessionService } from './session-service.js';
 import type { TotpService } from './totp-service.js';
+import type { TradingService } from './trading-service.js';
 import type { UserService } from './user-service.js';
 
 /** The services the edges are built from: the HTTP app (buildApp) and the WebSocket API (installWebSocket). */

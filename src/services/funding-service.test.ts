@@ -1,5 +1,5 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { FUNDING, TRADING } from '../core/ledger.js';
 import { AddressBook } from './address-book.js';
 import { FundingService } from './funding-service.js';
@@ -26,8 +26,10 @@ test('a transfer moves funds between the funding and trading accounts; too much 
   const { service, user, usdt } = await funding(t);
   const toTrading = { ccy: 'usdt', amt: '30', from: '6', to: '18', clientId: 'c1' };
   const moved = await service.transfer(user.id, 'live', toTrading, T0 + 1);
-  assert.deepEqual({ ...moved, transId: '' },
-    { transId: '', ccy: 'USDT', amt: '30', from: '6', to: '18', clientId: 'c1' });
+  assert.deepEqual(
+    { ...moved, transId: '' },
+    { transId: '', ccy: 'USDT', amt: '30', from: '6', to: '18', clientId: 'c1' },
+  );
   assert.deepEqual(await usdt(user.id), { avail: '70', frozen: '0' });
   assert.deepEqual(await usdt(user.id, TRADING), { avail: '30', frozen: '0' });
   const transfer = (req: Record<string, string>) => service.transfer(user.id, 'live', { ccy: 'USDT', ...req }, T0 + 2);
@@ -82,7 +84,10 @@ test('an internal withdrawal reaches another account by email at once, as its de
   assert.deepEqual(await usdt(user.id), { avail: '75', frozen: '0' });
   assert.deepEqual(await usdt(friend.id), { avail: '25', frozen: '0' });
   const deposits = await service.listDeposits(friend.id, 'live', { limit: 10 });
-  assert.deepEqual(deposits.map((d) => [d.ccy, d.amt, d.kind, d.ref]), [['USDT', '25', 'internal_in', w.wdId]]);
+  assert.deepEqual(
+    deposits.map((d) => [d.ccy, d.amt, d.kind, d.ref]),
+    [['USDT', '25', 'internal_in', w.wdId]],
+  );
   const toNobody = { ccy: 'USDT', amt: '1', dest: '3', toAddr: 'nobody@example.com' };
   await assert.rejects(service.withdraw(user.id, 'live', toNobody, T0 + 2), ruleError('58207'));
   const toSelf = { ccy: 'USDT', amt: '1', dest: '3', toAddr: 'funds@example.com' };

@@ -1,14 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { RuleError } from '../core/errors.js';
 import {
-  accountType, holdEntries, internalEntries, releaseEntries, settleEntries, transferEntries, validateWithdrawal,
-  type Withdrawal, type WithdrawalRequest,
+  accountType,
+  holdEntries,
+  internalEntries,
+  releaseEntries,
+  settleEntries,
+  transferEntries,
+  validateWithdrawal,
+  type Withdrawal,
+  type WithdrawalRequest,
 } from '../core/funding.js';
 import type { KeyEnv } from '../core/key-rules.js';
-import { parseAmount, type LedgerEntry } from '../core/ledger.js';
+import { type LedgerEntry, parseAmount } from '../core/ledger.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
 import type {
-  ClusterStore, DepositRecord, FundingStore, LedgerStore, UserStore, WithdrawalAddress,
+  ClusterStore,
+  DepositRecord,
+  FundingStore,
+  LedgerStore,
+  UserStore,
+  WithdrawalAddress,
 } from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
@@ -19,7 +31,8 @@ async function fundingBalance<T>(task: Promise<T>): Promise<T> {
   try {
     return await task;
   } catch (err) {
-    if (err instanceof RuleError && err.code === '51008') throw new RuleError('58350', `${err.field ?? 'ccy'}: insufficient balance in the funding account`, 'amt');
+    if (err instanceof RuleError && err.code === '51008')
+      throw new RuleError('58350', `${err.field ?? 'ccy'}: insufficient balance in the funding account`, 'amt');
     throw err;
   }
 }
@@ -66,7 +79,12 @@ export class FundingService {
     }
   }
 
-  async transfer(userId: number, env: KeyEnv, req: TransferRequest, now: number): Promise<{ transId: string; ccy: string; amt: string; from: string; to: string; clientId: string }> {
+  async transfer(
+    userId: number,
+    env: KeyEnv,
+    req: TransferRequest,
+    now: number,
+  ): Promise<{ transId: string; ccy: string; amt: string; from: string; to: string; clientId: string }> {
     const type = typeof req.type === 'string' ? req.type : '0';
     if (type !== '0') throw new RuleError('51000', 'type: only 0 (within the account) is supported', 'type');
     const ccy = typeof req.ccy === 'string' ? req.ccy.toUpperCase() : '';
@@ -90,13 +108,27 @@ export class FundingService {
   async withdraw(userId: number, env: KeyEnv, req: WithdrawalRequest, now: number): Promise<Withdrawal> {
     const v = validateWithdrawal(req, CURRENCY_BY_CCY);
     const base: Withdrawal = {
-      wdId: await this.nextWdId(now), clientId: v.clientId, userId, env, ccy: v.currency.ccy, chain: v.chain.chain, amt: v.amt, fee: v.fee,
-      dest: v.dest, toAddr: v.toAddr, toUserId: null, state: '0', txId: '', createdAt: now, updatedAt: now,
+      wdId: await this.nextWdId(now),
+      clientId: v.clientId,
+      userId,
+      env,
+      ccy: v.currency.ccy,
+      chain: v.chain.chain,
+      amt: v.amt,
+      fee: v.fee,
+      dest: v.dest,
+      toAddr: v.toAddr,
+      toUserId: null,
+      state: '0',
+      txId: '',
+      createdAt: now,
+      updatedAt: now,
     };
     if (v.dest === '3') {
       const to = await this.store.findUserByEmail(normalizeEmail(v.toAddr));
       if (to === null) throw new RuleError('58207', `toAddr: no signet account with email ${v.toAddr}`, 'toAddr');
-      if (to.id === userId) throw new RuleError('51000', 'toAddr: an internal withdrawal goes to another account', 'toAddr');
+      if (to.id === userId)
+        throw new RuleError('51000', 'toAddr: an internal withdrawal goes to another account', 'toAddr');
       const w: Withdrawal = { ...base, toUserId: to.id, state: '2', txId: '' };
       const entries = internalEntries(w, to.id);
       await this.apply(entries, fundingBalance(this.store.insertWithdrawal(w, entries, now)));
@@ -104,7 +136,11 @@ export class FundingService {
     }
     const book = await this.store.listWithdrawalAddresses(userId);
     if (!book.some((a) => a.ccy === base.ccy && a.chain === base.chain && a.address === v.toAddr)) {
-      throw new RuleError('58207', `toAddr: ${v.toAddr} is not in the address book for ${base.chain}; add it first (signet address add)`, 'toAddr');
+      throw new RuleError(
+        '58207',
+        `toAddr: ${v.toAddr} is not in the address book for ${base.chain}; add it first (signet address add)`,
+        'toAddr',
+      );
     }
     const entries = holdEntries(base);
     await this.apply(entries, fundingBalance(this.store.insertWithdrawal(base, entries, now)));
@@ -115,8 +151,12 @@ export class FundingService {
     const w = await this.store.findWithdrawal(userId, env, wdId);
     if (w === null) throw new RuleError('58215', `wdId: no withdrawal ${wdId}`, 'wdId');
     const entries = releaseEntries(w);
-    const moved = w.state === '0' && w.dest === '4' ? await this.store.transitionWithdrawal(wdId, '0', { state: '-2', txId: '' }, entries, now) : null;
-    if (moved === null) throw new RuleError('58216', `wdId: withdrawal ${wdId} is no longer pending and cannot be canceled`, 'wdId');
+    const moved =
+      w.state === '0' && w.dest === '4'
+        ? await this.store.transitionWithdrawal(wdId, '0', { state: '-2', txId: '' }, entries, now)
+        : null;
+    if (moved === null)
+      throw new RuleError('58216', `wdId: withdrawal ${wdId} is no longer pending and cannot be canceled`, 'wdId');
     for (const e of entries) this.ledger.invalidate(e.userId, e.env);
     return moved;
   }
@@ -126,13 +166,26 @@ export class FundingService {
     let sent = 0;
     for (const w of await this.store.pendingWithdrawals(now - this.settleMs)) {
       const entries = settleEntries(w);
-      if (await this.store.transitionWithdrawal(w.wdId, '0', { state: '2', txId: `0x${randomBytes(32).toString('hex')}` }, entries, now)) sent++;
+      if (
+        await this.store.transitionWithdrawal(
+          w.wdId,
+          '0',
+          { state: '2', txId: `0x${randomBytes(32).toString('hex')}` },
+          entries,
+          now,
+        )
+      )
+        sent++;
       this.ledger.invalidate(w.userId, w.env);
     }
     return sent;
   }
 
-  listWithdrawals(userId: number, env: KeyEnv, q: { ccy?: string | undefined; wdId?: string | undefined; limit: number }): Promise<Withdrawal[]> {
+  listWithdrawals(
+    userId: number,
+    env: KeyEnv,
+    q: { ccy?: string | undefined; wdId?: string | undefined; limit: number },
+  ): Promise<Withdrawal[]> {
     return this.store.listWithdrawals(userId, env, q);
   }
 

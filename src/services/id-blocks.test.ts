@@ -1,5 +1,5 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import { IdBlocks } from './id-blocks.js';
 import { memoryStore, T0 } from './test-store.test-helpers.js';
 
@@ -21,7 +21,10 @@ test('ids increase within each process and never repeat across processes sharing
   }
   const all = [...fromA, ...fromB];
   assert.equal(new Set(all).size, 20, 'unique');
-  assert.ok(all.every((id) => id >= floor(T0)), 'not below the floor');
+  assert.ok(
+    all.every((id) => id >= floor(T0)),
+    'not below the floor',
+  );
   assert.equal(fromA[0], floor(T0), 'the first block starts at the floor');
 });
 
@@ -32,7 +35,11 @@ test('concurrent callers get distinct ids; take() needs ensure(); a later block 
   assert.equal(new Set(ids).size, 9);
   await blocks.ensure(5, T0);
   const five = Array.from({ length: 5 }, () => blocks.take());
-  assert.deepEqual(five.map((id) => BigInt(id) - BigInt(five[0] ?? 0)), [0n, 1n, 2n, 3n, 4n], 'one block of 5');
+  assert.deepEqual(
+    five.map((id) => BigInt(id) - BigInt(five[0] ?? 0)),
+    [0n, 1n, 2n, 3n, 4n],
+    'one block of 5',
+  );
   assert.throws(() => blocks.take(), /exhausted/);
   const later = T0 + 60_000;
   assert.equal(await blocks.nextId(later), floor(later).toString());

@@ -1,6 +1,6 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_EXPIRY, DAY_MS } from '../core/expiry.js';
+import { after, test } from 'node:test';
+import { DAY_MS, DEFAULT_EXPIRY } from '../core/expiry.js';
 import { KeyService } from './key-service.js';
 import { addUser, memoryStore, randomBox, ruleError, T0 } from './test-store.test-helpers.js';
 
@@ -17,13 +17,21 @@ test('create answers the secret once, seals it at rest, and lists the key withou
   const created = await keys.create(user.id, input, 'user', T0);
   assert.match(created.apiKey, UUID);
   assert.match(created.secretKey, /^[0-9A-F]{32}$/);
-  assert.deepEqual({ ...created, apiKey: '', secretKey: '' },
-    { apiKey: '', secretKey: '', label: 'bot 1', perm: 'read_only,trade', ip: '', env: 'live' });
+  assert.deepEqual(
+    { ...created, apiKey: '', secretKey: '' },
+    { apiKey: '', secretKey: '', label: 'bot 1', perm: 'read_only,trade', ip: '', env: 'live' },
+  );
   const [view, ...rest] = await keys.list(user.id);
   assert.equal(rest.length, 0);
   assert.deepEqual(view, {
-    apiKey: created.apiKey, label: 'bot 1', perm: 'read_only,trade', ip: '', env: 'live',
-    createdAt: new Date(T0).toISOString(), lastUsedAt: null, expiresAt: new Date(T0 + 30 * DAY_MS).toISOString(),
+    apiKey: created.apiKey,
+    label: 'bot 1',
+    perm: 'read_only,trade',
+    ip: '',
+    env: 'live',
+    createdAt: new Date(T0).toISOString(),
+    lastUsedAt: null,
+    expiresAt: new Date(T0 + 30 * DAY_MS).toISOString(),
   });
   const stored = await store.getKey(created.apiKey);
   assert.ok(stored !== null);
@@ -35,7 +43,7 @@ test('create answers the secret once, seals it at rest, and lists the key withou
 test('create refuses a weak passphrase (59505), a duplicate name (59502) and a 51st key (59501)', async () => {
   const user = await addUser(store, 'rules@example.com');
   const input = { label: 'main', passphrase: PASSPHRASE, env: 'live' as const };
-  for (const weak of ['Sh0rt-A', 'alllowercase-1', 'NoDigitsHere!', 'NoSpecial123', 'A'.repeat(30) + 'a1!']) {
+  for (const weak of ['Sh0rt-A', 'alllowercase-1', 'NoDigitsHere!', 'NoSpecial123', `${'A'.repeat(30)}a1!`]) {
     const refused = keys.create(user.id, { ...input, passphrase: weak }, 'user', T0);
     await assert.rejects(refused, ruleError('59505', 'passphrase'), weak);
   }
@@ -56,7 +64,7 @@ test('create refuses a weak passphrase (59505), a duplicate name (59502) and a 5
   await assert.rejects(keys.create(other.id, { ...input, passphrase: 'weak' }, 'user', T0), ruleError('59505'));
 });
 
-test('modify and remove change only the owner\'s key and leave audit entries in its activity', async () => {
+test("modify and remove change only the owner's key and leave audit entries in its activity", async () => {
   const owner = await addUser(store, 'owner@example.com');
   const stranger = await addUser(store, 'stranger@example.com');
   const [{ apiKey }] = await Promise.all([
@@ -75,18 +83,26 @@ test('modify and remove change only the owner\'s key and leave audit entries in 
   await assert.rejects(keys.remove(stranger.id, apiKey, 'user', T0 + 2000), ruleError('59506'));
   assert.equal((await keys.remove(owner.id, apiKey, 'user', T0 + 2000)).label, 'a2');
   await assert.rejects(keys.remove(owner.id, apiKey, 'user', T0 + 3000), ruleError('59506'));
-  assert.deepEqual((await keys.list(owner.id)).map((k) => k.label), ['b']);
+  assert.deepEqual(
+    (await keys.list(owner.id)).map((k) => k.label),
+    ['b'],
+  );
 
   const activity = await keys.activity(owner.id, apiKey);
-  assert.deepEqual(activity.events.map((e) => [e.action, e.actor, e.at]), [
-    ['delete', 'user', new Date(T0 + 2000).toISOString()],
-    ['modify', 'user', new Date(T0 + 1000).toISOString()],
-    ['create', 'user', new Date(T0).toISOString()],
-  ]);
+  assert.deepEqual(
+    activity.events.map((e) => [e.action, e.actor, e.at]),
+    [
+      ['delete', 'user', new Date(T0 + 2000).toISOString()],
+      ['modify', 'user', new Date(T0 + 1000).toISOString()],
+      ['create', 'user', new Date(T0).toISOString()],
+    ],
+  );
   assert.deepEqual(activity.events[1]?.detail, { label: { from: 'a', to: 'a2' }, ip: { from: '', to: '203.0.113.7' } });
   await assert.rejects(keys.activity(stranger.id, apiKey), ruleError('59506'));
-  assert.deepEqual((await keys.deleted(owner.id, T0 + 3000)).map((d) => [d.apiKey, d.label, d.how, d.by]),
-    [[apiKey, 'a2', 'deleted', 'user']]);
+  assert.deepEqual(
+    (await keys.deleted(owner.id, T0 + 3000)).map((d) => [d.apiKey, d.label, d.how, d.by]),
+    [[apiKey, 'a2', 'deleted', 'user']],
+  );
   assert.deepEqual(await keys.deleted(owner.id, T0 + 2000 + 31 * DAY_MS), [], 'listed for 30 days');
 });
 
@@ -101,8 +117,13 @@ test('sweep deletes unbound live keys idle for the expiry period, and nothing el
   const mine = <V extends { apiKey: string }>(views: V[]) => views.filter((v) => v.apiKey === idle.apiKey);
   assert.deepEqual(mine(await keys.sweep(expiry - 1)), [], 'one millisecond early');
   const swept = mine(await keys.sweep(expiry));
-  assert.deepEqual(swept.map((v) => v.label), ['idle']);
+  assert.deepEqual(
+    swept.map((v) => v.label),
+    ['idle'],
+  );
   assert.deepEqual((await keys.list(user.id)).map((k) => k.label).sort(), ['bound', 'demo']);
-  assert.deepEqual((await keys.deleted(user.id, expiry)).map((d) => [d.label, d.how, d.by]),
-    [['idle', 'expired', 'sweeper']]);
+  assert.deepEqual(
+    (await keys.deleted(user.id, expiry)).map((d) => [d.label, d.how, d.by]),
+    [['idle', 'expired', 'sweeper']],
+  );
 });

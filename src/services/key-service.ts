@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RuleError } from '../core/errors.js';
-import { expiresAt, type ExpiryPolicy } from '../core/expiry.js';
-import { validateKeyChange, validateNewKey, type KeyChangeInput, type NewKeyInput } from '../core/key-rules.js';
+import { type ExpiryPolicy, expiresAt } from '../core/expiry.js';
+import { type KeyChangeInput, type NewKeyInput, validateKeyChange, validateNewKey } from '../core/key-rules.js';
 import { formatPermissions } from '../core/permissions.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHash } from '../security/slow-hash.js';
@@ -83,14 +83,35 @@ export class KeyService {
     const secretKey = randomBytes(16).toString('hex').toUpperCase();
     const passphraseHash = await slowHash(valid.passphrase);
     const secretSealed = this.box.seal(secretKey, apiKey);
-    const record = await this.store.createKey(userId, (existing) => {
-      validateNewKey(input, accountOf(existing));
-      return {
-        apiKey, userId, label: valid.label, perms: valid.perms, ips: valid.ips, env: valid.env,
-        secretSealed, passphraseHash, createdAt: now, updatedAt: now, lastUsedAt: null,
-      };
-    }, actor, now);
-    return { apiKey, secretKey, label: record.label, perm: formatPermissions(record.perms), ip: record.ips.join(','), env: record.env };
+    const record = await this.store.createKey(
+      userId,
+      (existing) => {
+        validateNewKey(input, accountOf(existing));
+        return {
+          apiKey,
+          userId,
+          label: valid.label,
+          perms: valid.perms,
+          ips: valid.ips,
+          env: valid.env,
+          secretSealed,
+          passphraseHash,
+          createdAt: now,
+          updatedAt: now,
+          lastUsedAt: null,
+        };
+      },
+      actor,
+      now,
+    );
+    return {
+      apiKey,
+      secretKey,
+      label: record.label,
+      perm: formatPermissions(record.perms),
+      ip: record.ips.join(','),
+      env: record.env,
+    };
   }
 
   async list(userId: number): Promise<KeyView[]> {
@@ -118,9 +139,18 @@ export class KeyService {
     // Newest first by time: a first use from a new IP is written in a batch after it happened.
     audit.sort((a, b) => b.at - a.at);
     return {
-      events: audit.map((e) => ({ at: new Date(e.at).toISOString(), actor: e.actor, action: e.action, detail: e.detail })),
+      events: audit.map((e) => ({
+        at: new Date(e.at).toISOString(),
+        actor: e.actor,
+        action: e.action,
+        detail: e.detail,
+      })),
       rejections: rejections.map((r) => ({
-        code: r.code, ip: r.ip, count: r.count, firstAt: new Date(r.firstAt).toISOString(), lastAt: new Date(r.lastAt).toISOString(),
+        code: r.code,
+        ip: r.ip,
+        count: r.count,
+        firstAt: new Date(r.firstAt).toISOString(),
+        lastAt: new Date(r.lastAt).toISOString(),
       })),
     };
   }
@@ -142,9 +172,18 @@ export class KeyService {
 
   async modify(userId: number, apiKey: string, input: KeyChangeInput, actor: Actor, now: number): Promise<KeyView> {
     validateKeyChange(input, []);
-    const updated = await this.store.updateKey(userId, apiKey, (_current, others) => {
-      return validateKeyChange(input, others.map((k) => k.label));
-    }, actor, now);
+    const updated = await this.store.updateKey(
+      userId,
+      apiKey,
+      (_current, others) => {
+        return validateKeyChange(
+          input,
+          others.map((k) => k.label),
+        );
+      },
+      actor,
+      now,
+    );
     if (updated === null) throw missingKey(apiKey);
     return this.view(updated);
   }

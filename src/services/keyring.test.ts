@@ -1,9 +1,9 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { after, test } from 'node:test';
 import { DEFAULT_EXPIRY } from '../core/expiry.js';
 import { KeyService } from './key-service.js';
-import { Keyring, type ActiveKey } from './keyring.js';
+import { type ActiveKey, Keyring } from './keyring.js';
 import { addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
 
 const store = memoryStore();
@@ -26,8 +26,10 @@ test('a key loads on first use with its owner, open secret and whitelist, then a
   await keyring.start();
   assert.equal(keyring.cached(created.apiKey), undefined);
   const key = await loaded(keyring, created.apiKey);
-  assert.deepEqual([key.userId, key.uid, key.label, key.env, key.ips],
-    [user.id, user.uid, 'k', 'demo', ['203.0.113.7']]);
+  assert.deepEqual(
+    [key.userId, key.uid, key.label, key.env, key.ips],
+    [user.id, user.uid, 'k', 'demo', ['203.0.113.7']],
+  );
   assert.deepEqual(key.perms, { read: true, trade: true, withdraw: false });
   assert.ok(key.whitelist.admits('203.0.113.7'));
   assert.ok(!key.whitelist.admits('203.0.113.8'));

@@ -1,7 +1,7 @@
-import { constantTimeEqual, SigningKey } from '../core/signing.js';
 import { IpWhitelist } from '../core/ip-whitelist.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { PermissionSet } from '../core/permissions.js';
+import { constantTimeEqual, SigningKey } from '../core/signing.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHashMatches } from '../security/slow-hash.js';
 import type { KeyStore, UserStore } from '../store/store.js';
@@ -53,7 +53,10 @@ export class Keyring {
   private syncing: Promise<number> = Promise.resolve(0);
   private readonly evictListeners: Array<(apiKey: string) => void> = [];
 
-  constructor(private readonly store: KeyStore & UserStore, private readonly box: SecretBox) {}
+  constructor(
+    private readonly store: KeyStore & UserStore,
+    private readonly box: SecretBox,
+  ) {}
 
   async start(): Promise<void> {
     this.cursor = await this.store.latestAuditId();
@@ -80,7 +83,10 @@ export class Keyring {
     const epoch = this.epoch;
     const record = await this.store.getKey(apiKey);
     if (record === null) return null;
-    const [user, ips] = await Promise.all([this.store.findUserById(record.userId), this.store.listKeyIps(apiKey, MAX_KNOWN_IPS)]);
+    const [user, ips] = await Promise.all([
+      this.store.findUserById(record.userId),
+      this.store.listKeyIps(apiKey, MAX_KNOWN_IPS),
+    ]);
     if (user === null) return null;
     const secret = this.box.open(record.secretSealed, record.apiKey);
     const key: ActiveKey = {

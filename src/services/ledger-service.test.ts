@@ -1,5 +1,5 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import { FUNDING, TRADING } from '../core/ledger.js';
 import { LedgerService } from './ledger-service.js';
 import { addUser, balanceOf, memoryStore, ruleError, T0 } from './test-store.test-helpers.js';
@@ -27,14 +27,23 @@ test('an entry that would overdraw is refused with 51008 and changes nothing', a
   const user = await addUser(store, 'overdraft@example.com');
   await ledger.deposit(user.id, 'live', TRADING, 'BTC', '1', T0);
   const spend = (amt: string) => ({
-    userId: user.id, env: 'live' as const, account: TRADING, ccy: 'BTC',
-    availDelta: `-${amt}`, frozenDelta: '0', kind: 'test', ref: '',
+    userId: user.id,
+    env: 'live' as const,
+    account: TRADING,
+    ccy: 'BTC',
+    availDelta: `-${amt}`,
+    frozenDelta: '0',
+    kind: 'test',
+    ref: '',
   });
   const credit = { ...spend('0'), ccy: 'USDT', availDelta: '5' };
   await assert.rejects(ledger.apply([credit, spend('1.00000001')], T0 + 1), ruleError('51008'));
   assert.deepEqual(await balanceOf(ledger, user.id, 'live', TRADING, 'BTC'), { avail: '1', frozen: '0' });
-  assert.deepEqual(await balanceOf(ledger, user.id, 'live', TRADING, 'USDT'), { avail: '0', frozen: '0' },
-    'all or nothing');
+  assert.deepEqual(
+    await balanceOf(ledger, user.id, 'live', TRADING, 'USDT'),
+    { avail: '0', frozen: '0' },
+    'all or nothing',
+  );
   await ledger.apply([spend('1')], T0 + 2);
   assert.deepEqual(await balanceOf(ledger, user.id, 'live', TRADING, 'BTC'), { avail: '0', frozen: '0' });
 });
@@ -59,8 +68,11 @@ test('sync() drops snapshots of accounts another process changed, and tells the 
   const changed: string[] = [];
   here.onChange((userId, env) => changed.push(`${userId}:${env}`));
   await elsewhere.deposit(user.id, 'demo', FUNDING, 'ETH', '3', T0 + 1);
-  assert.deepEqual(await balanceOf(here, user.id, 'demo', FUNDING, 'ETH'), { avail: '2', frozen: '0' },
-    'stale until sync');
+  assert.deepEqual(
+    await balanceOf(here, user.id, 'demo', FUNDING, 'ETH'),
+    { avail: '2', frozen: '0' },
+    'stale until sync',
+  );
   assert.equal(await here.sync(), 1, 'one account changed (by both deposits)');
   assert.ok(changed.includes(`${user.id}:demo`));
   assert.deepEqual(await balanceOf(here, user.id, 'demo', FUNDING, 'ETH'), { avail: '5', frozen: '0' });

@@ -1,6 +1,6 @@
 import { RuleError } from '../core/errors.js';
-import { depositEntry, parseAmount, type AccountType, type LedgerEntry } from '../core/ledger.js';
 import type { KeyEnv } from '../core/key-rules.js';
+import { type AccountType, depositEntry, type LedgerEntry, parseAmount } from '../core/ledger.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
 import type { BalanceRow, LedgerStore } from '../store/store.js';
 
@@ -47,10 +47,21 @@ export class LedgerService {
   }
 
   /** Credits paper funds (a deposit). */
-  async deposit(userId: number, env: KeyEnv, account: AccountType, ccy: string, amt: string, now: number): Promise<void> {
+  async deposit(
+    userId: number,
+    env: KeyEnv,
+    account: AccountType,
+    ccy: string,
+    amt: string,
+    now: number,
+  ): Promise<void> {
     const currency = ccy.trim().toUpperCase();
     if (!CURRENCY_BY_CCY.has(currency)) {
-      throw new RuleError('51000', `ccy: "${ccy}" is not listed; use one of ${[...CURRENCY_BY_CCY.keys()].join(', ')}`, 'ccy');
+      throw new RuleError(
+        '51000',
+        `ccy: "${ccy}" is not listed; use one of ${[...CURRENCY_BY_CCY.keys()].join(', ')}`,
+        'ccy',
+      );
     }
     await this.apply([depositEntry(userId, env, account, currency, parseAmount(amt))], now);
   }
@@ -70,7 +81,13 @@ export class LedgerService {
     return this.snapshots.get(id) ?? this.load(id, userId, env, account, now);
   }
 
-  private async load(id: string, userId: number, env: KeyEnv, account: AccountType, now: number): Promise<BalanceSnapshot> {
+  private async load(
+    id: string,
+    userId: number,
+    env: KeyEnv,
+    account: AccountType,
+    now: number,
+  ): Promise<BalanceSnapshot> {
     const epoch = this.epoch;
     const rows = await this.store.getBalances(userId, env, account);
     const uTime = rows.reduce((t, r) => Math.max(t, r.updatedAt), 0) || now;

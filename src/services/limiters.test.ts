@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { memoryLimiters } from './limiters.js';
 
@@ -8,7 +8,10 @@ test('the in-memory limiter counts points per subject and refuses past them with
   const limiter = limiters.create({ keyPrefix: 'test', points: 2, duration: 60, blockDuration: 120 });
   assert.equal((await limiter.consume('1.2.3.4')).remainingPoints, 1);
   assert.equal((await limiter.consume('1.2.3.4')).remainingPoints, 0);
-  const refused: unknown = await limiter.consume('1.2.3.4').then(() => null, (res: unknown) => res);
+  const refused: unknown = await limiter.consume('1.2.3.4').then(
+    () => null,
+    (res: unknown) => res,
+  );
   assert.ok(refused instanceof RateLimiterRes, 'refused with a RateLimiterRes');
   const left = refused.msBeforeNext;
   assert.ok(left > 60_000 && left <= 120_000, `blocked for blockDuration: ${left}`);

@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 
 export interface LimiterOptions {
   keyPrefix: string;
@@ -36,18 +36,22 @@ export async function redisLimiters(url: string, prefix: string): Promise<Limite
   const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   let warned = false;
   client.on('error', (err: Error) => {
-    if (!warned) console.error(`redis (${prefix}): ${err.message}; rate limits fall back to per instance until it answers`);
+    if (!warned)
+      console.error(`redis (${prefix}): ${err.message}; rate limits fall back to per instance until it answers`);
     warned = true;
   });
-  client.on('ready', () => { warned = false; });
+  client.on('ready', () => {
+    warned = false;
+  });
   return {
-    create: (opts) => new RateLimiterRedis({
-      ...opts,
-      keyPrefix: `${prefix}:${opts.keyPrefix}`,
-      storeClient: client,
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory(opts),
-    }),
+    create: (opts) =>
+      new RateLimiterRedis({
+        ...opts,
+        keyPrefix: `${prefix}:${opts.keyPrefix}`,
+        storeClient: client,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory(opts),
+      }),
     close: async () => {
       await client.quit().catch(() => client.disconnect());
     },

@@ -1,10 +1,10 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import { TRADING } from '../core/ledger.js';
 import { LedgerService } from './ledger-service.js';
 import { MarketData } from './market-data.js';
-import { TradingService } from './trading-service.js';
 import { addUser, memoryStore, T0 } from './test-store.test-helpers.js';
+import { TradingService } from './trading-service.js';
 
 const store = memoryStore();
 after(() => store.close());
@@ -24,13 +24,22 @@ test('the ticker answers from the book and the trades, the reference price befor
   await ledger.deposit(taker.id, 'live', TRADING, 'USDT', '100000', T0);
 
   assert.equal(market.ticker('live', 'ETH-USDT', T0).last, '3000', 'the reference price');
-  const limit = (side: 'buy' | 'sell', px: string, sz: string) =>
-    ({ instId: 'BTC-USDT', tdMode: 'cash', side, ordType: 'limit', px, sz });
+  const limit = (side: 'buy' | 'sell', px: string, sz: string) => ({
+    instId: 'BTC-USDT',
+    tdMode: 'cash',
+    side,
+    ordType: 'limit',
+    px,
+    sz,
+  });
   await trading.place(maker.id, 'live', limit('sell', '60000', '0.5'), T0 + 1);
   await trading.place(maker.id, 'live', limit('buy', '59000', '0.1'), T0 + 1);
   const quoted = market.ticker('live', 'BTC-USDT', T0 + 2);
-  assert.deepEqual([quoted.last, quoted.bidPx, quoted.bidSz, quoted.askPx, quoted.askSz, quoted.vol24h],
-    ['59500', '59000', '0.1', '60000', '0.5', '0'], 'no trade yet: the mid price');
+  assert.deepEqual(
+    [quoted.last, quoted.bidPx, quoted.bidSz, quoted.askPx, quoted.askSz, quoted.vol24h],
+    ['59500', '59000', '0.1', '60000', '0.5', '0'],
+    'no trade yet: the mid price',
+  );
 
   await trading.place(taker.id, 'live', limit('buy', '60000', '0.2'), T0 + 3_600_000);
   await trading.place(taker.id, 'live', limit('buy', '60000', '0.1'), T0 + 7_200_000);
@@ -39,8 +48,14 @@ test('the ticker answers from the book and the trades, the reference price befor
     [traded.last, traded.lastSz, traded.askSz, traded.vol24h, traded.volCcy24h, traded.open24h, traded.ts],
     ['60000', '0.1', '0.2', '0.3', '18000', '60000', String(T0 + 7_200_000)],
   );
-  assert.deepEqual(market.recentTrades('live', 'BTC-USDT', 5).map((tr) => [tr.side, tr.sz, tr.ts]),
-    [['buy', '0.1', T0 + 7_200_000], ['buy', '0.2', T0 + 3_600_000]], 'newest first, taker sides only');
+  assert.deepEqual(
+    market.recentTrades('live', 'BTC-USDT', 5).map((tr) => [tr.side, tr.sz, tr.ts]),
+    [
+      ['buy', '0.1', T0 + 7_200_000],
+      ['buy', '0.2', T0 + 3_600_000],
+    ],
+    'newest first, taker sides only',
+  );
   assert.deepEqual(market.recentTrades('demo', 'BTC-USDT', 5), [], 'each environment apart');
 
   const nextDay = market.ticker('live', 'BTC-USDT', T0 + 3_600_000 + 86_400_000);
@@ -48,6 +63,9 @@ test('the ticker answers from the book and the trades, the reference price befor
 
   const restarted = new MarketData(store, trading, reference);
   await restarted.start();
-  assert.deepEqual(restarted.allTrades('live', 'BTC-USDT').map((tr) => tr.sz), ['0.2', '0.1'],
-    'trades survive a restart');
+  assert.deepEqual(
+    restarted.allTrades('live', 'BTC-USDT').map((tr) => tr.sz),
+    ['0.2', '0.1'],
+    'trades survive a restart',
+  );
 });

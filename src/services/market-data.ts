@@ -36,7 +36,9 @@ export class MarketData {
       for (const inst of SPOT_INSTRUMENTS) {
         const stored = await this.store.listPublicTrades(env, inst.instId, KEEP);
         const list = this.list(env, inst.instId);
-        list.unshift(...stored.reverse().map((f) => ({ tradeId: f.tradeId, px: f.px, sz: f.sz, side: f.side, ts: f.ts })));
+        list.unshift(
+          ...stored.reverse().map((f) => ({ tradeId: f.tradeId, px: f.px, sz: f.sz, side: f.side, ts: f.ts })),
+        );
       }
     }
   }
@@ -68,7 +70,10 @@ export class MarketData {
     const ask = book.levels('sell', 1)[0];
     const day = this.list(env, instId).filter((t) => t.ts > now - 86_400_000);
     const last = this.list(env, instId).at(-1);
-    const lastPx = last?.px ?? this.reference(instId) ?? (bid !== undefined && ask !== undefined ? new Big(bid[0]).plus(ask[0]).div(2).toFixed() : '');
+    const lastPx =
+      last?.px ??
+      this.reference(instId) ??
+      (bid !== undefined && ask !== undefined ? new Big(bid[0]).plus(ask[0]).div(2).toFixed() : '');
     let high = day[0]?.px ?? lastPx;
     let low = high;
     let vol = new Big(0);
@@ -81,9 +86,22 @@ export class MarketData {
     }
     const open = day[0]?.px ?? lastPx;
     return {
-      instType: 'SPOT', instId, last: lastPx, lastSz: last?.sz ?? '0', askPx: ask?.[0] ?? '', askSz: ask?.[1] ?? '',
-      bidPx: bid?.[0] ?? '', bidSz: bid?.[1] ?? '', open24h: open, high24h: high, low24h: low, volCcy24h: volCcy.toFixed(),
-      vol24h: vol.toFixed(), ts: String(now), sodUtc0: open, sodUtc8: open,
+      instType: 'SPOT',
+      instId,
+      last: lastPx,
+      lastSz: last?.sz ?? '0',
+      askPx: ask?.[0] ?? '',
+      askSz: ask?.[1] ?? '',
+      bidPx: bid?.[0] ?? '',
+      bidSz: bid?.[1] ?? '',
+      open24h: open,
+      high24h: high,
+      low24h: low,
+      volCcy24h: volCcy.toFixed(),
+      vol24h: vol.toFixed(),
+      ts: String(now),
+      sodUtc0: open,
+      sodUtc8: open,
     };
   }
 }

@@ -1,13 +1,13 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import Big from 'big.js';
 import { TRADING } from '../core/ledger.js';
 import { SPOT_INSTRUMENTS } from '../core/markets.js';
 import { LedgerService } from './ledger-service.js';
 import { MARKET_MAKER_EMAIL, MarketMaker } from './market-maker.js';
+import { addUser, memoryStore, T0 } from './test-store.test-helpers.js';
 import { TradingService } from './trading-service.js';
 import { UserService } from './user-service.js';
-import { addUser, memoryStore, T0 } from './test-store.test-helpers.js';
 
 const store = memoryStore();
 after(() => store.close());

@@ -85,7 +85,13 @@ export class MarketMaker {
   private async requote(env: KeyEnv, inst: SpotInstrument, mid: string, now: number): Promise<void> {
     const book = this.trading.book(env, inst.instId);
     const quoteUsd = CURRENCY_BY_CCY.get(inst.quoteCcy)?.usdPrice ?? '1';
-    const wanted = quoteLadder(inst, mid, this.opts.levels, this.opts.spread, new Big(this.opts.levelValueUsd).div(quoteUsd).toFixed(8));
+    const wanted = quoteLadder(
+      inst,
+      mid,
+      this.opts.levels,
+      this.opts.spread,
+      new Big(this.opts.levelValueUsd).div(quoteUsd).toFixed(8),
+    );
     // Quotes already resting untouched stay (fewer writes); the others are replaced.
     const missing = new Map(wanted.map((q) => [`${q.side}:${q.px}:${q.sz}`, q]));
     const mine = [...book.side('buy'), ...book.side('sell')].filter((o) => o.userId === this.userId);
@@ -97,13 +103,24 @@ export class MarketMaker {
     const quotes = [...missing.values()];
     const needs = ladderNeeds(quotes);
     const balances = await this.store.getBalances(this.userId, env, TRADING);
-    for (const [ccy, amount] of [[inst.baseCcy, needs.base], [inst.quoteCcy, needs.quote]] as const) {
+    for (const [ccy, amount] of [
+      [inst.baseCcy, needs.base],
+      [inst.quoteCcy, needs.quote],
+    ] as const) {
       const avail = balances.find((b) => b.ccy === ccy)?.avail ?? '0';
       const short = new Big(amount).minus(avail);
-      if (short.gt(0)) await this.ledger.deposit(this.userId, env, TRADING, ccy, short.times(4).round(8, Big.roundUp).toFixed(), now);
+      if (short.gt(0))
+        await this.ledger.deposit(this.userId, env, TRADING, ccy, short.times(4).round(8, Big.roundUp).toFixed(), now);
     }
     for (const q of quotes) {
-      await this.ignoreRules(this.trading.place(this.userId, env, { instId: inst.instId, tdMode: 'cash', side: q.side, ordType: 'limit', px: q.px, sz: q.sz }, now));
+      await this.ignoreRules(
+        this.trading.place(
+          this.userId,
+          env,
+          { instId: inst.instId, tdMode: 'cash', side: q.side, ordType: 'limit', px: q.px, sz: q.sz },
+          now,
+        ),
+      );
     }
   }
 

@@ -1,13 +1,13 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { after, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import { DEFAULT_EXPIRY } from '../core/expiry.js';
 import { KeyService } from './key-service.js';
 import { Keyring } from './keyring.js';
 import { rotateMasterKey } from './master-key-rotation.js';
-import { TotpService } from './totp-service.js';
 import { addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
+import { TotpService } from './totp-service.js';
 
 const store = memoryStore();
 after(() => store.close());
@@ -16,8 +16,12 @@ test('rotation re-seals every API secret and TOTP secret under the new key, all 
   const oldBox = randomBox();
   const newBox = randomBox();
   const user = await addUser(store, 'rotate@example.com');
-  const created = await new KeyService(store, oldBox, DEFAULT_EXPIRY)
-    .create(user.id, { label: 'k', passphrase: 'Passphrase-1', env: 'live' }, 'user', T0);
+  const created = await new KeyService(store, oldBox, DEFAULT_EXPIRY).create(
+    user.id,
+    { label: 'k', passphrase: 'Passphrase-1', env: 'live' },
+    'user',
+    T0,
+  );
   const setup = await new TotpService(store, oldBox).setup(user);
 
   await assert.rejects(rotateMasterKey(store, randomBox(), newBox), 'a wrong old key aborts the rotation');

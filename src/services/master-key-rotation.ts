@@ -13,7 +13,9 @@ function contextOf(kind: SealedKind, id: string): string {
  * whole rotation and nothing changes.
  */
 export function rotateMasterKey(
-  store: ClusterStore, oldBox: SecretBox, newBox: SecretBox,
+  store: ClusterStore,
+  oldBox: SecretBox,
+  newBox: SecretBox,
 ): Promise<{ apiKeys: number; totp: number }> {
   return store.resealSecrets((kind, id, sealed) => {
     const context = contextOf(kind, id);

@@ -1,7 +1,7 @@
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { RuleError } from '../core/errors.js';
 import { RATE_LIMITS, type RateLimitedEndpoint } from '../core/rate-limits.js';
-import { memoryLimiters, type Limiters } from './limiters.js';
+import { type Limiters, memoryLimiters } from './limiters.js';
 
 /** What `wrap` reads of a request: the client's IP, and the key once authenticated. */
 export interface LimitedRequest {
@@ -21,7 +21,10 @@ type Handler<Req, Rep> = (request: Req, reply: Rep) => unknown;
 export class RateLimits {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
 
-  constructor(private readonly enabled: boolean, private readonly make: Limiters = memoryLimiters()) {}
+  constructor(
+    private readonly enabled: boolean,
+    private readonly make: Limiters = memoryLimiters(),
+  ) {}
 
   wrap<Req extends LimitedRequest, Rep>(
     endpoint: RateLimitedEndpoint,
@@ -32,7 +35,7 @@ export class RateLimits {
     const by = RATE_LIMITS[endpoint].by;
     this.limiter(endpoint);
     return async (request, reply) => {
-      await this.consume(endpoint, by === 'ip' ? request.ip : request.apiKey?.apiKey ?? request.ip, cost(request));
+      await this.consume(endpoint, by === 'ip' ? request.ip : (request.apiKey?.apiKey ?? request.ip), cost(request));
       return handler(request, reply);
     };
   }
@@ -49,7 +52,10 @@ export class RateLimits {
       await this.limiter(endpoint).consume(subject, Math.max(1, cost));
     } catch (err) {
       if (err instanceof RateLimiterRes) {
-        throw new RuleError('50011', `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${rule.by === 'ip' ? 'IP address' : 'API key'}; retry in ${err.msBeforeNext} ms`);
+        throw new RuleError(
+          '50011',
+          `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${rule.by === 'ip' ? 'IP address' : 'API key'}; retry in ${err.msBeforeNext} ms`,
+        );
       }
       throw err;
     }

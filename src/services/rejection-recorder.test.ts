@@ -1,8 +1,8 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { DAY_MS, DEFAULT_EXPIRY } from '../core/expiry.js';
 import { KeyService } from './key-service.js';
-import { Keyring, type ActiveKey } from './keyring.js';
+import { type ActiveKey, Keyring } from './keyring.js';
 import { RejectionRecorder } from './rejection-recorder.js';
 import { addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
 
@@ -21,8 +21,10 @@ before(async () => {
   key = loaded;
 });
 
-const counts = async () => (await keys.activity(userId, key.apiKey)).rejections
-  .map((r) => `${r.code} ${r.ip} ${r.count} ${r.firstAt.slice(11, 19)}-${r.lastAt.slice(11, 19)}`).sort();
+const counts = async () =>
+  (await keys.activity(userId, key.apiKey)).rejections
+    .map((r) => `${r.code} ${r.ip} ${r.count} ${r.firstAt.slice(11, 19)}-${r.lastAt.slice(11, 19)}`)
+    .sort();
 
 test('rejections are counted per code and IP in memory and merged into the store by flush()', async () => {
   const recorder = new RejectionRecorder(store);

@@ -1,5 +1,5 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import { SessionService } from './session-service.js';
 import { addUser, memoryStore, T0 } from './test-store.test-helpers.js';
 
@@ -8,13 +8,15 @@ after(() => store.close());
 const TTL = 3_600_000;
 const sessions = new SessionService(store, TTL);
 
-test('a session is found by its token until it expires; the store keeps only the token\'s hash', async () => {
+test("a session is found by its token until it expires; the store keeps only the token's hash", async () => {
   const user = await addUser(store, 'session@example.com');
   const { token, session } = await sessions.open(user.id, false, T0);
   assert.match(token, /^[A-Za-z0-9_-]{43}$/, '256 random bits');
   assert.notEqual(session.idHash, token);
-  assert.deepEqual([session.userId, session.verified, session.createdAt, session.expiresAt],
-    [user.id, false, T0, T0 + TTL]);
+  assert.deepEqual(
+    [session.userId, session.verified, session.createdAt, session.expiresAt],
+    [user.id, false, T0, T0 + TTL],
+  );
   assert.deepEqual(await sessions.find(token, T0 + TTL - 1), session);
   assert.equal(await sessions.find(token, T0 + TTL), null, 'expired at expiresAt');
   assert.equal(await sessions.find(token.slice(1), T0), null);

@@ -14,13 +14,20 @@ export const hashToken = (token: string): string => createHash('sha256').update(
  * 256-bit random token, each with its own CSRF token and an expiry.
  */
 export class SessionService {
-  constructor(private readonly store: UserStore, private readonly ttlMs: number) {}
+  constructor(
+    private readonly store: UserStore,
+    private readonly ttlMs: number,
+  ) {}
 
   async open(userId: number, verified: boolean, now: number): Promise<NewSession> {
     const token = randomBytes(32).toString('base64url');
     const session: SessionRecord = {
-      idHash: hashToken(token), userId, csrfToken: randomBytes(24).toString('base64url'), verified,
-      createdAt: now, expiresAt: now + this.ttlMs,
+      idHash: hashToken(token),
+      userId,
+      csrfToken: randomBytes(24).toString('base64url'),
+      verified,
+      createdAt: now,
+      expiresAt: now + this.ttlMs,
     };
     await this.store.createSession(session);
     return { token, session };

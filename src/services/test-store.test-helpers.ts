@@ -57,7 +57,12 @@ export function accountError(kind: AccountErrorKind): (err: unknown) => boolean 
 
 /** One currency of one account as the ledger serves it ('0' for a currency never held). */
 export async function balanceOf(
-  ledger: LedgerService, userId: number, env: KeyEnv, account: AccountType, ccy: string, now = T0,
+  ledger: LedgerService,
+  userId: number,
+  env: KeyEnv,
+  account: AccountType,
+  ccy: string,
+  now = T0,
 ): Promise<{ avail: string; frozen: string }> {
   const row = (await ledger.snapshot(userId, env, account, now)).rows.find((r) => r.ccy === ccy);
   return { avail: row?.avail ?? '0', frozen: row?.frozen ?? '0' };

@@ -1,8 +1,8 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import { TotpService } from './totp-service.js';
 import { accountError, addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
+import { TotpService } from './totp-service.js';
 
 const store = memoryStore();
 after(() => store.close());
@@ -35,10 +35,13 @@ test('set-up, enabling with a first code, then each code and recovery code works
   assert.equal(await totp.isEnabled(user.id), true);
   await assert.rejects(totp.setup(user), accountError('totp_state'), 'no new secret while on');
 
-  await assert.rejects(totp.check(user, codeAt(setup.secret, T0), T0 + 1000), accountError('totp_invalid'),
-    'the code that turned 2FA on is used');
+  await assert.rejects(
+    totp.check(user, codeAt(setup.secret, T0), T0 + 1000),
+    accountError('totp_invalid'),
+    'the code that turned 2FA on is used',
+  );
   const next = codeAt(setup.secret, T0 + 30_000);
-  await totp.check(user, next.slice(0, 3) + ' ' + next.slice(3), T0 + 30_000);
+  await totp.check(user, `${next.slice(0, 3)} ${next.slice(3)}`, T0 + 30_000);
   await assert.rejects(totp.check(user, next, T0 + 35_000), accountError('totp_invalid'), 'a replay is refused');
   const ahead = codeAt(setup.secret, T0 + 120_000);
   await assert.rejects(totp.check(user, ahead, T0), accountError('totp_invalid'), 'too far ahead');

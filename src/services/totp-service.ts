@@ -32,7 +32,10 @@ function newRecoveryCode(): string {
  * shown once and stored as hashes.
  */
 export class TotpService {
-  constructor(private readonly store: UserStore, private readonly box: SecretBox) {}
+  constructor(
+    private readonly store: UserStore,
+    private readonly box: SecretBox,
+  ) {}
 
   async isEnabled(userId: number): Promise<boolean> {
     return (await this.store.getTotp(userId))?.enabled === true;
@@ -45,7 +48,11 @@ export class TotpService {
     }
     const secret = new Secret({ size: 20 });
     await this.store.saveTotp({
-      userId: user.id, secretSealed: this.box.seal(secret.base32, sealContext(user.id)), enabled: false, recoveryHashes: [], lastStep: 0,
+      userId: user.id,
+      secretSealed: this.box.seal(secret.base32, sealContext(user.id)),
+      enabled: false,
+      recoveryHashes: [],
+      lastStep: 0,
     });
     const uri = this.totp(secret.base32, user.email).toString();
     const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
@@ -56,7 +63,8 @@ export class TotpService {
   async enable(user: UserRecord, code: string, now: number): Promise<string[]> {
     const record = await this.store.getTotp(user.id);
     if (record === null) throw new AccountError('totp_state', 'authenticator: set up the authenticator first', 'code');
-    if (record.enabled) throw new AccountError('totp_state', 'authenticator: two-factor authentication is already on', 'code');
+    if (record.enabled)
+      throw new AccountError('totp_state', 'authenticator: two-factor authentication is already on', 'code');
     const step = this.matchingStep(record.secretSealed, user, code, now);
     const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
     await this.store.saveTotp({ ...record, enabled: true, recoveryHashes: codes.map(hashCode), lastStep: step });
@@ -70,17 +78,30 @@ export class TotpService {
   async check(user: UserRecord, code: string | undefined, now: number): Promise<void> {
     const record = await this.store.getTotp(user.id);
     if (record === null || !record.enabled) {
-      throw new AccountError('totp_required', 'authenticator: turn on two-factor authentication (Account > Security) first', 'code');
+      throw new AccountError(
+        'totp_required',
+        'authenticator: turn on two-factor authentication (Account > Security) first',
+        'code',
+      );
     }
     const given = (code ?? '').trim().replace(/\s+/g, '');
-    if (given === '') throw new AccountError('totp_required', 'authenticator: enter the 6-digit code from your authenticator app', 'code');
+    if (given === '')
+      throw new AccountError(
+        'totp_required',
+        'authenticator: enter the 6-digit code from your authenticator app',
+        'code',
+      );
     if (/^[0-9a-f]{8}-[0-9a-f]{8}$/i.test(given)) {
       if (await this.store.useRecoveryCode(user.id, hashCode(given.toLowerCase()))) return;
       throw new AccountError('totp_invalid', 'authenticator: that recovery code is wrong or already used', 'code');
     }
     const step = this.matchingStep(record.secretSealed, user, given, now);
     if (!(await this.store.acceptTotpStep(user.id, step))) {
-      throw new AccountError('totp_invalid', 'authenticator: that code was already used; wait for the next one', 'code');
+      throw new AccountError(
+        'totp_invalid',
+        'authenticator: that code was already used; wait for the next one',
+        'code',
+      );
     }
   }
 
@@ -93,6 +114,13 @@ export class TotpService {
   }
 
   private totp(base32: string, label: string): TOTP {
-    return new TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: 6, period: PERIOD_S, secret: Secret.fromBase32(base32) });
+    return new TOTP({
+      issuer: ISSUER,
+      label,
+      algorithm: 'SHA1',
+      digits: 6,
+      period: PERIOD_S,
+      secret: Secret.fromBase32(base32),
+    });
   }
 }

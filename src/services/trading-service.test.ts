@@ -1,14 +1,20 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import Big from 'big.js';
 import { TRADING } from '../core/ledger.js';
 import { LedgerService } from './ledger-service.js';
-import { TradingService } from './trading-service.js';
 import { addUser, balanceOf, memoryStore, ruleError, T0 } from './test-store.test-helpers.js';
+import { TradingService } from './trading-service.js';
 
 const FEES = { maker: '0.0008', taker: '0.001' };
-const limit = (side: 'buy' | 'sell', px: string, sz: string) =>
-  ({ instId: 'BTC-USDT', tdMode: 'cash', side, ordType: 'limit', px, sz });
+const limit = (side: 'buy' | 'sell', px: string, sz: string) => ({
+  instId: 'BTC-USDT',
+  tdMode: 'cash',
+  side,
+  ordType: 'limit',
+  px,
+  sz,
+});
 
 async function exchange(t: { after: (fn: () => Promise<void>) => void }) {
   const store = memoryStore();
@@ -36,8 +42,10 @@ test('a crossing order fills at the resting price, with fees, and every unit is 
   assert.deepEqual(trading.book('live', 'BTC-USDT').levels('sell', 5), [['60000', '0.5', 1]]);
 
   const bid = await trading.place(buyer.id, 'live', limit('buy', '61000', '0.2'), T0 + 2);
-  assert.deepEqual([bid.state, bid.accFillSz, bid.accFillQuote, bid.fee, bid.feeCcy],
-    ['filled', '0.2', '12000', '-0.0002', 'BTC']);
+  assert.deepEqual(
+    [bid.state, bid.accFillSz, bid.accFillQuote, bid.fee, bid.feeCcy],
+    ['filled', '0.2', '12000', '-0.0002', 'BTC'],
+  );
   // The buyer froze 0.2 × 61000 and paid 0.2 × 60000: the price improvement comes back.
   assert.deepEqual(await balanceOf(ledger, buyer.id, 'live', TRADING, 'USDT'), { avail: '88000', frozen: '0' });
   assert.deepEqual(await balanceOf(ledger, buyer.id, 'live', TRADING, 'BTC'), { avail: '0.1998', frozen: '0' });
@@ -48,7 +56,10 @@ test('a crossing order fills at the resting price, with fees, and every unit is 
   assert.equal(btc.toFixed(), '1', 'BTC: balances plus the fee');
   assert.equal(usdt.toFixed(), '100000', 'USDT: balances plus the fee');
   const fills = await trading.listFills(buyer.id, 'live', { limit: 10 });
-  assert.deepEqual(fills.map((f) => [f.side, f.px, f.sz, f.execType]), [['buy', '60000', '0.2', 'T']]);
+  assert.deepEqual(
+    fills.map((f) => [f.side, f.px, f.sz, f.execType]),
+    [['buy', '60000', '0.2', 'T']],
+  );
   assert.equal((await trading.findOrder(seller.id, 'live', { ordId: ask.ordId }))?.state, 'partially_filled');
   assert.deepEqual(trading.book('live', 'BTC-USDT').levels('sell', 5), [['60000', '0.3', 1]]);
 });
@@ -57,14 +68,19 @@ test('cancel releases what the order holds; a second cancel is refused with 5140
   const { ledger, trading, seller } = await exchange(t);
   const ask = await trading.place(seller.id, 'live', { ...limit('sell', '70000', '0.25'), clOrdId: 'a1' }, T0 + 1);
   const canceled = await trading.cancel(seller.id, 'live', { instId: 'BTC-USDT', clOrdId: 'a1' }, T0 + 2);
-  assert.deepEqual([canceled.ordId, canceled.state, canceled.cancelSource, canceled.frozen],
-    [ask.ordId, 'canceled', 'user', '0']);
+  assert.deepEqual(
+    [canceled.ordId, canceled.state, canceled.cancelSource, canceled.frozen],
+    [ask.ordId, 'canceled', 'user', '0'],
+  );
   assert.deepEqual(await balanceOf(ledger, seller.id, 'live', TRADING, 'BTC'), { avail: '1', frozen: '0' });
   assert.equal(trading.book('live', 'BTC-USDT').size, 0);
   const again = trading.cancel(seller.id, 'live', { instId: 'BTC-USDT', ordId: ask.ordId }, T0 + 3);
   await assert.rejects(again, ruleError('51400'));
   const finished = await trading.listOrders(seller.id, 'live', { open: false, limit: 10 });
-  assert.deepEqual(finished.map((o) => o.state), ['canceled']);
+  assert.deepEqual(
+    finished.map((o) => o.state),
+    ['canceled'],
+  );
 });
 
 test('cancel and amend of an unknown instrument reject their promise (never throw before it)', async (t) => {

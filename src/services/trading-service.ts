@@ -1,9 +1,18 @@
 import { RuleError } from '../core/errors.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import { requestedInstrument, SPOT_INSTRUMENTS, type SpotInstrument } from '../core/markets.js';
-import { amendOrder, applyOutcome, cancelOrder, matchOrder, type Amendment, type FeeRates, type Fill, type MatchOutcome } from '../core/matching.js';
+import {
+  type Amendment,
+  amendOrder,
+  applyOutcome,
+  cancelOrder,
+  type FeeRates,
+  type Fill,
+  type MatchOutcome,
+  matchOrder,
+} from '../core/matching.js';
 import { OrderBook } from '../core/order-book.js';
-import { isOpen, newOrderRecord, validateOrder, type Order, type OrderRequest } from '../core/orders.js';
+import { isOpen, newOrderRecord, type Order, type OrderRequest, validateOrder } from '../core/orders.js';
 import type { BookChanges, ClusterStore, ExchangeStore, FillQuery, OrderQuery } from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
@@ -84,7 +93,11 @@ export class TradingService {
 
   /** Applies the orders of one book that other instances stored since this book's version. */
   private async catchUp(env: KeyEnv, instId: string): Promise<void> {
-    this.applyChanges(env, instId, await this.store.bookChangesSince(env, instId, this.versions.get(`${env}:${instId}`) ?? 0));
+    this.applyChanges(
+      env,
+      instId,
+      await this.store.bookChangesSince(env, instId, this.versions.get(`${env}:${instId}`) ?? 0),
+    );
   }
 
   private applyChanges(env: KeyEnv, instId: string, changes: BookChanges): void {
@@ -138,18 +151,27 @@ export class TradingService {
    * outcome on the in-memory book and stores it; then applies it to the book. `compute` may throw
    * a RuleError (nothing is stored) and may run more than once.
    */
-  private async operate(env: KeyEnv, instId: string, now: number, compute: (book: OrderBook) => Promise<MatchOutcome>): Promise<MatchOutcome> {
+  private async operate(
+    env: KeyEnv,
+    instId: string,
+    now: number,
+    compute: (book: OrderBook) => Promise<MatchOutcome>,
+  ): Promise<MatchOutcome> {
     const id = `${env}:${instId}`;
     const book = this.book(env, instId);
     let tried: MatchOutcome | null = null;
     let stored = 0;
     try {
-      const outcome = await this.store.runBookOperation({ env, instId, version: this.versions.get(id) ?? 0 }, now, async (since) => {
-        this.applyChanges(env, instId, since);
-        stored = since.version + 1;
-        tried = await compute(book);
-        return { change: tried, result: tried };
-      });
+      const outcome = await this.store.runBookOperation(
+        { env, instId, version: this.versions.get(id) ?? 0 },
+        now,
+        async (since) => {
+          this.applyChanges(env, instId, since);
+          stored = since.version + 1;
+          tried = await compute(book);
+          return { change: tried, result: tried };
+        },
+      );
       this.versions.set(id, stored);
       applyOutcome(book, outcome);
       if (outcome.fills.length > 0) for (const l of this.fillListeners) l(env, outcome.fills);
@@ -186,14 +208,21 @@ export class TradingService {
   }
 
   /** Finds an open order of the account in its book, or throws `code` (51400 cancel, 51503 amend). */
-  private async openOrder(userId: number, env: KeyEnv, book: OrderBook, ref: OrderRef, code: '51400' | '51503'): Promise<Order> {
+  private async openOrder(
+    userId: number,
+    env: KeyEnv,
+    book: OrderBook,
+    ref: OrderRef,
+    code: '51400' | '51503',
+  ): Promise<Order> {
     const ordId = typeof ref.ordId === 'string' ? ref.ordId : '';
     const clOrdId = typeof ref.clOrdId === 'string' ? ref.clOrdId : '';
     if (ordId === '' && clOrdId === '') throw new RuleError('50014', 'ordId: give ordId or clOrdId', 'ordId');
     const stored = await this.store.findOrder(userId, env, ordId !== '' ? { ordId } : { clOrdId });
     const order = stored === null ? undefined : book.get(stored.ordId);
     if (stored === null || order === undefined || order.userId !== userId) {
-      const why = stored === null ? 'does not exist' : isOpen(stored) ? `is not on ${book.instId}` : `is already ${stored.state}`;
+      const why =
+        stored === null ? 'does not exist' : isOpen(stored) ? `is not on ${book.instId}` : `is already ${stored.state}`;
       throw new RuleError(code, `ordId: the order ${ordId || clOrdId} ${why}`, 'ordId');
     }
     return order;

@@ -1,10 +1,10 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
 import { DEFAULT_EXPIRY } from '../core/expiry.js';
 import { KeyService } from './key-service.js';
-import { Keyring, type ActiveKey } from './keyring.js';
-import { UsageTracker } from './usage-tracker.js';
+import { type ActiveKey, Keyring } from './keyring.js';
 import { addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
+import { UsageTracker } from './usage-tracker.js';
 
 const store = memoryStore();
 after(() => store.close());
@@ -58,5 +58,5 @@ test('a first use from a client IP is remembered in its normal form and written 
   assert.match(JSON.stringify(events[0]?.detail), /"198\.51\.100\.9"/);
   assert.doesNotMatch(JSON.stringify(events[0]?.detail), /ffff/);
   const reloaded = await new Keyring(store, box).get(key.apiKey);
-  assert.ok(reloaded !== null && reloaded.knownIps.has('198.51.100.9'), 'known after a reload, so not new again');
+  assert.ok(reloaded?.knownIps.has('198.51.100.9'), 'known after a reload, so not new again');
 });

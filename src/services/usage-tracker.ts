@@ -1,6 +1,6 @@
 import { normalizeIp } from '../core/ip-whitelist.js';
 import type { KeyStore } from '../store/store.js';
-import { MAX_KNOWN_IPS, type ActiveKey } from './keyring.js';
+import { type ActiveKey, MAX_KNOWN_IPS } from './keyring.js';
 
 /** A key's last-used time is written at most once per this period, ms (the flush batches it). */
 const WRITE_GRANULARITY_MS = 60_000;

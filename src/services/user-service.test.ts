@@ -1,7 +1,7 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UserService } from './user-service.js';
+import { after, test } from 'node:test';
 import { memoryStore, ruleError, T0 } from './test-store.test-helpers.js';
+import { UserService } from './user-service.js';
 
 const store = memoryStore();
 after(() => store.close());

@@ -48,13 +48,21 @@ export class UserService {
     if ((await this.store.findUserByEmail(normal)) !== null) {
       throw new RuleError('51000', `email: an account with ${normal} already exists`, 'email');
     }
-    return this.store.createUser({ uid: newUid(), email: normal, passwordHash: await slowHash(password), createdAt: now });
+    return this.store.createUser({
+      uid: newUid(),
+      email: normal,
+      passwordHash: await slowHash(password),
+      createdAt: now,
+    });
   }
 
   /** An account signet itself uses (the market maker): no password, so nobody can log in to it. */
   async systemAccount(email: string, now: number): Promise<UserRecord> {
     const normal = normalizeEmail(email);
-    return (await this.store.findUserByEmail(normal)) ?? this.store.createUser({ uid: newUid(), email: normal, passwordHash: null, createdAt: now });
+    return (
+      (await this.store.findUserByEmail(normal)) ??
+      this.store.createUser({ uid: newUid(), email: normal, passwordHash: null, createdAt: now })
+    );
   }
 
   async byId(id: number): Promise<UserRecord | null> {
@@ -64,7 +72,8 @@ export class UserService {
   /** The account for an email, or a RuleError naming the field. */
   async byEmail(email: string): Promise<UserRecord> {
     const user = await this.store.findUserByEmail(normalizeEmail(email));
-    if (user === null) throw new RuleError('51000', `user: no account with email ${email.trim().toLowerCase()}`, 'user');
+    if (user === null)
+      throw new RuleError('51000', `user: no account with email ${email.trim().toLowerCase()}`, 'user');
     return user;
   }
 }

@@ -57,7 +57,9 @@ export interface ExchangeStore {
    *     ({ change: { orders: [order], fills: [], entries: [freezeEntry] }, result: order }));
    */
   runBookOperation<T>(
-    book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
+    book: BookVersion,
+    at: number,
+    compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
   ): Promise<T>;
   /** The version of every book written so far (read before `openOrders` at start-up). */
   bookVersions(): Promise<BookVersion[]>;

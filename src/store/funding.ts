@@ -52,8 +52,11 @@ export interface FundingStore {
    * nothing changed) if it is not in state `from` any more.
    */
   transitionWithdrawal(
-    wdId: string, from: WithdrawalState, to: { state: WithdrawalState; txId: string },
-    entries: readonly LedgerEntry[], at: number,
+    wdId: string,
+    from: WithdrawalState,
+    to: { state: WithdrawalState; txId: string },
+    entries: readonly LedgerEntry[],
+    at: number,
   ): Promise<Withdrawal | null>;
   findWithdrawal(userId: number, env: KeyEnv, wdId: string): Promise<Withdrawal | null>;
   /** An account's withdrawals, newest first. */
@@ -68,7 +71,8 @@ export interface FundingStore {
    * (inside the transaction) and throws a RuleError to refuse. A duplicate (same chain and address) is refused.
    */
   addWithdrawalAddress(
-    entry: Omit<WithdrawalAddress, 'id'>, check: (existingCount: number) => void,
+    entry: Omit<WithdrawalAddress, 'id'>,
+    check: (existingCount: number) => void,
   ): Promise<WithdrawalAddress>;
   listWithdrawalAddresses(userId: number): Promise<WithdrawalAddress[]>;
   /** Removes the account's address; false if it had no such address. */

@@ -67,7 +67,10 @@ export interface KeyStore {
    * (inside the transaction) and returns the row to insert or throws a RuleError.
    */
   createKey(
-    userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number,
+    userId: number,
+    build: (existing: readonly KeyRecord[]) => KeyRecord,
+    actor: Actor,
+    at: number,
   ): Promise<KeyRecord>;
   /** Applies `change` (which sees the key and the account's other keys) atomically; null if no such key. */
   updateKey(

@@ -43,7 +43,13 @@ export class AccountFeed {
     const snap = await this.ledger.snapshot(this.userId, this.env, TRADING, this.now());
     if (conn.closed || !conn.subs.has(sub.id)) return;
     if (sub.channel === 'account') {
-      conn.send(push({ ...sub.arg, uid: this.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], { eventType: 'snapshot', curPage: 1, lastPage: true }));
+      conn.send(
+        push({ ...sub.arg, uid: this.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], {
+          eventType: 'snapshot',
+          curPage: 1,
+          lastPage: true,
+        }),
+      );
     } else {
       this.cash ??= cashOf(snap.rows);
       conn.send(push({ ...sub.arg, uid: this.uid }, [balanceAndPositionView(snap.rows, 'snapshot', this.now())]));
@@ -94,7 +100,11 @@ export class AccountFeed {
           const key = sub.ccy ?? '';
           let msg = views.get(key);
           if (msg === undefined) {
-            msg = push({ ...sub.arg, uid: this.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], { eventType: 'event', curPage: 1, lastPage: true });
+            msg = push({ ...sub.arg, uid: this.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], {
+              eventType: 'event',
+              curPage: 1,
+              lastPage: true,
+            });
             views.set(key, msg);
           }
           conn.send(msg);
@@ -114,6 +124,8 @@ export class AccountFeed {
     this.cash = now;
     const eventType = filled ? 'filled' : 'transferred';
     if (changed.length === 0) return null;
-    return push({ channel: 'balance_and_position', uid: this.uid }, [balanceAndPositionView(changed, eventType, this.now())]);
+    return push({ channel: 'balance_and_position', uid: this.uid }, [
+      balanceAndPositionView(changed, eventType, this.now()),
+    ]);
   }
 }

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { ordersMatch, parseSubscription } from './channels.js';
 
 const ok = (r: ReturnType<typeof parseSubscription>) => {
@@ -19,7 +19,11 @@ test('market-data channels need a listed instId, on any URL, without login', () 
     assert.deepEqual(r.sub.arg, { channel: 'books', instId: 'BTC-USDT' });
   }
   refused(parseSubscription({ channel: 'tickers' }, 'public', false), '60027', 'instId');
-  refused(parseSubscription({ channel: 'tickers', instId: 'DOGE-USDT' }, 'public', false), '60018', 'tickers,instId:DOGE-USDT');
+  refused(
+    parseSubscription({ channel: 'tickers', instId: 'DOGE-USDT' }, 'public', false),
+    '60018',
+    'tickers,instId:DOGE-USDT',
+  );
   refused(parseSubscription({ channel: 'trades', instId: 42 }, 'public', false), '60018');
 });
 
@@ -50,6 +54,10 @@ test('malformed args and unknown channels', () => {
   refused(parseSubscription('books', 'public', false), '60013');
   refused(parseSubscription([], 'public', false), '60013');
   refused(parseSubscription({}, 'public', false), '60027', 'channel');
-  refused(parseSubscription({ channel: 'candle1m', instId: 'BTC-USDT' }, 'business', false), '60018', 'candle1m,instId:BTC-USDT');
+  refused(
+    parseSubscription({ channel: 'candle1m', instId: 'BTC-USDT' }, 'business', false),
+    '60018',
+    'candle1m,instId:BTC-USDT',
+  );
   refused(parseSubscription({ channel: 'candle1m' }, 'business', false), '60018', 'candle1m');
 });

@@ -42,17 +42,26 @@ export function parseSubscription(raw: unknown, endpoint: Endpoint, loggedIn: bo
 
   if (isPublic(channel)) {
     if (instId === undefined) return { ok: false, code: '60027', arg: 'instId' };
-    return { ok: true, scope: 'public', sub: { id: `${channel}|${instId}`, channel, arg: { channel, instId }, instId } };
+    return {
+      ok: true,
+      scope: 'public',
+      sub: { id: `${channel}|${instId}`, channel, arg: { channel, instId }, instId },
+    };
   }
   if (!isPrivate(channel)) return wrong(instId === undefined ? channel : `${channel},instId:${instId}`);
   if (endpoint !== 'private') return { ok: false, code: '60028' };
   if (!loggedIn) return { ok: false, code: '60011' };
   if (channel === 'account') {
     const ccy = text('ccy');
-    if (ccy === null || (ccy !== undefined && !CURRENCY_BY_CCY.has(ccy.toUpperCase()))) return wrong(`${channel},ccy:${String(a.ccy)}`);
+    if (ccy === null || (ccy !== undefined && !CURRENCY_BY_CCY.has(ccy.toUpperCase())))
+      return wrong(`${channel},ccy:${String(a.ccy)}`);
     if (ccy === undefined) return { ok: true, scope: 'private', sub: { id: 'account|', channel, arg: { channel } } };
     const upper = ccy.toUpperCase();
-    return { ok: true, scope: 'private', sub: { id: `account|${upper}`, channel, arg: { channel, ccy: upper }, ccy: upper } };
+    return {
+      ok: true,
+      scope: 'private',
+      sub: { id: `account|${upper}`, channel, arg: { channel, ccy: upper }, ccy: upper },
+    };
   }
   if (channel === 'orders') {
     const instType = text('instType');
@@ -62,7 +71,17 @@ export function parseSubscription(raw: unknown, endpoint: Endpoint, loggedIn: bo
     const arg: Record<string, string> = { channel, instType };
     if (instFamily !== undefined && instFamily !== null) arg.instFamily = instFamily;
     if (instId !== undefined) arg.instId = instId;
-    return { ok: true, scope: 'private', sub: { id: `orders|${instType}|${instId ?? ''}`, channel, arg, instType, ...(instId === undefined ? {} : { instId }) } };
+    return {
+      ok: true,
+      scope: 'private',
+      sub: {
+        id: `orders|${instType}|${instId ?? ''}`,
+        channel,
+        arg,
+        instType,
+        ...(instId === undefined ? {} : { instId }),
+      },
+    };
   }
   return { ok: true, scope: 'private', sub: { id: channel, channel, arg: { channel } } };
 }

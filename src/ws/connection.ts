@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { okxMessage, type OkxCode } from '../core/errors.js';
+import { type OkxCode, okxMessage } from '../core/errors.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { ActiveKey } from '../services/keyring.js';
 
@@ -89,5 +89,11 @@ export class Connection {
 
 /** OKX's error event as text (also sent as a connection's last message, outside `Connection.error`). */
 export function errorEvent(code: OkxCode, connId: string, arg?: string, id?: string): string {
-  return JSON.stringify({ ...(id === undefined ? {} : { id }), event: 'error', code, msg: okxMessage(code, arg), connId });
+  return JSON.stringify({
+    ...(id === undefined ? {} : { id }),
+    event: 'error',
+    code,
+    msg: okxMessage(code, arg),
+    connId,
+  });
 }

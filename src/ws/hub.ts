@@ -1,5 +1,5 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { FastifyBaseLogger } from 'fastify';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { KeyEnv } from '../core/key-rules.js';
 import { orderUpdates } from '../core/order-updates.js';
 import { WS_CLOSE } from '../core/ws-codes.js';
@@ -8,11 +8,10 @@ import { tradeView } from '../okx/market-views.js';
 import { orderPushView } from '../okx/order-views.js';
 import type { AppDeps } from '../services/container.js';
 import type { BookChange } from '../services/trading-service.js';
+import { AccountFeed } from './account-feed.js';
 import { ordersMatch, type PublicChannel } from './channels.js';
 import type { Connection, Subscription } from './connection.js';
-import { AccountFeed } from './account-feed.js';
 import { MarketFeed } from './market-feed.js';
-
 
 /** Book and ticker pushes are coalesced over this period, ms (OKX pushes books/tickers every 100 ms). */
 const MARKET_PUSH_MS = 100;
@@ -35,7 +34,10 @@ export class Hub {
   /** OKX: 480 login/subscribe/unsubscribe requests per connection per hour. */
   readonly requestLimit = new RateLimiterMemory({ keyPrefix: 'ws-requests', points: 480, duration: 3600 });
 
-  constructor(private readonly deps: AppDeps, private readonly log: FastifyBaseLogger) {
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly log: FastifyBaseLogger,
+  ) {
     deps.keyring.onEvict((apiKey) => this.keyChanged(apiKey));
     deps.ledger.onChange((userId, env) => this.accountChanged(userId, env));
     deps.trading.onBookChange((change) => this.bookChanged(change));
@@ -116,7 +118,10 @@ export class Hub {
 
   unsubscribe(conn: Connection, sub: Subscription): void {
     conn.subs.delete(sub.id);
-    if (sub.instId !== undefined && (sub.channel === 'tickers' || sub.channel === 'books' || sub.channel === 'books5' || sub.channel === 'trades')) {
+    if (
+      sub.instId !== undefined &&
+      (sub.channel === 'tickers' || sub.channel === 'books' || sub.channel === 'books5' || sub.channel === 'trades')
+    ) {
       const id = `${conn.env}:${sub.instId}`;
       const feed = this.feeds.get(id);
       if (feed === undefined) return;
@@ -126,7 +131,9 @@ export class Hub {
       return;
     }
     if (conn.key === null) return;
-    const still = [...conn.subs.values()].some((s) => s.channel === 'account' || s.channel === 'orders' || s.channel === 'balance_and_position');
+    const still = [...conn.subs.values()].some(
+      (s) => s.channel === 'account' || s.channel === 'orders' || s.channel === 'balance_and_position',
+    );
     if (still) return;
     const gid = `${conn.key.userId}:${conn.key.env}`;
     const feed = this.accounts.get(gid);
@@ -141,7 +148,12 @@ export class Hub {
     if (sub.instType !== 'SPOT' && sub.instType !== 'ANY') return;
     const open = await this.deps.trading.listOrders(userId, env, { open: true, instId: sub.instId, limit: 100 });
     if (open.length === 0 || conn.closed || !conn.subs.has(sub.id) || conn.key === null) return;
-    conn.send(push({ ...sub.arg, uid: conn.key.uid }, open.map((o) => orderPushView({ order: o, fill: null }))));
+    conn.send(
+      push(
+        { ...sub.arg, uid: conn.key.uid },
+        open.map((o) => orderPushView({ order: o, fill: null })),
+      ),
+    );
   }
 
   private subscribePublic(conn: Connection, sub: Subscription): void {
@@ -222,7 +234,10 @@ export class Hub {
     if (feed.subscribers.trades.size === 0) return;
     const taker = change.fills.filter((f) => f.execType === 'T');
     if (taker.length === 0) return;
-    const msg = push({ channel: 'trades', instId: change.instId }, taker.map((f) => tradeView(change.instId, { tradeId: f.tradeId, px: f.px, sz: f.sz, side: f.side, ts: f.ts })));
+    const msg = push(
+      { channel: 'trades', instId: change.instId },
+      taker.map((f) => tradeView(change.instId, { tradeId: f.tradeId, px: f.px, sz: f.sz, side: f.side, ts: f.ts })),
+    );
     for (const conn of feed.subscribers.trades) conn.send(msg);
   }
 

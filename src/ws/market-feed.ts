@@ -1,9 +1,9 @@
-import { bookChecksum, bookDelta, type BookLevels } from '../core/book-feed.js';
+import { type BookLevels, bookChecksum, bookDelta } from '../core/book-feed.js';
 import type { OrderBook } from '../core/order-book.js';
 import { push } from '../okx/envelope.js';
 import { bookLevelView } from '../okx/market-views.js';
-import type { Connection } from './connection.js';
 import type { PublicChannel } from './channels.js';
+import type { Connection } from './connection.js';
 
 /** Depth of the `books` channel (OKX: 400 levels), and of `books5`. */
 const BOOKS_DEPTH = 400;
@@ -21,7 +21,10 @@ function levelsOf(book: OrderBook, depth: number): BookLevels {
  */
 export class MarketFeed {
   readonly subscribers: Record<PublicChannel, Set<Connection>> = {
-    tickers: new Set(), books5: new Set(), books: new Set(), trades: new Set(),
+    tickers: new Set(),
+    books5: new Set(),
+    books: new Set(),
+    trades: new Set(),
   };
   /** The `books` state the subscribers hold, or null when nobody subscribes to `books`. */
   private published: BookLevels | null = null;
@@ -33,7 +36,10 @@ export class MarketFeed {
   /** Whether the book or its trades changed since the last flush. */
   dirty = false;
 
-  constructor(readonly instId: string, private readonly book: OrderBook) {}
+  constructor(
+    readonly instId: string,
+    private readonly book: OrderBook,
+  ) {}
 
   get empty(): boolean {
     return Object.values(this.subscribers).every((s) => s.size === 0);
@@ -46,7 +52,11 @@ export class MarketFeed {
       this.seqId++;
     }
     const p = this.published;
-    return push({ channel: 'books', instId: this.instId }, [{ asks: p.asks, bids: p.bids, ts: String(now), checksum: bookChecksum(p), prevSeqId: -1, seqId: this.seqId }], { action: 'snapshot' });
+    return push(
+      { channel: 'books', instId: this.instId },
+      [{ asks: p.asks, bids: p.bids, ts: String(now), checksum: bookChecksum(p), prevSeqId: -1, seqId: this.seqId }],
+      { action: 'snapshot' },
+    );
   }
 
   /** The best five levels now (a new subscriber's first message; also each change's push). */
@@ -55,7 +65,9 @@ export class MarketFeed {
   }
 
   private books5Of(l: BookLevels, now: number): string {
-    return push({ channel: 'books5', instId: this.instId }, [{ asks: l.asks, bids: l.bids, instId: this.instId, ts: String(now), seqId: ++this.books5SeqId }]);
+    return push({ channel: 'books5', instId: this.instId }, [
+      { asks: l.asks, bids: l.bids, instId: this.instId, ts: String(now), seqId: ++this.books5SeqId },
+    ]);
   }
 
   tickerMessage(ticker: Record<string, string>): string {
@@ -91,7 +103,20 @@ export class MarketFeed {
         const prevSeqId = this.seqId;
         this.seqId++;
         this.published = next;
-        out.books = push({ channel: 'books', instId: this.instId }, [{ asks: delta.asks, bids: delta.bids, ts: String(now), checksum: bookChecksum(next), prevSeqId, seqId: this.seqId }], { action: 'update' });
+        out.books = push(
+          { channel: 'books', instId: this.instId },
+          [
+            {
+              asks: delta.asks,
+              bids: delta.bids,
+              ts: String(now),
+              checksum: bookChecksum(next),
+              prevSeqId,
+              seqId: this.seqId,
+            },
+          ],
+          { action: 'update' },
+        );
       }
     }
     if (this.subscribers.books5.size > 0) {

@@ -1,12 +1,12 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { clientIp } from '../core/client-ip.js';
 import { IpWhitelist } from '../core/ip-whitelist.js';
-import type { AppDeps } from '../services/container.js';
 import { errorEnvelope } from '../okx/envelope.js';
-import { Connection, errorEvent, type Endpoint } from './connection.js';
+import type { AppDeps } from '../services/container.js';
+import { Connection, type Endpoint, errorEvent } from './connection.js';
 import { Hub } from './hub.js';
 import { handleMessage } from './session.js';
 
@@ -22,7 +22,9 @@ const DEMO_BROKER_ID = '9999';
 /** Refuses an upgrade with an HTTP answer in OKX's envelope. */
 function refuse(socket: Duplex, status: 404 | 429 | 503, code: '404' | '50011' | '50013'): void {
   const body = JSON.stringify(errorEnvelope(code).body);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -34,7 +36,12 @@ export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
   const { config } = deps;
   const hub = new Hub(deps, app.log);
   const trusted = config.trustProxy.length > 0 ? new IpWhitelist(config.trustProxy) : null;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.ws.maxMessage, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.ws.maxMessage,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
   let closing = false;
   let idleTimer: NodeJS.Timeout | null = null;
   /** Open connections (and handshakes under way) per client IP. */
@@ -49,17 +56,23 @@ export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
     const now = deps.now();
     const limit = config.ws.idleMs;
     for (const conn of hub.connections) {
-      if (now - conn.lastSeen > limit) conn.close(1000, 'idle', errorEvent('60015', conn.connId, String(Math.round(limit / 1000))));
+      if (now - conn.lastSeen > limit)
+        conn.close(1000, 'idle', errorEvent('60015', conn.connId, String(Math.round(limit / 1000))));
     }
   };
 
   const ipOf = (req: IncomingMessage): string => {
     const forwarded = req.headers['x-forwarded-for'];
-    return clientIp(req.socket.remoteAddress ?? '', Array.isArray(forwarded) ? forwarded.join(',') : forwarded, trusted);
+    return clientIp(
+      req.socket.remoteAddress ?? '',
+      Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
+      trusted,
+    );
   };
 
   const accept = (ws: WebSocket, req: IncomingMessage, endpoint: Endpoint, query: string, ip: string) => {
-    const demo = new URLSearchParams(query).get('brokerId') === DEMO_BROKER_ID || req.headers['x-simulated-trading'] === '1';
+    const demo =
+      new URLSearchParams(query).get('brokerId') === DEMO_BROKER_ID || req.headers['x-simulated-trading'] === '1';
     const conn = new Connection(ws, endpoint, demo ? 'demo' : 'live', ip, config.ws.sendBuffer, deps.now(), (c) => {
       app.log.warn({ connId: c.connId, ip: c.ip, apiKey: c.key?.apiKey }, 'websocket consumer too slow: disconnected');
     });
@@ -72,13 +85,17 @@ export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
         conn.error('60012', 'binary frame');
         return;
       }
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+      const text = Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data as ArrayBuffer).toString('utf8');
       handleMessage(deps, hub, app.log, conn, text).catch((err: unknown) => {
         app.log.error({ err, connId: conn.connId }, 'websocket request failed');
         conn.error('63999');
       });
     });
-    ws.on('ping', () => { conn.lastSeen = deps.now(); });
+    ws.on('ping', () => {
+      conn.lastSeen = deps.now();
+    });
     ws.on('close', () => {
       conn.closed = true;
       hub.remove(conn);
@@ -104,7 +121,9 @@ export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
     }
     // Counted from the upgrade on, so a burst of handshakes cannot get past the limit.
     perIp.set(ip, open + 1);
-    socket.once('close', () => { if (!upgraded) release(ip); });
+    socket.once('close', () => {
+      if (!upgraded) release(ip);
+    });
     let upgraded = false;
     wss.handleUpgrade(req, socket, head, (ws) => {
       upgraded = true;

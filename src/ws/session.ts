@@ -1,5 +1,5 @@
-import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { FastifyBaseLogger } from 'fastify';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { WS_CLOSE } from '../core/ws-codes.js';
 import type { AppDeps } from '../services/container.js';
 import { parseSubscription } from './channels.js';
@@ -17,7 +17,13 @@ const QUOTE_MAX = 200;
  * Handles one text message of a connection: `ping`, or a JSON request `{id?, op, args}` with op
  * login, subscribe, unsubscribe or a trading op. Bad input gets OKX's error event, never a crash.
  */
-export async function handleMessage(deps: AppDeps, hub: Hub, log: FastifyBaseLogger, conn: Connection, text: string): Promise<void> {
+export async function handleMessage(
+  deps: AppDeps,
+  hub: Hub,
+  log: FastifyBaseLogger,
+  conn: Connection,
+  text: string,
+): Promise<void> {
   if (text === 'ping') {
     conn.send('pong');
     return;
@@ -29,7 +35,12 @@ export async function handleMessage(deps: AppDeps, hub: Hub, log: FastifyBaseLog
     conn.error('60012', text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text);
     return;
   }
-  if (typeof req !== 'object' || req === null || Array.isArray(req) || typeof (req as { op?: unknown }).op !== 'string') {
+  if (
+    typeof req !== 'object' ||
+    req === null ||
+    Array.isArray(req) ||
+    typeof (req as { op?: unknown }).op !== 'string'
+  ) {
     conn.error('60012', text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text);
     return;
   }
@@ -44,7 +55,15 @@ export async function handleMessage(deps: AppDeps, hub: Hub, log: FastifyBaseLog
   }
 }
 
-async function dispatch(deps: AppDeps, hub: Hub, log: FastifyBaseLogger, conn: Connection, op: string, args: unknown, id: string | undefined): Promise<void> {
+async function dispatch(
+  deps: AppDeps,
+  hub: Hub,
+  log: FastifyBaseLogger,
+  conn: Connection,
+  op: string,
+  args: unknown,
+  id: string | undefined,
+): Promise<void> {
   if (isTradingOp(op)) return tradingOp(deps, conn, op, id, args);
   if (op !== 'login' && op !== 'subscribe' && op !== 'unsubscribe') {
     conn.error('60019', op.slice(0, 64), id);
@@ -82,7 +101,14 @@ async function dispatch(deps: AppDeps, hub: Hub, log: FastifyBaseLogger, conn: C
   }
 }
 
-async function login(deps: AppDeps, hub: Hub, log: FastifyBaseLogger, conn: Connection, args: unknown, id: string | undefined): Promise<void> {
+async function login(
+  deps: AppDeps,
+  hub: Hub,
+  log: FastifyBaseLogger,
+  conn: Connection,
+  args: unknown,
+  id: string | undefined,
+): Promise<void> {
   if (conn.key !== null || conn.loggingIn) {
     conn.error('60030', undefined, id);
     return;
@@ -101,17 +127,29 @@ async function login(deps: AppDeps, hub: Hub, log: FastifyBaseLogger, conn: Conn
   const apiKey = field('apiKey');
   // A change of the key while it is being checked closes this connection too (4007), as a session's would.
   const pending = apiKey === undefined ? null : hub.loginStarted(conn, apiKey);
-  const outcome = await deps.authenticator.login({
-    apiKey, passphrase: field('passphrase'), timestamp: field('timestamp'), sign: field('sign'),
-    demo: conn.env === 'demo', ip: conn.ip,
-  }, deps.now()).finally(() => {
-    conn.loggingIn = false;
-    if (pending !== null) hub.loginEnded(conn, pending);
-  });
+  const outcome = await deps.authenticator
+    .login(
+      {
+        apiKey,
+        passphrase: field('passphrase'),
+        timestamp: field('timestamp'),
+        sign: field('sign'),
+        demo: conn.env === 'demo',
+        ip: conn.ip,
+      },
+      deps.now(),
+    )
+    .finally(() => {
+      conn.loggingIn = false;
+      if (pending !== null) hub.loginEnded(conn, pending);
+    });
   if (conn.closed) return;
   if (!outcome.ok) {
     // Never the sign, passphrase or an unknown key: only what identifies the case.
-    log.warn({ code: outcome.code, ip: conn.ip, apiKey: outcome.apiKey, connId: conn.connId }, 'websocket login rejected');
+    log.warn(
+      { code: outcome.code, ip: conn.ip, apiKey: outcome.apiKey, connId: conn.connId },
+      'websocket login rejected',
+    );
     conn.error(outcome.code, outcome.arg, id);
     conn.close(WS_CLOSE.loginFailed.code, WS_CLOSE.loginFailed.reason);
     return;

@@ -1,15 +1,15 @@
-import { RuleError, okxMessage, type OkxCode } from '../core/errors.js';
-import { hasPermission } from '../core/permissions.js';
+import { type OkxCode, okxMessage, RuleError } from '../core/errors.js';
 import type { OrderRequest } from '../core/orders.js';
+import { hasPermission } from '../core/permissions.js';
 import type { RateLimitedEndpoint } from '../core/rate-limits.js';
+import { amendment, batchEnvelope, type ItemResult, MAX_BATCH, orderItem, str, withMsg } from '../okx/order-results.js';
 import type { AppDeps } from '../services/container.js';
-import { amendment, batchEnvelope, MAX_BATCH, orderItem, str, withMsg, type ItemResult } from '../okx/order-results.js';
 import type { OrderRef } from '../services/trading-service.js';
 import type { Connection } from './connection.js';
 
 /** The trading ops of OKX's WebSocket API, each with the REST endpoint whose allowance it shares. */
 const OPS = {
-  'order': { endpoint: '/api/v5/trade/order:POST', batch: false },
+  order: { endpoint: '/api/v5/trade/order:POST', batch: false },
   'batch-orders': { endpoint: '/api/v5/trade/batch-orders', batch: true },
   'cancel-order': { endpoint: '/api/v5/trade/cancel-order', batch: false },
   'batch-cancel-orders': { endpoint: '/api/v5/trade/cancel-batch-orders', batch: true },
@@ -32,7 +32,13 @@ const micros = (ms: number): string => `${ms}000`;
  * `{"id","op","code","msg","data":[per-item sCode/sMsg],"inTime","outTime"}`; the per-key
  * allowance is the REST endpoint's.
  */
-export async function tradingOp(deps: AppDeps, conn: Connection, op: TradingOp, id: string | undefined, args: unknown): Promise<void> {
+export async function tradingOp(
+  deps: AppDeps,
+  conn: Connection,
+  op: TradingOp,
+  id: string | undefined,
+  args: unknown,
+): Promise<void> {
   const inTime = deps.now();
   const answer = (code: OkxCode | '0', msg: string, data: unknown[]) => {
     conn.send(JSON.stringify({ id, op, code, msg, data, inTime: micros(inTime), outTime: micros(deps.now()) }));
@@ -50,7 +56,9 @@ export async function tradingOp(deps: AppDeps, conn: Connection, op: TradingOp, 
   if (!Array.isArray(args) || args.length === 0) return fail('60013');
   if (!spec.batch && args.length !== 1) return fail('60013');
   if (args.length > MAX_BATCH) return fail('51111', String(MAX_BATCH));
-  const items = args.map((a: unknown) => (typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as Record<string, unknown>) : {}));
+  const items = args.map((a: unknown) =>
+    typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as Record<string, unknown>) : {},
+  );
   try {
     await deps.limits.consume(spec.endpoint, key.apiKey, items.length);
   } catch (err) {
@@ -61,11 +69,30 @@ export async function tradingOp(deps: AppDeps, conn: Connection, op: TradingOp, 
   for (const o of items) {
     const now = deps.now();
     if (op === 'order' || op === 'batch-orders') {
-      results.push(await orderItem({ clOrdId: str(o.clOrdId), tag: str(o.tag) }, () => deps.trading.place(key.userId, key.env, o as OrderRequest, now), now));
+      results.push(
+        await orderItem(
+          { clOrdId: str(o.clOrdId), tag: str(o.tag) },
+          () => deps.trading.place(key.userId, key.env, o as OrderRequest, now),
+          now,
+        ),
+      );
     } else if (op === 'cancel-order' || op === 'batch-cancel-orders') {
-      results.push(withMsg(await orderItem({ clOrdId: str(o.clOrdId) }, () => deps.trading.cancel(key.userId, key.env, o as OrderRef, now), now), ''));
+      results.push(
+        withMsg(
+          await orderItem(
+            { clOrdId: str(o.clOrdId) },
+            () => deps.trading.cancel(key.userId, key.env, o as OrderRef, now),
+            now,
+          ),
+          '',
+        ),
+      );
     } else {
-      const r = await orderItem({ clOrdId: str(o.clOrdId) }, () => deps.trading.amend(key.userId, key.env, o as OrderRef, amendment(o), now), now);
+      const r = await orderItem(
+        { clOrdId: str(o.clOrdId) },
+        () => deps.trading.amend(key.userId, key.env, o as OrderRef, amendment(o), now),
+        now,
+      );
       results.push({ ok: r.ok, data: { ...r.data, reqId: str(o.reqId), ...(r.ok ? { sMsg: '' } : {}) } });
     }
   }

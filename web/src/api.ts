@@ -28,7 +28,12 @@ export interface CreatedKey {
 
 /** A refusal from the server, with the field it concerns. */
 export class ApiError extends Error {
-  constructor(readonly code: string, readonly field: string | null, message: string, readonly status: number) {
+  constructor(
+    readonly code: string,
+    readonly field: string | null,
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
@@ -46,7 +51,10 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: 
   let res: Response;
   try {
     res = await fetch(`/console/api${path}`, {
-      method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
     throw new ApiError('network', null, 'Cannot reach the server; check your connection and try again.', 0);
@@ -60,13 +68,22 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: 
   }
   if (!res.ok) {
     const err = (parsed as { error?: { code?: string; field?: string | null; message?: string } } | null)?.error;
-    throw new ApiError(err?.code ?? 'http', err?.field ?? null, err?.message ?? `The server answered ${res.status}.`, res.status);
+    throw new ApiError(
+      err?.code ?? 'http',
+      err?.field ?? null,
+      err?.message ?? `The server answered ${res.status}.`,
+      res.status,
+    );
   }
   return parsed as T;
 }
 
 /** "a, b,,c" -> ["a", "b", "c"]: what the server counts as the IP list. */
-export const splitIps = (text: string): string[] => text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+export const splitIps = (text: string): string[] =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 
 export const MAX_IPS = 20;
 export const MAX_KEYS = 50;

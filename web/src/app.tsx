@@ -15,9 +15,14 @@ export function App() {
     rememberCsrf(s.csrfToken);
     setSession(s);
   }, []);
-  useEffect(() => { void refresh(); }, [refresh]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
 
-  const onSession = useCallback((s: SessionView) => { rememberCsrf(s.csrfToken); setSession(s); }, []);
+  const onSession = useCallback((s: SessionView) => {
+    rememberCsrf(s.csrfToken);
+    setSession(s);
+  }, []);
   const logout = async () => {
     await api('POST', '/logout');
     rememberCsrf(null);
@@ -25,13 +30,19 @@ export function App() {
     navigate('/login');
   };
 
-  if (session === null) return <main className="page"><p>Loading…</p></main>;
+  if (session === null)
+    return (
+      <main className="page">
+        <p>Loading…</p>
+      </main>
+    );
   const signedIn = session.user !== null && !session.totpRequired;
   const user = session.user;
 
   let page: React.ReactNode;
   if (path === '/signup') page = <SignupPage onSession={onSession} navigate={navigate} />;
-  else if (path === '/login' || !signedIn || user === null) page = <LoginPage session={session} onSession={onSession} navigate={navigate} />;
+  else if (path === '/login' || !signedIn || user === null)
+    page = <LoginPage session={session} onSession={onSession} navigate={navigate} />;
   else if (path === '/account/security') page = <SecurityPage user={user} refresh={refresh} navigate={navigate} />;
   else page = <MyApiPage user={user} navigate={navigate} />;
 
@@ -41,15 +52,25 @@ export function App() {
         <span className="brand">signet</span>
         {signedIn && user !== null ? (
           <nav aria-label="Account">
-            <Link to="/account/my-api" navigate={navigate}>API keys</Link>
-            <Link to="/account/security" navigate={navigate}>Security</Link>
+            <Link to="/account/my-api" navigate={navigate}>
+              API keys
+            </Link>
+            <Link to="/account/security" navigate={navigate}>
+              Security
+            </Link>
             <span className="who">{user.email}</span>
-            <button type="button" className="link" onClick={() => void logout()}>Log out</button>
+            <button type="button" className="link" onClick={() => void logout()}>
+              Log out
+            </button>
           </nav>
         ) : (
           <nav aria-label="Account">
-            <Link to="/login" navigate={navigate}>Log in</Link>
-            <Link to="/signup" navigate={navigate}>Sign up</Link>
+            <Link to="/login" navigate={navigate}>
+              Log in
+            </Link>
+            <Link to="/signup" navigate={navigate}>
+              Sign up
+            </Link>
           </nav>
         )}
       </header>

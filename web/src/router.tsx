@@ -20,6 +20,14 @@ export function usePath(): [string, Navigate] {
 
 export function Link({ to, navigate, children }: { to: string; navigate: Navigate; children: React.ReactNode }) {
   return (
-    <a href={to} onClick={(e) => { e.preventDefault(); navigate(to); }}>{children}</a>
+    <a
+      href={to}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
   );
 }

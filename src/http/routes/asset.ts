@@ -1,13 +1,13 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { FUNDING } from '../../core/ledger.js';
 import { CURRENCIES } from '../../core/markets.js';
-import { keyOf, v5Route } from '../auth.js';
-import type { AppDeps } from '../../services/container.js';
 import { fundingBalanceView } from '../../okx/account-views.js';
 import { ccySet, filterCcy } from '../../okx/ccy-filter.js';
 import { ok } from '../../okx/envelope.js';
 import { currencyViews } from '../../okx/market-views.js';
+import type { AppDeps } from '../../services/container.js';
+import { keyOf, v5Route } from '../auth.js';
 import { CcyList } from './query.js';
 
 const CcyQuery = Type.Object({ ccy: Type.Optional(CcyList) });
@@ -15,7 +15,9 @@ const CcyQuery = Type.Object({ ccy: Type.Optional(CcyList) });
 /** /api/v5/asset: the funding account and the currencies it can move. */
 export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/asset/balances', access: 'read',
+    method: 'GET',
+    url: '/api/v5/asset/balances',
+    access: 'read',
     schema: { querystring: CcyQuery },
     handler: async (request) => {
       const key = keyOf(request);
@@ -26,7 +28,9 @@ export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/asset/currencies', access: 'read',
+    method: 'GET',
+    url: '/api/v5/asset/currencies',
+    access: 'read',
     schema: { querystring: CcyQuery },
     handler: async (request) => {
       const wanted = ccySet((request.query as Static<typeof CcyQuery>).ccy);

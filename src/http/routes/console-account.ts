@@ -1,15 +1,18 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { AccountError } from '../../core/account-errors.js';
+import type { AppDeps } from '../../services/container.js';
 import type { SessionRecord, UserRecord } from '../../store/store.js';
 import { clearSessionCookie, sessionOf, setSessionCookie, userOf } from '../console-edge.js';
-import type { AppDeps } from '../../services/container.js';
 
-const Credentials = Type.Object({
-  email: Type.String({ maxLength: 320 }),
-  password: Type.String({ maxLength: 1024 }),
-}, { additionalProperties: false });
+const Credentials = Type.Object(
+  {
+    email: Type.String({ maxLength: 320 }),
+    password: Type.String({ maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
 const CodeBody = Type.Object({ code: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
 
 const LOGIN_WINDOW_S = 15 * 60;
@@ -21,7 +24,11 @@ export interface SessionView {
   csrfToken: string | null;
 }
 
-async function sessionView(deps: AppDeps, user: UserRecord | null, session: SessionRecord | null): Promise<SessionView> {
+async function sessionView(
+  deps: AppDeps,
+  user: UserRecord | null,
+  session: SessionRecord | null,
+): Promise<SessionView> {
   if (user === null || session === null) return { user: null, totpRequired: false, csrfToken: null };
   return {
     user: { email: user.email, uid: user.uid, totpEnabled: await deps.totp.isEnabled(user.id) },
@@ -32,7 +39,11 @@ async function sessionView(deps: AppDeps, user: UserRecord | null, session: Sess
 
 /** Console accounts: sign up, log in (with the authenticator step when 2FA is on), log out. */
 export function consoleAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const attempts = deps.limiters.create({ keyPrefix: 'console-login', points: deps.config.loginAttempts, duration: LOGIN_WINDOW_S });
+  const attempts = deps.limiters.create({
+    keyPrefix: 'console-login',
+    points: deps.config.loginAttempts,
+    duration: LOGIN_WINDOW_S,
+  });
   const throttleKey = (request: FastifyRequest, email: string) => `${request.ip}|${email.trim().toLowerCase()}`;
   const startSession = async (request: FastifyRequest, reply: FastifyReply, user: UserRecord, verified: boolean) => {
     const { token, session } = await deps.sessions.open(user.id, verified, deps.now());
@@ -54,7 +65,10 @@ export function consoleAccountRoutes(app: FastifyInstance, deps: AppDeps): void 
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const minutes = Math.max(1, Math.ceil(err.msBeforeNext / 60_000));
-      throw new AccountError('throttled', `login: too many attempts; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);
+      throw new AccountError(
+        'throttled',
+        `login: too many attempts; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
+      );
     }
     const user = await deps.users.login(email, password);
     if (user === null) throw new AccountError('credentials', 'wrong email or password');

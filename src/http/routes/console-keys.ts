@@ -1,27 +1,33 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { MAX_IPS_PER_KEY, parseIpList } from '../../core/ip-whitelist.js';
 import { MAX_KEYS_PER_ACCOUNT } from '../../core/key-rules.js';
 import { parsePermissions } from '../../core/permissions.js';
-import { userOf } from '../console-edge.js';
 import type { AppDeps } from '../../services/container.js';
+import { userOf } from '../console-edge.js';
 
 const Perm = Type.Array(Type.String({ maxLength: 20 }), { maxItems: 5 });
-const CreateBody = Type.Object({
-  name: Type.String({ maxLength: 200 }),
-  passphrase: Type.String({ maxLength: 200 }),
-  perm: Type.Optional(Perm),
-  /** Comma-separated IP addresses or CIDR ranges; empty for an unbound key. */
-  ip: Type.Optional(Type.String({ maxLength: 4000 })),
-  env: Type.Union([Type.Literal('live'), Type.Literal('demo')]),
-  code: Type.Optional(Type.String({ maxLength: 40 })),
-}, { additionalProperties: false });
-const ChangeBody = Type.Object({
-  name: Type.Optional(Type.String({ maxLength: 200 })),
-  perm: Type.Optional(Perm),
-  ip: Type.Optional(Type.String({ maxLength: 4000 })),
-  code: Type.Optional(Type.String({ maxLength: 40 })),
-}, { additionalProperties: false });
+const CreateBody = Type.Object(
+  {
+    name: Type.String({ maxLength: 200 }),
+    passphrase: Type.String({ maxLength: 200 }),
+    perm: Type.Optional(Perm),
+    /** Comma-separated IP addresses or CIDR ranges; empty for an unbound key. */
+    ip: Type.Optional(Type.String({ maxLength: 4000 })),
+    env: Type.Union([Type.Literal('live'), Type.Literal('demo')]),
+    code: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+const ChangeBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    perm: Type.Optional(Perm),
+    ip: Type.Optional(Type.String({ maxLength: 4000 })),
+    code: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
 const KeyParams = Type.Object({ apiKey: Type.String({ maxLength: 100 }) });
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
@@ -37,9 +43,18 @@ export function consoleKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
     const user = userOf(request);
     const input = request.body as Static<typeof CreateBody>;
     await deps.totp.check(user, input.code, deps.now());
-    const created = await deps.keys.create(user.id, {
-      label: input.name, passphrase: input.passphrase, perm: input.perm ?? ['read'], ip: input.ip ?? '', env: input.env,
-    }, 'user', deps.now());
+    const created = await deps.keys.create(
+      user.id,
+      {
+        label: input.name,
+        passphrase: input.passphrase,
+        perm: input.perm ?? ['read'],
+        ip: input.ip ?? '',
+        env: input.env,
+      },
+      'user',
+      deps.now(),
+    );
     return reply.code(201).send(created);
   });
 

@@ -1,7 +1,7 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { userOf } from '../console-edge.js';
 import type { AppDeps } from '../../services/container.js';
+import { userOf } from '../console-edge.js';
 
 const CodeBody = Type.Object({ code: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
 
@@ -13,7 +13,11 @@ export function consoleSecurityRoutes(app: FastifyInstance, deps: AppDeps): void
   });
 
   app.post('/security/totp/enable', { schema: { body: CodeBody } }, async (request) => {
-    const recoveryCodes = await deps.totp.enable(userOf(request), (request.body as Static<typeof CodeBody>).code, deps.now());
+    const recoveryCodes = await deps.totp.enable(
+      userOf(request),
+      (request.body as Static<typeof CodeBody>).code,
+      deps.now(),
+    );
     return { enabled: true, recoveryCodes };
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { installConsoleEdge } from '../console-edge.js';
 import type { AppDeps } from '../../services/container.js';
+import { installConsoleEdge } from '../console-edge.js';
 import { consoleAccountRoutes } from './console-account.js';
 import { consoleAddressRoutes } from './console-addresses.js';
 import { consoleDemoRoutes } from './console-demo.js';

@@ -1,11 +1,11 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { RuleError } from '../../core/errors.js';
 import type { Withdrawal } from '../../core/funding.js';
+import { ok } from '../../okx/envelope.js';
+import type { AppDeps } from '../../services/container.js';
 import { keyOf, v5Route } from '../auth.js';
 import { objectBody } from '../body.js';
-import type { AppDeps } from '../../services/container.js';
-import { ok } from '../../okx/envelope.js';
 
 const Limit = Type.String({ pattern: '^(100|[1-9][0-9]?)$' });
 const HistoryQuery = Type.Object({
@@ -17,9 +17,26 @@ const HistoryQuery = Type.Object({
 /** OKX's withdrawal-history row. */
 function withdrawalView(w: Withdrawal) {
   return {
-    addrEx: null, amt: w.amt, areaCodeFrom: '', areaCodeTo: '', ccy: w.ccy, chain: w.chain, clientId: w.clientId, fee: w.fee,
-    feeCcy: w.ccy, from: '', memo: '', nonTradableAsset: false, pmtId: '', state: w.state, tag: '', to: w.toAddr, toAddrType: '1',
-    ts: String(w.createdAt), txId: w.txId, wdId: w.wdId,
+    addrEx: null,
+    amt: w.amt,
+    areaCodeFrom: '',
+    areaCodeTo: '',
+    ccy: w.ccy,
+    chain: w.chain,
+    clientId: w.clientId,
+    fee: w.fee,
+    feeCcy: w.ccy,
+    from: '',
+    memo: '',
+    nonTradableAsset: false,
+    pmtId: '',
+    state: w.state,
+    tag: '',
+    to: w.toAddr,
+    toAddrType: '1',
+    ts: String(w.createdAt),
+    txId: w.txId,
+    wdId: w.wdId,
   };
 }
 
@@ -28,7 +45,9 @@ export function fundingRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { funding } = deps;
 
   v5Route(app, deps, {
-    method: 'POST', url: '/api/v5/asset/transfer', access: 'trade',
+    method: 'POST',
+    url: '/api/v5/asset/transfer',
+    access: 'trade',
     handler: deps.limits.wrap('/api/v5/asset/transfer', async (request) => {
       const key = keyOf(request);
       return ok([await funding.transfer(key.userId, key.env, objectBody(request), deps.now())]);
@@ -36,7 +55,9 @@ export function fundingRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   v5Route(app, deps, {
-    method: 'POST', url: '/api/v5/asset/withdrawal', access: 'withdraw',
+    method: 'POST',
+    url: '/api/v5/asset/withdrawal',
+    access: 'withdraw',
     handler: deps.limits.wrap('/api/v5/asset/withdrawal', async (request) => {
       const key = keyOf(request);
       const w = await funding.withdraw(key.userId, key.env, objectBody(request), deps.now());
@@ -45,7 +66,9 @@ export function fundingRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   v5Route(app, deps, {
-    method: 'POST', url: '/api/v5/asset/cancel-withdrawal', access: 'withdraw',
+    method: 'POST',
+    url: '/api/v5/asset/cancel-withdrawal',
+    access: 'withdraw',
     handler: deps.limits.wrap('/api/v5/asset/cancel-withdrawal', async (request) => {
       const key = keyOf(request);
       const body = objectBody(request);
@@ -56,25 +79,50 @@ export function fundingRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/asset/withdrawal-history', access: 'read', schema: { querystring: HistoryQuery },
+    method: 'GET',
+    url: '/api/v5/asset/withdrawal-history',
+    access: 'read',
+    schema: { querystring: HistoryQuery },
     handler: deps.limits.wrap('/api/v5/asset/withdrawal-history', async (request) => {
       const key = keyOf(request);
       const q = request.query as Static<typeof HistoryQuery>;
-      const list = await funding.listWithdrawals(key.userId, key.env, { ccy: q.ccy?.toUpperCase(), wdId: q.wdId, limit: Number(q.limit ?? '100') });
+      const list = await funding.listWithdrawals(key.userId, key.env, {
+        ccy: q.ccy?.toUpperCase(),
+        wdId: q.wdId,
+        limit: Number(q.limit ?? '100'),
+      });
       return ok(list.map(withdrawalView));
     }),
   });
 
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/asset/deposit-history', access: 'read', schema: { querystring: HistoryQuery },
+    method: 'GET',
+    url: '/api/v5/asset/deposit-history',
+    access: 'read',
+    schema: { querystring: HistoryQuery },
     handler: deps.limits.wrap('/api/v5/asset/deposit-history', async (request) => {
       const key = keyOf(request);
       const q = request.query as Static<typeof HistoryQuery>;
-      const list = await funding.listDeposits(key.userId, key.env, { ccy: q.ccy?.toUpperCase(), limit: Number(q.limit ?? '100') });
-      return ok(list.map((d) => ({
-        actualDepBlkConfirm: '', amt: d.amt, areaCodeFrom: '', ccy: d.ccy, chain: '', depId: d.depId, from: '',
-        fromWdId: d.kind === 'internal_in' ? d.ref : '', state: '2', to: '', ts: String(d.at), txId: '',
-      })));
+      const list = await funding.listDeposits(key.userId, key.env, {
+        ccy: q.ccy?.toUpperCase(),
+        limit: Number(q.limit ?? '100'),
+      });
+      return ok(
+        list.map((d) => ({
+          actualDepBlkConfirm: '',
+          amt: d.amt,
+          areaCodeFrom: '',
+          ccy: d.ccy,
+          chain: '',
+          depId: d.depId,
+          from: '',
+          fromWdId: d.kind === 'internal_in' ? d.ref : '',
+          state: '2',
+          to: '',
+          ts: String(d.at),
+          txId: '',
+        })),
+      );
     }),
   });
 }

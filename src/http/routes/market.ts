@@ -1,19 +1,25 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BARS, candles } from '../../core/candles.js';
 import { RuleError } from '../../core/errors.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import { SPOT_INSTRUMENTS } from '../../core/markets.js';
-import { INSTRUMENTS } from '../../services/trading-service.js';
-import { isDemo, v5Route } from '../auth.js';
-import type { AppDeps } from '../../services/container.js';
 import { ok } from '../../okx/envelope.js';
 import { bookLevelView, tradeView } from '../../okx/market-views.js';
+import type { AppDeps } from '../../services/container.js';
+import { INSTRUMENTS } from '../../services/trading-service.js';
+import { isDemo, v5Route } from '../auth.js';
 
 const InstQuery = Type.Object({ instId: Type.String({ maxLength: 64 }) });
 const TickersQuery = Type.Object({ instType: Type.String({ maxLength: 16 }) });
-const BooksQuery = Type.Object({ instId: Type.String({ maxLength: 64 }), sz: Type.Optional(Type.String({ pattern: '^([1-9][0-9]{0,2})$' })) });
-const TradesQuery = Type.Object({ instId: Type.String({ maxLength: 64 }), limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]{0,2})$' })) });
+const BooksQuery = Type.Object({
+  instId: Type.String({ maxLength: 64 }),
+  sz: Type.Optional(Type.String({ pattern: '^([1-9][0-9]{0,2})$' })),
+});
+const TradesQuery = Type.Object({
+  instId: Type.String({ maxLength: 64 }),
+  limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]{0,2})$' })),
+});
 const CandlesQuery = Type.Object({
   instId: Type.String({ maxLength: 64 }),
   bar: Type.Optional(Type.String({ maxLength: 8 })),
@@ -25,7 +31,8 @@ const CandlesQuery = Type.Object({
 const envOf = (request: FastifyRequest): KeyEnv => (isDemo(request) ? 'demo' : 'live');
 
 function listed(instId: string): string {
-  if (!INSTRUMENTS.has(instId)) throw new RuleError('51001', `instId: "${instId}" is not a listed spot instrument`, 'instId');
+  if (!INSTRUMENTS.has(instId))
+    throw new RuleError('51001', `instId: "${instId}" is not a listed spot instrument`, 'instId');
   return instId;
 }
 
@@ -34,12 +41,20 @@ export function marketRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { market, trading } = deps;
 
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/market/ticker', access: 'public', schema: { querystring: InstQuery },
-    handler: deps.limits.wrap('/api/v5/market/ticker', async (request) => ok([market.ticker(envOf(request), listed((request.query as Static<typeof InstQuery>).instId), deps.now())])),
+    method: 'GET',
+    url: '/api/v5/market/ticker',
+    access: 'public',
+    schema: { querystring: InstQuery },
+    handler: deps.limits.wrap('/api/v5/market/ticker', async (request) =>
+      ok([market.ticker(envOf(request), listed((request.query as Static<typeof InstQuery>).instId), deps.now())]),
+    ),
   });
 
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/market/tickers', access: 'public', schema: { querystring: TickersQuery },
+    method: 'GET',
+    url: '/api/v5/market/tickers',
+    access: 'public',
+    schema: { querystring: TickersQuery },
     handler: deps.limits.wrap('/api/v5/market/tickers', async (request) => {
       if ((request.query as Static<typeof TickersQuery>).instType !== 'SPOT') return ok([]);
       return ok(SPOT_INSTRUMENTS.map((i) => market.ticker(envOf(request), i.instId, deps.now())));
@@ -47,7 +62,10 @@ export function marketRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/market/books', access: 'public', schema: { querystring: BooksQuery },
+    method: 'GET',
+    url: '/api/v5/market/books',
+    access: 'public',
+    schema: { querystring: BooksQuery },
     handler: deps.limits.wrap('/api/v5/market/books', async (request) => {
       const q = request.query as Static<typeof BooksQuery>;
       const depth = Math.min(Number(q.sz ?? '1'), 400);
@@ -58,7 +76,10 @@ export function marketRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/market/trades', access: 'public', schema: { querystring: TradesQuery },
+    method: 'GET',
+    url: '/api/v5/market/trades',
+    access: 'public',
+    schema: { querystring: TradesQuery },
     handler: deps.limits.wrap('/api/v5/market/trades', async (request) => {
       const q = request.query as Static<typeof TradesQuery>;
       const trades = market.recentTrades(envOf(request), listed(q.instId), Math.min(Number(q.limit ?? '100'), 500));
@@ -67,7 +88,10 @@ export function marketRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/market/candles', access: 'public', schema: { querystring: CandlesQuery },
+    method: 'GET',
+    url: '/api/v5/market/candles',
+    access: 'public',
+    schema: { querystring: CandlesQuery },
     handler: deps.limits.wrap('/api/v5/market/candles', async (request) => {
       const q = request.query as Static<typeof CandlesQuery>;
       const bar = q.bar ?? '1m';
@@ -76,8 +100,9 @@ export function marketRoutes(app: FastifyInstance, deps: AppDeps): void {
       // after: rows older than this ts; before: rows newer than this ts (OKX's paging).
       const after = q.after === undefined ? Infinity : Number(q.after);
       const before = q.before === undefined ? -Infinity : Number(q.before);
-      const rows = candles(market.allTrades(envOf(request), listed(q.instId)), barMs, 10_000, deps.now())
-        .filter((c) => Number(c[0]) < after && Number(c[0]) > before);
+      const rows = candles(market.allTrades(envOf(request), listed(q.instId)), barMs, 10_000, deps.now()).filter(
+        (c) => Number(c[0]) < after && Number(c[0]) > before,
+      );
       return ok(rows.slice(0, Math.min(Number(q.limit ?? '100'), 300)));
     }),
   });

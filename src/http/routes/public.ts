@@ -1,10 +1,10 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { SPOT_INSTRUMENTS } from '../../core/markets.js';
-import { v5Route } from '../auth.js';
-import type { AppDeps } from '../../services/container.js';
 import { ok } from '../../okx/envelope.js';
 import { instrumentView } from '../../okx/market-views.js';
+import type { AppDeps } from '../../services/container.js';
+import { v5Route } from '../auth.js';
 
 const InstrumentsQuery = Type.Object({
   instType: Type.Union(['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].map((t) => Type.Literal(t))),
@@ -16,12 +16,16 @@ const InstrumentsQuery = Type.Object({
 /** Public market data: no key needed. */
 export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/public/time', access: 'public',
+    method: 'GET',
+    url: '/api/v5/public/time',
+    access: 'public',
     handler: async () => ok([{ ts: String(deps.now()) }]),
   });
 
   v5Route(app, deps, {
-    method: 'GET', url: '/api/v5/public/instruments', access: 'public',
+    method: 'GET',
+    url: '/api/v5/public/instruments',
+    access: 'public',
     schema: { querystring: InstrumentsQuery },
     handler: async (request) => {
       const q = request.query as Static<typeof InstrumentsQuery>;

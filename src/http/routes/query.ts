@@ -14,6 +14,7 @@ export const CcyList = Type.String({ pattern: CCY_LIST });
 export function ccyParam(query: unknown): string | undefined {
   const ccy = (query as { ccy?: unknown } | undefined)?.ccy;
   if (ccy === undefined) return undefined;
-  if (typeof ccy !== 'string' || !CCY_LIST_RE.test(ccy)) throw new RuleError('51000', 'ccy: a comma-separated list of up to 20 currencies', 'ccy');
+  if (typeof ccy !== 'string' || !CCY_LIST_RE.test(ccy))
+    throw new RuleError('51000', 'ccy: a comma-separated list of up to 20 currencies', 'ccy');
   return ccy;
 }

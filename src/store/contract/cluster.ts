@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { T0, keyRow, type ContractCase } from './fixtures.js';
+import { type ContractCase, keyRow, T0 } from './fixtures.js';
 
 /** The contract of id sequences, jobs, leases and resealing. */
 export function clusterContract({ withStore, user }: ContractCase): void {
@@ -36,7 +36,13 @@ export function clusterContract({ withStore, user }: ContractCase): void {
   withStore('reseal: every API secret and TOTP secret is rewritten in one go', async (store) => {
     const u = await user(store);
     const a = await store.createKey(u.id, () => keyRow(u.id, { secretSealed: Buffer.from('old-a') }), 'cli', T0);
-    await store.saveTotp({ userId: u.id, secretSealed: Buffer.from('old-t'), enabled: true, recoveryHashes: [], lastStep: 0 });
+    await store.saveTotp({
+      userId: u.id,
+      secretSealed: Buffer.from('old-t'),
+      enabled: true,
+      recoveryHashes: [],
+      lastStep: 0,
+    });
     const seen: string[] = [];
     const counts = await store.resealSecrets((kind, id, sealed) => {
       seen.push(`${kind}:${id}:${sealed.toString()}`);
@@ -47,7 +53,12 @@ export function clusterContract({ withStore, user }: ContractCase): void {
     assert.equal((await store.getKey(a.apiKey))?.secretSealed.toString(), 'new-old-a');
     assert.equal((await store.getTotp(u.id))?.secretSealed.toString(), 'new-old-t');
     // A failure part-way changes nothing.
-    await assert.rejects(store.resealSecrets((kind) => { if (kind === 'totp') throw new Error('wrong key'); return Buffer.from('x'); }));
+    await assert.rejects(
+      store.resealSecrets((kind) => {
+        if (kind === 'totp') throw new Error('wrong key');
+        return Buffer.from('x');
+      }),
+    );
     assert.equal((await store.getKey(a.apiKey))?.secretSealed.toString(), 'new-old-a');
   });
 }

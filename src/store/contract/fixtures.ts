@@ -33,15 +33,40 @@ export function contractCase(open: () => Promise<Store>): ContractCase {
 export function orderRow(userId: number, over: Partial<Order> = {}): Order {
   seq++;
   return {
-    ordId: String(1000 + seq), clOrdId: '', tag: '', userId, env: 'live', instId: 'BTC-USDT', side: 'buy',
-    ordType: 'limit', px: '100', sz: '1', tgtCcy: '', accFillSz: '0', accFillQuote: '0', fee: '0', feeCcy: 'BTC',
-    frozen: '100', state: 'live', cancelSource: '', cTime: T0 + seq, uTime: T0 + seq, queuedAt: T0 + seq, ...over,
+    ordId: String(1000 + seq),
+    clOrdId: '',
+    tag: '',
+    userId,
+    env: 'live',
+    instId: 'BTC-USDT',
+    side: 'buy',
+    ordType: 'limit',
+    px: '100',
+    sz: '1',
+    tgtCcy: '',
+    accFillSz: '0',
+    accFillQuote: '0',
+    fee: '0',
+    feeCcy: 'BTC',
+    frozen: '100',
+    state: 'live',
+    cancelSource: '',
+    cTime: T0 + seq,
+    uTime: T0 + seq,
+    queuedAt: T0 + seq,
+    ...over,
   };
 }
 
 export const freeze = (o: Order, amt: string): LedgerEntry => ({
-  userId: o.userId, env: o.env, account: '18', ccy: 'USDT', availDelta: `-${amt}`, frozenDelta: amt,
-  kind: 'order_freeze', ref: o.ordId,
+  userId: o.userId,
+  env: o.env,
+  account: '18',
+  ccy: 'USDT',
+  availDelta: `-${amt}`,
+  frozenDelta: amt,
+  kind: 'order_freeze',
+  ref: o.ordId,
 });
 
 /** Stores an order change as one operation on the book of its first order. */

@@ -1,15 +1,31 @@
 import assert from 'node:assert/strict';
 import { RuleError } from '../../core/errors.js';
 import { DAY_MS, DEFAULT_EXPIRY } from '../../core/expiry.js';
-import { T0, keyRow, type ContractCase } from './fixtures.js';
+import { type ContractCase, keyRow, T0 } from './fixtures.js';
 
 /** The contract of API keys, their IPs, the audit log and its change feed, rejections. */
 export function keysContract({ withStore, user }: ContractCase): void {
   withStore('keys: create sees existing keys inside the transaction and round-trips every field', async (store) => {
     const u = await user(store);
     const seen: number[] = [];
-    const a = await store.createKey(u.id, (existing) => { seen.push(existing.length); return keyRow(u.id, { ips: ['1.2.3.4', '10.0.0.0/8'], perms: { read: true, trade: true, withdraw: true } }); }, 'cli', T0);
-    await store.createKey(u.id, (existing) => { seen.push(existing.length); return keyRow(u.id, { env: 'demo' }); }, 'user', T0);
+    const a = await store.createKey(
+      u.id,
+      (existing) => {
+        seen.push(existing.length);
+        return keyRow(u.id, { ips: ['1.2.3.4', '10.0.0.0/8'], perms: { read: true, trade: true, withdraw: true } });
+      },
+      'cli',
+      T0,
+    );
+    await store.createKey(
+      u.id,
+      (existing) => {
+        seen.push(existing.length);
+        return keyRow(u.id, { env: 'demo' });
+      },
+      'user',
+      T0,
+    );
     assert.deepEqual(seen, [0, 1]);
     assert.deepEqual(await store.getKey(a.apiKey), a);
     assert.equal((await store.listKeys(u.id)).length, 2);
@@ -18,7 +34,17 @@ export function keysContract({ withStore, user }: ContractCase): void {
 
   withStore('keys: a rule error thrown by build inserts nothing', async (store) => {
     const u = await user(store);
-    await assert.rejects(store.createKey(u.id, () => { throw new RuleError('59501', 'full'); }, 'cli', T0), RuleError);
+    await assert.rejects(
+      store.createKey(
+        u.id,
+        () => {
+          throw new RuleError('59501', 'full');
+        },
+        'cli',
+        T0,
+      ),
+      RuleError,
+    );
     assert.equal((await store.listKeys(u.id)).length, 0);
     assert.equal(await store.latestAuditId(), 0);
   });
@@ -27,11 +53,20 @@ export function keysContract({ withStore, user }: ContractCase): void {
     const u = await user(store);
     const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'cli', T0);
     await store.createKey(u.id, () => keyRow(u.id, { label: 'b' }), 'cli', T0);
-    const updated = await store.updateKey(u.id, a.apiKey, (current, others) => {
-      assert.equal(current.label, 'a');
-      assert.deepEqual(others.map((k) => k.label), ['b']);
-      return { ips: ['5.6.7.8'], label: 'a2' };
-    }, 'user', T0 + 1);
+    const updated = await store.updateKey(
+      u.id,
+      a.apiKey,
+      (current, others) => {
+        assert.equal(current.label, 'a');
+        assert.deepEqual(
+          others.map((k) => k.label),
+          ['b'],
+        );
+        return { ips: ['5.6.7.8'], label: 'a2' };
+      },
+      'user',
+      T0 + 1,
+    );
     assert.equal(updated?.label, 'a2');
     assert.deepEqual((await store.getKey(a.apiKey))?.ips, ['5.6.7.8']);
     const [latest] = await store.listAudit(u.id, 1);
@@ -53,7 +88,10 @@ export function keysContract({ withStore, user }: ContractCase): void {
   withStore('keys: touch raises last-used, never lowers it, ignores deleted keys', async (store) => {
     const u = await user(store);
     const a = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
-    await store.touchKeys([{ apiKey: a.apiKey, at: T0 + 500 }, { apiKey: 'gone', at: T0 }]);
+    await store.touchKeys([
+      { apiKey: a.apiKey, at: T0 + 500 },
+      { apiKey: 'gone', at: T0 },
+    ]);
     await store.touchKeys([{ apiKey: a.apiKey, at: T0 + 100 }]);
     assert.equal((await store.getKey(a.apiKey))?.lastUsedAt, T0 + 500);
   });
@@ -67,7 +105,10 @@ export function keysContract({ withStore, user }: ContractCase): void {
     await store.touchKeys([{ apiKey: used.apiKey, at: T0 + 20 * DAY_MS }]);
     assert.deepEqual(await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 29 * DAY_MS), []);
     const deleted = await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 31 * DAY_MS);
-    assert.deepEqual(deleted.map((k) => k.apiKey), [idle.apiKey]);
+    assert.deepEqual(
+      deleted.map((k) => k.apiKey),
+      [idle.apiKey],
+    );
     const left = (await store.listKeys(u.id)).map((k) => k.apiKey).sort();
     assert.deepEqual(left, [used.apiKey, bound.apiKey, demo.apiKey].sort());
     const [latest] = await store.listAudit(u.id, 1);
@@ -87,48 +128,77 @@ export function keysContract({ withStore, user }: ContractCase): void {
     assert.equal(first.cursor, await store.latestAuditId());
   });
 
-  withStore('key activity: audit per key for its owner; rejections merged per code and IP, pruned by age', async (store) => {
-    const u = await user(store);
-    const v = await user(store);
-    const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'user', T0);
-    await store.createKey(u.id, () => keyRow(u.id, { label: 'b' }), 'user', T0);
-    await store.updateKey(u.id, a.apiKey, () => ({ ips: ['1.2.3.4'] }), 'user', T0 + 1);
-    assert.deepEqual((await store.listKeyAudit(u.id, a.apiKey, 10)).map((e) => e.action), ['modify', 'create']);
-    assert.deepEqual(await store.listKeyAudit(v.id, a.apiKey, 10), []);
-    const r = { apiKey: a.apiKey, userId: u.id, code: '50110', ip: '203.0.113.5', count: 2, firstAt: T0 + 10, lastAt: T0 + 20 };
-    await store.recordRejections([r, { ...r, code: '50113', lastAt: T0 + 5, firstAt: T0 + 5, count: 1 }], T0);
-    await store.recordRejections([{ ...r, count: 3, firstAt: T0 + 30, lastAt: T0 + 40 }], T0);
-    assert.deepEqual(await store.listKeyRejections(u.id, a.apiKey, 10), [
-      { ...r, count: 5, firstAt: T0 + 10, lastAt: T0 + 40 },
-      { ...r, code: '50113', count: 1, firstAt: T0 + 5, lastAt: T0 + 5 },
-    ]);
-    assert.deepEqual(await store.listKeyRejections(v.id, a.apiKey, 10), []);
-    await store.recordRejections([], T0 + 6);
-    assert.deepEqual((await store.listKeyRejections(u.id, a.apiKey, 10)).map((x) => x.code), ['50110']);
-  });
+  withStore(
+    'key activity: audit per key for its owner; rejections merged per code and IP, pruned by age',
+    async (store) => {
+      const u = await user(store);
+      const v = await user(store);
+      const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'user', T0);
+      await store.createKey(u.id, () => keyRow(u.id, { label: 'b' }), 'user', T0);
+      await store.updateKey(u.id, a.apiKey, () => ({ ips: ['1.2.3.4'] }), 'user', T0 + 1);
+      assert.deepEqual(
+        (await store.listKeyAudit(u.id, a.apiKey, 10)).map((e) => e.action),
+        ['modify', 'create'],
+      );
+      assert.deepEqual(await store.listKeyAudit(v.id, a.apiKey, 10), []);
+      const r = {
+        apiKey: a.apiKey,
+        userId: u.id,
+        code: '50110',
+        ip: '203.0.113.5',
+        count: 2,
+        firstAt: T0 + 10,
+        lastAt: T0 + 20,
+      };
+      await store.recordRejections([r, { ...r, code: '50113', lastAt: T0 + 5, firstAt: T0 + 5, count: 1 }], T0);
+      await store.recordRejections([{ ...r, count: 3, firstAt: T0 + 30, lastAt: T0 + 40 }], T0);
+      assert.deepEqual(await store.listKeyRejections(u.id, a.apiKey, 10), [
+        { ...r, count: 5, firstAt: T0 + 10, lastAt: T0 + 40 },
+        { ...r, code: '50113', count: 1, firstAt: T0 + 5, lastAt: T0 + 5 },
+      ]);
+      assert.deepEqual(await store.listKeyRejections(v.id, a.apiKey, 10), []);
+      await store.recordRejections([], T0 + 6);
+      assert.deepEqual(
+        (await store.listKeyRejections(u.id, a.apiKey, 10)).map((x) => x.code),
+        ['50110'],
+      );
+    },
+  );
 
-  withStore('key IPs: the first use from each IP is one new_ip audit entry, not a key change; forgotten with the key', async (store) => {
-    const u = await user(store);
-    const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'user', T0);
-    const cursor = await store.latestAuditId();
-    const added = await store.recordKeyIps([
-      { apiKey: a.apiKey, ip: '203.0.113.5', at: T0 + 1 },
-      { apiKey: a.apiKey, ip: '2001:db8::1', at: T0 + 2 },
-      { apiKey: a.apiKey, ip: '203.0.113.5', at: T0 + 3 },
-      { apiKey: '00000000-0000-4000-8000-000000000000', ip: '203.0.113.5', at: T0 + 4 },
-    ]);
-    assert.equal(added, 2);
-    assert.equal(await store.recordKeyIps([{ apiKey: a.apiKey, ip: '2001:db8::1', at: T0 + 9 }]), 0);
-    assert.deepEqual(await store.listKeyIps(a.apiKey, 10), ['203.0.113.5', '2001:db8::1']);
-    assert.deepEqual(await store.listKeyIps(a.apiKey, 1), ['203.0.113.5']);
-    const audit = await store.listKeyAudit(u.id, a.apiKey, 10);
-    assert.deepEqual(audit.map((e) => [e.action, e.actor, e.detail]), [
-      ['new_ip', 'api', { ip: '2001:db8::1' }], ['new_ip', 'api', { ip: '203.0.113.5' }], ['create', 'user', audit[2]?.detail],
-    ]);
-    assert.deepEqual((await store.keyChangesSince(cursor)).apiKeys, [], 'a new IP is not a key change');
-    await store.deleteKey(u.id, a.apiKey, 'user', T0 + 10);
-    assert.deepEqual(await store.listKeyIps(a.apiKey, 10), []);
-    assert.deepEqual((await store.listKeyAudit(u.id, a.apiKey, 10)).map((e) => e.action), ['delete', 'new_ip', 'new_ip', 'create'], 'activity outlives the key');
-    assert.deepEqual((await store.keyChangesSince(cursor)).apiKeys, [a.apiKey]);
-  });
+  withStore(
+    'key IPs: the first use from each IP is one new_ip audit entry, not a key change; forgotten with the key',
+    async (store) => {
+      const u = await user(store);
+      const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'user', T0);
+      const cursor = await store.latestAuditId();
+      const added = await store.recordKeyIps([
+        { apiKey: a.apiKey, ip: '203.0.113.5', at: T0 + 1 },
+        { apiKey: a.apiKey, ip: '2001:db8::1', at: T0 + 2 },
+        { apiKey: a.apiKey, ip: '203.0.113.5', at: T0 + 3 },
+        { apiKey: '00000000-0000-4000-8000-000000000000', ip: '203.0.113.5', at: T0 + 4 },
+      ]);
+      assert.equal(added, 2);
+      assert.equal(await store.recordKeyIps([{ apiKey: a.apiKey, ip: '2001:db8::1', at: T0 + 9 }]), 0);
+      assert.deepEqual(await store.listKeyIps(a.apiKey, 10), ['203.0.113.5', '2001:db8::1']);
+      assert.deepEqual(await store.listKeyIps(a.apiKey, 1), ['203.0.113.5']);
+      const audit = await store.listKeyAudit(u.id, a.apiKey, 10);
+      assert.deepEqual(
+        audit.map((e) => [e.action, e.actor, e.detail]),
+        [
+          ['new_ip', 'api', { ip: '2001:db8::1' }],
+          ['new_ip', 'api', { ip: '203.0.113.5' }],
+          ['create', 'user', audit[2]?.detail],
+        ],
+      );
+      assert.deepEqual((await store.keyChangesSince(cursor)).apiKeys, [], 'a new IP is not a key change');
+      await store.deleteKey(u.id, a.apiKey, 'user', T0 + 10);
+      assert.deepEqual(await store.listKeyIps(a.apiKey, 10), []);
+      assert.deepEqual(
+        (await store.listKeyAudit(u.id, a.apiKey, 10)).map((e) => e.action),
+        ['delete', 'new_ip', 'new_ip', 'create'],
+        'activity outlives the key',
+      );
+      assert.deepEqual((await store.keyChangesSince(cursor)).apiKeys, [a.apiKey]);
+    },
+  );
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { RuleError } from '../../core/errors.js';
-import { T0, type ContractCase } from './fixtures.js';
+import { type ContractCase, T0 } from './fixtures.js';
 
 /** The contract of accounts, console sessions and authenticators. */
 export function usersContract({ withStore, user }: ContractCase): void {
@@ -14,7 +14,14 @@ export function usersContract({ withStore, user }: ContractCase): void {
 
   withStore('sessions: create, find until expiry, verify, delete, sweep expired', async (store) => {
     const u = await user(store);
-    const s = { idHash: 'a'.repeat(64), userId: u.id, csrfToken: 'csrf1', verified: false, createdAt: T0, expiresAt: T0 + 1000 };
+    const s = {
+      idHash: 'a'.repeat(64),
+      userId: u.id,
+      csrfToken: 'csrf1',
+      verified: false,
+      createdAt: T0,
+      expiresAt: T0 + 1000,
+    };
     await store.createSession(s);
     assert.deepEqual(await store.findSession(s.idHash, T0 + 999), s);
     assert.equal(await store.findSession(s.idHash, T0 + 1000), null);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { ClusterStore, IdSequenceName, SealedKind } from '../cluster.js';
-import { changed, KEY_CHANNEL, one, rows, tx, types, type Connection } from './connection.js';
+import { type Connection, changed, KEY_CHANNEL, one, rows, tx, types } from './connection.js';
 
 /** Id sequences, jobs, leases, key-change notifications (LISTEN/NOTIFY), resealing and closing on PostgreSQL. */
 export class PostgresCluster implements ClusterStore {
@@ -8,27 +8,41 @@ export class PostgresCluster implements ClusterStore {
   private readonly keyListeners: Array<() => void> = [];
   private closed = false;
 
-  constructor(private readonly conn: Connection, private readonly url: string) {}
+  constructor(
+    private readonly conn: Connection,
+    private readonly url: string,
+  ) {}
 
   async reserveIds(sequence: IdSequenceName, count: number, floor: bigint): Promise<bigint> {
     const n = BigInt(count);
-    const row = await one<{ last: string }>(this.conn.pool, `UPDATE id_sequences SET last = GREATEST(last + $1, $2)
-      WHERE name = $3 RETURNING last::text AS last`, [n.toString(), (floor + n - 1n).toString(), sequence]);
+    const row = await one<{ last: string }>(
+      this.conn.pool,
+      `UPDATE id_sequences SET last = GREATEST(last + $1, $2)
+      WHERE name = $3 RETURNING last::text AS last`,
+      [n.toString(), (floor + n - 1n).toString(), sequence],
+    );
     if (row === undefined) throw new Error(`unknown id sequence ${sequence}`);
     return BigInt(row.last) - n + 1n;
   }
 
   async claimInterval(job: string, now: number, intervalMs: number): Promise<boolean> {
-    const claimed = await changed(this.conn.pool, `INSERT INTO jobs (name, last_run) VALUES ($1, $2) ON CONFLICT (name)
+    const claimed = await changed(
+      this.conn.pool,
+      `INSERT INTO jobs (name, last_run) VALUES ($1, $2) ON CONFLICT (name)
       DO UPDATE SET last_run = EXCLUDED.last_run WHERE jobs.last_run <= EXCLUDED.last_run - $3`,
-    [job, now, intervalMs]);
+      [job, now, intervalMs],
+    );
     return claimed === 1;
   }
 
   async holdLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
-    const held = await changed(this.conn.pool, `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
+    const held = await changed(
+      this.conn.pool,
+      `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3)
       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
-      WHERE leases.holder = EXCLUDED.holder OR leases.until < $4`, [name, holder, now + ttlMs, now]);
+      WHERE leases.holder = EXCLUDED.holder OR leases.until < $4`,
+      [name, holder, now + ttlMs, now],
+    );
     return held === 1;
   }
 
@@ -70,17 +84,25 @@ export class PostgresCluster implements ClusterStore {
     reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
   ): Promise<{ apiKeys: number; totp: number }> {
     return tx(this.conn.pool, async (c) => {
-      const keys = await rows<{ api_key: string; secret_sealed: Buffer }>(c,
-        'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key FOR UPDATE');
+      const keys = await rows<{ api_key: string; secret_sealed: Buffer }>(
+        c,
+        'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key FOR UPDATE',
+      );
       for (const k of keys) {
-        await c.query('UPDATE api_keys SET secret_sealed = $1 WHERE api_key = $2',
-          [reseal('api-key', k.api_key, k.secret_sealed), k.api_key]);
+        await c.query('UPDATE api_keys SET secret_sealed = $1 WHERE api_key = $2', [
+          reseal('api-key', k.api_key, k.secret_sealed),
+          k.api_key,
+        ]);
       }
-      const totp = await rows<{ user_id: number; secret_sealed: Buffer }>(c,
-        'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id FOR UPDATE');
+      const totp = await rows<{ user_id: number; secret_sealed: Buffer }>(
+        c,
+        'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id FOR UPDATE',
+      );
       for (const t of totp) {
-        await c.query('UPDATE user_totp SET secret_sealed = $1 WHERE user_id = $2',
-          [reseal('totp', String(t.user_id), t.secret_sealed), t.user_id]);
+        await c.query('UPDATE user_totp SET secret_sealed = $1 WHERE user_id = $2', [
+          reseal('totp', String(t.user_id), t.secret_sealed),
+          t.user_id,
+        ]);
       }
       return { apiKeys: keys.length, totp: totp.length };
     });

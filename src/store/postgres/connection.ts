@@ -21,8 +21,10 @@ export function pgCode(err: unknown): string | undefined {
 
 /** A unique violation (23505); `constraint`, when given, must be the one violated. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  return pgCode(err) === '23505'
-    && (constraint === undefined || (err instanceof Error && 'constraint' in err && err.constraint === constraint));
+  return (
+    pgCode(err) === '23505' &&
+    (constraint === undefined || (err instanceof Error && 'constraint' in err && err.constraint === constraint))
+  );
 }
 
 /** The rows of a query, typed as `R` (the row shapes of ../codecs.ts). */
@@ -32,7 +34,9 @@ export async function rows<R extends pg.QueryResultRow>(db: Db, text: string, va
 
 /** The first row of a query, or undefined. */
 export async function one<R extends pg.QueryResultRow>(
-  db: Db, text: string, values: unknown[] = [],
+  db: Db,
+  text: string,
+  values: unknown[] = [],
 ): Promise<R | undefined> {
   return (await rows<R>(db, text, values))[0];
 }
@@ -60,7 +64,9 @@ export async function tx<T>(pool: pg.Pool, body: (c: pg.PoolClient) => Promise<T
       await c.query('COMMIT');
       return result;
     } catch (err) {
-      await c.query('ROLLBACK').catch((e: unknown) => { broken = e instanceof Error ? e : new Error(String(e)); });
+      await c.query('ROLLBACK').catch((e: unknown) => {
+        broken = e instanceof Error ? e : new Error(String(e));
+      });
       const code = pgCode(err);
       if (code !== undefined && RETRYABLE.has(code) && attempt < 5) continue;
       throw err;

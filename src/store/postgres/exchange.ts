@@ -4,12 +4,16 @@ import type { KeyEnv } from '../../core/key-rules.js';
 import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
 import {
-  fillRow, orderRow, toFill, toOrder, type BookVersionRow, type FillRow, type OrderRow,
-} from '../codecs.js';
-import type {
-  BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery,
-} from '../exchange.js';
-import { changed, isUniqueViolation, one, rows, tx, type Connection } from './connection.js';
+  type BookVersionRow,
+  type FillRow,
+  fillRow,
+  type OrderRow,
+  orderRow,
+  toFill,
+  toOrder,
+} from '../codecs/exchange.js';
+import type { BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery } from '../exchange.js';
+import { type Connection, changed, isUniqueViolation, one, rows, tx } from './connection.js';
 import type { PostgresLedger } from './ledger.js';
 
 const OPEN = `state IN ('live', 'partially_filled')`;
@@ -36,10 +40,15 @@ const BOOK_FILLS = `SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND book
 
 /** Books, orders and fills on PostgreSQL: each book operation is one transaction under the book's row lock. */
 export class PostgresExchange implements ExchangeStore {
-  constructor(private readonly conn: Connection, private readonly ledger: PostgresLedger) {}
+  constructor(
+    private readonly conn: Connection,
+    private readonly ledger: PostgresLedger,
+  ) {}
 
   async runBookOperation<T>(
-    book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
+    book: BookVersion,
+    at: number,
+    compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
   ): Promise<T> {
     let from = book.version;
     try {
@@ -47,11 +56,14 @@ export class PostgresExchange implements ExchangeStore {
         // The book's row lock, taken by bumping its version: operations on one book take turns
         // across every instance until commit.
         const version = await this.lockBook(c, book);
-        const since = version === from ? { version, orders: [], fills: [] } : {
-          version,
-          orders: (await rows<OrderRow>(c, BOOK_ORDERS, [book.env, book.instId, from, version])).map(toOrder),
-          fills: (await rows<FillRow>(c, BOOK_FILLS, [book.env, book.instId, from, version])).map(toFill),
-        };
+        const since =
+          version === from
+            ? { version, orders: [], fills: [] }
+            : {
+                version,
+                orders: (await rows<OrderRow>(c, BOOK_ORDERS, [book.env, book.instId, from, version])).map(toOrder),
+                fills: (await rows<FillRow>(c, BOOK_FILLS, [book.env, book.instId, from, version])).map(toFill),
+              };
         const { change, result } = await compute(since);
         // If this transaction is run again (deadlock), `compute` has seen everything up to here.
         from = version;
@@ -74,23 +86,35 @@ export class PostgresExchange implements ExchangeStore {
   /** Inside a transaction: locks the book's row and bumps its version; returns the version before. */
   private async lockBook(c: pg.PoolClient, book: BookVersion): Promise<number> {
     for (;;) {
-      const bumped = await one<{ version: number }>(c, `UPDATE books SET version = version + 1
-        WHERE env = $1 AND inst_id = $2 RETURNING version - 1 AS version`, [book.env, book.instId]);
+      const bumped = await one<{ version: number }>(
+        c,
+        `UPDATE books SET version = version + 1
+        WHERE env = $1 AND inst_id = $2 RETURNING version - 1 AS version`,
+        [book.env, book.instId],
+      );
       if (bumped !== undefined) return bumped.version;
-      const created = await changed(c, `INSERT INTO books (env, inst_id, version) VALUES ($1, $2, 1)
-        ON CONFLICT DO NOTHING`, [book.env, book.instId]);
+      const created = await changed(
+        c,
+        `INSERT INTO books (env, inst_id, version) VALUES ($1, $2, 1)
+        ON CONFLICT DO NOTHING`,
+        [book.env, book.instId],
+      );
       if (created === 1) return 0;
     }
   }
 
   async bookVersions(): Promise<BookVersion[]> {
-    return (await rows<BookVersionRow>(this.conn.pool, 'SELECT env, inst_id, version FROM books ORDER BY env, inst_id'))
-      .map((r) => ({ env: r.env, instId: r.inst_id, version: r.version }));
+    return (
+      await rows<BookVersionRow>(this.conn.pool, 'SELECT env, inst_id, version FROM books ORDER BY env, inst_id')
+    ).map((r) => ({ env: r.env, instId: r.inst_id, version: r.version }));
   }
 
   async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges> {
-    const row = await one<{ version: number }>(this.conn.pool,
-      'SELECT version FROM books WHERE env = $1 AND inst_id = $2', [env, instId]);
+    const row = await one<{ version: number }>(
+      this.conn.pool,
+      'SELECT version FROM books WHERE env = $1 AND inst_id = $2',
+      [env, instId],
+    );
     const current = row?.version ?? 0;
     if (current === version) return { version, orders: [], fills: [] };
     // Up to the version read: rows stored since are given with the next version.
@@ -100,16 +124,29 @@ export class PostgresExchange implements ExchangeStore {
   }
 
   async openOrders(): Promise<Order[]> {
-    return (await rows<OrderRow>(this.conn.pool, `SELECT * FROM orders WHERE ${OPEN}
-      ORDER BY queued_at, ord_id::numeric`)).map(toOrder);
+    return (
+      await rows<OrderRow>(
+        this.conn.pool,
+        `SELECT * FROM orders WHERE ${OPEN}
+      ORDER BY queued_at, ord_id::numeric`,
+      )
+    ).map(toOrder);
   }
 
   async findOrder(userId: number, env: KeyEnv, ref: { ordId?: string; clOrdId?: string }): Promise<Order | null> {
-    const row = ref.ordId !== undefined && ref.ordId !== ''
-      ? await one<OrderRow>(this.conn.pool, 'SELECT * FROM orders WHERE ord_id = $1 AND user_id = $2 AND env = $3',
-        [ref.ordId, userId, env])
-      : await one<OrderRow>(this.conn.pool, `SELECT * FROM orders WHERE cl_ord_id = $1 AND user_id = $2 AND env = $3
-        ORDER BY c_time DESC, ord_id DESC LIMIT 1`, [ref.clOrdId ?? '', userId, env]);
+    const row =
+      ref.ordId !== undefined && ref.ordId !== ''
+        ? await one<OrderRow>(this.conn.pool, 'SELECT * FROM orders WHERE ord_id = $1 AND user_id = $2 AND env = $3', [
+            ref.ordId,
+            userId,
+            env,
+          ])
+        : await one<OrderRow>(
+            this.conn.pool,
+            `SELECT * FROM orders WHERE cl_ord_id = $1 AND user_id = $2 AND env = $3
+        ORDER BY c_time DESC, ord_id DESC LIMIT 1`,
+            [ref.clOrdId ?? '', userId, env],
+          );
     return row === undefined ? null : toOrder(row);
   }
 
@@ -123,13 +160,24 @@ export class PostgresExchange implements ExchangeStore {
   }
 
   async listFills(userId: number, env: KeyEnv, q: FillQuery): Promise<Fill[]> {
-    return (await rows<FillRow>(this.conn.pool, `SELECT * FROM fills WHERE user_id = $1 AND env = $2
+    return (
+      await rows<FillRow>(
+        this.conn.pool,
+        `SELECT * FROM fills WHERE user_id = $1 AND env = $2
       AND ($3::text IS NULL OR inst_id = $3) AND ($4::text IS NULL OR ord_id = $4) ORDER BY id DESC LIMIT $5`,
-    [userId, env, q.instId ?? null, q.ordId ?? null, q.limit])).map(toFill);
+        [userId, env, q.instId ?? null, q.ordId ?? null, q.limit],
+      )
+    ).map(toFill);
   }
 
   async listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]> {
-    return (await rows<FillRow>(this.conn.pool, `SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND exec_type = 'T'
-      ORDER BY id DESC LIMIT $3`, [env, instId, limit])).map(toFill);
+    return (
+      await rows<FillRow>(
+        this.conn.pool,
+        `SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND exec_type = 'T'
+      ORDER BY id DESC LIMIT $3`,
+        [env, instId, limit],
+      )
+    ).map(toFill);
   }
 }

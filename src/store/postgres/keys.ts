@@ -1,24 +1,39 @@
 import type pg from 'pg';
-import { expiredKeys, type ExpiryPolicy } from '../../core/expiry.js';
+import { type ExpiryPolicy, expiredKeys } from '../../core/expiry.js';
 import { applyKeyChange } from '../../core/key-rules.js';
 import { keyChangeDetail } from '../audit-detail.js';
+import { type IdRow, pgFlag } from '../codecs/flags.js';
 import {
-  keyRow, pgFlag, toAudit, toKey, toKeyChanges, toRejection,
-  type AuditRow, type IdRow, type KeyFeedRow, type KeyRow, type RejectionRow,
-} from '../codecs.js';
+  type AuditRow,
+  type KeyFeedRow,
+  type KeyRow,
+  keyRow,
+  type RejectionRow,
+  toAudit,
+  toKey,
+  toKeyChanges,
+  toRejection,
+} from '../codecs/keys.js';
 import type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyStore, KeyUpdate } from '../keys.js';
-import { changed, feedLock, KEY_CHANNEL, lockUser, one, rows, tx, type Connection } from './connection.js';
+import { type Connection, changed, feedLock, KEY_CHANNEL, lockUser, one, rows, tx } from './connection.js';
 
 /** API keys, their IPs, audit log and rejections on PostgreSQL. */
 export class PostgresKeys implements KeyStore {
   constructor(private readonly conn: Connection) {}
 
   private async audit(
-    c: pg.PoolClient, at: number, actor: Actor, key: KeyRecord, action: AuditAction, detail: Record<string, unknown>,
+    c: pg.PoolClient,
+    at: number,
+    actor: Actor,
+    key: KeyRecord,
+    action: AuditAction,
+    detail: Record<string, unknown>,
   ): Promise<void> {
     await feedLock(c, this.conn.schema, 'audit');
-    await c.query('INSERT INTO audit_log (at, actor, user_id, api_key, action, detail) VALUES ($1, $2, $3, $4, $5, $6)',
-      [at, actor, key.userId, key.apiKey, action, JSON.stringify(detail)]);
+    await c.query(
+      'INSERT INTO audit_log (at, actor, user_id, api_key, action, detail) VALUES ($1, $2, $3, $4, $5, $6)',
+      [at, actor, key.userId, key.apiKey, action, JSON.stringify(detail)],
+    );
     // Delivered to listeners when (and only if) the transaction commits. A first use from a new
     // IP is activity, not a key change: no cache needs to hear of it.
     if (action !== 'new_ip') await c.query('SELECT pg_notify($1, $2)', [KEY_CHANNEL, this.conn.schema]);
@@ -27,39 +42,69 @@ export class PostgresKeys implements KeyStore {
   /** Inside a transaction: the account's keys, with the account row locked (rules that count keys hold). */
   private async lockedKeys(c: pg.PoolClient, userId: number): Promise<KeyRecord[]> {
     await lockUser(c, userId);
-    return (await rows<KeyRow>(c, 'SELECT * FROM api_keys WHERE user_id = $1 ORDER BY created_at, api_key', [userId]))
-      .map(toKey);
+    return (
+      await rows<KeyRow>(c, 'SELECT * FROM api_keys WHERE user_id = $1 ORDER BY created_at, api_key', [userId])
+    ).map(toKey);
   }
 
   async createKey(
-    userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number,
+    userId: number,
+    build: (existing: readonly KeyRecord[]) => KeyRecord,
+    actor: Actor,
+    at: number,
   ): Promise<KeyRecord> {
     return tx(this.conn.pool, async (c) => {
       const key = build(await this.lockedKeys(c, userId));
       const r = keyRow(key, pgFlag);
-      await c.query(`INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw, ips, env, secret_sealed,
+      await c.query(
+        `INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw, ips, env, secret_sealed,
         passphrase_hash, created_at, updated_at, last_used_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
-        r.api_key, r.user_id, r.label, r.perm_trade, r.perm_withdraw, r.ips, r.env, r.secret_sealed,
-        r.passphrase_hash, r.created_at, r.updated_at, r.last_used_at,
-      ]);
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          r.api_key,
+          r.user_id,
+          r.label,
+          r.perm_trade,
+          r.perm_withdraw,
+          r.ips,
+          r.env,
+          r.secret_sealed,
+          r.passphrase_hash,
+          r.created_at,
+          r.updated_at,
+          r.last_used_at,
+        ],
+      );
       await this.audit(c, at, actor, key, 'create', keyChangeDetail(null, key));
       return key;
     });
   }
 
   async updateKey(
-    userId: number, apiKey: string, change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
-    actor: Actor, at: number,
+    userId: number,
+    apiKey: string,
+    change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
+    actor: Actor,
+    at: number,
   ): Promise<KeyRecord | null> {
     return tx(this.conn.pool, async (c) => {
       const all = await this.lockedKeys(c, userId);
       const current = all.find((k) => k.apiKey === apiKey);
       if (current === undefined) return null;
-      const next = applyKeyChange(current, change(current, all.filter((k) => k.apiKey !== apiKey)), at);
+      const next = applyKeyChange(
+        current,
+        change(
+          current,
+          all.filter((k) => k.apiKey !== apiKey),
+        ),
+        at,
+      );
       const r = keyRow(next, pgFlag);
-      await c.query(`UPDATE api_keys SET label = $1, perm_trade = $2, perm_withdraw = $3, ips = $4, updated_at = $5
-        WHERE api_key = $6`, [r.label, r.perm_trade, r.perm_withdraw, r.ips, at, apiKey]);
+      await c.query(
+        `UPDATE api_keys SET label = $1, perm_trade = $2, perm_withdraw = $3, ips = $4, updated_at = $5
+        WHERE api_key = $6`,
+        [r.label, r.perm_trade, r.perm_withdraw, r.ips, at, apiKey],
+      );
       await this.audit(c, at, actor, next, 'modify', keyChangeDetail(current, next));
       return next;
     });
@@ -67,8 +112,10 @@ export class PostgresKeys implements KeyStore {
 
   async deleteKey(userId: number, apiKey: string, actor: Actor, at: number): Promise<KeyRecord | null> {
     return tx(this.conn.pool, async (c) => {
-      const row = await one<KeyRow>(c, 'DELETE FROM api_keys WHERE api_key = $1 AND user_id = $2 RETURNING *',
-        [apiKey, userId]);
+      const row = await one<KeyRow>(c, 'DELETE FROM api_keys WHERE api_key = $1 AND user_id = $2 RETURNING *', [
+        apiKey,
+        userId,
+      ]);
       if (row === undefined) return null;
       const key = toKey(row);
       await c.query('DELETE FROM key_ips WHERE api_key = $1', [apiKey]);
@@ -83,18 +130,23 @@ export class PostgresKeys implements KeyStore {
   }
 
   async listKeys(userId: number): Promise<KeyRecord[]> {
-    return (await rows<KeyRow>(this.conn.pool, 'SELECT * FROM api_keys WHERE user_id = $1 ORDER BY created_at, api_key',
-      [userId])).map(toKey);
+    return (
+      await rows<KeyRow>(this.conn.pool, 'SELECT * FROM api_keys WHERE user_id = $1 ORDER BY created_at, api_key', [
+        userId,
+      ])
+    ).map(toKey);
   }
 
   async touchKeys(uses: ReadonlyArray<{ apiKey: string; at: number }>): Promise<void> {
     if (uses.length === 0) return;
     const latest = new Map<string, number>();
     for (const u of uses) latest.set(u.apiKey, Math.max(latest.get(u.apiKey) ?? 0, u.at));
-    await this.conn.pool.query(`UPDATE api_keys k SET last_used_at = u.at
+    await this.conn.pool.query(
+      `UPDATE api_keys k SET last_used_at = u.at
       FROM unnest($1::text[], $2::bigint[]) AS u(api_key, at)
       WHERE k.api_key = u.api_key AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`,
-    [[...latest.keys()], [...latest.values()]]);
+      [[...latest.keys()], [...latest.values()]],
+    );
   }
 
   async recordKeyIps(uses: ReadonlyArray<{ apiKey: string; ip: string; at: number }>): Promise<number> {
@@ -104,8 +156,12 @@ export class PostgresKeys implements KeyStore {
       for (const use of uses) {
         const row = await one<KeyRow>(c, 'SELECT * FROM api_keys WHERE api_key = $1', [use.apiKey]);
         if (row === undefined) continue;
-        const inserted = await changed(c, `INSERT INTO key_ips (api_key, ip, first_at) VALUES ($1, $2, $3)
-          ON CONFLICT DO NOTHING`, [use.apiKey, use.ip, use.at]);
+        const inserted = await changed(
+          c,
+          `INSERT INTO key_ips (api_key, ip, first_at) VALUES ($1, $2, $3)
+          ON CONFLICT DO NOTHING`,
+          [use.apiKey, use.ip, use.at],
+        );
         if (inserted === 1) {
           await this.audit(c, use.at, 'api', toKey(row), 'new_ip', { ip: use.ip });
           added++;
@@ -116,8 +172,13 @@ export class PostgresKeys implements KeyStore {
   }
 
   async listKeyIps(apiKey: string, limit: number): Promise<string[]> {
-    return (await rows<{ ip: string }>(this.conn.pool,
-      'SELECT ip FROM key_ips WHERE api_key = $1 ORDER BY first_at, ip LIMIT $2', [apiKey, limit])).map((r) => r.ip);
+    return (
+      await rows<{ ip: string }>(
+        this.conn.pool,
+        'SELECT ip FROM key_ips WHERE api_key = $1 ORDER BY first_at, ip LIMIT $2',
+        [apiKey, limit],
+      )
+    ).map((r) => r.ip);
   }
 
   async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
@@ -126,8 +187,12 @@ export class PostgresKeys implements KeyStore {
       const deleted: KeyRecord[] = [];
       for (const key of expiredKeys(candidates, policy, now)) {
         // The condition on last_used_at makes a use recorded since the read win over the sweep.
-        const gone = await changed(c, `DELETE FROM api_keys WHERE api_key = $1
-          AND last_used_at IS NOT DISTINCT FROM $2`, [key.apiKey, key.lastUsedAt]);
+        const gone = await changed(
+          c,
+          `DELETE FROM api_keys WHERE api_key = $1
+          AND last_used_at IS NOT DISTINCT FROM $2`,
+          [key.apiKey, key.lastUsedAt],
+        );
         if (gone === 1) {
           await c.query('DELETE FROM key_ips WHERE api_key = $1', [key.apiKey]);
           const detail = { label: key.label, idleSince: key.lastUsedAt ?? key.createdAt };
@@ -144,37 +209,59 @@ export class PostgresKeys implements KeyStore {
   }
 
   async keyChangesSince(cursor: number): Promise<{ cursor: number; apiKeys: string[] }> {
-    const feed = await rows<KeyFeedRow>(this.conn.pool, `SELECT id, api_key FROM audit_log
-      WHERE id > $1 AND action <> 'new_ip' ORDER BY id LIMIT 1000`, [cursor]);
+    const feed = await rows<KeyFeedRow>(
+      this.conn.pool,
+      `SELECT id, api_key FROM audit_log
+      WHERE id > $1 AND action <> 'new_ip' ORDER BY id LIMIT 1000`,
+      [cursor],
+    );
     return toKeyChanges(feed, cursor);
   }
 
   async listAudit(userId: number, limit: number): Promise<AuditRecord[]> {
-    return (await rows<AuditRow>(this.conn.pool, 'SELECT * FROM audit_log WHERE user_id = $1 ORDER BY id DESC LIMIT $2',
-      [userId, limit])).map(toAudit);
+    return (
+      await rows<AuditRow>(this.conn.pool, 'SELECT * FROM audit_log WHERE user_id = $1 ORDER BY id DESC LIMIT $2', [
+        userId,
+        limit,
+      ])
+    ).map(toAudit);
   }
 
   async listKeyAudit(userId: number, apiKey: string, limit: number): Promise<AuditRecord[]> {
-    return (await rows<AuditRow>(this.conn.pool, `SELECT * FROM audit_log WHERE api_key = $1 AND user_id = $2
-      ORDER BY id DESC LIMIT $3`, [apiKey, userId, limit])).map(toAudit);
+    return (
+      await rows<AuditRow>(
+        this.conn.pool,
+        `SELECT * FROM audit_log WHERE api_key = $1 AND user_id = $2
+      ORDER BY id DESC LIMIT $3`,
+        [apiKey, userId, limit],
+      )
+    ).map(toAudit);
   }
 
   async recordRejections(rejections: readonly KeyRejection[], keepAfter: number): Promise<void> {
     await tx(this.conn.pool, async (c) => {
       for (const r of rejections) {
-        await c.query(`INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
+        await c.query(
+          `INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
           VALUES ($1, $2, $3, $4, $5, $6, $7)
           ON CONFLICT (api_key, code, ip) DO UPDATE SET count = key_rejections.count + EXCLUDED.count,
           first_at = LEAST(key_rejections.first_at, EXCLUDED.first_at),
           last_at = GREATEST(key_rejections.last_at, EXCLUDED.last_at)`,
-        [r.apiKey, r.userId, r.code, r.ip, r.count, r.firstAt, r.lastAt]);
+          [r.apiKey, r.userId, r.code, r.ip, r.count, r.firstAt, r.lastAt],
+        );
       }
       await c.query('DELETE FROM key_rejections WHERE last_at < $1', [keepAfter]);
     });
   }
 
   async listKeyRejections(userId: number, apiKey: string, limit: number): Promise<KeyRejection[]> {
-    return (await rows<RejectionRow>(this.conn.pool, `SELECT * FROM key_rejections WHERE api_key = $1 AND user_id = $2
-      ORDER BY last_at DESC, code, ip LIMIT $3`, [apiKey, userId, limit])).map(toRejection);
+    return (
+      await rows<RejectionRow>(
+        this.conn.pool,
+        `SELECT * FROM key_rejections WHERE api_key = $1 AND user_id = $2
+      ORDER BY last_at DESC, code, ip LIMIT $3`,
+        [apiKey, userId, limit],
+      )
+    ).map(toRejection);
   }
 }

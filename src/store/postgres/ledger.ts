@@ -1,11 +1,10 @@
 import type pg from 'pg';
 import type { KeyEnv } from '../../core/key-rules.js';
-import { applyEntry, type AccountType, type BalanceAmounts, type LedgerEntry } from '../../core/ledger.js';
-import {
-  toBalance, toLedgerChanges, type BalanceTableRow, type IdRow, type LedgerFeedRow,
-} from '../codecs.js';
+import { type AccountType, applyEntry, type BalanceAmounts, type LedgerEntry } from '../../core/ledger.js';
+import type { IdRow } from '../codecs/flags.js';
+import { type BalanceTableRow, type LedgerFeedRow, toBalance, toLedgerChanges } from '../codecs/ledger.js';
 import type { BalanceRow, LedgerAccount, LedgerStore } from '../ledger.js';
-import { feedLock, one, rows, tx, type Connection } from './connection.js';
+import { type Connection, feedLock, one, rows, tx } from './connection.js';
 
 type BalanceKey = { userId: number; env: string; account: string; ccy: string };
 type LockedBalanceRow = { user_id: number; env: string; account: string; ccy: string; avail: string; frozen: string };
@@ -21,8 +20,14 @@ export class PostgresLedger implements LedgerStore {
   constructor(private readonly conn: Connection) {}
 
   async getBalances(userId: number, env: KeyEnv, account: AccountType): Promise<BalanceRow[]> {
-    return (await rows<BalanceTableRow>(this.conn.pool, `SELECT ccy, avail, frozen, updated_at FROM balances
-      WHERE user_id = $1 AND env = $2 AND account = $3 ORDER BY ccy`, [userId, env, account])).map(toBalance);
+    return (
+      await rows<BalanceTableRow>(
+        this.conn.pool,
+        `SELECT ccy, avail, frozen, updated_at FROM balances
+      WHERE user_id = $1 AND env = $2 AND account = $3 ORDER BY ccy`,
+        [userId, env, account],
+      )
+    ).map(toBalance);
   }
 
   async latestLedgerId(): Promise<number> {
@@ -30,8 +35,12 @@ export class PostgresLedger implements LedgerStore {
   }
 
   async ledgerChangesSince(cursor: number): Promise<{ cursor: number; accounts: LedgerAccount[] }> {
-    const feed = await rows<LedgerFeedRow>(this.conn.pool, `SELECT id, user_id, env FROM ledger_entries WHERE id > $1
-      ORDER BY id LIMIT 1000`, [cursor]);
+    const feed = await rows<LedgerFeedRow>(
+      this.conn.pool,
+      `SELECT id, user_id, env FROM ledger_entries WHERE id > $1
+      ORDER BY id LIMIT 1000`,
+      [cursor],
+    );
     return toLedgerChanges(feed, cursor);
   }
 
@@ -49,18 +58,29 @@ export class PostgresLedger implements LedgerStore {
     if (entries.length === 0) return;
     const touched = new Map<string, LedgerEntry>();
     for (const e of entries) touched.set(balanceId(e), e);
-    const keys = [...touched.values()].sort((a, b) => a.userId - b.userId || a.env.localeCompare(b.env)
-      || a.account.localeCompare(b.account) || a.ccy.localeCompare(b.ccy));
+    const keys = [...touched.values()].sort(
+      (a, b) =>
+        a.userId - b.userId ||
+        a.env.localeCompare(b.env) ||
+        a.account.localeCompare(b.account) ||
+        a.ccy.localeCompare(b.ccy),
+    );
     const cols = [
-      keys.map((k) => k.userId), keys.map((k) => k.env), keys.map((k) => k.account), keys.map((k) => k.ccy),
+      keys.map((k) => k.userId),
+      keys.map((k) => k.env),
+      keys.map((k) => k.account),
+      keys.map((k) => k.ccy),
     ];
     let locked = await rows<LockedBalanceRow>(c, LOCK_BALANCES, cols);
     if (locked.length < keys.length) {
       // A first entry in some currency: create its row (a concurrent creator makes this wait for
       // its commit), then lock all.
-      await c.query(`INSERT INTO balances (user_id, env, account, ccy, avail, frozen, updated_at)
+      await c.query(
+        `INSERT INTO balances (user_id, env, account, ccy, avail, frozen, updated_at)
         SELECT u, e, a, c, '0', '0', $5 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS t(u, e, a, c)
-        ON CONFLICT DO NOTHING`, [...cols, at]);
+        ON CONFLICT DO NOTHING`,
+        [...cols, at],
+      );
       locked = await rows<LockedBalanceRow>(c, LOCK_BALANCES, cols);
     }
     const current = new Map<string, BalanceAmounts>();
@@ -71,18 +91,29 @@ export class PostgresLedger implements LedgerStore {
     for (const e of entries) current.set(balanceId(e), applyEntry(current.get(balanceId(e)), e));
     const finals = keys.map((k) => current.get(balanceId(k)) ?? { avail: '0', frozen: '0' });
     await feedLock(c, this.conn.schema, 'ledger');
-    await c.query(`WITH changed AS (
+    await c.query(
+      `WITH changed AS (
         UPDATE balances b SET avail = t.avail, frozen = t.frozen, updated_at = $7
         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
           AS t(u, e, a, c, avail, frozen)
         WHERE b.user_id = t.u AND b.env = t.e AND b.account = t.a AND b.ccy = t.c)
       INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
       SELECT $7, * FROM unnest($8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-        $14::text[], $15::text[])`, [
-      ...cols, finals.map((f) => f.avail), finals.map((f) => f.frozen), at,
-      entries.map((e) => e.userId), entries.map((e) => e.env), entries.map((e) => e.account), entries.map((e) => e.ccy),
-      entries.map((e) => e.availDelta), entries.map((e) => e.frozenDelta),
-      entries.map((e) => e.kind), entries.map((e) => e.ref),
-    ]);
+        $14::text[], $15::text[])`,
+      [
+        ...cols,
+        finals.map((f) => f.avail),
+        finals.map((f) => f.frozen),
+        at,
+        entries.map((e) => e.userId),
+        entries.map((e) => e.env),
+        entries.map((e) => e.account),
+        entries.map((e) => e.ccy),
+        entries.map((e) => e.availDelta),
+        entries.map((e) => e.frozenDelta),
+        entries.map((e) => e.kind),
+        entries.map((e) => e.ref),
+      ],
+    );
   }
 }

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { composeStore } from '../compose.js';
 import type { Store } from '../store.js';
 import { PostgresCluster } from './cluster.js';
-import { migratePostgres, openPool, type Connection } from './connection.js';
+import { type Connection, migratePostgres, openPool } from './connection.js';
 import { PostgresExchange } from './exchange.js';
 import { PostgresFunding } from './funding.js';
 import { PostgresKeys } from './keys.js';

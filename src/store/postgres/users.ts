@@ -1,10 +1,9 @@
 import { duplicateEmail } from '../../core/conflicts.js';
 import { useRecoveryHash } from '../../core/recovery-codes.js';
-import {
-  pgFlag, readList, toSession, toTotp, toUser, writeList, type IdRow, type SessionRow, type TotpRow, type UserRow,
-} from '../codecs.js';
+import { type IdRow, pgFlag, readList, writeList } from '../codecs/flags.js';
+import { type SessionRow, type TotpRow, toSession, toTotp, toUser, type UserRow } from '../codecs/users.js';
 import type { SessionRecord, TotpRecord, UserRecord, UserStore } from '../users.js';
-import { changed, isUniqueViolation, one, tx, type Connection } from './connection.js';
+import { type Connection, changed, isUniqueViolation, one, tx } from './connection.js';
 
 /** Accounts, console sessions and authenticators on PostgreSQL. */
 export class PostgresUsers implements UserStore {
@@ -12,8 +11,12 @@ export class PostgresUsers implements UserStore {
 
   async createUser(user: Omit<UserRecord, 'id'>): Promise<UserRecord> {
     try {
-      const row = await one<IdRow>(this.conn.pool, `INSERT INTO users (uid, email, password_hash, created_at)
-        VALUES ($1, $2, $3, $4) RETURNING id`, [user.uid, user.email, user.passwordHash, user.createdAt]);
+      const row = await one<IdRow>(
+        this.conn.pool,
+        `INSERT INTO users (uid, email, password_hash, created_at)
+        VALUES ($1, $2, $3, $4) RETURNING id`,
+        [user.uid, user.email, user.passwordHash, user.createdAt],
+      );
       if (row === undefined) throw new Error('INSERT ... RETURNING gave no row');
       return { ...user, id: row.id };
     } catch (err) {
@@ -33,14 +36,18 @@ export class PostgresUsers implements UserStore {
   }
 
   async createSession(s: SessionRecord): Promise<void> {
-    await this.conn.pool.query(`INSERT INTO sessions (id_hash, user_id, csrf_token, verified, created_at, expires_at)
+    await this.conn.pool.query(
+      `INSERT INTO sessions (id_hash, user_id, csrf_token, verified, created_at, expires_at)
       VALUES ($1, $2, $3, $4, $5, $6)`,
-    [s.idHash, s.userId, s.csrfToken, pgFlag(s.verified), s.createdAt, s.expiresAt]);
+      [s.idHash, s.userId, s.csrfToken, pgFlag(s.verified), s.createdAt, s.expiresAt],
+    );
   }
 
   async findSession(idHash: string, now: number): Promise<SessionRecord | null> {
-    const row = await one<SessionRow>(this.conn.pool, 'SELECT * FROM sessions WHERE id_hash = $1 AND expires_at > $2',
-      [idHash, now]);
+    const row = await one<SessionRow>(this.conn.pool, 'SELECT * FROM sessions WHERE id_hash = $1 AND expires_at > $2', [
+      idHash,
+      now,
+    ]);
     return row === undefined ? null : toSession(row);
   }
 
@@ -62,21 +69,30 @@ export class PostgresUsers implements UserStore {
   }
 
   async saveTotp(t: TotpRecord): Promise<void> {
-    await this.conn.pool.query(`INSERT INTO user_totp (user_id, secret_sealed, enabled, recovery_hashes, last_step)
+    await this.conn.pool.query(
+      `INSERT INTO user_totp (user_id, secret_sealed, enabled, recovery_hashes, last_step)
       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO UPDATE SET secret_sealed = EXCLUDED.secret_sealed,
       enabled = EXCLUDED.enabled, recovery_hashes = EXCLUDED.recovery_hashes, last_step = EXCLUDED.last_step`,
-    [t.userId, t.secretSealed, pgFlag(t.enabled), writeList(t.recoveryHashes), t.lastStep]);
+      [t.userId, t.secretSealed, pgFlag(t.enabled), writeList(t.recoveryHashes), t.lastStep],
+    );
   }
 
   async acceptTotpStep(userId: number, step: number): Promise<boolean> {
-    return await changed(this.conn.pool, 'UPDATE user_totp SET last_step = $1 WHERE user_id = $2 AND last_step < $1',
-      [step, userId]) === 1;
+    return (
+      (await changed(this.conn.pool, 'UPDATE user_totp SET last_step = $1 WHERE user_id = $2 AND last_step < $1', [
+        step,
+        userId,
+      ])) === 1
+    );
   }
 
   async useRecoveryCode(userId: number, hash: string): Promise<boolean> {
     return tx(this.conn.pool, async (c) => {
-      const row = await one<{ recovery_hashes: string }>(c,
-        'SELECT recovery_hashes FROM user_totp WHERE user_id = $1 FOR UPDATE', [userId]);
+      const row = await one<{ recovery_hashes: string }>(
+        c,
+        'SELECT recovery_hashes FROM user_totp WHERE user_id = $1 FOR UPDATE',
+        [userId],
+      );
       if (row === undefined) return false;
       const rest = useRecoveryHash(readList(row.recovery_hashes), hash);
       if (rest === null) return false;

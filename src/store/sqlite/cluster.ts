@@ -1,5 +1,5 @@
 import type { ClusterStore, IdSequenceName, SealedKind } from '../cluster.js';
-import { inTransaction, prepare, type Db } from './connection.js';
+import { type Db, inTransaction, prepare } from './connection.js';
 
 /** Id sequences, jobs, leases, resealing and closing on SQLite (no key-change push: every process polls). */
 export class SqliteCluster implements ClusterStore {
@@ -7,19 +7,31 @@ export class SqliteCluster implements ClusterStore {
 
   constructor(private readonly db: Db) {
     this.stmt = {
-      reserveIds: prepare<{ last: bigint }>(db,
-        'UPDATE id_sequences SET last = MAX(last + ?, ?) WHERE name = ? RETURNING last').safeIntegers(true),
-      claimJob: prepare(db, `INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT (name)
-        DO UPDATE SET last_run = excluded.last_run WHERE jobs.last_run <= excluded.last_run - ?`),
-      holdLease: prepare(db, `INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name)
+      reserveIds: prepare<{ last: bigint }>(
+        db,
+        'UPDATE id_sequences SET last = MAX(last + ?, ?) WHERE name = ? RETURNING last',
+      ).safeIntegers(true),
+      claimJob: prepare(
+        db,
+        `INSERT INTO jobs (name, last_run) VALUES (?, ?) ON CONFLICT (name)
+        DO UPDATE SET last_run = excluded.last_run WHERE jobs.last_run <= excluded.last_run - ?`,
+      ),
+      holdLease: prepare(
+        db,
+        `INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name)
         DO UPDATE SET holder = excluded.holder, until = excluded.until
-        WHERE leases.holder = excluded.holder OR leases.until < ?`),
+        WHERE leases.holder = excluded.holder OR leases.until < ?`,
+      ),
       releaseLease: prepare(db, 'DELETE FROM leases WHERE name = ? AND holder = ?'),
-      sealedKeys: prepare<{ api_key: string; secret_sealed: Buffer }>(db,
-        'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key'),
+      sealedKeys: prepare<{ api_key: string; secret_sealed: Buffer }>(
+        db,
+        'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key',
+      ),
       resealKey: prepare(db, 'UPDATE api_keys SET secret_sealed = ? WHERE api_key = ?'),
-      sealedTotp: prepare<{ user_id: number; secret_sealed: Buffer }>(db,
-        'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id'),
+      sealedTotp: prepare<{ user_id: number; secret_sealed: Buffer }>(
+        db,
+        'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id',
+      ),
       resealTotp: prepare(db, 'UPDATE user_totp SET secret_sealed = ? WHERE user_id = ?'),
     };
   }

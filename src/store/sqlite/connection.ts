@@ -56,6 +56,10 @@ export function inTransaction<T>(db: Db, body: () => T): T {
 
 /** A UNIQUE constraint failed; `column`, when given, must be named in the message. */
 export function isUniqueViolation(err: unknown, column?: string): boolean {
-  return err instanceof Error && 'code' in err && err.code === 'SQLITE_CONSTRAINT_UNIQUE'
-    && (column === undefined || err.message.includes(column));
+  return (
+    err instanceof Error &&
+    'code' in err &&
+    err.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    (column === undefined || err.message.includes(column))
+  );
 }

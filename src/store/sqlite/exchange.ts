@@ -3,13 +3,18 @@ import type { KeyEnv } from '../../core/key-rules.js';
 import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
 import {
-  fillRow, orderRow, toFill, toOrder,
-  type BookFillRow, type BookOrderRow, type BookVersionRow, type FillRow, type OrderRow,
-} from '../codecs.js';
-import type {
-  BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery,
-} from '../exchange.js';
-import { inTransaction, isUniqueViolation, prepare, type Db } from './connection.js';
+  type BookFillRow,
+  type BookOrderRow,
+  type BookVersionRow,
+  type FillRow,
+  fillRow,
+  type OrderRow,
+  orderRow,
+  toFill,
+  toOrder,
+} from '../codecs/exchange.js';
+import type { BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery } from '../exchange.js';
+import { type Db, inTransaction, isUniqueViolation, prepare } from './connection.js';
 import type { SqliteLedger } from './ledger.js';
 
 const OPEN = `state IN ('live', 'partially_filled')`;
@@ -18,7 +23,10 @@ const OPEN = `state IN ('live', 'partially_filled')`;
 export class SqliteExchange implements ExchangeStore {
   private readonly stmt;
 
-  constructor(private readonly db: Db, private readonly ledger: SqliteLedger) {
+  constructor(
+    private readonly db: Db,
+    private readonly ledger: SqliteLedger,
+  ) {
     this.stmt = {
       upsertOrder: db.prepare<BookOrderRow>(`INSERT INTO orders (ord_id, user_id, env, inst_id, cl_ord_id, tag, side,
         ord_type, px, sz, tgt_ccy, acc_fill_sz, acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time,
@@ -32,38 +40,64 @@ export class SqliteExchange implements ExchangeStore {
       insertFill: db.prepare<BookFillRow>(`INSERT INTO fills (trade_id, ord_id, cl_ord_id, tag, user_id, env, inst_id,
         side, px, sz, fee, fee_ccy, exec_type, ts, book_seq) VALUES (@trade_id, @ord_id, @cl_ord_id, @tag, @user_id,
         @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy, @exec_type, @ts, @book_seq)`),
-      openOrders: prepare<OrderRow>(db, `SELECT * FROM orders WHERE ${OPEN}
-        ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
+      openOrders: prepare<OrderRow>(
+        db,
+        `SELECT * FROM orders WHERE ${OPEN}
+        ORDER BY queued_at, CAST(ord_id AS INTEGER)`,
+      ),
       orderById: prepare<OrderRow>(db, 'SELECT * FROM orders WHERE ord_id = ? AND user_id = ? AND env = ?'),
-      orderByClOrdId: prepare<OrderRow>(db, `SELECT * FROM orders WHERE cl_ord_id = ? AND user_id = ? AND env = ?
-        ORDER BY c_time DESC, ord_id DESC LIMIT 1`),
-      openOrdersOf: prepare<OrderRow>(db, `SELECT * FROM orders WHERE user_id = ? AND env = ? AND ${OPEN}
-        AND (? IS NULL OR inst_id = ?) ORDER BY c_time DESC, ord_id DESC LIMIT ?`),
-      doneOrdersOf: prepare<OrderRow>(db, `SELECT * FROM orders WHERE user_id = ? AND env = ? AND NOT ${OPEN}
-        AND (? IS NULL OR inst_id = ?) ORDER BY u_time DESC, ord_id DESC LIMIT ?`),
-      fillsOf: prepare<FillRow>(db, `SELECT * FROM fills WHERE user_id = ? AND env = ? AND (? IS NULL OR inst_id = ?)
-        AND (? IS NULL OR ord_id = ?) ORDER BY id DESC LIMIT ?`),
-      publicTrades: prepare<FillRow>(db, `SELECT * FROM fills WHERE env = ? AND inst_id = ? AND exec_type = 'T'
-        ORDER BY id DESC LIMIT ?`),
+      orderByClOrdId: prepare<OrderRow>(
+        db,
+        `SELECT * FROM orders WHERE cl_ord_id = ? AND user_id = ? AND env = ?
+        ORDER BY c_time DESC, ord_id DESC LIMIT 1`,
+      ),
+      openOrdersOf: prepare<OrderRow>(
+        db,
+        `SELECT * FROM orders WHERE user_id = ? AND env = ? AND ${OPEN}
+        AND (? IS NULL OR inst_id = ?) ORDER BY c_time DESC, ord_id DESC LIMIT ?`,
+      ),
+      doneOrdersOf: prepare<OrderRow>(
+        db,
+        `SELECT * FROM orders WHERE user_id = ? AND env = ? AND NOT ${OPEN}
+        AND (? IS NULL OR inst_id = ?) ORDER BY u_time DESC, ord_id DESC LIMIT ?`,
+      ),
+      fillsOf: prepare<FillRow>(
+        db,
+        `SELECT * FROM fills WHERE user_id = ? AND env = ? AND (? IS NULL OR inst_id = ?)
+        AND (? IS NULL OR ord_id = ?) ORDER BY id DESC LIMIT ?`,
+      ),
+      publicTrades: prepare<FillRow>(
+        db,
+        `SELECT * FROM fills WHERE env = ? AND inst_id = ? AND exec_type = 'T'
+        ORDER BY id DESC LIMIT ?`,
+      ),
       ensureBook: prepare(db, 'INSERT INTO books (env, inst_id, version) VALUES (?, ?, 0) ON CONFLICT DO NOTHING'),
       bumpBook: prepare(db, 'UPDATE books SET version = version + 1 WHERE env = ? AND inst_id = ? AND version = ?'),
       bookVersions: prepare<BookVersionRow>(db, 'SELECT env, inst_id, version FROM books ORDER BY env, inst_id'),
       bookVersion: prepare<{ version: number }>(db, 'SELECT version FROM books WHERE env = ? AND inst_id = ?'),
-      bookChanges: prepare<OrderRow>(db, `SELECT * FROM orders WHERE env = ? AND inst_id = ? AND book_seq > ?
-        AND book_seq <= ? ORDER BY queued_at, CAST(ord_id AS INTEGER)`),
-      bookFills: prepare<FillRow>(db, `SELECT * FROM fills WHERE env = ? AND inst_id = ? AND book_seq > ?
-        AND book_seq <= ? ORDER BY id`),
+      bookChanges: prepare<OrderRow>(
+        db,
+        `SELECT * FROM orders WHERE env = ? AND inst_id = ? AND book_seq > ?
+        AND book_seq <= ? ORDER BY queued_at, CAST(ord_id AS INTEGER)`,
+      ),
+      bookFills: prepare<FillRow>(
+        db,
+        `SELECT * FROM fills WHERE env = ? AND inst_id = ? AND book_seq > ?
+        AND book_seq <= ? ORDER BY id`,
+      ),
     };
   }
 
   async runBookOperation<T>(
-    book: BookVersion, at: number, compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
+    book: BookVersion,
+    at: number,
+    compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
   ): Promise<T> {
     // A transaction cannot stay open across `compute` (other requests share this connection), so
     // the book's version is checked at commit instead: another process that wrote the book in
     // between makes this one catch up and compute again. Within one process operations on a
     // book already take turns (TradingService), so that happens only across processes.
-    for (let from = book.version; ;) {
+    for (let from = book.version; ; ) {
       const since = await this.bookChangesSince(book.env, book.instId, from);
       const { change, result } = await compute(since);
       if (this.storeBookChange(change, at, book, since.version)) return result;
@@ -108,9 +142,10 @@ export class SqliteExchange implements ExchangeStore {
   }
 
   async findOrder(userId: number, env: KeyEnv, ref: { ordId?: string; clOrdId?: string }): Promise<Order | null> {
-    const row = ref.ordId !== undefined && ref.ordId !== ''
-      ? this.stmt.orderById.get(ref.ordId, userId, env)
-      : this.stmt.orderByClOrdId.get(ref.clOrdId ?? '', userId, env);
+    const row =
+      ref.ordId !== undefined && ref.ordId !== ''
+        ? this.stmt.orderById.get(ref.ordId, userId, env)
+        : this.stmt.orderByClOrdId.get(ref.clOrdId ?? '', userId, env);
     return row === undefined ? null : toOrder(row);
   }
 

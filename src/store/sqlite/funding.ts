@@ -3,37 +3,64 @@ import type { Withdrawal, WithdrawalState } from '../../core/funding.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import type { LedgerEntry } from '../../core/ledger.js';
 import {
-  toAddress, toDeposit, toWithdrawal, withdrawalRow, type AddressRow, type DepositRow, type WithdrawalRow,
-} from '../codecs.js';
+  type AddressRow,
+  type DepositRow,
+  toAddress,
+  toDeposit,
+  toWithdrawal,
+  type WithdrawalRow,
+  withdrawalRow,
+} from '../codecs/funding.js';
 import type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from '../funding.js';
-import { inTransaction, prepare, type Db } from './connection.js';
+import { type Db, inTransaction, prepare } from './connection.js';
 import type { SqliteLedger } from './ledger.js';
 
 /** Withdrawals, deposits and the withdrawal address book on SQLite. */
 export class SqliteFunding implements FundingStore {
   private readonly stmt;
 
-  constructor(private readonly db: Db, private readonly ledger: SqliteLedger) {
+  constructor(
+    private readonly db: Db,
+    private readonly ledger: SqliteLedger,
+  ) {
     this.stmt = {
       insertWithdrawal: db.prepare<WithdrawalRow>(`INSERT INTO withdrawals (wd_id, client_id, user_id, env, ccy, chain,
         amt, fee, dest, to_addr, to_user_id, state, tx_id, created_at, updated_at) VALUES (@wd_id, @client_id, @user_id,
         @env, @ccy, @chain, @amt, @fee, @dest, @to_addr, @to_user_id, @state, @tx_id, @created_at, @updated_at)`),
       withdrawalById: prepare<WithdrawalRow>(db, 'SELECT * FROM withdrawals WHERE wd_id = ?'),
-      moveWithdrawal: prepare(db, `UPDATE withdrawals SET state = ?, tx_id = ?, updated_at = ?
-        WHERE wd_id = ? AND state = ?`),
-      withdrawalsOf: prepare<WithdrawalRow>(db, `SELECT * FROM withdrawals WHERE user_id = ? AND env = ?
-        AND (? IS NULL OR ccy = ?) AND (? IS NULL OR wd_id = ?) ORDER BY created_at DESC, wd_id DESC LIMIT ?`),
-      pendingWithdrawals: prepare<WithdrawalRow>(db, `SELECT * FROM withdrawals WHERE state = '0' AND created_at <= ?
-        ORDER BY created_at, wd_id`),
-      depositsOf: prepare<DepositRow>(db, `SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries
+      moveWithdrawal: prepare(
+        db,
+        `UPDATE withdrawals SET state = ?, tx_id = ?, updated_at = ?
+        WHERE wd_id = ? AND state = ?`,
+      ),
+      withdrawalsOf: prepare<WithdrawalRow>(
+        db,
+        `SELECT * FROM withdrawals WHERE user_id = ? AND env = ?
+        AND (? IS NULL OR ccy = ?) AND (? IS NULL OR wd_id = ?) ORDER BY created_at DESC, wd_id DESC LIMIT ?`,
+      ),
+      pendingWithdrawals: prepare<WithdrawalRow>(
+        db,
+        `SELECT * FROM withdrawals WHERE state = '0' AND created_at <= ?
+        ORDER BY created_at, wd_id`,
+      ),
+      depositsOf: prepare<DepositRow>(
+        db,
+        `SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries
         WHERE user_id = ? AND env = ? AND kind IN ('deposit', 'internal_in') AND (? IS NULL OR ccy = ?)
-        ORDER BY id DESC LIMIT ?`),
-      insertAddress: prepare(db, `INSERT INTO withdrawal_addresses (user_id, ccy, chain, address, label, created_at)
-        VALUES (?, ?, ?, ?, ?, ?)`),
+        ORDER BY id DESC LIMIT ?`,
+      ),
+      insertAddress: prepare(
+        db,
+        `INSERT INTO withdrawal_addresses (user_id, ccy, chain, address, label, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
       countAddresses: prepare<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM withdrawal_addresses WHERE user_id = ?'),
       addressExists: prepare(db, 'SELECT 1 FROM withdrawal_addresses WHERE user_id = ? AND chain = ? AND address = ?'),
-      addressesOfUser: prepare<AddressRow>(db, `SELECT * FROM withdrawal_addresses WHERE user_id = ?
-        ORDER BY ccy, chain, id`),
+      addressesOfUser: prepare<AddressRow>(
+        db,
+        `SELECT * FROM withdrawal_addresses WHERE user_id = ?
+        ORDER BY ccy, chain, id`,
+      ),
       deleteAddress: prepare(db, 'DELETE FROM withdrawal_addresses WHERE user_id = ? AND id = ?'),
     };
   }
@@ -46,8 +73,11 @@ export class SqliteFunding implements FundingStore {
   }
 
   async transitionWithdrawal(
-    wdId: string, from: WithdrawalState, to: { state: WithdrawalState; txId: string },
-    entries: readonly LedgerEntry[], at: number,
+    wdId: string,
+    from: WithdrawalState,
+    to: { state: WithdrawalState; txId: string },
+    entries: readonly LedgerEntry[],
+    at: number,
   ): Promise<Withdrawal | null> {
     return inTransaction(this.db, () => {
       if (this.stmt.moveWithdrawal.run(to.state, to.txId, at, wdId, from).changes !== 1) return null;
@@ -78,7 +108,8 @@ export class SqliteFunding implements FundingStore {
   }
 
   async addWithdrawalAddress(
-    entry: Omit<WithdrawalAddress, 'id'>, check: (existingCount: number) => void,
+    entry: Omit<WithdrawalAddress, 'id'>,
+    check: (existingCount: number) => void,
   ): Promise<WithdrawalAddress> {
     return inTransaction(this.db, () => {
       check(this.stmt.countAddresses.get(entry.userId)?.n ?? 0);

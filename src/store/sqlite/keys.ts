@@ -1,12 +1,20 @@
-import { expiredKeys, type ExpiryPolicy } from '../../core/expiry.js';
+import { type ExpiryPolicy, expiredKeys } from '../../core/expiry.js';
 import { applyKeyChange } from '../../core/key-rules.js';
 import { keyChangeDetail } from '../audit-detail.js';
+import { type IdRow, sqliteFlag } from '../codecs/flags.js';
 import {
-  keyRow, sqliteFlag, toAudit, toKey, toKeyChanges, toRejection,
-  type AuditRow, type IdRow, type KeyFeedRow, type KeyRow, type RejectionRow,
-} from '../codecs.js';
+  type AuditRow,
+  type KeyFeedRow,
+  type KeyRow,
+  keyRow,
+  type RejectionRow,
+  toAudit,
+  toKey,
+  toKeyChanges,
+  toRejection,
+} from '../codecs/keys.js';
 import type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyStore, KeyUpdate } from '../keys.js';
-import { inTransaction, prepare, type Db } from './connection.js';
+import { type Db, inTransaction, prepare } from './connection.js';
 
 /** API keys, their IPs, audit log and rejections on SQLite. */
 export class SqliteKeys implements KeyStore {
@@ -20,31 +28,52 @@ export class SqliteKeys implements KeyStore {
         ips, env, secret_sealed, passphrase_hash, created_at, updated_at, last_used_at)
         VALUES (@api_key, @user_id, @label, @perm_trade, @perm_withdraw, @ips, @env, @secret_sealed, @passphrase_hash,
         @created_at, @updated_at, @last_used_at)`),
-      updateKey: prepare(db, `UPDATE api_keys SET label = ?, perm_trade = ?, perm_withdraw = ?, ips = ?, updated_at = ?
-        WHERE api_key = ?`),
+      updateKey: prepare(
+        db,
+        `UPDATE api_keys SET label = ?, perm_trade = ?, perm_withdraw = ?, ips = ?, updated_at = ?
+        WHERE api_key = ?`,
+      ),
       deleteKey: prepare(db, 'DELETE FROM api_keys WHERE api_key = ?'),
-      touchKey: prepare(db, `UPDATE api_keys SET last_used_at = ? WHERE api_key = ?
-        AND (last_used_at IS NULL OR last_used_at < ?)`),
+      touchKey: prepare(
+        db,
+        `UPDATE api_keys SET last_used_at = ? WHERE api_key = ?
+        AND (last_used_at IS NULL OR last_used_at < ?)`,
+      ),
       expiryCandidates: prepare<KeyRow>(db, `SELECT * FROM api_keys WHERE env = 'live' AND ips = ''`),
       deleteIfUnused: prepare(db, `DELETE FROM api_keys WHERE api_key = ? AND last_used_at IS ?`),
-      insertAudit: prepare(db, `INSERT INTO audit_log (at, actor, user_id, api_key, action, detail)
-        VALUES (?, ?, ?, ?, ?, ?)`),
+      insertAudit: prepare(
+        db,
+        `INSERT INTO audit_log (at, actor, user_id, api_key, action, detail)
+        VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
       latestAudit: prepare<IdRow>(db, 'SELECT COALESCE(MAX(id), 0) AS id FROM audit_log'),
       // First uses from new IPs are activity, not key changes: they must not evict key caches.
-      auditSince: prepare<KeyFeedRow>(db, `SELECT id, api_key FROM audit_log WHERE id > ? AND action <> 'new_ip'
-        ORDER BY id LIMIT 1000`),
+      auditSince: prepare<KeyFeedRow>(
+        db,
+        `SELECT id, api_key FROM audit_log WHERE id > ? AND action <> 'new_ip'
+        ORDER BY id LIMIT 1000`,
+      ),
       auditOfUser: prepare<AuditRow>(db, 'SELECT * FROM audit_log WHERE user_id = ? ORDER BY id DESC LIMIT ?'),
-      auditOfKey: prepare<AuditRow>(db, `SELECT * FROM audit_log WHERE api_key = ? AND user_id = ?
-        ORDER BY id DESC LIMIT ?`),
+      auditOfKey: prepare<AuditRow>(
+        db,
+        `SELECT * FROM audit_log WHERE api_key = ? AND user_id = ?
+        ORDER BY id DESC LIMIT ?`,
+      ),
       insertKeyIp: prepare(db, 'INSERT OR IGNORE INTO key_ips (api_key, ip, first_at) VALUES (?, ?, ?)'),
       ipsOfKey: prepare<{ ip: string }>(db, 'SELECT ip FROM key_ips WHERE api_key = ? ORDER BY first_at, ip LIMIT ?'),
       forgetKeyIps: prepare(db, 'DELETE FROM key_ips WHERE api_key = ?'),
-      upsertRejection: prepare(db, `INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
+      upsertRejection: prepare(
+        db,
+        `INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (api_key, code, ip) DO UPDATE SET count = count + excluded.count,
-        first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`),
+        first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`,
+      ),
       pruneRejections: prepare(db, 'DELETE FROM key_rejections WHERE last_at < ?'),
-      rejectionsOfKey: prepare<RejectionRow>(db, `SELECT api_key, user_id, code, ip, count, first_at, last_at
-        FROM key_rejections WHERE api_key = ? AND user_id = ? ORDER BY last_at DESC, code, ip LIMIT ?`),
+      rejectionsOfKey: prepare<RejectionRow>(
+        db,
+        `SELECT api_key, user_id, code, ip, count, first_at, last_at
+        FROM key_rejections WHERE api_key = ? AND user_id = ? ORDER BY last_at DESC, code, ip LIMIT ?`,
+      ),
     };
   }
 
@@ -53,7 +82,10 @@ export class SqliteKeys implements KeyStore {
   }
 
   async createKey(
-    userId: number, build: (existing: readonly KeyRecord[]) => KeyRecord, actor: Actor, at: number,
+    userId: number,
+    build: (existing: readonly KeyRecord[]) => KeyRecord,
+    actor: Actor,
+    at: number,
   ): Promise<KeyRecord> {
     return inTransaction(this.db, () => {
       const key = build(this.stmt.keysOfUser.all(userId).map(toKey));
@@ -64,14 +96,24 @@ export class SqliteKeys implements KeyStore {
   }
 
   async updateKey(
-    userId: number, apiKey: string, change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
-    actor: Actor, at: number,
+    userId: number,
+    apiKey: string,
+    change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
+    actor: Actor,
+    at: number,
   ): Promise<KeyRecord | null> {
     return inTransaction(this.db, () => {
       const all = this.stmt.keysOfUser.all(userId).map(toKey);
       const current = all.find((k) => k.apiKey === apiKey);
       if (current === undefined) return null;
-      const next = applyKeyChange(current, change(current, all.filter((k) => k.apiKey !== apiKey)), at);
+      const next = applyKeyChange(
+        current,
+        change(
+          current,
+          all.filter((k) => k.apiKey !== apiKey),
+        ),
+        at,
+      );
       const { perm_trade, perm_withdraw, ips } = keyRow(next, sqliteFlag);
       this.stmt.updateKey.run(next.label, perm_trade, perm_withdraw, ips, at, apiKey);
       this.audit(at, actor, next, 'modify', keyChangeDetail(current, next));

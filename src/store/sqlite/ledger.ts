@@ -1,10 +1,9 @@
 import type { KeyEnv } from '../../core/key-rules.js';
-import { applyEntry, type AccountType, type BalanceAmounts, type LedgerEntry } from '../../core/ledger.js';
-import {
-  toBalance, toLedgerChanges, type BalanceTableRow, type IdRow, type LedgerFeedRow,
-} from '../codecs.js';
+import { type AccountType, applyEntry, type BalanceAmounts, type LedgerEntry } from '../../core/ledger.js';
+import type { IdRow } from '../codecs/flags.js';
+import { type BalanceTableRow, type LedgerFeedRow, toBalance, toLedgerChanges } from '../codecs/ledger.js';
 import type { BalanceRow, LedgerAccount, LedgerStore } from '../ledger.js';
-import { inTransaction, prepare, type Db } from './connection.js';
+import { type Db, inTransaction, prepare } from './connection.js';
 
 /** Balances and the ledger on SQLite; `applyNow` is shared with the exchange and funding aggregates. */
 export class SqliteLedger implements LedgerStore {
@@ -12,18 +11,33 @@ export class SqliteLedger implements LedgerStore {
 
   constructor(private readonly db: Db) {
     this.stmt = {
-      balances: prepare<BalanceTableRow>(db, `SELECT ccy, avail, frozen, updated_at FROM balances
-        WHERE user_id = ? AND env = ? AND account = ? ORDER BY ccy`),
-      balance: prepare<BalanceAmounts>(db, `SELECT avail, frozen FROM balances
-        WHERE user_id = ? AND env = ? AND account = ? AND ccy = ?`),
-      upsertBalance: prepare(db, `INSERT INTO balances (user_id, env, account, ccy, avail, frozen, updated_at)
+      balances: prepare<BalanceTableRow>(
+        db,
+        `SELECT ccy, avail, frozen, updated_at FROM balances
+        WHERE user_id = ? AND env = ? AND account = ? ORDER BY ccy`,
+      ),
+      balance: prepare<BalanceAmounts>(
+        db,
+        `SELECT avail, frozen FROM balances
+        WHERE user_id = ? AND env = ? AND account = ? AND ccy = ?`,
+      ),
+      upsertBalance: prepare(
+        db,
+        `INSERT INTO balances (user_id, env, account, ccy, avail, frozen, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, env, account, ccy)
-        DO UPDATE SET avail = excluded.avail, frozen = excluded.frozen, updated_at = excluded.updated_at`),
+        DO UPDATE SET avail = excluded.avail, frozen = excluded.frozen, updated_at = excluded.updated_at`,
+      ),
       latestEntry: prepare<IdRow>(db, 'SELECT COALESCE(MAX(id), 0) AS id FROM ledger_entries'),
-      entriesSince: prepare<LedgerFeedRow>(db, `SELECT id, user_id, env FROM ledger_entries WHERE id > ?
-        ORDER BY id LIMIT 1000`),
-      insertEntry: prepare(db, `INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta,
-        kind, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      entriesSince: prepare<LedgerFeedRow>(
+        db,
+        `SELECT id, user_id, env FROM ledger_entries WHERE id > ?
+        ORDER BY id LIMIT 1000`,
+      ),
+      insertEntry: prepare(
+        db,
+        `INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta,
+        kind, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
     };
   }
 

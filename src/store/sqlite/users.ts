@@ -1,10 +1,9 @@
 import { duplicateEmail } from '../../core/conflicts.js';
 import { useRecoveryHash } from '../../core/recovery-codes.js';
-import {
-  readList, sqliteFlag, toSession, toTotp, toUser, writeList, type SessionRow, type TotpRow, type UserRow,
-} from '../codecs.js';
+import { readList, sqliteFlag, writeList } from '../codecs/flags.js';
+import { type SessionRow, type TotpRow, toSession, toTotp, toUser, type UserRow } from '../codecs/users.js';
 import type { SessionRecord, TotpRecord, UserRecord, UserStore } from '../users.js';
-import { inTransaction, isUniqueViolation, prepare, type Db } from './connection.js';
+import { type Db, inTransaction, isUniqueViolation, prepare } from './connection.js';
 
 /** Accounts, console sessions and authenticators on SQLite. */
 export class SqliteUsers implements UserStore {
@@ -15,16 +14,22 @@ export class SqliteUsers implements UserStore {
       insertUser: prepare(db, 'INSERT INTO users (uid, email, password_hash, created_at) VALUES (?, ?, ?, ?)'),
       userByEmail: prepare<UserRow>(db, 'SELECT * FROM users WHERE email = ?'),
       userById: prepare<UserRow>(db, 'SELECT * FROM users WHERE id = ?'),
-      insertSession: prepare(db, `INSERT INTO sessions (id_hash, user_id, csrf_token, verified, created_at, expires_at)
-        VALUES (?, ?, ?, ?, ?, ?)`),
+      insertSession: prepare(
+        db,
+        `INSERT INTO sessions (id_hash, user_id, csrf_token, verified, created_at, expires_at)
+        VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
       sessionById: prepare<SessionRow>(db, 'SELECT * FROM sessions WHERE id_hash = ? AND expires_at > ?'),
       verifySession: prepare(db, 'UPDATE sessions SET verified = 1 WHERE id_hash = ?'),
       deleteSession: prepare(db, 'DELETE FROM sessions WHERE id_hash = ?'),
       deleteExpiredSessions: prepare(db, 'DELETE FROM sessions WHERE expires_at <= ?'),
       totpOfUser: prepare<TotpRow>(db, 'SELECT * FROM user_totp WHERE user_id = ?'),
-      upsertTotp: prepare(db, `INSERT INTO user_totp (user_id, secret_sealed, enabled, recovery_hashes, last_step)
+      upsertTotp: prepare(
+        db,
+        `INSERT INTO user_totp (user_id, secret_sealed, enabled, recovery_hashes, last_step)
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET secret_sealed = excluded.secret_sealed,
-        enabled = excluded.enabled, recovery_hashes = excluded.recovery_hashes, last_step = excluded.last_step`),
+        enabled = excluded.enabled, recovery_hashes = excluded.recovery_hashes, last_step = excluded.last_step`,
+      ),
       acceptTotpStep: prepare(db, 'UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?'),
       setRecoveryHashes: prepare(db, 'UPDATE user_totp SET recovery_hashes = ? WHERE user_id = ?'),
     };

@@ -26,9 +26,11 @@ export function AddressBook({ totpEnabled }: { totpEnabled: boolean }) {
       setError(messageOf(err));
     }
   }, []);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => {
+    void load();
+  }, [load]);
   const chains = book?.chains.find((c) => c.ccy === ccy)?.chains ?? [];
-  const chosenChain = chains.includes(chain) ? chain : chains[0] ?? '';
+  const chosenChain = chains.includes(chain) ? chain : (chains[0] ?? '');
 
   const add = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -36,7 +38,9 @@ export function AddressBook({ totpEnabled }: { totpEnabled: boolean }) {
     setError(null);
     try {
       await api('POST', '/addresses', { ccy, chain: chosenChain, address, label, code });
-      setAddress(''); setLabel(''); setCode('');
+      setAddress('');
+      setLabel('');
+      setCode('');
       await load();
     } catch (err) {
       setError(messageOf(err));
@@ -57,31 +61,73 @@ export function AddressBook({ totpEnabled }: { totpEnabled: boolean }) {
     <section className="card" aria-labelledby="book-title">
       <h2 id="book-title">Withdrawal addresses</h2>
       <p>Withdrawals go only to addresses saved here.</p>
-      {book === null ? <FormError message={error} /> : (
+      {book === null ? (
+        <FormError message={error} />
+      ) : (
         <>
-          {book.addresses.length === 0 ? <p data-testid="addresses">No saved addresses.</p> : (
-            <ul className="keys" data-testid="addresses">{book.addresses.map((a) => (
-              <li key={a.id} className="key">
-                <strong>{a.ccy}</strong> · {a.chain}{a.label !== '' && <> · {a.label}</>}<br /><code>{a.address}</code>
-                <div className="actions"><button type="button" className="secondary small" onClick={() => void remove(a.id)} aria-label={`Remove ${a.address}`}>Remove</button></div>
-              </li>
-            ))}</ul>
+          {book.addresses.length === 0 ? (
+            <p data-testid="addresses">No saved addresses.</p>
+          ) : (
+            <ul className="keys" data-testid="addresses">
+              {book.addresses.map((a) => (
+                <li key={a.id} className="key">
+                  <strong>{a.ccy}</strong> · {a.chain}
+                  {a.label !== '' && <> · {a.label}</>}
+                  <br />
+                  <code>{a.address}</code>
+                  <div className="actions">
+                    <button
+                      type="button"
+                      className="secondary small"
+                      onClick={() => void remove(a.id)}
+                      aria-label={`Remove ${a.address}`}
+                    >
+                      Remove
+                    </button>
+                  </div>
+                </li>
+              ))}
+            </ul>
           )}
           {totpEnabled ? (
             <form onSubmit={(e) => void add(e)} noValidate>
               <div className="inline-form">
-                <div className="field"><label htmlFor={ccyId}>Currency</label>
-                  <select id={ccyId} value={ccy} onChange={(e) => setCcy(e.target.value)}>{book.chains.map((c) => <option key={c.ccy}>{c.ccy}</option>)}</select></div>
-                <div className="field"><label htmlFor={chainId}>Chain</label>
-                  <select id={chainId} value={chosenChain} onChange={(e) => setChain(e.target.value)}>{chains.map((c) => <option key={c}>{c}</option>)}</select></div>
+                <div className="field">
+                  <label htmlFor={ccyId}>Currency</label>
+                  <select id={ccyId} value={ccy} onChange={(e) => setCcy(e.target.value)}>
+                    {book.chains.map((c) => (
+                      <option key={c.ccy}>{c.ccy}</option>
+                    ))}
+                  </select>
+                </div>
+                <div className="field">
+                  <label htmlFor={chainId}>Chain</label>
+                  <select id={chainId} value={chosenChain} onChange={(e) => setChain(e.target.value)}>
+                    {chains.map((c) => (
+                      <option key={c}>{c}</option>
+                    ))}
+                  </select>
+                </div>
               </div>
               <Field label="Address" value={address} onChange={setAddress} />
               <Field label="Label" value={label} onChange={setLabel} hint="Optional, to recognise it." />
-              <Field label="Authenticator code" value={code} onChange={setCode} inputMode="numeric" autoComplete="one-time-code" />
+              <Field
+                label="Authenticator code"
+                value={code}
+                onChange={setCode}
+                inputMode="numeric"
+                autoComplete="one-time-code"
+              />
               <FormError message={error} />
-              <button type="submit" disabled={busy}>Add address</button>
+              <button type="submit" disabled={busy}>
+                Add address
+              </button>
             </form>
-          ) : <p className="notice">Adding a withdrawal address needs two-factor authentication: set up the authenticator above.</p>}
+          ) : (
+            <p className="notice">
+              Adding a withdrawal address needs two-factor authentication: set up the authenticator above.
+            </p>
+          )}
         </>
       )}
     </section>

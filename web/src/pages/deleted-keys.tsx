@@ -20,9 +20,19 @@ function DeletedKeyRow({ k }: { k: DeletedKey }) {
       <div className="key-head">
         <strong>{k.label || '(no name)'}</strong> <code>{k.apiKey}</code>
       </div>
-      <p className="hint">{k.how === 'expired' ? 'Deleted automatically (unused, no IPs bound)' : `Deleted by ${k.by}`} on {when(k.deletedAt)}</p>
-      <button type="button" className="secondary" onClick={() => setOpen(!open)} aria-expanded={open}
-        aria-label={`Activity of deleted key ${k.label}`}>Activity</button>
+      <p className="hint">
+        {k.how === 'expired' ? 'Deleted automatically (unused, no IPs bound)' : `Deleted by ${k.by}`} on{' '}
+        {when(k.deletedAt)}
+      </p>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => setOpen(!open)}
+        aria-expanded={open}
+        aria-label={`Activity of deleted key ${k.label}`}
+      >
+        Activity
+      </button>
       {open && <KeyActivity apiKey={k.apiKey} />}
     </li>
   );
@@ -32,15 +42,25 @@ function DeletedKeyRow({ k }: { k: DeletedKey }) {
 export function DeletedKeys({ reload }: { reload: number }) {
   const [keys, setKeys] = useState<DeletedKey[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `reload` is the signal to fetch the list again.
   useEffect(() => {
-    api<{ keys: DeletedKey[] }>('GET', '/deleted-keys').then((r) => setKeys(r.keys), (err: unknown) => setError(messageOf(err)));
+    api<{ keys: DeletedKey[] }>('GET', '/deleted-keys').then(
+      (r) => setKeys(r.keys),
+      (err: unknown) => setError(messageOf(err)),
+    );
   }, [reload]);
   if (error === null && (keys === null || keys.length === 0)) return null;
   return (
     <section className="card" aria-labelledby="deleted-title" data-testid="deleted-keys">
       <h2 id="deleted-title">Deleted keys (last 30 days)</h2>
       <FormError message={error} />
-      {keys !== null && <ul className="keys">{keys.map((k) => <DeletedKeyRow key={k.apiKey} k={k} />)}</ul>}
+      {keys !== null && (
+        <ul className="keys">
+          {keys.map((k) => (
+            <DeletedKeyRow key={k.apiKey} k={k} />
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

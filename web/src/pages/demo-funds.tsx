@@ -23,7 +23,9 @@ export function DemoFunds() {
       setError(messageOf(err));
     }
   }, []);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => {
+    void load();
+  }, [load]);
   const deposit = async (e: React.FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -42,22 +44,38 @@ export function DemoFunds() {
     <section className="card" aria-labelledby="demo-title">
       <h2 id="demo-title">Demo funds</h2>
       <p>Demo keys trade with paper balances in the demo trading account.</p>
-      {data.trading.length === 0 ? <p data-testid="demo-balances">No demo balances yet.</p> : (
-        <ul data-testid="demo-balances">{data.trading.map((b) => <li key={b.ccy}><strong>{b.ccy}</strong> {b.avail}</li>)}</ul>
+      {data.trading.length === 0 ? (
+        <p data-testid="demo-balances">No demo balances yet.</p>
+      ) : (
+        <ul data-testid="demo-balances">
+          {data.trading.map((b) => (
+            <li key={b.ccy}>
+              <strong>{b.ccy}</strong> {b.avail}
+            </li>
+          ))}
+        </ul>
       )}
       {data.depositsEnabled ? (
         <form onSubmit={(e) => void deposit(e)} noValidate className="inline-form">
           <div className="field">
             <label htmlFor={selectId}>Currency</label>
             <select id={selectId} value={ccy} onChange={(e) => setCcy(e.target.value)}>
-              {data.currencies.map((c) => <option key={c} value={c}>{c}</option>)}
+              {data.currencies.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
             </select>
           </div>
           <Field label="Amount" value={amt} onChange={setAmt} inputMode="text" />
           <FormError message={error} />
-          <button type="submit" disabled={busy}>Deposit demo funds</button>
+          <button type="submit" disabled={busy}>
+            Deposit demo funds
+          </button>
         </form>
-      ) : <p className="hint">Demo deposits are turned off on this server.</p>}
+      ) : (
+        <p className="hint">Demo deposits are turned off on this server.</p>
+      )}
     </section>
   );
 }

@@ -3,23 +3,49 @@ import { ApiError } from '../api.js';
 
 /** A labelled input with its error message tied to it for screen readers. */
 export function Field(props: {
-  label: string; value: string; onChange: (v: string) => void; type?: string; autoComplete?: string;
-  error?: string | null; hint?: React.ReactNode; inputMode?: 'numeric' | 'text'; autoFocus?: boolean; maxLength?: number;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  type?: string;
+  autoComplete?: string;
+  error?: string | null;
+  hint?: React.ReactNode;
+  inputMode?: 'numeric' | 'text';
+  autoFocus?: boolean;
+  maxLength?: number;
 }) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errId = `${id}-err`;
-  const described = [props.hint !== undefined ? hintId : '', props.error ? errId : ''].filter((x) => x !== '').join(' ');
+  const described = [props.hint !== undefined ? hintId : '', props.error ? errId : '']
+    .filter((x) => x !== '')
+    .join(' ');
   return (
     <div className="field">
       <label htmlFor={id}>{props.label}</label>
       <input
-        id={id} type={props.type ?? 'text'} value={props.value} onChange={(e) => props.onChange(e.target.value)}
-        autoComplete={props.autoComplete} inputMode={props.inputMode} autoFocus={props.autoFocus} maxLength={props.maxLength}
-        aria-invalid={props.error ? true : undefined} aria-describedby={described === '' ? undefined : described}
+        id={id}
+        type={props.type ?? 'text'}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        autoComplete={props.autoComplete}
+        inputMode={props.inputMode}
+        // biome-ignore lint/a11y/noAutofocus: only the authenticator-code step asks for it, right after the user's own click.
+        autoFocus={props.autoFocus}
+        maxLength={props.maxLength}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={described === '' ? undefined : described}
       />
-      {props.hint !== undefined && <div id={hintId} className="hint">{props.hint}</div>}
-      {props.error ? <div id={errId} className="error" role="alert">{props.error}</div> : null}
+      {props.hint !== undefined && (
+        <div id={hintId} className="hint">
+          {props.hint}
+        </div>
+      )}
+      {props.error ? (
+        <div id={errId} className="error" role="alert">
+          {props.error}
+        </div>
+      ) : null}
     </div>
   );
 }
@@ -31,5 +57,9 @@ export function messageOf(err: unknown): string {
 }
 
 export function FormError({ message }: { message: string | null }) {
-  return message ? <p className="error" role="alert">{message}</p> : null;
+  return message ? (
+    <p className="error" role="alert">
+      {message}
+    </p>
+  ) : null;
 }

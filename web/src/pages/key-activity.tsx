@@ -8,8 +8,11 @@ interface Activity {
 }
 
 const REASONS: Record<string, string> = {
-  '50101': 'wrong environment (live/demo)', '50102': 'timestamp expired', '50105': 'wrong passphrase',
-  '50110': 'IP not in the whitelist', '50113': 'invalid signature',
+  '50101': 'wrong environment (live/demo)',
+  '50102': 'timestamp expired',
+  '50105': 'wrong passphrase',
+  '50110': 'IP not in the whitelist',
+  '50113': 'invalid signature',
 };
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -38,12 +41,27 @@ export function KeyActivity({ apiKey }: { apiKey: string }) {
   return (
     <div className="activity" data-testid="activity">
       <h4>Activity</h4>
-      <ul>{activity.events.map((e, i) => <li key={i}><time dateTime={e.at}>{when(e.at)}</time> {describeEvent(e.action, e.detail)} {e.action !== 'new_ip' && <span className="hint">by {e.actor}</span>}</li>)}</ul>
+      <ul>
+        {activity.events.map((e, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the list is replaced whole, never reordered; events have no id.
+          <li key={i}>
+            <time dateTime={e.at}>{when(e.at)}</time> {describeEvent(e.action, e.detail)}{' '}
+            {e.action !== 'new_ip' && <span className="hint">by {e.actor}</span>}
+          </li>
+        ))}
+      </ul>
       <h4>Rejected requests</h4>
-      {activity.rejections.length === 0 ? <p className="hint">None recently.</p> : (
-        <ul>{activity.rejections.map((r) => (
-          <li key={`${r.code}|${r.ip}`}><strong>{r.code}</strong> from <code>{r.ip}</code>: {REASONS[r.code] ?? 'refused'}, {r.count}× (last {when(r.lastAt)})</li>
-        ))}</ul>
+      {activity.rejections.length === 0 ? (
+        <p className="hint">None recently.</p>
+      ) : (
+        <ul>
+          {activity.rejections.map((r) => (
+            <li key={`${r.code}|${r.ip}`}>
+              <strong>{r.code}</strong> from <code>{r.ip}</code>: {REASONS[r.code] ?? 'refused'}, {r.count}× (last{' '}
+              {when(r.lastAt)})
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );

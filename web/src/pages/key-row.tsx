@@ -1,11 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, MAX_IPS, splitIps, type KeyView } from '../api.js';
+import { api, type KeyView, MAX_IPS, splitIps } from '../api.js';
 import { Field, FormError, messageOf } from './form-bits.js';
 import { KeyActivity } from './key-activity.js';
 
 const DAY_MS = 86_400_000;
-const when = (iso: string | null) => (iso === null ? 'Never' : new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
-const permWords = (perm: string) => perm.split(',').map((p) => (p === 'read_only' ? 'Read' : p === 'trade' ? 'Trade' : 'Withdraw')).join(', ');
+const when = (iso: string | null) =>
+  iso === null ? 'Never' : new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const permWords = (perm: string) =>
+  perm
+    .split(',')
+    .map((p) => (p === 'read_only' ? 'Read' : p === 'trade' ? 'Trade' : 'Withdraw'))
+    .join(', ');
 
 /** One key in the list, with Edit (name, permissions, IPs) and Delete (dialog, then Confirm). */
 export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) {
@@ -20,12 +25,16 @@ export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) 
   const [showActivity, setShowActivity] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
   const ipCount = splitIps(ips).length;
-  const daysLeft = k.expiresAt === null ? null : Math.max(0, Math.ceil((Date.parse(k.expiresAt) - Date.now()) / DAY_MS));
+  const daysLeft =
+    k.expiresAt === null ? null : Math.max(0, Math.ceil((Date.parse(k.expiresAt) - Date.now()) / DAY_MS));
   const ipsChanged = splitIps(ips).join(',') !== k.ip;
   const needsCode = ipsChanged || (withdraw && !k.perm.includes('withdraw'));
 
   useEffect(() => {
-    setName(k.label); setIps(k.ip); setTrade(k.perm.includes('trade')); setWithdraw(k.perm.includes('withdraw'));
+    setName(k.label);
+    setIps(k.ip);
+    setTrade(k.perm.includes('trade'));
+    setWithdraw(k.perm.includes('withdraw'));
   }, [k]);
 
   const save = async (e: React.FormEvent) => {
@@ -69,11 +78,18 @@ export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) 
         <span className={`env env-${k.env}`}>{k.env === 'live' ? 'Live' : 'Demo'}</span>
       </div>
       <dl className="key-facts">
-        <dt>API key</dt><dd><code>{k.apiKey}</code></dd>
-        <dt>Permissions</dt><dd>{permWords(k.perm)}</dd>
-        <dt>IP addresses</dt><dd>{k.ip === '' ? 'Not bound' : k.ip.split(',').join(', ')}</dd>
-        <dt>Created</dt><dd>{when(k.createdAt)}</dd>
-        <dt>Last used</dt><dd>{when(k.lastUsedAt)}</dd>
+        <dt>API key</dt>
+        <dd>
+          <code>{k.apiKey}</code>
+        </dd>
+        <dt>Permissions</dt>
+        <dd>{permWords(k.perm)}</dd>
+        <dt>IP addresses</dt>
+        <dd>{k.ip === '' ? 'Not bound' : k.ip.split(',').join(', ')}</dd>
+        <dt>Created</dt>
+        <dd>{when(k.createdAt)}</dd>
+        <dt>Last used</dt>
+        <dd>{when(k.lastUsedAt)}</dd>
       </dl>
       {daysLeft !== null && (
         <p className={daysLeft <= 7 ? 'expiry soon' : 'expiry'} data-testid="expiry">
@@ -82,29 +98,81 @@ export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) 
       )}
       {!editing && (
         <div className="actions">
-          <button type="button" className="secondary" onClick={() => setEditing(true)} aria-label={`Edit ${k.label}`}>Edit</button>
-          <button type="button" className="secondary" onClick={() => setShowActivity(!showActivity)} aria-expanded={showActivity}
-            aria-label={`Activity of ${k.label}`}>Activity</button>
-          <button type="button" className="danger" onClick={() => dialog.current?.showModal()} aria-label={`Delete ${k.label}`}>Delete</button>
+          <button type="button" className="secondary" onClick={() => setEditing(true)} aria-label={`Edit ${k.label}`}>
+            Edit
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setShowActivity(!showActivity)}
+            aria-expanded={showActivity}
+            aria-label={`Activity of ${k.label}`}
+          >
+            Activity
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => dialog.current?.showModal()}
+            aria-label={`Delete ${k.label}`}
+          >
+            Delete
+          </button>
         </div>
       )}
       {editing && (
         <form onSubmit={(e) => void save(e)} noValidate className="edit">
           <Field label="API name" value={name} onChange={setName} maxLength={50} />
-          <Field label="IP addresses" value={ips} onChange={setIps}
-            hint={<><span className={ipCount > MAX_IPS ? 'count over' : 'count'} aria-live="polite">{ipCount}/{MAX_IPS}</span> Comma-separated; empty to unbind.</>} />
+          <Field
+            label="IP addresses"
+            value={ips}
+            onChange={setIps}
+            hint={
+              <>
+                <span className={ipCount > MAX_IPS ? 'count over' : 'count'} aria-live="polite">
+                  {ipCount}/{MAX_IPS}
+                </span>{' '}
+                Comma-separated; empty to unbind.
+              </>
+            }
+          />
           <fieldset>
             <legend>Permissions</legend>
-            <label className="check"><input type="checkbox" checked disabled /> Read</label>
-            <label className="check"><input type="checkbox" checked={trade} onChange={(e) => setTrade(e.target.checked)} /> Trade</label>
-            <label className="check"><input type="checkbox" checked={withdraw} onChange={(e) => setWithdraw(e.target.checked)} /> Withdraw</label>
+            <label className="check">
+              <input type="checkbox" checked disabled /> Read
+            </label>
+            <label className="check">
+              <input type="checkbox" checked={trade} onChange={(e) => setTrade(e.target.checked)} /> Trade
+            </label>
+            <label className="check">
+              <input type="checkbox" checked={withdraw} onChange={(e) => setWithdraw(e.target.checked)} /> Withdraw
+            </label>
           </fieldset>
-          {needsCode && <Field label="Authenticator code" value={code} onChange={setCode} inputMode="numeric" autoComplete="one-time-code"
-            hint="Changing IP addresses or adding Withdraw needs a code." />}
+          {needsCode && (
+            <Field
+              label="Authenticator code"
+              value={code}
+              onChange={setCode}
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              hint="Changing IP addresses or adding Withdraw needs a code."
+            />
+          )}
           <FormError message={error} />
           <div className="actions">
-            <button type="submit" disabled={busy}>Save</button>
-            <button type="button" className="secondary" onClick={() => { setEditing(false); setError(null); }}>Cancel</button>
+            <button type="submit" disabled={busy}>
+              Save
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                setEditing(false);
+                setError(null);
+              }}
+            >
+              Cancel
+            </button>
           </div>
         </form>
       )}
@@ -114,8 +182,12 @@ export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) 
         <h2 id={`del-${k.apiKey}`}>Delete API key “{k.label}”?</h2>
         <p>Every program using this key stops working at once. This cannot be undone.</p>
         <div className="actions">
-          <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>Confirm</button>
-          <button type="button" className="secondary" onClick={() => dialog.current?.close()}>Cancel</button>
+          <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>
+            Confirm
+          </button>
+          <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
+            Cancel
+          </button>
         </div>
       </dialog>
     </li>

@@ -3,7 +3,15 @@ import { api, type SessionView } from '../api.js';
 import { Link, type Navigate } from '../router.js';
 import { Field, FormError, messageOf } from './form-bits.js';
 
-export function LoginPage({ session, onSession, navigate }: { session: SessionView; onSession: (s: SessionView) => void; navigate: Navigate }) {
+export function LoginPage({
+  session,
+  onSession,
+  navigate,
+}: {
+  session: SessionView;
+  onSession: (s: SessionView) => void;
+  navigate: Navigate;
+}) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
@@ -30,9 +38,18 @@ export function LoginPage({ session, onSession, navigate }: { session: SessionVi
         <h1>Two-factor authentication</h1>
         <p>Enter the 6-digit code from your authenticator app (or a recovery code).</p>
         <form onSubmit={(e) => void run(e, () => api<SessionView>('POST', '/login/verify', { code }))} noValidate>
-          <Field label="Authenticator code" value={code} onChange={setCode} inputMode="numeric" autoComplete="one-time-code" autoFocus />
+          <Field
+            label="Authenticator code"
+            value={code}
+            onChange={setCode}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            autoFocus
+          />
           <FormError message={error} />
-          <button type="submit" disabled={busy}>Verify</button>
+          <button type="submit" disabled={busy}>
+            Verify
+          </button>
         </form>
       </section>
     );
@@ -42,11 +59,24 @@ export function LoginPage({ session, onSession, navigate }: { session: SessionVi
       <h1>Log in</h1>
       <form onSubmit={(e) => void run(e, () => api<SessionView>('POST', '/login', { email, password }))} noValidate>
         <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="email" autoFocus />
-        <Field label="Password" type="password" value={password} onChange={setPassword} autoComplete="current-password" />
+        <Field
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          autoComplete="current-password"
+        />
         <FormError message={error} />
-        <button type="submit" disabled={busy}>Log in</button>
+        <button type="submit" disabled={busy}>
+          Log in
+        </button>
       </form>
-      <p>No account yet? <Link to="/signup" navigate={navigate}>Sign up</Link></p>
+      <p>
+        No account yet?{' '}
+        <Link to="/signup" navigate={navigate}>
+          Sign up
+        </Link>
+      </p>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, MAX_KEYS, type KeyView, type SessionView } from '../api.js';
+import { api, type KeyView, MAX_KEYS, type SessionView } from '../api.js';
 import { Link, type Navigate } from '../router.js';
 import { CreateKey } from './create-key.js';
 import { DeletedKeys } from './deleted-keys.js';
@@ -22,7 +22,9 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
       setError(messageOf(err));
     }
   }, []);
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => {
+    void load();
+  }, [load]);
 
   const count = keys?.length ?? 0;
   const full = count >= MAX_KEYS;
@@ -31,27 +33,61 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
       <section className="card">
         <div className="title-row">
           <h1>API keys</h1>
-          <span className="counter" data-testid="key-counter" aria-label={`${count} of ${MAX_KEYS} API keys`}>{count} / {MAX_KEYS}</span>
+          <span
+            className="counter"
+            role="status"
+            data-testid="key-counter"
+            aria-label={`${count} of ${MAX_KEYS} API keys`}
+          >
+            {count} / {MAX_KEYS}
+          </span>
         </div>
-        <p>API keys let trading tools and bots use your account through the OKX V5 API. Give each tool only the permission
-          it needs: <strong>Read</strong> to see balances, <strong>Trade</strong> for trading tools, <strong>Withdraw</strong> only
-          for withdrawals. Never share your keys, secret keys or passphrases with anyone.</p>
+        <p>
+          API keys let trading tools and bots use your account through the OKX V5 API. Give each tool only the
+          permission it needs: <strong>Read</strong> to see balances, <strong>Trade</strong> for trading tools,{' '}
+          <strong>Withdraw</strong> only for withdrawals. Never share your keys, secret keys or passphrases with anyone.
+        </p>
         {!user.totpEnabled ? (
-          <p className="notice">Creating an API key needs two-factor authentication, to authorize your credentials.{' '}
-            <Link to="/account/security" navigate={navigate}>Set up authenticator</Link></p>
-        ) : !creating && (
-          <>
-            <button type="button" onClick={() => setCreating(true)} disabled={full} aria-describedby={full ? 'full-note' : undefined}>Create V5 API key</button>
-            {full && <p id="full-note" className="error">Each account can create up to {MAX_KEYS} API keys; delete one to create another.</p>}
-          </>
+          <p className="notice">
+            Creating an API key needs two-factor authentication, to authorize your credentials.{' '}
+            <Link to="/account/security" navigate={navigate}>
+              Set up authenticator
+            </Link>
+          </p>
+        ) : (
+          !creating && (
+            <>
+              <button
+                type="button"
+                onClick={() => setCreating(true)}
+                disabled={full}
+                aria-describedby={full ? 'full-note' : undefined}
+              >
+                Create V5 API key
+              </button>
+              {full && (
+                <p id="full-note" className="error">
+                  Each account can create up to {MAX_KEYS} API keys; delete one to create another.
+                </p>
+              )}
+            </>
+          )
         )}
         <FormError message={error} />
       </section>
       {creating && <CreateKey keyCount={count} onClose={() => setCreating(false)} onCreated={() => void load()} />}
       <section className="card" aria-labelledby="list-title">
         <h2 id="list-title">Your keys</h2>
-        {keys === null ? <p>Loading…</p> : keys.length === 0 ? <p>No API keys yet.</p> : (
-          <ul className="keys">{keys.map((k) => <KeyRow key={k.apiKey} k={k} onChanged={() => void load()} />)}</ul>
+        {keys === null ? (
+          <p>Loading…</p>
+        ) : keys.length === 0 ? (
+          <p>No API keys yet.</p>
+        ) : (
+          <ul className="keys">
+            {keys.map((k) => (
+              <KeyRow key={k.apiKey} k={k} onChanged={() => void load()} />
+            ))}
+          </ul>
         )}
       </section>
       <DeletedKeys reload={loads} />

@@ -26,11 +26,25 @@ export function SignupPage({ onSession, navigate }: { onSession: (s: SessionView
       <h1>Create your account</h1>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <Field label="Email" type="email" value={email} onChange={setEmail} autoComplete="email" autoFocus />
-        <Field label="Password" type="password" value={password} onChange={setPassword} autoComplete="new-password" hint="At least 12 characters." />
+        <Field
+          label="Password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          autoComplete="new-password"
+          hint="At least 12 characters."
+        />
         <FormError message={error} />
-        <button type="submit" disabled={busy}>Sign up</button>
+        <button type="submit" disabled={busy}>
+          Sign up
+        </button>
       </form>
-      <p>Already have an account? <Link to="/login" navigate={navigate}>Log in</Link></p>
+      <p>
+        Already have an account?{' '}
+        <Link to="/login" navigate={navigate}>
+          Log in
+        </Link>
+      </p>
     </section>
   );
 }

@@ -1,17 +1,27 @@
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Fill } from '../core/matching.js';
-import type { Order } from '../core/orders.js';
-import {
-  fillRow, keyRow, orderRow, pgFlag, readFlag, readList, sqliteFlag, toFill, toKey, toKeyChanges, toLedgerChanges,
-  toOrder, toSession, toTotp, toWithdrawal, withdrawalRow, writeList,
-} from './codecs.js';
-import type { KeyRecord } from './keys.js';
+import { describe, test } from 'node:test';
+import type { Fill } from '../../core/matching.js';
+import type { Order } from '../../core/orders.js';
+import type { KeyRecord } from '../keys.js';
+import { fillRow, orderRow, toFill, toOrder } from './exchange.js';
+import { pgFlag, readFlag, readList, sqliteFlag, writeList } from './flags.js';
+import { toWithdrawal, withdrawalRow } from './funding.js';
+import { keyRow, toKey, toKeyChanges } from './keys.js';
+import { toLedgerChanges } from './ledger.js';
+import { toSession, toTotp } from './users.js';
 
 const key: KeyRecord = {
-  apiKey: '00000000-0000-4000-8000-000000000001', userId: 7, label: 'bot',
-  perms: { read: true, trade: true, withdraw: false }, ips: ['1.2.3.4', '10.0.0.0/8'], env: 'live',
-  secretSealed: Buffer.from([1, 2, 3]), passphraseHash: 'scrypt$x', createdAt: 1, updatedAt: 2, lastUsedAt: null,
+  apiKey: '00000000-0000-4000-8000-000000000001',
+  userId: 7,
+  label: 'bot',
+  perms: { read: true, trade: true, withdraw: false },
+  ips: ['1.2.3.4', '10.0.0.0/8'],
+  env: 'live',
+  secretSealed: Buffer.from([1, 2, 3]),
+  passphraseHash: 'scrypt$x',
+  createdAt: 1,
+  updatedAt: 2,
+  lastUsedAt: null,
 };
 
 describe('row codecs', () => {
@@ -40,22 +50,65 @@ describe('row codecs', () => {
 
   test('orders, fills and withdrawals round-trip; book rows carry the book version', () => {
     const order: Order = {
-      ordId: '12', clOrdId: 'c1', tag: 't', userId: 7, env: 'demo', instId: 'BTC-USDT', side: 'sell', ordType: 'limit',
-      px: '100', sz: '1', tgtCcy: '', accFillSz: '0.5', accFillQuote: '50', fee: '0.05', feeCcy: 'USDT', frozen: '0.5',
-      state: 'partially_filled', cancelSource: '', cTime: 1, uTime: 2, queuedAt: 1,
+      ordId: '12',
+      clOrdId: 'c1',
+      tag: 't',
+      userId: 7,
+      env: 'demo',
+      instId: 'BTC-USDT',
+      side: 'sell',
+      ordType: 'limit',
+      px: '100',
+      sz: '1',
+      tgtCcy: '',
+      accFillSz: '0.5',
+      accFillQuote: '50',
+      fee: '0.05',
+      feeCcy: 'USDT',
+      frozen: '0.5',
+      state: 'partially_filled',
+      cancelSource: '',
+      cTime: 1,
+      uTime: 2,
+      queuedAt: 1,
     };
     const row = orderRow(order, 9);
     assert.equal(row.book_seq, 9);
     assert.deepEqual(toOrder(row), order);
     const fill: Fill = {
-      tradeId: '5', instId: 'BTC-USDT', ordId: '12', clOrdId: 'c1', tag: 't', userId: 7, env: 'demo', side: 'sell',
-      px: '100', sz: '0.5', fee: '0.05', feeCcy: 'USDT', execType: 'M', ts: 3,
+      tradeId: '5',
+      instId: 'BTC-USDT',
+      ordId: '12',
+      clOrdId: 'c1',
+      tag: 't',
+      userId: 7,
+      env: 'demo',
+      side: 'sell',
+      px: '100',
+      sz: '0.5',
+      fee: '0.05',
+      feeCcy: 'USDT',
+      execType: 'M',
+      ts: 3,
     };
     assert.equal(fillRow(fill, 9).book_seq, 9);
     assert.deepEqual(toFill(fillRow(fill, 9)), fill);
     const w = {
-      wdId: '1', clientId: '', userId: 7, env: 'demo' as const, ccy: 'USDT', chain: 'USDT-TRC20', amt: '1', fee: '0',
-      dest: '4' as const, toAddr: 'a@b.c', toUserId: 8, state: '0' as const, txId: '', createdAt: 1, updatedAt: 1,
+      wdId: '1',
+      clientId: '',
+      userId: 7,
+      env: 'demo' as const,
+      ccy: 'USDT',
+      chain: 'USDT-TRC20',
+      amt: '1',
+      fee: '0',
+      dest: '4' as const,
+      toAddr: 'a@b.c',
+      toUserId: 8,
+      state: '0' as const,
+      txId: '',
+      createdAt: 1,
+      updatedAt: 1,
     };
     assert.deepEqual(toWithdrawal(withdrawalRow(w)), w);
   });
@@ -70,12 +123,21 @@ describe('row codecs', () => {
 
   test('change feeds: the cursor moves to the last row read, or stays; accounts once each', () => {
     assert.deepEqual(toKeyChanges([], 5), { cursor: 5, apiKeys: [] });
-    const keyFeed = [{ id: 6, api_key: 'a' }, { id: 8, api_key: 'a' }];
+    const keyFeed = [
+      { id: 6, api_key: 'a' },
+      { id: 8, api_key: 'a' },
+    ];
     assert.deepEqual(toKeyChanges(keyFeed, 5), { cursor: 8, apiKeys: ['a', 'a'] });
     assert.deepEqual(toLedgerChanges([], 3), { cursor: 3, accounts: [] });
-    const rows = [{ id: 4, user_id: 1, env: 'live' as const }, { id: 5, user_id: 2, env: 'demo' as const },
-      { id: 6, user_id: 1, env: 'live' as const }];
-    const accounts = [{ userId: 1, env: 'live' }, { userId: 2, env: 'demo' }];
+    const rows = [
+      { id: 4, user_id: 1, env: 'live' as const },
+      { id: 5, user_id: 2, env: 'demo' as const },
+      { id: 6, user_id: 1, env: 'live' as const },
+    ];
+    const accounts = [
+      { userId: 1, env: 'live' },
+      { userId: 2, env: 'demo' },
+    ];
     assert.deepEqual(toLedgerChanges(rows, 3), { cursor: 6, accounts });
   });
 });

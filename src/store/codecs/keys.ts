@@ -1,0 +1,105 @@
+import type { KeyEnv } from '../../core/key-rules.js';
+import type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection } from '../keys.js';
+import { type Flag, readFlag, readList, type WriteFlag, writeList } from './flags.js';
+
+/** Rows and codecs of API keys, the audit log and its change feed, and counted rejections. */
+
+export type KeyRow<F extends Flag = Flag> = {
+  api_key: string;
+  user_id: number;
+  label: string;
+  perm_trade: F;
+  perm_withdraw: F;
+  ips: string;
+  env: KeyEnv;
+  secret_sealed: Buffer;
+  passphrase_hash: string;
+  created_at: number;
+  updated_at: number;
+  last_used_at: number | null;
+};
+
+export function toKey(r: KeyRow): KeyRecord {
+  return {
+    apiKey: r.api_key,
+    userId: r.user_id,
+    label: r.label,
+    perms: { read: true, trade: readFlag(r.perm_trade), withdraw: readFlag(r.perm_withdraw) },
+    ips: readList(r.ips),
+    env: r.env,
+    secretSealed: r.secret_sealed,
+    passphraseHash: r.passphrase_hash,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    lastUsedAt: r.last_used_at,
+  };
+}
+
+export function keyRow<F extends Flag>(k: KeyRecord, flag: WriteFlag<F>): KeyRow<F> {
+  return {
+    api_key: k.apiKey,
+    user_id: k.userId,
+    label: k.label,
+    perm_trade: flag(k.perms.trade),
+    perm_withdraw: flag(k.perms.withdraw),
+    ips: writeList(k.ips),
+    env: k.env,
+    secret_sealed: k.secretSealed,
+    passphrase_hash: k.passphraseHash,
+    created_at: k.createdAt,
+    updated_at: k.updatedAt,
+    last_used_at: k.lastUsedAt,
+  };
+}
+
+export type AuditRow = {
+  id: number;
+  at: number;
+  actor: Actor;
+  user_id: number;
+  api_key: string;
+  action: AuditAction;
+  detail: string;
+};
+
+export function toAudit(r: AuditRow): AuditRecord {
+  return {
+    id: r.id,
+    at: r.at,
+    actor: r.actor,
+    userId: r.user_id,
+    apiKey: r.api_key,
+    action: r.action,
+    detail: JSON.parse(r.detail) as Record<string, unknown>,
+  };
+}
+
+export type RejectionRow = {
+  api_key: string;
+  user_id: number;
+  code: string;
+  ip: string;
+  count: number;
+  first_at: number;
+  last_at: number;
+};
+
+export function toRejection(r: RejectionRow): KeyRejection {
+  return {
+    apiKey: r.api_key,
+    userId: r.user_id,
+    code: r.code,
+    ip: r.ip,
+    count: r.count,
+    firstAt: r.first_at,
+    lastAt: r.last_at,
+  };
+}
+
+/** A row of the key change feed (the audit log without 'new_ip' entries). */
+export type KeyFeedRow = { id: number; api_key: string };
+
+export function toKeyChanges(rows: readonly KeyFeedRow[], cursor: number): { cursor: number; apiKeys: string[] } {
+  const last = rows[rows.length - 1];
+  return { cursor: last === undefined ? cursor : last.id, apiKeys: rows.map((r) => r.api_key) };
+}

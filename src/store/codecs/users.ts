@@ -1,0 +1,48 @@
+import type { SessionRecord, TotpRecord, UserRecord } from '../users.js';
+import { type Flag, readFlag, readList } from './flags.js';
+
+/** Rows and codecs of accounts, console sessions and authenticators. */
+
+export type UserRow = { id: number; uid: string; email: string; password_hash: string | null; created_at: number };
+
+export function toUser(r: UserRow): UserRecord {
+  return { id: r.id, uid: r.uid, email: r.email, passwordHash: r.password_hash, createdAt: r.created_at };
+}
+
+export type SessionRow = {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  verified: Flag;
+  created_at: number;
+  expires_at: number;
+};
+
+export function toSession(r: SessionRow): SessionRecord {
+  return {
+    idHash: r.id_hash,
+    userId: r.user_id,
+    csrfToken: r.csrf_token,
+    verified: readFlag(r.verified),
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+  };
+}
+
+export type TotpRow = {
+  user_id: number;
+  secret_sealed: Buffer;
+  enabled: Flag;
+  recovery_hashes: string;
+  last_step: number;
+};
+
+export function toTotp(r: TotpRow): TotpRecord {
+  return {
+    userId: r.user_id,
+    secretSealed: r.secret_sealed,
+    enabled: readFlag(r.enabled),
+    recoveryHashes: readList(r.recovery_hashes),
+    lastStep: r.last_step,
+  };
+}
