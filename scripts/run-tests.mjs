@@ -3,8 +3,8 @@
 // `npm test -- NAME [NAME...]` runs only the files whose path contains a NAME, at once: no
 // type-check, no lint, no build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -116,6 +116,11 @@ const TIMED = [
 const timed = files.filter((f) => TIMED.some((t) => f.startsWith(t)));
 const untimed = files.filter((f) => !timed.includes(f));
 const env = { ...process.env, SIGNET_TEST_CLI: join(transpiled, 'cli', 'main.js') };
+// Besides the spec reporter on the terminal, a TAP copy of each group, whose totals make the one
+// summary line at the end (the spec reporter prints each group's own).
+const totals = { pass: 0, fail: 0, skipped: 0 };
+const tapFile = join(ROOT, 'test-artifacts', 'last-run.tap');
+mkdirSync(dirname(tapFile), { recursive: true });
 for (const [group, concurrency] of [
   [untimed, 4],
   [timed, 2],
@@ -124,13 +129,30 @@ for (const [group, concurrency] of [
   const started = Date.now();
   const suite = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...group],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${concurrency}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tapFile}`,
+      ...group,
+    ],
     { stdio: 'inherit', env },
   );
+  const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
+  for (const key of Object.keys(totals)) {
+    // The runner's own totals close the TAP stream: `# pass 12` and so on.
+    const found = [...tap.matchAll(new RegExp(`^# ${key} (\\d+)$`, 'gm'))].at(-1);
+    totals[key] += found === undefined ? 0 : Number(found[1]);
+  }
   console.log(
     `${suite.status === 0 ? 'ok' : 'FAILED'}: ${group.length} test file(s), ${concurrency} at a time (${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
   if (suite.status !== 0) failed.push(`tests (${concurrency} at a time)`);
 }
+console.log(`tests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
 if (failed.length > 0) console.log(`npm test failed: ${failed.join(', ')}`);
 process.exit(failed.length === 0 ? 0 : 1);
