@@ -115,10 +115,10 @@ const TIMED = [
 ];
 const timed = files.filter((f) => TIMED.some((t) => f.startsWith(t)));
 const untimed = files.filter((f) => !timed.includes(f));
-const env = { ...process.env, SIGNET_TEST_CLI: join(transpiled, 'cli', 'main.js') };
+const env = { ...process.env, SIGNET_TEST_CLI: join(transpiled, 'cli', 'bin.js') };
 // Besides the spec reporter on the terminal, a TAP copy of each group, whose totals make the one
 // summary line at the end (the spec reporter prints each group's own).
-const totals = { pass: 0, fail: 0, skipped: 0 };
+const totals = { pass: 0, fail: 0, cancelled: 0, skipped: 0 };
 const tapFile = join(ROOT, 'test-artifacts', 'last-run.tap');
 mkdirSync(dirname(tapFile), { recursive: true });
 for (const [group, concurrency] of [
@@ -127,6 +127,7 @@ for (const [group, concurrency] of [
 ]) {
   if (group.length === 0) continue;
   const started = Date.now();
+  rmSync(tapFile, { force: true });
   const suite = spawnSync(
     process.execPath,
     [
@@ -153,6 +154,7 @@ for (const [group, concurrency] of [
   );
   if (suite.status !== 0) failed.push(`tests (${concurrency} at a time)`);
 }
-console.log(`tests: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
+// A cancelled test (its file died or timed out) did not pass: it counts as failed.
+console.log(`tests: ${totals.pass} passed, ${totals.fail + totals.cancelled} failed, ${totals.skipped} skipped`);
 if (failed.length > 0) console.log(`npm test failed: ${failed.join(', ')}`);
 process.exit(failed.length === 0 ? 0 : 1);

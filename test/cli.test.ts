@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import ccxt from 'ccxt';
-import { cli, cliJson, cliOk, PASSPHRASE, spawnCli, startServer, tempDir } from './helpers.js';
+import { cli, cliJson, cliOk, PASSPHRASE, ROOT, spawnCli, startServer, tempDir } from './helpers.js';
 
 interface CreatedKey {
   apiKey: string;
@@ -197,6 +198,19 @@ describe('signet CLI', () => {
     });
     assert.equal(rule.code, 1);
     assert.match(rule.stderr, /name: "unbound" already exists/);
+  });
+
+  // The launcher users run (`npx signet`): it loads the build in dist/, which `npm install` makes.
+  const built = existsSync(join(ROOT, 'dist', 'cli', 'bin.js'));
+  test('bin/signet.js runs the built CLI', { skip: built ? false : 'no dist/ (npm run build makes it)' }, async () => {
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      execFile(process.execPath, [join(ROOT, 'bin', 'signet.js'), 'help'], (err, stdout) => {
+        if (err !== null && typeof err.code !== 'number') reject(err);
+        else resolve({ code: err === null ? 0 : Number(err.code), stdout });
+      });
+    });
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^signet: OKX V5-compatible API keys/);
   });
 });
 

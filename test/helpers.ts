@@ -12,12 +12,15 @@ import { buildApp } from '../src/http/app.js';
 import { openRuntime, type Runtime } from '../src/runtime.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CLI = join(ROOT, 'bin', 'signet.js');
 /**
- * The environment in which bin/signet.js runs src/ rather than the built dist/: as transpiled by
- * scripts/run-tests.mjs (`npm test`), else through tsx (`node --import tsx --test FILE`, slower to start).
+ * How a test starts the `signet` command from the sources (never a possibly stale dist/): the
+ * entry as scripts/run-tests.mjs transpiled it (`npm test`), else src/cli/bin.ts through tsx
+ * (`node --import tsx --test FILE`, slower to start).
  */
-const FROM_SOURCE = { SIGNET_CLI_ENTRY: process.env.SIGNET_TEST_CLI ?? join(ROOT, 'src', 'cli', 'main.ts') };
+const CLI_ARGS =
+  process.env.SIGNET_TEST_CLI !== undefined
+    ? [process.env.SIGNET_TEST_CLI]
+    : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts')];
 export const PASSPHRASE = 'Passw0rd!';
 
 export function tempDir(prefix = 'signet-test-'): string {
@@ -134,15 +137,15 @@ export async function cli(
   return { code, stdout, stderr };
 }
 
-/** Runs the real `signet` binary (bin/signet.js on src/) as its own process: exit codes, standard input. */
+/** Runs the `signet` command (src/cli/bin.ts) as its own process: exit codes, standard input. */
 export function spawnCli(
   args: string[],
   opts: { data?: string; env?: Record<string, string>; input?: string } = {},
 ): Promise<CliResult> {
   const full = opts.data === undefined ? args : [...args, '--data', opts.data];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...full], {
-      env: { ...process.env, ...FROM_SOURCE, ...opts.env },
+    const child = spawn(process.execPath, [...CLI_ARGS, ...full], {
+      env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -180,10 +183,10 @@ export interface RunningServer {
   kill: (signal: NodeJS.Signals) => Promise<void>;
 }
 
-/** Starts `signet serve` (bin/signet.js on src/) as its own process on a free port. */
+/** Starts `signet serve` (src/cli/bin.ts) as its own process on a free port. */
 export function startServer(data: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', data], {
-    env: { ...process.env, ...FROM_SOURCE, SIGNET_LOG_LEVEL: 'info', ...env },
+  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--port', '0', '--data', data], {
+    env: { ...process.env, SIGNET_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

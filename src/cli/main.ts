@@ -359,7 +359,7 @@ async function run(argv: string[], io: CliIo): Promise<void> {
 
 /**
  * Runs one command line and resolves to its exit code (`serve` resolves once listening).
- * bin/signet.js runs it on the process's streams; a test can capture them:
+ * bin.ts runs it on the process's streams (bin/signet.js, compiled); a test can capture them:
  *   const code = await main(['keys', 'list', '--user', 'a@example.com'], { ...io, out: (t) => { text += t; } });
  */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

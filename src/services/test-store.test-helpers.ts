@@ -17,7 +17,7 @@ import type { LedgerService } from './ledger-service.js';
  *   after(() => store.close());
  */
 export function memoryStore(): Store {
-  return openSqliteStore({ dir: ':memory:' });
+  return openSqliteStore({ memory: true });
 }
 
 /** A SecretBox under a random master key, as runtime.ts builds one from the deployment's key. */

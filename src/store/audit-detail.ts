@@ -14,3 +14,13 @@ export function keyChangeDetail(before: KeyRecord | null, after: KeyRecord): Rec
   if (i0 !== i1) detail['ip'] = { from: i0, to: i1 };
   return detail;
 }
+
+/** What a deletion's audit entry says: the key's name. */
+export function keyDeleteDetail(key: KeyRecord): Record<string, unknown> {
+  return { label: key.label };
+}
+
+/** What an expiry's audit entry says: the key's name and since when it was idle (Unix ms). */
+export function keyExpireDetail(key: KeyRecord): Record<string, unknown> {
+  return { label: key.label, idleSince: key.lastUsedAt ?? key.createdAt };
+}

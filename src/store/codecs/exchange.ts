@@ -4,6 +4,9 @@ import type { Order } from '../../core/orders.js';
 
 /** Rows and codecs of orders, fills and book versions. */
 
+/** The SQL condition of an open order (live or partially filled), the same in both dialects. */
+export const OPEN_ORDER = `state IN ('live', 'partially_filled')`;
+
 export type OrderRow = {
   ord_id: string;
   user_id: number;

@@ -12,7 +12,7 @@ import { usersContract } from './users.js';
  * The behaviour every Store adapter must have, run against each one (SQLite always, PostgreSQL
  * where a server is available), one file per aggregate. `open` returns a fresh, empty store.
  *
- * @example storeContract('sqlite', async () => openSqliteStore({ dir: ':memory:' }));
+ * @example storeContract('sqlite', async () => openSqliteStore({ memory: true }));
  */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {

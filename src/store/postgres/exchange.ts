@@ -7,6 +7,7 @@ import {
   type BookVersionRow,
   type FillRow,
   fillRow,
+  OPEN_ORDER,
   type OrderRow,
   orderRow,
   toFill,
@@ -15,8 +16,6 @@ import {
 import type { BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery } from '../exchange.js';
 import { type Connection, changed, isUniqueViolation, one, rows, tx } from './connection.js';
 import type { PostgresLedger } from './ledger.js';
-
-const OPEN = `state IN ('live', 'partially_filled')`;
 
 const ORDER_COLUMNS = `ord_id, user_id, env, inst_id, cl_ord_id, tag, side, ord_type, px, sz, tgt_ccy, acc_fill_sz,
   acc_fill_quote, fee, fee_ccy, frozen, state, cancel_source, c_time, u_time, queued_at, book_seq`;
@@ -127,7 +126,7 @@ export class PostgresExchange implements ExchangeStore {
     return (
       await rows<OrderRow>(
         this.conn.pool,
-        `SELECT * FROM orders WHERE ${OPEN}
+        `SELECT * FROM orders WHERE ${OPEN_ORDER}
       ORDER BY queued_at, ord_id::numeric`,
       )
     ).map(toOrder);
@@ -152,9 +151,9 @@ export class PostgresExchange implements ExchangeStore {
 
   async listOrders(userId: number, env: KeyEnv, q: OrderQuery): Promise<Order[]> {
     const sql = q.open
-      ? `SELECT * FROM orders WHERE user_id = $1 AND env = $2 AND ${OPEN} AND ($3::text IS NULL OR inst_id = $3)
+      ? `SELECT * FROM orders WHERE user_id = $1 AND env = $2 AND ${OPEN_ORDER} AND ($3::text IS NULL OR inst_id = $3)
          ORDER BY c_time DESC, ord_id DESC LIMIT $4`
-      : `SELECT * FROM orders WHERE user_id = $1 AND env = $2 AND NOT ${OPEN} AND ($3::text IS NULL OR inst_id = $3)
+      : `SELECT * FROM orders WHERE user_id = $1 AND env = $2 AND NOT ${OPEN_ORDER} AND ($3::text IS NULL OR inst_id = $3)
          ORDER BY u_time DESC, ord_id DESC LIMIT $4`;
     return (await rows<OrderRow>(this.conn.pool, sql, [userId, env, q.instId ?? null, q.limit])).map(toOrder);
   }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { type ExpiryPolicy, expiredKeys } from '../../core/expiry.js';
 import { applyKeyChange } from '../../core/key-rules.js';
-import { keyChangeDetail } from '../audit-detail.js';
+import { keyChangeDetail, keyDeleteDetail, keyExpireDetail } from '../audit-detail.js';
 import { type IdRow, pgFlag } from '../codecs/flags.js';
 import {
   type AuditRow,
@@ -119,7 +119,7 @@ export class PostgresKeys implements KeyStore {
       if (row === undefined) return null;
       const key = toKey(row);
       await c.query('DELETE FROM key_ips WHERE api_key = $1', [apiKey]);
-      await this.audit(c, at, actor, key, 'delete', { label: key.label });
+      await this.audit(c, at, actor, key, 'delete', keyDeleteDetail(key));
       return key;
     });
   }
@@ -195,7 +195,7 @@ export class PostgresKeys implements KeyStore {
         );
         if (gone === 1) {
           await c.query('DELETE FROM key_ips WHERE api_key = $1', [key.apiKey]);
-          const detail = { label: key.label, idleSince: key.lastUsedAt ?? key.createdAt };
+          const detail = keyExpireDetail(key);
           await this.audit(c, now, 'sweeper', key, 'expire', detail);
           deleted.push(key);
         }

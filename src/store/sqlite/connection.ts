@@ -12,16 +12,20 @@ export function prepare<R = unknown>(db: Db, sql: string): Stmt<R> {
   return db.prepare<unknown[], R>(sql);
 }
 
+/** Where a SQLite store lives: `signet.db` in a directory, or a private database in memory. */
+export type SqliteLocation = { dir: string } | { memory: true };
+
 /**
- * Opens (creating if needed) `signet.db` in `dir`, or a private in-memory database when `dir`
- * is ':memory:' (for unit tests: nothing on disk, so no directory, file mode or WAL journal).
+ * Opens (creating if needed) `signet.db` in `dir`, or a private in-memory database (for unit
+ * tests: nothing on disk, so no directory, file mode or WAL journal).
  */
-export function openDatabase(dir: string): Db {
-  if (dir === ':memory:') {
+export function openDatabase(where: SqliteLocation): Db {
+  if ('memory' in where) {
     const db = new Database(':memory:');
     db.pragma('foreign_keys = ON');
     return db;
   }
+  const { dir } = where;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, 'signet.db');
   const db = new Database(file);

@@ -8,6 +8,7 @@ import {
   type BookVersionRow,
   type FillRow,
   fillRow,
+  OPEN_ORDER,
   type OrderRow,
   orderRow,
   toFill,
@@ -16,8 +17,6 @@ import {
 import type { BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery } from '../exchange.js';
 import { type Db, inTransaction, isUniqueViolation, prepare } from './connection.js';
 import type { SqliteLedger } from './ledger.js';
-
-const OPEN = `state IN ('live', 'partially_filled')`;
 
 /** Books, orders and fills on SQLite: hand-written SQL, statements prepared once (the order path). */
 export class SqliteExchange implements ExchangeStore {
@@ -42,7 +41,7 @@ export class SqliteExchange implements ExchangeStore {
         @env, @inst_id, @side, @px, @sz, @fee, @fee_ccy, @exec_type, @ts, @book_seq)`),
       openOrders: prepare<OrderRow>(
         db,
-        `SELECT * FROM orders WHERE ${OPEN}
+        `SELECT * FROM orders WHERE ${OPEN_ORDER}
         ORDER BY queued_at, CAST(ord_id AS INTEGER)`,
       ),
       orderById: prepare<OrderRow>(db, 'SELECT * FROM orders WHERE ord_id = ? AND user_id = ? AND env = ?'),
@@ -53,12 +52,12 @@ export class SqliteExchange implements ExchangeStore {
       ),
       openOrdersOf: prepare<OrderRow>(
         db,
-        `SELECT * FROM orders WHERE user_id = ? AND env = ? AND ${OPEN}
+        `SELECT * FROM orders WHERE user_id = ? AND env = ? AND ${OPEN_ORDER}
         AND (? IS NULL OR inst_id = ?) ORDER BY c_time DESC, ord_id DESC LIMIT ?`,
       ),
       doneOrdersOf: prepare<OrderRow>(
         db,
-        `SELECT * FROM orders WHERE user_id = ? AND env = ? AND NOT ${OPEN}
+        `SELECT * FROM orders WHERE user_id = ? AND env = ? AND NOT ${OPEN_ORDER}
         AND (? IS NULL OR inst_id = ?) ORDER BY u_time DESC, ord_id DESC LIMIT ?`,
       ),
       fillsOf: prepare<FillRow>(

@@ -1,6 +1,6 @@
 import { type ExpiryPolicy, expiredKeys } from '../../core/expiry.js';
 import { applyKeyChange } from '../../core/key-rules.js';
-import { keyChangeDetail } from '../audit-detail.js';
+import { keyChangeDetail, keyDeleteDetail, keyExpireDetail } from '../audit-detail.js';
 import { type IdRow, sqliteFlag } from '../codecs/flags.js';
 import {
   type AuditRow,
@@ -128,7 +128,7 @@ export class SqliteKeys implements KeyStore {
       const key = toKey(row);
       this.stmt.deleteKey.run(apiKey);
       this.stmt.forgetKeyIps.run(apiKey);
-      this.audit(at, actor, key, 'delete', { label: key.label });
+      this.audit(at, actor, key, 'delete', keyDeleteDetail(key));
       return key;
     });
   }
@@ -176,7 +176,7 @@ export class SqliteKeys implements KeyStore {
         // The condition on last_used_at makes a use recorded since the read win over the sweep.
         if (this.stmt.deleteIfUnused.run(key.apiKey, key.lastUsedAt).changes === 1) {
           this.stmt.forgetKeyIps.run(key.apiKey);
-          this.audit(now, 'sweeper', key, 'expire', { label: key.label, idleSince: key.lastUsedAt ?? key.createdAt });
+          this.audit(now, 'sweeper', key, 'expire', keyExpireDetail(key));
           deleted.push(key);
         }
       }

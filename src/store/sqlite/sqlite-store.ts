@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { composeStore } from '../compose.js';
 import type { Store } from '../store.js';
 import { SqliteCluster } from './cluster.js';
-import { migrate, openDatabase } from './connection.js';
+import { migrate, openDatabase, type SqliteLocation } from './connection.js';
 import { SqliteExchange } from './exchange.js';
 import { SqliteFunding } from './funding.js';
 import { SqliteKeys } from './keys.js';
@@ -19,12 +19,12 @@ export interface SqliteStore extends Store {
 
 /**
  * Opens (creating if needed) the SQLite database `signet.db` in `dir` and migrates it; with
- * `dir: ':memory:'`, a fresh in-memory database (nothing written to disk), for unit tests.
+ * `memory: true`, a fresh in-memory database (nothing written to disk), for unit tests.
  *
- * @example const store = openSqliteStore({ dir: ':memory:' });
+ * @example const store = openSqliteStore({ memory: true });
  */
-export function openSqliteStore(opts: { dir: string }): SqliteStore {
-  const db = openDatabase(opts.dir);
+export function openSqliteStore(opts: SqliteLocation): SqliteStore {
+  const db = openDatabase(opts);
   migrate(db);
   return sqliteStore(db);
 }
