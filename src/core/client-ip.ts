@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import type { IpWhitelist } from './ip-whitelist.js';
 
 /**
@@ -18,4 +19,20 @@ export function clientIp(socketIp: string, forwardedFor: string | undefined, tru
     if (!trusted.admits(ip)) return ip;
   }
   return ip;
+}
+
+/**
+ * The subject a per-IP limit counts a client under: an IPv4 address as it is (IPv4-mapped IPv6
+ * too), an IPv6 address by its /64, the smallest block one subscriber is routinely given, so
+ * that walking through the addresses of one /64 does not multiply a per-IP allowance.
+ * Text that is not an address is its own subject.
+ *
+ * @example limitSubject('2001:db8:1:2:aaaa::1') === '2001:db8:1:2::/64'
+ */
+export function limitSubject(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const parsed = ipaddr.process(ip);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4);
+  return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toString()}/64`;
 }
