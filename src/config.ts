@@ -62,8 +62,20 @@ const EnvSchema = Type.Object({
   SIGNET_RATE_LIMITS: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '1' }),
   /** How long a console login lasts, hours. */
   SIGNET_SESSION_HOURS: Type.Number({ default: 12, exclusiveMinimum: 0 }),
-  /** Failed console logins allowed per email and client IP per 15 minutes. */
+  /** Failed console logins allowed per email and client IP (IPv6: per /64) per 15 minutes. */
   SIGNET_LOGIN_ATTEMPTS: Type.Integer({ default: 10, minimum: 1 }),
+  /** Failed console logins allowed per account (email, from any IP) per 15 minutes before a lockout. */
+  SIGNET_LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ default: 10, minimum: 1 }),
+  /** Wrong authenticator codes allowed per account, and per login session, per 15 minutes before a lockout. */
+  SIGNET_TOTP_FAILURES: Type.Integer({ default: 5, minimum: 1 }),
+  /** Wrong authenticator codes allowed per client IP (IPv6: per /64), any account, per 15 minutes before a lockout. */
+  SIGNET_TOTP_FAILURES_PER_IP: Type.Integer({ default: 20, minimum: 1 }),
+  /** First console lockout (logins, authenticator codes), seconds; each further lockout within a day doubles it. */
+  SIGNET_LOCKOUT_S: Type.Integer({ default: 60, minimum: 1 }),
+  /** Longest console lockout, seconds. */
+  SIGNET_LOCKOUT_MAX_S: Type.Integer({ default: 3600, minimum: 1 }),
+  /** Console sign-ups allowed per client IP (IPv6: per /64) per hour. */
+  SIGNET_SIGNUPS_PER_IP: Type.Integer({ default: 5, minimum: 1 }),
   /** Whether the console may credit demo (paper) funds; 'false' for deployments that are not sandboxes. */
   SIGNET_CONSOLE_DEMO_DEPOSITS: Type.Boolean({ default: true }),
   /** A WebSocket connection that sends nothing (not even `ping`) for this long is closed, ms (OKX: 30 s). */
@@ -108,7 +120,8 @@ export interface Config {
   /** Trading fee rates (fractions of the amount received). */
   readonly fees: { readonly maker: string; readonly taker: string };
   readonly sessionTtlMs: number;
-  readonly loginAttempts: number;
+  /** Console throttles: counts per 15 minutes (sign-ups: per hour), lockouts in seconds. */
+  readonly consoleLimits: ConsoleLimits;
   readonly consoleDemoDeposits: boolean;
   readonly ws: {
     readonly idleMs: number;
@@ -116,6 +129,23 @@ export interface Config {
     readonly maxMessage: number;
     readonly connectionsPerIp: number;
   };
+}
+
+export interface ConsoleLimits {
+  /** Failed logins per (client IP, email) per 15 minutes. */
+  readonly loginAttempts: number;
+  /** Failed logins per account per 15 minutes before a lockout. */
+  readonly loginFailuresPerAccount: number;
+  /** Wrong authenticator codes per account and per session per 15 minutes before a lockout. */
+  readonly totpFailures: number;
+  /** Wrong authenticator codes per client IP per 15 minutes before a lockout. */
+  readonly totpFailuresPerIp: number;
+  /** First lockout, seconds (doubles with each further lockout within a day). */
+  readonly lockoutS: number;
+  /** Longest lockout, seconds. */
+  readonly maxLockoutS: number;
+  /** Sign-ups per client IP per hour. */
+  readonly signupsPerIp: number;
 }
 
 export interface ConfigOverrides {
@@ -186,7 +216,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     rateLimits: parsed.SIGNET_RATE_LIMITS === '1',
     fees: Object.freeze({ maker: parsed.SIGNET_MAKER_FEE, taker: parsed.SIGNET_TAKER_FEE }),
     sessionTtlMs: parsed.SIGNET_SESSION_HOURS * 3_600_000,
-    loginAttempts: parsed.SIGNET_LOGIN_ATTEMPTS,
+    consoleLimits: Object.freeze({
+      loginAttempts: parsed.SIGNET_LOGIN_ATTEMPTS,
+      loginFailuresPerAccount: parsed.SIGNET_LOGIN_FAILURES_PER_ACCOUNT,
+      totpFailures: parsed.SIGNET_TOTP_FAILURES,
+      totpFailuresPerIp: parsed.SIGNET_TOTP_FAILURES_PER_IP,
+      lockoutS: parsed.SIGNET_LOCKOUT_S,
+      maxLockoutS: Math.max(parsed.SIGNET_LOCKOUT_S, parsed.SIGNET_LOCKOUT_MAX_S),
+      signupsPerIp: parsed.SIGNET_SIGNUPS_PER_IP,
+    }),
     consoleDemoDeposits: parsed.SIGNET_CONSOLE_DEMO_DEPOSITS,
     ws: Object.freeze({
       idleMs: parsed.SIGNET_WS_IDLE_MS,

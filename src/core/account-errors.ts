@@ -2,7 +2,7 @@
 export type AccountErrorKind =
   | 'unauthenticated' // no session, or it expired
   | 'credentials' // wrong email or password (one generic message)
-  | 'throttled' // too many login attempts
+  | 'throttled' // too many attempts (logins, sign-ups, authenticator codes): retry later
   | 'csrf' // state-changing call without the session's CSRF token
   | 'totp_required' // the action needs an authenticator code
   | 'totp_invalid' // wrong, stale or replayed code
@@ -16,10 +16,13 @@ export type AccountErrorKind =
 export class AccountError extends Error {
   readonly kind: AccountErrorKind;
   readonly field: string | undefined;
-  constructor(kind: AccountErrorKind, message: string, field?: string) {
+  /** For 'throttled': how long until a retry may succeed, ms (the Retry-After header). */
+  readonly retryAfterMs: number | undefined;
+  constructor(kind: AccountErrorKind, message: string, field?: string, retryAfterMs?: number) {
     super(message);
     this.name = 'AccountError';
     this.kind = kind;
     this.field = field;
+    this.retryAfterMs = retryAfterMs;
   }
 }

@@ -59,6 +59,11 @@ export function sessionOf(request: FastifyRequest): SessionRecord {
   return request.consoleSession;
 }
 
+/** Where an authenticator code comes from, for the guessing limits: the session and the client IP. */
+export function codeSource(request: FastifyRequest): { session: string | null; ip: string } {
+  return { session: request.consoleSession?.idHash ?? null, ip: request.ip };
+}
+
 /** Sets the session cookie: HttpOnly, SameSite=Strict, Secure when the request came over https. */
 export function setSessionCookie(
   request: FastifyRequest,
@@ -84,14 +89,73 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
   });
 }
 
+/** Headers of every console API answer: answers carry secrets (keys, TOTP set-up, CSRF tokens). */
+export function consoleHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-content-type-options', 'nosniff');
+}
+
+/** Errors Fastify's router raises before any route or hook (a path parameter too long, a bad URL): never echo the path. */
+export function answerConsoleFrameworkError(err: FastifyError, reply: FastifyReply): FastifyReply {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  return consoleHeaders(reply)
+    .code(tooLong ? 414 : 400)
+    .send(
+      body(
+        tooLong ? 'too_long' : 'bad_request',
+        null,
+        tooLong ? 'path: a path parameter is too long' : 'path: not a valid URL',
+      ),
+    );
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A body that is not declared as JSON: a cross-site form can send text/plain without a preflight. */
+function notJson(request: FastifyRequest): boolean {
+  const hasBody =
+    (request.headers['content-length'] ?? '0') !== '0' || request.headers['transfer-encoding'] !== undefined;
+  if (!hasBody) return false;
+  const type = (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
+  return type !== 'application/json';
+}
+
+/** A state-changing call a browser made for another site's page (login CSRF), by Sec-Fetch-Site or Origin. */
+function crossSite(request: FastifyRequest): boolean {
+  if (request.headers['sec-fetch-site'] === 'cross-site') return true;
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== request.host;
+  } catch {
+    return true; // "null" (sandboxed frames, some redirects) or garbage
+  }
+}
+
 /**
- * Installs, inside the console's scope: cookies, the session check (per route's consoleAccess),
+ * Installs, inside the console's scope: cookies, the security headers of every answer, the
+ * refusal of non-JSON bodies and cross-site calls, the session check (per route's consoleAccess),
  * the CSRF check on every state-changing call with a session, and the console's error mapping.
  */
 export async function installConsoleEdge(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(cookie);
   app.decorateRequest('consoleSession', null);
   app.decorateRequest('consoleUser', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    consoleHeaders(reply);
+    if (!STATE_CHANGING.has(request.method)) return;
+    if (crossSite(request)) {
+      throw new AccountError('csrf', 'csrf: a call from another site is refused; use the console on this server');
+    }
+    if (notJson(request)) {
+      await reply
+        .code(415)
+        .send(body('unsupported_media_type', null, 'body: send JSON with Content-Type: application/json'));
+    }
+  });
 
   app.addHook('preHandler', async (request) => {
     const access = request.routeOptions.config.consoleAccess ?? 'user';
@@ -128,8 +192,17 @@ export async function installConsoleEdge(app: FastifyInstance, deps: AppDeps): P
   );
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof AccountError)
+    if (err instanceof AccountError) {
+      if (err.retryAfterMs !== undefined) {
+        reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+        // The account concerned, never the code or password guessed.
+        request.log.warn(
+          { userId: request.consoleSession?.userId ?? null, ip: request.ip, field: err.field ?? null },
+          err.message,
+        );
+      }
       return reply.code(ACCOUNT_STATUS[err.kind]).send(body(err.kind, err.field, err.message));
+    }
     if (err instanceof RuleError) {
       const status = err.code === '59506' ? 404 : 400;
       return reply.code(status).send(body(err.code, err.field, err.message));

@@ -1,10 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterRes } from 'rate-limiter-flexible';
 import { AccountError } from '../../core/account-errors.js';
+import type { ConsoleGuard } from '../../services/console-guard.js';
 import type { AppDeps } from '../../services/container.js';
 import type { SessionRecord, UserRecord } from '../../store/store.js';
-import { clearSessionCookie, sessionOf, setSessionCookie, userOf } from '../console-edge.js';
+import { clearSessionCookie, codeSource, sessionOf, setSessionCookie, userOf } from '../console-edge.js';
 
 const Credentials = Type.Object(
   {
@@ -14,8 +14,6 @@ const Credentials = Type.Object(
   { additionalProperties: false },
 );
 const CodeBody = Type.Object({ code: Type.String({ maxLength: 40 }) }, { additionalProperties: false });
-
-const LOGIN_WINDOW_S = 15 * 60;
 
 export interface SessionView {
   user: { email: string; uid: string; totpEnabled: boolean } | null;
@@ -38,13 +36,7 @@ async function sessionView(
 }
 
 /** Console accounts: sign up, log in (with the authenticator step when 2FA is on), log out. */
-export function consoleAccountRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const attempts = deps.limiters.create({
-    keyPrefix: 'console-login',
-    points: deps.config.loginAttempts,
-    duration: LOGIN_WINDOW_S,
-  });
-  const throttleKey = (request: FastifyRequest, email: string) => `${request.ip}|${email.trim().toLowerCase()}`;
+export function consoleAccountRoutes(app: FastifyInstance, deps: AppDeps, guard: ConsoleGuard): void {
   const startSession = async (request: FastifyRequest, reply: FastifyReply, user: UserRecord, verified: boolean) => {
     const { token, session } = await deps.sessions.open(user.id, verified, deps.now());
     setSessionCookie(request, reply, token, session);
@@ -53,38 +45,46 @@ export function consoleAccountRoutes(app: FastifyInstance, deps: AppDeps): void 
 
   app.post('/signup', { config: { consoleAccess: 'none' }, schema: { body: Credentials } }, async (request, reply) => {
     const { email, password } = request.body as Static<typeof Credentials>;
+    // The console signs the new account in at once, so a taken email cannot be hidden without
+    // e-mail verification; sign-ups are limited per client IP instead (README, Security).
+    await guard.beginSignup(request.ip);
     const user = await deps.users.create(email, password, deps.now());
     return reply.code(201).send(await startSession(request, reply, user, true));
   });
 
   app.post('/login', { config: { consoleAccess: 'none' }, schema: { body: Credentials } }, async (request, reply) => {
     const { email, password } = request.body as Static<typeof Credentials>;
-    const key = throttleKey(request, email);
-    try {
-      await attempts.consume(key);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      const minutes = Math.max(1, Math.ceil(err.msBeforeNext / 60_000));
-      throw new AccountError(
-        'throttled',
-        `login: too many attempts; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
-      );
-    }
+    await guard.beginLogin(request.ip, email);
     const user = await deps.users.login(email, password);
-    if (user === null) throw new AccountError('credentials', 'wrong email or password');
-    await attempts.delete(key);
+    if (user === null) throw await guard.loginFailed(email);
+    await guard.loginSucceeded(request.ip, email);
     const totpOn = await deps.totp.isEnabled(user.id);
     return startSession(request, reply, user, !totpOn);
   });
 
-  app.post('/login/verify', { config: { consoleAccess: 'pending' }, schema: { body: CodeBody } }, async (request) => {
-    const session = sessionOf(request);
-    const user = await deps.users.byId(session.userId);
-    if (user === null) throw new AccountError('unauthenticated', 'session: the account no longer exists');
-    await deps.totp.check(user, (request.body as Static<typeof CodeBody>).code, deps.now());
-    await deps.sessions.verify(session);
-    return sessionView(deps, user, { ...session, verified: true });
-  });
+  /** The second factor of a login: too many wrong codes end the pending session; success rotates it. */
+  app.post(
+    '/login/verify',
+    { config: { consoleAccess: 'pending' }, schema: { body: CodeBody } },
+    async (request, reply) => {
+      const session = sessionOf(request);
+      const user = await deps.users.byId(session.userId);
+      if (user === null) throw new AccountError('unauthenticated', 'session: the account no longer exists');
+      try {
+        await guard.checkCode(user, (request.body as Static<typeof CodeBody>).code, codeSource(request), deps.now());
+      } catch (err) {
+        if (err instanceof AccountError && err.kind === 'throttled') {
+          await deps.sessions.close(session);
+          clearSessionCookie(request, reply);
+        }
+        throw err;
+      }
+      // A new session id (and CSRF token) once both factors are in: a token planted or seen before is useless.
+      const view = await startSession(request, reply, user, true);
+      await deps.sessions.close(session);
+      return view;
+    },
+  );
 
   app.post('/logout', { config: { consoleAccess: 'pending' } }, async (request, reply) => {
     await deps.sessions.close(sessionOf(request));

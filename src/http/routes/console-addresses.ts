@@ -2,8 +2,9 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AccountError } from '../../core/account-errors.js';
 import { CURRENCIES } from '../../core/markets.js';
+import type { ConsoleGuard } from '../../services/console-guard.js';
 import type { AppDeps } from '../../services/container.js';
-import { userOf } from '../console-edge.js';
+import { codeSource, userOf } from '../console-edge.js';
 
 const AddBody = Type.Object(
   {
@@ -18,7 +19,7 @@ const AddBody = Type.Object(
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 /** The withdrawal address book, per currency and chain: adding needs 2FA, removing the session. */
-export function consoleAddressRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function consoleAddressRoutes(app: FastifyInstance, deps: AppDeps, guard: ConsoleGuard): void {
   app.get('/addresses', async (request) => {
     const addresses = await deps.addresses.list(userOf(request).id);
     return {
@@ -38,7 +39,7 @@ export function consoleAddressRoutes(app: FastifyInstance, deps: AppDeps): void 
     const user = userOf(request);
     const input = request.body as Static<typeof AddBody>;
     const valid = deps.addresses.validate({ ...input, label: input.label ?? '' });
-    await deps.totp.check(user, input.code, deps.now());
+    await guard.checkCode(user, input.code, codeSource(request), deps.now());
     const saved = await deps.addresses.add(user.id, valid, deps.now());
     return reply
       .code(201)

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_IPS_PER_KEY, parseIpList } from '../../core/ip-whitelist.js';
 import { MAX_KEYS_PER_ACCOUNT } from '../../core/key-rules.js';
 import { parsePermissions } from '../../core/permissions.js';
+import type { ConsoleGuard } from '../../services/console-guard.js';
 import type { AppDeps } from '../../services/container.js';
-import { userOf } from '../console-edge.js';
+import { codeSource, userOf } from '../console-edge.js';
 
 const Perm = Type.Array(Type.String({ maxLength: 20 }), { maxItems: 5 });
 const CreateBody = Type.Object(
@@ -33,7 +34,7 @@ const KeyParams = Type.Object({ apiKey: Type.String({ maxLength: 100 }) });
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
 /** The API page: the account's own keys (another account's key answers 404). */
-export function consoleKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function consoleKeyRoutes(app: FastifyInstance, deps: AppDeps, guard: ConsoleGuard): void {
   app.get('/keys', async (request) => {
     const keys = await deps.keys.list(userOf(request).id);
     return { keys, limit: MAX_KEYS_PER_ACCOUNT, maxIps: MAX_IPS_PER_KEY };
@@ -42,7 +43,7 @@ export function consoleKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post('/keys', { schema: { body: CreateBody } }, async (request, reply) => {
     const user = userOf(request);
     const input = request.body as Static<typeof CreateBody>;
-    await deps.totp.check(user, input.code, deps.now());
+    await guard.checkCode(user, input.code, codeSource(request), deps.now());
     const created = await deps.keys.create(
       user.id,
       {
@@ -66,7 +67,7 @@ export function consoleKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
     const current = await deps.keys.owned(user.id, apiKey);
     const addsWithdraw = input.perm !== undefined && parsePermissions(input.perm).withdraw && !current.perms.withdraw;
     const changesIps = input.ip !== undefined && !sameSet(parseIpList(input.ip), current.ips);
-    if (addsWithdraw || changesIps) await deps.totp.check(user, input.code, deps.now());
+    if (addsWithdraw || changesIps) await guard.checkCode(user, input.code, codeSource(request), deps.now());
     return deps.keys.modify(user.id, apiKey, { label: input.name, perm: input.perm, ip: input.ip }, 'user', deps.now());
   });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ConsoleGuard } from '../../services/console-guard.js';
 import type { AppDeps } from '../../services/container.js';
 import { installConsoleEdge } from '../console-edge.js';
 import { consoleAccountRoutes } from './console-account.js';
@@ -10,9 +11,10 @@ import { consoleSecurityRoutes } from './console-security.js';
 /** The console's JSON API under /console/api: session cookie + CSRF header, not OKX-signed. */
 export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await installConsoleEdge(app, deps);
-  consoleAccountRoutes(app, deps);
+  const guard = new ConsoleGuard(deps.totp, deps.limiters, deps.config.consoleLimits);
+  consoleAccountRoutes(app, deps, guard);
   consoleSecurityRoutes(app, deps);
-  consoleKeyRoutes(app, deps);
+  consoleKeyRoutes(app, deps, guard);
   consoleDemoRoutes(app, deps);
-  consoleAddressRoutes(app, deps);
+  consoleAddressRoutes(app, deps, guard);
 }
