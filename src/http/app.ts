@@ -1,10 +1,17 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { RuleError } from '../core/errors.js';
 import { errorEnvelope, ruleErrorEnvelope } from '../okx/envelope.js';
 import type { AppDeps } from '../services/container.js';
+import { answerConsoleFrameworkError } from './console-edge.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
 import { consoleApi } from './routes/console.js';
@@ -34,6 +41,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   app.decorateRequest('rawBody', undefined);
   app.decorateRequest('apiKey', null);
@@ -81,6 +89,19 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
     );
   }
   socket.destroy();
+}
+
+/**
+ * Errors the router raises before routes and hooks (a path parameter past maxParamLength, a bad
+ * URL), answered in the surface's own shape; Fastify's default body would echo the path.
+ */
+function answerFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (request.url.startsWith('/console/api/')) {
+    answerConsoleFrameworkError(err, reply);
+    return;
+  }
+  const { status, body } = errorEnvelope('400');
+  void reply.code(status).send(body);
 }
 
 /** Keeps the raw bytes for the signature check, then parses JSON (any content type). */

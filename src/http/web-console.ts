@@ -34,7 +34,8 @@ export async function webConsole(app: FastifyInstance): Promise<void> {
           "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'",
         )
         .header('x-content-type-options', 'nosniff')
-        .sendFile('index.html', WEB_DIST),
+        // The plugin's immutable one-year caching is for hashed assets only: the page must be revalidated.
+        .sendFile('index.html', WEB_DIST, { cacheControl: false }),
     );
   }
 }
