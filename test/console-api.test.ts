@@ -36,7 +36,10 @@ describe('console API', () => {
   let rt: Runtime;
 
   before(async () => {
-    ({ app, close, rt } = await testApp({ SIGNET_LOGIN_ATTEMPTS: '3', SIGNET_SESSION_HOURS: '1' }, now));
+    ({ app, close, rt } = await testApp(
+      { SIGNET_LOGIN_ATTEMPTS: '3', SIGNET_SESSION_HOURS: '1', SIGNET_SIGNUPS_PER_IP: '100' },
+      now,
+    ));
   });
   after(async () => close());
 
@@ -184,6 +187,9 @@ describe('console API', () => {
     assert.equal((await call(pending, 'GET', '/keys')).statusCode, 403);
     const verified = await call(pending, 'POST', '/login/verify', { code: nextCode(agent) });
     assert.equal(verified.statusCode, 200, verified.body);
+    // The session is rotated at the 2FA step: a new cookie and CSRF token.
+    pending.cookie = cookieOf(verified);
+    pending.csrf = String(verified.json().csrfToken);
     const created = (await newKey(pending)).json() as { apiKey: string; secretKey: string };
     const creds = { apiKey: created.apiKey, secretKey: created.secretKey, passphrase: 'Passw0rd!' };
     const balance = await app.inject({
