@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, type SessionView } from '../api.js';
+import { ApiError, api, type SessionView } from '../api.js';
 import { Link, type Navigate } from '../router.js';
 import { Field, FormError, messageOf } from './form-bits.js';
 
@@ -27,6 +27,9 @@ export function LoginPage({
       if (!s.totpRequired) navigate('/account/my-api');
     } catch (err) {
       setError(messageOf(err));
+      // Too many wrong codes end the pending login: back to the password form, the message kept.
+      if (err instanceof ApiError && err.status === 429 && session.totpRequired)
+        onSession({ user: null, totpRequired: false, csrfToken: null });
     } finally {
       setBusy(false);
     }
