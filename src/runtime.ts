@@ -13,6 +13,7 @@ import { memoryLimiters, redisLimiters } from './services/limiters.js';
 import { MarketData } from './services/market-data.js';
 import { MarketMaker } from './services/market-maker.js';
 import { RateLimits } from './services/rate-limits.js';
+import { RejectionLog } from './services/rejection-log.js';
 import { RejectionRecorder } from './services/rejection-recorder.js';
 import { SessionService } from './services/session-service.js';
 import { TotpService } from './services/totp-service.js';
@@ -167,6 +168,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       funding,
       limits: new RateLimits(config.rateLimits, limiters),
       limiters,
+      rejectionLog: new RejectionLog(),
       now,
     },
     async startBackground(onSweep) {

@@ -83,7 +83,7 @@ describe('ccxt okx and okx-api against a listening server', () => {
       balance?.details.map((d) => [d.ccy, d.availBal]),
       [['USDT', '1000']],
     );
-    // okx-api signs the query unencoded; the server accepts it however axios encoded it.
+    // okx-api signs `ccy=USDT,BTC` unencoded and axios sends the comma as it is: the raw target matches, as at OKX.
     const [filtered] = await client.getBalance({ ccy: 'USDT,BTC' });
     assert.deepEqual(
       filtered?.details.map((d) => d.ccy),

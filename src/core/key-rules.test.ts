@@ -214,6 +214,18 @@ describe('validatePassphrase', () => {
       (m) => assert.ok(!m.includes(secret)),
     );
   });
+
+  test('a leading or trailing space or tab is refused: HTTP trims header values, so it could never sign in', () => {
+    for (const p of [' Abcdef1!', 'Abcdef1! ', '\tAbcdef1!', 'Abcdef1!\t', '  Abcdef1!  ']) {
+      assertRule(
+        () => validatePassphrase(p),
+        '59505',
+        'passphrase',
+        (m) => assert.match(m, /cannot start or end with a space/),
+      );
+    }
+    assert.equal(validatePassphrase('Abc def1!'), 'Abc def1!', 'a space inside is allowed');
+  });
 });
 
 describe('validateNewKey', () => {

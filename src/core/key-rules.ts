@@ -10,6 +10,7 @@ export type KeyEnv = 'live' | 'demo';
 
 const LABEL_PATTERN = /^[A-Za-z0-9_-](?:[A-Za-z0-9 _-]*[A-Za-z0-9_-])?$/;
 const PASSPHRASE_SPECIAL = /[^A-Za-z0-9]/;
+const EDGE_WHITESPACE = /^\s|\s$/;
 
 /** API name: case-sensitive, 1 to 50 letters, digits, spaces, '-' or '_', not blank. */
 export function validateLabel(label: string): string {
@@ -33,9 +34,18 @@ export function validateLabel(label: string): string {
 
 /**
  * Passphrase: 8 to 32 characters with a lowercase and an uppercase letter, a digit and a
- * special character (OKX's sub-account key rule, error 59505).
+ * special character (OKX's sub-account key rule, error 59505), not starting or ending with
+ * whitespace: HTTP trims header values, so such a passphrase could never be sent in
+ * OK-ACCESS-PASSPHRASE.
  */
 export function validatePassphrase(passphrase: string): string {
+  if (EDGE_WHITESPACE.test(passphrase)) {
+    throw new RuleError(
+      '59505',
+      'passphrase: the passphrase cannot start or end with a space or tab (HTTP headers drop them)',
+      'passphrase',
+    );
+  }
   const problems: string[] = [];
   if (passphrase.length < 8 || passphrase.length > 32) problems.push('8 to 32 characters');
   if (!/[a-z]/.test(passphrase)) problems.push('a lowercase letter');

@@ -153,7 +153,17 @@ export class SigningKey {
   }
 }
 
-/** Constant-time check of a client's OK-ACCESS-SIGN against the expected signature. */
+/**
+ * Constant-time check of a client's OK-ACCESS-SIGN against the expected signature, over the
+ * request target exactly as received: OKX verifies the raw target, so a signature over any other
+ * spelling of the query (decoded, re-encoded) is refused with 50113, as OKX refuses it.
+ *
+ * There used to be a fallback accepting a signature over the percent-decoded query, for okx-api,
+ * which signs `key=value` joined unencoded while axios sends the query encoded. It is not needed
+ * and made signet laxer than OKX: axios leaves `,` and `:` as they are (ccy=BTC,ETH is signed and
+ * sent alike), and ccxt signs the very string it sends. Only values with a space or a reserved
+ * character (`/`, `&`, `=`, …) differ, and OKX answers those 50113 too.
+ */
 export function signatureMatches(
   secret: SigningKey,
   timestamp: string,
@@ -162,22 +172,5 @@ export function signatureMatches(
   body: Buffer | undefined,
   provided: string,
 ): boolean {
-  if (secret.matches(timestamp, method, target, body, provided)) return true;
-  // okx-api signs query values unencoded ("after=a b") while axios sends them encoded
-  // ("after=a+b"): accept a signature over the decoded query of the same request.
-  const decoded = decodedTarget(target);
-  return decoded !== null && secret.matches(timestamp, method, decoded, body, provided);
-}
-
-/** The target with its query percent-decoded ('+' as space), or null if that changes nothing. */
-export function decodedTarget(target: string): string | null {
-  const q = target.indexOf('?');
-  if (q === -1) return null;
-  const query = target.slice(q + 1);
-  if (!query.includes('%') && !query.includes('+')) return null;
-  try {
-    return `${target.slice(0, q + 1)}${decodeURIComponent(query.replaceAll('+', ' '))}`;
-  } catch {
-    return null;
-  }
+  return secret.matches(timestamp, method, target, body, provided);
 }

@@ -5,6 +5,7 @@ import type {
   preValidationHookHandler,
   RouteShorthandOptions,
 } from 'fastify';
+import { limitSubject } from '../core/client-ip.js';
 import type { RouteAccess } from '../core/permissions.js';
 import { errorEnvelope } from '../okx/envelope.js';
 import type { AuthOutcome } from '../services/authenticator.js';
@@ -113,9 +114,9 @@ function authHook(deps: AppDeps, access: RouteAccess): preValidationHookHandler 
     const result = authenticate(deps, access, request);
     if (result instanceof Promise) {
       result.then((outcome) => {
-        if (admitted(request, reply, outcome)) done();
+        if (admitted(deps, request, reply, outcome)) done();
       }, done);
-    } else if (admitted(request, reply, result)) {
+    } else if (admitted(deps, request, reply, result)) {
       done();
     }
   };
@@ -129,22 +130,27 @@ function authenticated(deps: AppDeps, access: RouteAccess, handler: V5Route['han
   return function authenticatedHandler(request: FastifyRequest, reply: FastifyReply) {
     const result = authenticate(deps, access, request);
     if (result instanceof Promise)
-      return result.then((outcome) => (admitted(request, reply, outcome) ? handler(request, reply) : reply));
-    return admitted(request, reply, result) ? handler(request, reply) : reply;
+      return result.then((outcome) => (admitted(deps, request, reply, outcome) ? handler(request, reply) : reply));
+    return admitted(deps, request, reply, result) ? handler(request, reply) : reply;
   };
 }
 
 /** Sets the request's key, or answers the refusal; true when the request may go on. */
-function admitted(request: FastifyRequest, reply: FastifyReply, outcome: AuthOutcome): boolean {
+function admitted(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, outcome: AuthOutcome): boolean {
   if (outcome.ok) {
     request.apiKey = outcome.key;
     return true;
   }
+  // The first rejection per client and code in a window, then a count: not a line per retry.
+  const note = deps.rejectionLog.note(limitSubject(request.ip), outcome.code, deps.now());
+  for (const s of note.ended)
+    request.log.warn({ code: s.code, ip: s.subject, suppressed: s.suppressed }, 'rejections not logged');
   // Never the signature, passphrase or an unknown key header: only what identifies the case.
-  request.log.warn(
-    { code: outcome.code, ip: request.ip, apiKey: outcome.apiKey, route: request.routeOptions.url },
-    'request rejected',
-  );
+  if (note.log)
+    request.log.warn(
+      { code: outcome.code, ip: request.ip, apiKey: outcome.apiKey, route: request.routeOptions.url },
+      'request rejected',
+    );
   const { status, body } = errorEnvelope(outcome.code, outcome.arg);
   reply.code(status).send(body);
   return false;

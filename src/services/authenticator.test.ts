@@ -119,3 +119,121 @@ test('after the failures allowed per IP, that IP is refused with 50011 even when
   assert.equal(code(await auth.authenticate(request(live, { ip: other }), T0)), '50011');
   assert.equal(code(await auth.authenticate(request(live), T0)), 'ok', 'other IPs are not blocked');
 });
+
+/** A Keyring that counts passphrase evaluations (each one a guess checked, by scrypt or against the memo). */
+class CountingKeyring extends Keyring {
+  evaluated = 0;
+  override passphraseMatches(key: Parameters<Keyring['passphraseMatches']>[0], given: string) {
+    this.evaluated++;
+    return super.passphraseMatches(key, given);
+  }
+}
+
+async function unboundKey(label: string): Promise<CreatedKey> {
+  return keys.create(user.id, { label, passphrase: PASSPHRASE, perm: 'read', env: 'live' }, 'user', T0);
+}
+
+const wsLogin = (key: CreatedKey, passphrase: string, ip = IP) => {
+  const seconds = String(T0 / 1000);
+  const sign = createHmac('sha256', key.secretKey).update(`${seconds}GET/users/self/verify`).digest('base64');
+  return { apiKey: key.apiKey, passphrase, timestamp: seconds, sign, demo: false, ip };
+};
+
+for (const warm of [false, true]) {
+  test(`a burst of wrong passphrases gets at most the limit evaluated, and the right one in it is refused (${warm ? 'remembered passphrase' : 'scrypt'})`, async () => {
+    const counting = new CountingKeyring(store, box);
+    await counting.start();
+    const auth = new Authenticator(
+      counting,
+      usage,
+      { timestampWindowMs: 30_000, failsPerIp: 100_000, failsPerKey: 30 },
+      null,
+      memoryLimiters(),
+    );
+    const k = await unboundKey(`burst-${warm}`);
+    if (warm) {
+      assert.equal(code(await auth.authenticate(request(k), T0)), 'ok');
+      counting.evaluated = 0;
+    }
+    const guesses = Array.from({ length: 600 }, (_, i) => (i === 300 ? PASSPHRASE : `Wrong-${i}-pass`));
+    const outcomes = await Promise.all(guesses.map((p) => auth.authenticate(request(k, { passphrase: p }), T0)));
+    assert.notEqual(code(outcomes[300] as AuthOutcome), 'ok', 'the right passphrase after the limit is refused');
+    assert.ok(counting.evaluated <= 31, `${counting.evaluated} passphrases evaluated in a burst of 600; limit 30`);
+    assert.ok(outcomes.filter((o) => code(o) === '50105').length <= 30);
+    assert.equal(code(await auth.authenticate(request(k), T0 + 1000)), '50011', 'refused until the block ends');
+    assert.equal(
+      code(await auth.authenticate(request(k, { at: T0 + 61_000 }), T0 + 61_000)),
+      'ok',
+      'accepted once it has ended',
+    );
+  });
+}
+
+test('a burst of WebSocket logins with wrong passphrases gets at most the limit evaluated', async () => {
+  const counting = new CountingKeyring(store, box);
+  await counting.start();
+  const auth = new Authenticator(
+    counting,
+    usage,
+    { timestampWindowMs: 30_000, failsPerIp: 100_000, failsPerKey: 30 },
+    null,
+    memoryLimiters(),
+  );
+  const k = await unboundKey('ws-burst');
+  const guesses = Array.from({ length: 300 }, (_, i) => (i === 200 ? PASSPHRASE : `Wrong-${i}-pass`));
+  const outcomes = await Promise.all(guesses.map((p) => auth.login(wsLogin(k, p), T0)));
+  assert.notEqual(code(outcomes[200] as AuthOutcome), 'ok');
+  assert.ok(counting.evaluated <= 31, `${counting.evaluated} evaluated`);
+  assert.equal(code(await auth.login(wsLogin(k, PASSPHRASE), T0 + 1000)), '60014', 'OKX login code for 50011');
+});
+
+test('requests without a valid signature never lock the key out for its owner', async () => {
+  const auth = authenticator({ failsPerIp: 1000, failsPerKey: 30 });
+  const k = await unboundKey('victim');
+  const garbage: Array<Partial<AuthRequest> & { secret?: string; at?: number }> = [
+    { secret: 'B'.repeat(32) },
+    { sign: 'A'.repeat(44) },
+    { at: T0 - 120_000 },
+    { timestamp: 'yesterday' },
+    { passphrase: '' },
+    { demo: true },
+  ];
+  for (let i = 0; i < 120; i++) {
+    const over = garbage[i % garbage.length] as Partial<AuthRequest>;
+    const outcome = await auth.authenticate(request(k, { ...over, ip: `198.51.100.${i}` }), T0);
+    assert.notEqual(code(outcome), 'ok');
+  }
+  assert.equal(code(await auth.authenticate(request(k), T0)), 'ok', 'the owner is not locked out');
+  assert.equal(code(await auth.login(wsLogin(k, PASSPHRASE), T0)), 'ok', 'nor over WebSocket');
+});
+
+test('failures with a valid signature still count per key, from any IP (wrong passphrase, wrong IP)', async () => {
+  const auth = authenticator({ failsPerIp: 1000, failsPerKey: 4 });
+  const k = await keys.create(
+    user.id,
+    { label: 'bound-lock', passphrase: PASSPHRASE, ip: IP, env: 'live' },
+    'user',
+    T0,
+  );
+  assert.equal(code(await auth.authenticate(request(k, { passphrase: 'Wrong-1-pass', ip: '192.0.2.1' }), T0)), '50105');
+  assert.equal(code(await auth.authenticate(request(k, { passphrase: 'Wrong-2-pass', ip: '192.0.2.2' }), T0)), '50105');
+  assert.equal(code(await auth.authenticate(request(k, { ip: '192.0.2.3' }), T0)), '50110');
+  assert.equal(code(await auth.authenticate(request(k, { ip: '192.0.2.4' }), T0)), '50110');
+  assert.equal(code(await auth.authenticate(request(k), T0)), '50011');
+});
+
+test('IPv6 clients count by /64 for REST and WebSocket login failures', async () => {
+  const auth = authenticator({ failsPerIp: 3, failsPerKey: 1000 });
+  const k = await unboundKey('v6');
+  for (let i = 1; i <= 3; i++) {
+    const ip = `2001:db8:1:2::${i}`;
+    assert.equal(code(await auth.authenticate(request(k, { secret: 'B'.repeat(32), ip }), T0)), '50113');
+  }
+  assert.equal(code(await auth.authenticate(request(k, { ip: '2001:db8:1:2:ffff::9' }), T0)), '50011');
+  assert.equal(code(await auth.login(wsLogin(k, PASSPHRASE, '2001:db8:1:2::77'), T0)), '60014');
+  assert.equal(code(await auth.authenticate(request(k, { ip: '2001:db8:1:3::1' }), T0)), 'ok', 'another /64 is not');
+
+  const ws = authenticator({ failsPerIp: 3, failsPerKey: 1000 });
+  for (let i = 1; i <= 3; i++) await ws.login(wsLogin(k, `Wrong-${i}-pass`, `2001:db8:9:9::${i}`), T0);
+  assert.equal(code(await ws.login(wsLogin(k, PASSPHRASE, '2001:db8:9:9::abcd'), T0)), '60014');
+});

@@ -1,9 +1,16 @@
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { limitSubject } from '../core/client-ip.js';
 import type { OkxCode } from '../core/errors.js';
 import { normalizeIp } from '../core/ip-whitelist.js';
 import { isApiKeyFormat } from '../core/key-rules.js';
 import { hasPermission, type RouteAccess } from '../core/permissions.js';
-import { parseRestTimestamp, parseWsTimestamp, signatureMatches, withinWindow } from '../core/signing.js';
+import {
+  constantTimeEqual,
+  parseRestTimestamp,
+  parseWsTimestamp,
+  signatureMatches,
+  withinWindow,
+} from '../core/signing.js';
 import { wsLoginCode } from '../core/ws-codes.js';
 import type { ActiveKey, Keyring } from './keyring.js';
 import { type Limiters, memoryLimiters } from './limiters.js';
@@ -63,6 +70,11 @@ const RATE_LIMITED: Rejection = Object.freeze({ ok: false, code: '50011' });
  * signature (50113), passphrase (50105), IP whitelist (50110), permission (50120).
  * The passphrase's slow hash is only reached with a valid signature, so guessing it needs the secret.
  *
+ * Failures count per client (by `limitSubject`: an IPv6 client by its /64) and, once the signature
+ * checks out (50105, 50110), per key: a request without a valid signature cannot lock a key out
+ * for the owner, who signs. The passphrase checks of one key run one after another, each failure
+ * counted before the next guess is evaluated, so a burst gets no more guesses than the limit.
+ *
  * Synchronous for a cached key with a remembered passphrase (the hot path); a promise only when
  * the key must be loaded or the passphrase checked with scrypt.
  */
@@ -71,6 +83,11 @@ export class Authenticator {
   private readonly keyFails: RateLimiterAbstract;
   /** Unix ms until which a client IP or key is refused with 50011 (mirrors the limiters' blocks). */
   private readonly blockedUntil = new Map<string, number>();
+  /**
+   * Per key with a passphrase check under way: the tail of its checks, which run one after
+   * another (with limiters shared through Redis, one at a time per key at each instance).
+   */
+  private readonly lanes = new Map<string, { tail: Promise<unknown>; depth: number }>();
 
   constructor(
     private readonly keyring: Keyring,
@@ -118,7 +135,7 @@ export class Authenticator {
     now: number,
     parseTimestamp: (text: string) => number | null,
   ): AuthOutcome | Promise<AuthOutcome> | null {
-    if (this.blockedUntil.size > 0 && this.isBlocked(`ip:${req.ip}`, now)) return RATE_LIMITED;
+    if (this.blockedUntil.size > 0 && this.isBlocked(`ip:${limitSubject(req.ip)}`, now)) return RATE_LIMITED;
     const { apiKey, sign, timestamp, passphrase } = req;
     if (apiKey === undefined || apiKey === '') return this.reject(req, now, '50103');
     if (sign === undefined || sign === '') return this.reject(req, now, '50106');
@@ -189,9 +206,38 @@ export class Authenticator {
     if ((key.env === 'demo') !== req.demo) return this.reject(req, now, '50101', key);
     if (!signatureMatches(key.hmacKey, timestamp, req.method, req.target, req.body, sign))
       return this.reject(req, now, '50113', key);
-    const matches = this.keyring.passphraseMatches(key, passphrase);
-    if (matches instanceof Promise) return matches.then((ok) => this.checkAccess(req, key, ok, now));
-    return this.checkAccess(req, key, matches, now);
+    // The hot path: the remembered passphrase, and no check of this key waiting to be counted.
+    const memo = key.passphraseMemo;
+    if (memo !== null && !this.lanes.has(key.apiKey) && constantTimeEqual(passphrase, memo))
+      return this.checkAccess(req, key, true, now);
+    return this.inLane(key.apiKey, () => {
+      // Failures counted while this request waited may have used up the limit: then no evaluation.
+      if (this.isBlocked(`key:${key.apiKey}`, now) || this.isBlocked(`ip:${limitSubject(req.ip)}`, now))
+        return RATE_LIMITED;
+      const matches = this.keyring.passphraseMatches(key, passphrase);
+      if (matches instanceof Promise) return matches.then((ok) => this.checkAccess(req, key, ok, now));
+      return this.checkAccess(req, key, matches, now);
+    });
+  }
+
+  /** Runs `check` after every earlier check of the key has finished, its failure counted. */
+  private inLane(apiKey: string, check: () => AuthOutcome | Promise<AuthOutcome>): Promise<AuthOutcome> {
+    let lane = this.lanes.get(apiKey);
+    if (lane === undefined) {
+      lane = { tail: Promise.resolve(), depth: 0 };
+      this.lanes.set(apiKey, lane);
+    }
+    const current = lane;
+    current.depth++;
+    const result = current.tail.then(check);
+    current.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result.finally(() => {
+      current.depth--;
+      if (current.depth === 0 && this.lanes.get(apiKey) === current) this.lanes.delete(apiKey);
+    });
   }
 
   private checkAccess(
@@ -200,9 +246,9 @@ export class Authenticator {
     passphraseOk: boolean,
     now: number,
   ): AuthOutcome | Promise<AuthOutcome> {
-    if (!passphraseOk) return this.reject(req, now, '50105', key);
+    if (!passphraseOk) return this.reject(req, now, '50105', key, undefined, true);
     if (!key.whitelist.empty && !key.whitelist.admits(req.ip))
-      return this.reject(req, now, '50110', key, normalizeIp(req.ip) ?? req.ip);
+      return this.reject(req, now, '50110', key, normalizeIp(req.ip) ?? req.ip, true);
     // Authenticated: this counts as use of the key, whatever the route then allows.
     this.usage.touch(key, now);
     if (!key.knownIps.has(req.ip)) this.usage.usedFrom(key, req.ip, now);
@@ -211,18 +257,28 @@ export class Authenticator {
   }
 
   /**
-   * Counts the failure (per IP and per key) and answers its code, or 50011 once the failures
-   * allowed in the window are used up: with limiters shared through Redis, failures made at any
-   * instance count, so the limit holds across a deployment.
+   * Counts the failure (per client IP subject, and per key when `signed`: the request carried the
+   * key's valid signature) and answers its code, or 50011 once the failures allowed in the window
+   * are used up: with limiters shared through Redis, failures made at any instance count, so the
+   * limit holds across a deployment.
    */
-  private reject(req: AuthRequest, now: number, code: OkxCode, key?: ActiveKey, arg?: string): Promise<Rejection> {
+  private reject(
+    req: AuthRequest,
+    now: number,
+    code: OkxCode,
+    key?: ActiveKey,
+    arg?: string,
+    signed = false,
+  ): Promise<Rejection> {
     const outcome: Rejection = { ok: false, code };
     if (arg !== undefined) outcome.arg = arg;
     if (key !== undefined) {
       outcome.apiKey = key.apiKey;
       this.rejections?.record(key, code, arg ?? normalizeIp(req.ip) ?? req.ip, now);
     }
-    return this.recordFailure(req, now).then((limited) => (limited ? RATE_LIMITED : outcome));
+    return this.recordFailure(req, now, signed ? key?.apiKey : undefined).then((limited) =>
+      limited ? RATE_LIMITED : outcome,
+    );
   }
 
   private isBlocked(id: string, now: number): boolean {
@@ -234,7 +290,7 @@ export class Authenticator {
   }
 
   /** True if this failure went over a limit (the subject is then blocked here for the rest of the block). */
-  private recordFailure(req: AuthRequest, now: number): Promise<boolean> {
+  private recordFailure(req: AuthRequest, now: number, apiKey: string | undefined): Promise<boolean> {
     // The limit-th failure within the window starts the block: `limit` failures, then 50011.
     const count = (limiter: RateLimiterAbstract, subject: string, id: string): Promise<boolean> =>
       limiter.consume(subject).then(
@@ -249,9 +305,9 @@ export class Authenticator {
         },
       );
     if (this.blockedUntil.size > 10_000) this.pruneBlocks(now);
-    const counts = [count(this.ipFails, req.ip, `ip:${req.ip}`)];
-    if (req.apiKey !== undefined && req.apiKey !== '')
-      counts.push(count(this.keyFails, req.apiKey, `key:${req.apiKey}`));
+    const subject = limitSubject(req.ip);
+    const counts = [count(this.ipFails, subject, `ip:${subject}`)];
+    if (apiKey !== undefined) counts.push(count(this.keyFails, apiKey, `key:${apiKey}`));
     return Promise.all(counts).then((over) => over.includes(true));
   }
 

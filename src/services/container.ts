@@ -8,6 +8,7 @@ import type { LedgerService } from './ledger-service.js';
 import type { Limiters } from './limiters.js';
 import type { MarketData } from './market-data.js';
 import type { RateLimits } from './rate-limits.js';
+import type { RejectionLog } from './rejection-log.js';
 import type { SessionService } from './session-service.js';
 import type { TotpService } from './totp-service.js';
 import type { TradingService } from './trading-service.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   sessions: SessionService;
   totp: TotpService;
   addresses: AddressBook;
+  /** Which rejected requests and logins are written to the log (the first per client and code in a window). */
+  rejectionLog: RejectionLog;
   /** The clock, Unix ms; tests may pass another. */
   now: () => number;
 }

@@ -126,7 +126,8 @@ export class Keyring {
     // A burst of requests after a restart or a key change must not run one scrypt each.
     const pending = key.passphraseCheck;
     if (pending !== null && constantTimeEqual(given, pending.given)) return pending.result;
-    const result = slowHashMatches(given, key.passphraseHash).then((ok) => {
+    // 'verified': only requests with the key's valid signature reach this check.
+    const result = slowHashMatches(given, key.passphraseHash, 'verified').then((ok) => {
       if (ok) key.passphraseMemo = given;
       if (key.passphraseCheck?.result === result) key.passphraseCheck = null;
       return ok;

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { RateLimiterRes } from 'rate-limiter-flexible';
+import { limitSubject } from '../core/client-ip.js';
 import { WS_CLOSE } from '../core/ws-codes.js';
 import type { AppDeps } from '../services/container.js';
 import { parseSubscription } from './channels.js';
@@ -145,11 +146,16 @@ async function login(
     });
   if (conn.closed) return;
   if (!outcome.ok) {
+    // The first rejection per client and code in a window, then a count: not a line per retry.
+    const note = deps.rejectionLog.note(limitSubject(conn.ip), outcome.code, deps.now());
+    for (const s of note.ended)
+      log.warn({ code: s.code, ip: s.subject, suppressed: s.suppressed }, 'rejections not logged');
     // Never the sign, passphrase or an unknown key: only what identifies the case.
-    log.warn(
-      { code: outcome.code, ip: conn.ip, apiKey: outcome.apiKey, connId: conn.connId },
-      'websocket login rejected',
-    );
+    if (note.log)
+      log.warn(
+        { code: outcome.code, ip: conn.ip, apiKey: outcome.apiKey, connId: conn.connId },
+        'websocket login rejected',
+      );
     conn.error(outcome.code, outcome.arg, id);
     conn.close(WS_CLOSE.loginFailed.code, WS_CLOSE.loginFailed.reason);
     return;
