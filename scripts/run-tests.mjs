@@ -106,6 +106,7 @@ const TIMED = [
   'test/expiry.',
   'test/funding-clients.',
   'test/http-auth.',
+  'test/http-transport.',
   'test/market-maker.',
   'test/scale-postgres.',
   'test/trading-crash.',

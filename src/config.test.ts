@@ -62,3 +62,16 @@ test('WebSocket settings, with their defaults', () => {
   assert.equal(loadConfig({ SIGNET_WS_CONNECTIONS_PER_IP: '5' }).ws.connectionsPerIp, 5);
   assert.throws(() => loadConfig({ SIGNET_WS_SEND_BUFFER: '10' }), /SIGNET_WS_SEND_BUFFER/);
 });
+
+test('HTTP timeouts and connection cap: defaults in ms, the headers timeout never above the request timeout', () => {
+  assert.deepEqual(loadConfig({}).http, {
+    requestTimeoutMs: 30_000,
+    headersTimeoutMs: 10_000,
+    keepAliveMs: 72_000,
+    connectionsPerIp: 100,
+  });
+  const short = loadConfig({ SIGNET_HTTP_REQUEST_TIMEOUT_MS: '2000', SIGNET_HTTP_HEADERS_TIMEOUT_MS: '5000' });
+  assert.equal(short.http.headersTimeoutMs, 2000);
+  assert.throws(() => loadConfig({ SIGNET_HTTP_REQUEST_TIMEOUT_MS: '0' }), /SIGNET_HTTP_REQUEST_TIMEOUT_MS/);
+  assert.throws(() => loadConfig({ SIGNET_HTTP_CONNECTIONS_PER_IP: '0' }), /SIGNET_HTTP_CONNECTIONS_PER_IP/);
+});

@@ -88,6 +88,14 @@ const EnvSchema = Type.Object({
   SIGNET_WS_CONNECTIONS_PER_IP: Type.Integer({ default: 100, minimum: 1 }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
+  /** Longest an HTTP request may take to arrive, headers and body, ms; a slower one is answered 408 and its connection closed. */
+  SIGNET_HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+  /** Longest the headers of an HTTP request may take to arrive, ms (at most the request timeout). */
+  SIGNET_HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100 }),
+  /** How long an idle keep-alive HTTP connection is kept open between requests, ms (above common load balancers' 60 s). */
+  SIGNET_HTTP_KEEPALIVE_MS: Type.Integer({ default: 72_000, minimum: 100 }),
+  /** HTTP connections one client IP (IPv6: one /64) may hold open at once; more are closed at once. Trusted proxies are not counted. */
+  SIGNET_HTTP_CONNECTIONS_PER_IP: Type.Integer({ default: 100, minimum: 1 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -127,6 +135,13 @@ export interface Config {
     readonly idleMs: number;
     readonly sendBuffer: number;
     readonly maxMessage: number;
+    readonly connectionsPerIp: number;
+  };
+  /** Timeouts of the HTTP server, ms, and its cap on connections per client IP. */
+  readonly http: {
+    readonly requestTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly keepAliveMs: number;
     readonly connectionsPerIp: number;
   };
 }
@@ -231,6 +246,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       sendBuffer: parsed.SIGNET_WS_SEND_BUFFER,
       maxMessage: parsed.SIGNET_WS_MAX_MESSAGE,
       connectionsPerIp: parsed.SIGNET_WS_CONNECTIONS_PER_IP,
+    }),
+    http: Object.freeze({
+      requestTimeoutMs: parsed.SIGNET_HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: Math.min(parsed.SIGNET_HTTP_HEADERS_TIMEOUT_MS, parsed.SIGNET_HTTP_REQUEST_TIMEOUT_MS),
+      keepAliveMs: parsed.SIGNET_HTTP_KEEPALIVE_MS,
+      connectionsPerIp: parsed.SIGNET_HTTP_CONNECTIONS_PER_IP,
     }),
   });
 }

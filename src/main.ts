@@ -1,16 +1,28 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { type ConfigOverrides, loadConfig } from './config.js';
+import { IpWhitelist } from './core/ip-whitelist.js';
 import { buildApp } from './http/app.js';
+import { capConnectionsPerIp } from './http/connection-cap.js';
 import { openRuntime } from './runtime.js';
 import type { AppDeps } from './services/container.js';
 import { installWebSocket } from './ws/server.js';
 
 /**
  * The HTTP app with the WebSocket API on its port (/ws/v5/public, /private, /business); never
- * listens. The two edges know nothing of each other: they meet here.
+ * listens. The two edges know nothing of each other: they meet here. Connections are capped per
+ * client IP (SIGNET_HTTP_CONNECTIONS_PER_IP); one upgraded to a WebSocket leaves that count for
+ * the WebSocket API's own (SIGNET_WS_CONNECTIONS_PER_IP).
  */
 export function buildServer(deps: AppDeps): FastifyInstance {
   const app = buildApp(deps);
+  const { trustProxy, http } = deps.config;
+  const cap = capConnectionsPerIp(app.server, {
+    perIp: http.connectionsPerIp,
+    trusted: trustProxy.length > 0 ? new IpWhitelist(trustProxy) : null,
+    log: app.log,
+  });
+  app.server.prependListener('upgrade', (_req, socket) => cap.release(socket as Socket));
   installWebSocket(app, deps);
   return app;
 }

@@ -39,10 +39,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Ids for the logs and for the generic error message, never derived from the request.
     requestIdHeader: false,
     return503OnClosing: true,
+    // A request that trickles in is cut off (408) rather than holding its connection open.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveMs,
+    // Node looks for requests past their timeouts every 30 s by default: a 30 s timeout would hold for up to 60.
+    http: { connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.http.headersTimeoutMs / 4))) },
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
   });
+  // Node's own default (60 s) would outlast the request timeout, which Fastify sets after creating the server.
+  app.server.headersTimeout = config.http.headersTimeoutMs;
   app.decorateRequest('rawBody', undefined);
   app.decorateRequest('apiKey', null);
   installBodyParser(app);
