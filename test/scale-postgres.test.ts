@@ -264,14 +264,18 @@ describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ??
 
   test('failed authentications count against one limit shared through Redis', async () => {
     const buyer = keys.get('buyer@example.com') as CreatedKey;
-    const wrong = { ...buyer, secretKey: 'F'.repeat(32) };
+    // A validly signed request with a wrong passphrase: the failures that count against the key
+    // (a wrong signature counts only against the client IP, so that it cannot lock the owner out).
+    const wrong = (server: RunningServer) =>
+      signedCall(server.url, { ...buyer, passphrase: 'Wrong-Pass-99' }, 'GET', '/api/v5/account/balance');
     const codes: string[] = [];
     // SIGNET_AUTH_FAILS_PER_KEY=10: five failures of the key at each instance use up the allowance of both.
-    for (let i = 0; i < 10; i++)
-      codes.push((await call(i % 2 === 0 ? a : b, wrong, 'GET', '/api/v5/account/balance')).code);
-    assert.deepEqual(codes, Array(10).fill('50113'));
-    assert.equal((await call(a, wrong, 'GET', '/api/v5/account/balance')).code, '50011');
-    assert.equal((await call(b, wrong, 'GET', '/api/v5/account/balance')).code, '50011');
+    for (let i = 0; i < 10; i++) codes.push((await wrong(i % 2 === 0 ? a : b)).code);
+    assert.deepEqual(codes, Array(10).fill('50105'));
+    assert.equal((await wrong(a)).code, '50011');
+    assert.equal((await wrong(b)).code, '50011');
+    // The owner's own requests are refused too while the key is blocked, at either instance.
+    assert.equal((await call(b, buyer, 'GET', '/api/v5/account/balance')).code, '50011');
   });
 });
 
