@@ -14,7 +14,7 @@ import { type Credentials, PASSPHRASE, signedHeaders, testApp } from './helpers.
  * in the failure message).
  */
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
-const RUNS = { requests: 600, orders: 500, batches: 150 };
+const RUNS = { requests: 400, orders: 300, batches: 100 };
 
 const PATHS = [
   'account/balance',
