@@ -1,24 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DAY_MS, DEFAULT_EXPIRY } from '../core/expiry.js';
-import { KeyService } from './key-service.js';
-import { type ActiveKey, Keyring } from './keyring.js';
+import { DAY_MS } from '../core/expiry.js';
+import type { KeyService } from './key-service.js';
+import type { ActiveKey } from './keyring.js';
 import { RejectionRecorder } from './rejection-recorder.js';
-import { addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
+import { accountWithKey, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
 
 const store = memoryStore();
 after(() => store.close());
 const box = randomBox();
-const keys = new KeyService(store, box, DEFAULT_EXPIRY);
+let keys: KeyService;
 let userId = 0;
 let key: ActiveKey;
 
 before(async () => {
-  userId = (await addUser(store, 'rejections@example.com')).id;
-  const { apiKey } = await keys.create(userId, { label: 'k', passphrase: 'Passphrase-1', env: 'live' }, 'user', T0);
-  const loaded = await new Keyring(store, box).get(apiKey);
-  assert.ok(loaded !== null);
-  key = loaded;
+  ({ keys, userId, key } = await accountWithKey(store, box, 'rejections@example.com'));
 });
 
 const counts = async () =>

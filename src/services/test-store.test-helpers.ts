@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { AccountError, type AccountErrorKind } from '../core/account-errors.js';
 import { RuleError } from '../core/errors.js';
+import { DEFAULT_EXPIRY } from '../core/expiry.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { AccountType } from '../core/ledger.js';
 import { SecretBox } from '../security/secret-box.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store, UserRecord } from '../store/store.js';
+import { KeyService } from './key-service.js';
+import { type ActiveKey, Keyring } from './keyring.js';
 import type { LedgerService } from './ledger-service.js';
 
 /**
@@ -66,4 +69,18 @@ export async function balanceOf(
 ): Promise<{ avail: string; frozen: string }> {
   const row = (await ledger.snapshot(userId, env, account, now)).rows.find((r) => r.ccy === ccy);
   return { avail: row?.avail ?? '0', frozen: row?.frozen ?? '0' };
+}
+
+/** An account with one unbound live key, as the key service creates it and the keyring loads it. */
+export async function accountWithKey(
+  store: Store,
+  box: SecretBox,
+  email: string,
+): Promise<{ keys: KeyService; userId: number; key: ActiveKey }> {
+  const keys = new KeyService(store, box, DEFAULT_EXPIRY);
+  const userId = (await addUser(store, email)).id;
+  const { apiKey } = await keys.create(userId, { label: 'k', passphrase: 'Passphrase-1', env: 'live' }, 'user', T0);
+  const key = await new Keyring(store, box).get(apiKey);
+  if (key === null) throw new Error(`the keyring does not load the key just created for ${email}`);
+  return { keys, userId, key };
 }

@@ -1,24 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DEFAULT_EXPIRY } from '../core/expiry.js';
-import { KeyService } from './key-service.js';
+import type { KeyService } from './key-service.js';
 import { type ActiveKey, Keyring } from './keyring.js';
-import { addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
+import { accountWithKey, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
 import { UsageTracker } from './usage-tracker.js';
 
 const store = memoryStore();
 after(() => store.close());
 const box = randomBox();
-const keys = new KeyService(store, box, DEFAULT_EXPIRY);
+let keys: KeyService;
 let userId = 0;
 let key: ActiveKey;
 
 before(async () => {
-  userId = (await addUser(store, 'usage@example.com')).id;
-  const { apiKey } = await keys.create(userId, { label: 'k', passphrase: 'Passphrase-1', env: 'live' }, 'user', T0);
-  const loaded = await new Keyring(store, box).get(apiKey);
-  assert.ok(loaded !== null);
-  key = loaded;
+  ({ keys, userId, key } = await accountWithKey(store, box, 'usage@example.com'));
 });
 
 const lastUsed = async (): Promise<string | null | undefined> => (await keys.list(userId))[0]?.lastUsedAt;
