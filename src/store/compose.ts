@@ -65,6 +65,7 @@ export function composeStore({ users: u, keys: k, ledger: l, exchange: x, fundin
     findOrder: x.findOrder.bind(x),
     listOrders: x.listOrders.bind(x),
     listFills: x.listFills.bind(x),
+    lastFills: x.lastFills.bind(x),
     listPublicTrades: x.listPublicTrades.bind(x),
 
     insertWithdrawal: f.insertWithdrawal.bind(f),

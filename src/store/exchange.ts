@@ -1,7 +1,7 @@
 import type { KeyEnv } from '../core/key-rules.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import type { Fill } from '../core/matching.js';
-import type { Order } from '../core/orders.js';
+import type { Order, OrderState, OrdType, Side } from '../core/orders.js';
 
 /** What was stored on a book after some version, and the book's version now. */
 export interface BookChanges {
@@ -25,17 +25,58 @@ export interface OrderChanges {
   entries: readonly LedgerEntry[];
 }
 
+/**
+ * Which of an account's orders, newest first (by ordId, which grows with time). Every field but
+ * `open` and `limit` narrows the list; cursors and bounds are exclusive (`after`, `before`) or
+ * inclusive (`begin`, `end`), as OKX documents them.
+ */
 export interface OrderQuery {
+  /** Open orders (live, partially filled), or finished ones (filled, canceled). */
   open: boolean;
   instId?: string | undefined;
+  /** Any of these order types. */
+  ordTypes?: readonly OrdType[] | undefined;
+  state?: OrderState | undefined;
+  /** ordId cursors: orders older than `after`, newer than `before`. */
+  after?: string | undefined;
+  before?: string | undefined;
+  /** cTime bounds, Unix ms. */
+  begin?: number | undefined;
+  end?: number | undefined;
+  /** Finished orders updated (finished) at or after this, Unix ms: the query window. */
+  finishedSince?: number | undefined;
+  /** Canceled orders with nothing filled only when canceled at or after this, Unix ms. */
+  unfilledCanceledSince?: number | undefined;
   /** At most this many (1 to 100). */
   limit: number;
 }
 
+/** Which of an account's fills, newest first (by billId). */
 export interface FillQuery {
   instId?: string | undefined;
   ordId?: string | undefined;
+  side?: Side | undefined;
+  /** billId cursors: fills older than `after`, newer than `before`. */
+  after?: number | undefined;
+  before?: number | undefined;
+  /** ts bounds, Unix ms. */
+  begin?: number | undefined;
+  end?: number | undefined;
   limit: number;
+}
+
+/** A stored fill with its bill id (the fill's own row id: unique, growing). */
+export interface FillRecord extends Fill {
+  billId: string;
+}
+
+/** The newest fill of an order: what OKX shows as the order's fillPx, fillSz, fillTime and tradeId. */
+export interface LastFill {
+  tradeId: string;
+  px: string;
+  sz: string;
+  /** Unix ms. */
+  ts: number;
 }
 
 /** The paper exchange: order books and their operations, orders, fills and public trades. */
@@ -75,7 +116,9 @@ export interface ExchangeStore {
   /** An account's orders, newest first: open ones, or finished ones (filled or canceled). */
   listOrders(userId: number, env: KeyEnv, query: OrderQuery): Promise<Order[]>;
   /** An account's fills, newest first. */
-  listFills(userId: number, env: KeyEnv, query: FillQuery): Promise<Fill[]>;
+  listFills(userId: number, env: KeyEnv, query: FillQuery): Promise<FillRecord[]>;
+  /** The newest fill of each of these orders that has one, by ordId. */
+  lastFills(ordIds: readonly string[]): Promise<Map<string, LastFill>>;
   /** The taker side of the newest trades of one book (every account), newest first: public market data. */
   listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]>;
 }

@@ -27,14 +27,29 @@ export interface DepositRecord {
   at: number;
 }
 
+/** Which deposits, newest first; `after` and `before` are exclusive ts (Unix ms) cursors. */
 export interface DepositQuery {
   ccy?: string | undefined;
+  depId?: string | undefined;
+  /** Internal deposits sent by this withdrawal. */
+  fromWdId?: string | undefined;
+  /** 'deposit' (on-chain, OKX type 4) or 'internal_in' (internal transfer, type 3). */
+  kind?: 'deposit' | 'internal_in' | undefined;
+  after?: number | undefined;
+  before?: number | undefined;
   limit: number;
 }
 
+/** Which withdrawals, newest first; `after` and `before` are exclusive ts (creation, Unix ms) cursors. */
 export interface WithdrawalQuery {
   ccy?: string | undefined;
   wdId?: string | undefined;
+  clientId?: string | undefined;
+  txId?: string | undefined;
+  dest?: Withdrawal['dest'] | undefined;
+  state?: WithdrawalState | undefined;
+  after?: number | undefined;
+  before?: number | undefined;
   limit: number;
 }
 

@@ -6,7 +6,16 @@ import type { LedgerStore } from './ledger.js';
 import type { UserStore } from './users.js';
 
 export type { ClusterStore, IdSequenceName, SealedKind } from './cluster.js';
-export type { BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery } from './exchange.js';
+export type {
+  BookChanges,
+  BookVersion,
+  ExchangeStore,
+  FillQuery,
+  FillRecord,
+  LastFill,
+  OrderChanges,
+  OrderQuery,
+} from './exchange.js';
 export type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from './funding.js';
 export type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyStore, KeyUpdate } from './keys.js';
 export type { BalanceRow, LedgerAccount, LedgerStore } from './ledger.js';

@@ -1,6 +1,7 @@
 import type { KeyEnv } from '../../core/key-rules.js';
 import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
+import type { FillRecord, LastFill } from '../exchange.js';
 
 /** Rows and codecs of orders, fills and book versions. */
 
@@ -105,6 +106,18 @@ export type FillRow = {
 };
 
 export type BookFillRow = FillRow & { book_seq: number };
+
+/** A fill as read back, with its row id (the bill id). */
+export type StoredFillRow = FillRow & { id: number };
+
+export function toFillRecord(r: StoredFillRow): FillRecord {
+  return { ...toFill(r), billId: String(r.id) };
+}
+
+/** The newest fill of an order. */
+export function toLastFill(r: FillRow): LastFill {
+  return { tradeId: r.trade_id, px: r.px, sz: r.sz, ts: r.ts };
+}
 
 export function toFill(r: FillRow): Fill {
   return {

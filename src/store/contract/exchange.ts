@@ -54,7 +54,9 @@ export function exchangeContract({ withStore, user }: ContractCase): void {
       };
       await record(store, { orders: [partial], fills: [fill], entries: [] }, T0 + 5);
       assert.deepEqual(await store.findOrder(u.id, 'live', { ordId: a.ordId }), partial);
-      assert.deepEqual(await store.listFills(u.id, 'live', { limit: 10 }), [fill]);
+      const [stored] = await store.listFills(u.id, 'live', { limit: 10 });
+      assert.match(stored?.billId ?? '', /^\d+$/);
+      assert.deepEqual(await store.listFills(u.id, 'live', { limit: 10 }), [{ ...fill, billId: stored?.billId }]);
       assert.deepEqual(await store.listFills(u.id, 'live', { instId: 'ETH-USDT', limit: 10 }), []);
       assert.deepEqual(await store.listPublicTrades('live', 'BTC-USDT', 10), []);
       await record(

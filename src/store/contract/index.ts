@@ -4,6 +4,7 @@ import { clusterContract } from './cluster.js';
 import { exchangeContract } from './exchange.js';
 import { contractCase } from './fixtures.js';
 import { fundingContract } from './funding.js';
+import { historyContract } from './history.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
 import { usersContract } from './users.js';
@@ -22,6 +23,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     ledgerContract(cases);
     exchangeContract(cases);
     fundingContract(cases);
+    historyContract(cases);
     clusterContract(cases);
   });
 }

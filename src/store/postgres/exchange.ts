@@ -10,10 +10,23 @@ import {
   OPEN_ORDER,
   type OrderRow,
   orderRow,
+  type StoredFillRow,
   toFill,
+  toFillRecord,
+  toLastFill,
   toOrder,
 } from '../codecs/exchange.js';
-import type { BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery } from '../exchange.js';
+import { fillsSql, ordersSql, POSTGRES_DIALECT } from '../codecs/history-sql.js';
+import type {
+  BookChanges,
+  BookVersion,
+  ExchangeStore,
+  FillQuery,
+  FillRecord,
+  LastFill,
+  OrderChanges,
+  OrderQuery,
+} from '../exchange.js';
 import { type Connection, changed, isUniqueViolation, one, rows, tx } from './connection.js';
 import type { PostgresLedger } from './ledger.js';
 
@@ -150,23 +163,24 @@ export class PostgresExchange implements ExchangeStore {
   }
 
   async listOrders(userId: number, env: KeyEnv, q: OrderQuery): Promise<Order[]> {
-    const sql = q.open
-      ? `SELECT * FROM orders WHERE user_id = $1 AND env = $2 AND ${OPEN_ORDER} AND ($3::text IS NULL OR inst_id = $3)
-         ORDER BY c_time DESC, ord_id DESC LIMIT $4`
-      : `SELECT * FROM orders WHERE user_id = $1 AND env = $2 AND NOT ${OPEN_ORDER} AND ($3::text IS NULL OR inst_id = $3)
-         ORDER BY u_time DESC, ord_id DESC LIMIT $4`;
-    return (await rows<OrderRow>(this.conn.pool, sql, [userId, env, q.instId ?? null, q.limit])).map(toOrder);
+    const { text, params } = ordersSql(POSTGRES_DIALECT, userId, env, q);
+    return (await rows<OrderRow>(this.conn.pool, text, params)).map(toOrder);
   }
 
-  async listFills(userId: number, env: KeyEnv, q: FillQuery): Promise<Fill[]> {
-    return (
-      await rows<FillRow>(
-        this.conn.pool,
-        `SELECT * FROM fills WHERE user_id = $1 AND env = $2
-      AND ($3::text IS NULL OR inst_id = $3) AND ($4::text IS NULL OR ord_id = $4) ORDER BY id DESC LIMIT $5`,
-        [userId, env, q.instId ?? null, q.ordId ?? null, q.limit],
-      )
-    ).map(toFill);
+  async listFills(userId: number, env: KeyEnv, q: FillQuery): Promise<FillRecord[]> {
+    const { text, params } = fillsSql(POSTGRES_DIALECT, userId, env, q);
+    return (await rows<StoredFillRow>(this.conn.pool, text, params)).map(toFillRecord);
+  }
+
+  async lastFills(ordIds: readonly string[]): Promise<Map<string, LastFill>> {
+    if (ordIds.length === 0) return new Map();
+    const found = await rows<FillRow>(
+      this.conn.pool,
+      `SELECT * FROM fills WHERE id IN (SELECT MAX(id) FROM fills
+      WHERE ord_id = ANY($1::text[]) GROUP BY ord_id)`,
+      [ordIds],
+    );
+    return new Map(found.map((r) => [r.ord_id, toLastFill(r)]));
   }
 
   async listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]> {

@@ -12,6 +12,7 @@ import {
   type WithdrawalRow,
   withdrawalRow,
 } from '../codecs/funding.js';
+import { depositsSql, POSTGRES_DIALECT, withdrawalsSql } from '../codecs/history-sql.js';
 import type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from '../funding.js';
 import { type Connection, changed, lockUser, one, rows, tx } from './connection.js';
 import type { PostgresLedger } from './ledger.js';
@@ -83,15 +84,8 @@ export class PostgresFunding implements FundingStore {
   }
 
   async listWithdrawals(userId: number, env: KeyEnv, q: WithdrawalQuery): Promise<Withdrawal[]> {
-    return (
-      await rows<WithdrawalRow>(
-        this.conn.pool,
-        `SELECT * FROM withdrawals WHERE user_id = $1 AND env = $2
-      AND ($3::text IS NULL OR ccy = $3) AND ($4::text IS NULL OR wd_id = $4)
-      ORDER BY created_at DESC, wd_id DESC LIMIT $5`,
-        [userId, env, q.ccy ?? null, q.wdId ?? null, q.limit],
-      )
-    ).map(toWithdrawal);
+    const { text, params } = withdrawalsSql(POSTGRES_DIALECT, userId, env, q);
+    return (await rows<WithdrawalRow>(this.conn.pool, text, params)).map(toWithdrawal);
   }
 
   async pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]> {
@@ -106,15 +100,8 @@ export class PostgresFunding implements FundingStore {
   }
 
   async listDeposits(userId: number, env: KeyEnv, q: DepositQuery): Promise<DepositRecord[]> {
-    return (
-      await rows<DepositRow>(
-        this.conn.pool,
-        `SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries
-      WHERE user_id = $1 AND env = $2 AND kind IN ('deposit', 'internal_in') AND ($3::text IS NULL OR ccy = $3)
-      ORDER BY id DESC LIMIT $4`,
-        [userId, env, q.ccy ?? null, q.limit],
-      )
-    ).map(toDeposit);
+    const { text, params } = depositsSql(POSTGRES_DIALECT, userId, env, q);
+    return (await rows<DepositRow>(this.conn.pool, text, params)).map(toDeposit);
   }
 
   async addWithdrawalAddress(

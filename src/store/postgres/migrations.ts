@@ -203,4 +203,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX fills_book_seq ON fills(env, inst_id, book_seq);
   CREATE INDEX orders_cl_ord_id ON orders(user_id, env, cl_ord_id);
   `,
+  `
+  CREATE INDEX orders_account_ord ON orders(user_id, env, (ord_id::bigint));
+  CREATE INDEX ledger_entries_deposits ON ledger_entries(user_id, env, at) WHERE kind IN ('deposit', 'internal_in');
+  `,
 ];

@@ -11,10 +11,23 @@ import {
   OPEN_ORDER,
   type OrderRow,
   orderRow,
+  type StoredFillRow,
   toFill,
+  toFillRecord,
+  toLastFill,
   toOrder,
 } from '../codecs/exchange.js';
-import type { BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery } from '../exchange.js';
+import { fillsSql, ordersSql, SQLITE_DIALECT } from '../codecs/history-sql.js';
+import type {
+  BookChanges,
+  BookVersion,
+  ExchangeStore,
+  FillQuery,
+  FillRecord,
+  LastFill,
+  OrderChanges,
+  OrderQuery,
+} from '../exchange.js';
 import { type Db, inTransaction, isUniqueViolation, prepare } from './connection.js';
 import type { SqliteLedger } from './ledger.js';
 
@@ -49,21 +62,6 @@ export class SqliteExchange implements ExchangeStore {
         db,
         `SELECT * FROM orders WHERE cl_ord_id = ? AND user_id = ? AND env = ?
         ORDER BY c_time DESC, ord_id DESC LIMIT 1`,
-      ),
-      openOrdersOf: prepare<OrderRow>(
-        db,
-        `SELECT * FROM orders WHERE user_id = ? AND env = ? AND ${OPEN_ORDER}
-        AND (? IS NULL OR inst_id = ?) ORDER BY c_time DESC, ord_id DESC LIMIT ?`,
-      ),
-      doneOrdersOf: prepare<OrderRow>(
-        db,
-        `SELECT * FROM orders WHERE user_id = ? AND env = ? AND NOT ${OPEN_ORDER}
-        AND (? IS NULL OR inst_id = ?) ORDER BY u_time DESC, ord_id DESC LIMIT ?`,
-      ),
-      fillsOf: prepare<FillRow>(
-        db,
-        `SELECT * FROM fills WHERE user_id = ? AND env = ? AND (? IS NULL OR inst_id = ?)
-        AND (? IS NULL OR ord_id = ?) ORDER BY id DESC LIMIT ?`,
       ),
       publicTrades: prepare<FillRow>(
         db,
@@ -149,15 +147,27 @@ export class SqliteExchange implements ExchangeStore {
   }
 
   async listOrders(userId: number, env: KeyEnv, q: OrderQuery): Promise<Order[]> {
-    const inst = q.instId ?? null;
-    const stmt = q.open ? this.stmt.openOrdersOf : this.stmt.doneOrdersOf;
-    return stmt.all(userId, env, inst, inst, q.limit).map(toOrder);
+    const { text, params } = ordersSql(SQLITE_DIALECT, userId, env, q);
+    return prepare<OrderRow>(this.db, text)
+      .all(...params)
+      .map(toOrder);
   }
 
-  async listFills(userId: number, env: KeyEnv, q: FillQuery): Promise<Fill[]> {
-    const inst = q.instId ?? null;
-    const ord = q.ordId ?? null;
-    return this.stmt.fillsOf.all(userId, env, inst, inst, ord, ord, q.limit).map(toFill);
+  async listFills(userId: number, env: KeyEnv, q: FillQuery): Promise<FillRecord[]> {
+    const { text, params } = fillsSql(SQLITE_DIALECT, userId, env, q);
+    return prepare<StoredFillRow>(this.db, text)
+      .all(...params)
+      .map(toFillRecord);
+  }
+
+  async lastFills(ordIds: readonly string[]): Promise<Map<string, LastFill>> {
+    if (ordIds.length === 0) return new Map();
+    const rows = prepare<FillRow>(
+      this.db,
+      `SELECT * FROM fills WHERE id IN (SELECT MAX(id) FROM fills
+      WHERE ord_id IN (SELECT value FROM json_each(?)) GROUP BY ord_id)`,
+    ).all(JSON.stringify(ordIds));
+    return new Map(rows.map((r) => [r.ord_id, toLastFill(r)]));
   }
 
   async listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]> {

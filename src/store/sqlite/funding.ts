@@ -11,6 +11,7 @@ import {
   type WithdrawalRow,
   withdrawalRow,
 } from '../codecs/funding.js';
+import { depositsSql, SQLITE_DIALECT, withdrawalsSql } from '../codecs/history-sql.js';
 import type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from '../funding.js';
 import { type Db, inTransaction, prepare } from './connection.js';
 import type { SqliteLedger } from './ledger.js';
@@ -33,21 +34,10 @@ export class SqliteFunding implements FundingStore {
         `UPDATE withdrawals SET state = ?, tx_id = ?, updated_at = ?
         WHERE wd_id = ? AND state = ?`,
       ),
-      withdrawalsOf: prepare<WithdrawalRow>(
-        db,
-        `SELECT * FROM withdrawals WHERE user_id = ? AND env = ?
-        AND (? IS NULL OR ccy = ?) AND (? IS NULL OR wd_id = ?) ORDER BY created_at DESC, wd_id DESC LIMIT ?`,
-      ),
       pendingWithdrawals: prepare<WithdrawalRow>(
         db,
         `SELECT * FROM withdrawals WHERE state = '0' AND created_at <= ?
         ORDER BY created_at, wd_id`,
-      ),
-      depositsOf: prepare<DepositRow>(
-        db,
-        `SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries
-        WHERE user_id = ? AND env = ? AND kind IN ('deposit', 'internal_in') AND (? IS NULL OR ccy = ?)
-        ORDER BY id DESC LIMIT ?`,
       ),
       insertAddress: prepare(
         db,
@@ -93,9 +83,10 @@ export class SqliteFunding implements FundingStore {
   }
 
   async listWithdrawals(userId: number, env: KeyEnv, q: WithdrawalQuery): Promise<Withdrawal[]> {
-    const ccy = q.ccy ?? null;
-    const wd = q.wdId ?? null;
-    return this.stmt.withdrawalsOf.all(userId, env, ccy, ccy, wd, wd, q.limit).map(toWithdrawal);
+    const { text, params } = withdrawalsSql(SQLITE_DIALECT, userId, env, q);
+    return prepare<WithdrawalRow>(this.db, text)
+      .all(...params)
+      .map(toWithdrawal);
   }
 
   async pendingWithdrawals(createdBefore: number): Promise<Withdrawal[]> {
@@ -103,8 +94,10 @@ export class SqliteFunding implements FundingStore {
   }
 
   async listDeposits(userId: number, env: KeyEnv, q: DepositQuery): Promise<DepositRecord[]> {
-    const ccy = q.ccy ?? null;
-    return this.stmt.depositsOf.all(userId, env, ccy, ccy, q.limit).map(toDeposit);
+    const { text, params } = depositsSql(SQLITE_DIALECT, userId, env, q);
+    return prepare<DepositRow>(this.db, text)
+      .all(...params)
+      .map(toDeposit);
   }
 
   async addWithdrawalAddress(
