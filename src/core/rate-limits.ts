@@ -21,6 +21,7 @@ export const RATE_LIMITS = {
   '/api/v5/trade/order:GET': perKey(60, 2),
   '/api/v5/trade/orders-pending': perKey(60, 2),
   '/api/v5/trade/orders-history': perKey(40, 2),
+  '/api/v5/trade/orders-history-archive': perKey(20, 2),
   '/api/v5/trade/fills': perKey(60, 2),
   '/api/v5/trade/fills-history': perKey(10, 2),
   '/api/v5/asset/transfer': perKey(2, 1),

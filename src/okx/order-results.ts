@@ -74,3 +74,20 @@ export function amendment(o: Record<string, unknown>): { newSz?: string; newPx?:
     ...(o.newPx === undefined ? {} : { newPx: str(o.newPx) }),
   };
 }
+
+/**
+ * An order operation's answer with OKX's gateway times: `inTime` when the request arrived and
+ * `outTime` when the answer left, Unix microseconds (OKX's recorded answers:
+ * `"inTime": "1758827099511856"` beside `"ts": "1758827099512"` in ms). signet's clock counts
+ * milliseconds, so both are whole milliseconds times 1000.
+ */
+export function timed<Req, Env extends { code: string; msg: string; data: unknown }>(
+  now: () => number,
+  handler: (request: Req) => Promise<Env>,
+): (request: Req) => Promise<Env & { inTime: string; outTime: string }> {
+  return async (request) => {
+    const inTime = `${now()}000`;
+    const { code, data, msg, ...rest } = await handler(request);
+    return { code, data, inTime, msg, outTime: `${now()}000`, ...rest } as Env & { inTime: string; outTime: string };
+  };
+}

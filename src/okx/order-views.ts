@@ -1,9 +1,15 @@
-import type { Fill } from '../core/matching.js';
 import type { OrderUpdate } from '../core/order-updates.js';
 import { averagePrice, type Order } from '../core/orders.js';
+import type { RatedFill } from '../services/trading-service.js';
+import type { LastFill } from '../store/exchange.js';
 
-/** GET /api/v5/trade/order and the order lists: OKX's spot order shape, every field present. */
-export function orderView(o: Order) {
+/**
+ * GET /api/v5/trade/order and the order lists: OKX's spot order shape, every field present.
+ * fillPx, fillSz, fillTime and tradeId are those of the order's newest fill (OKX: "last filled");
+ * with no fill yet, fillPx, fillTime and tradeId are "" and fillSz "0", as OKX's examples show.
+ * posSide is "" for a spot (cash) order, as OKX's recorded spot orders show (its fills say "net").
+ */
+export function orderView(o: Order, last?: LastFill) {
   return {
     accFillSz: o.accFillSz,
     algoClOrdId: '',
@@ -19,9 +25,9 @@ export function orderView(o: Order) {
     clOrdId: o.clOrdId,
     fee: o.fee,
     feeCcy: o.feeCcy,
-    fillPx: '',
-    fillSz: '',
-    fillTime: '',
+    fillPx: last?.px ?? '',
+    fillSz: last?.sz ?? '0',
+    fillTime: last === undefined ? '' : String(last.ts),
     instId: o.instId,
     instType: 'SPOT',
     isTpLimit: 'false',
@@ -54,10 +60,14 @@ export function orderView(o: Order) {
     tpOrdPx: '',
     tpTriggerPx: '',
     tpTriggerPxType: '',
-    tradeId: '',
+    tradeId: last?.tradeId ?? '',
+    tradeQuoteCcy: quoteOf(o.instId),
     uTime: String(o.uTime),
   };
 }
+
+/** The quote currency of a spot instrument id ("BTC-USDT" -> "USDT"). */
+const quoteOf = (instId: string): string => instId.slice(instId.indexOf('-') + 1);
 
 /**
  * OKX's numeric cancelSource codes: 0 by the system, 1 by the user, 14 an IOC remainder,
@@ -72,14 +82,19 @@ const CANCEL_SOURCES: Record<string, string> = {
   market: '0',
 };
 
-/** GET /api/v5/trade/fills and /fills-history. */
-export function fillView(f: Fill) {
+/**
+ * GET /api/v5/trade/fills and /fills-history: billId is the fill's own bill (not the trade id);
+ * feeRate is the rate charged, negative (OKX returns it for SPOT); posSide "net" as OKX's spot
+ * fills show; the options and derivatives fields empty.
+ */
+export function fillView(f: RatedFill) {
   return {
-    billId: f.tradeId,
+    billId: f.billId,
     clOrdId: f.clOrdId,
     execType: f.execType,
     fee: f.fee,
     feeCcy: f.feeCcy,
+    feeRate: f.feeRate,
     fillFwdPx: '',
     fillIdxPx: '',
     fillMarkPx: '',
@@ -98,6 +113,7 @@ export function fillView(f: Fill) {
     subType: f.side === 'buy' ? '1' : '2',
     tag: f.tag,
     tradeId: f.tradeId,
+    tradeQuoteCcy: quoteOf(f.instId),
     ts: String(f.ts),
   };
 }

@@ -16,11 +16,13 @@ import { type LedgerEntry, parseAmount } from '../core/ledger.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
 import type {
   ClusterStore,
+  DepositQuery,
   DepositRecord,
   FundingStore,
   LedgerStore,
   UserStore,
   WithdrawalAddress,
+  WithdrawalQuery,
 } from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
@@ -181,15 +183,24 @@ export class FundingService {
     return sent;
   }
 
-  listWithdrawals(
-    userId: number,
-    env: KeyEnv,
-    q: { ccy?: string | undefined; wdId?: string | undefined; limit: number },
-  ): Promise<Withdrawal[]> {
+  /** An account's withdrawals, newest first (WithdrawalQuery). */
+  listWithdrawals(userId: number, env: KeyEnv, q: WithdrawalQuery): Promise<Withdrawal[]> {
     return this.store.listWithdrawals(userId, env, q);
   }
 
-  listDeposits(userId: number, env: KeyEnv, q: { ccy?: string | undefined; limit: number }): Promise<DepositRecord[]> {
-    return this.store.listDeposits(userId, env, q);
+  /**
+   * Funds that arrived in an account, newest first. Every signet deposit is credited at once
+   * (OKX state 2, "deposit successful") and has no transaction hash, so asking for another state
+   * or for a txId finds none.
+   */
+  listDeposits(
+    userId: number,
+    env: KeyEnv,
+    q: DepositQuery & { state?: string | undefined; txId?: string | undefined },
+  ): Promise<DepositRecord[]> {
+    const { state, txId, ...query } = q;
+    if ((state !== undefined && state !== '2') || txId !== undefined) return Promise.resolve([]);
+    if (query.depId !== undefined && !/^[0-9]{1,15}$/.test(query.depId)) return Promise.resolve([]);
+    return this.store.listDeposits(userId, env, query);
   }
 }

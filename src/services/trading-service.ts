@@ -13,7 +13,15 @@ import {
 } from '../core/matching.js';
 import { OrderBook } from '../core/order-book.js';
 import { isOpen, newOrderRecord, type Order, type OrderRequest, validateOrder } from '../core/orders.js';
-import type { BookChanges, ClusterStore, ExchangeStore, FillQuery, OrderQuery } from '../store/store.js';
+import type {
+  BookChanges,
+  ClusterStore,
+  ExchangeStore,
+  FillQuery,
+  FillRecord,
+  LastFill,
+  OrderQuery,
+} from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
 
@@ -29,6 +37,11 @@ export interface BookChange {
   fills: readonly Fill[];
   /** True when this instance made the change. */
   local: boolean;
+}
+
+/** A stored fill with the fee rate of its side (maker or taker). */
+export interface RatedFill extends FillRecord {
+  feeRate: string;
 }
 
 /** Which order: by ordId, or by clOrdId when no ordId is given. */
@@ -265,7 +278,17 @@ export class TradingService {
     return this.store.listOrders(userId, env, q);
   }
 
-  listFills(userId: number, env: KeyEnv, q: FillQuery): Promise<Fill[]> {
-    return this.store.listFills(userId, env, q);
+  /** The newest fill of each of these orders (OKX's fillPx, fillSz, fillTime, tradeId of an order). */
+  lastFills(ordIds: readonly string[]): Promise<Map<string, LastFill>> {
+    return this.store.lastFills(ordIds);
+  }
+
+  /** An account's fills, newest first, each with its bill id and the fee rate it paid (OKX's feeRate: negative, a charge). */
+  async listFills(userId: number, env: KeyEnv, q: FillQuery): Promise<RatedFill[]> {
+    const fills = await this.store.listFills(userId, env, q);
+    return fills.map((f) => {
+      const rate = f.execType === 'T' ? this.fees.taker : this.fees.maker;
+      return { ...f, feeRate: Number(rate) === 0 ? '0' : `-${rate}` };
+    });
   }
 }

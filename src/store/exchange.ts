@@ -1,7 +1,7 @@
 import type { KeyEnv } from '../core/key-rules.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import type { Fill } from '../core/matching.js';
-import type { Order, OrderState, OrdType, Side } from '../core/orders.js';
+import type { Order, OrderState, Side } from '../core/orders.js';
 
 /** What was stored on a book after some version, and the book's version now. */
 export interface BookChanges {
@@ -34,8 +34,8 @@ export interface OrderQuery {
   /** Open orders (live, partially filled), or finished ones (filled, canceled). */
   open: boolean;
   instId?: string | undefined;
-  /** Any of these order types. */
-  ordTypes?: readonly OrdType[] | undefined;
+  /** Any of these order types (OKX spellings; ones signet never uses match nothing). */
+  ordTypes?: readonly string[] | undefined;
   state?: OrderState | undefined;
   /** ordId cursors: orders older than `after`, newer than `before`. */
   after?: string | undefined;

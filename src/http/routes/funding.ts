@@ -1,4 +1,3 @@
-import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { RuleError } from '../../core/errors.js';
 import type { Withdrawal } from '../../core/funding.js';
@@ -6,13 +5,54 @@ import { ok } from '../../okx/envelope.js';
 import type { AppDeps } from '../../services/container.js';
 import { keyOf, v5Route } from '../auth.js';
 import { objectBody } from '../body.js';
+import { limitParam, msParam, oneOf, param, type Query } from './history-params.js';
 
-const Limit = Type.String({ pattern: '^(100|[1-9][0-9]?)$' });
-const HistoryQuery = Type.Object({
-  ccy: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9]{1,20}$' })),
-  wdId: Type.Optional(Type.String({ maxLength: 32 })),
-  limit: Type.Optional(Limit),
-});
+/**
+ * OKX's withdrawal states (withdrawal-history documents them all as `state` filter values);
+ * signet's withdrawals are 0 (waiting), 2 (success) or -2 (canceled).
+ */
+const WITHDRAWAL_STATES = [
+  '19',
+  '17',
+  '10',
+  '0',
+  '4',
+  '5',
+  '6',
+  '8',
+  '9',
+  '12',
+  '7',
+  '1',
+  '15',
+  '16',
+  '-3',
+  '-2',
+  '-1',
+  '2',
+];
+/** OKX's deposit states (deposit-history's `state` filter). */
+const DEPOSIT_STATES = ['0', '1', '2', '8', '11', '12', '13', '14', '17'];
+/** `type`: 3 internal transfer, 4 on-chain, on both histories. */
+const TRANSFER_TYPES = ['3', '4'] as const;
+
+/**
+ * The filters and cursors both histories share, as OKX documents them: newest first, `after`
+ * and `before` are ts cursors (Unix ms; older / newer than, exclusive), `limit` 1 to 100
+ * (default 100), `ccy` one currency.
+ */
+function historyQuery(q: Query) {
+  const ccy = param(q, 'ccy');
+  if (ccy !== undefined && !/^[A-Za-z0-9]{1,20}$/.test(ccy)) throw new RuleError('51000', 'ccy: one currency', 'ccy');
+  return {
+    ccy: ccy?.toUpperCase(),
+    txId: param(q, 'txId'),
+    type: oneOf(q, 'type', TRANSFER_TYPES),
+    after: msParam(q, 'after'),
+    before: msParam(q, 'before'),
+    limit: limitParam(q),
+  };
+}
 
 /** OKX's withdrawal-history row. */
 function withdrawalView(w: Withdrawal) {
@@ -29,6 +69,7 @@ function withdrawalView(w: Withdrawal) {
     from: '',
     memo: '',
     nonTradableAsset: false,
+    note: '',
     pmtId: '',
     state: w.state,
     tag: '',
@@ -82,14 +123,17 @@ export function fundingRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'GET',
     url: '/api/v5/asset/withdrawal-history',
     access: 'read',
-    schema: { querystring: HistoryQuery },
     handler: deps.limits.wrap('/api/v5/asset/withdrawal-history', async (request) => {
       const key = keyOf(request);
-      const q = request.query as Static<typeof HistoryQuery>;
+      const q = request.query as Query;
+      const { type, ...common } = historyQuery(q);
+      const state = oneOf(q, 'state', WITHDRAWAL_STATES) as Withdrawal['state'] | undefined;
       const list = await funding.listWithdrawals(key.userId, key.env, {
-        ccy: q.ccy?.toUpperCase(),
-        wdId: q.wdId,
-        limit: Number(q.limit ?? '100'),
+        ...common,
+        dest: type,
+        state,
+        wdId: param(q, 'wdId'),
+        clientId: param(q, 'clientId'),
       });
       return ok(list.map(withdrawalView));
     }),
@@ -99,13 +143,16 @@ export function fundingRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'GET',
     url: '/api/v5/asset/deposit-history',
     access: 'read',
-    schema: { querystring: HistoryQuery },
     handler: deps.limits.wrap('/api/v5/asset/deposit-history', async (request) => {
       const key = keyOf(request);
-      const q = request.query as Static<typeof HistoryQuery>;
+      const q = request.query as Query;
+      const { type, ...common } = historyQuery(q);
       const list = await funding.listDeposits(key.userId, key.env, {
-        ccy: q.ccy?.toUpperCase(),
-        limit: Number(q.limit ?? '100'),
+        ...common,
+        kind: type === undefined ? undefined : type === '3' ? 'internal_in' : 'deposit',
+        state: oneOf(q, 'state', DEPOSIT_STATES),
+        depId: param(q, 'depId'),
+        fromWdId: param(q, 'fromWdId'),
       });
       return ok(
         list.map((d) => ({

@@ -1,8 +1,6 @@
-import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RuleError } from '../../core/errors.js';
 import type { OrderRequest } from '../../core/orders.js';
-import { ok } from '../../okx/envelope.js';
 import {
   amendment,
   batchEnvelope,
@@ -10,28 +8,13 @@ import {
   orderItem as item,
   MAX_BATCH,
   str,
+  timed,
   withMsg,
 } from '../../okx/order-results.js';
-import { fillView, orderView } from '../../okx/order-views.js';
 import type { AppDeps } from '../../services/container.js';
 import type { OrderRef } from '../../services/trading-service.js';
 import { keyOf, v5Route } from '../auth.js';
 import { batchSize, objectBody } from '../body.js';
-
-const InstType = Type.Union(['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].map((t) => Type.Literal(t)));
-const Limit = Type.String({ pattern: '^(100|[1-9][0-9]?)$' });
-const OrderQuery = Type.Object({
-  instId: Type.String({ maxLength: 64 }),
-  ordId: Type.Optional(Type.String({ maxLength: 64 })),
-  clOrdId: Type.Optional(Type.String({ maxLength: 64 })),
-});
-const ListQuery = Type.Object({
-  instType: Type.Optional(InstType),
-  instId: Type.Optional(Type.String({ maxLength: 64 })),
-  ordId: Type.Optional(Type.String({ maxLength: 64 })),
-  limit: Type.Optional(Limit),
-});
-const HistoryQuery = Type.Object({ ...ListQuery.properties, instType: InstType });
 
 function arrayBody(request: FastifyRequest): Array<Record<string, unknown>> {
   const body = request.body;
@@ -45,7 +28,7 @@ function arrayBody(request: FastifyRequest): Array<Record<string, unknown>> {
   );
 }
 
-/** /api/v5/trade: placing, cancelling, amending and reading spot orders. */
+/** /api/v5/trade: placing, cancelling and amending spot orders (reading them: trade-history.ts). */
 export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { trading } = deps;
   const place = (request: FastifyRequest, o: Record<string, unknown>) => {
@@ -67,8 +50,9 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'POST',
     url: '/api/v5/trade/order',
     access: 'trade',
-    handler: deps.limits.wrap('/api/v5/trade/order:POST', async (request) =>
-      batchEnvelope([await place(request, objectBody(request))]),
+    handler: deps.limits.wrap(
+      '/api/v5/trade/order:POST',
+      timed(deps.now, async (request) => batchEnvelope([await place(request, objectBody(request))])),
     ),
   });
 
@@ -78,11 +62,11 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
     access: 'trade',
     handler: deps.limits.wrap(
       '/api/v5/trade/batch-orders',
-      async (request) => {
+      timed(deps.now, async (request) => {
         const results: ItemResult[] = [];
         for (const o of arrayBody(request)) results.push(await place(request, o));
         return batchEnvelope(results);
-      },
+      }),
       batchSize,
     ),
   });
@@ -91,8 +75,9 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'POST',
     url: '/api/v5/trade/cancel-order',
     access: 'trade',
-    handler: deps.limits.wrap('/api/v5/trade/cancel-order', async (request) =>
-      batchEnvelope([withMsg(await cancel(request, objectBody(request)), '')]),
+    handler: deps.limits.wrap(
+      '/api/v5/trade/cancel-order',
+      timed(deps.now, async (request) => batchEnvelope([withMsg(await cancel(request, objectBody(request)), '')])),
     ),
   });
 
@@ -102,11 +87,11 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
     access: 'trade',
     handler: deps.limits.wrap(
       '/api/v5/trade/cancel-batch-orders',
-      async (request) => {
+      timed(deps.now, async (request) => {
         const results: ItemResult[] = [];
         for (const o of arrayBody(request)) results.push(withMsg(await cancel(request, o), ''));
         return batchEnvelope(results);
-      },
+      }),
       batchSize,
     ),
   });
@@ -115,87 +100,20 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'POST',
     url: '/api/v5/trade/amend-order',
     access: 'trade',
-    handler: deps.limits.wrap('/api/v5/trade/amend-order', async (request) => {
-      const key = keyOf(request);
-      const o = objectBody(request);
-      const now = deps.now();
-      const change = amendment(o);
-      const r = await item(
-        { clOrdId: str(o.clOrdId) },
-        () => trading.amend(key.userId, key.env, o as OrderRef, change, now),
-        now,
-      );
-      return batchEnvelope([{ ok: r.ok, data: { ...r.data, reqId: str(o.reqId), ...(r.ok ? { sMsg: '' } : {}) } }]);
-    }),
-  });
-
-  v5Route(app, deps, {
-    method: 'GET',
-    url: '/api/v5/trade/order',
-    access: 'read',
-    schema: { querystring: OrderQuery },
-    handler: deps.limits.wrap('/api/v5/trade/order:GET', async (request) => {
-      const key = keyOf(request);
-      const q = request.query as Static<typeof OrderQuery>;
-      if ((q.ordId ?? '') === '' && (q.clOrdId ?? '') === '')
-        throw new RuleError('50014', 'ordId: give ordId or clOrdId', 'ordId');
-      const order = await trading.findOrder(
-        key.userId,
-        key.env,
-        (q.ordId ?? '') !== '' ? { ordId: q.ordId ?? '' } : { clOrdId: q.clOrdId ?? '' },
-      );
-      if (order === null || order.instId !== q.instId)
-        throw new RuleError('51603', `ordId: no such order on ${q.instId}`);
-      return ok([orderView(order)]);
-    }),
-  });
-
-  const listOrders = (
-    url: '/api/v5/trade/orders-pending' | '/api/v5/trade/orders-history',
-    open: boolean,
-    schema: typeof ListQuery | typeof HistoryQuery,
-  ) =>
-    v5Route(app, deps, {
-      method: 'GET',
-      url,
-      access: 'read',
-      schema: { querystring: schema },
-      handler: deps.limits.wrap(url, async (request) => {
+    handler: deps.limits.wrap(
+      '/api/v5/trade/amend-order',
+      timed(deps.now, async (request) => {
         const key = keyOf(request);
-        const q = request.query as Static<typeof ListQuery>;
-        if (q.instType !== undefined && q.instType !== 'SPOT') return ok([]);
-        const orders = await trading.listOrders(key.userId, key.env, {
-          open,
-          instId: q.instId,
-          limit: Number(q.limit ?? '100'),
-        });
-        return ok(orders.map(orderView));
+        const o = objectBody(request);
+        const now = deps.now();
+        const change = amendment(o);
+        const r = await item(
+          { clOrdId: str(o.clOrdId) },
+          () => trading.amend(key.userId, key.env, o as OrderRef, change, now),
+          now,
+        );
+        return batchEnvelope([{ ok: r.ok, data: { ...r.data, reqId: str(o.reqId), ...(r.ok ? { sMsg: '' } : {}) } }]);
       }),
-    });
-  listOrders('/api/v5/trade/orders-pending', true, ListQuery);
-  listOrders('/api/v5/trade/orders-history', false, HistoryQuery);
-
-  const listFills = (
-    url: '/api/v5/trade/fills' | '/api/v5/trade/fills-history',
-    schema: typeof ListQuery | typeof HistoryQuery,
-  ) =>
-    v5Route(app, deps, {
-      method: 'GET',
-      url,
-      access: 'read',
-      schema: { querystring: schema },
-      handler: deps.limits.wrap(url, async (request) => {
-        const key = keyOf(request);
-        const q = request.query as Static<typeof ListQuery>;
-        if (q.instType !== undefined && q.instType !== 'SPOT') return ok([]);
-        const fills = await trading.listFills(key.userId, key.env, {
-          instId: q.instId,
-          ordId: q.ordId,
-          limit: Number(q.limit ?? '100'),
-        });
-        return ok(fills.map(fillView));
-      }),
-    });
-  listFills('/api/v5/trade/fills', ListQuery);
-  listFills('/api/v5/trade/fills-history', HistoryQuery);
+    ),
+  });
 }
