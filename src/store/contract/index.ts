@@ -6,6 +6,7 @@ import { contractCase } from './fixtures.js';
 import { fundingContract } from './funding.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
+import { timersContract } from './timers.js';
 import { usersContract } from './users.js';
 
 /**
@@ -23,5 +24,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     exchangeContract(cases);
     fundingContract(cases);
     clusterContract(cases);
+    timersContract(cases);
   });
 }

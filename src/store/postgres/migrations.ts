@@ -203,4 +203,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX fills_book_seq ON fills(env, inst_id, book_seq);
   CREATE INDEX orders_cl_ord_id ON orders(user_id, env, cl_ord_id);
   `,
+  `
+  CREATE TABLE cancel_all_after (
+    user_id    bigint NOT NULL,
+    env        text NOT NULL,
+    tag        text NOT NULL,
+    trigger_at bigint NOT NULL,
+    PRIMARY KEY (user_id, env, tag)
+  );
+  CREATE INDEX cancel_all_after_due ON cancel_all_after(trigger_at);
+  `,
 ];

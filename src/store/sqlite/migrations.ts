@@ -216,4 +216,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX fills_book_seq ON fills(env, inst_id, book_seq);
   CREATE INDEX orders_cl_ord_id ON orders(user_id, env, cl_ord_id);
   `,
+  `
+  CREATE TABLE cancel_all_after (
+    user_id    INTEGER NOT NULL,
+    env        TEXT NOT NULL,
+    tag        TEXT NOT NULL,
+    trigger_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, env, tag)
+  );
+  CREATE INDEX cancel_all_after_due ON cancel_all_after(trigger_at);
+  `,
 ];
