@@ -43,6 +43,8 @@ export interface CoverageReport {
   methodsPassed: number;
   methods: number;
   seconds: number;
+  /** Of which starting the server and making the history. */
+  setupSeconds: number;
 }
 
 /**
@@ -61,6 +63,7 @@ function unchecked(): Outcome[] {
 export async function measureCoverage(onOutcome?: (o: Outcome) => void): Promise<CoverageReport> {
   const started = Date.now();
   const world = await makeWorld();
+  const setupSeconds = Math.round((Date.now() - started) / 1000);
   let outcomes: Outcome[];
   try {
     outcomes = [...(await runVariants(world, VARIANTS, onOutcome)), ...unchecked()];
@@ -79,6 +82,7 @@ export async function measureCoverage(onOutcome?: (o: Outcome) => void): Promise
     methodsPassed: [...byMethod.values()].filter(Boolean).length,
     methods: byMethod.size,
     seconds: Math.round((Date.now() - started) / 1000),
+    setupSeconds,
   };
 }
 
@@ -90,11 +94,13 @@ export function formatReport(r: CoverageReport): string {
     `# ccxt ${r.ccxtVersion} okx / pro.okx coverage of signet (spot + funding + account user)`,
     '',
     `Variants: ${r.passed} / ${r.total} ok (${(r.ratio * 100).toFixed(1)} %). ` +
-      `Methods with every variant ok: ${r.methodsPassed} / ${r.methods}. Took ${r.seconds} s.`,
+      `Methods with every variant ok: ${r.methodsPassed} / ${r.methods}. Took ${r.seconds} s (setup ${r.setupSeconds} s).`,
     '',
-    '| method | variant | result | reason |',
-    '|---|---|---|---|',
-    ...r.outcomes.map((o) => `| ${o.method} | ${cell(o.variant)} | ${o.ok ? 'ok' : 'FAIL'} | ${cell(o.reason)} |`),
+    '| method | variant | result | ms | reason |',
+    '|---|---|---|---|---|',
+    ...r.outcomes.map(
+      (o) => `| ${o.method} | ${cell(o.variant)} | ${o.ok ? 'ok' : 'FAIL'} | ${o.ms} | ${cell(o.reason)} |`,
+    ),
     '',
     'Out of scope (supported by ccxt okx, but not for a spot + funding + account user):',
     '',

@@ -10,7 +10,7 @@ async function watchUntil<T>(
   watch: () => Promise<T>,
   cause: () => Promise<unknown>,
   match: (value: T) => boolean,
-  ms = 8000,
+  ms = 5000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   let stop = false;
