@@ -4,6 +4,7 @@ import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
 import { AddressBook } from './services/address-book.js';
 import { Authenticator } from './services/authenticator.js';
+import { CancelAfterService } from './services/cancel-after-service.js';
 import type { AppDeps } from './services/container.js';
 import { FundingService } from './services/funding-service.js';
 import { KeyService, type KeyView } from './services/key-service.js';
@@ -22,6 +23,9 @@ import { UsageTracker } from './services/usage-tracker.js';
 import { UserService } from './services/user-service.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
+
+/** How often due cancel-all-after countdowns are looked for, ms (OKX: canceling "may take up to a few seconds"). */
+const CANCEL_AFTER_CHECK_MS = 500;
 
 /** The services of one process, wired once; shared by `serve` and every CLI command. */
 export interface Runtime {
@@ -61,6 +65,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const users = new UserService(store);
   const ledger = new LedgerService(store);
   const trading = new TradingService(store, ledger, config.fees);
+  const cancelAfter = new CancelAfterService(store, trading);
   const marketMaker = config.marketMaker.enabled
     ? new MarketMaker(store, users, ledger, trading, {
         seed: config.marketMaker.seed,
@@ -164,6 +169,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       totp,
       addresses,
       trading,
+      cancelAfter,
       market,
       funding,
       limits: new RateLimits(config.rateLimits, limiters),
@@ -186,6 +192,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       every(Math.max(250, Math.floor(config.sweepMs / 4)), () => sweep(onSweep), report);
       // Each pending withdrawal moves once: the store's transition is conditional on its state.
       every(Math.max(10, Math.min(1000, config.withdrawalSettleMs)), () => funding.settlePending(now()), report);
+      // Dead man's switches: countdowns are stored, so any instance fires them (one per interval).
+      every(CANCEL_AFTER_CHECK_MS, () => cancelAfter.fireDue(now(), CANCEL_AFTER_CHECK_MS), report);
       if (marketMaker !== null) {
         await makeMarket();
         every(config.marketMaker.intervalMs, makeMarket, report);

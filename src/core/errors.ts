@@ -43,6 +43,8 @@ export const OKX_ERRORS = {
   '51008': { status: 200, msg: 'Order failed. Insufficient {0} balance in account.' },
   // Trading
   '51016': { status: 200, msg: 'Duplicated clOrdId' },
+  // OKX documents the code (more than 20 live tag-level cancel-all-after countdowns), not its wording.
+  '51071': { status: 200, msg: 'You have reached the maximum of 20 tag-level cancel all after timers.' },
   '51020': { status: 200, msg: 'Your order should meet or exceed the minimum order amount.' },
   '51111': { status: 200, msg: 'Maximum {0} orders can be placed in bulk.' },
   '51121': { status: 200, msg: 'Order quantity must be a multiple of the lot size.' },

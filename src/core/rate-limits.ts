@@ -18,6 +18,9 @@ export const RATE_LIMITS = {
   '/api/v5/trade/cancel-order': perKey(60, 2),
   '/api/v5/trade/cancel-batch-orders': perKey(300, 2),
   '/api/v5/trade/amend-order': perKey(60, 2),
+  '/api/v5/trade/amend-batch-orders': perKey(300, 2),
+  // OKX: 1 request per second per user ID and tag; signet counts per API key.
+  '/api/v5/trade/cancel-all-after': perKey(1, 1),
   '/api/v5/trade/order:GET': perKey(60, 2),
   '/api/v5/trade/orders-pending': perKey(60, 2),
   '/api/v5/trade/orders-history': perKey(40, 2),

@@ -20,6 +20,7 @@ import { marketRoutes } from './routes/market.js';
 import { publicRoutes } from './routes/public.js';
 import { tradeRoutes } from './routes/trade.js';
 import { tradeHistoryRoutes } from './routes/trade-history.js';
+import { tradeControlRoutes } from './routes/trade-controls.js';
 import { webConsole } from './web-console.js';
 
 /**
@@ -61,6 +62,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   assetRoutes(app, deps);
   tradeRoutes(app, deps);
   tradeHistoryRoutes(app, deps);
+  tradeControlRoutes(app, deps);
   marketRoutes(app, deps);
   fundingRoutes(app, deps);
   // Registered after the V5 routes, so the OpenAPI description covers the console API only.

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { AddressBook } from './address-book.js';
 import type { Authenticator } from './authenticator.js';
+import type { CancelAfterService } from './cancel-after-service.js';
 import type { FundingService } from './funding-service.js';
 import type { KeyService } from './key-service.js';
 import type { Keyring } from './keyring.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   users: UserService;
   ledger: LedgerService;
   trading: TradingService;
+  /** The dead man's switch (trade/cancel-all-after). */
+  cancelAfter: CancelAfterService;
   market: MarketData;
   funding: FundingService;
   /** OKX's per-key and per-IP limits of the trading, funding and market endpoints. */

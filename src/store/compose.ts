@@ -4,6 +4,7 @@ import type { FundingStore } from './funding.js';
 import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
 import type { Store } from './store.js';
+import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
 
 /** An adapter's aggregates, one object per narrow interface. */
@@ -14,6 +15,7 @@ export interface StoreParts {
   exchange: ExchangeStore;
   funding: FundingStore;
   cluster: ClusterStore;
+  timers: TimerStore;
 }
 
 /**
@@ -22,7 +24,15 @@ export interface StoreParts {
  *
  * @example const store = composeStore({ users, keys, ledger, exchange, funding, cluster });
  */
-export function composeStore({ users: u, keys: k, ledger: l, exchange: x, funding: f, cluster: c }: StoreParts): Store {
+export function composeStore({
+  users: u,
+  keys: k,
+  ledger: l,
+  exchange: x,
+  funding: f,
+  cluster: c,
+  timers: t,
+}: StoreParts): Store {
   return {
     createUser: u.createUser.bind(u),
     findUserByEmail: u.findUserByEmail.bind(u),
@@ -77,6 +87,11 @@ export function composeStore({ users: u, keys: k, ledger: l, exchange: x, fundin
     addWithdrawalAddress: f.addWithdrawalAddress.bind(f),
     listWithdrawalAddresses: f.listWithdrawalAddresses.bind(f),
     deleteWithdrawalAddress: f.deleteWithdrawalAddress.bind(f),
+
+    setCancelAfter: t.setCancelAfter.bind(t),
+    clearCancelAfter: t.clearCancelAfter.bind(t),
+    dueCancelAfter: t.dueCancelAfter.bind(t),
+    firedCancelAfter: t.firedCancelAfter.bind(t),
 
     reserveIds: c.reserveIds.bind(c),
     claimInterval: c.claimInterval.bind(c),

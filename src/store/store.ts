@@ -3,6 +3,7 @@ import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
 import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
+import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
 
 export type { ClusterStore, IdSequenceName, SealedKind } from './cluster.js';
@@ -19,6 +20,7 @@ export type {
 export type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from './funding.js';
 export type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyStore, KeyUpdate } from './keys.js';
 export type { BalanceRow, LedgerAccount, LedgerStore } from './ledger.js';
+export type { CancelAfterTimer, TimerStore } from './timers.js';
 export type { SessionRecord, TotpRecord, UserRecord, UserStore } from './users.js';
 
 /**
@@ -31,4 +33,11 @@ export type { SessionRecord, TotpRecord, UserRecord, UserStore } from './users.j
  *   const store = openSqliteStore({ dir: './data' });
  *   const user = await store.createUser({ uid: '42', email: 'a@b.c', passwordHash: null, createdAt: Date.now() });
  */
-export interface Store extends UserStore, KeyStore, LedgerStore, ExchangeStore, FundingStore, ClusterStore {}
+export interface Store
+  extends UserStore,
+    KeyStore,
+    LedgerStore,
+    ExchangeStore,
+    FundingStore,
+    ClusterStore,
+    TimerStore {}

@@ -7,6 +7,7 @@ import { fundingContract } from './funding.js';
 import { historyContract } from './history.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
+import { timersContract } from './timers.js';
 import { usersContract } from './users.js';
 
 /**
@@ -25,5 +26,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     fundingContract(cases);
     historyContract(cases);
     clusterContract(cases);
+    timersContract(cases);
   });
 }

@@ -207,4 +207,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX orders_account_ord ON orders(user_id, env, (ord_id::bigint));
   CREATE INDEX ledger_entries_deposits ON ledger_entries(user_id, env, at) WHERE kind IN ('deposit', 'internal_in');
   `,
+  `
+  CREATE TABLE cancel_all_after (
+    user_id    bigint NOT NULL,
+    env        text NOT NULL,
+    tag        text NOT NULL,
+    trigger_at bigint NOT NULL,
+    PRIMARY KEY (user_id, env, tag)
+  );
+  CREATE INDEX cancel_all_after_due ON cancel_all_after(trigger_at);
+  `,
 ];

@@ -7,6 +7,7 @@ import { PostgresExchange } from './exchange.js';
 import { PostgresFunding } from './funding.js';
 import { PostgresKeys } from './keys.js';
 import { PostgresLedger } from './ledger.js';
+import { PostgresTimers } from './timers.js';
 import { PostgresUsers } from './users.js';
 
 export { migratePostgres } from './connection.js';
@@ -44,6 +45,7 @@ export function postgresStore(conn: Connection, url: string): PostgresStore {
     exchange: new PostgresExchange(conn, ledger),
     funding: new PostgresFunding(conn, ledger),
     cluster: new PostgresCluster(conn, url),
+    timers: new PostgresTimers(conn),
   };
   return { ...composeStore(parts), handle: conn.pool };
 }

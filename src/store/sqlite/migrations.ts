@@ -220,4 +220,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX orders_account_ord ON orders(user_id, env, CAST(ord_id AS INTEGER));
   CREATE INDEX ledger_entries_deposits ON ledger_entries(user_id, env, at) WHERE kind IN ('deposit', 'internal_in');
   `,
+  `
+  CREATE TABLE cancel_all_after (
+    user_id    INTEGER NOT NULL,
+    env        TEXT NOT NULL,
+    tag        TEXT NOT NULL,
+    trigger_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, env, tag)
+  );
+  CREATE INDEX cancel_all_after_due ON cancel_all_after(trigger_at);
+  `,
 ];

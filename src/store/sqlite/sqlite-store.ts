@@ -7,6 +7,7 @@ import { SqliteExchange } from './exchange.js';
 import { SqliteFunding } from './funding.js';
 import { SqliteKeys } from './keys.js';
 import { SqliteLedger } from './ledger.js';
+import { SqliteTimers } from './timers.js';
 import { SqliteUsers } from './users.js';
 
 export { migrate } from './connection.js';
@@ -39,6 +40,7 @@ export function sqliteStore(db: Database.Database): SqliteStore {
     exchange: new SqliteExchange(db, ledger),
     funding: new SqliteFunding(db, ledger),
     cluster: new SqliteCluster(db),
+    timers: new SqliteTimers(db),
   };
   return { ...composeStore(parts), handle: db };
 }

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatReport, measureCoverage, writeReport } from '../scripts/ccxt-coverage.js';
+
+/**
+ * The share of ccxt `okx` / `pro.okx` method variants that work for a spot + funding + account
+ * user (scripts/ccxt-coverage.ts), held to a floor. The floor is what passes today with the
+ * other issue-15 work still on its branches (paging and filters, algo orders, candles and
+ * bbo-tbt, ledger / trade-fee / deposit-address): it is raised as they land, to 0.95 when the
+ * issue is done. The table is written to test-output/ccxt-coverage.md.
+ */
+const FLOOR = 0.6;
+
+test('ccxt okx / pro.okx coverage of a spot + funding + account user', { timeout: 240_000 }, async () => {
+  const report = await measureCoverage();
+  writeReport('test-output/ccxt-coverage.md', report);
+  const failed = report.outcomes.filter((o) => !o.ok);
+  console.log(
+    `ccxt coverage: ${report.passed}/${report.total} variants ok (${(report.ratio * 100).toFixed(1)} %), ` +
+      `${report.methodsPassed}/${report.methods} methods; ${failed.length} failing, table in test-output/ccxt-coverage.md`,
+  );
+  assert.ok(report.total >= 140, `only ${report.total} variants measured`);
+  assert.ok(
+    report.ratio >= FLOOR,
+    `coverage ${report.ratio.toFixed(3)} below the floor ${FLOOR}\n${formatReport(report)}`,
+  );
+});
