@@ -61,19 +61,19 @@ export class CancelAfterService {
     return canceled;
   }
 
-  /** Cancels the account's open orders (with the timer's tag, if it has one), page by page. */
+  /** Cancels the account's open orders (with the timer's tag, if it has one), page by page (newest first, by ordId). */
   private async cancelCovered(timer: CancelAfterTimer, now: number): Promise<number> {
     let canceled = 0;
-    const tried = new Set<string>();
+    let after: string | undefined;
     for (;;) {
-      const open = await this.trading.listOrders(timer.userId, timer.env, { open: true, limit: PAGE });
-      const todo = open.filter((o) => !tried.has(o.ordId) && (timer.tag === '' || o.tag === timer.tag));
-      if (todo.length === 0) return canceled;
-      for (const o of todo) {
-        tried.add(o.ordId);
+      const open = await this.trading.listOrders(timer.userId, timer.env, { open: true, after, limit: PAGE });
+      for (const o of open) {
+        if (timer.tag !== '' && o.tag !== timer.tag) continue;
         if (await this.cancelOne(timer, o, now)) canceled++;
       }
-      if (open.length < PAGE) return canceled;
+      const last = open.at(-1);
+      if (open.length < PAGE || last === undefined) return canceled;
+      after = last.ordId;
     }
   }
 
