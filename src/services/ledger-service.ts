@@ -43,6 +43,8 @@ export class LedgerService {
   constructor(private readonly store: LedgerStore) {}
 
   async start(): Promise<void> {
+    // Entries written before bills existed get their bill amounts once (a no-op afterwards).
+    await this.store.fillBillAmounts();
     this.cursor = await this.store.latestLedgerId();
   }
 

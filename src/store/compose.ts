@@ -57,6 +57,12 @@ export function composeStore({ users: u, keys: k, ledger: l, exchange: x, fundin
     latestLedgerId: l.latestLedgerId.bind(l),
     ledgerChangesSince: l.ledgerChangesSince.bind(l),
     applyEntries: l.applyEntries.bind(l),
+    listBills: l.listBills.bind(l),
+    findTransfer: l.findTransfer.bind(l),
+    ensureDepositAddress: l.ensureDepositAddress.bind(l),
+    findDepositAddress: l.findDepositAddress.bind(l),
+    creditDeposit: l.creditDeposit.bind(l),
+    fillBillAmounts: l.fillBillAmounts.bind(l),
 
     runBookOperation: x.runBookOperation.bind(x),
     bookVersions: x.bookVersions.bind(x),

@@ -25,6 +25,10 @@ export interface DepositRecord {
   /** For an internal transfer, the sender's withdrawal id. */
   ref: string;
   at: number;
+  /** Where a simulated on-chain deposit came in (signet deposit --address): chain, address, transaction; '' otherwise. */
+  chain: string;
+  toAddr: string;
+  txId: string;
 }
 
 export interface DepositQuery {

@@ -109,7 +109,8 @@ export class PostgresFunding implements FundingStore {
     return (
       await rows<DepositRow>(
         this.conn.pool,
-        `SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries
+        `SELECT id, ccy, avail_delta, kind, ref, at, d.chain, d.to_addr, d.tx_id FROM ledger_entries
+        LEFT JOIN deposit_details d ON d.entry_id = id
       WHERE user_id = $1 AND env = $2 AND kind IN ('deposit', 'internal_in') AND ($3::text IS NULL OR ccy = $3)
       ORDER BY id DESC LIMIT $4`,
         [userId, env, q.ccy ?? null, q.limit],

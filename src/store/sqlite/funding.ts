@@ -45,7 +45,8 @@ export class SqliteFunding implements FundingStore {
       ),
       depositsOf: prepare<DepositRow>(
         db,
-        `SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries
+        `SELECT id, ccy, avail_delta, kind, ref, at, d.chain, d.to_addr, d.tx_id FROM ledger_entries
+        LEFT JOIN deposit_details d ON d.entry_id = id
         WHERE user_id = ? AND env = ? AND kind IN ('deposit', 'internal_in') AND (? IS NULL OR ccy = ?)
         ORDER BY id DESC LIMIT ?`,
       ),
