@@ -94,10 +94,14 @@ export class FundingService {
     const from = accountType(req.from, 'from');
     const to = accountType(req.to, 'to');
     if (from === to) throw new RuleError('51000', 'to: must differ from from', 'to');
+    const clientId = typeof req.clientId === 'string' ? req.clientId : '';
+    if (clientId !== '' && !/^[A-Za-z0-9]{1,32}$/.test(clientId))
+      throw new RuleError('51000', 'clientId: up to 32 letters and digits', 'clientId');
     const transId = await this.nextWdId(now);
-    const entries = transferEntries(userId, env, ccy, amt, from, to, transId);
+    // The client id stays with the entries: GET /asset/transfer-state and the bills find it there.
+    const entries = transferEntries(userId, env, ccy, amt, from, to, transId).map((e) => ({ ...e, clientId }));
     await this.apply(entries, fundingBalance(this.store.applyEntries(entries, now)));
-    return { transId, ccy, amt, from, to, clientId: typeof req.clientId === 'string' ? req.clientId : '' };
+    return { transId, ccy, amt, from, to, clientId };
   }
 
   /** The account's withdrawal address book (shared with the console; rules in core/withdrawal-address.ts). */
