@@ -160,11 +160,14 @@ const integer = (q: Raw, name: string, digits: number): number | undefined => {
   return Number(v);
 };
 
-/** `limit`: 1 to 100, default 100, as OKX documents for its bill endpoints. */
+/**
+ * `limit`: default and maximum 100, as OKX documents for its bill endpoints. A larger number is
+ * read as 100, not refused: ccxt's `paginate` asks OKX for limit=1000 and gets pages of 100.
+ */
 export function billLimit(q: Raw): number {
-  const limit = integer(q, 'limit', 3) ?? 100;
-  if (limit < 1 || limit > 100) throw new RuleError('51000', 'limit: 1 to 100', 'limit');
-  return limit;
+  const limit = integer(q, 'limit', 10) ?? 100;
+  if (limit < 1) throw new RuleError('51000', 'limit: 1 to 100', 'limit');
+  return Math.min(limit, 100);
 }
 
 const code = (q: Raw, name: string): string | undefined => {
@@ -188,7 +191,9 @@ function conditionsOf(account: AccountType, q: Raw): BillCondition[] | undefined
     (r) =>
       (type === undefined || r.type === type) &&
       (subType === undefined || r.subType === subType) &&
-      (instType === undefined || r.instType === instType),
+      // instType SPOT keeps the bills tied to no instrument (transfers, deposits): ccxt's fetchLedger
+      // always sends its default instType (SPOT), and a bot's ledger must still add up to its balances.
+      (instType === undefined || (instType === 'SPOT' && (r.instType ?? 'SPOT') === 'SPOT')),
   );
   if (rules.length === 0) return null;
   return rules.map((r) => ({ kind: r.kind, ...(r.sign && { sign: r.sign }), ...(r.side && { side: r.side }) }));
