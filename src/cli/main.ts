@@ -20,6 +20,7 @@ Usage:
   signet keys modify --user E --key K [--name N] [--perm ...] [--ip A,B,...|""] [--json]
   signet keys delete --user E --key K [--json]
   signet deposit --user E --ccy USDT --amt 1000 [--demo] [--to trading|funding]
+  signet deposit --address A --amount X [--txid T]   (to an address from GET /asset/deposit-address)
   signet address add --user E --ccy USDT --chain USDT-TRC20 --addr A [--json]
   signet address list --user E [--json]
   signet sweep [--as-of ISO-8601] [--json]
@@ -269,32 +270,39 @@ async function run(argv: string[], io: CliIo): Promise<void> {
     case 'address':
       return addressCommand(sub, rest, io);
     case 'deposit': {
-      const f = flags(
-        argv.slice(1),
-        {
-          ...DATA,
-          user: { type: 'string' },
-          ccy: { type: 'string' },
-          amt: { type: 'string' },
-          demo: { type: 'boolean' },
-          to: { type: 'string' },
-        },
-        ['user', 'ccy', 'amt'],
-      );
+      const f = flags(argv.slice(1), {
+        ...DATA,
+        user: { type: 'string' },
+        ccy: { type: 'string' },
+        amt: { type: 'string' },
+        amount: { type: 'string' },
+        demo: { type: 'boolean' },
+        to: { type: 'string' },
+        address: { type: 'string' },
+        txid: { type: 'string' },
+      });
+      const amt = f.amount ?? f.amt;
+      if (amt === undefined || amt === '') throw new UsageError('--amt (or --amount) is required');
+      if (f.address !== undefined) {
+        // A simulated on-chain deposit to one of signet's deposit addresses (GET /asset/deposit-address).
+        const address = f.address;
+        await withRuntime(f, async (rt) => {
+          const d = await rt.ledger.depositToAddress(address, amt, f.txid ?? '', Date.now());
+          print(
+            `Deposited ${d.amt} ${d.address.ccy} on ${d.address.chain} to ${d.address.addr} (${d.address.env} funding account), depId ${d.depId}, txId ${d.txId}`,
+          );
+        });
+        return;
+      }
+      for (const name of ['user', 'ccy'] as const)
+        if (f[name] === undefined || f[name] === '') throw new UsageError(`--${name} is required (or --address)`);
       const to = f.to ?? 'trading';
       if (to !== 'trading' && to !== 'funding') throw new UsageError(`--to must be trading or funding, got "${to}"`);
       await withRuntime(f, async (rt) => {
         const user = await rt.users.byEmail(f.user ?? '');
         const env = f.demo === true ? 'demo' : 'live';
-        await rt.ledger.deposit(
-          user.id,
-          env,
-          to === 'trading' ? TRADING : FUNDING,
-          f.ccy ?? '',
-          f.amt ?? '',
-          Date.now(),
-        );
-        print(`Deposited ${f.amt} ${(f.ccy ?? '').toUpperCase()} into ${user.email}'s ${env} ${to} account`);
+        await rt.ledger.deposit(user.id, env, to === 'trading' ? TRADING : FUNDING, f.ccy ?? '', amt, Date.now());
+        print(`Deposited ${amt} ${(f.ccy ?? '').toUpperCase()} into ${user.email}'s ${env} ${to} account`);
       });
       return;
     }

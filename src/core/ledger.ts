@@ -26,6 +26,8 @@ export interface LedgerEntry {
   kind: string;
   /** Reference to what caused it (order id, withdrawal id...), or ''. */
   ref: string;
+  /** The client-supplied id of a transfer (OKX `clientId`), shown on its bills and transfer state. */
+  clientId?: string;
 }
 
 /** Validates a user-given positive amount ("1000", "0.5"); returns it in canonical form. */
@@ -79,4 +81,12 @@ export function applyEntry(balance: BalanceAmounts | undefined, entry: LedgerEnt
     throw new RuleError('51008', `${entry.ccy}: insufficient balance for this ${entry.kind}`, entry.ccy);
   }
   return { avail, frozen };
+}
+
+/**
+ * What a bill reports of an entry: the change of the balance (avail + frozen, OKX's `balChg`) and
+ * the balance after it (`bal`), given the balance after the entry.
+ */
+export function billAmounts(entry: LedgerEntry, after: BalanceAmounts): { balChg: string; bal: string } {
+  return { balChg: addAmounts(entry.availDelta, entry.frozenDelta), bal: addAmounts(after.avail, after.frozen) };
 }

@@ -14,6 +14,7 @@ import type { AppDeps } from '../services/container.js';
 import { answerConsoleFrameworkError } from './console-edge.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
+import { billRoutes } from './routes/bills.js';
 import { consoleApi } from './routes/console.js';
 import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
@@ -60,6 +61,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   publicRoutes(app, deps);
   accountRoutes(app, deps);
   assetRoutes(app, deps);
+  billRoutes(app, deps);
   tradeRoutes(app, deps);
   tradeHistoryRoutes(app, deps);
   tradeControlRoutes(app, deps);

@@ -42,18 +42,22 @@ export function accountConfigView(key: ActiveKey) {
   };
 }
 
-const usdValue = (ccy: string, amount: string): string =>
-  multiply(amount, CURRENCY_BY_CCY.get(ccy)?.usdPrice ?? '0', 8);
+/** A currency's price in USD: signet's reference prices unless the caller has the books' last prices. */
+export type UsdPrice = (ccy: string) => string;
+
+const referencePrice: UsdPrice = (ccy) => CURRENCY_BY_CCY.get(ccy)?.usdPrice ?? '0';
 
 /**
- * GET /api/v5/account/balance: the trading account (18) valued in USD at reference prices.
- * `uTime` is when the account last changed.
+ * GET /api/v5/account/balance: the trading account (18) in Spot mode (acctLv 1) valued in USD at
+ * `price` (the paper books' last prices on REST). `uTime` is when the account last changed.
+ * Top-level fields of margin modes (adjEq, availEq, imr, mmr, mgnRatio, notionalUsd, ordFroz) are
+ * empty, as OKX answers a Spot-mode account.
  */
-export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number) {
+export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number, price: UsdPrice = referencePrice) {
   let totalEq = '0';
   const details = rows.map((r) => {
     const eq = addAmounts(r.avail, r.frozen);
-    const eqUsd = usdValue(r.ccy, eq);
+    const eqUsd = multiply(eq, price(r.ccy), 8);
     totalEq = addAmounts(totalEq, eqUsd);
     return {
       accAvgPx: '',
@@ -63,6 +67,9 @@ export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number) {
       cashBal: eq,
       ccy: r.ccy,
       clSpotInUseAmt: '',
+      colBorrAutoConversion: '0',
+      collateralEnabled: false,
+      collateralRestrict: false,
       crossLiab: '',
       disEq: eqUsd,
       eq,
@@ -80,6 +87,7 @@ export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number) {
       mgnRatio: '',
       mmr: '',
       notionalLever: '',
+      openAvgPx: '',
       ordFrozen: r.frozen,
       rewardBal: '0',
       smtSyncEq: '0',
@@ -100,7 +108,11 @@ export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number) {
   });
   return {
     adjEq: '',
+    availEq: '',
     borrowFroz: '',
+    delta: '',
+    deltaLever: '',
+    deltaNeutralStatus: '',
     details,
     imr: '',
     isoEq: '0',
@@ -112,6 +124,7 @@ export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number) {
     notionalUsdForOption: '',
     notionalUsdForSwap: '',
     ordFroz: '',
+    spotCopyTradingEq: '0',
     totalEq,
     uTime: String(uTime),
     upl: '0',

@@ -96,10 +96,14 @@ export class FundingService {
     const from = accountType(req.from, 'from');
     const to = accountType(req.to, 'to');
     if (from === to) throw new RuleError('51000', 'to: must differ from from', 'to');
+    const clientId = typeof req.clientId === 'string' ? req.clientId : '';
+    if (clientId !== '' && !/^[A-Za-z0-9]{1,32}$/.test(clientId))
+      throw new RuleError('51000', 'clientId: up to 32 letters and digits', 'clientId');
     const transId = await this.nextWdId(now);
-    const entries = transferEntries(userId, env, ccy, amt, from, to, transId);
+    // The client id stays with the entries: GET /asset/transfer-state and the bills find it there.
+    const entries = transferEntries(userId, env, ccy, amt, from, to, transId).map((e) => ({ ...e, clientId }));
     await this.apply(entries, fundingBalance(this.store.applyEntries(entries, now)));
-    return { transId, ccy, amt, from, to, clientId: typeof req.clientId === 'string' ? req.clientId : '' };
+    return { transId, ccy, amt, from, to, clientId };
   }
 
   /** The account's withdrawal address book (shared with the console; rules in core/withdrawal-address.ts). */
@@ -196,10 +200,11 @@ export class FundingService {
   listDeposits(
     userId: number,
     env: KeyEnv,
-    q: DepositQuery & { state?: string | undefined; txId?: string | undefined },
+    q: DepositQuery & { state?: string | undefined },
   ): Promise<DepositRecord[]> {
-    const { state, txId, ...query } = q;
-    if ((state !== undefined && state !== '2') || txId !== undefined) return Promise.resolve([]);
+    // Every paper deposit is credited at once: state 2.
+    const { state, ...query } = q;
+    if (state !== undefined && state !== '2') return Promise.resolve([]);
     if (query.depId !== undefined && !/^[0-9]{1,15}$/.test(query.depId)) return Promise.resolve([]);
     return this.store.listDeposits(userId, env, query);
   }

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import type { BillQuery, BillRecord } from '../core/bills.js';
+import { depositCurrency, paperAddress } from '../core/deposit-address.js';
 import { RuleError } from '../core/errors.js';
 import type { KeyEnv } from '../core/key-rules.js';
-import { type AccountType, depositEntry, type LedgerEntry, parseAmount } from '../core/ledger.js';
+import { type AccountType, depositEntry, FUNDING, type LedgerEntry, parseAmount } from '../core/ledger.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
-import type { BalanceRow, LedgerStore } from '../store/store.js';
+import type { BalanceRow, DepositAddress, LedgerStore, TransferRecord } from '../store/store.js';
 
 /**
  * Balances of one account type as read at one moment, plus views derived from them (e.g. the
@@ -43,6 +46,8 @@ export class LedgerService {
   constructor(private readonly store: LedgerStore) {}
 
   async start(): Promise<void> {
+    // Entries written before bills existed get their bill amounts once (a no-op afterwards).
+    await this.store.fillBillAmounts();
     this.cursor = await this.store.latestLedgerId();
   }
 
@@ -123,6 +128,63 @@ export class LedgerService {
       this.cursor = changes.cursor;
       for (const a of changes.accounts) this.invalidate(a.userId, a.env);
       changed += changes.accounts.length;
+    }
+  }
+
+  /** Bills of one account, newest first; null (no filter can match) reads as none. */
+  bills(query: BillQuery | null): Promise<BillRecord[]> {
+    return query === null ? Promise.resolve([]) : this.store.listBills(query);
+  }
+
+  findTransfer(
+    userId: number,
+    env: KeyEnv,
+    by: { transId?: string; clientId?: string },
+  ): Promise<TransferRecord | null> {
+    return this.store.findTransfer(userId, env, by);
+  }
+
+  /**
+   * The account's deposit address on every chain of `ccy`: stable, made (and stored) the first
+   * time it is asked for.
+   */
+  async depositAddresses(userId: number, env: KeyEnv, ccy: unknown, now: number): Promise<DepositAddress[]> {
+    const currency = depositCurrency(ccy, CURRENCY_BY_CCY);
+    const out: DepositAddress[] = [];
+    for (const c of currency.chains) {
+      const addr = paperAddress(c.chain, randomBytes(44));
+      out.push(
+        await this.store.ensureDepositAddress({ userId, env, ccy: currency.ccy, chain: c.chain, addr, createdAt: now }),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * A simulated on-chain deposit to one of signet's deposit addresses: credited to the owner's
+   * funding account at once (state 2, as OKX's deposit history spells a completed deposit);
+   * returns the deposit and its id.
+   */
+  async depositToAddress(
+    addr: string,
+    amt: string,
+    txId: string,
+    now: number,
+  ): Promise<{ address: DepositAddress; depId: string; amt: string; txId: string }> {
+    const address = await this.store.findDepositAddress(addr.trim());
+    if (address === null) throw new RuleError('51000', `address: ${addr} is no signet deposit address`, 'address');
+    const amount = parseAmount(amt);
+    const tx = txId === '' ? `0x${randomBytes(32).toString('hex')}` : txId;
+    const entry = depositEntry(address.userId, address.env, FUNDING, address.ccy, amount);
+    try {
+      const depId = await this.store.creditDeposit(
+        entry,
+        { chain: address.chain, toAddr: address.addr, txId: tx },
+        now,
+      );
+      return { address, depId, amt: amount, txId: tx };
+    } finally {
+      this.invalidate(address.userId, address.env);
     }
   }
 }

@@ -67,6 +67,12 @@ export function composeStore({
     latestLedgerId: l.latestLedgerId.bind(l),
     ledgerChangesSince: l.ledgerChangesSince.bind(l),
     applyEntries: l.applyEntries.bind(l),
+    listBills: l.listBills.bind(l),
+    findTransfer: l.findTransfer.bind(l),
+    ensureDepositAddress: l.ensureDepositAddress.bind(l),
+    findDepositAddress: l.findDepositAddress.bind(l),
+    creditDeposit: l.creditDeposit.bind(l),
+    fillBillAmounts: l.fillBillAmounts.bind(l),
 
     runBookOperation: x.runBookOperation.bind(x),
     bookVersions: x.bookVersions.bind(x),

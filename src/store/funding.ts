@@ -25,6 +25,10 @@ export interface DepositRecord {
   /** For an internal transfer, the sender's withdrawal id. */
   ref: string;
   at: number;
+  /** Where a simulated on-chain deposit came in (signet deposit --address): chain, address, transaction; '' otherwise. */
+  chain: string;
+  toAddr: string;
+  txId: string;
 }
 
 /** Which deposits, newest first; `after` and `before` are exclusive ts (Unix ms) cursors. */
@@ -35,6 +39,8 @@ export interface DepositQuery {
   fromWdId?: string | undefined;
   /** 'deposit' (on-chain, OKX type 4) or 'internal_in' (internal transfer, type 3). */
   kind?: 'deposit' | 'internal_in' | undefined;
+  /** On-chain deposits with this transaction id. */
+  txId?: string | undefined;
   after?: number | undefined;
   before?: number | undefined;
   limit: number;

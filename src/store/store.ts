@@ -19,7 +19,14 @@ export type {
 } from './exchange.js';
 export type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from './funding.js';
 export type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyStore, KeyUpdate } from './keys.js';
-export type { BalanceRow, LedgerAccount, LedgerStore } from './ledger.js';
+export type {
+  BalanceRow,
+  DepositAddress,
+  DepositDetails,
+  LedgerAccount,
+  LedgerStore,
+  TransferRecord,
+} from './ledger.js';
 export type { CancelAfterTimer, TimerStore } from './timers.js';
 export type { SessionRecord, TotpRecord, UserRecord, UserStore } from './users.js';
 

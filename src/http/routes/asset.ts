@@ -1,14 +1,22 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { FUNDING } from '../../core/ledger.js';
+import { VALUATION_UNITS, valuation } from '../../core/account-limits.js';
+import { RuleError } from '../../core/errors.js';
+import { addAmounts, FUNDING, multiply, TRADING } from '../../core/ledger.js';
 import { CURRENCIES } from '../../core/markets.js';
 import { fundingBalanceView } from '../../okx/account-views.js';
+import { depositAddressView, transferStateView } from '../../okx/bill-views.js';
 import { ccySet, filterCcy } from '../../okx/ccy-filter.js';
 import { ok } from '../../okx/envelope.js';
 import { currencyViews } from '../../okx/market-views.js';
 import type { AppDeps } from '../../services/container.js';
 import { keyOf, v5Route } from '../auth.js';
+import { bookPrices } from './prices.js';
 import { CcyList } from './query.js';
+
+type Raw = Record<string, unknown>;
+
+const units: readonly string[] = VALUATION_UNITS;
 
 const CcyQuery = Type.Object({ ccy: Type.Optional(CcyList) });
 
@@ -36,6 +44,79 @@ export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
       const wanted = ccySet((request.query as Static<typeof CcyQuery>).ccy);
       const list = wanted === undefined ? CURRENCIES : CURRENCIES.filter((c) => wanted.has(c.ccy));
       return ok(list.flatMap(currencyViews));
+    },
+  });
+
+  // ccy: the unit (default BTC); the books' last prices value both accounts.
+  v5Route(app, deps, {
+    method: 'GET',
+    url: '/api/v5/asset/asset-valuation',
+    access: 'read',
+    handler: async (request) => {
+      const key = keyOf(request);
+      const q = (request.query ?? {}) as Raw;
+      const unit = typeof q.ccy === 'string' && q.ccy !== '' ? q.ccy.toUpperCase() : 'BTC';
+      if (!units.includes(unit))
+        throw new RuleError('51000', `ccy: signet values assets in ${units.join(', ')}`, 'ccy');
+      const price = bookPrices(deps, key.env);
+      const usdOf = async (account: typeof TRADING | typeof FUNDING) => {
+        const snap = await deps.ledger.snapshot(key.userId, key.env, account, deps.now());
+        return snap.rows.reduce(
+          (sum, r) => addAmounts(sum, multiply(addAmounts(r.avail, r.frozen), price(r.ccy), 18)),
+          '0',
+        );
+      };
+      const trading = await usdOf(TRADING);
+      const funding = await usdOf(FUNDING);
+      const unitUsd = unit === 'USD' ? '1' : price(unit);
+      return ok([
+        {
+          details: {
+            classic: '0',
+            earn: '0',
+            funding: valuation(funding, unit, unitUsd),
+            trading: valuation(trading, unit, unitUsd),
+          },
+          totalBal: valuation(addAmounts(trading, funding), unit, unitUsd),
+          ts: String(deps.now()),
+        },
+      ]);
+    },
+  });
+
+  // transId or clientId (transId wins when both are given), type 0 only: there are no sub-accounts.
+  v5Route(app, deps, {
+    method: 'GET',
+    url: '/api/v5/asset/transfer-state',
+    access: 'read',
+    handler: async (request) => {
+      const key = keyOf(request);
+      const q = (request.query ?? {}) as Raw;
+      const transId = typeof q.transId === 'string' && q.transId !== '' ? q.transId : undefined;
+      const clientId = typeof q.clientId === 'string' && q.clientId !== '' ? q.clientId : undefined;
+      if (transId === undefined && clientId === undefined)
+        throw new RuleError('50014', 'transId: give transId or clientId', 'transId');
+      const type = typeof q.type === 'string' && q.type !== '' ? q.type : '0';
+      if (!/^[0-4]$/.test(type)) throw new RuleError('51000', 'type: 0 to 4', 'type');
+      if (type !== '0') return ok([]);
+      const t = await deps.ledger.findTransfer(
+        key.userId,
+        key.env,
+        transId !== undefined ? { transId } : clientId !== undefined ? { clientId } : {},
+      );
+      return ok(t === null ? [] : [transferStateView(t)]);
+    },
+  });
+
+  v5Route(app, deps, {
+    method: 'GET',
+    url: '/api/v5/asset/deposit-address',
+    access: 'read',
+    handler: async (request) => {
+      const key = keyOf(request);
+      const q = (request.query ?? {}) as Raw;
+      const list = await deps.ledger.depositAddresses(key.userId, key.env, q.ccy, deps.now());
+      return ok(list.map(depositAddressView));
     },
   });
 }

@@ -84,8 +84,28 @@ export function toAddress(r: AddressRow): WithdrawalAddress {
   };
 }
 
-export type DepositRow = { id: number; ccy: string; avail_delta: string; kind: string; ref: string; at: number };
+export type DepositRow = {
+  id: number;
+  ccy: string;
+  avail_delta: string;
+  kind: string;
+  ref: string;
+  at: number;
+  chain: string | null;
+  to_addr: string | null;
+  tx_id: string | null;
+};
 
 export function toDeposit(r: DepositRow): DepositRecord {
-  return { depId: String(r.id), ccy: r.ccy, amt: r.avail_delta, kind: r.kind, ref: r.ref, at: r.at };
+  return {
+    depId: String(r.id),
+    ccy: r.ccy,
+    amt: r.avail_delta,
+    kind: r.kind,
+    ref: r.ref,
+    at: r.at,
+    chain: r.chain ?? '',
+    toAddr: r.to_addr ?? '',
+    txId: r.tx_id ?? '',
+  };
 }

@@ -131,10 +131,13 @@ export function depositsSql(d: Dialect, userId: number, env: string, q: DepositQ
     .add(q.depId, (p) => `id = ${d.int(p)}`)
     .add(q.fromWdId, (p) => `kind = 'internal_in' AND ref = ${p}`)
     .add(q.kind, (p) => `kind = ${p}`)
+    .add(q.txId, (p) => `d.tx_id = ${p}`)
     .add(q.after, (p) => `at < ${p}`)
     .add(q.before, (p) => `at > ${p}`);
+  // On-chain details (chain, address, txId) of deposits made to a deposit address.
   return w.select(
-    'SELECT id, ccy, avail_delta, kind, ref, at FROM ledger_entries WHERE 1 = 1',
+    `SELECT id, ccy, avail_delta, kind, ref, at, d.chain, d.to_addr, d.tx_id FROM ledger_entries
+    LEFT JOIN deposit_details d ON d.entry_id = id WHERE 1 = 1`,
     'at DESC, id DESC',
     q.limit,
   );

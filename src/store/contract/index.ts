@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import type { Store } from '../store.js';
+import { billsContract } from './bills.js';
 import { clusterContract } from './cluster.js';
 import { exchangeContract } from './exchange.js';
 import { contractCase } from './fixtures.js';
@@ -22,6 +23,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     usersContract(cases);
     keysContract(cases);
     ledgerContract(cases);
+    billsContract(cases);
     exchangeContract(cases);
     fundingContract(cases);
     historyContract(cases);

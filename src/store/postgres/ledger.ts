@@ -1,15 +1,37 @@
 import type pg from 'pg';
+import type { BillQuery, BillRecord } from '../../core/bills.js';
 import type { KeyEnv } from '../../core/key-rules.js';
-import { type AccountType, applyEntry, type BalanceAmounts, type LedgerEntry } from '../../core/ledger.js';
+import { type AccountType, applyEntry, type BalanceAmounts, billAmounts, type LedgerEntry } from '../../core/ledger.js';
+import { type BillTableRow, billsSql, toBills } from '../codecs/bills.js';
 import type { IdRow } from '../codecs/flags.js';
-import { type BalanceTableRow, type LedgerFeedRow, toBalance, toLedgerChanges } from '../codecs/ledger.js';
-import type { BalanceRow, LedgerAccount, LedgerStore } from '../ledger.js';
+import {
+  type BalanceTableRow,
+  billAmountsOf,
+  type DepositAddressRow,
+  type LedgerFeedRow,
+  type TransferEntryRow,
+  toBalance,
+  toDepositAddress,
+  toLedgerChanges,
+  toTransfer,
+  type UnbilledRow,
+} from '../codecs/ledger.js';
+import type {
+  BalanceRow,
+  DepositAddress,
+  DepositDetails,
+  LedgerAccount,
+  LedgerStore,
+  TransferRecord,
+} from '../ledger.js';
 import { type Connection, feedLock, one, rows, tx } from './connection.js';
 
 type BalanceKey = { userId: number; env: string; account: string; ccy: string };
 type LockedBalanceRow = { user_id: number; env: string; account: string; ccy: string; avail: string; frozen: string };
 
 const balanceId = (b: BalanceKey) => `${b.userId}\u0000${b.env}\u0000${b.account}\u0000${b.ccy}`;
+
+const TRANSFER_COLUMNS = 'SELECT account, ccy, avail_delta, ref, client_id, at FROM ledger_entries';
 
 const LOCK_BALANCES = `SELECT user_id, env, account, ccy, avail, frozen FROM balances
   WHERE (user_id, env, account, ccy) IN (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]))
@@ -88,7 +110,11 @@ export class PostgresLedger implements LedgerStore {
       const key = { userId: r.user_id, env: r.env, account: r.account, ccy: r.ccy };
       current.set(balanceId(key), { avail: r.avail, frozen: r.frozen });
     }
-    for (const e of entries) current.set(balanceId(e), applyEntry(current.get(balanceId(e)), e));
+    const bills = entries.map((e) => {
+      const after = applyEntry(current.get(balanceId(e)), e);
+      current.set(balanceId(e), after);
+      return billAmounts(e, after);
+    });
     const finals = keys.map((k) => current.get(balanceId(k)) ?? { avail: '0', frozen: '0' });
     await feedLock(c, this.conn.schema, 'ledger');
     await c.query(
@@ -97,9 +123,11 @@ export class PostgresLedger implements LedgerStore {
         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
           AS t(u, e, a, c, avail, frozen)
         WHERE b.user_id = t.u AND b.env = t.e AND b.account = t.a AND b.ccy = t.c)
-      INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref)
-      SELECT $7, * FROM unnest($8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-        $14::text[], $15::text[])`,
+      INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta, kind, ref,
+        bal_chg, bal, client_id)
+      SELECT $7, u, e, a, c, ad, fd, k, r, bc, b, ci FROM unnest($8::bigint[], $9::text[], $10::text[], $11::text[],
+        $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[])
+        WITH ORDINALITY AS x(u, e, a, c, ad, fd, k, r, bc, b, ci, n) ORDER BY n`,
       [
         ...cols,
         finals.map((f) => f.avail),
@@ -113,7 +141,91 @@ export class PostgresLedger implements LedgerStore {
         entries.map((e) => e.frozenDelta),
         entries.map((e) => e.kind),
         entries.map((e) => e.ref),
+        bills.map((b) => b.balChg),
+        bills.map((b) => b.bal),
+        entries.map((e) => e.clientId ?? ''),
       ],
     );
+  }
+
+  async listBills(query: BillQuery): Promise<BillRecord[]> {
+    const { text, values } = billsSql(query, (i) => `$${i}`);
+    return toBills(await rows<BillTableRow>(this.conn.pool, text, values));
+  }
+
+  async findTransfer(
+    userId: number,
+    env: KeyEnv,
+    by: { transId?: string; clientId?: string },
+  ): Promise<TransferRecord | null> {
+    if (by.transId !== undefined)
+      return toTransfer(
+        await rows<TransferEntryRow>(
+          this.conn.pool,
+          `${TRANSFER_COLUMNS} WHERE user_id = $1 AND env = $2 AND kind = 'transfer' AND ref = $3`,
+          [userId, env, by.transId],
+        ),
+      );
+    if (by.clientId === undefined) return null;
+    return toTransfer(
+      await rows<TransferEntryRow>(
+        this.conn.pool,
+        `${TRANSFER_COLUMNS} WHERE user_id = $1 AND env = $2 AND kind = 'transfer' AND ref = (SELECT ref
+        FROM ledger_entries WHERE user_id = $1 AND env = $2 AND kind = 'transfer' AND client_id = $3
+        ORDER BY id DESC LIMIT 1)`,
+        [userId, env, by.clientId],
+      ),
+    );
+  }
+
+  async ensureDepositAddress(a: DepositAddress): Promise<DepositAddress> {
+    await this.conn.pool.query(
+      `INSERT INTO deposit_addresses (user_id, env, ccy, chain, addr, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT (user_id, env, chain) DO NOTHING`,
+      [a.userId, a.env, a.ccy, a.chain, a.addr, a.createdAt],
+    );
+    const row = await one<DepositAddressRow>(
+      this.conn.pool,
+      'SELECT * FROM deposit_addresses WHERE user_id = $1 AND env = $2 AND chain = $3',
+      [a.userId, a.env, a.chain],
+    );
+    return row === undefined ? a : toDepositAddress(row);
+  }
+
+  async findDepositAddress(addr: string): Promise<DepositAddress | null> {
+    const row = await one<DepositAddressRow>(this.conn.pool, 'SELECT * FROM deposit_addresses WHERE addr = $1', [addr]);
+    return row === undefined ? null : toDepositAddress(row);
+  }
+
+  async creditDeposit(entry: LedgerEntry, details: DepositDetails, at: number): Promise<string> {
+    return tx(this.conn.pool, async (c) => {
+      await this.applyNow(c, [entry], at);
+      const id = await one<IdRow>(
+        c,
+        `INSERT INTO deposit_details (entry_id, chain, to_addr, tx_id)
+        VALUES (currval(pg_get_serial_sequence('ledger_entries', 'id')), $1, $2, $3) RETURNING entry_id AS id`,
+        [details.chain, details.toAddr, details.txId],
+      );
+      return String(id?.id ?? 0);
+    });
+  }
+
+  async fillBillAmounts(): Promise<number> {
+    return tx(this.conn.pool, async (c) => {
+      const filled = billAmountsOf(
+        await rows<UnbilledRow>(
+          c,
+          `SELECT id, user_id, env, account, ccy, avail_delta, frozen_delta FROM ledger_entries
+          WHERE bal IS NULL ORDER BY id FOR UPDATE`,
+        ),
+      );
+      if (filled.length > 0)
+        await c.query(
+          `UPDATE ledger_entries l SET bal_chg = t.bc, bal = t.b
+          FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(id, bc, b) WHERE l.id = t.id`,
+          [filled.map((f) => f.id), filled.map((f) => f.balChg), filled.map((f) => f.bal)],
+        );
+      return filled.length;
+    });
   }
 }

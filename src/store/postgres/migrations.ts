@@ -217,4 +217,32 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX cancel_all_after_due ON cancel_all_after(trigger_at);
   `,
+  `
+  -- Bills (issue 15): each ledger entry keeps the change of its balance (avail + frozen) and the
+  -- balance after it, written in the entry's own transaction; NULL on entries written before this
+  -- version until the ledger fills them in at start-up.
+  ALTER TABLE ledger_entries ADD COLUMN bal_chg text;
+  ALTER TABLE ledger_entries ADD COLUMN bal text;
+  ALTER TABLE ledger_entries ADD COLUMN client_id text NOT NULL DEFAULT '';
+  CREATE INDEX ledger_entries_bills ON ledger_entries(user_id, env, account, id);
+  CREATE INDEX ledger_entries_fee ON ledger_entries(user_id, ref) WHERE kind = 'fee';
+  CREATE INDEX ledger_entries_transfer ON ledger_entries(user_id, env, ref) WHERE kind = 'transfer';
+  CREATE INDEX ledger_entries_unbalanced ON ledger_entries(id) WHERE bal IS NULL;
+  CREATE INDEX fills_trade ON fills(trade_id);
+  CREATE TABLE deposit_addresses (
+    user_id    bigint NOT NULL REFERENCES users(id),
+    env        text NOT NULL,
+    ccy        text NOT NULL,
+    chain      text NOT NULL,
+    addr       text NOT NULL UNIQUE,
+    created_at bigint NOT NULL,
+    PRIMARY KEY (user_id, env, chain)
+  );
+  CREATE TABLE deposit_details (
+    entry_id bigint PRIMARY KEY,
+    chain    text NOT NULL,
+    to_addr  text NOT NULL,
+    tx_id    text NOT NULL
+  );
+  `,
 ];

@@ -1,9 +1,31 @@
+import type { BillQuery, BillRecord } from '../../core/bills.js';
 import type { KeyEnv } from '../../core/key-rules.js';
-import { type AccountType, applyEntry, type BalanceAmounts, type LedgerEntry } from '../../core/ledger.js';
+import { type AccountType, applyEntry, type BalanceAmounts, billAmounts, type LedgerEntry } from '../../core/ledger.js';
+import { type BillTableRow, billsSql, toBills } from '../codecs/bills.js';
 import type { IdRow } from '../codecs/flags.js';
-import { type BalanceTableRow, type LedgerFeedRow, toBalance, toLedgerChanges } from '../codecs/ledger.js';
-import type { BalanceRow, LedgerAccount, LedgerStore } from '../ledger.js';
+import {
+  type BalanceTableRow,
+  billAmountsOf,
+  type DepositAddressRow,
+  type LedgerFeedRow,
+  type TransferEntryRow,
+  toBalance,
+  toDepositAddress,
+  toLedgerChanges,
+  toTransfer,
+  type UnbilledRow,
+} from '../codecs/ledger.js';
+import type {
+  BalanceRow,
+  DepositAddress,
+  DepositDetails,
+  LedgerAccount,
+  LedgerStore,
+  TransferRecord,
+} from '../ledger.js';
 import { type Db, inTransaction, prepare } from './connection.js';
+
+const TRANSFER_COLUMNS = 'SELECT account, ccy, avail_delta, ref, client_id, at FROM ledger_entries';
 
 /** Balances and the ledger on SQLite; `applyNow` is shared with the exchange and funding aggregates. */
 export class SqliteLedger implements LedgerStore {
@@ -36,8 +58,37 @@ export class SqliteLedger implements LedgerStore {
       insertEntry: prepare(
         db,
         `INSERT INTO ledger_entries (at, user_id, env, account, ccy, avail_delta, frozen_delta,
-        kind, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        kind, ref, bal_chg, bal, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      transferById: prepare<TransferEntryRow>(
+        db,
+        `${TRANSFER_COLUMNS} WHERE user_id = ? AND env = ? AND kind = 'transfer' AND ref = ?`,
+      ),
+      transferByClient: prepare<TransferEntryRow>(
+        db,
+        `${TRANSFER_COLUMNS} WHERE user_id = ? AND env = ? AND kind = 'transfer' AND ref = (SELECT ref
+        FROM ledger_entries WHERE user_id = ? AND env = ? AND kind = 'transfer' AND client_id = ? ORDER BY id DESC LIMIT 1)`,
+      ),
+      insertAddress: prepare(
+        db,
+        `INSERT INTO deposit_addresses (user_id, env, ccy, chain, addr, created_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (user_id, env, chain) DO NOTHING`,
+      ),
+      addressOf: prepare<DepositAddressRow>(
+        db,
+        'SELECT * FROM deposit_addresses WHERE user_id = ? AND env = ? AND chain = ?',
+      ),
+      addressByAddr: prepare<DepositAddressRow>(db, 'SELECT * FROM deposit_addresses WHERE addr = ?'),
+      insertDetails: prepare(
+        db,
+        'INSERT INTO deposit_details (entry_id, chain, to_addr, tx_id) VALUES (last_insert_rowid(), ?, ?, ?)',
+      ),
+      unbilled: prepare<UnbilledRow>(
+        db,
+        `SELECT id, user_id, env, account, ccy, avail_delta, frozen_delta FROM ledger_entries
+        WHERE bal IS NULL ORDER BY id`,
+      ),
+      setBill: prepare(db, 'UPDATE ledger_entries SET bal_chg = ?, bal = ? WHERE id = ?'),
     };
   }
 
@@ -60,9 +111,67 @@ export class SqliteLedger implements LedgerStore {
   /** Inside a transaction: applies entries, throwing RuleError 51008 before any balance goes negative. */
   applyNow(entries: readonly LedgerEntry[], at: number): void {
     for (const e of entries) {
-      const { avail, frozen } = applyEntry(this.stmt.balance.get(e.userId, e.env, e.account, e.ccy), e);
-      this.stmt.upsertBalance.run(e.userId, e.env, e.account, e.ccy, avail, frozen, at);
-      this.stmt.insertEntry.run(at, e.userId, e.env, e.account, e.ccy, e.availDelta, e.frozenDelta, e.kind, e.ref);
+      const after = applyEntry(this.stmt.balance.get(e.userId, e.env, e.account, e.ccy), e);
+      const { balChg, bal } = billAmounts(e, after);
+      this.stmt.upsertBalance.run(e.userId, e.env, e.account, e.ccy, after.avail, after.frozen, at);
+      this.stmt.insertEntry.run(
+        at,
+        e.userId,
+        e.env,
+        e.account,
+        e.ccy,
+        e.availDelta,
+        e.frozenDelta,
+        e.kind,
+        e.ref,
+        balChg,
+        bal,
+        e.clientId ?? '',
+      );
     }
+  }
+
+  async listBills(query: BillQuery): Promise<BillRecord[]> {
+    const { text, values } = billsSql(query, () => '?');
+    return toBills(prepare<BillTableRow>(this.db, text).all(...values));
+  }
+
+  async findTransfer(
+    userId: number,
+    env: KeyEnv,
+    by: { transId?: string; clientId?: string },
+  ): Promise<TransferRecord | null> {
+    if (by.transId !== undefined) return toTransfer(this.stmt.transferById.all(userId, env, by.transId));
+    if (by.clientId === undefined) return null;
+    return toTransfer(this.stmt.transferByClient.all(userId, env, userId, env, by.clientId));
+  }
+
+  async ensureDepositAddress(a: DepositAddress): Promise<DepositAddress> {
+    return inTransaction(this.db, () => {
+      this.stmt.insertAddress.run(a.userId, a.env, a.ccy, a.chain, a.addr, a.createdAt);
+      const row = this.stmt.addressOf.get(a.userId, a.env, a.chain);
+      return row === undefined ? a : toDepositAddress(row);
+    });
+  }
+
+  async findDepositAddress(addr: string): Promise<DepositAddress | null> {
+    const row = this.stmt.addressByAddr.get(addr);
+    return row === undefined ? null : toDepositAddress(row);
+  }
+
+  async creditDeposit(entry: LedgerEntry, details: DepositDetails, at: number): Promise<string> {
+    return inTransaction(this.db, () => {
+      this.applyNow([entry], at);
+      this.stmt.insertDetails.run(details.chain, details.toAddr, details.txId);
+      return String(this.stmt.latestEntry.get()?.id ?? 0);
+    });
+  }
+
+  async fillBillAmounts(): Promise<number> {
+    return inTransaction(this.db, () => {
+      const filled = billAmountsOf(this.stmt.unbilled.all());
+      for (const f of filled) this.stmt.setBill.run(f.balChg, f.bal, f.id);
+      return filled.length;
+    });
   }
 }
