@@ -66,6 +66,7 @@ export function composeStore({ users: u, keys: k, ledger: l, exchange: x, fundin
     listOrders: x.listOrders.bind(x),
     listFills: x.listFills.bind(x),
     listPublicTrades: x.listPublicTrades.bind(x),
+    publicTradeHistory: x.publicTradeHistory.bind(x),
 
     insertWithdrawal: f.insertWithdrawal.bind(f),
     transitionWithdrawal: f.transitionWithdrawal.bind(f),

@@ -6,6 +6,7 @@ import { contractCase } from './fixtures.js';
 import { fundingContract } from './funding.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
+import { publicTradesContract } from './public-trades.js';
 import { usersContract } from './users.js';
 
 /**
@@ -22,6 +23,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     ledgerContract(cases);
     exchangeContract(cases);
     fundingContract(cases);
+    publicTradesContract(cases);
     clusterContract(cases);
   });
 }

@@ -203,4 +203,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX fills_book_seq ON fills(env, inst_id, book_seq);
   CREATE INDEX orders_cl_ord_id ON orders(user_id, env, cl_ord_id);
   `,
+  `
+  CREATE INDEX fills_public_trade ON fills(env, inst_id, trade_id) WHERE exec_type = 'T';
+  CREATE INDEX fills_public_ts ON fills(env, inst_id, ts, id) WHERE exec_type = 'T';
+  `,
 ];
