@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ccxt, { type OHLCV } from 'ccxt';
-import { RestClient } from 'okx-api';
+import { type DefaultLogger, RestClient, WebsocketClient } from 'okx-api';
 import { TRADING } from '../src/core/ledger.js';
-import { cliJson, cliOk, PASSPHRASE, type RunningServer, startServer, tempDir, testApp } from './helpers.js';
+import { cliJson, cliOk, PASSPHRASE, type RunningServer, sleep, startServer, tempDir, testApp } from './helpers.js';
 
 interface CreatedKey {
   apiKey: string;
@@ -253,5 +253,137 @@ describe('market history through ccxt and okx-api: candles of every timeframe fr
     assert.deepEqual(await get('/api/v5/system/status'), { code: '0', msg: '', data: [] });
     const time = await ex.fetchTime();
     assert.ok(Math.abs((time ?? 0) - Date.now()) < 5000);
+  });
+});
+
+/** Polls `probe` until it returns a value, or fails after `ms`. */
+async function until<T>(label: string, probe: () => T | undefined, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${label}`);
+    await sleep(20);
+  }
+}
+
+const silentLogger: DefaultLogger = { trace: () => undefined, info: () => undefined, error: () => undefined };
+
+describe('candle and bbo-tbt channels through ccxt pro and okx-api', () => {
+  const data = tempDir();
+  let server: RunningServer | undefined;
+  let seller: RestClient;
+  let buyer: RestClient;
+  let pro: InstanceType<typeof ccxt.pro.okx>;
+  let wsBase = '';
+  const clients: WebsocketClient[] = [];
+
+  before(
+    async () => {
+      const key = async (email: string, ccy: string, amt: string) => {
+        await cliOk(['user', 'create', '--email', email, '--password', 'a long enough password'], data);
+        await cliOk(['deposit', '--user', email, '--ccy', ccy, '--amt', amt], data);
+        const k = await cliJson<CreatedKey>(
+          ['keys', 'create', '--user', email, '--name', 'k', '--passphrase', PASSPHRASE, '--perm', 'read,trade'],
+          data,
+        );
+        return k;
+      };
+      const [s, b] = await Promise.all([key('s@example.com', 'BTC', '10'), key('b@example.com', 'USDT', '100000')]);
+      server = await startServer(data, { SIGNET_MARKET_MAKER: '0' });
+      wsBase = server.url.replace('http://', 'ws://');
+      const rest = (k: CreatedKey) =>
+        new RestClient({ apiKey: k.apiKey, apiSecret: k.secretKey, apiPass: PASSPHRASE, baseUrl: server?.url });
+      seller = rest(s);
+      buyer = rest(b);
+      const urls = { rest: server.url, ws: `${wsBase}/ws/v5` };
+      pro = new ccxt.pro.okx({ urls: { api: urls, test: urls } });
+      await pro.loadHttpProxyAgent();
+      await pro.loadMarkets();
+    },
+    { timeout: 60_000 },
+  );
+  after(async () => {
+    for (const c of clients) c.closeAll(true);
+    await pro?.close();
+    await server?.stop();
+  });
+
+  const trade = async (px: string, sz: string) => {
+    const order = { instId: 'BTC-USDT', tdMode: 'cash' as const, ordType: 'limit' as const, px, sz };
+    await seller.submitOrder({ ...order, side: 'sell' });
+    await buyer.submitOrder({ ...order, side: 'buy' });
+  };
+
+  test('watchOHLCV (candle1m on /business) and watchBidsAsks (bbo-tbt)', LIMIT, async () => {
+    await seller.submitOrder({
+      instId: 'BTC-USDT',
+      tdMode: 'cash',
+      side: 'sell',
+      ordType: 'limit',
+      px: '61000',
+      sz: '0.5',
+    });
+    const bidask = await pro.watchBidsAsks(['BTC/USDT']);
+    assert.equal(bidask['BTC/USDT']?.ask, 61000, 'the first push: the best ask now');
+    const bbo = pro.watchBidsAsks(['BTC/USDT']);
+    await seller.submitOrder({
+      instId: 'BTC-USDT',
+      tdMode: 'cash',
+      side: 'sell',
+      ordType: 'limit',
+      px: '60500',
+      sz: '0.25',
+    });
+    const next = await bbo;
+    assert.deepEqual([next['BTC/USDT']?.ask, next['BTC/USDT']?.askVolume], [60500, 0.25], 'tick by tick');
+
+    const watching = pro.watchOHLCV('BTC/USDT', '1m');
+    await trade('60000', '0.01');
+    let candles = await watching;
+    assert.ok((candles.at(-1)?.[5] ?? 0) > 0, 'a push with the trade');
+    await trade('60100', '0.02');
+    const deadline = Date.now() + 10_000;
+    while ((candles.at(-1)?.[5] ?? 0) < 0.03 - 1e-12 && Date.now() < deadline)
+      candles = await pro.watchOHLCV('BTC/USDT', '1m');
+    const [ts, o, h, l, c, v] = candles.at(-1) ?? [];
+    assert.equal((ts ?? 1) % 60_000, 0);
+    assert.deepEqual([o, h, l, c], [60000, 60100, 60000, 60100]);
+    assert.ok(Math.abs((v ?? 0) - 0.03) < 1e-12, `volume ${v}`);
+
+    const day = await pro.watchOHLCV('BTC/USDT', '1d');
+    assert.equal((day.at(-1)?.[0] ?? 0) % DAY, 16 * 3_600_000, 'candle1D opens at Hong Kong midnight');
+    assert.ok(Math.abs((day.at(-1)?.[5] ?? 0) - 0.03) < 1e-12);
+  });
+
+  test('okx-api WebsocketClient: candle1Dutc and bbo-tbt, and 60018 for a bar OKX does not have', LIMIT, async () => {
+    const pushes: Array<{ arg: { channel: string }; data: unknown[] }> = [];
+    const errors: Array<{ code?: string }> = [];
+    const client = new WebsocketClient({ wsUrl: `${wsBase}/ws/v5/business` }, silentLogger);
+    clients.push(client);
+    client.on('update', (e: unknown) => {
+      const p = e as { arg?: { channel: string }; data?: unknown[] };
+      if (p.arg !== undefined && Array.isArray(p.data)) pushes.push({ arg: p.arg, data: p.data });
+    });
+    client.on('exception', (e: unknown) => {
+      errors.push(e as { code?: string });
+    });
+    for (const p of client.subscribe([
+      { channel: 'candle1Dutc', instId: 'BTC-USDT' },
+      { channel: 'bbo-tbt', instId: 'BTC-USDT' },
+    ]))
+      p.catch(() => undefined);
+    const day = await until('candle1Dutc', () => pushes.find((p) => p.arg.channel === 'candle1Dutc'));
+    const row = day.data[0] as string[];
+    assert.equal(Number(row[0]) % DAY, 0, 'UTC midnight');
+    assert.equal(row.length, 9);
+    await trade('60200', '0.05');
+    await until('the candle with the new trade', () =>
+      pushes.find((p) => p.arg.channel === 'candle1Dutc' && (p.data[0] as string[])[4] === '60200'),
+    );
+    assert.ok(pushes.some((p) => p.arg.channel === 'bbo-tbt'));
+    for (const p of client.subscribe({ channel: 'candle7m', instId: 'BTC-USDT' } as never)) p.catch(() => undefined);
+    const refused = await until('60018', () => errors.find((e) => e.code === '60018'));
+    assert.equal(refused.code, '60018');
   });
 });
