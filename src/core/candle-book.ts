@@ -54,15 +54,28 @@ export class CandleBook {
   /** A new trade: every series. */
   add(t: PublicTrade, now: number): void {
     this.noteLast(t);
-    for (const s of this.series.values()) if (s.bar !== SECOND || t.ts >= now - SECOND_BARS_KEEP_MS) s.add(t);
+    const vol = new Big(t.sz);
+    const quote = vol.times(t.px);
+    for (const s of this.series.values())
+      if (s.bar !== SECOND || t.ts >= now - SECOND_BARS_KEEP_MS) s.add(t, vol, quote);
     this.trimSeconds(now);
   }
 
-  /** A stored trade at start-up (any order): 1s and 1m bars only, until `deriveFromMinutes`. */
+  /**
+   * A stored trade at start-up, newest first: 1s and 1m bars only, until `deriveFromMinutes`
+   * (1s bars only until SECOND_BARS_MAX of them: older ones would be dropped anyway).
+   */
   addHistory(t: PublicTrade, now: number): void {
     this.noteLast(t);
-    if (t.ts >= now - SECOND_BARS_KEEP_MS) this.series.get('1s')?.add(t);
-    this.series.get('1m')?.add(t);
+    const vol = new Big(t.sz);
+    const quote = vol.times(t.px);
+    const seconds = this.series.get('1s');
+    const keep =
+      seconds !== undefined &&
+      t.ts >= now - SECOND_BARS_KEEP_MS &&
+      (seconds.size < SECOND_BARS_MAX || seconds.at(barStart(SECOND, t.ts)) !== undefined);
+    if (keep) seconds.add(t, vol, quote);
+    this.series.get('1m')?.add(t, vol, quote);
   }
 
   /** Builds every bar longer than 1m from the 1m bars (once, after `addHistory`). */

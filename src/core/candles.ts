@@ -61,11 +61,10 @@ export class CandleSeries {
     return this.byStart.size;
   }
 
-  /** Adds one trade (any order). */
-  add(t: PublicTrade): void {
+  /** Adds one trade (any order); `vol` and `quote` (its size and value) when already parsed. */
+  add(t: PublicTrade, vol = new Big(t.sz), quote = vol.times(t.px)): void {
     const key = keyOf(t);
-    const px = new Big(t.px);
-    this.mergeInto(barStart(this.bar, t.ts), t.px, t.px, t.px, t.px, key, key, new Big(t.sz), px.times(t.sz));
+    this.mergeInto(barStart(this.bar, t.ts), t.px, t.px, t.px, t.px, key, key, vol, quote);
   }
 
   /** Merges a bucket of a finer series whose bar lies inside one of this series' bars. */
