@@ -78,8 +78,11 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   /** True on the instance running the market maker (it holds the lease). */
   let marketMakerStarted = false;
   // The walk's reference price is known where the market maker runs; elsewhere the ticker falls back to the book's mid.
-  const market = new MarketData(store, trading, (instId) =>
-    marketMakerStarted ? marketMaker?.price(instId) : undefined,
+  const market = new MarketData(
+    store,
+    trading,
+    (instId) => (marketMakerStarted ? marketMaker?.price(instId) : undefined),
+    now,
   );
   const sessions = new SessionService(store, config.sessionTtlMs);
   const totp = new TotpService(store, box);

@@ -463,11 +463,11 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
     c.send({ id: 'u3', op: 'subscribe', args: [{ channel: 'tickers', instId: 'NOPE-USDT' }] });
     const inst = await c.next('60018 instId', isError);
     assert.deepEqual([inst.id, inst.code, inst.msg], ['u3', '60018', wrong('tickers,instId:NOPE-USDT')]);
-    c.send({ op: 'subscribe', args: [{ channel: 'candle1s', instId: 'BTC-USDT' }] });
+    c.send({ op: 'subscribe', args: [{ channel: 'candle7m', instId: 'BTC-USDT' }] });
     const channel = await c.next('60018 channel', isError);
     assert.equal(channel.code, '60018');
     // As OKX words it: the channel and the instId it came with.
-    assert.equal(channel.msg, wrong('candle1s,instId:BTC-USDT'));
+    assert.equal(channel.msg, wrong('candle7m,instId:BTC-USDT'));
     c.send({ op: 'subscribe', args: [{ channel: 'account' }] });
     assert.deepEqual(errorOf(await c.next('60028', isError)), {
       code: '60028',

@@ -325,6 +325,7 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
           side: 'sell',
           ts: fills.data[0]?.ts,
           count: '1',
+          source: '0',
         },
       );
       assert.ok(tradeMs < 2000, `trades push on B after ${tradeMs} ms`);

@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { type Bar, barEnd, barStart } from './bars.js';
 
 /** A trade as public market data shows it. */
 export interface PublicTrade {
@@ -11,74 +12,189 @@ export interface PublicTrade {
   ts: number;
 }
 
-/** OKX bar names and their length in ms. */
-export const BARS: ReadonlyMap<string, number> = new Map([
-  ['1m', 60_000],
-  ['3m', 180_000],
-  ['5m', 300_000],
-  ['15m', 900_000],
-  ['30m', 1_800_000],
-  ['1H', 3_600_000],
-  ['2H', 7_200_000],
-  ['4H', 14_400_000],
-  ['6H', 21_600_000],
-  ['12H', 43_200_000],
-  ['1D', 86_400_000],
-  ['1W', 604_800_000],
-]);
-
 /** [ts, open, high, low, close, vol (base), volCcy (quote), volCcyQuote (quote), confirm], OKX's candle row. */
 export type Candle = [string, string, string, string, string, string, string, string, string];
 
+/** One bar's figures. Open and close are the trades first and last by (ts, tradeId). */
+export interface Bucket {
+  readonly start: number;
+  o: string;
+  h: string;
+  l: string;
+  c: string;
+  /** Order keys of the opening and closing trades: [ts, numeric tradeId]. */
+  first: [number, number];
+  last: [number, number];
+  vol: Big;
+  quote: Big;
+}
+
+const before = (a: [number, number], b: [number, number]): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+const keyOf = (t: PublicTrade): [number, number] => [t.ts, Number(t.tradeId)];
+
+/** What candles a query asks for (OKX's after/before are exclusive bar-start cursors). */
+export interface CandleQuery {
+  /** Only bars opening before this ts. */
+  after?: number | undefined;
+  /** Only bars opening after this ts. */
+  before?: number | undefined;
+  limit: number;
+  now: number;
+  /** Only bars opening at or after this ts (GET /market/candles: the newest 1,440 bars). */
+  notBefore?: number | undefined;
+}
+
 /**
- * Candles of `barMs` from trades (any order), newest first, at most `limit`; the bar that
- * contains `now` is unconfirmed ('0'), earlier ones confirmed ('1'). Bars without trades are left out.
+ * The bars of one bar size on one book, built from trades or merged from a finer series,
+ * and answered newest first with the periods without trades filled in as OKX does (open, high,
+ * low and close at the previous close, volume 0), from the first traded bar to the current one.
  */
-export function candles(trades: readonly PublicTrade[], barMs: number, limit: number, now: number): Candle[] {
-  const bars = new Map<number, { o: Big; h: Big; l: Big; c: Big; vol: Big; quote: Big; first: number; last: number }>();
-  for (const t of trades) {
-    const start = Math.floor(t.ts / barMs) * barMs;
-    const px = new Big(t.px);
-    const bar = bars.get(start);
-    if (bar === undefined) {
-      bars.set(start, {
-        o: px,
-        h: px,
-        l: px,
-        c: px,
-        vol: new Big(t.sz),
-        quote: px.times(t.sz),
-        first: t.ts,
-        last: t.ts,
-      });
-      continue;
-    }
-    if (t.ts < bar.first) {
-      bar.o = px;
-      bar.first = t.ts;
-    }
-    if (t.ts >= bar.last) {
-      bar.c = px;
-      bar.last = t.ts;
-    }
-    if (px.gt(bar.h)) bar.h = px;
-    if (px.lt(bar.l)) bar.l = px;
-    bar.vol = bar.vol.plus(t.sz);
-    bar.quote = bar.quote.plus(px.times(t.sz));
+export class CandleSeries {
+  private readonly byStart = new Map<number, Bucket>();
+  /** Bar starts, ascending once `sorted`. */
+  private starts: number[] = [];
+  private sorted = true;
+
+  constructor(readonly bar: Bar) {}
+
+  get size(): number {
+    return this.byStart.size;
   }
-  const current = Math.floor(now / barMs) * barMs;
-  return [...bars.entries()]
-    .sort((a, b) => b[0] - a[0])
-    .slice(0, limit)
-    .map(([start, b]) => [
-      String(start),
-      b.o.toFixed(),
-      b.h.toFixed(),
-      b.l.toFixed(),
-      b.c.toFixed(),
-      b.vol.toFixed(),
-      b.quote.toFixed(),
-      b.quote.toFixed(),
-      start >= current ? '0' : '1',
-    ]);
+
+  /** Adds one trade (any order); `vol` and `quote` (its size and value) when already parsed. */
+  add(t: PublicTrade, vol = new Big(t.sz), quote = vol.times(t.px)): void {
+    const key = keyOf(t);
+    this.mergeInto(barStart(this.bar, t.ts), t.px, t.px, t.px, t.px, key, key, vol, quote);
+  }
+
+  /** Merges a bucket of a finer series whose bar lies inside one of this series' bars. */
+  merge(b: Bucket): void {
+    this.mergeInto(barStart(this.bar, b.start), b.o, b.h, b.l, b.c, b.first, b.last, b.vol, b.quote);
+  }
+
+  private mergeInto(
+    start: number,
+    o: string,
+    h: string,
+    l: string,
+    c: string,
+    first: [number, number],
+    last: [number, number],
+    vol: Big,
+    quote: Big,
+  ): void {
+    const b = this.byStart.get(start);
+    if (b === undefined) {
+      this.byStart.set(start, { start, o, h, l, c, first, last, vol, quote });
+      const top = this.starts.at(-1);
+      if (top !== undefined && start < top) this.sorted = false;
+      this.starts.push(start);
+      return;
+    }
+    if (before(first, b.first)) {
+      b.o = o;
+      b.first = first;
+    }
+    if (!before(last, b.last)) {
+      b.c = c;
+      b.last = last;
+    }
+    if (Number(h) > Number(b.h)) b.h = h;
+    if (Number(l) < Number(b.l)) b.l = l;
+    b.vol = b.vol.plus(vol);
+    b.quote = b.quote.plus(quote);
+  }
+
+  private ordered(): number[] {
+    if (!this.sorted) {
+      this.starts.sort((a, b) => a - b);
+      this.sorted = true;
+    }
+    return this.starts;
+  }
+
+  /** Every bucket, oldest first. */
+  buckets(): Bucket[] {
+    return this.ordered().flatMap((s) => this.byStart.get(s) ?? []);
+  }
+
+  /** Index of the last start <= ts, or -1. */
+  private indexAtOrBefore(ts: number): number {
+    const s = this.ordered();
+    let lo = 0;
+    let hi = s.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((s[mid] ?? 0) <= ts) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** The bucket opening at `start`, if it has trades. */
+  at(start: number): Bucket | undefined {
+    return this.byStart.get(start);
+  }
+
+  /** The newest bucket opening at or before `ts`. */
+  atOrBefore(ts: number): Bucket | undefined {
+    const i = this.indexAtOrBefore(ts);
+    return i < 0 ? undefined : this.byStart.get(this.ordered()[i] ?? Number.NaN);
+  }
+
+  /** The buckets opening from `lo` to `hi` (both included), oldest first. */
+  between(lo: number, hi: number): Bucket[] {
+    const s = this.ordered();
+    const out: Bucket[] = [];
+    for (let i = this.indexAtOrBefore(lo - 1) + 1; i < s.length && (s[i] ?? 0) <= hi; i++) {
+      const b = this.byStart.get(s[i] ?? Number.NaN);
+      if (b !== undefined) out.push(b);
+    }
+    return out;
+  }
+
+  /** Forgets the bars opening before `ts` (the retention of fine bars). */
+  dropBefore(ts: number): void {
+    const s = this.ordered();
+    let n = 0;
+    while (n < s.length && (s[n] ?? 0) < ts) this.byStart.delete(s[n++] ?? 0);
+    if (n > 0) this.starts = s.slice(n);
+  }
+
+  /** The candles a query asks for, newest first. */
+  rows(q: CandleQuery): Candle[] {
+    const s = this.ordered();
+    const firstStart = s[0];
+    if (firstStart === undefined || q.limit <= 0) return [];
+    let start = barStart(this.bar, q.now);
+    if (q.after !== undefined) start = Math.min(start, barStart(this.bar, q.after - 1));
+    const floor = Math.max(firstStart, q.notBefore ?? firstStart);
+    const out: Candle[] = [];
+    let i = this.indexAtOrBefore(start);
+    while (out.length < q.limit && start >= floor && (q.before === undefined || start > q.before)) {
+      while (i >= 0 && (s[i] ?? 0) > start) i--;
+      const b = this.byStart.get(start);
+      const confirm = barEnd(this.bar, start) <= q.now ? '1' : '0';
+      if (b !== undefined) {
+        const quote = b.quote.toFixed();
+        out.push([String(start), b.o, b.h, b.l, b.c, b.vol.toFixed(), quote, quote, confirm]);
+      } else {
+        const prev = this.byStart.get(s[i] ?? Number.NaN);
+        if (prev === undefined) break;
+        out.push([String(start), prev.c, prev.c, prev.c, prev.c, '0', '0', '0', confirm]);
+      }
+      start = barStart(this.bar, start - 1);
+    }
+    return out;
+  }
+}
+
+/** The row of one bar (the WebSocket push): the bucket opening at `start`, or a flat bar at the previous close. */
+export function candleAt(series: CandleSeries, start: number, now: number): Candle | null {
+  const rows = series.rows({ after: start + 1, limit: 1, now });
+  const row = rows[0];
+  return row !== undefined && row[0] === String(start) ? row : null;
 }

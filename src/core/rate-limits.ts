@@ -37,6 +37,9 @@ export const RATE_LIMITS = {
   '/api/v5/market/books': perIp(40, 2),
   '/api/v5/market/trades': perIp(100, 2),
   '/api/v5/market/candles': perIp(40, 2),
+  '/api/v5/market/history-candles': perIp(20, 2),
+  '/api/v5/market/history-trades': perIp(20, 2),
+  '/api/v5/system/status': perIp(1, 5),
 } as const satisfies Record<string, RateLimit>;
 
 export type RateLimitedEndpoint = keyof typeof RATE_LIMITS;

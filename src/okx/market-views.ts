@@ -84,7 +84,7 @@ export function currencyViews(c: Currency) {
 /** One book level as OKX sends it, from the book's [price, size, orders]: [px, sz, "0", orders]. */
 export const bookLevelView = (l: [string, string, number]): WireLevel => [l[0], l[1], '0', String(l[2])];
 
-/** A public trade: GET /api/v5/market/trades and the `trades` channel. */
+/** A public trade: GET /api/v5/market/trades, history-trades and the `trades` channel (`source` 0: a normal order, not OKX's Enhanced Liquidity Program). */
 export function tradeView(instId: string, t: PublicTrade) {
-  return { instId, tradeId: t.tradeId, px: t.px, sz: t.sz, side: t.side, ts: String(t.ts), count: '1' };
+  return { instId, tradeId: t.tradeId, px: t.px, sz: t.sz, side: t.side, ts: String(t.ts), count: '1', source: '0' };
 }

@@ -14,7 +14,8 @@ const reference = (instId: string) => (instId === 'ETH-USDT' ? '3000' : undefine
 test('the ticker answers from the book and the trades, the reference price before any trade', async () => {
   const ledger = new LedgerService(store);
   const trading = new TradingService(store, ledger, FEES);
-  const market = new MarketData(store, trading, reference);
+  let clock = T0;
+  const market = new MarketData(store, trading, reference, () => clock);
   await trading.start();
   await market.start();
   const maker = await addUser(store, 'maker@example.com');
@@ -61,11 +62,27 @@ test('the ticker answers from the book and the trades, the reference price befor
   const nextDay = market.ticker('live', 'BTC-USDT', T0 + 3_600_000 + 86_400_000);
   assert.deepEqual([nextDay.last, nextDay.vol24h], ['60000', '0.1'], 'only the last 24 hours count');
 
-  const restarted = new MarketData(store, trading, reference);
-  await restarted.start();
+  clock = T0 + 7_200_000;
+  const restarted = new MarketData(store, trading, reference, () => clock);
+  assert.equal(await restarted.start(), 2, 'every stored trade read');
   assert.deepEqual(
-    restarted.allTrades('live', 'BTC-USDT').map((tr) => tr.sz),
-    ['0.2', '0.1'],
+    restarted.recentTrades('live', 'BTC-USDT', 10).map((tr) => tr.sz),
+    ['0.1', '0.2'],
     'trades survive a restart',
+  );
+  for (const bar of ['1s', '1m', '1H', '1D', '1Dutc', '1W', '3Mutc']) {
+    const q = { limit: 300, now: clock };
+    assert.deepEqual(
+      restarted.candleRows('live', 'BTC-USDT', bar, q),
+      market.candleRows('live', 'BTC-USDT', bar, q),
+      `${bar} candles survive a restart`,
+    );
+  }
+  assert.deepEqual(
+    restarted.candleRows('live', 'BTC-USDT', '1H', { limit: 300, now: clock }).map((c) => [c[0], c[5], c[8]]),
+    [
+      [String(T0 - (T0 % 3_600_000) + 7_200_000), '0.1', '0'],
+      [String(T0 - (T0 % 3_600_000) + 3_600_000), '0.2', '1'],
+    ],
   );
 });

@@ -1,90 +1,143 @@
 import Big from 'big.js';
-import type { PublicTrade } from '../core/candles.js';
+import { CandleBook } from '../core/candle-book.js';
+import type { Candle, CandleQuery, PublicTrade } from '../core/candles.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import { SPOT_INSTRUMENTS } from '../core/markets.js';
+import type { Fill } from '../core/matching.js';
+import type { PublicTradeQuery } from '../store/exchange.js';
 import type { ExchangeStore } from '../store/store.js';
 import type { TradingService } from './trading-service.js';
 
-/** Trades kept per book for /market/trades and /market/candles. */
-const KEEP = 5000;
+/** Newest trades kept per book in memory for GET /market/trades (OKX: at most 500). */
+const KEEP = 500;
+/** Stored trades read per query while loading the history at start-up. */
+const LOAD_PAGE = 5000;
+
+const ENVS: readonly KeyEnv[] = ['live', 'demo'];
+const publicTrade = (f: Fill): PublicTrade => ({ tradeId: f.tradeId, px: f.px, sz: f.sz, side: f.side, ts: f.ts });
 
 /**
- * Public market data drawn from the books and the trades made since start-up: the taker side
- * of every fill is one public trade.
+ * Public market data drawn from the books and from every trade ever stored: the taker side of
+ * every fill is one public trade. Candles of every bar size are kept in memory per book
+ * (CandleBook), loaded from the whole stored history at start-up and then kept up to date
+ * from the fills of this instance and of the others (TradingService.onFills).
  */
 export class MarketData {
-  private readonly trades = new Map<string, PublicTrade[]>();
+  private readonly recent = new Map<string, PublicTrade[]>();
+  private readonly candleBooks = new Map<string, CandleBook>();
+  /** Fills that arrived while the history was loading (null once loaded). */
+  private pending: [KeyEnv, Fill][] | null = [];
 
   constructor(
     private readonly store: ExchangeStore,
     private readonly trading: TradingService,
     private readonly reference: (instId: string) => string | undefined,
+    private readonly now: () => number = Date.now,
   ) {
     trading.onFills((env, fills) => {
       for (const f of fills) {
         if (f.execType !== 'T') continue;
-        const list = this.list(env, f.instId);
-        list.push({ tradeId: f.tradeId, px: f.px, sz: f.sz, side: f.side, ts: f.ts });
-        if (list.length > KEEP) list.splice(0, list.length - KEEP);
+        if (this.pending !== null) this.pending.push([env, f]);
+        else this.add(env, f.instId, publicTrade(f));
       }
     });
   }
 
-  /** Loads the newest stored trades of every book, so trades and candles survive a restart. */
-  async start(): Promise<void> {
-    for (const env of ['live', 'demo'] as const) {
+  /**
+   * Loads every stored trade of every book (newest first, a page at a time) into the candles,
+   * then the trades made meanwhile. Returns how many stored trades were read.
+   */
+  async start(): Promise<number> {
+    let read = 0;
+    const loaded = new Set<string>();
+    const now = this.now();
+    for (const env of ENVS) {
       for (const inst of SPOT_INSTRUMENTS) {
-        const stored = await this.store.listPublicTrades(env, inst.instId, KEEP);
-        const list = this.list(env, inst.instId);
-        list.unshift(
-          ...stored.reverse().map((f) => ({ tradeId: f.tradeId, px: f.px, sz: f.sz, side: f.side, ts: f.ts })),
-        );
+        const book = this.candles(env, inst.instId);
+        const recent = this.recentOf(env, inst.instId);
+        let after: PublicTradeQuery['after'];
+        for (;;) {
+          const page = await this.store.publicTradeHistory(env, inst.instId, { after, limit: LOAD_PAGE });
+          for (const f of page) {
+            const t = publicTrade(f);
+            book.addHistory(t, now);
+            if (recent.length < KEEP) recent.unshift(t);
+            loaded.add(`${env}:${f.tradeId}`);
+          }
+          read += page.length;
+          const last = page.at(-1);
+          if (last === undefined || page.length < LOAD_PAGE) break;
+          after = { tradeId: last.tradeId };
+        }
+        book.deriveFromMinutes(now);
       }
     }
+    const pending = this.pending ?? [];
+    this.pending = null;
+    for (const [env, f] of pending) if (!loaded.has(`${env}:${f.tradeId}`)) this.add(env, f.instId, publicTrade(f));
+    return read;
   }
 
-  private list(env: KeyEnv, instId: string): PublicTrade[] {
+  private add(env: KeyEnv, instId: string, t: PublicTrade): void {
+    this.candles(env, instId).add(t, this.now());
+    const list = this.recentOf(env, instId);
+    list.push(t);
+    if (list.length > KEEP * 2) list.splice(0, list.length - KEEP);
+  }
+
+  private recentOf(env: KeyEnv, instId: string): PublicTrade[] {
     const id = `${env}:${instId}`;
-    let list = this.trades.get(id);
+    let list = this.recent.get(id);
     if (list === undefined) {
       list = [];
-      this.trades.set(id, list);
+      this.recent.set(id, list);
     }
     return list;
   }
 
-  /** Trades oldest first. */
-  allTrades(env: KeyEnv, instId: string): readonly PublicTrade[] {
-    return this.list(env, instId);
+  /** The candles of one book (every bar size). */
+  candles(env: KeyEnv, instId: string): CandleBook {
+    const id = `${env}:${instId}`;
+    let book = this.candleBooks.get(id);
+    if (book === undefined) {
+      book = new CandleBook();
+      this.candleBooks.set(id, book);
+    }
+    return book;
+  }
+
+  /** Candle rows of one bar size, newest first (an empty list for a bar name not known). */
+  candleRows(env: KeyEnv, instId: string, bar: string, q: CandleQuery): Candle[] {
+    return this.candles(env, instId).of(bar)?.rows(q) ?? [];
   }
 
   /** The newest trades, newest first. */
   recentTrades(env: KeyEnv, instId: string, limit: number): PublicTrade[] {
-    return this.list(env, instId).slice(-limit).reverse();
+    return this.recentOf(env, instId).slice(-limit).reverse();
   }
 
-  /** OKX's ticker: last trade (or the reference price before any), best bid/ask, 24 h figures. */
+  /** The price of the book's last trade, or undefined before any. */
+  lastPx(env: KeyEnv, instId: string): string | undefined {
+    return this.recentOf(env, instId).at(-1)?.px;
+  }
+
+  /** A page of stored trades, newest first (GET /market/history-trades). */
+  async tradeHistory(env: KeyEnv, instId: string, q: PublicTradeQuery): Promise<PublicTrade[]> {
+    return (await this.store.publicTradeHistory(env, instId, q)).map(publicTrade);
+  }
+
+  /** OKX's ticker: last trade (or the reference price before any), best bid/ask, 24 h and start-of-day figures. */
   ticker(env: KeyEnv, instId: string, now: number) {
     const book = this.trading.book(env, instId);
     const bid = book.levels('buy', 1)[0];
     const ask = book.levels('sell', 1)[0];
-    const day = this.list(env, instId).filter((t) => t.ts > now - 86_400_000);
-    const last = this.list(env, instId).at(-1);
+    const candles = this.candles(env, instId);
+    const last = candles.lastTrade;
     const lastPx =
       last?.px ??
       this.reference(instId) ??
       (bid !== undefined && ask !== undefined ? new Big(bid[0]).plus(ask[0]).div(2).toFixed() : '');
-    let high = day[0]?.px ?? lastPx;
-    let low = high;
-    let vol = new Big(0);
-    let volCcy = new Big(0);
-    for (const t of day) {
-      if (new Big(t.px).gt(high)) high = t.px;
-      if (new Big(t.px).lt(low)) low = t.px;
-      vol = vol.plus(t.sz);
-      volCcy = volCcy.plus(new Big(t.px).times(t.sz));
-    }
-    const open = day[0]?.px ?? lastPx;
+    const day = candles.dayFigures(now, lastPx);
     return {
       instType: 'SPOT',
       instId,
@@ -94,14 +147,14 @@ export class MarketData {
       askSz: ask?.[1] ?? '',
       bidPx: bid?.[0] ?? '',
       bidSz: bid?.[1] ?? '',
-      open24h: open,
-      high24h: high,
-      low24h: low,
-      volCcy24h: volCcy.toFixed(),
-      vol24h: vol.toFixed(),
+      open24h: day.open24h,
+      high24h: day.high24h,
+      low24h: day.low24h,
+      volCcy24h: day.volCcy24h,
+      vol24h: day.vol24h,
       ts: String(now),
-      sodUtc0: open,
-      sodUtc8: open,
+      sodUtc0: day.sodUtc0,
+      sodUtc8: day.sodUtc8,
     };
   }
 }

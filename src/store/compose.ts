@@ -83,6 +83,7 @@ export function composeStore({
     listFills: x.listFills.bind(x),
     lastFills: x.lastFills.bind(x),
     listPublicTrades: x.listPublicTrades.bind(x),
+    publicTradeHistory: x.publicTradeHistory.bind(x),
 
     insertWithdrawal: f.insertWithdrawal.bind(f),
     transitionWithdrawal: f.transitionWithdrawal.bind(f),

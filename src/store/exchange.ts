@@ -79,6 +79,18 @@ export interface LastFill {
   ts: number;
 }
 
+/**
+ * A page of one book's public trades (OKX's GET /api/v5/market/history-trades): `after` pages to
+ * older trades, by trade id (trades stored before it) or by time (trades before it); `before` to
+ * newer ones by trade id. A trade id that is not a public trade of the book matches nothing.
+ */
+export interface PublicTradeQuery {
+  after?: { tradeId: string } | { ts: number } | undefined;
+  before?: { tradeId: string } | undefined;
+  /** At most this many. */
+  limit: number;
+}
+
 /** The paper exchange: order books and their operations, orders, fills and public trades. */
 export interface ExchangeStore {
   /**
@@ -121,4 +133,12 @@ export interface ExchangeStore {
   lastFills(ordIds: readonly string[]): Promise<Map<string, LastFill>>;
   /** The taker side of the newest trades of one book (every account), newest first: public market data. */
   listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]>;
+  /**
+   * A page of one book's public trades, newest first (in the order they were stored; by time,
+   * then storage order, when paging by time). Also reads the whole history at start-up.
+   *
+   * @example
+   *   const older = await store.publicTradeHistory('live', 'BTC-USDT', { after: { tradeId: '812' }, limit: 100 });
+   */
+  publicTradeHistory(env: KeyEnv, instId: string, query: PublicTradeQuery): Promise<Fill[]>;
 }

@@ -55,9 +55,22 @@ test('malformed args and unknown channels', () => {
   refused(parseSubscription([], 'public', false), '60013');
   refused(parseSubscription({}, 'public', false), '60027', 'channel');
   refused(
-    parseSubscription({ channel: 'candle1m', instId: 'BTC-USDT' }, 'business', false),
+    parseSubscription({ channel: 'candle1d', instId: 'BTC-USDT' }, 'business', false),
     '60018',
-    'candle1m,instId:BTC-USDT',
+    'candle1d,instId:BTC-USDT',
   );
-  refused(parseSubscription({ channel: 'candle1m' }, 'business', false), '60018', 'candle1m');
+  refused(parseSubscription({ channel: 'mark-price-candle1m' }, 'business', false), '60018', 'mark-price-candle1m');
+  refused(parseSubscription({ channel: 'books-l2-tbt', instId: 'BTC-USDT' }, 'public', false), '60018');
+});
+
+test('candle channels: every OKX bar, 5D included, on any URL; bbo-tbt', () => {
+  for (const bar of ['1s', '1m', '3m', '1H', '4H', '6H', '6Hutc', '1D', '1Dutc', '5D', '5Dutc', '1W', '1Mutc', '3M']) {
+    for (const endpoint of ['business', 'public'] as const) {
+      const r = ok(parseSubscription({ channel: `candle${bar}`, instId: 'ETH-USDT' }, endpoint, false));
+      assert.deepEqual(r.sub.arg, { channel: `candle${bar}`, instId: 'ETH-USDT' });
+    }
+  }
+  refused(parseSubscription({ channel: 'candle1m' }, 'business', false), '60027', 'instId');
+  const bbo = ok(parseSubscription({ channel: 'bbo-tbt', instId: 'BTC-USDT' }, 'public', false));
+  assert.equal(bbo.scope, 'public');
 });

@@ -1,3 +1,4 @@
+import { WS_CANDLE_BARS } from '../core/bars.js';
 import type { OkxCode } from '../core/errors.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
 import { INSTRUMENTS } from '../services/trading-service.js';
@@ -5,8 +6,8 @@ import type { Endpoint, Subscription } from './connection.js';
 
 /** Channels that need a login on /ws/v5/private. */
 export const PRIVATE_CHANNELS = ['account', 'orders', 'balance_and_position'] as const;
-/** Market-data channels, open to every connection. */
-export const PUBLIC_CHANNELS = ['tickers', 'books5', 'books', 'trades'] as const;
+/** Market-data channels, open to every connection (and `candle<bar>` for every bar of WS_CANDLE_BARS). */
+export const PUBLIC_CHANNELS = ['tickers', 'books5', 'books', 'trades', 'bbo-tbt'] as const;
 
 export type PrivateChannel = (typeof PRIVATE_CHANNELS)[number];
 export type PublicChannel = (typeof PUBLIC_CHANNELS)[number];
@@ -18,12 +19,19 @@ export type ParsedSubscription =
   | { ok: false; code: OkxCode; arg?: string };
 
 const isPrivate = (c: string): c is PrivateChannel => (PRIVATE_CHANNELS as readonly string[]).includes(c);
-const isPublic = (c: string): c is PublicChannel => (PUBLIC_CHANNELS as readonly string[]).includes(c);
+/** The bar of a `candle<bar>` channel (OKX: candle1m, candle1Dutc, …), or undefined. */
+export const candleBar = (c: string): string | undefined =>
+  c.startsWith('candle') && WS_CANDLE_BARS.has(c.slice(6)) ? c.slice(6) : undefined;
+/** Whether a channel is market data (served per book by MarketFeed). */
+export const isMarketChannel = (c: string): boolean =>
+  (PUBLIC_CHANNELS as readonly string[]).includes(c) || candleBar(c) !== undefined;
 
 /**
  * Reads one `args` entry of a subscribe or unsubscribe request. Market-data channels are served
  * on every URL (okx-api sends everything to the one `wsUrl` it is given); account channels only
  * on /private after a login, as OKX does (60028 elsewhere, 60011 before login).
+ * **signet:** OKX serves `candle*` only on /ws/v5/business (60018 on /public); ccxt and okx-api
+ * (without `wsUrl`) send them there, and signet also answers them on the other URLs.
  */
 export function parseSubscription(raw: unknown, endpoint: Endpoint, loggedIn: boolean): ParsedSubscription {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, code: '60013' };
@@ -40,7 +48,7 @@ export function parseSubscription(raw: unknown, endpoint: Endpoint, loggedIn: bo
   if (instId === null) return wrong(`${channel},instId`);
   if (instId !== undefined && !INSTRUMENTS.has(instId)) return wrong(`${channel},instId:${instId}`);
 
-  if (isPublic(channel)) {
+  if (isMarketChannel(channel)) {
     if (instId === undefined) return { ok: false, code: '60027', arg: 'instId' };
     return {
       ok: true,

@@ -9,7 +9,7 @@ import { orderPushView } from '../okx/order-views.js';
 import type { AppDeps } from '../services/container.js';
 import type { BookChange } from '../services/trading-service.js';
 import { AccountFeed } from './account-feed.js';
-import { ordersMatch, type PublicChannel } from './channels.js';
+import { isMarketChannel, ordersMatch } from './channels.js';
 import type { Connection, Subscription } from './connection.js';
 import { MarketFeed } from './market-feed.js';
 
@@ -118,15 +118,11 @@ export class Hub {
 
   unsubscribe(conn: Connection, sub: Subscription): void {
     conn.subs.delete(sub.id);
-    if (
-      sub.instId !== undefined &&
-      (sub.channel === 'tickers' || sub.channel === 'books' || sub.channel === 'books5' || sub.channel === 'trades')
-    ) {
+    if (sub.instId !== undefined && isMarketChannel(sub.channel)) {
       const id = `${conn.env}:${sub.instId}`;
       const feed = this.feeds.get(id);
       if (feed === undefined) return;
-      feed.subscribers[sub.channel].delete(conn);
-      if (sub.channel === 'books') feed.dropBooksState();
+      feed.leave(sub.channel, conn);
       if (feed.empty) this.feeds.delete(id);
       return;
     }
@@ -159,19 +155,18 @@ export class Hub {
   private subscribePublic(conn: Connection, sub: Subscription): void {
     const instId = sub.instId;
     if (instId === undefined) return;
-    const channel = sub.channel as PublicChannel;
+    const channel = sub.channel;
     const id = `${conn.env}:${instId}`;
     let feed = this.feeds.get(id);
     if (feed === undefined) {
-      feed = new MarketFeed(instId, this.deps.trading.book(conn.env, instId));
+      const candles = this.deps.market.candles(conn.env, instId);
+      feed = new MarketFeed(instId, this.deps.trading.book(conn.env, instId), candles);
       this.feeds.set(id, feed);
     }
-    feed.subscribers[channel].add(conn);
+    feed.subscribersOf(channel).add(conn);
     feed.joined(channel);
-    const now = this.deps.now();
-    if (channel === 'books') conn.send(feed.booksSnapshot(now));
-    else if (channel === 'books5') conn.send(feed.books5Message(now));
-    else if (channel === 'tickers') conn.send(feed.tickerMessage(this.ticker(conn.env, instId)));
+    const first = feed.firstMessage(channel, this.deps.now(), () => this.ticker(conn.env, instId));
+    if (first !== null) conn.send(first);
   }
 
   private ticker(env: KeyEnv, instId: string): Record<string, string> {
@@ -198,6 +193,10 @@ export class Hub {
     const feed = this.feeds.get(`${change.env}:${change.instId}`);
     if (feed !== undefined) {
       this.pushTrades(feed, change);
+      const bbo = feed.bboChanged(this.deps.now());
+      if (bbo !== null) for (const c of feed.subscribers['bbo-tbt']) c.send(bbo);
+      const traded = change.fills.reduce((at, f) => Math.max(at, f.ts), feed.tradedAt ?? -1);
+      if (traded >= 0) feed.tradedAt = traded;
       feed.dirty = true;
       this.marketTimer ??= setTimeout(() => this.flushMarkets(), MARKET_PUSH_MS);
     }
@@ -247,10 +246,8 @@ export class Hub {
     for (const [id, feed] of this.feeds) {
       if (!feed.dirty) continue;
       const env = id.slice(0, id.indexOf(':')) as KeyEnv;
-      const out = feed.flush(now, () => this.ticker(env, feed.instId));
-      if (out.books !== undefined) for (const c of feed.subscribers.books) c.send(out.books);
-      if (out.books5 !== undefined) for (const c of feed.subscribers.books5) c.send(out.books5);
-      if (out.tickers !== undefined) for (const c of feed.subscribers.tickers) c.send(out.tickers);
+      for (const [msg, conns] of feed.flush(now, () => this.ticker(env, feed.instId)))
+        for (const c of conns) c.send(msg);
     }
   }
 

@@ -12,14 +12,14 @@ const USDT_BOOKS = new Set(SPOT_INSTRUMENTS.filter((i) => i.quoteCcy === 'USDT')
 export function bookPrices(deps: AppDeps, env: KeyEnv): UsdPrice {
   return (ccy) => {
     if (ccy === 'USDT') return '1';
-    const last = USDT_BOOKS.has(ccy) ? deps.market.allTrades(env, `${ccy}-USDT`).at(-1)?.px : undefined;
+    const last = USDT_BOOKS.has(ccy) ? deps.market.lastPx(env, `${ccy}-USDT`) : undefined;
     return last ?? CURRENCY_BY_CCY.get(ccy)?.usdPrice ?? '0';
   };
 }
 
 /** The last trade price of an instrument (the reference price before any trade). */
 export function lastPrice(deps: AppDeps, env: KeyEnv, instId: string, baseCcy: string, quoteCcy: string): string {
-  const last = deps.market.allTrades(env, instId).at(-1)?.px;
+  const last = deps.market.lastPx(env, instId);
   if (last !== undefined) return last;
   const prices = bookPrices(deps, env);
   const quote = Number(prices(quoteCcy));

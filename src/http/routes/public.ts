@@ -13,6 +13,12 @@ const InstrumentsQuery = Type.Object({
   instFamily: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
+const StatusQuery = Type.Object({
+  state: Type.Optional(
+    Type.Union(['scheduled', 'ongoing', 'pre_open', 'completed', 'canceled'].map((t) => Type.Literal(t))),
+  ),
+});
+
 /** Public market data: no key needed. */
 export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
   v5Route(app, deps, {
@@ -20,6 +26,16 @@ export function publicRoutes(app: FastifyInstance, deps: AppDeps): void {
     url: '/api/v5/public/time',
     access: 'public',
     handler: async () => ok([{ ts: String(deps.now()) }]),
+  });
+
+  v5Route(app, deps, {
+    method: 'GET',
+    url: '/api/v5/system/status',
+    access: 'public',
+    schema: { querystring: StatusQuery },
+    // OKX lists its maintenance events (scheduled, ongoing and pre_open ones by default, or those
+    // of `state`); signet has none, so the list is always empty: ccxt's fetchStatus reads "ok".
+    handler: deps.limits.wrap('/api/v5/system/status', async () => ok([])),
   });
 
   v5Route(app, deps, {

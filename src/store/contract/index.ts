@@ -9,6 +9,7 @@ import { historyContract } from './history.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
 import { timersContract } from './timers.js';
+import { publicTradesContract } from './public-trades.js';
 import { usersContract } from './users.js';
 
 /**
@@ -27,6 +28,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     exchangeContract(cases);
     fundingContract(cases);
     historyContract(cases);
+    publicTradesContract(cases);
     clusterContract(cases);
     timersContract(cases);
   });

@@ -26,6 +26,7 @@ import type {
   LastFill,
   OrderChanges,
   OrderQuery,
+  PublicTradeQuery,
 } from '../exchange.js';
 import { type Connection, changed, isUniqueViolation, one, rows, tx } from './connection.js';
 import type { PostgresLedger } from './ledger.js';
@@ -190,6 +191,23 @@ export class PostgresExchange implements ExchangeStore {
         `SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND exec_type = 'T'
       ORDER BY id DESC LIMIT $3`,
         [env, instId, limit],
+      )
+    ).map(toFill);
+  }
+
+  async publicTradeHistory(env: KeyEnv, instId: string, q: PublicTradeQuery): Promise<Fill[]> {
+    const after = q.after !== undefined && 'tradeId' in q.after ? q.after.tradeId : null;
+    const afterTs = q.after !== undefined && 'ts' in q.after ? q.after.ts : null;
+    const trade = (n: number) =>
+      `(SELECT id FROM fills WHERE env = $1 AND inst_id = $2 AND exec_type = 'T' AND trade_id = $${n})`;
+    return (
+      await rows<FillRow>(
+        this.conn.pool,
+        `SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND exec_type = 'T'
+      AND ($3::text IS NULL OR id < ${trade(3)}) AND ($4::text IS NULL OR id > ${trade(4)})
+      AND ($5::bigint IS NULL OR ts < $5)
+      ORDER BY ${afterTs === null ? '' : 'ts DESC, '}id DESC LIMIT $6`,
+        [env, instId, after, q.before?.tradeId ?? null, afterTs, q.limit],
       )
     ).map(toFill);
   }

@@ -27,9 +27,17 @@ import type {
   LastFill,
   OrderChanges,
   OrderQuery,
+  PublicTradeQuery,
 } from '../exchange.js';
 import { type Db, inTransaction, isUniqueViolation, prepare } from './connection.js';
 import type { SqliteLedger } from './ledger.js';
+
+/** One book's public trades around trade-id cursors (their stored position) and a time cursor. */
+const publicTradeRow = (param: string) =>
+  `(SELECT id FROM fills WHERE env = @env AND inst_id = @inst AND exec_type = 'T' AND trade_id = ${param})`;
+const PUBLIC_PAGE = `SELECT * FROM fills WHERE env = @env AND inst_id = @inst AND exec_type = 'T'
+  AND (@after IS NULL OR id < ${publicTradeRow('@after')}) AND (@before IS NULL OR id > ${publicTradeRow('@before')})
+  AND (@afterTs IS NULL OR ts < @afterTs)`;
 
 /** Books, orders and fills on SQLite: hand-written SQL, statements prepared once (the order path). */
 export class SqliteExchange implements ExchangeStore {
@@ -68,6 +76,8 @@ export class SqliteExchange implements ExchangeStore {
         `SELECT * FROM fills WHERE env = ? AND inst_id = ? AND exec_type = 'T'
         ORDER BY id DESC LIMIT ?`,
       ),
+      publicTradesById: prepare<FillRow>(db, `${PUBLIC_PAGE} ORDER BY id DESC LIMIT @limit`),
+      publicTradesByTs: prepare<FillRow>(db, `${PUBLIC_PAGE} ORDER BY ts DESC, id DESC LIMIT @limit`),
       ensureBook: prepare(db, 'INSERT INTO books (env, inst_id, version) VALUES (?, ?, 0) ON CONFLICT DO NOTHING'),
       bumpBook: prepare(db, 'UPDATE books SET version = version + 1 WHERE env = ? AND inst_id = ? AND version = ?'),
       bookVersions: prepare<BookVersionRow>(db, 'SELECT env, inst_id, version FROM books ORDER BY env, inst_id'),
@@ -172,5 +182,13 @@ export class SqliteExchange implements ExchangeStore {
 
   async listPublicTrades(env: KeyEnv, instId: string, limit: number): Promise<Fill[]> {
     return this.stmt.publicTrades.all(env, instId, limit).map(toFill);
+  }
+
+  async publicTradeHistory(env: KeyEnv, instId: string, q: PublicTradeQuery): Promise<Fill[]> {
+    const after = q.after !== undefined && 'tradeId' in q.after ? q.after.tradeId : null;
+    const afterTs = q.after !== undefined && 'ts' in q.after ? q.after.ts : null;
+    const before = q.before?.tradeId ?? null;
+    const stmt = afterTs === null ? this.stmt.publicTradesById : this.stmt.publicTradesByTs;
+    return stmt.all({ env, inst: instId, after, before, afterTs, limit: q.limit }).map(toFill);
   }
 }

@@ -258,4 +258,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     tx_id    TEXT NOT NULL
   );
   `,
+  `
+  CREATE INDEX fills_public_trade ON fills(env, inst_id, trade_id) WHERE exec_type = 'T';
+  CREATE INDEX fills_public_ts ON fills(env, inst_id, ts, id) WHERE exec_type = 'T';
+  `,
 ];
