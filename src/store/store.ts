@@ -1,3 +1,4 @@
+import type { AlgoStore } from './algo.js';
 import type { ClusterStore } from './cluster.js';
 import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
@@ -5,6 +6,7 @@ import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
 import type { UserStore } from './users.js';
 
+export type { AlgoExpect, AlgoQuery, AlgoStore } from './algo.js';
 export type { ClusterStore, IdSequenceName, SealedKind } from './cluster.js';
 export type { BookChanges, BookVersion, ExchangeStore, FillQuery, OrderChanges, OrderQuery } from './exchange.js';
 export type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from './funding.js';
@@ -14,7 +16,7 @@ export type { SessionRecord, TotpRecord, UserRecord, UserStore } from './users.j
 
 /**
  * Everything signet keeps: the union of the aggregates (users, keys, ledger, exchange, funding,
- * cluster), each its own narrow interface so that a service asks only for what it uses. One
+ * cluster, algo), each its own narrow interface so that a service asks only for what it uses. One
  * adapter per database (sqlite/, postgres/), all checked by the same contract suite
  * (contract/). Times are Unix ms passed in by the caller.
  *
@@ -22,4 +24,4 @@ export type { SessionRecord, TotpRecord, UserRecord, UserStore } from './users.j
  *   const store = openSqliteStore({ dir: './data' });
  *   const user = await store.createUser({ uid: '42', email: 'a@b.c', passwordHash: null, createdAt: Date.now() });
  */
-export interface Store extends UserStore, KeyStore, LedgerStore, ExchangeStore, FundingStore, ClusterStore {}
+export interface Store extends UserStore, KeyStore, LedgerStore, ExchangeStore, FundingStore, ClusterStore, AlgoStore {}

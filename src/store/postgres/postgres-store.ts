@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { composeStore } from '../compose.js';
 import type { Store } from '../store.js';
+import { PostgresAlgo } from './algo.js';
 import { PostgresCluster } from './cluster.js';
 import { type Connection, migratePostgres, openPool } from './connection.js';
 import { PostgresExchange } from './exchange.js';
@@ -44,6 +45,7 @@ export function postgresStore(conn: Connection, url: string): PostgresStore {
     exchange: new PostgresExchange(conn, ledger),
     funding: new PostgresFunding(conn, ledger),
     cluster: new PostgresCluster(conn, url),
+    algo: new PostgresAlgo(conn, ledger),
   };
   return { ...composeStore(parts), handle: conn.pool };
 }
