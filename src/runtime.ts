@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
 import { AddressBook } from './services/address-book.js';
+import { AlgoService } from './services/algo-service.js';
 import { Authenticator } from './services/authenticator.js';
 import type { AppDeps } from './services/container.js';
 import { FundingService } from './services/funding-service.js';
@@ -34,6 +35,7 @@ export interface Runtime {
   users: UserService;
   ledger: LedgerService;
   trading: TradingService;
+  algos: AlgoService;
   funding: FundingService;
   /** The built-in market maker, or null when SIGNET_MARKET_MAKER=0. */
   marketMaker: MarketMaker | null;
@@ -61,6 +63,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const users = new UserService(store);
   const ledger = new LedgerService(store);
   const trading = new TradingService(store, ledger, config.fees);
+  const algos = new AlgoService(store, trading, ledger, now);
   const marketMaker = config.marketMaker.enabled
     ? new MarketMaker(store, users, ledger, trading, {
         seed: config.marketMaker.seed,
@@ -95,6 +98,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   await keyring.start();
   await ledger.start();
   await trading.start();
+  await algos.start(now());
   await funding.start();
   await market.start();
   const timers: NodeJS.Timeout[] = [];
@@ -151,6 +155,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     totp,
     addresses,
     trading,
+    algos,
     funding,
     marketMaker,
     appDeps: {
@@ -164,6 +169,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       totp,
       addresses,
       trading,
+      algos,
       market,
       funding,
       limits: new RateLimits(config.rateLimits, limiters),
@@ -181,6 +187,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       });
       every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
       every(config.bookSyncMs, () => trading.sync(), report);
+      // Placements abandoned by a stopped instance, attached TP/SL whose parent finished elsewhere.
+      every(Math.max(1000, config.bookSyncMs), () => algos.sync(now()), report);
       every(config.usageFlushMs, () => Promise.all([usage.flush(), rejections.flush(now())]), report);
       // Checked four times per interval, run once per interval cluster-wide.
       every(Math.max(250, Math.floor(config.sweepMs / 4)), () => sweep(onSweep), report);

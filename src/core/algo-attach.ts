@@ -18,7 +18,11 @@ export function attachedRequest(req: Record<string, unknown>): AlgoRequest | nul
     if (!Array.isArray(list)) throw new RuleError('51000', 'attachAlgoOrds: must be an array', 'attachAlgoOrds');
     if (list.length === 0) return null;
     if (list.length > 1)
-      throw new RuleError('51000', 'attachAlgoOrds: spot orders take one TP/SL entry (split TPs are for contracts)', 'attachAlgoOrds');
+      throw new RuleError(
+        '51000',
+        'attachAlgoOrds: spot orders take one TP/SL entry (split TPs are for contracts)',
+        'attachAlgoOrds',
+      );
     const one: unknown = list[0];
     if (typeof one !== 'object' || one === null || Array.isArray(one))
       throw new RuleError('51000', 'attachAlgoOrds: each entry must be an object', 'attachAlgoOrds');
@@ -49,9 +53,15 @@ export function attachedAlgo(
     const px = new Big(parent.px);
     const buy = parent.side === 'buy';
     if (legs.tpTriggerPx !== '' && (buy ? px.gte(legs.tpTriggerPx) : px.lte(legs.tpTriggerPx)))
-      throw new RuleError(buy ? '51046' : '51048', `tpTriggerPx: ${legs.tpTriggerPx} against the order price ${parent.px}`);
+      throw new RuleError(
+        buy ? '51046' : '51048',
+        `tpTriggerPx: ${legs.tpTriggerPx} against the order price ${parent.px}`,
+      );
     if (legs.slTriggerPx !== '' && (buy ? px.lte(legs.slTriggerPx) : px.gte(legs.slTriggerPx)))
-      throw new RuleError(buy ? '51047' : '51049', `slTriggerPx: ${legs.slTriggerPx} against the order price ${parent.px}`);
+      throw new RuleError(
+        buy ? '51047' : '51049',
+        `slTriggerPx: ${legs.slTriggerPx} against the order price ${parent.px}`,
+      );
   }
   const both = legs.tpTriggerPx !== '' && legs.slTriggerPx !== '';
   const market = legs.tpOrdPx === '-1' || legs.slOrdPx === '-1';

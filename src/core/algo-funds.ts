@@ -30,8 +30,13 @@ function highestPrice(a: AlgoOrder, last: string): string {
   const prices: string[] = [];
   if (a.ordType === 'move_order_stop') {
     const base = a.activePx !== '' ? a.activePx : last;
-    if (base === '') throw new RuleError('51000', 'activePx: a trailing buy needs activePx while the book has no trades', 'activePx');
-    prices.push(a.callbackRatio !== '' ? new Big(base).times(new Big(1).plus(a.callbackRatio)).toFixed() : new Big(base).plus(a.callbackSpread).toFixed());
+    if (base === '')
+      throw new RuleError('51000', 'activePx: a trailing buy needs activePx while the book has no trades', 'activePx');
+    prices.push(
+      a.callbackRatio !== ''
+        ? new Big(base).times(new Big(1).plus(a.callbackRatio)).toFixed()
+        : new Big(base).plus(a.callbackSpread).toFixed(),
+    );
   }
   for (const [trig, ord] of [
     [a.tpTriggerPx, a.tpOrdPx],
@@ -45,7 +50,12 @@ function highestPrice(a: AlgoOrder, last: string): string {
 }
 
 /** The ledger entry moving `amount` of `ccy` between available and frozen (positive: freeze). */
-export function holdEntry(a: AlgoOrder, ccy: string, amount: string, kind: 'algo_freeze' | 'algo_release'): LedgerEntry {
+export function holdEntry(
+  a: AlgoOrder,
+  ccy: string,
+  amount: string,
+  kind: 'algo_freeze' | 'algo_release',
+): LedgerEntry {
   const n = new Big(amount);
   const frozen = kind === 'algo_freeze' ? n : n.neg();
   return {
@@ -61,7 +71,11 @@ export function holdEntry(a: AlgoOrder, ccy: string, amount: string, kind: 'algo
 }
 
 /** Freezes what a new (or re-sized) algo needs: the algo with its hold, and the entry ([] when nothing). */
-export function freezeAlgo(a: AlgoOrder, inst: SpotInstrument, last: string): { algo: AlgoOrder; entries: LedgerEntry[] } {
+export function freezeAlgo(
+  a: AlgoOrder,
+  inst: SpotInstrument,
+  last: string,
+): { algo: AlgoOrder; entries: LedgerEntry[] } {
   const hold = algoHold(a, inst, last);
   if (new Big(hold.amount).eq(0)) return { algo: { ...a, frozen: '0', frozenCcy: '' }, entries: [] };
   return {

@@ -227,7 +227,10 @@ function sizeOf(req: AlgoRequest, inst: SpotInstrument, side: Side, market: bool
   return { sz: sz.toFixed(), tgtCcy };
 }
 
-function trailing(req: AlgoRequest, inst: SpotInstrument): Pick<AlgoOrder, 'callbackRatio' | 'callbackSpread' | 'activePx'> {
+function trailing(
+  req: AlgoRequest,
+  inst: SpotInstrument,
+): Pick<AlgoOrder, 'callbackRatio' | 'callbackSpread' | 'activePx'> {
   const ratio = field(req, 'callbackRatio');
   const spread = field(req, 'callbackSpread');
   // OKX: exactly one of callbackRatio and callbackSpread.
@@ -262,7 +265,8 @@ export function validateAlgo(
   if (tdMode !== 'cash' && tdMode !== 'cross')
     throw new RuleError('51000', `tdMode: spot algo orders use "cash", got "${tdMode}"`, 'tdMode');
   const side = field(req, 'side', true);
-  if (side !== 'buy' && side !== 'sell') throw new RuleError('51000', `side: must be buy or sell, got "${side}"`, 'side');
+  if (side !== 'buy' && side !== 'sell')
+    throw new RuleError('51000', `side: must be buy or sell, got "${side}"`, 'side');
   const ordType = field(req, 'ordType', true) as AlgoOrdType;
   if (!ALGO_ORD_TYPES.includes(ordType))
     throw new RuleError('51000', `ordType: must be one of ${ALGO_ORD_TYPES.join(', ')}, got "${ordType}"`, 'ordType');
@@ -277,7 +281,11 @@ export function validateAlgo(
   if (ordType === 'conditional' || ordType === 'oco') {
     const legs = parseLegs(req, inst);
     if (ordType === 'oco' && (legs.tpTriggerPx === '' || legs.slTriggerPx === ''))
-      throw new RuleError('50014', 'oco: give both tpTriggerPx and slTriggerPx', legs.tpTriggerPx === '' ? 'tpTriggerPx' : 'slTriggerPx');
+      throw new RuleError(
+        '50014',
+        'oco: give both tpTriggerPx and slTriggerPx',
+        legs.tpTriggerPx === '' ? 'tpTriggerPx' : 'slTriggerPx',
+      );
     const market = legs.tpOrdPx === '-1' || legs.slOrdPx === '-1';
     return { algo: { ...algo, ...legs, ...sizeOf(req, inst, side, market) }, inst };
   }

@@ -19,6 +19,7 @@ import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
 import { publicRoutes } from './routes/public.js';
 import { tradeRoutes } from './routes/trade.js';
+import { tradeAlgoRoutes } from './routes/trade-algo.js';
 import { webConsole } from './web-console.js';
 
 /**
@@ -59,6 +60,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   accountRoutes(app, deps);
   assetRoutes(app, deps);
   tradeRoutes(app, deps);
+  tradeAlgoRoutes(app, deps);
   marketRoutes(app, deps);
   fundingRoutes(app, deps);
   // Registered after the V5 routes, so the OpenAPI description covers the console API only.

@@ -135,7 +135,13 @@ export class AlgoEngine {
       if (await this.store.transitionAlgo(done, { state: 'effective', placing: true }, [], now)) this.emit(done, true);
     } catch (err) {
       if (!(err instanceof RuleError)) throw err;
-      const failed: AlgoOrder = { ...release.algo, state: 'order_failed', failCode: err.code, placing: false, uTime: now };
+      const failed: AlgoOrder = {
+        ...release.algo,
+        state: 'order_failed',
+        failCode: err.code,
+        placing: false,
+        uTime: now,
+      };
       if (await this.store.transitionAlgo(failed, { state: 'effective', placing: true }, release.entries, now))
         this.emit(failed, true);
     }
@@ -166,7 +172,8 @@ export class AlgoEngine {
       }
       const held = freezeAlgo({ ...next, last: await this.last(parent.env, parent.instId) }, inst, '');
       try {
-        if (await this.store.transitionAlgo(held.algo, { state: 'waiting' }, held.entries, now)) this.emit(held.algo, true);
+        if (await this.store.transitionAlgo(held.algo, { state: 'waiting' }, held.entries, now))
+          this.emit(held.algo, true);
       } catch (err) {
         if (!(err instanceof RuleError)) throw err;
         const failed: AlgoOrder = { ...next, state: 'order_failed', failCode: err.code, uTime: now };

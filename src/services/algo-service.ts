@@ -1,12 +1,6 @@
 import { attachedAlgo, attachedRequest } from '../core/algo-attach.js';
 import { freezeAlgo, releaseAlgo } from '../core/algo-funds.js';
-import {
-  type AlgoOrder,
-  type AlgoRequest,
-  checkLegsAgainstLast,
-  field,
-  validateAlgo,
-} from '../core/algo-orders.js';
+import { type AlgoOrder, type AlgoRequest, checkLegsAgainstLast, field, validateAlgo } from '../core/algo-orders.js';
 import { trailingTrigger } from '../core/algo-triggers.js';
 import { RuleError } from '../core/errors.js';
 import type { KeyEnv } from '../core/key-rules.js';
@@ -108,7 +102,11 @@ export class AlgoService {
       // OKX: a sell's activation price above the last price (51258), a buy's below (51259).
       if (a.activePx !== '' && last !== '') {
         const wrong = a.side === 'sell' ? Number(a.activePx) <= Number(last) : Number(a.activePx) >= Number(last);
-        if (wrong) throw new RuleError(a.side === 'sell' ? '51258' : '51259', `activePx: ${a.activePx} against the last price ${last}`);
+        if (wrong)
+          throw new RuleError(
+            a.side === 'sell' ? '51258' : '51259',
+            `activePx: ${a.activePx} against the last price ${last}`,
+          );
       }
       if (a.activePx === '' && last !== '') a = { ...a, extremePx: last, moveTriggerPx: trailingTrigger(a, last) };
     }
@@ -173,7 +171,8 @@ export class AlgoService {
         this.changed(next, released.entries.length > 0);
         return next;
       }
-      if (attempt >= 3) throw new RuleError('51400', `algoId: the algo order ${a.algoId} changed while canceling`, 'algoId');
+      if (attempt >= 3)
+        throw new RuleError('51400', `algoId: the algo order ${a.algoId} changed while canceling`, 'algoId');
     }
   }
 
@@ -196,7 +195,15 @@ export class AlgoService {
       const { algo, inst } = validateAlgo(merged, INSTRUMENTS, ids);
       const last = await this.engine.last(env, instId);
       if (algo.ordType !== 'trigger') checkLegsAgainstLast(algo, last);
-      const amended: AlgoOrder = { ...a, ...algo, state: 'live', algoClOrdId: a.algoClOrdId, tag: a.tag, tdMode: a.tdMode, uTime: now };
+      const amended: AlgoOrder = {
+        ...a,
+        ...algo,
+        state: 'live',
+        algoClOrdId: a.algoClOrdId,
+        tag: a.tag,
+        tdMode: a.tdMode,
+        uTime: now,
+      };
       const released = releaseAlgo(a);
       const held = freezeAlgo(amended, inst, last);
       const entries = [...released.entries, ...held.entries];
@@ -204,7 +211,8 @@ export class AlgoService {
         this.changed(held.algo, entries.length > 0);
         return held.algo;
       }
-      if (attempt >= 3) throw new RuleError('51503', `algoId: the algo order ${a.algoId} changed while amending`, 'algoId');
+      if (attempt >= 3)
+        throw new RuleError('51503', `algoId: the algo order ${a.algoId} changed while amending`, 'algoId');
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { AddressBook } from './address-book.js';
+import type { AlgoService } from './algo-service.js';
 import type { Authenticator } from './authenticator.js';
 import type { FundingService } from './funding-service.js';
 import type { KeyService } from './key-service.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   users: UserService;
   ledger: LedgerService;
   trading: TradingService;
+  /** Algo orders (TP/SL, OCO, trigger, trailing) and TP/SL attached to orders. */
+  algos: AlgoService;
   market: MarketData;
   funding: FundingService;
   /** OKX's per-key and per-IP limits of the trading, funding and market endpoints. */

@@ -24,7 +24,15 @@ export interface StoreParts {
  *
  * @example const store = composeStore({ users, keys, ledger, exchange, funding, cluster, algo });
  */
-export function composeStore({ users: u, keys: k, ledger: l, exchange: x, funding: f, cluster: c, algo: a }: StoreParts): Store {
+export function composeStore({
+  users: u,
+  keys: k,
+  ledger: l,
+  exchange: x,
+  funding: f,
+  cluster: c,
+  algo: a,
+}: StoreParts): Store {
   return {
     createUser: u.createUser.bind(u),
     findUserByEmail: u.findUserByEmail.bind(u),

@@ -1,7 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RuleError } from '../../core/errors.js';
-import type { OrderRequest } from '../../core/orders.js';
 import { ok } from '../../okx/envelope.js';
 import {
   amendment,
@@ -53,7 +52,7 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
     const now = deps.now();
     return item(
       { clOrdId: str(o.clOrdId), tag: str(o.tag) },
-      () => trading.place(key.userId, key.env, o as OrderRequest, now),
+      () => deps.algos.placeOrder(key.userId, key.env, o, now),
       now,
     );
   };

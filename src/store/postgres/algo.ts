@@ -51,7 +51,11 @@ export class PostgresAlgo implements AlgoStore {
     });
   }
 
-  async findAlgo(userId: number, env: KeyEnv, ref: { algoId?: string; algoClOrdId?: string }): Promise<AlgoOrder | null> {
+  async findAlgo(
+    userId: number,
+    env: KeyEnv,
+    ref: { algoId?: string; algoClOrdId?: string },
+  ): Promise<AlgoOrder | null> {
     const byId = ref.algoId !== undefined && ref.algoId !== '';
     const found = await rows<AlgoRow>(
       this.conn.pool,

@@ -23,7 +23,9 @@ export class SqliteAlgo implements AlgoStore {
       insert: db.prepare<AlgoRow>(
         `INSERT INTO algo_orders (${ALGO_COLUMNS.join(', ')}) VALUES (${ALGO_COLUMNS.map((c) => `@${c}`).join(', ')})`,
       ),
-      update: db.prepare<AlgoRow & { expect_state: string; expect_placing: number | null; expect_u_time: number | null }>(
+      update: db.prepare<
+        AlgoRow & { expect_state: string; expect_placing: number | null; expect_u_time: number | null }
+      >(
         `UPDATE algo_orders SET ${UPDATE_SET} WHERE algo_id = @algo_id AND state = @expect_state
         AND (@expect_placing IS NULL OR placing = @expect_placing)
         AND (@expect_u_time IS NULL OR u_time = @expect_u_time)`,
@@ -34,7 +36,10 @@ export class SqliteAlgo implements AlgoStore {
         `SELECT * FROM algo_orders WHERE algo_cl_ord_id = ? AND user_id = ? AND env = ?
         ORDER BY ${NUM} DESC LIMIT 1`,
       ),
-      live: prepare<AlgoRow>(db, `SELECT * FROM algo_orders WHERE env = ? AND inst_id = ? AND state = 'live' ORDER BY ${NUM}`),
+      live: prepare<AlgoRow>(
+        db,
+        `SELECT * FROM algo_orders WHERE env = ? AND inst_id = ? AND state = 'live' ORDER BY ${NUM}`,
+      ),
       unfinished: prepare<AlgoRow>(
         db,
         `SELECT * FROM algo_orders WHERE state = 'waiting' OR placing = 1 ORDER BY ${NUM}`,
@@ -67,7 +72,10 @@ export class SqliteAlgo implements AlgoStore {
   ): Promise<boolean> {
     const placing = expect.placing === undefined ? null : expect.placing ? 1 : 0;
     return inTransaction(this.db, () => {
-      const won = this.stmt.update.run({ ...algoRow(next), expect_state: expect.state, expect_placing: placing,
+      const won = this.stmt.update.run({
+        ...algoRow(next),
+        expect_state: expect.state,
+        expect_placing: placing,
         expect_u_time: expect.uTime ?? null,
       });
       if (won.changes !== 1) return false;
@@ -76,7 +84,11 @@ export class SqliteAlgo implements AlgoStore {
     });
   }
 
-  async findAlgo(userId: number, env: KeyEnv, ref: { algoId?: string; algoClOrdId?: string }): Promise<AlgoOrder | null> {
+  async findAlgo(
+    userId: number,
+    env: KeyEnv,
+    ref: { algoId?: string; algoClOrdId?: string },
+  ): Promise<AlgoOrder | null> {
     const row =
       ref.algoId !== undefined && ref.algoId !== ''
         ? this.stmt.byId.get(ref.algoId, userId, env)
@@ -89,17 +101,29 @@ export class SqliteAlgo implements AlgoStore {
     const args: unknown[] = [userId, env];
     where.push(`ord_type IN (${q.ordTypes.map(() => '?').join(', ')})`);
     args.push(...q.ordTypes);
-    const states = q.state !== undefined ? [q.state] : q.pending ? ['live', 'pause', 'partially_effective'] : ['effective', 'canceled', 'order_failed'];
+    const states =
+      q.state !== undefined
+        ? [q.state]
+        : q.pending
+          ? ['live', 'pause', 'partially_effective']
+          : ['effective', 'canceled', 'order_failed'];
     where.push(`state IN (${states.map(() => '?').join(', ')})`);
     args.push(...states);
-    if (q.algoId !== undefined) (where.push('algo_id = ?'), args.push(q.algoId));
-    if (q.instId !== undefined) (where.push('inst_id = ?'), args.push(q.instId));
-    if (q.after !== undefined) (where.push(`${NUM} < CAST(? AS INTEGER)`), args.push(q.after));
-    if (q.before !== undefined) (where.push(`${NUM} > CAST(? AS INTEGER)`), args.push(q.before));
+    const add = (sql: string, v: string | undefined) => {
+      if (v === undefined) return;
+      where.push(sql);
+      args.push(v);
+    };
+    add('algo_id = ?', q.algoId);
+    add('inst_id = ?', q.instId);
+    add(`${NUM} < CAST(? AS INTEGER)`, q.after);
+    add(`${NUM} > CAST(? AS INTEGER)`, q.before);
     // `before` pages towards newer algos: take the oldest ones above the cursor, then answer newest first.
     const order = q.before !== undefined && q.after === undefined ? 'ASC' : 'DESC';
     const sql = `SELECT * FROM algo_orders WHERE ${where.join(' AND ')} ORDER BY ${NUM} ${order} LIMIT ?`;
-    const found = prepare<AlgoRow>(this.db, sql).all(...args, q.limit).map(toAlgo);
+    const found = prepare<AlgoRow>(this.db, sql)
+      .all(...args, q.limit)
+      .map(toAlgo);
     return order === 'ASC' ? found.reverse() : found;
   }
 
