@@ -286,8 +286,11 @@ export function validateAlgo(
         'oco: give both tpTriggerPx and slTriggerPx',
         legs.tpTriggerPx === '' ? 'tpTriggerPx' : 'slTriggerPx',
       );
-    const market = legs.tpOrdPx === '-1' || legs.slOrdPx === '-1';
-    return { algo: { ...algo, ...legs, ...sizeOf(req, inst, side, market) }, inst };
+    const kinds = [legs.tpOrdPx, legs.slOrdPx].filter((p) => p !== '').map((p) => p === '-1');
+    // A market leg beside a limit leg: the size counts the base currency for both.
+    if (kinds.every((m) => m)) return { algo: { ...algo, ...legs, ...sizeOf(req, inst, side, true) }, inst };
+    const size = sizeOf(req, inst, side, false);
+    return { algo: { ...algo, ...legs, ...size, tgtCcy: kinds.some((m) => m) ? 'base_ccy' : '' }, inst };
   }
   if (ordType === 'trigger') {
     const triggerPx = triggerPrice(field(req, 'triggerPx', true), inst, 'triggerPx');

@@ -4,7 +4,7 @@ import type { Side, TgtCcy } from '../../core/orders.js';
 
 /**
  * One row of `algo_orders`, as both adapters store it: text columns for the ids, prices and
- * sizes, bigint (PostgreSQL) / integer (SQLite) for the user and the times, `placing` as 0/1 on
+ * sizes, bigint (PostgreSQL) / integer (SQLite) for the user and the times, `is_placing` as 0/1 on
  * both (an integer column, so one codec fits).
  */
 export type AlgoRow = {
@@ -44,7 +44,7 @@ export type AlgoRow = {
   trigger_time: number;
   fail_code: string;
   parent_ord_id: string;
-  placing: number;
+  is_placing: number;
   c_time: number;
   u_time: number;
 };
@@ -87,7 +87,7 @@ export const ALGO_COLUMNS = [
   'trigger_time',
   'fail_code',
   'parent_ord_id',
-  'placing',
+  'is_placing',
   'c_time',
   'u_time',
 ] as const satisfies ReadonlyArray<keyof AlgoRow>;
@@ -130,7 +130,7 @@ export function algoRow(a: AlgoOrder): AlgoRow {
     trigger_time: a.triggerTime,
     fail_code: a.failCode,
     parent_ord_id: a.parentOrdId,
-    placing: a.placing ? 1 : 0,
+    is_placing: a.placing ? 1 : 0,
     c_time: a.cTime,
     u_time: a.uTime,
   };
@@ -174,7 +174,7 @@ export function toAlgo(r: AlgoRow): AlgoOrder {
     triggerTime: Number(r.trigger_time),
     failCode: r.fail_code,
     parentOrdId: r.parent_ord_id,
-    placing: Number(r.placing) === 1,
+    placing: Number(r.is_placing) === 1,
     cTime: Number(r.c_time),
     uTime: Number(r.u_time),
   };

@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import type { Store } from '../store.js';
+import { algoContract } from './algo.js';
 import { clusterContract } from './cluster.js';
 import { exchangeContract } from './exchange.js';
 import { contractCase } from './fixtures.js';
@@ -23,5 +24,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     exchangeContract(cases);
     fundingContract(cases);
     clusterContract(cases);
+    algoContract(cases);
   });
 }

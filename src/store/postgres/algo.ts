@@ -13,7 +13,7 @@ const SET = ALGO_COLUMNS.filter((c) => c !== 'algo_id')
   .map((c) => `${c} = r.${c}`)
   .join(', ');
 const UPDATE = `UPDATE algo_orders a SET ${SET} FROM json_populate_record(null::algo_orders, $1) r
-  WHERE a.algo_id = r.algo_id AND a.state = $2 AND ($3::integer IS NULL OR a.placing = $3::integer)
+  WHERE a.algo_id = r.algo_id AND a.state = $2 AND ($3::integer IS NULL OR a.is_placing = $3::integer)
   AND ($4::bigint IS NULL OR a.u_time = $4::bigint)`;
 
 /** Algo orders on PostgreSQL; funds move through the shared ledger in the same transaction. */
@@ -112,7 +112,7 @@ export class PostgresAlgo implements AlgoStore {
     return (
       await rows<AlgoRow>(
         this.conn.pool,
-        `SELECT * FROM algo_orders WHERE state = 'waiting' OR placing = 1 ORDER BY ${NUM}`,
+        `SELECT * FROM algo_orders WHERE state = 'waiting' OR is_placing = 1 ORDER BY ${NUM}`,
       )
     ).map(toAlgo);
   }

@@ -27,7 +27,7 @@ export class SqliteAlgo implements AlgoStore {
         AlgoRow & { expect_state: string; expect_placing: number | null; expect_u_time: number | null }
       >(
         `UPDATE algo_orders SET ${UPDATE_SET} WHERE algo_id = @algo_id AND state = @expect_state
-        AND (@expect_placing IS NULL OR placing = @expect_placing)
+        AND (@expect_placing IS NULL OR is_placing = @expect_placing)
         AND (@expect_u_time IS NULL OR u_time = @expect_u_time)`,
       ),
       byId: prepare<AlgoRow>(db, 'SELECT * FROM algo_orders WHERE algo_id = ? AND user_id = ? AND env = ?'),
@@ -42,7 +42,7 @@ export class SqliteAlgo implements AlgoStore {
       ),
       unfinished: prepare<AlgoRow>(
         db,
-        `SELECT * FROM algo_orders WHERE state = 'waiting' OR placing = 1 ORDER BY ${NUM}`,
+        `SELECT * FROM algo_orders WHERE state = 'waiting' OR is_placing = 1 ORDER BY ${NUM}`,
       ),
       children: prepare<AlgoRow>(
         db,

@@ -254,13 +254,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     trigger_time       INTEGER NOT NULL,
     fail_code          TEXT NOT NULL,
     parent_ord_id      TEXT NOT NULL,
-    placing            INTEGER NOT NULL,
+    is_placing            INTEGER NOT NULL,
     c_time             INTEGER NOT NULL,
     u_time             INTEGER NOT NULL
   );
   CREATE INDEX algo_orders_user ON algo_orders(user_id, env, ord_type, CAST(algo_id AS INTEGER));
   CREATE INDEX algo_orders_live ON algo_orders(env, inst_id) WHERE state = 'live';
-  CREATE INDEX algo_orders_unfinished ON algo_orders(state) WHERE state = 'waiting' OR placing = 1;
+  CREATE INDEX algo_orders_unfinished ON algo_orders(state) WHERE state = 'waiting' OR is_placing = 1;
   CREATE INDEX algo_orders_parent ON algo_orders(user_id, env, parent_ord_id) WHERE parent_ord_id <> '';
   CREATE UNIQUE INDEX algo_orders_open_cl_id ON algo_orders(user_id, env, algo_cl_ord_id)
     WHERE algo_cl_ord_id <> '' AND state IN ('live', 'pause', 'partially_effective', 'waiting');
