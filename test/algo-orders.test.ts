@@ -235,6 +235,59 @@ describe('algo orders with ccxt against a listening server', () => {
     assert.equal((await balance(alice, 'BTC')).used, 0);
   });
 
+  test('ccxt pro watchOrders({trigger: true}) sees an algo order placed, then canceled (orders-algo on /business)', async () => {
+    const keys = await cliJson<CreatedKey>(
+      [
+        'keys',
+        'create',
+        '--user',
+        'alice@example.com',
+        '--name',
+        'alicews',
+        '--passphrase',
+        PASSPHRASE,
+        '--perm',
+        'read,trade',
+      ],
+      data,
+    );
+    const urls = { rest: server.url, ws: `${server.url.replace('http', 'ws')}/ws/v5` };
+    const pro = new ccxt.pro.okx({
+      apiKey: keys.apiKey,
+      secret: keys.secretKey,
+      password: PASSPHRASE,
+      urls: { api: urls, test: urls },
+    });
+    await pro.loadHttpProxyAgent();
+    try {
+      let seen: Awaited<ReturnType<typeof pro.watchOrders>> | null = null;
+      void pro.watchOrders(SYMBOL, undefined, undefined, { trigger: true }).then((v) => {
+        seen = v;
+      });
+      const trig = await alice.createOrder(SYMBOL, 'limit', 'buy', 0.01, 30000, { triggerPrice: 31000 });
+      // Until the subscription is acknowledged a push can be missed: amend (each amendment is pushed) until one arrives.
+      let sz = 0.01;
+      await until(
+        async () => {
+          if (seen !== null) return seen;
+          sz = sz === 0.01 ? 0.02 : 0.01;
+          await alice.privatePostTradeAmendAlgos({ instId: 'BTC-USDT', algoId: idOf(trig), newSz: String(sz) });
+          return seen;
+        },
+        (v) => v !== null,
+        'an orders-algo push',
+      );
+      const first = (seen ?? []) as Array<{ id?: string; status?: string; type?: string }>;
+      assert.deepEqual([first.at(-1)?.id, first.at(-1)?.status, first.at(-1)?.type], [idOf(trig), 'open', 'trigger']);
+      const next = pro.watchOrders(SYMBOL, undefined, undefined, { trigger: true });
+      await alice.cancelOrder(idOf(trig), SYMBOL, { trigger: true });
+      const canceled = await next;
+      assert.deepEqual(canceled.at(-1)?.status, 'canceled');
+    } finally {
+      await pro.close();
+    }
+  });
+
   test('OKX refusals: a sell stop above the last price (51280), insufficient balance (51008), unknown algo (51603)', async () => {
     await assert.rejects(
       alice.createOrder(SYMBOL, 'market', 'sell', 0.01, undefined, { stopLossPrice: 90000 }),
