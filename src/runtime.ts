@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
 import { AddressBook } from './services/address-book.js';
+import { AlgoService } from './services/algo-service.js';
 import { Authenticator } from './services/authenticator.js';
 import { CancelAfterService } from './services/cancel-after-service.js';
 import type { AppDeps } from './services/container.js';
@@ -38,6 +39,7 @@ export interface Runtime {
   users: UserService;
   ledger: LedgerService;
   trading: TradingService;
+  algos: AlgoService;
   funding: FundingService;
   /** The built-in market maker, or null when SIGNET_MARKET_MAKER=0. */
   marketMaker: MarketMaker | null;
@@ -66,6 +68,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const ledger = new LedgerService(store);
   const trading = new TradingService(store, ledger, config.fees);
   const cancelAfter = new CancelAfterService(store, trading);
+  const algos = new AlgoService(store, trading, ledger, now);
   const marketMaker = config.marketMaker.enabled
     ? new MarketMaker(store, users, ledger, trading, {
         seed: config.marketMaker.seed,
@@ -103,6 +106,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   await keyring.start();
   await ledger.start();
   await trading.start();
+  await algos.start(now());
   await funding.start();
   await market.start();
   const timers: NodeJS.Timeout[] = [];
@@ -159,6 +163,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     totp,
     addresses,
     trading,
+    algos,
     funding,
     marketMaker,
     appDeps: {
@@ -173,6 +178,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       addresses,
       trading,
       cancelAfter,
+      algos,
       market,
       funding,
       limits: new RateLimits(config.rateLimits, limiters),
@@ -190,6 +196,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       });
       every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
       every(config.bookSyncMs, () => trading.sync(), report);
+      // Placements abandoned by a stopped instance, attached TP/SL whose parent finished elsewhere.
+      every(Math.max(1000, config.bookSyncMs), () => algos.sync(now()), report);
       every(config.usageFlushMs, () => Promise.all([usage.flush(), rejections.flush(now())]), report);
       // Checked four times per interval, run once per interval cluster-wide.
       every(Math.max(250, Math.floor(config.sweepMs / 4)), () => sweep(onSweep), report);

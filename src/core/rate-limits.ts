@@ -27,6 +27,13 @@ export const RATE_LIMITS = {
   '/api/v5/trade/orders-history-archive': perKey(20, 2),
   '/api/v5/trade/fills': perKey(60, 2),
   '/api/v5/trade/fills-history': perKey(10, 2),
+  // Algo orders: OKX documents 20 requests per 2 seconds for each.
+  '/api/v5/trade/order-algo:POST': perKey(20, 2),
+  '/api/v5/trade/cancel-algos': perKey(20, 2),
+  '/api/v5/trade/amend-algos': perKey(20, 2),
+  '/api/v5/trade/order-algo:GET': perKey(20, 2),
+  '/api/v5/trade/orders-algo-pending': perKey(20, 2),
+  '/api/v5/trade/orders-algo-history': perKey(20, 2),
   '/api/v5/asset/transfer': perKey(2, 1),
   '/api/v5/asset/withdrawal': perKey(6, 1),
   '/api/v5/asset/cancel-withdrawal': perKey(6, 1),

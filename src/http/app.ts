@@ -20,8 +20,9 @@ import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
 import { publicRoutes } from './routes/public.js';
 import { tradeRoutes } from './routes/trade.js';
-import { tradeHistoryRoutes } from './routes/trade-history.js';
+import { tradeAlgoRoutes } from './routes/trade-algo.js';
 import { tradeControlRoutes } from './routes/trade-controls.js';
+import { tradeHistoryRoutes } from './routes/trade-history.js';
 import { webConsole } from './web-console.js';
 
 /**
@@ -65,6 +66,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   tradeRoutes(app, deps);
   tradeHistoryRoutes(app, deps);
   tradeControlRoutes(app, deps);
+  tradeAlgoRoutes(app, deps);
   marketRoutes(app, deps);
   fundingRoutes(app, deps);
   // Registered after the V5 routes, so the OpenAPI description covers the console API only.

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { AddressBook } from './address-book.js';
+import type { AlgoService } from './algo-service.js';
 import type { Authenticator } from './authenticator.js';
 import type { CancelAfterService } from './cancel-after-service.js';
 import type { FundingService } from './funding-service.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   trading: TradingService;
   /** The dead man's switch (trade/cancel-all-after). */
   cancelAfter: CancelAfterService;
+  /** Algo orders (TP/SL, OCO, trigger, trailing) and TP/SL attached to orders. */
+  algos: AlgoService;
   market: MarketData;
   funding: FundingService;
   /** OKX's per-key and per-IP limits of the trading, funding and market endpoints. */

@@ -1,5 +1,6 @@
 import { RuleError } from '../core/errors.js';
 import type { KeyEnv } from '../core/key-rules.js';
+import type { LedgerEntry } from '../core/ledger.js';
 import { requestedInstrument, SPOT_INSTRUMENTS, type SpotInstrument } from '../core/markets.js';
 import {
   type Amendment,
@@ -42,6 +43,12 @@ export interface BookChange {
 /** A stored fill with the fee rate of its side (maker or taker). */
 export interface RatedFill extends FillRecord {
   feeRate: string;
+}
+
+/** How an algo order places the order it triggers (see `TradingService.place`). */
+export interface PlaceOptions {
+  ordId?: string;
+  entries?: readonly LedgerEntry[];
 }
 
 /** Which order: by ordId, or by clOrdId when no ordId is given. */
@@ -201,17 +208,31 @@ export class TradingService {
     return this.tradeIds.ensure(book.sideSize(side === 'buy' ? 'sell' : 'buy') + 1, now);
   }
 
-  /** Places an order; answers the order as stored (possibly already filled or canceled). */
-  async place(userId: number, env: KeyEnv, req: OrderRequest, now: number): Promise<Order> {
+  /**
+   * Places an order; answers the order as stored (possibly already filled or canceled). With
+   * `opts.ordId` (reserved by the caller: algo orders) the order is placed at most once: if an
+   * order with that id is already stored, nothing happens and that order is answered; and
+   * `opts.entries` are stored in the same transaction, before the order's own.
+   */
+  async place(userId: number, env: KeyEnv, req: OrderRequest, now: number, opts: PlaceOptions = {}): Promise<Order> {
     const valid = validateOrder(req, INSTRUMENTS);
     return this.serial(async () => {
-      await this.orderIds.ensure(1, now);
-      const order = newOrderRecord(valid, this.orderIds.take(), userId, env, now);
+      let ordId = opts.ordId;
+      if (ordId === undefined) {
+        await this.orderIds.ensure(1, now);
+        ordId = this.orderIds.take();
+      }
+      const order = newOrderRecord(valid, ordId, userId, env, now);
+      let existing: Order | null = null;
       const outcome = await this.operate(env, valid.inst.instId, now, async (book) => {
+        // Checked while holding the book: another instance placing the same order has stored it, or not.
+        existing = opts.ordId === undefined ? null : await this.store.findOrder(userId, env, { ordId: order.ordId });
+        if (existing !== null) return { orders: [], fills: [], entries: [] };
         await this.tradeIdsFor(book, order.side, now);
-        return matchOrder(book, order, valid.inst, this.fees, () => this.tradeIds.take(), now);
+        const matched = matchOrder(book, order, valid.inst, this.fees, () => this.tradeIds.take(), now);
+        return opts.entries === undefined ? matched : { ...matched, entries: [...opts.entries, ...matched.entries] };
       });
-      return outcome.orders[0] ?? order;
+      return outcome.orders[0] ?? existing ?? order;
     });
   }
 

@@ -1,3 +1,4 @@
+import type { AlgoStore } from './algo.js';
 import type { ClusterStore } from './cluster.js';
 import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
@@ -16,13 +17,14 @@ export interface StoreParts {
   funding: FundingStore;
   cluster: ClusterStore;
   timers: TimerStore;
+  algo: AlgoStore;
 }
 
 /**
  * One Store from an adapter's aggregates: each method is the owning aggregate's, bound to it.
  * Written out method by method so that the compiler checks every one (no reflection).
  *
- * @example const store = composeStore({ users, keys, ledger, exchange, funding, cluster });
+ * @example const store = composeStore({ users, keys, ledger, exchange, funding, cluster, algo });
  */
 export function composeStore({
   users: u,
@@ -32,6 +34,7 @@ export function composeStore({
   funding: f,
   cluster: c,
   timers: t,
+  algo: a,
 }: StoreParts): Store {
   return {
     createUser: u.createUser.bind(u),
@@ -107,5 +110,13 @@ export function composeStore({
     onKeyChanges: c.onKeyChanges.bind(c),
     resealSecrets: c.resealSecrets.bind(c),
     close: c.close.bind(c),
+
+    insertAlgos: a.insertAlgos.bind(a),
+    transitionAlgo: a.transitionAlgo.bind(a),
+    findAlgo: a.findAlgo.bind(a),
+    listAlgos: a.listAlgos.bind(a),
+    liveAlgos: a.liveAlgos.bind(a),
+    unfinishedAlgos: a.unfinishedAlgos.bind(a),
+    childAlgos: a.childAlgos.bind(a),
   };
 }

@@ -1,3 +1,4 @@
+import type { AlgoStore } from './algo.js';
 import type { ClusterStore } from './cluster.js';
 import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
@@ -6,6 +7,7 @@ import type { LedgerStore } from './ledger.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
 
+export type { AlgoExpect, AlgoQuery, AlgoStore } from './algo.js';
 export type { ClusterStore, IdSequenceName, SealedKind } from './cluster.js';
 export type {
   BookChanges,
@@ -32,7 +34,7 @@ export type { SessionRecord, TotpRecord, UserRecord, UserStore } from './users.j
 
 /**
  * Everything signet keeps: the union of the aggregates (users, keys, ledger, exchange, funding,
- * cluster), each its own narrow interface so that a service asks only for what it uses. One
+ * cluster, algo), each its own narrow interface so that a service asks only for what it uses. One
  * adapter per database (sqlite/, postgres/), all checked by the same contract suite
  * (contract/). Times are Unix ms passed in by the caller.
  *
@@ -47,4 +49,5 @@ export interface Store
     ExchangeStore,
     FundingStore,
     ClusterStore,
-    TimerStore {}
+    TimerStore,
+    AlgoStore {}

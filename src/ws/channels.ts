@@ -2,6 +2,7 @@ import { WS_CANDLE_BARS } from '../core/bars.js';
 import type { OkxCode } from '../core/errors.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
 import { INSTRUMENTS } from '../services/trading-service.js';
+import { isAlgoChannel } from './algo-feed.js';
 import type { Endpoint, Subscription } from './connection.js';
 
 /** Channels that need a login on /ws/v5/private. */
@@ -56,6 +57,7 @@ export function parseSubscription(raw: unknown, endpoint: Endpoint, loggedIn: bo
       sub: { id: `${channel}|${instId}`, channel, arg: { channel, instId }, instId },
     };
   }
+  if (isAlgoChannel(channel)) return algoSubscription(a, channel, instId, endpoint, loggedIn);
   if (!isPrivate(channel)) return wrong(instId === undefined ? channel : `${channel},instId:${instId}`);
   if (endpoint !== 'private') return { ok: false, code: '60028' };
   if (!loggedIn) return { ok: false, code: '60011' };
@@ -98,4 +100,28 @@ export function parseSubscription(raw: unknown, endpoint: Endpoint, loggedIn: bo
 export function ordersMatch(sub: Subscription, instId: string): boolean {
   if (sub.instType !== 'SPOT' && sub.instType !== 'ANY') return false;
   return sub.instId === undefined || sub.instId === instId;
+}
+
+/** orders-algo and algo-advance: on /ws/v5/business after a login (OKX), instType required, instId (and algoId) optional. */
+function algoSubscription(
+  a: Record<string, unknown>,
+  channel: string,
+  instId: string | undefined,
+  endpoint: Endpoint,
+  loggedIn: boolean,
+): ParsedSubscription {
+  if (endpoint !== 'business') return { ok: false, code: '60028' };
+  if (!loggedIn) return { ok: false, code: '60011' };
+  const instType = typeof a.instType === 'string' && a.instType !== '' ? a.instType : undefined;
+  if (instType === undefined) return { ok: false, code: '60027', arg: 'instType' };
+  if (!INST_TYPES.has(instType)) return { ok: false, code: '60018', arg: `${channel},instType:${instType}` };
+  const arg: Record<string, string> = { channel, instType };
+  if (instId !== undefined) arg.instId = instId;
+  if (channel === 'algo-advance' && typeof a.algoId === 'string' && a.algoId !== '') arg.algoId = a.algoId;
+  const id = `${channel}|${instType}|${instId ?? ''}|${arg.algoId ?? ''}`;
+  return {
+    ok: true,
+    scope: 'private',
+    sub: { id, channel, arg, instType, ...(instId === undefined ? {} : { instId }) },
+  };
 }

@@ -9,6 +9,7 @@ import { orderPushView } from '../okx/order-views.js';
 import type { AppDeps } from '../services/container.js';
 import type { BookChange } from '../services/trading-service.js';
 import { AccountFeed } from './account-feed.js';
+import { isAlgoChannel, pushAlgo } from './algo-feed.js';
 import { isMarketChannel, ordersMatch } from './channels.js';
 import type { Connection, Subscription } from './connection.js';
 import { MarketFeed } from './market-feed.js';
@@ -41,6 +42,10 @@ export class Hub {
     deps.keyring.onEvict((apiKey) => this.keyChanged(apiKey));
     deps.ledger.onChange((userId, env) => this.accountChanged(userId, env));
     deps.trading.onBookChange((change) => this.bookChanged(change));
+    deps.algos.onChange((a) => {
+      const feed = this.accounts.get(`${a.userId}:${a.env}`);
+      if (feed !== undefined) pushAlgo(feed.conns, feed.uid, a);
+    });
   }
 
   add(conn: Connection): void {
@@ -113,6 +118,8 @@ export class Hub {
     const feed = this.account(key.userId, key.env, key.uid);
     feed.conns.add(conn);
     if (sub.channel === 'orders') return this.ordersSnapshot(conn, sub, key.userId, key.env);
+    // OKX sends algo order updates only as they happen: no snapshot.
+    if (isAlgoChannel(sub.channel)) return;
     return feed.snapshot(conn, sub);
   }
 
@@ -128,7 +135,11 @@ export class Hub {
     }
     if (conn.key === null) return;
     const still = [...conn.subs.values()].some(
-      (s) => s.channel === 'account' || s.channel === 'orders' || s.channel === 'balance_and_position',
+      (s) =>
+        s.channel === 'account' ||
+        s.channel === 'orders' ||
+        s.channel === 'balance_and_position' ||
+        isAlgoChannel(s.channel),
     );
     if (still) return;
     const gid = `${conn.key.userId}:${conn.key.env}`;

@@ -1,5 +1,4 @@
 import { type OkxCode, okxMessage, RuleError } from '../core/errors.js';
-import type { OrderRequest } from '../core/orders.js';
 import { hasPermission } from '../core/permissions.js';
 import type { RateLimitedEndpoint } from '../core/rate-limits.js';
 import { amendment, batchEnvelope, type ItemResult, MAX_BATCH, orderItem, str, withMsg } from '../okx/order-results.js';
@@ -72,7 +71,7 @@ export async function tradingOp(
       results.push(
         await orderItem(
           { clOrdId: str(o.clOrdId), tag: str(o.tag) },
-          () => deps.trading.place(key.userId, key.env, o as OrderRequest, now),
+          () => deps.algos.placeOrder(key.userId, key.env, o, now),
           now,
         ),
       );

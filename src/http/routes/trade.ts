@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RuleError } from '../../core/errors.js';
-import type { OrderRequest } from '../../core/orders.js';
 import {
   amendment,
   batchEnvelope,
@@ -36,7 +35,7 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
     const now = deps.now();
     return item(
       { clOrdId: str(o.clOrdId), tag: str(o.tag) },
-      () => trading.place(key.userId, key.env, o as OrderRequest, now),
+      () => deps.algos.placeOrder(key.userId, key.env, o, now),
       now,
     );
   };

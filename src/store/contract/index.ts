@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import type { Store } from '../store.js';
+import { algoContract } from './algo.js';
 import { billsContract } from './bills.js';
 import { clusterContract } from './cluster.js';
 import { exchangeContract } from './exchange.js';
@@ -8,8 +9,8 @@ import { fundingContract } from './funding.js';
 import { historyContract } from './history.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
-import { timersContract } from './timers.js';
 import { publicTradesContract } from './public-trades.js';
+import { timersContract } from './timers.js';
 import { usersContract } from './users.js';
 
 /**
@@ -31,5 +32,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     publicTradesContract(cases);
     clusterContract(cases);
     timersContract(cases);
+    algoContract(cases);
   });
 }

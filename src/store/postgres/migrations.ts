@@ -249,4 +249,53 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX fills_public_trade ON fills(env, inst_id, trade_id) WHERE exec_type = 'T';
   CREATE INDEX fills_public_ts ON fills(env, inst_id, ts, id) WHERE exec_type = 'T';
   `,
+  `
+  CREATE TABLE algo_orders (
+    algo_id            text PRIMARY KEY,
+    user_id            bigint NOT NULL REFERENCES users(id),
+    env                text NOT NULL,
+    inst_id            text NOT NULL,
+    algo_cl_ord_id     text NOT NULL,
+    tag                text NOT NULL,
+    ord_type           text NOT NULL,
+    side               text NOT NULL,
+    td_mode            text NOT NULL,
+    sz                 text NOT NULL,
+    tgt_ccy            text NOT NULL,
+    tp_trigger_px      text NOT NULL,
+    tp_trigger_px_type text NOT NULL,
+    tp_ord_px          text NOT NULL,
+    sl_trigger_px      text NOT NULL,
+    sl_trigger_px_type text NOT NULL,
+    sl_ord_px          text NOT NULL,
+    trigger_px         text NOT NULL,
+    trigger_px_type    text NOT NULL,
+    order_px           text NOT NULL,
+    callback_ratio     text NOT NULL,
+    callback_spread    text NOT NULL,
+    active_px          text NOT NULL,
+    extreme_px         text NOT NULL,
+    move_trigger_px    text NOT NULL,
+    last_px            text NOT NULL,
+    state              text NOT NULL,
+    frozen             text NOT NULL,
+    frozen_ccy         text NOT NULL,
+    ord_id             text NOT NULL,
+    actual_sz          text NOT NULL,
+    actual_px          text NOT NULL,
+    actual_side        text NOT NULL,
+    trigger_time       bigint NOT NULL,
+    fail_code          text NOT NULL,
+    parent_ord_id      text NOT NULL,
+    is_placing            integer NOT NULL,
+    c_time             bigint NOT NULL,
+    u_time             bigint NOT NULL
+  );
+  CREATE INDEX algo_orders_user ON algo_orders(user_id, env, ord_type, (algo_id::numeric));
+  CREATE INDEX algo_orders_live ON algo_orders(env, inst_id) WHERE state = 'live';
+  CREATE INDEX algo_orders_unfinished ON algo_orders(state) WHERE state = 'waiting' OR is_placing = 1;
+  CREATE INDEX algo_orders_parent ON algo_orders(user_id, env, parent_ord_id) WHERE parent_ord_id <> '';
+  CREATE UNIQUE INDEX algo_orders_open_cl_id ON algo_orders(user_id, env, algo_cl_ord_id)
+    WHERE algo_cl_ord_id <> '' AND state IN ('live', 'pause', 'partially_effective', 'waiting');
+  `,
 ];

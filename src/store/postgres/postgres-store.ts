@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { composeStore } from '../compose.js';
 import type { Store } from '../store.js';
+import { PostgresAlgo } from './algo.js';
 import { PostgresCluster } from './cluster.js';
 import { type Connection, migratePostgres, openPool } from './connection.js';
 import { PostgresExchange } from './exchange.js';
@@ -46,6 +47,7 @@ export function postgresStore(conn: Connection, url: string): PostgresStore {
     funding: new PostgresFunding(conn, ledger),
     cluster: new PostgresCluster(conn, url),
     timers: new PostgresTimers(conn),
+    algo: new PostgresAlgo(conn, ledger),
   };
   return { ...composeStore(parts), handle: conn.pool };
 }

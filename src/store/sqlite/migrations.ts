@@ -262,4 +262,53 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX fills_public_trade ON fills(env, inst_id, trade_id) WHERE exec_type = 'T';
   CREATE INDEX fills_public_ts ON fills(env, inst_id, ts, id) WHERE exec_type = 'T';
   `,
+  `
+  CREATE TABLE algo_orders (
+    algo_id            TEXT PRIMARY KEY,
+    user_id            INTEGER NOT NULL REFERENCES users(id),
+    env                TEXT NOT NULL,
+    inst_id            TEXT NOT NULL,
+    algo_cl_ord_id     TEXT NOT NULL,
+    tag                TEXT NOT NULL,
+    ord_type           TEXT NOT NULL,
+    side               TEXT NOT NULL,
+    td_mode            TEXT NOT NULL,
+    sz                 TEXT NOT NULL,
+    tgt_ccy            TEXT NOT NULL,
+    tp_trigger_px      TEXT NOT NULL,
+    tp_trigger_px_type TEXT NOT NULL,
+    tp_ord_px          TEXT NOT NULL,
+    sl_trigger_px      TEXT NOT NULL,
+    sl_trigger_px_type TEXT NOT NULL,
+    sl_ord_px          TEXT NOT NULL,
+    trigger_px         TEXT NOT NULL,
+    trigger_px_type    TEXT NOT NULL,
+    order_px           TEXT NOT NULL,
+    callback_ratio     TEXT NOT NULL,
+    callback_spread    TEXT NOT NULL,
+    active_px          TEXT NOT NULL,
+    extreme_px         TEXT NOT NULL,
+    move_trigger_px    TEXT NOT NULL,
+    last_px            TEXT NOT NULL,
+    state              TEXT NOT NULL,
+    frozen             TEXT NOT NULL,
+    frozen_ccy         TEXT NOT NULL,
+    ord_id             TEXT NOT NULL,
+    actual_sz          TEXT NOT NULL,
+    actual_px          TEXT NOT NULL,
+    actual_side        TEXT NOT NULL,
+    trigger_time       INTEGER NOT NULL,
+    fail_code          TEXT NOT NULL,
+    parent_ord_id      TEXT NOT NULL,
+    is_placing            INTEGER NOT NULL,
+    c_time             INTEGER NOT NULL,
+    u_time             INTEGER NOT NULL
+  );
+  CREATE INDEX algo_orders_user ON algo_orders(user_id, env, ord_type, CAST(algo_id AS INTEGER));
+  CREATE INDEX algo_orders_live ON algo_orders(env, inst_id) WHERE state = 'live';
+  CREATE INDEX algo_orders_unfinished ON algo_orders(state) WHERE state = 'waiting' OR is_placing = 1;
+  CREATE INDEX algo_orders_parent ON algo_orders(user_id, env, parent_ord_id) WHERE parent_ord_id <> '';
+  CREATE UNIQUE INDEX algo_orders_open_cl_id ON algo_orders(user_id, env, algo_cl_ord_id)
+    WHERE algo_cl_ord_id <> '' AND state IN ('live', 'pause', 'partially_effective', 'waiting');
+  `,
 ];

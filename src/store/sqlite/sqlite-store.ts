@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { composeStore } from '../compose.js';
 import type { Store } from '../store.js';
+import { SqliteAlgo } from './algo.js';
 import { SqliteCluster } from './cluster.js';
 import { migrate, openDatabase, type SqliteLocation } from './connection.js';
 import { SqliteExchange } from './exchange.js';
@@ -41,6 +42,7 @@ export function sqliteStore(db: Database.Database): SqliteStore {
     funding: new SqliteFunding(db, ledger),
     cluster: new SqliteCluster(db),
     timers: new SqliteTimers(db),
+    algo: new SqliteAlgo(db, ledger),
   };
   return { ...composeStore(parts), handle: db };
 }
