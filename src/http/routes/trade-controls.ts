@@ -1,25 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { parseCancelAfter } from '../../core/cancel-after.js';
-import { RuleError } from '../../core/errors.js';
 import { ok } from '../../okx/envelope.js';
-import { amendment, batchEnvelope, type ItemResult, MAX_BATCH, orderItem, str } from '../../okx/order-results.js';
+import { amendment, batchEnvelope, type ItemResult, orderItem, str } from '../../okx/order-results.js';
 import type { AppDeps } from '../../services/container.js';
 import type { OrderRef } from '../../services/trading-service.js';
 import { keyOf, v5Route } from '../auth.js';
-import { batchSize, objectBody } from '../body.js';
-
-/** A batch body: a JSON array of 1 to 20 objects (50000 none, 51000 not an array, 51111 too many). */
-function batchBody(request: FastifyRequest): Array<Record<string, unknown>> {
-  const body = request.body;
-  if (body === undefined || body === null) throw new RuleError('50000', 'body: an array of orders is required');
-  if (!Array.isArray(body)) throw new RuleError('51000', 'body: must be a JSON array of orders', 'body');
-  if (body.length === 0) throw new RuleError('50014', 'body: the array is empty', 'body');
-  if (body.length > MAX_BATCH)
-    throw new RuleError('51111', `body: at most ${MAX_BATCH} orders per batch, got ${body.length}`, String(MAX_BATCH));
-  return body.map((o: unknown) =>
-    typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>) : {},
-  );
-}
+import { batchBody, batchSize, objectBody } from '../body.js';
 
 /** /api/v5/trade: amending a batch of orders, and the dead man's switch. */
 export function tradeControlRoutes(app: FastifyInstance, deps: AppDeps): void {

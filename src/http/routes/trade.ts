@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { RuleError } from '../../core/errors.js';
 import {
   amendment,
   batchEnvelope,
   type ItemResult,
   orderItem as item,
-  MAX_BATCH,
   str,
   timed,
   withMsg,
@@ -13,19 +11,7 @@ import {
 import type { AppDeps } from '../../services/container.js';
 import type { OrderRef } from '../../services/trading-service.js';
 import { keyOf, v5Route } from '../auth.js';
-import { batchSize, objectBody } from '../body.js';
-
-function arrayBody(request: FastifyRequest): Array<Record<string, unknown>> {
-  const body = request.body;
-  if (body === undefined || body === null) throw new RuleError('50000', 'body: an array of orders is required');
-  if (!Array.isArray(body)) throw new RuleError('51000', 'body: must be a JSON array of orders', 'body');
-  if (body.length === 0) throw new RuleError('50014', 'body: the array is empty', 'body');
-  if (body.length > MAX_BATCH)
-    throw new RuleError('51111', `body: at most ${MAX_BATCH} orders per batch, got ${body.length}`, String(MAX_BATCH));
-  return body.map((o: unknown) =>
-    typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Record<string, unknown>) : {},
-  );
-}
+import { batchBody, batchSize, objectBody } from '../body.js';
 
 /** /api/v5/trade: placing, cancelling and amending spot orders (reading them: trade-history.ts). */
 export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -63,7 +49,7 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
       '/api/v5/trade/batch-orders',
       timed(deps.now, async (request) => {
         const results: ItemResult[] = [];
-        for (const o of arrayBody(request)) results.push(await place(request, o));
+        for (const o of batchBody(request)) results.push(await place(request, o));
         return batchEnvelope(results);
       }),
       batchSize,
@@ -88,7 +74,7 @@ export function tradeRoutes(app: FastifyInstance, deps: AppDeps): void {
       '/api/v5/trade/cancel-batch-orders',
       timed(deps.now, async (request) => {
         const results: ItemResult[] = [];
-        for (const o of arrayBody(request)) results.push(withMsg(await cancel(request, o), ''));
+        for (const o of batchBody(request)) results.push(withMsg(await cancel(request, o), ''));
         return batchEnvelope(results);
       }),
       batchSize,
