@@ -259,4 +259,26 @@ describe('trade endpoints over HTTP (app.inject)', () => {
     );
     assert.equal(batchCodes[15], '50011');
   });
+
+  test('ledger and account reads have OKX limits too: 6th bills read in 1 s, 21st max-size in 2 s, 2nd asset valuation in 1 s get 50011', async () => {
+    const reads = await keyFor('bob@example.com', 'reads', 'read');
+    const burst = async (target: string, n: number) => {
+      const codes: string[] = [];
+      for (let i = 0; i < n; i++) codes.push((await call(reads, 'GET', target)).body.code);
+      return codes;
+    };
+    // The first `points` of each window pass, the next is refused; every endpoint has its own allowance.
+    for (const [target, points] of [
+      ['/api/v5/account/bills', 5],
+      ['/api/v5/account/max-size?instId=BTC-USDT&tdMode=cash', 20],
+      ['/api/v5/asset/asset-valuation', 1],
+    ] as const) {
+      const codes = await burst(target, points + 1);
+      assert.deepEqual(codes, [...Array.from({ length: points }, () => '0'), '50011'], target);
+    }
+    const limited = await call(reads, 'GET', '/api/v5/asset/asset-valuation');
+    assert.equal(limited.status, 429);
+    // Another key of the same user still has its own allowance (signet counts per API key).
+    assert.equal((await call(reader, 'GET', '/api/v5/asset/asset-valuation')).body.code, '0');
+  });
 });
