@@ -259,4 +259,51 @@ describe('trade endpoints over HTTP (app.inject)', () => {
     );
     assert.equal(batchCodes[15], '50011');
   });
+
+  test('ledger and account reads have OKX limits too: 6th bills read in 1 s, 21st max-size in 2 s, 2nd asset valuation in 1 s get 50011', async () => {
+    const reads = await keyFor('bob@example.com', 'reads', 'read');
+    const burst = async (target: string, n: number) => {
+      const codes: string[] = [];
+      for (let i = 0; i < n; i++) codes.push((await call(reads, 'GET', target)).body.code);
+      return codes;
+    };
+    // The first `points` of each window pass, the next is refused; every endpoint has its own allowance.
+    for (const [target, points] of [
+      ['/api/v5/account/bills', 5],
+      ['/api/v5/account/max-size?instId=BTC-USDT&tdMode=cash', 20],
+      ['/api/v5/asset/asset-valuation', 1],
+    ] as const) {
+      const codes = await burst(target, points + 1);
+      assert.deepEqual(codes, [...Array.from({ length: points }, () => '0'), '50011'], target);
+    }
+    const limited = await call(reads, 'GET', '/api/v5/asset/asset-valuation');
+    assert.equal(limited.status, 429);
+    // Another key of the same user still has its own allowance (signet counts per API key).
+    assert.equal((await call(reader, 'GET', '/api/v5/asset/asset-valuation')).body.code, '0');
+  });
+
+  test('spot orders and fills say posSide "net", as real OKX answers for SPOT cash (ccxt recorded responses)', async () => {
+    const bobUser = await rt.users.byEmail('bob@example.com');
+    await rt.ledger.deposit(bobUser.id, 'live', '18', 'ETH', '1', Date.now());
+    const order = { instId: 'ETH-USDT', tdMode: 'cash', ordType: 'limit', px: '2000', sz: '0.1' };
+    const sell = await call(bob, 'POST', '/api/v5/trade/order', { ...order, side: 'sell' });
+    const buy = await call(alice, 'POST', '/api/v5/trade/order', { ...order, side: 'buy' });
+    const [sellId, buyId] = [sell.body.data[0]?.ordId, buy.body.data[0]?.ordId];
+    const filled = await call(alice, 'GET', `/api/v5/trade/order?instId=ETH-USDT&ordId=${buyId}`);
+    assert.deepEqual([filled.body.data[0]?.state, filled.body.data[0]?.posSide], ['filled', 'net']);
+    const fills = await call(alice, 'GET', '/api/v5/trade/fills?instType=SPOT&instId=ETH-USDT');
+    assert.deepEqual(
+      fills.body.data.map((f) => [f.ordId, f.posSide]),
+      [[buyId, 'net']],
+    );
+    const maker = await call(bob, 'GET', `/api/v5/trade/order?instId=ETH-USDT&ordId=${sellId}`);
+    assert.equal(maker.body.data[0]?.posSide, 'net');
+    // A resting order too.
+    const live = await call(alice, 'POST', '/api/v5/trade/order', { ...order, side: 'buy', px: '1000' });
+    const pending = await call(alice, 'GET', '/api/v5/trade/orders-pending?instId=ETH-USDT');
+    assert.deepEqual(
+      pending.body.data.map((o) => [o.ordId, o.state, o.posSide]),
+      [[live.body.data[0]?.ordId, 'live', 'net']],
+    );
+  });
 });

@@ -133,14 +133,18 @@ export const HISTORY_VARIANTS: readonly Variant[] = [
       `statuses ${[...new Set(orders.map((o) => o.status))]}`,
     );
   }),
-  v('fetchCanceledOrders', 'symbol, limit 5', async ({ rest, history }) => {
+  // The newest 5 canceled ETH/USDT orders: the setup's, and the one cancelOrdersForSymbols
+  // canceled after them (the newest, so among the 5; ccxt lists them oldest first).
+  v('fetchCanceledOrders', 'symbol, limit 5', async ({ rest, history, notes }) => {
     const orders = await rest.fetchCanceledOrders('ETH/USDT', undefined, 5);
     same(orders.length, 5, 'orders');
-    const known = new Set(history.canceled);
+    const later = notes.get('canceled-eth');
+    const known = new Set([...history.canceled, ...(typeof later === 'string' ? [later] : [])]);
     expect(
-      orders.every((o) => o.status === 'canceled' && known.has(o.id ?? '')),
-      'not the canceled ETH/USDT orders',
+      orders.every((o) => o.status === 'canceled' && o.symbol === 'ETH/USDT' && known.has(o.id ?? '')),
+      `not the canceled ETH/USDT orders: ${orders.map((o) => `${o.id} ${o.symbol} ${o.status}`).join(', ')}`,
     );
+    if (typeof later === 'string') same(orders[orders.length - 1]?.id, later, 'the newest canceled ETH/USDT order');
   }),
   v('fetchCanceledOrders', 'trigger (canceled algo orders)', async ({ rest, notes }) => {
     const id = notes.get('canceled-algo:trigger');

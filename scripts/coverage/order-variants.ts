@@ -270,7 +270,7 @@ export const ORDER_VARIANTS: readonly Variant[] = [
     for (const clientOrderId of cids)
       same((await rest.fetchOrder('', SYMBOL, { clientOrderId })).status, 'canceled', 'status');
   }),
-  v('cancelOrdersForSymbols', 'two symbols', async ({ rest }) => {
+  v('cancelOrdersForSymbols', 'two symbols', async ({ rest, notes }) => {
     const p = await lastPrice(rest);
     const a = idOf(await rest.createOrder(SYMBOL, 'limit', 'buy', 0.001, at(p, 0.9)));
     const b = idOf(await rest.createOrder('ETH/USDT', 'limit', 'buy', 0.01, 100));
@@ -280,6 +280,8 @@ export const ORDER_VARIANTS: readonly Variant[] = [
     ]);
     same((await rest.fetchOrder(a, SYMBOL)).status, 'canceled', 'BTC/USDT order');
     same((await rest.fetchOrder(b, 'ETH/USDT')).status, 'canceled', 'ETH/USDT order');
+    // The newest canceled ETH/USDT order from here on (fetchCanceledOrders 'symbol, limit 5' reads it).
+    notes.set('canceled-eth', b);
   }),
   v('cancelAllOrdersAfter', 'arm 10 s (checked at the end)', async (w) => {
     const p = await lastPrice(w.deadman);

@@ -39,6 +39,20 @@ export const RATE_LIMITS = {
   '/api/v5/asset/cancel-withdrawal': perKey(6, 1),
   '/api/v5/asset/withdrawal-history': perKey(6, 1),
   '/api/v5/asset/deposit-history': perKey(6, 1),
+  // Ledger, fee and account-limit reads (OKX: rule "User ID"; signet counts per API key). The
+  // figures are OKX's documented ones and agree with ccxt's costs for them in okx.js (its
+  // rateLimit is 100 ms per point: cost 2 = 5/s, cost 4 = 5 per 2 s, cost 10 = 1/s, 5/3 = 6/s).
+  '/api/v5/account/bills': perKey(5, 1),
+  '/api/v5/account/bills-archive': perKey(5, 2),
+  '/api/v5/asset/bills': perKey(6, 1),
+  '/api/v5/asset/bills-history': perKey(1, 1),
+  '/api/v5/account/trade-fee': perKey(5, 2),
+  '/api/v5/account/max-size': perKey(20, 2),
+  '/api/v5/account/max-avail-size': perKey(20, 2),
+  '/api/v5/account/max-withdrawal': perKey(20, 2),
+  '/api/v5/asset/asset-valuation': perKey(1, 1),
+  '/api/v5/asset/transfer-state': perKey(10, 1),
+  '/api/v5/asset/deposit-address': perKey(6, 1),
   '/api/v5/market/ticker': perIp(20, 2),
   '/api/v5/market/tickers': perIp(20, 2),
   '/api/v5/market/books': perIp(40, 2),

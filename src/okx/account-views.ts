@@ -1,5 +1,4 @@
 import { addAmounts, multiply } from '../core/ledger.js';
-import { CURRENCY_BY_CCY } from '../core/markets.js';
 import { formatPermissions } from '../core/permissions.js';
 import type { ActiveKey } from '../services/keyring.js';
 import type { BalanceRow } from '../store/store.js';
@@ -42,18 +41,16 @@ export function accountConfigView(key: ActiveKey) {
   };
 }
 
-/** A currency's price in USD: signet's reference prices unless the caller has the books' last prices. */
+/** A currency's price in USD (REST and WebSocket both pass the paper books' last prices, src/services/book-prices.ts). */
 export type UsdPrice = (ccy: string) => string;
-
-const referencePrice: UsdPrice = (ccy) => CURRENCY_BY_CCY.get(ccy)?.usdPrice ?? '0';
 
 /**
  * GET /api/v5/account/balance: the trading account (18) in Spot mode (acctLv 1) valued in USD at
- * `price` (the paper books' last prices on REST). `uTime` is when the account last changed.
+ * `price` (the paper books' last prices, on REST and in `account` pushes alike). `uTime` is when the account last changed.
  * Top-level fields of margin modes (adjEq, availEq, imr, mmr, mgnRatio, notionalUsd, ordFroz) are
  * empty, as OKX answers a Spot-mode account.
  */
-export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number, price: UsdPrice = referencePrice) {
+export function tradingBalanceView(rows: readonly BalanceRow[], uTime: number, price: UsdPrice) {
   let totalEq = '0';
   const details = rows.map((r) => {
     const eq = addAmounts(r.avail, r.frozen);

@@ -7,7 +7,7 @@ import type { LastFill } from '../store/exchange.js';
  * GET /api/v5/trade/order and the order lists: OKX's spot order shape, every field present.
  * fillPx, fillSz, fillTime and tradeId are those of the order's newest fill (OKX: "last filled");
  * with no fill yet, fillPx, fillTime and tradeId are "" and fillSz "0", as OKX's examples show.
- * posSide is "" for a spot (cash) order, as OKX's recorded spot orders show (its fills say "net").
+ * posSide is "net" for a spot (cash) order, as ccxt's recorded real OKX spot order shows (OKX's doc example says "").
  */
 export function orderView(o: Order, last?: LastFill) {
   return {
@@ -36,7 +36,7 @@ export function orderView(o: Order, last?: LastFill) {
     ordId: o.ordId,
     ordType: o.ordType,
     pnl: '0',
-    posSide: '',
+    posSide: 'net',
     px: o.px,
     pxType: '',
     pxUsd: '',

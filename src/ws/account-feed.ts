@@ -4,6 +4,7 @@ import { addAmounts, TRADING } from '../core/ledger.js';
 import { balanceAndPositionView, tradingBalanceView } from '../okx/account-views.js';
 import { filterCcy } from '../okx/ccy-filter.js';
 import { push } from '../okx/envelope.js';
+import { bookPrices, type LastTradePrices, type UsdPriceOf } from '../services/book-prices.js';
 import type { LedgerService } from '../services/ledger-service.js';
 import type { BalanceRow } from '../store/store.js';
 import type { Connection, Subscription } from './connection.js';
@@ -28,6 +29,8 @@ export class AccountFeed {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private again = false;
+  /** USD prices of the `account` channel's eqUsd / totalEq: the books' last prices, as REST's /account/balance. */
+  private readonly price: UsdPriceOf;
 
   constructor(
     readonly userId: number,
@@ -36,7 +39,10 @@ export class AccountFeed {
     private readonly ledger: LedgerService,
     private readonly now: () => number,
     private readonly log: FastifyBaseLogger,
-  ) {}
+    market: LastTradePrices,
+  ) {
+    this.price = bookPrices(market, env);
+  }
 
   /** The first message of an `account` or `balance_and_position` subscription. */
   async snapshot(conn: Connection, sub: Subscription): Promise<void> {
@@ -44,11 +50,15 @@ export class AccountFeed {
     if (conn.closed || !conn.subs.has(sub.id)) return;
     if (sub.channel === 'account') {
       conn.send(
-        push({ ...sub.arg, uid: this.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], {
-          eventType: 'snapshot',
-          curPage: 1,
-          lastPage: true,
-        }),
+        push(
+          { ...sub.arg, uid: this.uid },
+          [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime, this.price)],
+          {
+            eventType: 'snapshot',
+            curPage: 1,
+            lastPage: true,
+          },
+        ),
       );
     } else {
       this.cash ??= cashOf(snap.rows);
@@ -100,11 +110,15 @@ export class AccountFeed {
           const key = sub.ccy ?? '';
           let msg = views.get(key);
           if (msg === undefined) {
-            msg = push({ ...sub.arg, uid: this.uid }, [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime)], {
-              eventType: 'event',
-              curPage: 1,
-              lastPage: true,
-            });
+            msg = push(
+              { ...sub.arg, uid: this.uid },
+              [tradingBalanceView(filterCcy(snap.rows, sub.ccy), snap.uTime, this.price)],
+              {
+                eventType: 'event',
+                curPage: 1,
+                lastPage: true,
+              },
+            );
             views.set(key, msg);
           }
           conn.send(msg);

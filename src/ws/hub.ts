@@ -190,7 +190,7 @@ export class Hub {
     const gid = `${userId}:${env}`;
     let feed = this.accounts.get(gid);
     if (feed === undefined) {
-      feed = new AccountFeed(userId, env, uid, this.deps.ledger, this.deps.now, this.log);
+      feed = new AccountFeed(userId, env, uid, this.deps.ledger, this.deps.now, this.log, this.deps.market);
       this.accounts.set(gid, feed);
     }
     return feed;

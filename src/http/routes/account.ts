@@ -71,7 +71,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'GET',
     url: '/api/v5/account/trade-fee',
     access: 'read',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/account/trade-fee', async (request) => {
       const q = (request.query ?? {}) as Raw;
       if (typeof q.instType !== 'string' || q.instType === '')
         throw new RuleError('50014', 'instType: required', 'instType');
@@ -80,7 +80,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (typeof q.instId === 'string' && q.instId !== '' && !INSTRUMENTS.has(q.instId))
         throw new RuleError('51001', `instId: ${q.instId} is not a listed spot instrument`, 'instId');
       return ok([{ ...tradeFeeView(deps.config.fees, deps.now()), instType: q.instType }]);
-    },
+    }),
   });
 
   // px: the given price (one instrument only, as OKX ignores it for several), else the last trade price.
@@ -88,7 +88,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'GET',
     url: '/api/v5/account/max-size',
     access: 'read',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/account/max-size', async (request) => {
       const key = keyOf(request);
       const q = (request.query ?? {}) as Raw;
       const insts = limitInstruments(q, INSTRUMENTS);
@@ -104,7 +104,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
           return { ccy: i.baseCcy, instId: i.instId, maxBuy: m.maxBuy, maxSell: m.maxSell };
         }),
       );
-    },
+    }),
   });
 
   // Spot: availBuy in the quote currency, availSell in the base currency.
@@ -112,7 +112,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'GET',
     url: '/api/v5/account/max-avail-size',
     access: 'read',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/account/max-avail-size', async (request) => {
       const key = keyOf(request);
       const insts = limitInstruments((request.query ?? {}) as Raw, INSTRUMENTS);
       const avail = await available(deps, key.userId, key.env);
@@ -123,7 +123,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
           instId: i.instId,
         })),
       );
-    },
+    }),
   });
 
   // What can move from the trading to the funding account: the available balance (no borrowing in Spot mode).
@@ -131,7 +131,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'GET',
     url: '/api/v5/account/max-withdrawal',
     access: 'read',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/account/max-withdrawal', async (request) => {
       const key = keyOf(request);
       const wanted = ccySet(ccyParam(request.query));
       const avail = await available(deps, key.userId, key.env);
@@ -142,6 +142,6 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps): void {
           return { ccy, maxWd: amt, maxWdEx: amt, spotOffsetMaxWd: '', spotOffsetMaxWdEx: '' };
         }),
       );
-    },
+    }),
   });
 }

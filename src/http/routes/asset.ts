@@ -52,7 +52,7 @@ export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'GET',
     url: '/api/v5/asset/asset-valuation',
     access: 'read',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/asset/asset-valuation', async (request) => {
       const key = keyOf(request);
       const q = (request.query ?? {}) as Raw;
       const unit = typeof q.ccy === 'string' && q.ccy !== '' ? q.ccy.toUpperCase() : 'BTC';
@@ -81,7 +81,7 @@ export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
           ts: String(deps.now()),
         },
       ]);
-    },
+    }),
   });
 
   // transId or clientId (transId wins when both are given), type 0 only: there are no sub-accounts.
@@ -89,7 +89,7 @@ export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
     method: 'GET',
     url: '/api/v5/asset/transfer-state',
     access: 'read',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/asset/transfer-state', async (request) => {
       const key = keyOf(request);
       const q = (request.query ?? {}) as Raw;
       const transId = typeof q.transId === 'string' && q.transId !== '' ? q.transId : undefined;
@@ -105,18 +105,18 @@ export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
         transId !== undefined ? { transId } : clientId !== undefined ? { clientId } : {},
       );
       return ok(t === null ? [] : [transferStateView(t)]);
-    },
+    }),
   });
 
   v5Route(app, deps, {
     method: 'GET',
     url: '/api/v5/asset/deposit-address',
     access: 'read',
-    handler: async (request) => {
+    handler: deps.limits.wrap('/api/v5/asset/deposit-address', async (request) => {
       const key = keyOf(request);
       const q = (request.query ?? {}) as Raw;
       const list = await deps.ledger.depositAddresses(key.userId, key.env, q.ccy, deps.now());
       return ok(list.map(depositAddressView));
-    },
+    }),
   });
 }

@@ -15,30 +15,30 @@ type Raw = Record<string, unknown>;
  * ts or, with pagingType=2, by bill id).
  */
 export function billRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const account = (url: string, days: number) =>
+  const account = (url: '/api/v5/account/bills' | '/api/v5/account/bills-archive', days: number) =>
     v5Route(app, deps, {
       method: 'GET',
       url,
       access: 'read',
-      handler: async (request) => {
+      handler: deps.limits.wrap(url, async (request) => {
         const key = keyOf(request);
         const q = accountBillQuery(key.userId, key.env, (request.query ?? {}) as Raw, deps.now(), days);
         return ok((await deps.ledger.bills(q)).map(accountBillView));
-      },
+      }),
     });
   account('/api/v5/account/bills', 7);
   account('/api/v5/account/bills-archive', 90);
 
-  const asset = (url: string, days: number | null) =>
+  const asset = (url: '/api/v5/asset/bills' | '/api/v5/asset/bills-history', days: number | null) =>
     v5Route(app, deps, {
       method: 'GET',
       url,
       access: 'read',
-      handler: async (request) => {
+      handler: deps.limits.wrap(url, async (request) => {
         const key = keyOf(request);
         const q = assetBillQuery(key.userId, key.env, (request.query ?? {}) as Raw, deps.now(), days);
         return ok((await deps.ledger.bills(q)).map(assetBillView));
-      },
+      }),
     });
   asset('/api/v5/asset/bills', 30);
   asset('/api/v5/asset/bills-history', null);
