@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import ccxt from 'ccxt';
-import { RestClient } from 'okx-api';
 import type { Withdrawal } from '../src/core/funding.js';
 import type { Fill } from '../src/core/matching.js';
 import type { Order } from '../src/core/orders.js';
@@ -16,6 +14,7 @@ import {
   startServer,
   tempDir,
 } from './helpers.js';
+import { ccxtOkx, okxApi } from './real-clients.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -66,15 +65,8 @@ describe('history endpoints: paging, filters and windows with the real clients',
   const withdrawals: Withdrawal[] = [];
 
   const creds = (k: CreatedKey): Credentials => ({ ...k, passphrase: PASSPHRASE });
-  const ccxtFor = (k: CreatedKey) =>
-    new ccxt.okx({
-      apiKey: k.apiKey,
-      secret: k.secretKey,
-      password: PASSPHRASE,
-      urls: { api: { rest: server.url }, test: { rest: server.url } },
-    });
-  const okxApiFor = (k: CreatedKey) =>
-    new RestClient({ apiKey: k.apiKey, apiSecret: k.secretKey, apiPass: PASSPHRASE, baseUrl: server.url });
+  const ccxtFor = (k: CreatedKey) => ccxtOkx(server.url, k);
+  const okxApiFor = (k: CreatedKey) => okxApi(server.url, k);
   const get = (path: string) => signedCall(server.url, creds(alice), 'GET', path);
 
   before(async () => {

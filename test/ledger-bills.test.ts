@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Big from 'big.js';
-import ccxt from 'ccxt';
 import type { FastifyInstance } from 'fastify';
-import { RestClient } from 'okx-api';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { openRuntime, type Runtime } from '../src/runtime.js';
 import { cli, cliJson, cliOk, PASSPHRASE, tempDir } from './helpers.js';
+import { ccxtOkx, okxApi } from './real-clients.js';
 
 interface CreatedKey {
   apiKey: string;
@@ -49,15 +48,8 @@ describe('ledger bills and account endpoints through ccxt and okx-api', () => {
     return last;
   };
 
-  const ccxtFor = (k: CreatedKey) =>
-    new ccxt.okx({
-      apiKey: k.apiKey,
-      secret: k.secretKey,
-      password: PASSPHRASE,
-      urls: { api: { rest: url }, test: { rest: url } },
-    });
-  const okxFor = (k: CreatedKey) =>
-    new RestClient({ apiKey: k.apiKey, apiSecret: k.secretKey, apiPass: PASSPHRASE, baseUrl: url });
+  const ccxtFor = (k: CreatedKey) => ccxtOkx(url, k);
+  const okxFor = (k: CreatedKey) => okxApi(url, k);
 
   before(async () => {
     for (const email of [maker, taker])

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import ccxt from 'ccxt';
-import { RestClient } from 'okx-api';
 import {
   type Credentials,
   cli,
@@ -17,6 +15,7 @@ import {
   tempDir,
 } from './helpers.js';
 import { dropSchemas, freshSchemaUrl, postgresUnavailable } from './pg.js';
+import { ccxtOkx, okxApi } from './real-clients.js';
 
 const INST = 'BTC-USDT';
 const limitBuy = (px: string, extra: Record<string, string> = {}) => ({
@@ -56,15 +55,8 @@ describe('trade/amend-batch-orders and trade/cancel-all-after against a listenin
     if (k === undefined) throw new Error(`no key ${name}`);
     return k;
   };
-  const ccxtFor = (c: Credentials) =>
-    new ccxt.okx({
-      apiKey: c.apiKey,
-      secret: c.secretKey,
-      password: c.passphrase,
-      urls: { api: { rest: server.url }, test: { rest: server.url } },
-    });
-  const okxApiFor = (c: Credentials) =>
-    new RestClient({ apiKey: c.apiKey, apiSecret: c.secretKey, apiPass: c.passphrase, baseUrl: server.url });
+  const ccxtFor = (c: Credentials) => ccxtOkx(server.url, c);
+  const okxApiFor = (c: Credentials) => okxApi(server.url, c);
 
   before(async () => {
     for (const name of ['amender', 'tagged', 'account', 'disarmed']) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ccxt from 'ccxt';
-import { RestClient } from 'okx-api';
 import { cliJson, cliOk, PASSPHRASE, type RunningServer, startServer, tempDir } from './helpers.js';
+import { ccxtOkx, okxApi } from './real-clients.js';
 
 interface CreatedKey {
   apiKey: string;
@@ -23,15 +23,8 @@ describe('trading with the real clients against a listening server', () => {
   let taker: CreatedKey;
   let reader: CreatedKey;
 
-  const ccxtFor = (k: CreatedKey) =>
-    new ccxt.okx({
-      apiKey: k.apiKey,
-      secret: k.secretKey,
-      password: PASSPHRASE,
-      urls: { api: { rest: server.url }, test: { rest: server.url } },
-    });
-  const okxApiFor = (k: CreatedKey) =>
-    new RestClient({ apiKey: k.apiKey, apiSecret: k.secretKey, apiPass: PASSPHRASE, baseUrl: server.url });
+  const ccxtFor = (k: CreatedKey) => ccxtOkx(server.url, k);
+  const okxApiFor = (k: CreatedKey) => okxApi(server.url, k);
   const newKey = (email: string, name: string, perm: string) =>
     cliJson<CreatedKey>(
       ['keys', 'create', '--user', email, '--name', name, '--passphrase', PASSPHRASE, '--perm', perm],
