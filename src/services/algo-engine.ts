@@ -97,6 +97,22 @@ export class AlgoEngine {
     }
   }
 
+  /** Evaluates every book's live algos against its last trade price; how many fired. */
+  private async evaluateLast(): Promise<number> {
+    let fired = 0;
+    for (const env of ['live', 'demo'] as const) {
+      for (const instId of INSTRUMENTS.keys()) {
+        const last = await this.last(env, instId);
+        if (last === '') continue;
+        const before = (await this.store.liveAlgos(env, instId)).length;
+        if (before === 0) continue;
+        await this.evaluate(env, instId, [last]);
+        fired += before - (await this.store.liveAlgos(env, instId)).length;
+      }
+    }
+    return fired;
+  }
+
   /** live → effective (once across instances), then its order. */
   private async fire(a: AlgoOrder, readAt: number, firing: Firing, now: number): Promise<void> {
     const ordId = await this.ids.nextId(now);
@@ -186,9 +202,12 @@ export class AlgoEngine {
    * Finishes what was left half done (at start-up, and periodically for instances that stopped):
    * a fired algo whose order may not be stored yet is placed (at most once, by its ordId), a
    * waiting TP/SL whose parent finished is activated, one whose parent was never stored dropped.
+   * At start-up, live algos are also held against each book's last trade price: a trade stored
+   * just before the process died was never evaluated, and an algo it crossed must still fire.
    */
   async recover(now: number, startup: boolean): Promise<number> {
     let finished = 0;
+    if (startup) finished += await this.evaluateLast();
     for (const a of await this.store.unfinishedAlgos()) {
       if (a.placing) {
         if (!startup && now - a.uTime < STALE_PLACING_MS) continue;

@@ -167,4 +167,47 @@ describe('AlgoService', () => {
     assert.equal(await restarted.sync(T0), 0);
     assert.deepEqual(await balanceOf(ledger, a, 'live', TRADING, 'BTC'), { avail: '0.8', frozen: '0' });
   });
+
+  test('a trade stored just before a crash, never evaluated, still fires the algos it crossed at start-up', async () => {
+    const { store, ledger, trading, algos, user, limit } = await exchange();
+    const [a, b, c] = [await user('a@x.io'), await user('b@x.io'), await user('c@x.io')];
+    await trading.place(b, 'live', limit('buy', '60000', '0.01'), T0);
+    await trading.place(c, 'live', limit('sell', '60000', '0.01'), T0);
+    const stop = await algos.place(
+      a,
+      'live',
+      {
+        instId: 'BTC-USDT',
+        tdMode: 'cash',
+        side: 'sell',
+        ordType: 'conditional',
+        sz: '0.1',
+        slTriggerPx: '50000',
+        slOrdPx: '-1',
+      },
+      T0,
+    );
+    await algos.engine.idle();
+    // The crossing trade is made by a process whose engine dies before it sees it (a second
+    // TradingService on the same store, no algo engine listening).
+    const dying = new TradingService(store, ledger, FEES);
+    await dying.start();
+    await dying.place(b, 'live', limit('buy', '49000', '1'), T0);
+    await dying.place(c, 'live', limit('sell', '49000', '0.01'), T0);
+    assert.equal((await algos.find(a, 'live', { algoId: stop.algoId }))?.state, 'live');
+
+    const restartedTrading = new TradingService(store, ledger, FEES);
+    await restartedTrading.start();
+    const restarted = new AlgoService(store, restartedTrading, ledger, () => T0);
+    await restarted.start(T0);
+    await restarted.engine.idle();
+    const fired = await restarted.find(a, 'live', { algoId: stop.algoId });
+    assert.deepEqual([fired?.state, fired?.placing, fired?.actualSide], ['effective', false, 'sl']);
+    const sells = (await restartedTrading.listOrders(a, 'live', { open: false, limit: 100 })).map((o) => [
+      o.ordId,
+      o.accFillSz,
+    ]);
+    assert.deepEqual(sells, [[fired?.ordId, '0.1']]);
+    assert.deepEqual(await balanceOf(ledger, a, 'live', TRADING, 'BTC'), { avail: '0.9', frozen: '0' });
+  });
 });
