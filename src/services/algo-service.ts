@@ -229,4 +229,9 @@ export class AlgoService {
   attachedTo(userId: number, env: KeyEnv, ordId: string): Promise<AlgoOrder[]> {
     return this.store.childAlgos(userId, env, ordId);
   }
+
+  /** The TP/SL attached to a page of an account's orders, in one query. */
+  attachedToAll(userId: number, env: KeyEnv, ordIds: readonly string[]): Promise<AlgoOrder[]> {
+    return this.store.childAlgosOf(userId, env, ordIds);
+  }
 }

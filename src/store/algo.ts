@@ -51,4 +51,6 @@ export interface AlgoStore {
   unfinishedAlgos(): Promise<AlgoOrder[]>;
   /** The attached algos of one parent order. */
   childAlgos(userId: number, env: KeyEnv, parentOrdId: string): Promise<AlgoOrder[]>;
+  /** The attached algos of several parent orders of one account, in one query (a page of orders' `attachAlgoOrds`). */
+  childAlgosOf(userId: number, env: KeyEnv, parentOrdIds: readonly string[]): Promise<AlgoOrder[]>;
 }

@@ -118,5 +118,6 @@ export function composeStore({
     liveAlgos: a.liveAlgos.bind(a),
     unfinishedAlgos: a.unfinishedAlgos.bind(a),
     childAlgos: a.childAlgos.bind(a),
+    childAlgosOf: a.childAlgosOf.bind(a),
   };
 }

@@ -90,6 +90,9 @@ export function algoContract({ withStore, user }: ContractCase): void {
     assert.deepEqual(ids(await store.listAlgos(u.id, 'live', { ...q, pending: false, state: 'effective' })), []);
     assert.equal(await store.findAlgo(u.id, 'live', { algoId: '3005' }), null);
     assert.deepEqual(ids(await store.childAlgos(u.id, 'live', '55')), ['3005']);
+    assert.deepEqual(ids(await store.childAlgosOf(u.id, 'live', ['54', '55', '56'])), ['3005']);
+    assert.deepEqual(ids(await store.childAlgosOf(u.id, 'live', [])), []);
+    assert.deepEqual(ids(await store.childAlgosOf(u.id + 1, 'live', ['55'])), []);
     assert.deepEqual(ids(await store.liveAlgos('live', 'BTC-USDT')), ['3001', '3002', '3004']);
     assert.deepEqual(ids(await store.unfinishedAlgos()), ['3005']);
   });

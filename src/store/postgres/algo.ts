@@ -127,4 +127,16 @@ export class PostgresAlgo implements AlgoStore {
       )
     ).map(toAlgo);
   }
+
+  async childAlgosOf(userId: number, env: KeyEnv, parentOrdIds: readonly string[]): Promise<AlgoOrder[]> {
+    if (parentOrdIds.length === 0) return [];
+    return (
+      await rows<AlgoRow>(
+        this.conn.pool,
+        `SELECT * FROM algo_orders WHERE user_id = $1 AND env = $2 AND parent_ord_id <> ''
+        AND parent_ord_id = ANY($3::text[]) ORDER BY ${NUM}`,
+        [userId, env, [...parentOrdIds]],
+      )
+    ).map(toAlgo);
+  }
 }

@@ -49,6 +49,11 @@ export class SqliteAlgo implements AlgoStore {
         `SELECT * FROM algo_orders WHERE user_id = ? AND env = ? AND parent_ord_id = ? AND parent_ord_id <> ''
         ORDER BY ${NUM}`,
       ),
+      childrenOf: prepare<AlgoRow>(
+        db,
+        `SELECT * FROM algo_orders WHERE user_id = ? AND env = ? AND parent_ord_id <> ''
+        AND parent_ord_id IN (SELECT value FROM json_each(?)) ORDER BY ${NUM}`,
+      ),
     };
   }
 
@@ -137,5 +142,10 @@ export class SqliteAlgo implements AlgoStore {
 
   async childAlgos(userId: number, env: KeyEnv, parentOrdId: string): Promise<AlgoOrder[]> {
     return this.stmt.children.all(userId, env, parentOrdId).map(toAlgo);
+  }
+
+  async childAlgosOf(userId: number, env: KeyEnv, parentOrdIds: readonly string[]): Promise<AlgoOrder[]> {
+    if (parentOrdIds.length === 0) return [];
+    return this.stmt.childrenOf.all(userId, env, JSON.stringify(parentOrdIds)).map(toAlgo);
   }
 }
