@@ -119,5 +119,6 @@ export function composeStore({
     unfinishedAlgos: a.unfinishedAlgos.bind(a),
     childAlgos: a.childAlgos.bind(a),
     childAlgosOf: a.childAlgosOf.bind(a),
+    algoChangesSince: a.algoChangesSince.bind(a),
   };
 }

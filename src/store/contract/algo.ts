@@ -96,4 +96,30 @@ export function algoContract({ withStore, user }: ContractCase): void {
     assert.deepEqual(ids(await store.liveAlgos('live', 'BTC-USDT')), ['3001', '3002', '3004']);
     assert.deepEqual(ids(await store.unfinishedAlgos()), ['3005']);
   });
+
+  withStore('algo: changes since a cursor, in order, each once, none before the reader started', async (store) => {
+    const u = await user(store);
+    await store.insertAlgos([algoRow(u.id, '4001', { frozen: '0' })], [], T0);
+    const start = await store.algoChangesSince('');
+    assert.deepEqual(start.algos, []);
+    const a = algoRow(u.id, '4002', { frozen: '0' });
+    await store.insertAlgos([a], [], T0);
+    await store.insertAlgos([algoRow(u.id, '4003', { frozen: '0' })], [], T0);
+    const first = await store.algoChangesSince(start.cursor);
+    assert.deepEqual(
+      first.algos.map((x) => x.algoId),
+      ['4002', '4003'],
+    );
+    assert.deepEqual((await store.algoChangesSince(first.cursor)).algos, []);
+    // A failed transition is no change; a won one is, with the algo as it is now.
+    assert.equal(await store.transitionAlgo({ ...a, state: 'canceled' }, { state: 'effective' }, [], T0 + 1), false);
+    assert.deepEqual((await store.algoChangesSince(first.cursor)).algos, []);
+    assert.ok(await store.transitionAlgo({ ...a, state: 'canceled', uTime: T0 + 1 }, { state: 'live' }, [], T0 + 1));
+    const second = await store.algoChangesSince(first.cursor);
+    assert.deepEqual(
+      second.algos.map((x) => [x.algoId, x.state]),
+      [['4002', 'canceled']],
+    );
+    assert.deepEqual((await store.algoChangesSince(second.cursor)).algos, []);
+  });
 }
