@@ -210,4 +210,39 @@ describe('orders show their attached TP/SL', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
   });
+
+  test('an orders-algo push comes after the answer to the request that made it (ccxt pro watchOrders trigger)', async () => {
+    // A bot matches the push against the algoId it got back, as on OKX: the answer must come first.
+    const answered = new Set<string>();
+    const order: string[] = [];
+    let matched = false;
+    const deadline = Date.now() + 5000;
+    const watching = (async () => {
+      while (!matched && Date.now() < deadline) {
+        const left = deadline - Date.now();
+        const v = await Promise.race([
+          pro.watchOrders(SYMBOL, undefined, undefined, { trigger: true }),
+          new Promise<null>((r) => setTimeout(() => r(null), left)),
+        ]);
+        if (v === null) return;
+        for (const o of v) order.push(`push ${o.id} ${answered.has(o.id ?? '') ? 'after' : 'before'} its answer`);
+        matched = v.some((o) => answered.has(o.id ?? ''));
+      }
+    })();
+    // Until the subscription is in place a placement is not pushed (no snapshot): place again.
+    const ids: string[] = [];
+    while (!matched && Date.now() < deadline) {
+      const o = await alice.createOrder(SYMBOL, 'limit', 'buy', 0.001, 20000, { triggerPrice: 21000 });
+      ids.push(idOf(o));
+      answered.add(idOf(o));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await watching;
+    for (const id of ids) await alice.cancelOrder(id, SYMBOL, { trigger: true });
+    assert.ok(matched, order.join('; '));
+    assert.ok(
+      order.every((e) => e.endsWith('after its answer')),
+      order.join('; '),
+    );
+  });
 });

@@ -35,6 +35,7 @@ export class Hub {
   private marketTimer: NodeJS.Timeout | null = null;
   private orderChanges: BookChange[] = [];
   private orderPushes: Promise<void> = Promise.resolve();
+  private algoChanges: AlgoOrder[] = [];
   /** OKX: 480 login/subscribe/unsubscribe requests per connection per hour. */
   readonly requestLimit = new RateLimiterMemory({ keyPrefix: 'ws-requests', points: 480, duration: 3600 });
 
@@ -45,10 +46,7 @@ export class Hub {
     deps.keyring.onEvict((apiKey) => this.keyChanged(apiKey));
     deps.ledger.onChange((userId, env) => this.accountChanged(userId, env));
     deps.trading.onBookChange((change) => this.bookChanged(change));
-    deps.algos.onChange((a) => {
-      const feed = this.accounts.get(`${a.userId}:${a.env}`);
-      if (feed !== undefined) pushAlgo(feed.conns, feed.uid, a);
-    });
+    deps.algos.onChange((a) => this.algoChanged(a));
   }
 
   add(conn: Connection): void {
@@ -231,6 +229,25 @@ export class Hub {
     // After the current operation has answered (a single WebSocket op's reply goes before its pushes).
     this.orderChanges.push(change);
     if (this.orderChanges.length === 1) setImmediate(() => this.pushOrders());
+  }
+
+  /**
+   * An algo change is pushed after the request that made it has answered, as the `orders` pushes
+   * are (OKX answers a placement before its orders-algo push; a bot matches the push against the
+   * algoId it got back).
+   */
+  private algoChanged(a: AlgoOrder): void {
+    if (!this.accounts.has(`${a.userId}:${a.env}`)) return;
+    this.algoChanges.push(a);
+    if (this.algoChanges.length > 1) return;
+    setImmediate(() => {
+      const changes = this.algoChanges;
+      this.algoChanges = [];
+      for (const c of changes) {
+        const feed = this.accounts.get(`${c.userId}:${c.env}`);
+        if (feed !== undefined) pushAlgo(feed.conns, feed.uid, c);
+      }
+    });
   }
 
   private pushOrders(): void {
