@@ -195,7 +195,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
         keyring.sync().catch(report);
       });
       every(config.keySyncMs, () => Promise.all([keyring.sync(), ledger.sync()]), report);
-      every(config.bookSyncMs, () => trading.sync(), report);
+      // Order and algo changes made by other instances reach this one's subscribers.
+      every(config.bookSyncMs, () => Promise.all([trading.sync(), algos.catchUp()]), report);
       // Placements abandoned by a stopped instance, attached TP/SL whose parent finished elsewhere.
       every(Math.max(1000, config.bookSyncMs), () => algos.sync(now()), report);
       every(config.usageFlushMs, () => Promise.all([usage.flush(), rejections.flush(now())]), report);

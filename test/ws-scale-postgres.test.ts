@@ -48,7 +48,10 @@ class Client {
     );
   }
 
-  static async open(server: RunningServer, path: '/ws/v5/private' | '/ws/v5/public'): Promise<Client> {
+  static async open(
+    server: RunningServer,
+    path: '/ws/v5/private' | '/ws/v5/public' | '/ws/v5/business',
+  ): Promise<Client> {
     const ws = new WebSocket(server.url.replace(/^http/, 'ws') + path);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -355,6 +358,65 @@ describe('WebSocket pushes reach subscribers connected to any instance', { skip:
       assert.notEqual(pushed.tradeId, '');
     } finally {
       maker.close();
+    }
+  });
+
+  test('an algo order placed and canceled through A reaches an `orders-algo` subscriber on B within 1 s; each change is pushed once on each instance', async () => {
+    const seller = key('seller@example.com');
+    const [onA, onB] = await Promise.all([Client.open(a, '/ws/v5/business'), Client.open(b, '/ws/v5/business')]);
+    try {
+      for (const ws of [onA, onB]) {
+        await ws.login(seller);
+        await ws.subscribe([{ channel: 'orders-algo', instType: 'SPOT' }]);
+      }
+      const algoPush = (algoClOrdId: string, state: string) => (m: Message) =>
+        m.arg?.channel === 'orders-algo' && m.data?.[0]?.algoClOrdId === algoClOrdId && m.data[0].state === state;
+      const algo = { instId: 'BTC-USDT', tdMode: 'cash', side: 'sell', ordType: 'conditional', sz: '0.01' };
+      const t0 = Date.now();
+      const placed = await rest(a, seller, 'POST', '/api/v5/trade/order-algo', {
+        ...algo,
+        algoClOrdId: 'crossAlgo1',
+        slTriggerPx: '30000',
+        slOrdPx: '-1',
+      });
+      assert.equal(placed.code, '0', JSON.stringify(placed));
+      const live = await onB.waitFor(algoPush('crossAlgo1', 'live'), 5000);
+      assert.equal(live.msg.data?.[0]?.algoId, placed.data[0]?.algoId);
+      assert.equal(live.msg.data?.[0]?.slTriggerPx, '30000');
+      const t1 = Date.now();
+      const canceled = await rest(a, seller, 'POST', '/api/v5/trade/cancel-algos', [
+        { instId: 'BTC-USDT', algoId: placed.data[0]?.algoId },
+      ]);
+      assert.equal(canceled.code, '0', JSON.stringify(canceled));
+      const gone = await onB.waitFor(algoPush('crossAlgo1', 'canceled'), 5000);
+      console.log(
+        `# orders-algo on B: placed through A pushed after ${live.at - t0} ms, canceled after ${gone.at - t1} ms`,
+      );
+      assert.ok(live.at - t0 < 1000, `live push on B after ${live.at - t0} ms`);
+      assert.ok(gone.at - t1 < 1000, `canceled push on B after ${gone.at - t1} ms`);
+      // One placed through B reaches A: A's catch-up has run past its own changes above by then.
+      const back = await rest(b, seller, 'POST', '/api/v5/trade/order-algo', {
+        ...algo,
+        algoClOrdId: 'crossAlgo2',
+        slTriggerPx: '31000',
+        slOrdPx: '-1',
+      });
+      assert.equal(back.code, '0', JSON.stringify(back));
+      await onA.waitFor(algoPush('crossAlgo2', 'live'), 5000);
+      await onB.waitFor(algoPush('crossAlgo2', 'live'), 5000);
+      const count = (ws: Client, id: string) =>
+        ws.received
+          .filter((r) => r.msg.arg?.channel === 'orders-algo' && r.msg.data?.[0]?.algoClOrdId === id)
+          .map((r) => r.msg.data?.[0]?.state);
+      assert.deepEqual(count(onA, 'crossAlgo1'), ['live', 'canceled']);
+      assert.deepEqual(count(onB, 'crossAlgo1'), ['live', 'canceled']);
+      assert.deepEqual(count(onB, 'crossAlgo2'), ['live']);
+      await rest(b, seller, 'POST', '/api/v5/trade/cancel-algos', [
+        { instId: 'BTC-USDT', algoId: back.data[0]?.algoId },
+      ]);
+    } finally {
+      onA.close();
+      onB.close();
     }
   });
 });

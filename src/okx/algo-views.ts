@@ -1,4 +1,5 @@
 import type { AlgoOrder } from '../core/algo-orders.js';
+import type { Order } from '../core/orders.js';
 
 const time = (ms: number): string => (ms === 0 ? '' : String(ms));
 
@@ -72,25 +73,44 @@ export function algoPushView(a: AlgoOrder) {
 }
 
 /**
- * An order's `attachAlgoOrds` while its TP/SL waits for the fill (OKX lists them on the order;
- * once the order is filled they become algo orders of their own).
+ * An order's `attachAlgoOrds` (OKX's GET /trade/order, the order lists and the `orders` push):
+ * its attached TP/SL as placed, kept on the order in every state (bots read `failCode` on a
+ * filled order to learn whether its TP/SL went live). `sz` and `amendPxOnTriggerType` only
+ * apply to split TPs of contracts ('' and '0' on spot). OKX: `failCode`/`failReason` say why the
+ * TP/SL could not be placed once the order filled, e.g. 51020 (below the minimum order size):
+ * signet's attached TP/SL fails that way when the filled size is below the minimum (it is
+ * canceled unsized). One whose order was refused (`dropped`) belongs to no order.
  */
-export function attachedAlgoViews(children: readonly AlgoOrder[]) {
+export function attachedAlgoViews(children: readonly AlgoOrder[], parent?: Pick<Order, 'accFillSz'>) {
   return children
-    .filter((c) => c.state === 'waiting')
-    .map((c) => ({
-      amendPxOnTriggerType: '0',
-      attachAlgoClOrdId: c.algoClOrdId,
-      attachAlgoId: c.algoId,
-      failCode: '',
-      failReason: '',
-      slOrdPx: c.slOrdPx,
-      slTriggerPx: c.slTriggerPx,
-      slTriggerPxType: c.slTriggerPxType,
-      sz: '',
-      tpOrdKind: 'condition',
-      tpOrdPx: c.tpOrdPx,
-      tpTriggerPx: c.tpTriggerPx,
-      tpTriggerPxType: c.tpTriggerPxType,
-    }));
+    .filter((c) => c.state !== 'dropped')
+    .map((c) => {
+      const tooSmall = c.state === 'canceled' && c.sz === '' && parent !== undefined && parent.accFillSz !== '0';
+      return {
+        amendPxOnTriggerType: '0',
+        attachAlgoClOrdId: c.algoClOrdId,
+        attachAlgoId: c.algoId,
+        failCode: tooSmall ? '51020' : '',
+        failReason: tooSmall ? 'The filled size is below the minimum order size' : '',
+        slOrdPx: c.slOrdPx,
+        slTriggerPx: c.slTriggerPx,
+        slTriggerPxType: c.slTriggerPxType,
+        sz: '',
+        tpOrdKind: 'condition',
+        tpOrdPx: c.tpOrdPx,
+        tpTriggerPx: c.tpTriggerPx,
+        tpTriggerPxType: c.tpTriggerPxType,
+      };
+    });
+}
+
+/** The attached algos of a page of orders, by parent ordId. */
+export function childrenByParent(children: readonly AlgoOrder[]): Map<string, AlgoOrder[]> {
+  const by = new Map<string, AlgoOrder[]>();
+  for (const c of children) {
+    const list = by.get(c.parentOrdId);
+    if (list === undefined) by.set(c.parentOrdId, [c]);
+    else list.push(c);
+  }
+  return by;
 }

@@ -1,21 +1,28 @@
+import type { AlgoOrder } from '../core/algo-orders.js';
 import type { OrderUpdate } from '../core/order-updates.js';
 import { averagePrice, type Order } from '../core/orders.js';
 import type { RatedFill } from '../services/trading-service.js';
 import type { LastFill } from '../store/exchange.js';
+import { attachedAlgoViews } from './algo-views.js';
 
 /**
  * GET /api/v5/trade/order and the order lists: OKX's spot order shape, every field present.
  * fillPx, fillSz, fillTime and tradeId are those of the order's newest fill (OKX: "last filled");
  * with no fill yet, fillPx, fillTime and tradeId are "" and fillSz "0", as OKX's examples show.
  * posSide is "net" for a spot (cash) order, as ccxt's recorded real OKX spot order shows (OKX's doc example says "").
+ * An order placed with a TP/SL (`attachAlgoOrds`, or the older top-level fields) lists it in
+ * `attachAlgoOrds`, and the top-level attachAlgoClOrdId and TP/SL fields repeat its first entry
+ * (ccxt's parseOrder reads stopLossPrice/takeProfitPrice from those top-level fields).
  */
-export function orderView(o: Order, last?: LastFill) {
+export function orderView(o: Order, last?: LastFill, attached: readonly AlgoOrder[] = []) {
+  const attachAlgoOrds = attachedAlgoViews(attached, o);
+  const first = attachAlgoOrds[0];
   return {
     accFillSz: o.accFillSz,
     algoClOrdId: '',
     algoId: '',
-    attachAlgoClOrdId: '',
-    attachAlgoOrds: [],
+    attachAlgoClOrdId: first?.attachAlgoClOrdId ?? '',
+    attachAlgoOrds,
     avgPx: averagePrice(o),
     cTime: String(o.cTime),
     cancelSource: o.cancelSource === '' ? '' : (CANCEL_SOURCES[o.cancelSource] ?? ''),
@@ -46,9 +53,9 @@ export function orderView(o: Order, last?: LastFill) {
     rebateCcy: o.feeCcy,
     reduceOnly: 'false',
     side: o.side,
-    slOrdPx: '',
-    slTriggerPx: '',
-    slTriggerPxType: '',
+    slOrdPx: first?.slOrdPx ?? '',
+    slTriggerPx: first?.slTriggerPx ?? '',
+    slTriggerPxType: first?.slTriggerPxType ?? '',
     source: '',
     state: o.state,
     stpId: '',
@@ -57,9 +64,9 @@ export function orderView(o: Order, last?: LastFill) {
     tag: o.tag,
     tdMode: 'cash',
     tgtCcy: o.tgtCcy,
-    tpOrdPx: '',
-    tpTriggerPx: '',
-    tpTriggerPxType: '',
+    tpOrdPx: first?.tpOrdPx ?? '',
+    tpTriggerPx: first?.tpTriggerPx ?? '',
+    tpTriggerPxType: first?.tpTriggerPxType ?? '',
     tradeId: last?.tradeId ?? '',
     tradeQuoteCcy: quoteOf(o.instId),
     uTime: String(o.uTime),
@@ -119,10 +126,10 @@ export function fillView(f: RatedFill) {
 }
 
 /** `orders` channel: the order view plus the fill that caused the update (empty when none). */
-export function orderPushView(u: OrderUpdate) {
+export function orderPushView(u: OrderUpdate, attached: readonly AlgoOrder[] = []) {
   const f = u.fill;
   return {
-    ...orderView(u.order),
+    ...orderView(u.order, undefined, attached),
     amendResult: '',
     amendSource: '',
     code: '0',

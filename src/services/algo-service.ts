@@ -1,6 +1,13 @@
 import { attachedAlgo, attachedRequest } from '../core/algo-attach.js';
 import { freezeAlgo, releaseAlgo } from '../core/algo-funds.js';
-import { type AlgoOrder, type AlgoRequest, checkLegsAgainstLast, field, validateAlgo } from '../core/algo-orders.js';
+import {
+  type AlgoOrder,
+  type AlgoRequest,
+  checkLegsAgainstLast,
+  field,
+  HISTORY_STATES,
+  validateAlgo,
+} from '../core/algo-orders.js';
 import { trailingTrigger } from '../core/algo-triggers.js';
 import { RuleError } from '../core/errors.js';
 import type { KeyEnv } from '../core/key-rules.js';
@@ -31,6 +38,9 @@ const AMEND_FIELDS: Record<string, string> = {
   newTriggerPxType: 'triggerPxType',
 };
 
+/** Everything an algo is, as one string (two reads of one stored version compare equal). */
+const versionOf = (a: AlgoOrder): string => JSON.stringify(a, Object.keys(a).sort());
+
 /** A stored algo as a request again (the base of an amendment). */
 function asRequest(a: AlgoOrder): AlgoRequest {
   const req: AlgoRequest = { instId: a.instId, tdMode: a.tdMode, side: a.side, ordType: a.ordType, sz: a.sz };
@@ -52,6 +62,12 @@ export class AlgoService {
   readonly engine: AlgoEngine;
   private readonly ids: IdBlocks;
   private readonly listeners: Array<(a: AlgoOrder) => void> = [];
+  /** Where this instance's look at the algo changes of every process is (null: not following). */
+  private changeCursor: string | null = null;
+  private catchingUp: Promise<number> | null = null;
+  /** The last pushed version of each algo not finished, and of the last few thousand finished ones. */
+  private readonly pushed = new Map<string, string>();
+  private readonly finished = new Map<string, string>();
 
   constructor(
     private readonly store: AlgoStore & ExchangeStore & ClusterStore,
@@ -67,6 +83,7 @@ export class AlgoService {
 
   /** Starts firing on trades and finishes what a stopped instance left half done. */
   async start(now: number): Promise<void> {
+    this.changeCursor = (await this.store.algoChangesSince('')).cursor;
     this.engine.attach();
     await this.engine.run(() => this.engine.recover(now, true));
   }
@@ -88,7 +105,50 @@ export class AlgoService {
   private changed(a: AlgoOrder, funds: boolean): void {
     if (funds) this.ledger.invalidate(a.userId, a.env);
     if (a.state === 'waiting' || a.state === 'dropped') return;
+    if (this.changeCursor !== null && this.seen(a)) return;
     for (const l of this.listeners) l(a);
+  }
+
+  /** Whether this version of the algo was pushed already (here or by the catch-up); notes it as pushed. */
+  private seen(a: AlgoOrder): boolean {
+    const version = versionOf(a);
+    const known = this.pushed.get(a.algoId) === version || this.finished.get(a.algoId) === version;
+    if (HISTORY_STATES.includes(a.state)) {
+      // A finished algo changes no more: kept a while, for whichever side comes second to find it.
+      this.pushed.delete(a.algoId);
+      this.finished.set(a.algoId, version);
+      const oldest = this.finished.keys().next();
+      if (this.finished.size > 5000 && oldest.done !== true) this.finished.delete(oldest.value);
+    } else {
+      this.pushed.set(a.algoId, version);
+    }
+    return known;
+  }
+
+  /**
+   * Pushes the algo changes other instances sharing the database made since the last look (run
+   * every SIGNET_BOOK_SYNC_MS, as the book catch-up is): each change reaches this instance's
+   * listeners once, and this instance's own changes, pushed when made, are not pushed again.
+   * Returns how many it pushed.
+   */
+  catchUp(): Promise<number> {
+    this.catchingUp ??= this.readChanges().finally(() => {
+      this.catchingUp = null;
+    });
+    return this.catchingUp;
+  }
+
+  private async readChanges(): Promise<number> {
+    if (this.changeCursor === null) return 0;
+    const { cursor, algos } = await this.store.algoChangesSince(this.changeCursor);
+    this.changeCursor = cursor;
+    let n = 0;
+    for (const a of algos) {
+      if (a.state === 'waiting' || a.state === 'dropped' || this.seen(a)) continue;
+      for (const l of this.listeners) l(a);
+      n++;
+    }
+    return n;
   }
 
   /** POST /trade/order-algo: validates, freezes what the algo needs and stores it, live. */
@@ -228,5 +288,10 @@ export class AlgoService {
   /** The TP/SL attached to an order (for its `attachAlgoOrds` while it waits). */
   attachedTo(userId: number, env: KeyEnv, ordId: string): Promise<AlgoOrder[]> {
     return this.store.childAlgos(userId, env, ordId);
+  }
+
+  /** The TP/SL attached to a page of an account's orders, in one query. */
+  attachedToAll(userId: number, env: KeyEnv, ordIds: readonly string[]): Promise<AlgoOrder[]> {
+    return this.store.childAlgosOf(userId, env, ordIds);
   }
 }

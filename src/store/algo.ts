@@ -51,4 +51,18 @@ export interface AlgoStore {
   unfinishedAlgos(): Promise<AlgoOrder[]>;
   /** The attached algos of one parent order. */
   childAlgos(userId: number, env: KeyEnv, parentOrdId: string): Promise<AlgoOrder[]>;
+  /** The attached algos of several parent orders of one account, in one query (a page of orders' `attachAlgoOrds`). */
+  childAlgosOf(userId: number, env: KeyEnv, parentOrdIds: readonly string[]): Promise<AlgoOrder[]>;
+  /**
+   * The algos changed (inserted or updated, by any process) since `cursor`, in the order of their
+   * changes, and the cursor to ask with next time; an algo changed twice since is given once, as
+   * it is now. `''` asks for no change, only the current cursor (where a new reader starts).
+   */
+  algoChangesSince(cursor: string): Promise<AlgoChanges>;
+}
+
+/** What `algoChangesSince` answers. */
+export interface AlgoChanges {
+  cursor: string;
+  algos: AlgoOrder[];
 }

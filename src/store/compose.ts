@@ -118,5 +118,7 @@ export function composeStore({
     liveAlgos: a.liveAlgos.bind(a),
     unfinishedAlgos: a.unfinishedAlgos.bind(a),
     childAlgos: a.childAlgos.bind(a),
+    childAlgosOf: a.childAlgosOf.bind(a),
+    algoChangesSince: a.algoChangesSince.bind(a),
   };
 }

@@ -7,7 +7,7 @@ import type { LedgerStore } from './ledger.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
 
-export type { AlgoExpect, AlgoQuery, AlgoStore } from './algo.js';
+export type { AlgoChanges, AlgoExpect, AlgoQuery, AlgoStore } from './algo.js';
 export type { ClusterStore, IdSequenceName, SealedKind } from './cluster.js';
 export type {
   BookChanges,

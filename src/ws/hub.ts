@@ -1,8 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { AlgoOrder } from '../core/algo-orders.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import { orderUpdates } from '../core/order-updates.js';
 import { WS_CLOSE } from '../core/ws-codes.js';
+import { childrenByParent } from '../okx/algo-views.js';
 import { push } from '../okx/envelope.js';
 import { tradeView } from '../okx/market-views.js';
 import { orderPushView } from '../okx/order-views.js';
@@ -32,6 +34,8 @@ export class Hub {
   private readonly feeds = new Map<string, MarketFeed>();
   private marketTimer: NodeJS.Timeout | null = null;
   private orderChanges: BookChange[] = [];
+  private orderPushes: Promise<void> = Promise.resolve();
+  private algoChanges: AlgoOrder[] = [];
   /** OKX: 480 login/subscribe/unsubscribe requests per connection per hour. */
   readonly requestLimit = new RateLimiterMemory({ keyPrefix: 'ws-requests', points: 480, duration: 3600 });
 
@@ -42,10 +46,7 @@ export class Hub {
     deps.keyring.onEvict((apiKey) => this.keyChanged(apiKey));
     deps.ledger.onChange((userId, env) => this.accountChanged(userId, env));
     deps.trading.onBookChange((change) => this.bookChanged(change));
-    deps.algos.onChange((a) => {
-      const feed = this.accounts.get(`${a.userId}:${a.env}`);
-      if (feed !== undefined) pushAlgo(feed.conns, feed.uid, a);
-    });
+    deps.algos.onChange((a) => this.algoChanged(a));
   }
 
   add(conn: Connection): void {
@@ -154,11 +155,19 @@ export class Hub {
   private async ordersSnapshot(conn: Connection, sub: Subscription, userId: number, env: KeyEnv): Promise<void> {
     if (sub.instType !== 'SPOT' && sub.instType !== 'ANY') return;
     const open = await this.deps.trading.listOrders(userId, env, { open: true, instId: sub.instId, limit: 100 });
-    if (open.length === 0 || conn.closed || !conn.subs.has(sub.id) || conn.key === null) return;
+    if (open.length === 0) return;
+    const attached = childrenByParent(
+      await this.deps.algos.attachedToAll(
+        userId,
+        env,
+        open.map((o) => o.ordId),
+      ),
+    );
+    if (conn.closed || !conn.subs.has(sub.id) || conn.key === null) return;
     conn.send(
       push(
         { ...sub.arg, uid: conn.key.uid },
-        open.map((o) => orderPushView({ order: o, fill: null })),
+        open.map((o) => orderPushView({ order: o, fill: null }, attached.get(o.ordId))),
       ),
     );
   }
@@ -212,27 +221,85 @@ export class Hub {
       this.marketTimer ??= setTimeout(() => this.flushMarkets(), MARKET_PUSH_MS);
     }
     if (this.accounts.size === 0) return;
+    // Noted now: the account push that follows the ledger change says whether a fill caused it.
+    for (const order of change.orders) {
+      const feed = this.accounts.get(`${order.userId}:${change.env}`);
+      if (feed !== undefined && change.fills.some((f) => f.userId === order.userId)) feed.filled = true;
+    }
     // After the current operation has answered (a single WebSocket op's reply goes before its pushes).
     this.orderChanges.push(change);
     if (this.orderChanges.length === 1) setImmediate(() => this.pushOrders());
   }
 
+  /**
+   * An algo change is pushed after the request that made it has answered, as the `orders` pushes
+   * are (OKX answers a placement before its orders-algo push; a bot matches the push against the
+   * algoId it got back).
+   */
+  private algoChanged(a: AlgoOrder): void {
+    if (!this.accounts.has(`${a.userId}:${a.env}`)) return;
+    this.algoChanges.push(a);
+    if (this.algoChanges.length > 1) return;
+    setImmediate(() => {
+      const changes = this.algoChanges;
+      this.algoChanges = [];
+      for (const c of changes) {
+        const feed = this.accounts.get(`${c.userId}:${c.env}`);
+        if (feed !== undefined) pushAlgo(feed.conns, feed.uid, c);
+      }
+    });
+  }
+
   private pushOrders(): void {
     const changes = this.orderChanges;
     this.orderChanges = [];
-    for (const change of changes) this.pushOrderChange(change);
+    // One at a time, so pushes never go out of order while the attached TP/SL are read.
+    this.orderPushes = this.orderPushes
+      .then(() => this.pushOrderChanges(changes))
+      .catch((err: unknown) => this.log.error({ err }, 'websocket orders push failed'));
   }
 
-  private pushOrderChange(change: BookChange): void {
+  /** The orders of `changes` someone is subscribed to, by account. */
+  private watchedOrders(changes: readonly BookChange[]): Map<AccountFeed, Set<string>> {
+    const watched = new Map<AccountFeed, Set<string>>();
+    for (const change of changes) {
+      for (const order of change.orders) {
+        const feed = this.accounts.get(`${order.userId}:${change.env}`);
+        if (feed === undefined || !this.ordersWatched(feed, order.instId)) continue;
+        const ids = watched.get(feed) ?? new Set<string>();
+        watched.set(feed, ids.add(order.ordId));
+      }
+    }
+    return watched;
+  }
+
+  private ordersWatched(feed: AccountFeed, instId: string): boolean {
+    for (const conn of feed.conns)
+      for (const sub of conn.subs.values()) if (sub.channel === 'orders' && ordersMatch(sub, instId)) return true;
+    return false;
+  }
+
+  /** Pushes a batch of book changes, their orders with their attached TP/SL (one query per account). */
+  private async pushOrderChanges(changes: readonly BookChange[]): Promise<void> {
+    const watched = this.watchedOrders(changes);
+    if (watched.size === 0) return;
+    const lists = await Promise.all(
+      [...watched].map(([feed, ids]) => this.deps.algos.attachedToAll(feed.userId, feed.env, [...ids])),
+    );
+    const attached = childrenByParent(lists.flat());
+    for (const change of changes) this.pushOrderChange(change, attached);
+  }
+
+  private pushOrderChange(change: BookChange, attached: ReadonlyMap<string, AlgoOrder[]>): void {
     for (const order of change.orders) {
       const feed = this.accounts.get(`${order.userId}:${change.env}`);
       if (feed === undefined) continue;
-      if (change.fills.some((f) => f.userId === order.userId)) feed.filled = true;
       let messages: string[] | null = null;
       for (const conn of feed.conns) {
         for (const sub of conn.subs.values()) {
           if (sub.channel !== 'orders' || !ordersMatch(sub, order.instId)) continue;
-          messages ??= orderUpdates(order, change.fills).map((u) => JSON.stringify(orderPushView(u)));
+          const children = attached.get(order.ordId);
+          messages ??= orderUpdates(order, change.fills).map((u) => JSON.stringify(orderPushView(u, children)));
           const arg = JSON.stringify({ ...sub.arg, uid: feed.uid });
           for (const m of messages) conn.send(`{"arg":${arg},"data":[${m}]}`);
         }

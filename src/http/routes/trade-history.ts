@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RuleError } from '../../core/errors.js';
+import type { KeyEnv } from '../../core/key-rules.js';
 import type { Order } from '../../core/orders.js';
 import type { RateLimitedEndpoint } from '../../core/rate-limits.js';
+import { childrenByParent } from '../../okx/algo-views.js';
 import { ok } from '../../okx/envelope.js';
 import { fillView, orderView } from '../../okx/order-views.js';
 import type { AppDeps } from '../../services/container.js';
@@ -88,10 +90,19 @@ function orderQuery(url: keyof typeof ORDER_LISTS, q: Query, now: number): Order
 
 /** GET /api/v5/trade: an order, the order lists and the fills. */
 export function tradeHistoryRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const { trading } = deps;
-  const withLastFills = async (orders: readonly Order[]) => {
-    const last = await trading.lastFills(orders.filter((o) => o.accFillSz !== '0').map((o) => o.ordId));
-    return orders.map((o) => orderView(o, last.get(o.ordId)));
+  const { trading, algos } = deps;
+  /** A page of orders of one account with their last fills and attached TP/SL: one query each. */
+  const withLastFills = async (userId: number, env: KeyEnv, orders: readonly Order[]) => {
+    const [last, children] = await Promise.all([
+      trading.lastFills(orders.filter((o) => o.accFillSz !== '0').map((o) => o.ordId)),
+      algos.attachedToAll(
+        userId,
+        env,
+        orders.map((o) => o.ordId),
+      ),
+    ]);
+    const byParent = childrenByParent(children);
+    return orders.map((o) => orderView(o, last.get(o.ordId), byParent.get(o.ordId)));
   };
 
   v5Route(app, deps, {
@@ -112,7 +123,7 @@ export function tradeHistoryRoutes(app: FastifyInstance, deps: AppDeps): void {
         ordId !== undefined ? { ordId } : { clOrdId: clOrdId ?? '' },
       );
       if (order === null || order.instId !== instId) throw new RuleError('51603', `ordId: no such order on ${instId}`);
-      return ok(await withLastFills([order]));
+      return ok(await withLastFills(key.userId, key.env, [order]));
     }),
   });
 
@@ -125,7 +136,7 @@ export function tradeHistoryRoutes(app: FastifyInstance, deps: AppDeps): void {
         const key = keyOf(request);
         const query = orderQuery(url, request.query as Query, deps.now());
         if (query === null) return ok([]);
-        return ok(await withLastFills(await trading.listOrders(key.userId, key.env, query)));
+        return ok(await withLastFills(key.userId, key.env, await trading.listOrders(key.userId, key.env, query)));
       }),
     });
   }

@@ -90,7 +90,36 @@ export function algoContract({ withStore, user }: ContractCase): void {
     assert.deepEqual(ids(await store.listAlgos(u.id, 'live', { ...q, pending: false, state: 'effective' })), []);
     assert.equal(await store.findAlgo(u.id, 'live', { algoId: '3005' }), null);
     assert.deepEqual(ids(await store.childAlgos(u.id, 'live', '55')), ['3005']);
+    assert.deepEqual(ids(await store.childAlgosOf(u.id, 'live', ['54', '55', '56'])), ['3005']);
+    assert.deepEqual(ids(await store.childAlgosOf(u.id, 'live', [])), []);
+    assert.deepEqual(ids(await store.childAlgosOf(u.id + 1, 'live', ['55'])), []);
     assert.deepEqual(ids(await store.liveAlgos('live', 'BTC-USDT')), ['3001', '3002', '3004']);
     assert.deepEqual(ids(await store.unfinishedAlgos()), ['3005']);
+  });
+
+  withStore('algo: changes since a cursor, in order, each once, none before the reader started', async (store) => {
+    const u = await user(store);
+    await store.insertAlgos([algoRow(u.id, '4001', { frozen: '0' })], [], T0);
+    const start = await store.algoChangesSince('');
+    assert.deepEqual(start.algos, []);
+    const a = algoRow(u.id, '4002', { frozen: '0' });
+    await store.insertAlgos([a], [], T0);
+    await store.insertAlgos([algoRow(u.id, '4003', { frozen: '0' })], [], T0);
+    const first = await store.algoChangesSince(start.cursor);
+    assert.deepEqual(
+      first.algos.map((x) => x.algoId),
+      ['4002', '4003'],
+    );
+    assert.deepEqual((await store.algoChangesSince(first.cursor)).algos, []);
+    // A failed transition is no change; a won one is, with the algo as it is now.
+    assert.equal(await store.transitionAlgo({ ...a, state: 'canceled' }, { state: 'effective' }, [], T0 + 1), false);
+    assert.deepEqual((await store.algoChangesSince(first.cursor)).algos, []);
+    assert.ok(await store.transitionAlgo({ ...a, state: 'canceled', uTime: T0 + 1 }, { state: 'live' }, [], T0 + 1));
+    const second = await store.algoChangesSince(first.cursor);
+    assert.deepEqual(
+      second.algos.map((x) => [x.algoId, x.state]),
+      [['4002', 'canceled']],
+    );
+    assert.deepEqual((await store.algoChangesSince(second.cursor)).algos, []);
   });
 }

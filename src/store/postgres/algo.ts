@@ -1,9 +1,9 @@
 import { type AlgoOrder, duplicateAlgoClOrdId } from '../../core/algo-orders.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import type { LedgerEntry } from '../../core/ledger.js';
-import type { AlgoExpect, AlgoQuery, AlgoStore } from '../algo.js';
+import type { AlgoChanges, AlgoExpect, AlgoQuery, AlgoStore } from '../algo.js';
 import { ALGO_COLUMNS, type AlgoRow, algoRow, toAlgo } from '../codecs/algo.js';
-import { type Connection, isUniqueViolation, rows, tx } from './connection.js';
+import { type Connection, isUniqueViolation, one, rows, tx } from './connection.js';
 import type { PostgresLedger } from './ledger.js';
 
 const NUM = '(algo_id::numeric)';
@@ -126,5 +126,45 @@ export class PostgresAlgo implements AlgoStore {
         [userId, env, parentOrdId],
       )
     ).map(toAlgo);
+  }
+
+  async childAlgosOf(userId: number, env: KeyEnv, parentOrdIds: readonly string[]): Promise<AlgoOrder[]> {
+    if (parentOrdIds.length === 0) return [];
+    return (
+      await rows<AlgoRow>(
+        this.conn.pool,
+        `SELECT * FROM algo_orders WHERE user_id = $1 AND env = $2 AND parent_ord_id <> ''
+        AND parent_ord_id = ANY($3::text[]) ORDER BY ${NUM}`,
+        [userId, env, [...parentOrdIds]],
+      )
+    ).map(toAlgo);
+  }
+
+  /**
+   * The cursor is a transaction id: every transaction below the current snapshot's xmin has
+   * committed or rolled back, so the rows changed by transactions in [cursor, xmin) are all there
+   * to read now, and none of them is missed by a later look (rows still being written have an xid
+   * at or above xmin and come next time).
+   */
+  async algoChangesSince(cursor: string): Promise<AlgoChanges> {
+    if (cursor === '') {
+      const row = await one<{ xmin: string }>(
+        this.conn.pool,
+        'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+      );
+      return { cursor: row?.xmin ?? '', algos: [] };
+    }
+    const found = await rows<AlgoRow & { next_cursor: string }>(
+      this.conn.pool,
+      `WITH s AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+      SELECT a.*, s.xmin::text AS next_cursor FROM s
+      LEFT JOIN algo_orders a ON a.change_xid >= $1::xid8 AND a.change_xid < s.xmin
+      ORDER BY a.change_xid`,
+      [cursor],
+    );
+    return {
+      cursor: found[0]?.next_cursor ?? cursor,
+      algos: found.filter((r) => r.algo_id !== null).map(toAlgo),
+    };
   }
 }

@@ -298,4 +298,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX algo_orders_open_cl_id ON algo_orders(user_id, env, algo_cl_ord_id)
     WHERE algo_cl_ord_id <> '' AND state IN ('live', 'pause', 'partially_effective', 'waiting');
   `,
+  `
+  -- Every algo change carries the transaction that made it: other instances read the changes
+  -- committed since their last look (below the snapshot's xmin nothing is still in flight).
+  ALTER TABLE algo_orders ADD COLUMN change_xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+  CREATE INDEX algo_orders_change ON algo_orders(change_xid);
+  CREATE FUNCTION algo_orders_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    NEW.change_xid := pg_current_xact_id();
+    RETURN NEW;
+  END $$;
+  CREATE TRIGGER algo_orders_changed BEFORE UPDATE ON algo_orders
+    FOR EACH ROW EXECUTE FUNCTION algo_orders_changed();
+  `,
 ];

@@ -1,7 +1,7 @@
 import { type AlgoOrder, duplicateAlgoClOrdId } from '../../core/algo-orders.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import type { LedgerEntry } from '../../core/ledger.js';
-import type { AlgoExpect, AlgoQuery, AlgoStore } from '../algo.js';
+import type { AlgoChanges, AlgoExpect, AlgoQuery, AlgoStore } from '../algo.js';
 import { ALGO_COLUMNS, type AlgoRow, algoRow, toAlgo } from '../codecs/algo.js';
 import { type Db, inTransaction, isUniqueViolation, prepare } from './connection.js';
 import type { SqliteLedger } from './ledger.js';
@@ -48,6 +48,16 @@ export class SqliteAlgo implements AlgoStore {
         db,
         `SELECT * FROM algo_orders WHERE user_id = ? AND env = ? AND parent_ord_id = ? AND parent_ord_id <> ''
         ORDER BY ${NUM}`,
+      ),
+      changedSince: prepare<AlgoRow & { change_seq: number }>(
+        db,
+        'SELECT * FROM algo_orders WHERE change_seq > ? ORDER BY change_seq',
+      ),
+      lastChange: prepare<{ seq: number }>(db, 'SELECT COALESCE(MAX(change_seq), 0) AS seq FROM algo_orders'),
+      childrenOf: prepare<AlgoRow>(
+        db,
+        `SELECT * FROM algo_orders WHERE user_id = ? AND env = ? AND parent_ord_id <> ''
+        AND parent_ord_id IN (SELECT value FROM json_each(?)) ORDER BY ${NUM}`,
       ),
     };
   }
@@ -137,5 +147,18 @@ export class SqliteAlgo implements AlgoStore {
 
   async childAlgos(userId: number, env: KeyEnv, parentOrdId: string): Promise<AlgoOrder[]> {
     return this.stmt.children.all(userId, env, parentOrdId).map(toAlgo);
+  }
+
+  async childAlgosOf(userId: number, env: KeyEnv, parentOrdIds: readonly string[]): Promise<AlgoOrder[]> {
+    if (parentOrdIds.length === 0) return [];
+    return this.stmt.childrenOf.all(userId, env, JSON.stringify(parentOrdIds)).map(toAlgo);
+  }
+
+  /** The cursor is the last change number read (SQLite commits one writer at a time, in number order). */
+  async algoChangesSince(cursor: string): Promise<AlgoChanges> {
+    if (cursor === '') return { cursor: String(this.stmt.lastChange.get()?.seq ?? 0), algos: [] };
+    const changed = this.stmt.changedSince.all(Number(cursor));
+    const last = changed.at(-1);
+    return { cursor: last === undefined ? cursor : String(last.change_seq), algos: changed.map(toAlgo) };
   }
 }

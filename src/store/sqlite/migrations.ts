@@ -311,4 +311,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX algo_orders_open_cl_id ON algo_orders(user_id, env, algo_cl_ord_id)
     WHERE algo_cl_ord_id <> '' AND state IN ('live', 'pause', 'partially_effective', 'waiting');
   `,
+  `
+  -- Every algo change gets the next change number (SQLite writes one transaction at a time, so
+  -- the numbers follow the commits): other processes read the changes since their last look.
+  ALTER TABLE algo_orders ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX algo_orders_change ON algo_orders(change_seq);
+  CREATE TRIGGER algo_orders_inserted AFTER INSERT ON algo_orders BEGIN
+    UPDATE algo_orders SET change_seq = (SELECT MAX(change_seq) FROM algo_orders) + 1 WHERE algo_id = NEW.algo_id;
+  END;
+  CREATE TRIGGER algo_orders_updated AFTER UPDATE OF state, sz, u_time, is_placing ON algo_orders BEGIN
+    UPDATE algo_orders SET change_seq = (SELECT MAX(change_seq) FROM algo_orders) + 1 WHERE algo_id = NEW.algo_id;
+  END;
+  `,
 ];
