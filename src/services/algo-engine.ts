@@ -71,6 +71,16 @@ export class AlgoEngine {
     return t?.px ?? '';
   }
 
+  /**
+   * After an algo is stored: if the book traded since `seen` (the last price the algo was checked
+   * against), that trade was evaluated before the algo existed, so evaluate the algo against the
+   * price now (the intermediate prices of such a trade are not replayed).
+   */
+  recheck(env: KeyEnv, instId: string, seen: string): void {
+    const now = this.lastPx.get(`${env}:${instId}`);
+    if (now !== undefined && now !== seen) void this.run(() => this.evaluate(env, instId, [now]));
+  }
+
   private fills(env: KeyEnv, fills: readonly Fill[]): void {
     const byBook = new Map<string, string[]>();
     for (const f of fills) {

@@ -210,4 +210,37 @@ describe('AlgoService', () => {
     assert.deepEqual(sells, [[fired?.ordId, '0.1']]);
     assert.deepEqual(await balanceOf(ledger, a, 'live', TRADING, 'BTC'), { avail: '0.9', frozen: '0' });
   });
+  test('a trade made between reading the last price and storing a new algo is checked against it', async () => {
+    const { trading, ledger, algos, user, limit } = await exchange();
+    const [a, b, c] = [await user('a@x.io'), await user('b@x.io'), await user('c@x.io')];
+    await trading.place(b, 'live', limit('buy', '60000', '0.01'), T0);
+    await trading.place(c, 'live', limit('sell', '60000', '0.01'), T0);
+    await algos.engine.idle();
+    // The interleaving forced: the price is read (60000), then a trade at 49000 is made and
+    // evaluated while the algo is not stored yet.
+    const read = algos.engine.last.bind(algos.engine);
+    algos.engine.last = async () => '60000';
+    await trading.place(b, 'live', limit('buy', '49000', '1'), T0);
+    await trading.place(c, 'live', limit('sell', '49000', '0.01'), T0);
+    await algos.engine.idle();
+    const stop = await algos.place(
+      a,
+      'live',
+      {
+        instId: 'BTC-USDT',
+        tdMode: 'cash',
+        side: 'sell',
+        ordType: 'conditional',
+        sz: '0.1',
+        slTriggerPx: '50000',
+        slOrdPx: '-1',
+      },
+      T0,
+    );
+    algos.engine.last = read;
+    await algos.engine.idle();
+    const fired = await algos.find(a, 'live', { algoId: stop.algoId });
+    assert.deepEqual([fired?.state, fired?.actualSide], ['effective', 'sl']);
+    assert.deepEqual(await balanceOf(ledger, a, 'live', TRADING, 'BTC'), { avail: '0.9', frozen: '0' });
+  });
 });

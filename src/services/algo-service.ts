@@ -173,6 +173,7 @@ export class AlgoService {
     const held = freezeAlgo(a, inst, last);
     await this.store.insertAlgos([held.algo], held.entries, now);
     this.changed(held.algo, held.entries.length > 0);
+    this.engine.recheck(env, inst.instId, last);
     return held.algo;
   }
 
