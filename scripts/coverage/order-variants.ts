@@ -213,15 +213,16 @@ export const ORDER_VARIANTS: readonly Variant[] = [
     (o) => expect(o.info['callbackRatio'] === '0.03', `callbackRatio ${o.info['callbackRatio']}`),
   ),
   v('createOrder', 'attached stopLoss and takeProfit', async (w) => {
-    const o = await restingRoundTrip(w, (ex, p) =>
-      ex.createOrder(SYMBOL, 'limit', 'buy', 0.001, at(p, 0.9), {
+    let asked = 0;
+    const o = await restingRoundTrip(w, (ex, p) => {
+      asked = p;
+      return ex.createOrder(SYMBOL, 'limit', 'buy', 0.001, at(p, 0.9), {
         stopLoss: { triggerPrice: at(p, 0.8) },
         takeProfit: { triggerPrice: at(p, 1.1) },
-      }),
-    );
-    const p = (o.price ?? 0) / 0.9;
-    near(o.stopLossPrice, at(p, 0.8), 'stopLossPrice');
-    near(o.takeProfitPrice, at(p, 1.1), 'takeProfitPrice');
+      });
+    });
+    near(o.stopLossPrice, at(asked, 0.8), 'stopLossPrice');
+    near(o.takeProfitPrice, at(asked, 1.1), 'takeProfitPrice');
   }),
   v('createOrderWithTakeProfitAndStopLoss', 'default', async (w) => {
     const o = await restingRoundTrip(w, (ex, p) =>
