@@ -145,7 +145,7 @@ describe('ccxt okx and okx-api against a listening server', () => {
     const doomed = await newKey('doomed');
     const ex = ccxtFor(doomed);
     await ex.fetchBalance();
-    const r = await cli(['keys', 'delete', '--user', email, '--key', doomed.apiKey], { data });
+    const r = await cli(['keys', 'delete', '--user', email, '--key', doomed.apiKey, '--yes'], { data });
     assert.equal(r.code, 0, r.stderr);
     const deletedAt = Date.now();
     let refusedAfter = -1;

@@ -519,7 +519,7 @@ describe('the WebSocket API through the real clients', () => {
             assert.match(String(err), /4007/);
             return true;
           });
-          await cliOk(['keys', 'delete', '--user', EMAIL, '--key', doomed.apiKey], data);
+          await cliOk(['keys', 'delete', '--user', EMAIL, '--key', doomed.apiKey, '--yes'], data);
           await outcome;
         } finally {
           await victim.close();

@@ -628,7 +628,7 @@ describe('WebSocket API over a raw ws client: login, key changes, bad input, tra
   test("keys delete in another process closes the key's sessions with 4007 within 1 s; another key's session stays", async (t) => {
     const victim = await loggedIn(priv, doomed);
     const bystander = await loggedIn(priv, taker);
-    const r = await cli(['keys', 'delete', '--user', MAKER, '--key', doomed.apiKey], { data });
+    const r = await cli(['keys', 'delete', '--user', MAKER, '--key', doomed.apiKey, '--yes'], { data });
     const doneAt = Date.now();
     assert.equal(r.code, 0, r.stderr);
     const closed = await victim.mustClose(5000);

@@ -194,6 +194,11 @@ export class KeyService {
     return this.view(deleted);
   }
 
+  /** The keys `sweep(now)` would delete, deleting nothing. */
+  async expired(now: number): Promise<KeyView[]> {
+    return (await this.store.listExpiredKeys(this.policy, now)).map((k) => this.view(k));
+  }
+
   /** Deletes keys expired at `now` (see core/expiry.ts); returns what was deleted. */
   async sweep(now: number): Promise<KeyView[]> {
     return (await this.store.deleteExpiredKeys(this.policy, now)).map((k) => this.view(k));

@@ -59,6 +59,7 @@ export function composeStore({
     recordKeyIps: k.recordKeyIps.bind(k),
     listKeyIps: k.listKeyIps.bind(k),
     deleteExpiredKeys: k.deleteExpiredKeys.bind(k),
+    listExpiredKeys: k.listExpiredKeys.bind(k),
     latestAuditId: k.latestAuditId.bind(k),
     keyChangesSince: k.keyChangesSince.bind(k),
     listAudit: k.listAudit.bind(k),

@@ -96,6 +96,8 @@ export interface KeyStore {
   listKeyIps(apiKey: string, limit: number): Promise<string[]>;
   /** Deletes every key expired under `policy` at `now`, with an 'expire' audit entry each. */
   deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]>;
+  /** The keys `deleteExpiredKeys` would delete at `now`, deleting nothing (`signet sweep --dry-run`). */
+  listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]>;
 
   /** The newest audit id: the starting cursor for `keyChangesSince`. */
   latestAuditId(): Promise<number>;

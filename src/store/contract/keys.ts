@@ -103,7 +103,14 @@ export function keysContract({ withStore, user }: ContractCase): void {
     const bound = await store.createKey(u.id, () => keyRow(u.id, { ips: ['1.2.3.4'] }), 'cli', T0);
     const demo = await store.createKey(u.id, () => keyRow(u.id, { env: 'demo' }), 'cli', T0);
     await store.touchKeys([{ apiKey: used.apiKey, at: T0 + 20 * DAY_MS }]);
+    assert.deepEqual(await store.listExpiredKeys(DEFAULT_EXPIRY, T0 + 29 * DAY_MS), []);
     assert.deepEqual(await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 29 * DAY_MS), []);
+    const wouldGo = await store.listExpiredKeys(DEFAULT_EXPIRY, T0 + 31 * DAY_MS);
+    assert.deepEqual(
+      wouldGo.map((k) => k.apiKey),
+      [idle.apiKey],
+    );
+    assert.equal((await store.listKeys(u.id)).length, 4, 'listing deletes nothing');
     const deleted = await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 31 * DAY_MS);
     assert.deepEqual(
       deleted.map((k) => k.apiKey),

@@ -204,6 +204,11 @@ export class PostgresKeys implements KeyStore {
     });
   }
 
+  async listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
+    const candidates = await rows<KeyRow>(this.conn.pool, `SELECT * FROM api_keys WHERE env = 'live' AND ips = ''`);
+    return expiredKeys(candidates.map(toKey), policy, now);
+  }
+
   async latestAuditId(): Promise<number> {
     return (await one<IdRow>(this.conn.pool, 'SELECT COALESCE(MAX(id), 0) AS id FROM audit_log'))?.id ?? 0;
   }

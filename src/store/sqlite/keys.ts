@@ -184,6 +184,10 @@ export class SqliteKeys implements KeyStore {
     });
   }
 
+  async listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
+    return expiredKeys(this.stmt.expiryCandidates.all().map(toKey), policy, now);
+  }
+
   async latestAuditId(): Promise<number> {
     return this.stmt.latestAudit.get()?.id ?? 0;
   }

@@ -1,0 +1,32 @@
+import { flags, UsageError } from '../args.js';
+import { type CliIo, DATA, JSON_OPT, session } from '../io.js';
+
+/**
+ * signet sweep [--as-of T] [--dry-run]: deletes the keys expired at that moment (default now), or
+ * with --dry-run lists the same keys and deletes nothing. --json prints the keys as `keys list` does.
+ */
+export async function sweepCommand(argv: string[], io: CliIo): Promise<void> {
+  const { print, printJson, withRuntime } = session(io);
+  const f = flags(argv, { ...DATA, ...JSON_OPT, 'as-of': { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const asOfText = f['as-of'];
+  const asOf = asOfText === undefined ? Date.now() : Date.parse(asOfText);
+  if (Number.isNaN(asOf) || (asOfText !== undefined && !/^\d{4}-\d{2}-\d{2}/.test(asOfText))) {
+    throw new UsageError(`--as-of must be an ISO-8601 date-time such as 2026-01-31T00:00:00Z, got "${asOfText}"`);
+  }
+  const dryRun = f['dry-run'] === true;
+  await withRuntime(
+    f,
+    async (rt) => {
+      const keys = dryRun ? await rt.keys.expired(asOf) : await rt.keys.sweep(asOf);
+      if (f.json === true) return printJson(keys);
+      const at = new Date(asOf).toISOString();
+      print(
+        dryRun
+          ? `${keys.length} expired key(s) would be deleted as of ${at} (dry run: nothing deleted)`
+          : `${keys.length} expired key(s) deleted as of ${at}`,
+      );
+      for (const k of keys) print(`  ${k.apiKey}  ${k.label}  last used ${k.lastUsedAt ?? 'never'}`);
+    },
+    dryRun ? 'read' : 'write',
+  );
+}

@@ -1,0 +1,241 @@
+/** One command's usage text: `signet <path> --help` prints it; `signet --help` lists every usage line. */
+interface CommandHelp {
+  /** "keys create", "sweep", ... */
+  path: string;
+  usage: string;
+  summary: string;
+  flags: ReadonlyArray<readonly [flag: string, meaning: string]>;
+}
+
+const JSON_FLAG = ['--json', 'print one JSON value instead of text (ISO-8601 times, camelCase keys)'] as const;
+const YES_FLAG = ['--yes', 'do not ask for confirmation (required when standard input is not a terminal)'] as const;
+const DATA_FLAGS = [
+  ['--data DIR', 'SQLite database in DIR (default ./data, or SIGNET_DATA)'],
+  ['--db URL', 'PostgreSQL instead: postgres://user@host/db (default DATABASE_URL)'],
+] as const;
+
+export const COMMANDS: readonly CommandHelp[] = [
+  {
+    path: 'serve',
+    usage: 'signet serve [--host H] [--port P] [--data DIR | --db URL]',
+    summary: 'Serve the OKX V5 API, its WebSocket API and the console (also `npm start`).',
+    flags: [
+      ['--host H', 'address to listen on (default SIGNET_HOST, 127.0.0.1)'],
+      ['--port P', 'port to listen on; 0 picks a free one (default SIGNET_PORT, 8080)'],
+    ],
+  },
+  {
+    path: 'user create',
+    usage: 'signet user create --email E --password P',
+    summary: 'Create an account (its password is stored as scrypt).',
+    flags: [
+      ['--email E', 'the account email, used as --user by the other commands'],
+      ['--password P', 'at least 12 characters; - reads it from standard input'],
+    ],
+  },
+  {
+    path: 'user list',
+    usage: 'signet user list [--json]',
+    summary: 'List the accounts: email, uid, created, whether 2FA is on.',
+    flags: [JSON_FLAG],
+  },
+  {
+    path: 'user set-password',
+    usage: 'signet user set-password --user E --password -',
+    summary: "Set an account's password (for a locked-out user); ends its sessions; written to the audit log.",
+    flags: [
+      ['--user E', 'the account email'],
+      ['--password P', 'the new password, at least 12 characters; - reads it from standard input'],
+    ],
+  },
+  {
+    path: 'user reset-2fa',
+    usage: 'signet user reset-2fa --user E',
+    summary: "Turn off an account's authenticator and recovery codes; ends its sessions; written to the audit log.",
+    flags: [['--user E', 'the account email']],
+  },
+  {
+    path: 'keys create',
+    usage:
+      'signet keys create --user E --name N --passphrase P [--perm read,trade,withdraw] [--ip A,B,...] [--demo] [--json]',
+    summary: 'Create an API key; the secret key is printed once, never again.',
+    flags: [
+      ['--user E', 'the account email'],
+      ['--name N', 'the key name: letters, digits, spaces, - and _; unique in the account'],
+      [
+        '--passphrase P',
+        'the passphrase clients send; 8-32 characters with upper and lower case, a digit and a special character; - reads it from standard input',
+      ],
+      ['--perm LIST', 'read (always included), trade, withdraw; comma-separated (default read)'],
+      ['--ip LIST', 'up to 20 IPv4/IPv6 addresses or CIDR ranges; unbound live keys expire after 30 days unused'],
+      ['--demo', 'a demo-trading key (accepted only with x-simulated-trading: 1)'],
+      JSON_FLAG,
+    ],
+  },
+  {
+    path: 'keys list',
+    usage: 'signet keys list --user E [--json]',
+    summary: "List the account's keys (never a secret).",
+    flags: [['--user E', 'the account email'], JSON_FLAG],
+  },
+  {
+    path: 'keys show',
+    usage: 'signet keys show --user E --key K [--json]',
+    summary: 'Show one key: name, permissions, IPs, environment, created, last used, expiry (never a secret).',
+    flags: [['--user E', 'the account email'], ['--key K', 'the API key'], JSON_FLAG],
+  },
+  {
+    path: 'keys modify',
+    usage: 'signet keys modify --user E --key K [--name N] [--perm LIST] [--ip A,B,...|""] [--json]',
+    summary: "Change a key's name, permissions or IP addresses (the secret and passphrase stay).",
+    flags: [
+      ['--user E', 'the account email'],
+      ['--key K', 'the API key'],
+      ['--name N', 'a new name'],
+      ['--perm LIST', 'the new permissions, e.g. read,trade'],
+      ['--ip LIST', 'the new IP addresses; --ip "" unbinds the key'],
+      JSON_FLAG,
+    ],
+  },
+  {
+    path: 'keys delete',
+    usage: 'signet keys delete --user E --key K [--yes] [--json]',
+    summary: 'Delete a key; it is refused everywhere within a second. Asks first on a terminal.',
+    flags: [['--user E', 'the account email'], ['--key K', 'the API key'], YES_FLAG, JSON_FLAG],
+  },
+  {
+    path: 'deposit',
+    usage:
+      'signet deposit --user E --ccy C --amt X [--demo] [--to trading|funding] [--json]\n  signet deposit --address A --amount X [--txid T] [--json]',
+    summary: 'Paper funds for an account, or a simulated on-chain deposit to a deposit address.',
+    flags: [
+      ['--user E', 'the account email'],
+      ['--ccy C', 'the currency, e.g. USDT'],
+      ['--amt X', 'the amount, a plain decimal (--amount is the same)'],
+      ['--demo', "into the account's demo-trading balances"],
+      ['--to ACCOUNT', 'trading (default) or funding'],
+      ['--address A', 'a deposit address from GET /api/v5/asset/deposit-address (instead of --user and --ccy)'],
+      ['--txid T', 'the simulated transaction id (default: a random one)'],
+      JSON_FLAG,
+    ],
+  },
+  {
+    path: 'address add',
+    usage: 'signet address add --user E --ccy C --chain CH --addr A [--json]',
+    summary: "Add a withdrawal address to the account's address book.",
+    flags: [
+      ['--user E', 'the account email'],
+      ['--ccy C', 'the currency, e.g. USDT'],
+      ['--chain CH', 'the chain in OKX spelling, e.g. USDT-TRC20'],
+      ['--addr A', 'the address'],
+      JSON_FLAG,
+    ],
+  },
+  {
+    path: 'address list',
+    usage: 'signet address list --user E [--json]',
+    summary: "List the account's withdrawal addresses with their ids.",
+    flags: [['--user E', 'the account email'], JSON_FLAG],
+  },
+  {
+    path: 'address remove',
+    usage: 'signet address remove --user E --id N [--yes] [--json]',
+    summary: 'Remove a withdrawal address (its id from address list). Asks first on a terminal.',
+    flags: [
+      ['--user E', 'the account email'],
+      ['--id N', 'the address id, as address list shows it'],
+      YES_FLAG,
+      JSON_FLAG,
+    ],
+  },
+  {
+    path: 'sweep',
+    usage: 'signet sweep [--as-of ISO-8601] [--dry-run] [--json]',
+    summary: 'Delete the keys expired as of a moment (unbound live keys unused for 30 days) and list them.',
+    flags: [
+      ['--as-of T', 'the moment, e.g. 2030-01-01T00:00:00Z (default now)'],
+      ['--dry-run', 'list what would be deleted, delete nothing'],
+      JSON_FLAG,
+    ],
+  },
+  {
+    path: 'migrate',
+    usage: 'signet migrate [--json]',
+    summary: 'Bring the database (SQLite or PostgreSQL) to the current schema (serve does this too).',
+    flags: [JSON_FLAG],
+  },
+  {
+    path: 'rotate-master-key',
+    usage: 'signet rotate-master-key [--new-key HEX|-] [--json]',
+    summary: 'Re-encrypt every stored secret under a new master key, in one transaction.',
+    flags: [
+      [
+        '--new-key HEX',
+        '64 hex digits (openssl rand -hex 32); - reads it from standard input; default: a random key written to DIR/master.key',
+      ],
+      JSON_FLAG,
+    ],
+  },
+];
+
+/** The command groups that take a subcommand, with their subcommands. */
+export const GROUPS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  [...new Set(COMMANDS.filter((c) => c.path.includes(' ')).map((c) => c.path.split(' ')[0] ?? ''))].map((g) => [
+    g,
+    COMMANDS.filter((c) => c.path.startsWith(`${g} `)).map((c) => c.path.slice(g.length + 1)),
+  ]),
+);
+
+/** Every top-level command name. */
+export const TOP_LEVEL: readonly string[] = [...new Set(COMMANDS.map((c) => c.path.split(' ')[0] ?? ''))];
+
+const COMMON = `Every command takes --data DIR (SQLite in DIR; default ./data, or SIGNET_DATA) or
+--db postgres://... (PostgreSQL; default DATABASE_URL). Commands that write create and migrate
+the database; commands that only read refuse a database that does not exist.
+--password - and --passphrase - read the value from standard input.
+signet <command> --help explains a command's flags.`;
+
+export function topHelp(version: string): string {
+  return `signet ${version}: OKX V5-compatible API keys and a paper exchange
+
+Usage:
+${COMMANDS.map((c) => `  ${c.usage}`).join('\n')}
+  signet --version | --help
+
+${COMMON}`;
+}
+
+function flagLines(flags: ReadonlyArray<readonly [string, string]>): string {
+  const width = Math.max(...flags.map(([f]) => f.length)) + 2;
+  return flags.map(([f, meaning]) => `  ${f.padEnd(width)}${wrap(meaning, 96 - width, width + 2)}`).join('\n');
+}
+
+/** Wraps text at `columns`, indenting continuation lines by `indent` spaces. */
+function wrap(text: string, columns: number, indent: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > columns) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+/** The help of one command ("keys create") or of a group ("keys": its subcommands); undefined if unknown. */
+export function commandHelp(path: string): string | undefined {
+  const command = COMMANDS.find((c) => c.path === path);
+  if (command !== undefined) {
+    return `${command.summary}\n\nUsage:\n  ${command.usage}\n\nOptions:\n${flagLines([
+      ...command.flags,
+      ...DATA_FLAGS,
+      ['--help', 'print this help'],
+    ])}`;
+  }
+  const subs = GROUPS[path];
+  if (subs === undefined) return undefined;
+  const members = COMMANDS.filter((c) => c.path.startsWith(`${path} `));
+  return `signet ${path}: ${subs.join(', ')}\n\nUsage:\n${members.map((c) => `  ${c.usage}\n      ${c.summary}`).join('\n')}\n\nsignet ${path} <command> --help explains its flags.`;
+}

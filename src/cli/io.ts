@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config.js';
+import { openRuntime, type Runtime } from '../runtime.js';
+import type { CreatedKey, KeyView } from '../services/key-service.js';
+import { readLine, UsageError } from './args.js';
+
+/** --data and --db, taken by every command. */
+export const DATA = { data: { type: 'string' }, db: { type: 'string' } } as const;
+export const JSON_OPT = { json: { type: 'boolean' } } as const;
+
+/** Where a command reads and writes: the process's own by default; tests pass buffers instead. */
+export interface CliIo {
+  env: Readonly<Record<string, string | undefined>>;
+  stdin: AsyncIterable<Buffer | string>;
+  /** Whether standard input is a terminal (a person who can answer a question); false when absent. */
+  interactive?: boolean;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export const processIo: CliIo = {
+  env: process.env,
+  stdin: process.stdin,
+  interactive: process.stdin.isTTY === true,
+  out: (text) => {
+    process.stdout.write(text);
+  },
+  err: (text) => {
+    process.stderr.write(text);
+  },
+};
+
+/** A read-only command on a SQLite data directory with no database in it: said, nothing created. */
+export class NoDatabaseError extends Error {
+  override name = 'NoDatabaseError';
+}
+
+type Where = { data?: string | undefined; db?: string | undefined };
+
+/** A command's output lines and runtime, both bound to its io. */
+export function session(io: CliIo) {
+  const print = (line: string): void => io.out(`${line}\n`);
+  return {
+    print,
+    /** Prints a value as one line of JSON. */
+    printJson: (value: unknown): void => print(JSON.stringify(value)),
+    /**
+     * Opens the services on the command's database. 'read' refuses a SQLite database that does not
+     * exist yet (opening would create an empty one, and a master key, in a mistyped --data).
+     */
+    withRuntime: async <T>(
+      f: Where,
+      run: (rt: Runtime) => Promise<T>,
+      mode: 'read' | 'write' = 'write',
+    ): Promise<T> => {
+      const config = loadConfig(io.env, { dataDir: f.data, databaseUrl: f.db });
+      if (mode === 'read' && config.databaseUrl === null && !existsSync(join(config.dataDir, 'signet.db'))) {
+        throw new NoDatabaseError(`no database at ${config.dataDir} (run signet serve or signet migrate first)`);
+      }
+      const rt = await openRuntime(config);
+      try {
+        return await run(rt);
+      } finally {
+        await rt.close();
+      }
+    },
+  };
+}
+
+/**
+ * Asks a yes/no question on a terminal (default no); without one, refuses unless --yes was given,
+ * so a script never hangs waiting for an answer nobody can type.
+ */
+export async function confirm(io: CliIo, question: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes === true) return true;
+  if (io.interactive !== true) {
+    throw new UsageError('standard input is not a terminal, so there is no one to ask; add --yes to go ahead');
+  }
+  io.err(`${question} [y/N] `);
+  const answer = (await readLine(io.stdin)).trim().toLowerCase();
+  return answer === 'y' || answer === 'yes';
+}
+
+export function describeKey(k: KeyView | CreatedKey, expiryDays: number): string[] {
+  return [
+    `Name:         ${k.label}`,
+    `Permissions:  ${k.perm}`,
+    `IP addresses: ${k.ip === '' ? (k.env === 'demo' ? 'not bound' : `not bound (deleted automatically if unused for ${expiryDays} days)`) : k.ip}`,
+    `Environment:  ${k.env}`,
+  ];
+}
+
+/** The lines of a listed key (keys list, keys show). */
+export function describeListedKey(k: KeyView, expiryDays: number): string[] {
+  return [
+    `API key:      ${k.apiKey}`,
+    ...describeKey(k, expiryDays),
+    `Created:      ${k.createdAt}`,
+    `Last used:    ${k.lastUsedAt ?? 'never'}`,
+    ...(k.expiresAt === null ? [] : [`Expires:      ${k.expiresAt} unless used before`]),
+  ];
+}
