@@ -81,8 +81,8 @@ async function run(argv: string[], io: CliIo): Promise<void> {
   let path = command;
   let rest = argv.slice(1);
   if (subs !== undefined) {
-    if (sub === undefined || HELP_FLAGS.has(sub)) {
-      if (sub !== undefined) return print(commandHelp(command) ?? '');
+    if (sub === undefined || sub.startsWith('-')) {
+      if (asksHelp(argv.slice(1))) return print(commandHelp(command) ?? '');
       throw new CommandUsageError(command, `a command is missing: ${subs.join(', ')}`);
     }
     if (!subs.includes(sub)) {
