@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -245,6 +246,38 @@ describe('keys delete asks first', () => {
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.equal(quiet.stderr, '');
     assert.equal((JSON.parse(quiet.stdout) as KeyView).apiKey, other.apiKey);
+  });
+
+  // A real terminal: util-linux `script` runs the binary on a pseudo-terminal, so isTTY is true.
+  const hasScript = existsSync('/usr/bin/script');
+  test('the binary asks on a real terminal and deletes on "y"', {
+    skip: hasScript ? false : 'no /usr/bin/script',
+  }, async () => {
+    const email = 'pty@example.com';
+    const data = await account(email);
+    const key = await newKey(data, email, 'pty');
+    const entry =
+      process.env.SIGNET_TEST_CLI !== undefined
+        ? [process.env.SIGNET_TEST_CLI]
+        : ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts')];
+    const command = [process.execPath, ...entry, 'keys', 'delete', '--user', email, '--key', key.apiKey, '--data', data]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('[y/N]')) resolve();
+      });
+      child.on('close', () => resolve());
+    });
+    assert.ok(out.includes(`Delete key ${key.apiKey} (pty)? [y/N]`), out);
+    child.stdin.end('y\n');
+    assert.equal(await closed, 0, out);
+    assert.ok(out.includes(`Deleted ${key.apiKey} (pty)`), out);
+    assert.equal((await cliJson<KeyView[]>(['keys', 'list', '--user', email], data)).length, 0);
   });
 
   test('a key that is not there is said before asking', async () => {
