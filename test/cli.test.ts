@@ -192,10 +192,7 @@ describe('signet CLI', () => {
     const usage = await spawnCli(['keys', 'create', '--user', email, '--name', 'x'], { data });
     assert.equal(usage.code, 2);
     // One line naming the command and where its help is, not the whole usage.
-    assert.equal(
-      usage.stderr,
-      'signet: keys create: --passphrase is required (see: signet keys create --help)\n',
-    );
+    assert.equal(usage.stderr, 'signet: keys create: --passphrase is required (see: signet keys create --help)\n');
     assert.equal(usage.stdout, '');
     const rule = await spawnCli(['keys', 'create', '--user', email, '--name', 'unbound', '--passphrase', PASSPHRASE], {
       data,
