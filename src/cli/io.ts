@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import type { CreatedKey, KeyView } from '../services/key-service.js';
-import { readLine, UsageError } from './args.js';
+import { readLine } from './args.js';
 
 /** --data and --db, taken by every command. */
 export const DATA = { data: { type: 'string' }, db: { type: 'string' } } as const;
@@ -69,14 +69,12 @@ export function session(io: CliIo) {
 }
 
 /**
- * Asks a yes/no question on a terminal (default no); without one, refuses unless --yes was given,
- * so a script never hangs waiting for an answer nobody can type.
+ * Asks a yes/no question on a terminal (default no). Without a terminal there is no one to ask
+ * and the command goes ahead, as it did before the question existed: scripts that ran
+ * `keys delete` keep working (`keys delete` is a public interface), and never hang.
  */
 export async function confirm(io: CliIo, question: string, yes: boolean | undefined): Promise<boolean> {
-  if (yes === true) return true;
-  if (io.interactive !== true) {
-    throw new UsageError('standard input is not a terminal, so there is no one to ask; add --yes to go ahead');
-  }
+  if (yes === true || io.interactive !== true) return true;
   io.err(`${question} [y/N] `);
   const answer = (await readLine(io.stdin)).trim().toLowerCase();
   return answer === 'y' || answer === 'yes';
