@@ -9,6 +9,7 @@ import { SecretBox } from '../security/secret-box.js';
 import type { CreatedKey, KeyView } from '../services/key-service.js';
 import { rotateMasterKey } from '../services/master-key-rotation.js';
 import { flags, intFlag, secretFlag, UsageError } from './args.js';
+import { withdrawWarning } from './key-warnings.js';
 
 const HELP = `signet: OKX V5-compatible API keys and a paper exchange
 
@@ -112,6 +113,7 @@ async function keysCommand(sub: string | undefined, argv: string[], io: CliIo): 
           'cli',
           Date.now(),
         );
+        io.err(withdrawWarning(key) ?? '');
         if (f.json === true) return print(JSON.stringify(key));
         print(`API key:      ${key.apiKey}`);
         print(`Secret key:   ${key.secretKey}`);
@@ -160,6 +162,7 @@ async function keysCommand(sub: string | undefined, argv: string[], io: CliIo): 
           'cli',
           Date.now(),
         );
+        io.err(withdrawWarning(k) ?? '');
         if (f.json === true) return print(JSON.stringify(k));
         print(`Modified ${k.apiKey}`);
         for (const line of describeKey(k, rt.config.expiry.periodMs / 86_400_000)) print(line);
