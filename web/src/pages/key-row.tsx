@@ -122,9 +122,7 @@ export function KeyRow({
         </td>
         <td data-label="Last used">{when(k.lastUsedAt)}</td>
         <td data-label="Expires" data-testid="expiry" className={left !== null && left <= 7 ? 'expiry soon' : 'expiry'}>
-          {left === null
-            ? 'Never (IPs bound)'
-            : `Deleted automatically in ${left} ${left === 1 ? 'day' : 'days'} if unused`}
+          {left === null ? 'Never' : `Deleted automatically in ${left} ${left === 1 ? 'day' : 'days'} if unused`}
         </td>
         <td className="key-actions">
           <div className="actions">
@@ -166,12 +164,7 @@ export function KeyRow({
               <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>
                 Confirm
               </button>
-              <button
-                type="button"
-                className="secondary"
-                ref={cancelDelete}
-                onClick={() => dialog.current?.close()}
-              >
+              <button type="button" className="secondary" ref={cancelDelete} onClick={() => dialog.current?.close()}>
                 Cancel
               </button>
             </div>

@@ -49,10 +49,7 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
     void load();
   }, [load]);
 
-  const shown = useMemo(
-    () => (keys ?? []).filter((k) => matches(k, query)).sort(sorters[sort]),
-    [keys, query, sort],
-  );
+  const shown = useMemo(() => (keys ?? []).filter((k) => matches(k, query)).sort(sorters[sort]), [keys, query, sort]);
   const pages = Math.max(1, Math.ceil(shown.length / PAGE));
   const current = Math.min(page, pages - 1);
   const visible = shown.slice(current * PAGE, current * PAGE + PAGE);
