@@ -78,6 +78,8 @@ const EnvSchema = Type.Object({
   SIGNET_SIGNUPS_PER_IP: Type.Integer({ default: 5, minimum: 1 }),
   /** Whether the console may credit demo (paper) funds; 'false' for deployments that are not sandboxes. */
   SIGNET_CONSOLE_DEMO_DEPOSITS: Type.Boolean({ default: true }),
+  /** true: a key with the Withdraw permission must bind IP addresses (refused otherwise); false: only a warning. */
+  SIGNET_WITHDRAW_REQUIRES_IP: Type.Boolean({ default: false }),
   /** A WebSocket connection that sends nothing (not even `ping`) for this long is closed, ms (OKX: 30 s). */
   SIGNET_WS_IDLE_MS: Type.Integer({ default: 30_000, minimum: 100 }),
   /** Bytes a WebSocket connection may have waiting to be sent; a consumer that falls further behind is disconnected (60016). */
@@ -131,6 +133,8 @@ export interface Config {
   /** Console throttles: counts per 15 minutes (sign-ups: per hour), lockouts in seconds. */
   readonly consoleLimits: ConsoleLimits;
   readonly consoleDemoDeposits: boolean;
+  /** Operator rules on keys beyond OKX's (SIGNET_WITHDRAW_REQUIRES_IP). */
+  readonly keyPolicy: { readonly withdrawRequiresIp: boolean };
   readonly ws: {
     readonly idleMs: number;
     readonly sendBuffer: number;
@@ -241,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       signupsPerIp: parsed.SIGNET_SIGNUPS_PER_IP,
     }),
     consoleDemoDeposits: parsed.SIGNET_CONSOLE_DEMO_DEPOSITS,
+    keyPolicy: Object.freeze({ withdrawRequiresIp: parsed.SIGNET_WITHDRAW_REQUIRES_IP }),
     ws: Object.freeze({
       idleMs: parsed.SIGNET_WS_IDLE_MS,
       sendBuffer: parsed.SIGNET_WS_SEND_BUFFER,

@@ -63,7 +63,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const keyring = new Keyring(store, box);
   const usage = new UsageTracker(store);
   const rejections = new RejectionRecorder(store);
-  const keys = new KeyService(store, box, config.expiry);
+  const keys = new KeyService(store, box, config.expiry, config.keyPolicy);
   const users = new UserService(store);
   const ledger = new LedgerService(store);
   const trading = new TradingService(store, ledger, config.fees);

@@ -161,6 +161,7 @@ describe('console in a real browser (Chromium via playwright-core)', { skip: mis
     const balance = await ex.fetchBalance();
     assert.ok(balance.info !== undefined);
 
+    await page.getByLabel('I have saved the secret key').check();
     await page.getByRole('button', { name: 'Done' }).click();
     const row = page.getByTestId('key-row');
     await row.getByText('Not bound').waitFor();

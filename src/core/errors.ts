@@ -143,3 +143,19 @@ export class RuleError extends Error {
     this.field = field;
   }
 }
+
+/**
+ * Several rules broken at once (each a RuleError with its field), so a form can show every
+ * problem in one answer. Its own code, field and message are the first problem's; the message
+ * joins them all for edges that print one line (CLI, V5).
+ */
+export class RuleErrors extends RuleError {
+  readonly problems: readonly RuleError[];
+  constructor(problems: readonly RuleError[]) {
+    const first = problems[0];
+    if (first === undefined) throw new Error('RuleErrors needs at least one problem');
+    super(first.code, problems.map((p) => p.message).join('; '), first.field);
+    this.name = 'RuleErrors';
+    this.problems = problems;
+  }
+}

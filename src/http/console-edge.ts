@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AccountError, type AccountErrorKind } from '../core/account-errors.js';
-import { RuleError } from '../core/errors.js';
+import { RuleError, RuleErrors } from '../core/errors.js';
 import type { AppDeps } from '../services/container.js';
 import type { SessionRecord, UserRecord } from '../store/store.js';
 
@@ -22,9 +22,19 @@ declare module 'fastify' {
   }
 }
 
-/** The console's error body: one code, the field it concerns, a readable message. */
+/** One broken rule: its code, the field it concerns, a readable message. */
+export interface ConsoleFieldError {
+  code: string;
+  field: string | null;
+  message: string;
+}
+
+/**
+ * The console's error body: one code, the field it concerns, a readable message; when several
+ * rules are broken at once, `fields` lists each (the first is also the body's own).
+ */
 export interface ConsoleErrorBody {
-  error: { code: string; field: string | null; message: string };
+  error: ConsoleFieldError & { fields?: ConsoleFieldError[] };
 }
 
 const ACCOUNT_STATUS: Record<AccountErrorKind, number> = {
@@ -205,6 +215,13 @@ export async function installConsoleEdge(app: FastifyInstance, deps: AppDeps): P
     }
     if (err instanceof RuleError) {
       const status = err.code === '59506' ? 404 : 400;
+      if (err instanceof RuleErrors) {
+        const first = err.problems[0];
+        const fields = err.problems.map((p) => body(p.code, p.field, p.message).error);
+        return reply
+          .code(status)
+          .send({ error: { ...body(err.code, first?.field, first?.message ?? '').error, fields } });
+      }
       return reply.code(status).send(body(err.code, err.field, err.message));
     }
     if (err.validation !== undefined) {

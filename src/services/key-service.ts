@@ -1,7 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RuleError } from '../core/errors.js';
 import { type ExpiryPolicy, expiresAt } from '../core/expiry.js';
-import { type KeyChangeInput, type NewKeyInput, validateKeyChange, validateNewKey } from '../core/key-rules.js';
+import {
+  DEFAULT_KEY_POLICY,
+  type KeyChangeInput,
+  type KeyPolicy,
+  type NewKeyInput,
+  validateKeyChange,
+  validateKeyChangeAll,
+  validateNewKey,
+  validateNewKeyAll,
+} from '../core/key-rules.js';
 import { formatPermissions } from '../core/permissions.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHash } from '../security/slow-hash.js';
@@ -60,7 +69,31 @@ export class KeyService {
     private readonly store: KeyStore,
     private readonly box: SecretBox,
     private readonly policy: ExpiryPolicy,
+    private readonly rules: KeyPolicy = DEFAULT_KEY_POLICY,
   ) {}
+
+  /** Whether keys with Withdraw must bind IP addresses (SIGNET_WITHDRAW_REQUIRES_IP). */
+  get withdrawRequiresIp(): boolean {
+    return this.rules.withdrawRequiresIp;
+  }
+
+  /**
+   * Checks a creation request against every rule without creating anything: RuleErrors with
+   * every problem, so the console can ask for an authenticator code only for a key that can be made.
+   */
+  async checkNew(userId: number, input: NewKeyInput): Promise<void> {
+    const keys = await this.store.listKeys(userId);
+    validateNewKeyAll(input, { count: keys.length, labels: keys.map((k) => k.label) }, this.rules);
+  }
+
+  /** Checks a change to the account's key against every rule (RuleErrors), without changing it. */
+  async checkChange(userId: number, apiKey: string, input: KeyChangeInput): Promise<void> {
+    const keys = await this.store.listKeys(userId);
+    const current = keys.find((k) => k.apiKey === apiKey);
+    if (current === undefined) throw missingKey(apiKey);
+    const others = keys.filter((k) => k.apiKey !== apiKey).map((k) => k.label);
+    validateKeyChangeAll(input, others, current, this.rules);
+  }
 
   view(key: KeyRecord, lastUsedAt: number | null = key.lastUsedAt): KeyView {
     return {
@@ -78,7 +111,7 @@ export class KeyService {
   async create(userId: number, input: NewKeyInput, actor: Actor, now: number): Promise<CreatedKey> {
     const accountOf = (keys: readonly KeyRecord[]) => ({ count: keys.length, labels: keys.map((k) => k.label) });
     // Validate before the slow hash so bad input answers at once; checked again in the transaction.
-    const valid = validateNewKey(input, accountOf(await this.store.listKeys(userId)));
+    const valid = validateNewKeyAll(input, accountOf(await this.store.listKeys(userId)), this.rules);
     const apiKey = randomUUID();
     const secretKey = randomBytes(16).toString('hex').toUpperCase();
     const passphraseHash = await slowHash(valid.passphrase);
@@ -175,12 +208,13 @@ export class KeyService {
     const updated = await this.store.updateKey(
       userId,
       apiKey,
-      (_current, others) => {
-        return validateKeyChange(
+      (current, others) =>
+        validateKeyChangeAll(
           input,
           others.map((k) => k.label),
-        );
-      },
+          current,
+          this.rules,
+        ),
       actor,
       now,
     );

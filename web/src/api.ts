@@ -26,13 +26,21 @@ export interface CreatedKey {
   env: 'live' | 'demo';
 }
 
-/** A refusal from the server, with the field it concerns. */
+/** One broken rule in a refusal: the server's code, its field and its (technical) message. */
+export interface FieldProblem {
+  code: string;
+  field: string | null;
+  message: string;
+}
+
+/** A refusal from the server, with the field it concerns (and every problem when several rules were broken). */
 export class ApiError extends Error {
   constructor(
     readonly code: string,
     readonly field: string | null,
     message: string,
     readonly status: number,
+    readonly fields: readonly FieldProblem[] = [],
   ) {
     super(message);
   }
@@ -67,12 +75,17 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: 
     parsed = null;
   }
   if (!res.ok) {
-    const err = (parsed as { error?: { code?: string; field?: string | null; message?: string } } | null)?.error;
+    const err = (
+      parsed as {
+        error?: { code?: string; field?: string | null; message?: string; fields?: FieldProblem[] };
+      } | null
+    )?.error;
     throw new ApiError(
       err?.code ?? 'http',
       err?.field ?? null,
       err?.message ?? `The server answered ${res.status}.`,
       res.status,
+      Array.isArray(err?.fields) ? err.fields : [],
     );
   }
   return parsed as T;

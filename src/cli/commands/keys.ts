@@ -1,5 +1,6 @@
 import { flags, secretFlag, UsageError } from '../args.js';
 import { type CliIo, confirm, DATA, describeKey, describeListedKey, JSON_OPT, session } from '../io.js';
+import { withdrawWarning } from '../key-warnings.js';
 
 /** signet keys create | list | show | modify | delete (see help.ts for the flags). */
 export async function keysCommand(sub: string | undefined, argv: string[], io: CliIo): Promise<void> {
@@ -35,6 +36,7 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
           'cli',
           Date.now(),
         );
+        io.err(withdrawWarning(key) ?? '');
         if (f.json === true) return print(JSON.stringify(key));
         print(`API key:      ${key.apiKey}`);
         print(`Secret key:   ${key.secretKey}`);
@@ -102,6 +104,7 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
           'cli',
           Date.now(),
         );
+        io.err(withdrawWarning(k) ?? '');
         if (f.json === true) return print(JSON.stringify(k));
         print(`Modified ${k.apiKey}`);
         for (const line of describeKey(k, rt.config.expiry.periodMs / 86_400_000)) print(line);

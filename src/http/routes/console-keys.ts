@@ -29,6 +29,8 @@ const ChangeBody = Type.Object(
   },
   { additionalProperties: false },
 );
+/** The creation form without the code: checked by `POST /keys/validate` before a code is asked for. */
+const DraftBody = Type.Omit(CreateBody, ['code'], { additionalProperties: false });
 const KeyParams = Type.Object({ apiKey: Type.String({ maxLength: 100 }) });
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
@@ -37,25 +39,39 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
 export function consoleKeyRoutes(app: FastifyInstance, deps: AppDeps, guard: ConsoleGuard): void {
   app.get('/keys', async (request) => {
     const keys = await deps.keys.list(userOf(request).id);
-    return { keys, limit: MAX_KEYS_PER_ACCOUNT, maxIps: MAX_IPS_PER_KEY };
+    return {
+      keys,
+      limit: MAX_KEYS_PER_ACCOUNT,
+      maxIps: MAX_IPS_PER_KEY,
+      withdrawRequiresIp: deps.keys.withdrawRequiresIp,
+    };
+  });
+
+  const newKey = (input: Static<typeof DraftBody>) => ({
+    label: input.name,
+    passphrase: input.passphrase,
+    perm: input.perm ?? ['read'],
+    ip: input.ip ?? '',
+    env: input.env,
+  });
+
+  /**
+   * Every rule the form breaks, all at once (400 with `error.fields`), or `{ ok: true }`: the page
+   * asks for an authenticator code only for a key that can be created.
+   */
+  app.post('/keys/validate', { schema: { body: DraftBody } }, async (request) => {
+    await deps.keys.checkNew(userOf(request).id, newKey(request.body as Static<typeof DraftBody>));
+    return { ok: true };
   });
 
   app.post('/keys', { schema: { body: CreateBody } }, async (request, reply) => {
     const user = userOf(request);
     const input = request.body as Static<typeof CreateBody>;
+    // Every rule before the code: a code is consumed only by a key that is then created (a code
+    // that authorized nothing stays usable for the corrected form).
+    await deps.keys.checkNew(user.id, newKey(input));
     await guard.checkCode(user, input.code, codeSource(request), deps.now());
-    const created = await deps.keys.create(
-      user.id,
-      {
-        label: input.name,
-        passphrase: input.passphrase,
-        perm: input.perm ?? ['read'],
-        ip: input.ip ?? '',
-        env: input.env,
-      },
-      'user',
-      deps.now(),
-    );
+    const created = await deps.keys.create(user.id, newKey(input), 'user', deps.now());
     return reply.code(201).send(created);
   });
 
@@ -64,11 +80,14 @@ export function consoleKeyRoutes(app: FastifyInstance, deps: AppDeps, guard: Con
     const user = userOf(request);
     const { apiKey } = request.params as Static<typeof KeyParams>;
     const input = request.body as Static<typeof ChangeBody>;
+    const change = { label: input.name, perm: input.perm, ip: input.ip };
+    // Every rule first (all problems at once), so a refused change leaves the code usable.
+    await deps.keys.checkChange(user.id, apiKey, change);
     const current = await deps.keys.owned(user.id, apiKey);
     const addsWithdraw = input.perm !== undefined && parsePermissions(input.perm).withdraw && !current.perms.withdraw;
     const changesIps = input.ip !== undefined && !sameSet(parseIpList(input.ip), current.ips);
     if (addsWithdraw || changesIps) await guard.checkCode(user, input.code, codeSource(request), deps.now());
-    return deps.keys.modify(user.id, apiKey, { label: input.name, perm: input.perm, ip: input.ip }, 'user', deps.now());
+    return deps.keys.modify(user.id, apiKey, change, 'user', deps.now());
   });
 
   /** Keys deleted or expired in the last 30 days; their activity stays readable. */

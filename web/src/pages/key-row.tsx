@@ -1,32 +1,51 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, type KeyView, MAX_IPS, splitIps } from '../api.js';
-import { Field, FormError, messageOf } from './form-bits.js';
+import { draftProblems } from '../key-checks.js';
+import { fieldSentences } from '../rule-messages.js';
+import { useCopy } from './copy-bits.js';
+import { Field, FormError } from './form-bits.js';
 import { KeyActivity } from './key-activity.js';
+import { permWords, WithdrawWarning } from './key-words.js';
 
 const DAY_MS = 86_400_000;
+const FIELDS = ['name', 'ip', 'perm', 'code'];
 const when = (iso: string | null) =>
   iso === null ? 'Never' : new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const permWords = (perm: string) =>
-  perm
-    .split(',')
-    .map((p) => (p === 'read_only' ? 'Read' : p === 'trade' ? 'Trade' : 'Withdraw'))
-    .join(', ');
 
-/** One key in the list, with Edit (name, permissions, IPs) and Delete (dialog, then Confirm). */
-export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) {
+/** Days until an unused key is deleted, or null if it never expires. */
+export const daysLeft = (k: KeyView): number | null =>
+  k.expiresAt === null ? null : Math.max(0, Math.ceil((Date.parse(k.expiresAt) - Date.now()) / DAY_MS));
+
+/**
+ * One key of the table (a row group: the key's row, then its edit form, activity or messages
+ * when open); a card on phones. Edit (name, permissions, IPs) and Delete (dialog, then Confirm).
+ */
+export function KeyRow({
+  k,
+  otherNames,
+  withdrawRequiresIp,
+  onChanged,
+}: {
+  k: KeyView;
+  otherNames: readonly string[];
+  withdrawRequiresIp: boolean;
+  onChanged: () => void;
+}) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(k.label);
   const [ips, setIps] = useState(k.ip);
   const [trade, setTrade] = useState(k.perm.includes('trade'));
   const [withdraw, setWithdraw] = useState(k.perm.includes('withdraw'));
   const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [showActivity, setShowActivity] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
+  const cancelDelete = useRef<HTMLButtonElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const copyKey = useCopy(k.apiKey);
   const ipCount = splitIps(ips).length;
-  const daysLeft =
-    k.expiresAt === null ? null : Math.max(0, Math.ceil((Date.parse(k.expiresAt) - Date.now()) / DAY_MS));
+  const left = daysLeft(k);
   const ipsChanged = splitIps(ips).join(',') !== k.ip;
   const needsCode = ipsChanged || (withdraw && !k.perm.includes('withdraw'));
 
@@ -37,14 +56,19 @@ export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) 
     setWithdraw(k.perm.includes('withdraw'));
   }, [k]);
 
+  const showProblems = (found: Record<string, string>) => {
+    setErrors(found);
+    setTimeout(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+  };
+
   const save = async (e: React.FormEvent) => {
     e.preventDefault();
-    if (ipCount > MAX_IPS) {
-      setError(`Each API key can bind up to ${MAX_IPS} IP addresses; this list has ${ipCount}.`);
-      return;
-    }
+    // The page's checks first, then the server's (all before the code is used): a refused change
+    // leaves the authenticator code usable for the corrected one.
+    const found = draftProblems({ name, ips, withdraw }, { otherNames, withdrawRequiresIp });
+    if (Object.keys(found).length > 0) return showProblems(found);
     setBusy(true);
-    setError(null);
+    setErrors({});
     try {
       const perm = ['read', ...(trade ? ['trade'] : []), ...(withdraw ? ['withdraw'] : [])];
       await api('PATCH', `/keys/${k.apiKey}`, { name, perm, ip: ips, ...(needsCode ? { code } : {}) });
@@ -52,7 +76,7 @@ export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) 
       setCode('');
       onChanged();
     } catch (err) {
-      setError(messageOf(err));
+      showProblems(fieldSentences(err, FIELDS));
     } finally {
       setBusy(false);
     }
@@ -64,132 +88,162 @@ export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) 
       dialog.current?.close();
       onChanged();
     } catch (err) {
-      setError(messageOf(err));
+      setErrors(fieldSentences(err, []));
       dialog.current?.close();
     } finally {
       setBusy(false);
     }
   };
 
+  const open = editing || showActivity || errors.form !== undefined || copyKey.note !== null;
   return (
-    <li className="key" data-testid="key-row" data-api-key={k.apiKey}>
-      <div className="key-head">
-        <h3>{k.label}</h3>
-        <span className={`env env-${k.env}`}>{k.env === 'live' ? 'Live' : 'Demo'}</span>
-      </div>
-      <dl className="key-facts">
-        <dt>API key</dt>
-        <dd>
-          <code>{k.apiKey}</code>
-        </dd>
-        <dt>Permissions</dt>
-        <dd>{permWords(k.perm)}</dd>
-        <dt>IP addresses</dt>
-        <dd>{k.ip === '' ? 'Not bound' : k.ip.split(',').join(', ')}</dd>
-        <dt>Created</dt>
-        <dd>{when(k.createdAt)}</dd>
-        <dt>Last used</dt>
-        <dd>{when(k.lastUsedAt)}</dd>
-      </dl>
-      {daysLeft !== null && (
-        <p className={daysLeft <= 7 ? 'expiry soon' : 'expiry'} data-testid="expiry">
-          Deleted automatically in {daysLeft} {daysLeft === 1 ? 'day' : 'days'} if unused. Bind IP addresses to keep it.
-        </p>
-      )}
-      {!editing && (
-        <div className="actions">
-          <button type="button" className="secondary" onClick={() => setEditing(true)} aria-label={`Edit ${k.label}`}>
-            Edit
-          </button>
+    <tbody className="key" data-testid="key-row" data-api-key={k.apiKey}>
+      <tr>
+        <th scope="row" className="key-name" data-label="Name">
+          <span className="name-text">{k.label}</span>
+        </th>
+        <td data-label="API key" className="key-id">
+          <code ref={copyKey.target}>{k.apiKey}</code>{' '}
           <button
             type="button"
-            className="secondary"
-            onClick={() => setShowActivity(!showActivity)}
-            aria-expanded={showActivity}
-            aria-label={`Activity of ${k.label}`}
+            className="secondary small"
+            onClick={() => void copyKey.copy()}
+            aria-label={`Copy API key of ${k.label}`}
           >
-            Activity
+            Copy
           </button>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => dialog.current?.showModal()}
-            aria-label={`Delete ${k.label}`}
-          >
-            Delete
-          </button>
-        </div>
-      )}
-      {editing && (
-        <form onSubmit={(e) => void save(e)} noValidate className="edit">
-          <Field label="API name" value={name} onChange={setName} maxLength={50} />
-          <Field
-            label="IP addresses"
-            value={ips}
-            onChange={setIps}
-            hint={
-              <>
-                <span className={ipCount > MAX_IPS ? 'count over' : 'count'} aria-live="polite">
-                  {ipCount}/{MAX_IPS}
-                </span>{' '}
-                Comma-separated; empty to unbind.
-              </>
-            }
-          />
-          <fieldset>
-            <legend>Permissions</legend>
-            <label className="check">
-              <input type="checkbox" checked disabled /> Read
-            </label>
-            <label className="check">
-              <input type="checkbox" checked={trade} onChange={(e) => setTrade(e.target.checked)} /> Trade
-            </label>
-            <label className="check">
-              <input type="checkbox" checked={withdraw} onChange={(e) => setWithdraw(e.target.checked)} /> Withdraw
-            </label>
-          </fieldset>
-          {needsCode && (
-            <Field
-              label="Authenticator code"
-              value={code}
-              onChange={setCode}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              hint="Changing IP addresses or adding Withdraw needs a code."
-            />
-          )}
-          <FormError message={error} />
+        </td>
+        <td data-label="Permissions">{permWords(k.perm)}</td>
+        <td data-label="IP addresses" className="key-ips">
+          {k.ip === '' ? 'Not bound' : k.ip.split(',').join(', ')}
+        </td>
+        <td data-label="Environment">
+          <span className={`env env-${k.env}`}>{k.env === 'live' ? 'Live' : 'Demo'}</span>
+        </td>
+        <td data-label="Last used">{when(k.lastUsedAt)}</td>
+        <td data-label="Expires" data-testid="expiry" className={left !== null && left <= 7 ? 'expiry soon' : 'expiry'}>
+          {left === null ? 'Never' : `Deleted automatically in ${left} ${left === 1 ? 'day' : 'days'} if unused`}
+        </td>
+        <td className="key-actions">
           <div className="actions">
-            <button type="submit" disabled={busy}>
-              Save
+            <button
+              type="button"
+              className="secondary small"
+              onClick={() => setEditing(!editing)}
+              aria-expanded={editing}
+              aria-label={`Edit ${k.label}`}
+            >
+              Edit
             </button>
             <button
               type="button"
-              className="secondary"
-              onClick={() => {
-                setEditing(false);
-                setError(null);
-              }}
+              className="secondary small"
+              onClick={() => setShowActivity(!showActivity)}
+              aria-expanded={showActivity}
+              aria-label={`Activity of ${k.label}`}
             >
-              Cancel
+              Activity
+            </button>
+            <button
+              type="button"
+              className="danger small"
+              onClick={() => {
+                dialog.current?.showModal();
+                // A destructive dialog starts on Cancel: Enter must not delete the key.
+                cancelDelete.current?.focus();
+              }}
+              aria-label={`Delete ${k.label}`}
+            >
+              Delete
             </button>
           </div>
-        </form>
+          <dialog ref={dialog} aria-labelledby={`del-${k.apiKey}`}>
+            <h2 id={`del-${k.apiKey}`}>Delete API key “{k.label}”?</h2>
+            <p>Every program using this key stops working at once. This cannot be undone.</p>
+            <div className="actions">
+              <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>
+                Confirm
+              </button>
+              <button type="button" className="secondary" ref={cancelDelete} onClick={() => dialog.current?.close()}>
+                Cancel
+              </button>
+            </div>
+          </dialog>
+        </td>
+      </tr>
+      {open && (
+        <tr className="key-more">
+          <td colSpan={8}>
+            {copyKey.note !== null && (
+              <p className="copy-note" role="status">
+                {copyKey.note}
+              </p>
+            )}
+            {editing && (
+              <form ref={form} onSubmit={(e) => void save(e)} noValidate className="edit">
+                <Field label="API name" value={name} onChange={setName} maxLength={50} error={errors.name} />
+                <Field
+                  label="IP addresses"
+                  value={ips}
+                  onChange={setIps}
+                  error={errors.ip}
+                  hint={
+                    <>
+                      <span className={ipCount > MAX_IPS ? 'count over' : 'count'} aria-live="polite">
+                        {ipCount}/{MAX_IPS}
+                      </span>{' '}
+                      Comma-separated; empty to unbind.
+                    </>
+                  }
+                />
+                <fieldset>
+                  <legend>Permissions</legend>
+                  <label className="check">
+                    <input type="checkbox" checked disabled /> Read
+                  </label>
+                  <label className="check">
+                    <input type="checkbox" checked={trade} onChange={(e) => setTrade(e.target.checked)} /> Trade
+                  </label>
+                  <label className="check">
+                    <input type="checkbox" checked={withdraw} onChange={(e) => setWithdraw(e.target.checked)} />{' '}
+                    Withdraw
+                  </label>
+                  <WithdrawWarning withdraw={withdraw} ips={ips} required={withdrawRequiresIp} />
+                  <FormError message={errors.perm ?? null} />
+                </fieldset>
+                {needsCode && (
+                  <Field
+                    label="Authenticator code"
+                    value={code}
+                    onChange={setCode}
+                    inputMode="numeric"
+                    autoComplete="one-time-code"
+                    error={errors.code}
+                    hint="Changing IP addresses or adding Withdraw needs a code."
+                  />
+                )}
+                <div className="actions">
+                  <button type="submit" disabled={busy}>
+                    Save
+                  </button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => {
+                      setEditing(false);
+                      setErrors({});
+                    }}
+                  >
+                    Cancel
+                  </button>
+                </div>
+              </form>
+            )}
+            <FormError message={errors.form ?? null} />
+            {showActivity && <KeyActivity apiKey={k.apiKey} />}
+          </td>
+        </tr>
       )}
-      {!editing && <FormError message={error} />}
-      {showActivity && <KeyActivity apiKey={k.apiKey} />}
-      <dialog ref={dialog} aria-labelledby={`del-${k.apiKey}`}>
-        <h2 id={`del-${k.apiKey}`}>Delete API key “{k.label}”?</h2>
-        <p>Every program using this key stops working at once. This cannot be undone.</p>
-        <div className="actions">
-          <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>
-            Confirm
-          </button>
-          <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
-            Cancel
-          </button>
-        </div>
-      </dialog>
-    </li>
+    </tbody>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type KeyView, MAX_KEYS, type SessionView } from '../api.js';
 import { Link, type Navigate } from '../router.js';
 import { CreateKey } from './create-key.js';
@@ -6,17 +6,40 @@ import { DeletedKeys } from './deleted-keys.js';
 import { DemoFunds } from './demo-funds.js';
 import { FormError, messageOf } from './form-bits.js';
 import { KeyRow } from './key-row.js';
+import { KeyTips } from './key-tips.js';
+
+type Sort = 'newest' | 'name' | 'used' | 'expires';
+const PAGE = 20;
+
+const sorters: Record<Sort, (a: KeyView, b: KeyView) => number> = {
+  newest: (a, b) => b.createdAt.localeCompare(a.createdAt),
+  name: (a, b) => a.label.localeCompare(b.label, undefined, { numeric: true, sensitivity: 'base' }),
+  // Most recently used first; never used last.
+  used: (a, b) => (b.lastUsedAt ?? '').localeCompare(a.lastUsedAt ?? ''),
+  // Soonest deletion first; keys that never expire last.
+  expires: (a, b) => (a.expiresAt ?? '9999').localeCompare(b.expiresAt ?? '9999'),
+};
+
+const matches = (k: KeyView, q: string) =>
+  q === '' ||
+  [k.label, k.apiKey, k.ip, k.perm, k.env].some((field) => field.toLowerCase().includes(q.trim().toLowerCase()));
 
 /** The API page, as on OKX: create, list, edit and delete V5 API keys. */
 export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['user']>; navigate: Navigate }) {
   const [keys, setKeys] = useState<KeyView[] | null>(null);
+  const [withdrawRequiresIp, setWithdrawRequiresIp] = useState(false);
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [loads, setLoads] = useState(0);
+  const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<Sort>('newest');
+  const [page, setPage] = useState(0);
 
   const load = useCallback(async () => {
     try {
-      setKeys((await api<{ keys: KeyView[] }>('GET', '/keys')).keys);
+      const answer = await api<{ keys: KeyView[]; withdrawRequiresIp?: boolean }>('GET', '/keys');
+      setKeys(answer.keys);
+      setWithdrawRequiresIp(answer.withdrawRequiresIp === true);
       setLoads((n) => n + 1);
     } catch (err) {
       setError(messageOf(err));
@@ -25,6 +48,12 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
   useEffect(() => {
     void load();
   }, [load]);
+
+  const shown = useMemo(() => (keys ?? []).filter((k) => matches(k, query)).sort(sorters[sort]), [keys, query, sort]);
+  const pages = Math.max(1, Math.ceil(shown.length / PAGE));
+  const current = Math.min(page, pages - 1);
+  const visible = shown.slice(current * PAGE, current * PAGE + PAGE);
+  const names = (keys ?? []).map((k) => k.label);
 
   const count = keys?.length ?? 0;
   const full = count >= MAX_KEYS;
@@ -74,8 +103,17 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
           )
         )}
         <FormError message={error} />
+        <KeyTips withdrawRequiresIp={withdrawRequiresIp} />
       </section>
-      {creating && <CreateKey keyCount={count} onClose={() => setCreating(false)} onCreated={() => void load()} />}
+      {creating && (
+        <CreateKey
+          keyCount={count}
+          names={names}
+          withdrawRequiresIp={withdrawRequiresIp}
+          onClose={() => setCreating(false)}
+          onCreated={() => void load()}
+        />
+      )}
       <section className="card" aria-labelledby="list-title">
         <h2 id="list-title">Your keys</h2>
         {keys === null ? (
@@ -83,11 +121,89 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
         ) : keys.length === 0 ? (
           <p>No API keys yet.</p>
         ) : (
-          <ul className="keys">
-            {keys.map((k) => (
-              <KeyRow key={k.apiKey} k={k} onChanged={() => void load()} />
-            ))}
-          </ul>
+          <>
+            <div className="list-tools">
+              <div className="field">
+                <label htmlFor="key-search">Search keys</label>
+                <input
+                  id="key-search"
+                  type="search"
+                  value={query}
+                  placeholder="Name, API key or IP"
+                  onChange={(e) => {
+                    setQuery(e.target.value);
+                    setPage(0);
+                  }}
+                />
+              </div>
+              <div className="field">
+                <label htmlFor="key-sort">Sort by</label>
+                <select id="key-sort" value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
+                  <option value="newest">Newest first</option>
+                  <option value="name">Name</option>
+                  <option value="used">Last used</option>
+                  <option value="expires">Expires soonest</option>
+                </select>
+              </div>
+            </div>
+            <p className="hint" role="status" data-testid="key-range">
+              {shown.length === 0
+                ? 'No key matches your search.'
+                : `Showing ${current * PAGE + 1}–${current * PAGE + visible.length} of ${shown.length}${
+                    shown.length === keys.length ? '' : ` matching (${keys.length} in all)`
+                  }.`}
+            </p>
+            {visible.length > 0 && (
+              <table className="key-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">API key</th>
+                    <th scope="col">Permissions</th>
+                    <th scope="col">IP addresses</th>
+                    <th scope="col">Environment</th>
+                    <th scope="col">Last used</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                {visible.map((k) => (
+                  <KeyRow
+                    key={k.apiKey}
+                    k={k}
+                    otherNames={names.filter((n) => n !== k.label)}
+                    withdrawRequiresIp={withdrawRequiresIp}
+                    onChanged={() => void load()}
+                  />
+                ))}
+              </table>
+            )}
+            {pages > 1 && (
+              <nav className="actions pager" aria-label="Key list pages">
+                <button
+                  type="button"
+                  className="secondary small"
+                  disabled={current === 0}
+                  onClick={() => setPage(current - 1)}
+                >
+                  Previous
+                </button>
+                <span className="hint">
+                  Page {current + 1} of {pages}
+                </span>
+                <button
+                  type="button"
+                  className="secondary small"
+                  disabled={current >= pages - 1}
+                  onClick={() => setPage(current + 1)}
+                >
+                  Next page
+                </button>
+              </nav>
+            )}
+          </>
         )}
       </section>
       <DeletedKeys reload={loads} />
