@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, type KeyView, MAX_IPS, splitIps } from '../api.js';
+import { openModal } from '../components/dialog.js';
 import { Field, FormError, messageOf } from './form-bits.js';
 import { KeyActivity } from './key-activity.js';
 
@@ -113,7 +114,7 @@ export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) 
           <button
             type="button"
             className="danger"
-            onClick={() => dialog.current?.showModal()}
+            onClick={() => openModal(dialog.current)}
             aria-label={`Delete ${k.label}`}
           >
             Delete
@@ -185,7 +186,7 @@ export function KeyRow({ k, onChanged }: { k: KeyView; onChanged: () => void }) 
           <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>
             Confirm
           </button>
-          <button type="button" className="secondary" onClick={() => dialog.current?.close()}>
+          <button type="button" className="secondary" data-cancel onClick={() => dialog.current?.close()}>
             Cancel
           </button>
         </div>

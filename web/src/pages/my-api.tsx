@@ -1,30 +1,24 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, type KeyView, MAX_KEYS, type SessionView } from '../api.js';
+import { LoadState, useLoad } from '../components/load.js';
 import { Link, type Navigate } from '../router.js';
 import { CreateKey } from './create-key.js';
 import { DeletedKeys } from './deleted-keys.js';
 import { DemoFunds } from './demo-funds.js';
-import { FormError, messageOf } from './form-bits.js';
 import { KeyRow } from './key-row.js';
 
 /** The API page, as on OKX: create, list, edit and delete V5 API keys. */
 export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['user']>; navigate: Navigate }) {
-  const [keys, setKeys] = useState<KeyView[] | null>(null);
   const [creating, setCreating] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [loads, setLoads] = useState(0);
-
-  const load = useCallback(async () => {
-    try {
-      setKeys((await api<{ keys: KeyView[] }>('GET', '/keys')).keys);
-      setLoads((n) => n + 1);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  // The list, or Loading / a failure with Retry: no count and no Create until the list is known.
+  const list = useLoad(async () => {
+    const { keys } = await api<{ keys: KeyView[] }>('GET', '/keys');
+    setLoads((n) => n + 1);
+    return keys;
+  }, 'keys');
+  const keys = list.data;
+  const load = list.reload;
 
   const count = keys?.length ?? 0;
   const full = count >= MAX_KEYS;
@@ -33,14 +27,16 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
       <section className="card">
         <div className="title-row">
           <h1>API keys</h1>
-          <span
-            className="counter"
-            role="status"
-            data-testid="key-counter"
-            aria-label={`${count} of ${MAX_KEYS} API keys`}
-          >
-            {count} / {MAX_KEYS}
-          </span>
+          {keys !== null && (
+            <span
+              className="counter"
+              role="status"
+              data-testid="key-counter"
+              aria-label={`${count} of ${MAX_KEYS} API keys`}
+            >
+              {count} / {MAX_KEYS}
+            </span>
+          )}
         </div>
         <p>
           API keys let trading tools and bots use your account through the OKX V5 API. Give each tool only the
@@ -60,7 +56,7 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
               <button
                 type="button"
                 onClick={() => setCreating(true)}
-                disabled={full}
+                disabled={full || keys === null}
                 aria-describedby={full ? 'full-note' : undefined}
               >
                 Create V5 API key
@@ -73,22 +69,23 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
             </>
           )
         )}
-        <FormError message={error} />
       </section>
       {creating && <CreateKey keyCount={count} onClose={() => setCreating(false)} onCreated={() => void load()} />}
       <section className="card" aria-labelledby="list-title">
         <h2 id="list-title">Your keys</h2>
-        {keys === null ? (
-          <p>Loading…</p>
-        ) : keys.length === 0 ? (
-          <p>No API keys yet.</p>
-        ) : (
-          <ul className="keys">
-            {keys.map((k) => (
-              <KeyRow key={k.apiKey} k={k} onChanged={() => void load()} />
-            ))}
-          </ul>
-        )}
+        <LoadState load={list} what="your API keys">
+          {(keys) =>
+            keys.length === 0 ? (
+              <p>No API keys yet.</p>
+            ) : (
+              <ul className="keys">
+                {keys.map((k) => (
+                  <KeyRow key={k.apiKey} k={k} onChanged={() => void load()} />
+                ))}
+              </ul>
+            )
+          }
+        </LoadState>
       </section>
       <DeletedKeys reload={loads} />
       <DemoFunds />
