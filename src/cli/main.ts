@@ -242,6 +242,7 @@ async function run(argv: string[], io: CliIo): Promise<void> {
         databaseUrl: f.db,
       });
       print(`signet listening on ${url}`);
+      print(`console: ${url}/ (sign up or log in there)`);
       const shutdown = () => {
         stop().then(
           () => process.exit(0),
