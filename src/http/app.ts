@@ -23,7 +23,7 @@ import { tradeRoutes } from './routes/trade.js';
 import { tradeAlgoRoutes } from './routes/trade-algo.js';
 import { tradeControlRoutes } from './routes/trade-controls.js';
 import { tradeHistoryRoutes } from './routes/trade-history.js';
-import { webConsole } from './web-console.js';
+import { answerUnknownPage, webConsole } from './web-console.js';
 
 /**
  * Builds the HTTP app (never listens): the V5 wire API with OKX's envelopes and error codes.
@@ -145,6 +145,7 @@ function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    if (answerUnknownPage(request, reply)) return reply;
     const path = request.url.split('?', 1)[0] ?? '';
     const { status, body } = errorEnvelope(knownPaths.has(path) ? '50115' : '404');
     return reply.code(status).send(body);

@@ -1,55 +1,129 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, rememberCsrf, type SessionView } from './api.js';
+import { LoadError, useLoad } from './components/load.js';
+import { LandingPage } from './pages/landing.js';
 import { LoginPage } from './pages/login.js';
 import { MyApiPage } from './pages/my-api.js';
+import { NotFoundPage } from './pages/not-found.js';
 import { SecurityPage } from './pages/security.js';
 import { SignupPage } from './pages/signup.js';
-import { Link, usePath } from './router.js';
+import { Link, type Navigate, returnTo, usePath } from './router.js';
+
+const PAGES = new Set(['/', '/signup', '/login', '/account/my-api', '/account/security']);
+const HOME = '/account/my-api';
+
+const fetchSession = async (): Promise<SessionView> => {
+  const s = await api<SessionView>('GET', '/session');
+  rememberCsrf(s.csrfToken);
+  return s;
+};
+
+/**
+ * Each page's document title, and focus on its heading after every navigation or step (not on the
+ * first load, where the page's own autofocus, if any, stands): a screen reader announces the new
+ * page, and the next Tab starts from it instead of from <body>.
+ */
+function useTitleAndFocus(title: string, view: string, ready: boolean): void {
+  const settled = useRef(false);
+  useEffect(() => {
+    document.title = title === 'signet' ? 'signet' : `${title} · signet`;
+  }, [title]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `view` changing is the signal to move focus.
+  useEffect(() => {
+    if (!ready) return;
+    if (!settled.current) {
+      settled.current = true;
+      return;
+    }
+    const target = document.querySelector<HTMLElement>('main h1') ?? document.querySelector<HTMLElement>('main');
+    if (target === null) return;
+    if (!target.hasAttribute('tabindex')) target.tabIndex = -1;
+    target.focus();
+  }, [view, ready]);
+}
 
 export function App() {
   const [path, navigate] = usePath();
-  const [session, setSession] = useState<SessionView | null>(null);
+  const boot = useLoad(fetchSession, 'session');
+  const [current, setCurrent] = useState<SessionView | null>(null);
+  const session = current ?? boot.data;
 
-  const refresh = useCallback(async () => {
-    const s = await api<SessionView>('GET', '/session');
-    rememberCsrf(s.csrfToken);
-    setSession(s);
-  }, []);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
-
+  const refresh = useCallback(async () => setCurrent(await fetchSession()), []);
   const onSession = useCallback((s: SessionView) => {
     rememberCsrf(s.csrfToken);
-    setSession(s);
+    setCurrent(s);
   }, []);
   const logout = async () => {
     await api('POST', '/logout');
     rememberCsrf(null);
-    setSession({ user: null, totpRequired: false, csrfToken: null });
+    setCurrent({ user: null, totpRequired: false, csrfToken: null });
     navigate('/login');
   };
 
-  if (session === null)
-    return (
-      <main className="page">
-        <p>Loading…</p>
-      </main>
-    );
-  const signedIn = session.user !== null && !session.totpRequired;
-  const user = session.user;
+  const signedIn = session !== null && session.user !== null && !session.totpRequired;
+  const user = session?.user ?? null;
+  const known = PAGES.has(path);
+  // Redirects, after the session is known: account pages ask to log in first (coming back after),
+  // `/` and the login page lead a signed-in person to the keys.
+  const redirect =
+    session === null || !known
+      ? null
+      : !signedIn && path.startsWith('/account/')
+        ? `/login?next=${encodeURIComponent(path + window.location.search)}`
+        : signedIn && (path === '/' || path === '/login')
+          ? (returnTo(window.location.search) ?? HOME)
+          : null;
+  useEffect(() => {
+    if (redirect !== null) navigate(redirect, { replace: true });
+  }, [redirect, navigate]);
+  // After logging in (the login page goes to the keys), go where the person was going instead.
+  const afterLogin = useCallback<Navigate>(
+    (to, options) => navigate(to.startsWith('/account/') ? (returnTo(window.location.search) ?? to) : to, options),
+    [navigate],
+  );
 
+  let title: string;
   let page: React.ReactNode;
-  if (path === '/signup') page = <SignupPage onSession={onSession} navigate={navigate} />;
-  else if (path === '/login' || !signedIn || user === null)
-    page = <LoginPage session={session} onSession={onSession} navigate={navigate} />;
-  else if (path === '/account/security') page = <SecurityPage user={user} refresh={refresh} navigate={navigate} />;
-  else page = <MyApiPage user={user} navigate={navigate} />;
+  if (session === null || redirect !== null) {
+    title = boot.state.status === 'error' ? 'Cannot load' : 'Loading';
+    page =
+      session !== null ? null : boot.state.status === 'error' ? (
+        <section className="card narrow">
+          <h1>The console cannot load</h1>
+          <LoadError what="your session" error={boot.state.error} retry={boot.retry} />
+        </section>
+      ) : (
+        <p className="loading" role="status">
+          Loading…
+        </p>
+      );
+  } else if (!known) {
+    title = 'Page not found';
+    page = <NotFoundPage path={path} signedIn={signedIn} navigate={navigate} />;
+  } else if (path === '/signup') {
+    title = 'Sign up';
+    page = <SignupPage onSession={onSession} navigate={navigate} />;
+  } else if (path === '/' && !signedIn) {
+    title = 'signet';
+    page = <LandingPage navigate={navigate} />;
+  } else if (!signedIn || user === null) {
+    title = session.totpRequired ? 'Two-factor authentication' : 'Log in';
+    page = <LoginPage session={session} onSession={onSession} navigate={afterLogin} />;
+  } else if (path === '/account/security') {
+    title = 'Security';
+    page = <SecurityPage user={user} refresh={refresh} navigate={navigate} />;
+  } else {
+    title = 'API keys';
+    page = <MyApiPage user={user} navigate={navigate} />;
+  }
+  useTitleAndFocus(title, `${path}|${title}`, session !== null && redirect === null);
 
   return (
     <>
       <header className="topbar">
-        <span className="brand">signet</span>
+        <Link to="/" navigate={navigate} className="brand">
+          signet
+        </Link>
         {signedIn && user !== null ? (
           <nav aria-label="Account">
             <Link to="/account/my-api" navigate={navigate}>
@@ -64,14 +138,16 @@ export function App() {
             </button>
           </nav>
         ) : (
-          <nav aria-label="Account">
-            <Link to="/login" navigate={navigate}>
-              Log in
-            </Link>
-            <Link to="/signup" navigate={navigate}>
-              Sign up
-            </Link>
-          </nav>
+          session !== null && (
+            <nav aria-label="Account">
+              <Link to="/login" navigate={navigate}>
+                Log in
+              </Link>
+              <Link to="/signup" navigate={navigate}>
+                Sign up
+              </Link>
+            </nav>
+          )
         )}
       </header>
       <main className="page">{page}</main>

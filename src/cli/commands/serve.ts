@@ -13,6 +13,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
     databaseUrl: f.db,
   });
   print(`signet listening on ${url}`);
+  print(`console: ${url}/ (sign up or log in there)`);
   const shutdown = () => {
     stop().then(
       () => process.exit(0),

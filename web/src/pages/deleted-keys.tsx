@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api.js';
-import { FormError, messageOf } from './form-bits.js';
+import { LoadState, useLoad } from '../components/load.js';
 import { KeyActivity } from './key-activity.js';
 
 interface DeletedKey {
@@ -40,27 +40,21 @@ function DeletedKeyRow({ k }: { k: DeletedKey }) {
 
 /** Keys deleted or expired in the last 30 days, with their activity (who used them from where, and what was refused). */
 export function DeletedKeys({ reload }: { reload: number }) {
-  const [keys, setKeys] = useState<DeletedKey[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `reload` is the signal to fetch the list again.
-  useEffect(() => {
-    api<{ keys: DeletedKey[] }>('GET', '/deleted-keys').then(
-      (r) => setKeys(r.keys),
-      (err: unknown) => setError(messageOf(err)),
-    );
-  }, [reload]);
-  if (error === null && (keys === null || keys.length === 0)) return null;
+  const load = useLoad(async () => (await api<{ keys: DeletedKey[] }>('GET', '/deleted-keys')).keys, String(reload));
+  // Nothing to show while loading or when there are none; a failure shows, with Retry.
+  if (load.state.status === 'loading' || load.data?.length === 0) return null;
   return (
     <section className="card" aria-labelledby="deleted-title" data-testid="deleted-keys">
       <h2 id="deleted-title">Deleted keys (last 30 days)</h2>
-      <FormError message={error} />
-      {keys !== null && (
-        <ul className="keys">
-          {keys.map((k) => (
-            <DeletedKeyRow key={k.apiKey} k={k} />
-          ))}
-        </ul>
-      )}
+      <LoadState load={load} what="the deleted keys">
+        {(keys) => (
+          <ul className="keys">
+            {keys.map((k) => (
+              <DeletedKeyRow key={k.apiKey} k={k} />
+            ))}
+          </ul>
+        )}
+      </LoadState>
     </section>
   );
 }

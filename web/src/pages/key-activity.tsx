@@ -1,6 +1,5 @@
-import { useEffect, useState } from 'react';
 import { api } from '../api.js';
-import { FormError, messageOf } from './form-bits.js';
+import { LoadState, useLoad } from '../components/load.js';
 
 interface Activity {
   events: Array<{ at: string; actor: string; action: string; detail: Record<string, unknown> }>;
@@ -31,13 +30,15 @@ function describeEvent(action: string, detail: Record<string, unknown>): string 
 
 /** A key's activity: changes from the audit log and recent rejected requests by code and IP. */
 export function KeyActivity({ apiKey }: { apiKey: string }) {
-  const [activity, setActivity] = useState<Activity | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api<Activity>('GET', `/keys/${apiKey}/activity`).then(setActivity, (err: unknown) => setError(messageOf(err)));
-  }, [apiKey]);
-  if (error !== null) return <FormError message={error} />;
-  if (activity === null) return <p>Loading activity…</p>;
+  const load = useLoad(() => api<Activity>('GET', `/keys/${apiKey}/activity`), apiKey);
+  return (
+    <LoadState load={load} what="this key's activity">
+      {(activity) => <ActivityView activity={activity} />}
+    </LoadState>
+  );
+}
+
+function ActivityView({ activity }: { activity: Activity }) {
   return (
     <div className="activity" data-testid="activity">
       <h4>Activity</h4>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, type KeyView, MAX_IPS, splitIps } from '../api.js';
+import { openModal } from '../components/dialog.js';
 import { draftProblems } from '../key-checks.js';
 import { fieldSentences } from '../rule-messages.js';
 import { useCopy } from './copy-bits.js';
@@ -41,7 +42,6 @@ export function KeyRow({
   const [busy, setBusy] = useState(false);
   const [showActivity, setShowActivity] = useState(false);
   const dialog = useRef<HTMLDialogElement>(null);
-  const cancelDelete = useRef<HTMLButtonElement>(null);
   const form = useRef<HTMLFormElement>(null);
   const copyKey = useCopy(k.apiKey);
   const ipCount = splitIps(ips).length;
@@ -147,11 +147,7 @@ export function KeyRow({
             <button
               type="button"
               className="danger small"
-              onClick={() => {
-                dialog.current?.showModal();
-                // A destructive dialog starts on Cancel: Enter must not delete the key.
-                cancelDelete.current?.focus();
-              }}
+              onClick={() => openModal(dialog.current)}
               aria-label={`Delete ${k.label}`}
             >
               Delete
@@ -164,7 +160,7 @@ export function KeyRow({
               <button type="button" className="danger" onClick={() => void remove()} disabled={busy}>
                 Confirm
               </button>
-              <button type="button" className="secondary" ref={cancelDelete} onClick={() => dialog.current?.close()}>
+              <button type="button" className="secondary" data-cancel onClick={() => dialog.current?.close()}>
                 Cancel
               </button>
             </div>

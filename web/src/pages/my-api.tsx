@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api, type KeyView, MAX_KEYS, type SessionView } from '../api.js';
+import { LoadState, useLoad } from '../components/load.js';
 import { Link, type Navigate } from '../router.js';
 import { CreateKey } from './create-key.js';
 import { DeletedKeys } from './deleted-keys.js';
 import { DemoFunds } from './demo-funds.js';
-import { FormError, messageOf } from './form-bits.js';
 import { KeyRow } from './key-row.js';
 import { KeyTips } from './key-tips.js';
 
@@ -26,28 +26,21 @@ const matches = (k: KeyView, q: string) =>
 
 /** The API page, as on OKX: create, list, edit and delete V5 API keys. */
 export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['user']>; navigate: Navigate }) {
-  const [keys, setKeys] = useState<KeyView[] | null>(null);
   const [withdrawRequiresIp, setWithdrawRequiresIp] = useState(false);
   const [creating, setCreating] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [loads, setLoads] = useState(0);
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<Sort>('newest');
   const [page, setPage] = useState(0);
-
-  const load = useCallback(async () => {
-    try {
-      const answer = await api<{ keys: KeyView[]; withdrawRequiresIp?: boolean }>('GET', '/keys');
-      setKeys(answer.keys);
-      setWithdrawRequiresIp(answer.withdrawRequiresIp === true);
-      setLoads((n) => n + 1);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-  }, [load]);
+  // The list, or Loading / a failure with Retry: no count and no Create until the list is known.
+  const list = useLoad(async () => {
+    const answer = await api<{ keys: KeyView[]; withdrawRequiresIp?: boolean }>('GET', '/keys');
+    setWithdrawRequiresIp(answer.withdrawRequiresIp === true);
+    setLoads((n) => n + 1);
+    return answer.keys;
+  }, 'keys');
+  const keys = list.data;
+  const load = list.reload;
 
   const shown = useMemo(() => (keys ?? []).filter((k) => matches(k, query)).sort(sorters[sort]), [keys, query, sort]);
   const pages = Math.max(1, Math.ceil(shown.length / PAGE));
@@ -62,14 +55,16 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
       <section className="card">
         <div className="title-row">
           <h1>API keys</h1>
-          <span
-            className="counter"
-            role="status"
-            data-testid="key-counter"
-            aria-label={`${count} of ${MAX_KEYS} API keys`}
-          >
-            {count} / {MAX_KEYS}
-          </span>
+          {keys !== null && (
+            <span
+              className="counter"
+              role="status"
+              data-testid="key-counter"
+              aria-label={`${count} of ${MAX_KEYS} API keys`}
+            >
+              {count} / {MAX_KEYS}
+            </span>
+          )}
         </div>
         <p>
           API keys let trading tools and bots use your account through the OKX V5 API. Give each tool only the
@@ -89,7 +84,7 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
               <button
                 type="button"
                 onClick={() => setCreating(true)}
-                disabled={full}
+                disabled={full || keys === null}
                 aria-describedby={full ? 'full-note' : undefined}
               >
                 Create V5 API key
@@ -102,7 +97,6 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
             </>
           )
         )}
-        <FormError message={error} />
         <KeyTips withdrawRequiresIp={withdrawRequiresIp} />
       </section>
       {creating && (
@@ -116,95 +110,97 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
       )}
       <section className="card" aria-labelledby="list-title">
         <h2 id="list-title">Your keys</h2>
-        {keys === null ? (
-          <p>Loading…</p>
-        ) : keys.length === 0 ? (
-          <p>No API keys yet.</p>
-        ) : (
-          <>
-            <div className="list-tools">
-              <div className="field">
-                <label htmlFor="key-search">Search keys</label>
-                <input
-                  id="key-search"
-                  type="search"
-                  value={query}
-                  placeholder="Name, API key or IP"
-                  onChange={(e) => {
-                    setQuery(e.target.value);
-                    setPage(0);
-                  }}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="key-sort">Sort by</label>
-                <select id="key-sort" value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
-                  <option value="newest">Newest first</option>
-                  <option value="name">Name</option>
-                  <option value="used">Last used</option>
-                  <option value="expires">Expires soonest</option>
-                </select>
-              </div>
-            </div>
-            <p className="hint" role="status" data-testid="key-range">
-              {shown.length === 0
-                ? 'No key matches your search.'
-                : `Showing ${current * PAGE + 1}–${current * PAGE + visible.length} of ${shown.length}${
-                    shown.length === keys.length ? '' : ` matching (${keys.length} in all)`
-                  }.`}
-            </p>
-            {visible.length > 0 && (
-              <table className="key-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">API key</th>
-                    <th scope="col">Permissions</th>
-                    <th scope="col">IP addresses</th>
-                    <th scope="col">Environment</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                {visible.map((k) => (
-                  <KeyRow
-                    key={k.apiKey}
-                    k={k}
-                    otherNames={names.filter((n) => n !== k.label)}
-                    withdrawRequiresIp={withdrawRequiresIp}
-                    onChanged={() => void load()}
-                  />
-                ))}
-              </table>
-            )}
-            {pages > 1 && (
-              <nav className="actions pager" aria-label="Key list pages">
-                <button
-                  type="button"
-                  className="secondary small"
-                  disabled={current === 0}
-                  onClick={() => setPage(current - 1)}
-                >
-                  Previous
-                </button>
-                <span className="hint">
-                  Page {current + 1} of {pages}
-                </span>
-                <button
-                  type="button"
-                  className="secondary small"
-                  disabled={current >= pages - 1}
-                  onClick={() => setPage(current + 1)}
-                >
-                  Next page
-                </button>
-              </nav>
-            )}
-          </>
-        )}
+        <LoadState load={list} what="your API keys">
+          {(keys) =>
+            keys.length === 0 ? (
+              <p>No API keys yet.</p>
+            ) : (
+              <>
+                <div className="list-tools">
+                  <div className="field">
+                    <label htmlFor="key-search">Search keys</label>
+                    <input
+                      id="key-search"
+                      type="search"
+                      value={query}
+                      placeholder="Name, API key or IP"
+                      onChange={(e) => {
+                        setQuery(e.target.value);
+                        setPage(0);
+                      }}
+                    />
+                  </div>
+                  <div className="field">
+                    <label htmlFor="key-sort">Sort by</label>
+                    <select id="key-sort" value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
+                      <option value="newest">Newest first</option>
+                      <option value="name">Name</option>
+                      <option value="used">Last used</option>
+                      <option value="expires">Expires soonest</option>
+                    </select>
+                  </div>
+                </div>
+                <p className="hint" role="status" data-testid="key-range">
+                  {shown.length === 0
+                    ? 'No key matches your search.'
+                    : `Showing ${current * PAGE + 1}–${current * PAGE + visible.length} of ${shown.length}${
+                        shown.length === keys.length ? '' : ` matching (${keys.length} in all)`
+                      }.`}
+                </p>
+                {visible.length > 0 && (
+                  <table className="key-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Name</th>
+                        <th scope="col">API key</th>
+                        <th scope="col">Permissions</th>
+                        <th scope="col">IP addresses</th>
+                        <th scope="col">Environment</th>
+                        <th scope="col">Last used</th>
+                        <th scope="col">Expires</th>
+                        <th scope="col">
+                          <span className="visually-hidden">Actions</span>
+                        </th>
+                      </tr>
+                    </thead>
+                    {visible.map((k) => (
+                      <KeyRow
+                        key={k.apiKey}
+                        k={k}
+                        otherNames={names.filter((n) => n !== k.label)}
+                        withdrawRequiresIp={withdrawRequiresIp}
+                        onChanged={() => void load()}
+                      />
+                    ))}
+                  </table>
+                )}
+                {pages > 1 && (
+                  <nav className="actions pager" aria-label="Key list pages">
+                    <button
+                      type="button"
+                      className="secondary small"
+                      disabled={current === 0}
+                      onClick={() => setPage(current - 1)}
+                    >
+                      Previous
+                    </button>
+                    <span className="hint">
+                      Page {current + 1} of {pages}
+                    </span>
+                    <button
+                      type="button"
+                      className="secondary small"
+                      disabled={current >= pages - 1}
+                      onClick={() => setPage(current + 1)}
+                    >
+                      Next page
+                    </button>
+                  </nav>
+                )}
+              </>
+            )
+          }
+        </LoadState>
       </section>
       <DeletedKeys reload={loads} />
       <DemoFunds />
