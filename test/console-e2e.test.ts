@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -76,8 +76,9 @@ describe('console in a real browser (Chromium via playwright-core)', { skip: mis
   };
 
   before(async () => {
-    rmSync(ARTIFACTS, { recursive: true, force: true });
+    // Only this test's own screenshots (numbered): the other console tests keep theirs (keys-*, shell-*, …).
     mkdirSync(ARTIFACTS, { recursive: true });
+    for (const f of readdirSync(ARTIFACTS)) if (/^\d{2}-.*\.png$/.test(f)) rmSync(join(ARTIFACTS, f), { force: true });
     server = await startServer(tempDir(), { SIGNET_USAGE_FLUSH_MS: '100', SIGNET_KEY_SYNC_MS: '100' });
     url = server.url;
     // A fresh profile each run (playwright passes it as --user-data-dir).
