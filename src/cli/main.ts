@@ -9,12 +9,14 @@ import { SecretBox } from '../security/secret-box.js';
 import type { CreatedKey, KeyView } from '../services/key-service.js';
 import { rotateMasterKey } from '../services/master-key-rotation.js';
 import { flags, intFlag, secretFlag, UsageError } from './args.js';
+import { USER_COMMANDS_HELP, userCommand } from './user-commands.js';
 
 const HELP = `signet: OKX V5-compatible API keys and a paper exchange
 
 Usage:
   signet serve [--host H] [--port P] [--data DIR | --db URL]
   signet user create --email E --password P
+${USER_COMMANDS_HELP}
   signet keys create --user E --name N --passphrase P [--perm read,trade,withdraw] [--ip A,B,...] [--demo] [--json]
   signet keys list --user E [--json]
   signet keys modify --user E --key K [--name N] [--perm ...] [--ip A,B,...|""] [--json]
@@ -253,7 +255,7 @@ async function run(argv: string[], io: CliIo): Promise<void> {
       return;
     }
     case 'user': {
-      if (sub !== 'create') throw new UsageError(`unknown command "user ${sub ?? ''}"; use user create`);
+      if (sub !== 'create') return userCommand(sub, rest, io);
       const f = flags(rest, { ...DATA, email: { type: 'string' }, password: { type: 'string' } }, [
         'email',
         'password',
