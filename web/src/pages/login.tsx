@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ApiError, api, type SessionView } from '../api.js';
 import { Link, type Navigate } from '../router.js';
 import { Field, FormError, messageOf } from './form-bits.js';
+import './recovery.css';
 
 export function LoginPage({
   session,
@@ -109,8 +110,8 @@ export function LoginPage({
         </button>
       </form>
       <p className="hint">
-        Forgot your password? The operator of this server can set a new one for you (
-        <code>signet user set-password</code>).
+        Lost your authenticator? After your password you can log in with one of your recovery codes instead. Forgot your
+        password? The operator of this server can set a new one for you (<code>signet user set-password</code>).
       </p>
       <p>
         No account yet?{' '}
