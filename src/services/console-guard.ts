@@ -99,6 +99,21 @@ export class ConsoleGuard {
     await this.loginAccounts.succeeded(account);
   }
 
+  /**
+   * A signed-in user's current password (to change it), under the same limits as logins: the
+   * (client IP, email) pair and the account's failure backoff. Throws AccountError when wrong.
+   */
+  async checkPassword(ip: string, email: string, matches: () => Promise<boolean>): Promise<void> {
+    await this.beginLogin(ip, email);
+    if (!(await matches())) {
+      const lockedMs = await this.loginAccounts.failed(email.trim().toLowerCase());
+      const wrong = 'That is not your current password.';
+      if (lockedMs > 0) throw throttled(`${wrong} Too many wrong passwords`, lockedMs, 'currentPassword');
+      throw new AccountError('credentials', wrong, 'currentPassword');
+    }
+    await this.loginSucceeded(ip, email);
+  }
+
   /** Every sign-up attempt counts against the client IP. */
   async beginSignup(ip: string): Promise<void> {
     try {

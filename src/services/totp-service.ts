@@ -3,7 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import { AccountError } from '../core/account-errors.js';
 import type { SecretBox } from '../security/secret-box.js';
-import type { UserRecord, UserStore } from '../store/store.js';
+import type { Actor, UserRecord, UserStore } from '../store/store.js';
 
 const PERIOD_S = 30;
 const RECOVERY_CODES = 10;
@@ -92,7 +92,15 @@ export class TotpService {
         'code',
       );
     if (/^[0-9a-f]{8}-[0-9a-f]{8}$/i.test(given)) {
-      if (await this.store.useRecoveryCode(user.id, hashCode(given.toLowerCase()))) return;
+      if (await this.store.useRecoveryCode(user.id, hashCode(given.toLowerCase()))) {
+        const left = (await this.store.getTotp(user.id))?.recoveryHashes.length ?? 0;
+        await this.store.changeAccount(
+          user.id,
+          {},
+          { actor: 'user', action: 'recovery_code_used', at: now, detail: { left } },
+        );
+        return;
+      }
       throw new AccountError('totp_invalid', 'authenticator: that recovery code is wrong or already used', 'code');
     }
     const step = this.matchingStep(record.secretSealed, user, given, now);
@@ -103,6 +111,47 @@ export class TotpService {
         'code',
       );
     }
+  }
+
+  /** Unused recovery codes of an account with 2FA on; null when 2FA is off. */
+  async recoveryCodesLeft(userId: number): Promise<number | null> {
+    const record = await this.store.getTotp(userId);
+    return record?.enabled === true ? record.recoveryHashes.length : null;
+  }
+
+  /**
+   * New recovery codes (shown once) in place of all the old ones, audited. Call after the second
+   * factor was checked (ConsoleGuard.checkCode).
+   */
+  async regenerateRecoveryCodes(user: UserRecord, now: number): Promise<string[]> {
+    await this.requireOn(user, 'Two-factor authentication is off, so there are no recovery codes to replace.');
+    const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
+    await this.store.changeAccount(
+      user.id,
+      { totp: { recoveryHashes: codes.map(hashCode) } },
+      { actor: 'user', action: 'recovery_codes_new', at: now, detail: { codes: codes.length } },
+    );
+    return codes;
+  }
+
+  /**
+   * Turns 2FA off (the authenticator and its recovery codes are forgotten), audited. By the owner
+   * (actor 'user', after ConsoleGuard.checkCode; the session goes on), or reset by the operator
+   * (actor 'cli': every session of the account ends). Either way the account then logs in with its
+   * password alone, and whatever needs an authenticator code is refused until it is set up again.
+   */
+  async disable(user: UserRecord, actor: Actor, now: number): Promise<void> {
+    await this.requireOn(user, `Two-factor authentication is not on for ${user.email}.`);
+    const operator = actor !== 'user';
+    await this.store.changeAccount(
+      user.id,
+      { totp: 'remove', endSessions: operator },
+      { actor, action: operator ? 'totp_reset' : 'totp_disable', at: now, detail: {} },
+    );
+  }
+
+  private async requireOn(user: UserRecord, message: string): Promise<void> {
+    if (!(await this.isEnabled(user.id))) throw new AccountError('totp_state', message, 'code');
   }
 
   private matchingStep(sealed: Buffer, user: UserRecord, code: string, now: number): number {

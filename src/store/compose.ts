@@ -49,6 +49,9 @@ export function composeStore({
     saveTotp: u.saveTotp.bind(u),
     acceptTotpStep: u.acceptTotpStep.bind(u),
     useRecoveryCode: u.useRecoveryCode.bind(u),
+    changeAccount: u.changeAccount.bind(u),
+    recordLogin: u.recordLogin.bind(u),
+    listUsers: u.listUsers.bind(u),
 
     createKey: k.createKey.bind(k),
     updateKey: k.updateKey.bind(k),

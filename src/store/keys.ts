@@ -22,7 +22,20 @@ export interface KeyRecord {
 
 export type Actor = 'user' | 'cli' | 'sweeper' | 'api';
 /** 'new_ip': the first authenticated use of a key from a client IP (activity, not a key change). */
-export type AuditAction = 'create' | 'modify' | 'delete' | 'expire' | 'new_ip';
+export type KeyAuditAction = 'create' | 'modify' | 'delete' | 'expire' | 'new_ip';
+/**
+ * Changes to an account itself (audited with apiKey ''): its owner changed the password, turned
+ * the authenticator off, made new recovery codes, logged in with a recovery code; or the operator
+ * set the password or reset the authenticator (actor 'cli').
+ */
+export type AccountAuditAction =
+  | 'password_change'
+  | 'password_set'
+  | 'totp_disable'
+  | 'totp_reset'
+  | 'recovery_codes_new'
+  | 'recovery_code_used';
+export type AuditAction = KeyAuditAction | AccountAuditAction;
 
 export interface AuditRecord {
   id: number;
@@ -101,8 +114,12 @@ export interface KeyStore {
 
   /** The newest audit id: the starting cursor for `keyChangesSince`. */
   latestAuditId(): Promise<number>;
-  /** Keys created, changed, deleted or expired after `cursor` (not 'new_ip' entries), and the new cursor. */
+  /**
+   * Keys created, changed, deleted or expired after `cursor` (not 'new_ip' entries, nor account
+   * entries), and the new cursor.
+   */
   keyChangesSince(cursor: number): Promise<{ cursor: number; apiKeys: string[] }>;
+  /** The account's audit entries (its keys' and its own, apiKey ''), newest first. */
   listAudit(userId: number, limit: number): Promise<AuditRecord[]>;
   /** The account's audit entries for one key, newest first. */
   listKeyAudit(userId: number, apiKey: string, limit: number): Promise<AuditRecord[]>;

@@ -20,7 +20,17 @@ export type {
   OrderQuery,
 } from './exchange.js';
 export type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from './funding.js';
-export type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyStore, KeyUpdate } from './keys.js';
+export type {
+  AccountAuditAction,
+  Actor,
+  AuditAction,
+  AuditRecord,
+  KeyAuditAction,
+  KeyRecord,
+  KeyRejection,
+  KeyStore,
+  KeyUpdate,
+} from './keys.js';
 export type {
   BalanceRow,
   DepositAddress,
@@ -30,7 +40,15 @@ export type {
   TransferRecord,
 } from './ledger.js';
 export type { CancelAfterTimer, TimerStore } from './timers.js';
-export type { SessionRecord, TotpRecord, UserRecord, UserStore } from './users.js';
+export type {
+  AccountAuditEntry,
+  AccountChange,
+  SessionRecord,
+  TotpRecord,
+  UserRecord,
+  UserStore,
+  UserSummary,
+} from './users.js';
 
 /**
  * Everything signet keeps: the union of the aggregates (users, keys, ledger, exchange, funding,

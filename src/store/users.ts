@@ -1,3 +1,5 @@
+import type { AccountAuditAction, Actor } from './keys.js';
+
 /** An account: its console login, sessions and authenticator. */
 export interface UserRecord {
   id: number;
@@ -36,6 +38,34 @@ export interface TotpRecord {
   lastStep: number;
 }
 
+/** A change to an account, applied in one transaction with its audit entry. */
+export interface AccountChange {
+  /** The new password's slow hash. */
+  passwordHash?: string;
+  /** 'remove': the authenticator is forgotten (2FA off); else its recovery codes are replaced. */
+  totp?: 'remove' | { recoveryHashes: string[] };
+  /** Ends every console session of the account. */
+  endSessions?: boolean;
+}
+
+/** The audit entry of an account change (apiKey ''): never a secret in `detail`. */
+export interface AccountAuditEntry {
+  actor: Actor;
+  action: AccountAuditAction;
+  /** Unix ms. */
+  at: number;
+  detail: Record<string, unknown>;
+}
+
+/** An account as the operator's list shows it. */
+export interface UserSummary {
+  user: UserRecord;
+  totpEnabled: boolean;
+  keyCount: number;
+  /** Unix ms of the last password login, or null if none was recorded. */
+  lastLoginAt: number | null;
+}
+
 /**
  * Accounts, their console sessions and their authenticators.
  *
@@ -64,4 +94,18 @@ export interface UserStore {
   acceptTotpStep(userId: number, step: number): Promise<boolean>;
   /** Atomically removes one unused recovery code by hash; false if it was not there. */
   useRecoveryCode(userId: number, hash: string): Promise<boolean>;
+
+  /**
+   * Applies `change` and writes `entry` to the audit log in one transaction; false (and nothing
+   * written) if there is no such account.
+   *
+   * @example
+   *   await store.changeAccount(user.id, { passwordHash, endSessions: true },
+   *     { actor: 'cli', action: 'password_set', at: Date.now(), detail: {} });
+   */
+  changeAccount(userId: number, change: AccountChange, entry: AccountAuditEntry): Promise<boolean>;
+  /** Remembers a successful login (shown in the operator's list). */
+  recordLogin(userId: number, at: number): Promise<void>;
+  /** Every account that can log in (has a password), oldest first. */
+  listUsers(): Promise<UserSummary[]>;
 }

@@ -22,7 +22,8 @@ export interface SessionView {
   csrfToken: string | null;
 }
 
-async function sessionView(
+/** What the web app learns of a session (user null when logged out). */
+export async function sessionView(
   deps: AppDeps,
   user: UserRecord | null,
   session: SessionRecord | null,
@@ -58,6 +59,7 @@ export function consoleAccountRoutes(app: FastifyInstance, deps: AppDeps, guard:
     const user = await deps.users.login(email, password);
     if (user === null) throw await guard.loginFailed(email);
     await guard.loginSucceeded(request.ip, email);
+    await deps.users.recordLogin(user, deps.now());
     const totpOn = await deps.totp.isEnabled(user.id);
     return startSession(request, reply, user, !totpOn);
   });

@@ -13,7 +13,7 @@ export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<v
   await installConsoleEdge(app, deps);
   const guard = new ConsoleGuard(deps.totp, deps.limiters, deps.config.consoleLimits);
   consoleAccountRoutes(app, deps, guard);
-  consoleSecurityRoutes(app, deps);
+  consoleSecurityRoutes(app, deps, guard);
   consoleKeyRoutes(app, deps, guard);
   consoleDemoRoutes(app, deps);
   consoleAddressRoutes(app, deps, guard);

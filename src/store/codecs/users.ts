@@ -1,4 +1,4 @@
-import type { SessionRecord, TotpRecord, UserRecord } from '../users.js';
+import type { SessionRecord, TotpRecord, UserRecord, UserSummary } from '../users.js';
 import { type Flag, readFlag, readList } from './flags.js';
 
 /** Rows and codecs of accounts, console sessions and authenticators. */
@@ -46,3 +46,21 @@ export function toTotp(r: TotpRow): TotpRecord {
     lastStep: r.last_step,
   };
 }
+
+/** A row of the operator's account list: the account with its counts. */
+export type UserSummaryRow = UserRow & { totp_enabled: Flag | null; key_count: number; last_login_at: number | null };
+
+export function toUserSummary(r: UserSummaryRow): UserSummary {
+  return {
+    user: toUser(r),
+    totpEnabled: r.totp_enabled !== null && readFlag(r.totp_enabled),
+    keyCount: Number(r.key_count),
+    lastLoginAt: r.last_login_at,
+  };
+}
+
+/** The account list's query (the same SQL on both databases). */
+export const USER_SUMMARY_SQL = `SELECT u.id, u.uid, u.email, u.password_hash, u.created_at, u.last_login_at,
+  t.enabled AS totp_enabled, (SELECT COUNT(*) FROM api_keys k WHERE k.user_id = u.id) AS key_count
+  FROM users u LEFT JOIN user_totp t ON t.user_id = u.id
+  WHERE u.password_hash IS NOT NULL ORDER BY u.created_at, u.id`;

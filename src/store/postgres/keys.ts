@@ -217,7 +217,7 @@ export class PostgresKeys implements KeyStore {
     const feed = await rows<KeyFeedRow>(
       this.conn.pool,
       `SELECT id, api_key FROM audit_log
-      WHERE id > $1 AND action <> 'new_ip' ORDER BY id LIMIT 1000`,
+      WHERE id > $1 AND action <> 'new_ip' AND api_key <> '' ORDER BY id LIMIT 1000`,
       [cursor],
     );
     return toKeyChanges(feed, cursor);

@@ -311,4 +311,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER algo_orders_changed BEFORE UPDATE ON algo_orders
     FOR EACH ROW EXECUTE FUNCTION algo_orders_changed();
   `,
+  `
+  -- When each account last logged in (the operator's \`signet user list\`); null until it does.
+  ALTER TABLE users ADD COLUMN last_login_at bigint;
+  `,
 ];

@@ -1,9 +1,27 @@
 import { duplicateEmail } from '../../core/conflicts.js';
 import { useRecoveryHash } from '../../core/recovery-codes.js';
 import { type IdRow, pgFlag, readList, writeList } from '../codecs/flags.js';
-import { type SessionRow, type TotpRow, toSession, toTotp, toUser, type UserRow } from '../codecs/users.js';
-import type { SessionRecord, TotpRecord, UserRecord, UserStore } from '../users.js';
-import { type Connection, changed, isUniqueViolation, one, tx } from './connection.js';
+import {
+  type SessionRow,
+  type TotpRow,
+  toSession,
+  toTotp,
+  toUser,
+  toUserSummary,
+  USER_SUMMARY_SQL,
+  type UserRow,
+  type UserSummaryRow,
+} from '../codecs/users.js';
+import type {
+  AccountAuditEntry,
+  AccountChange,
+  SessionRecord,
+  TotpRecord,
+  UserRecord,
+  UserStore,
+  UserSummary,
+} from '../users.js';
+import { type Connection, changed, feedLock, isUniqueViolation, one, rows, tx } from './connection.js';
 
 /** Accounts, console sessions and authenticators on PostgreSQL. */
 export class PostgresUsers implements UserStore {
@@ -99,5 +117,37 @@ export class PostgresUsers implements UserStore {
       await c.query('UPDATE user_totp SET recovery_hashes = $1 WHERE user_id = $2', [writeList(rest), userId]);
       return true;
     });
+  }
+
+  async changeAccount(userId: number, change: AccountChange, entry: AccountAuditEntry): Promise<boolean> {
+    return tx(this.conn.pool, async (c) => {
+      if ((await one(c, 'SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId])) === undefined) return false;
+      if (change.passwordHash !== undefined) {
+        await c.query('UPDATE users SET password_hash = $1 WHERE id = $2', [change.passwordHash, userId]);
+      }
+      if (change.totp === 'remove') await c.query('DELETE FROM user_totp WHERE user_id = $1', [userId]);
+      else if (change.totp !== undefined) {
+        await c.query('UPDATE user_totp SET recovery_hashes = $1 WHERE user_id = $2', [
+          writeList(change.totp.recoveryHashes),
+          userId,
+        ]);
+      }
+      if (change.endSessions === true) await c.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+      // The audit log's ids commit in order (its key change feed relies on it), account entries too.
+      await feedLock(c, this.conn.schema, 'audit');
+      await c.query(
+        `INSERT INTO audit_log (at, actor, user_id, api_key, action, detail) VALUES ($1, $2, $3, '', $4, $5)`,
+        [entry.at, entry.actor, userId, entry.action, JSON.stringify(entry.detail)],
+      );
+      return true;
+    });
+  }
+
+  async recordLogin(userId: number, at: number): Promise<void> {
+    await this.conn.pool.query('UPDATE users SET last_login_at = $1 WHERE id = $2', [at, userId]);
+  }
+
+  async listUsers(): Promise<UserSummary[]> {
+    return (await rows<UserSummaryRow>(this.conn.pool, USER_SUMMARY_SQL)).map(toUserSummary);
   }
 }

@@ -47,10 +47,10 @@ export class SqliteKeys implements KeyStore {
         VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       latestAudit: prepare<IdRow>(db, 'SELECT COALESCE(MAX(id), 0) AS id FROM audit_log'),
-      // First uses from new IPs are activity, not key changes: they must not evict key caches.
+      // First uses from new IPs are activity, and account entries (api_key '') are about no key: neither evicts key caches.
       auditSince: prepare<KeyFeedRow>(
         db,
-        `SELECT id, api_key FROM audit_log WHERE id > ? AND action <> 'new_ip'
+        `SELECT id, api_key FROM audit_log WHERE id > ? AND action <> 'new_ip' AND api_key <> ''
         ORDER BY id LIMIT 1000`,
       ),
       auditOfUser: prepare<AuditRow>(db, 'SELECT * FROM audit_log WHERE user_id = ? ORDER BY id DESC LIMIT ?'),

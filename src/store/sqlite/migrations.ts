@@ -323,4 +323,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     UPDATE algo_orders SET change_seq = (SELECT MAX(change_seq) FROM algo_orders) + 1 WHERE algo_id = NEW.algo_id;
   END;
   `,
+  `
+  -- When each account last logged in (the operator's \`signet user list\`); null until it does.
+  ALTER TABLE users ADD COLUMN last_login_at INTEGER;
+  `,
 ];

@@ -1,8 +1,26 @@
 import { duplicateEmail } from '../../core/conflicts.js';
 import { useRecoveryHash } from '../../core/recovery-codes.js';
 import { readList, sqliteFlag, writeList } from '../codecs/flags.js';
-import { type SessionRow, type TotpRow, toSession, toTotp, toUser, type UserRow } from '../codecs/users.js';
-import type { SessionRecord, TotpRecord, UserRecord, UserStore } from '../users.js';
+import {
+  type SessionRow,
+  type TotpRow,
+  toSession,
+  toTotp,
+  toUser,
+  toUserSummary,
+  USER_SUMMARY_SQL,
+  type UserRow,
+  type UserSummaryRow,
+} from '../codecs/users.js';
+import type {
+  AccountAuditEntry,
+  AccountChange,
+  SessionRecord,
+  TotpRecord,
+  UserRecord,
+  UserStore,
+  UserSummary,
+} from '../users.js';
 import { type Db, inTransaction, isUniqueViolation, prepare } from './connection.js';
 
 /** Accounts, console sessions and authenticators on SQLite. */
@@ -32,6 +50,15 @@ export class SqliteUsers implements UserStore {
       ),
       acceptTotpStep: prepare(db, 'UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?'),
       setRecoveryHashes: prepare(db, 'UPDATE user_totp SET recovery_hashes = ? WHERE user_id = ?'),
+      setPassword: prepare(db, 'UPDATE users SET password_hash = ? WHERE id = ?'),
+      deleteTotp: prepare(db, 'DELETE FROM user_totp WHERE user_id = ?'),
+      deleteUserSessions: prepare(db, 'DELETE FROM sessions WHERE user_id = ?'),
+      setLastLogin: prepare(db, 'UPDATE users SET last_login_at = ? WHERE id = ?'),
+      insertAudit: prepare(
+        db,
+        `INSERT INTO audit_log (at, actor, user_id, api_key, action, detail) VALUES (?, ?, ?, '', ?, ?)`,
+      ),
+      summaries: prepare<UserSummaryRow>(db, USER_SUMMARY_SQL),
     };
   }
 
@@ -98,5 +125,26 @@ export class SqliteUsers implements UserStore {
       this.stmt.setRecoveryHashes.run(writeList(rest), userId);
       return true;
     });
+  }
+
+  async changeAccount(userId: number, change: AccountChange, entry: AccountAuditEntry): Promise<boolean> {
+    return inTransaction(this.db, () => {
+      if (this.stmt.userById.get(userId) === undefined) return false;
+      if (change.passwordHash !== undefined) this.stmt.setPassword.run(change.passwordHash, userId);
+      if (change.totp === 'remove') this.stmt.deleteTotp.run(userId);
+      else if (change.totp !== undefined)
+        this.stmt.setRecoveryHashes.run(writeList(change.totp.recoveryHashes), userId);
+      if (change.endSessions === true) this.stmt.deleteUserSessions.run(userId);
+      this.stmt.insertAudit.run(entry.at, entry.actor, userId, entry.action, JSON.stringify(entry.detail));
+      return true;
+    });
+  }
+
+  async recordLogin(userId: number, at: number): Promise<void> {
+    this.stmt.setLastLogin.run(at, userId);
+  }
+
+  async listUsers(): Promise<UserSummary[]> {
+    return this.stmt.summaries.all().map(toUserSummary);
   }
 }
