@@ -1,29 +1,18 @@
 import { RuleError } from '../core/errors.js';
-import { flags, secretFlag, UsageError } from './args.js';
+import { UsageError } from './args.js';
 import { addressCommand } from './commands/address.js';
 import { migrateCommand, rotateMasterKeyCommand } from './commands/admin.js';
 import { depositCommand } from './commands/deposit.js';
 import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 import { sweepCommand } from './commands/sweep.js';
+import { userCommand } from './commands/user.js';
 import { commandHelp, GROUPS, TOP_LEVEL, topHelp } from './help.js';
-import { type CliIo, DATA, processIo, session } from './io.js';
+import { type CliIo, processIo, session } from './io.js';
 import { didYouMean } from './suggest.js';
 import { version } from './version.js';
 
 export type { CliIo } from './io.js';
-
-/** signet user create (the other user commands come with their own file). */
-async function userCommand(sub: string | undefined, argv: string[], io: CliIo): Promise<void> {
-  const { print, withRuntime } = session(io);
-  if (sub !== 'create') throw new UsageError(`unknown command "user ${sub ?? ''}"; use user create`);
-  const f = flags(argv, { ...DATA, email: { type: 'string' }, password: { type: 'string' } }, ['email', 'password']);
-  const password = await secretFlag(f.password ?? '', io.stdin);
-  await withRuntime(f, async (rt) => {
-    const user = await rt.users.create(f.email ?? '', password, Date.now());
-    print(`Created account ${user.email} (uid ${user.uid})`);
-  });
-}
 
 /** Runs the command named by `path` ("keys create", "sweep", ...) with its flags. */
 function dispatch(path: string, argv: string[], io: CliIo): Promise<void> {
