@@ -121,6 +121,6 @@ describe('signet user list, set-password, reset-2fa', () => {
     assert.match(missing.stderr, /--password is required/);
     const badSub = await cli(['user', 'frobnicate'], { data });
     assert.equal(badSub.code, 2);
-    assert.match(badSub.stderr, /use user create, list, set-password or reset-2fa/);
+    assert.match(badSub.stderr, /unknown command "user frobnicate"; use create, list, set-password, reset-2fa/);
   });
 });
