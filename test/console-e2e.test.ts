@@ -188,6 +188,12 @@ describe('console in a real browser (Chromium via playwright-core)', { skip: mis
     await snap('activity');
 
     await page.getByLabel('Currency').selectOption('USDT');
+    // A refusal reads as a sentence for people, not the wire string ('amt: "abc" is not a plain decimal amount').
+    await page.getByLabel('Amount').fill('abc');
+    await page.getByRole('button', { name: 'Deposit demo funds' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'is not an amount' });
+    await refusal.waitFor();
+    assert.doesNotMatch((await refusal.textContent()) ?? '', /amt:/);
     await page.getByLabel('Amount').fill('2500.5');
     await page.getByRole('button', { name: 'Deposit demo funds' }).click();
     await page.getByTestId('demo-balances').getByText('2500.5').waitFor();

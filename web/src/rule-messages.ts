@@ -46,6 +46,12 @@ export function sentenceFor(p: FieldProblem): string {
       return `Each account can create up to ${MAX_KEYS} API keys; delete one first.`;
     case 'key:59506':
       return 'This API key no longer exists; reload the page.';
+    case 'amt:51000':
+      return item === null
+        ? plainSentence(p.message)
+        : `“${item}” is not an amount: write a plain number such as 100 or 0.5 (at most 18 decimals).`;
+    case 'ccy:51000':
+      return 'Choose a currency from the list.';
     default:
       return plainSentence(p.message);
   }

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { ApiError } from '../api.js';
+import { plainSentence, sentenceFor } from '../rule-messages.js';
 
 /** A labelled input with its error message tied to it for screen readers. */
 export function Field(props: {
@@ -50,10 +51,10 @@ export function Field(props: {
   );
 }
 
-/** The server's readable message (or a generic one for faults). */
+/** The server's refusal as a sentence for people (the wire message without its field prefix), or a generic one for faults. */
 export function messageOf(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  return err instanceof Error ? err.message : 'Something went wrong.';
+  if (err instanceof ApiError) return sentenceFor({ code: err.code, field: err.field, message: err.message });
+  return err instanceof Error ? plainSentence(err.message) : 'Something went wrong.';
 }
 
 export function FormError({ message }: { message: string | null }) {
