@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import ccxt from 'ccxt';
 import { Secret, TOTP } from 'otpauth';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { ROOT, type RunningServer, sleep, startServer, tempDir } from './helpers.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, browserSkip, launchChromium } from './browser.js';
+import { type RunningServer, sleep, startServer, tempDir } from './helpers.js';
 
-// SIGNET_TEST_CHROMIUM points elsewhere (a missing path shows the skip without uninstalling Chromium).
-const CHROMIUM = process.env.SIGNET_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const PASSPHRASE = 'Bot-pass1!';
 
 /**
@@ -47,24 +44,8 @@ async function eventually(check: () => Promise<void>, ms = 3000): Promise<void> 
 }
 
 /** Why the browser test cannot run here, or undefined when Chromium is an executable file. */
-function chromiumMissing(): string | undefined {
-  try {
-    if (!statSync(CHROMIUM).isFile()) return `${CHROMIUM} is not a file`;
-    accessSync(CHROMIUM, constants.X_OK);
-    return undefined;
-  } catch {
-    return `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`;
-  }
-}
 
-// CI sets SIGNET_REQUIRE_BROWSER=1 (.ci/run installs Chromium): there a missing browser fails the
-// run rather than passing it with one test skipped.
-const missing = chromiumMissing();
-if (missing !== undefined && process.env.SIGNET_REQUIRE_BROWSER === '1') {
-  test('Chromium is there (SIGNET_REQUIRE_BROWSER=1)', () => assert.fail(missing));
-}
-
-describe('console in a real browser (Chromium via playwright-core)', { skip: missing }, () => {
+describe('console in a real browser (Chromium via playwright-core)', { skip: browserSkip() }, () => {
   let server: RunningServer | undefined;
   let browser: BrowserContext | undefined;
   let url: string;
@@ -82,16 +63,7 @@ describe('console in a real browser (Chromium via playwright-core)', { skip: mis
     server = await startServer(tempDir(), { SIGNET_USAGE_FLUSH_MS: '100', SIGNET_KEY_SYNC_MS: '100' });
     url = server.url;
     // A fresh profile each run (playwright passes it as --user-data-dir).
-    const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'signet-chromium-')), {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    const context = await launchChromium({
       viewport: { width: 1280, height: 900 },
     });
     browser = context;

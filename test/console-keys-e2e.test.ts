@@ -1,37 +1,25 @@
 import assert from 'node:assert/strict';
-import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../src/config.js';
 import { openRuntime } from '../src/runtime.js';
-import { ROOT, type RunningServer, startServer, tempDir } from './helpers.js';
+import { ARTIFACTS, browserSkip, launchChromium } from './browser.js';
+import { type RunningServer, startServer, tempDir } from './helpers.js';
 
-const CHROMIUM = process.env.SIGNET_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const EMAIL = 'keys@example.com';
 const PASSPHRASE = 'Bot-pass1!';
 /** A name the browser resolves to 127.0.0.1 but does not treat as a secure context (as http://server:8080). */
 const HOST = 'signet.test';
-
-function chromiumMissing(): string | undefined {
-  try {
-    if (!statSync(CHROMIUM).isFile()) return `${CHROMIUM} is not a file`;
-    accessSync(CHROMIUM, constants.X_OK);
-    return undefined;
-  } catch {
-    return `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`;
-  }
-}
 
 const totpCode = (secret: string, at: number) =>
   new TOTP({ secret: Secret.fromBase32(secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({
     timestamp: at,
   });
 
-describe('console API key pages in a real browser', { skip: chromiumMissing() }, () => {
+describe('console API key pages in a real browser', { skip: browserSkip() }, () => {
   let server: RunningServer | undefined;
   let browser: BrowserContext | undefined;
   let data: string;
@@ -47,20 +35,13 @@ describe('console API key pages in a real browser', { skip: chromiumMissing() },
     data = tempDir();
     server = await startServer(data, { SIGNET_KEY_SYNC_MS: '100' });
     url = server.url.replace('127.0.0.1', HOST);
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'signet-chromium-')), {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
-      ],
-      viewport: { width: 1366, height: 900 },
-      acceptDownloads: true,
-    });
+    browser = await launchChromium(
+      {
+        viewport: { width: 1366, height: 900 },
+        acceptDownloads: true,
+      },
+      [`--host-resolver-rules=MAP ${HOST} 127.0.0.1`],
+    );
     page = browser.pages()[0] ?? (await browser.newPage());
   });
   after(async () => {

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { cli, ROOT, type RunningServer, sleep, startServer, tempDir } from './helpers.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, browserSkip, launchChromium } from './browser.js';
+import { cli, type RunningServer, sleep, startServer, tempDir } from './helpers.js';
 
-const CHROMIUM = process.env.SIGNET_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const EMAIL = 'recover@example.com';
 const PASSWORD = 'a long enough password';
 const NEW_PASSWORD = 'my brand new password';
@@ -27,21 +25,7 @@ class Authenticator {
   }
 }
 
-function chromiumMissing(): string | undefined {
-  try {
-    if (!statSync(CHROMIUM).isFile()) return `${CHROMIUM} is not a file`;
-    accessSync(CHROMIUM, constants.X_OK);
-    return undefined;
-  } catch {
-    return `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`;
-  }
-}
-const missing = chromiumMissing();
-if (missing !== undefined && process.env.SIGNET_REQUIRE_BROWSER === '1') {
-  test('Chromium is there (SIGNET_REQUIRE_BROWSER=1)', () => assert.fail(missing));
-}
-
-describe('console: a way back in, in a real browser', { skip: missing }, () => {
+describe('console: a way back in, in a real browser', { skip: browserSkip() }, () => {
   let server: RunningServer | undefined;
   let browser: BrowserContext | undefined;
   let page: Page;
@@ -59,16 +43,7 @@ describe('console: a way back in, in a real browser', { skip: missing }, () => {
     for (const f of readdirSync(ARTIFACTS)) if (f.startsWith('recovery-')) rmSync(join(ARTIFACTS, f));
     server = await startServer(data);
     url = server.url;
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'signet-chromium-')), {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    browser = await launchChromium({
       viewport: { width: 1366, height: 900 },
     });
     page = browser.pages()[0] ?? (await browser.newPage());

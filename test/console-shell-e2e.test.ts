@@ -1,35 +1,19 @@
 import assert from 'node:assert/strict';
-import { accessSync, constants, mkdirSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { cliOk, ROOT, type RunningServer, startServer, tempDir } from './helpers.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, browserSkip, launchChromium } from './browser.js';
+import { cliOk, type RunningServer, startServer, tempDir } from './helpers.js';
 
 // The console's shell: loading failures with Retry, titles and focus, dialogs, landing, not found,
 // return-to after login. Screenshots: test-artifacts/console/shell-*.png, desktop and phone.
-const CHROMIUM = process.env.SIGNET_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const EMAIL = 'shell@example.com';
 const PASSWORD = 'a long enough password';
 const ADDRESS = 'TXyzShellAddress1';
 
-function chromiumMissing(): string | undefined {
-  try {
-    if (!statSync(CHROMIUM).isFile()) return `${CHROMIUM} is not a file`;
-    accessSync(CHROMIUM, constants.X_OK);
-    return undefined;
-  } catch {
-    return `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`;
-  }
-}
-const missing = chromiumMissing();
-if (missing !== undefined && process.env.SIGNET_REQUIRE_BROWSER === '1') {
-  test('Chromium is there (SIGNET_REQUIRE_BROWSER=1)', () => assert.fail(missing));
-}
-
-describe('console shell in a real browser', { skip: missing }, () => {
+describe('console shell in a real browser', { skip: browserSkip() }, () => {
   let server: RunningServer | undefined;
   let browser: BrowserContext | undefined;
   let url: string;
@@ -70,16 +54,7 @@ describe('console shell in a real browser', { skip: missing }, () => {
     await cliOk(['address', 'add', '--user', EMAIL, '--ccy', 'USDT', '--chain', 'USDT-TRC20', '--addr', ADDRESS], data);
     server = await startServer(data);
     url = server.url;
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'signet-chromium-')), {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    browser = await launchChromium({
       viewport: { width: 1366, height: 900 },
     });
     page = browser.pages()[0] ?? (await browser.newPage());
