@@ -30,8 +30,16 @@ describe('console shell in a real browser', { skip: browserSkip() }, () => {
     }
     await page.setViewportSize({ width: 1366, height: 900 });
   };
+  /** Waits for the page's title (set once the page has rendered, just after the URL changed). */
+  const titled = (title: string) => page.waitForFunction((t) => document.title === t, title);
+  /** Waits until the element with focus is a `tag` reading `text` (focus moves once the page has rendered). */
+  const focusOn = (tag: string, text: string) =>
+    page.waitForFunction(
+      ([t, x]) => document.activeElement?.tagName === t && (document.activeElement?.textContent ?? '').trim() === x,
+      [tag, text] as const,
+    );
   /** What has focus: its tag and text. */
-  const focused = () =>
+  const _focused = () =>
     page.evaluate(() => {
       const el = document.activeElement;
       return { tag: el?.tagName ?? '', text: (el?.textContent ?? '').trim() };
@@ -70,7 +78,7 @@ describe('console shell in a real browser', { skip: browserSkip() }, () => {
   test('`/` logged out says what signet is and where to go; a favicon from this server', async () => {
     await page.goto(`${url}/`);
     await page.getByRole('heading', { level: 1, name: 'signet' }).waitFor();
-    assert.equal(await page.title(), 'signet');
+    await titled('signet');
     await page.getByText('gives your trading tools and bots OKX V5 API keys').waitFor();
     assert.equal(await page.locator('main').getByRole('link', { name: 'Log in' }).getAttribute('href'), '/login');
     assert.equal(
@@ -87,15 +95,15 @@ describe('console shell in a real browser', { skip: browserSkip() }, () => {
     // Following a link moves focus to the new page's heading and retitles the page.
     await page.locator('main').getByRole('link', { name: 'Create an account' }).click();
     await page.waitForURL('**/signup');
-    assert.equal(await page.title(), 'Sign up · signet');
-    assert.deepEqual(await focused(), { tag: 'H1', text: 'Create your account' });
+    await titled('Sign up · signet');
+    await focusOn('H1', 'Create your account');
   });
 
   test('an unknown path is a "Page not found" page (status 404); programs still get JSON', async () => {
     const res = await page.goto(`${url}/account/nowhere`);
     assert.equal(res?.status(), 404);
     await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
-    assert.equal(await page.title(), 'Page not found · signet');
+    await titled('Page not found · signet');
     await page.getByText('/account/nowhere').waitFor();
     await snap('not-found');
     const json = await page.request.get(`${url}/nowhere`, { headers: { accept: 'application/json' } });
@@ -116,17 +124,17 @@ describe('console shell in a real browser', { skip: browserSkip() }, () => {
 
     await page.goto(`${url}/account/security`);
     await page.waitForURL(`${url}/login?next=%2Faccount%2Fsecurity`);
-    assert.equal(await page.title(), 'Log in · signet');
+    await titled('Log in · signet');
     await snap('login-return-to');
     await logIn();
     await page.waitForURL(`${url}/account/security`);
-    assert.equal(await page.title(), 'Security · signet');
-    assert.deepEqual(await focused(), { tag: 'H1', text: 'Security' });
+    await titled('Security · signet');
+    await focusOn('H1', 'Security');
 
     await page.getByRole('navigation').getByRole('link', { name: 'API keys' }).click();
     await page.waitForURL('**/account/my-api');
-    assert.equal(await page.title(), 'API keys · signet');
-    assert.deepEqual(await focused(), { tag: 'H1', text: 'API keys' });
+    await titled('API keys · signet');
+    await focusOn('H1', 'API keys');
   });
 
   test('destructive dialogs focus Cancel; removing an address asks first', async () => {
@@ -134,7 +142,7 @@ describe('console shell in a real browser', { skip: browserSkip() }, () => {
     await page.getByRole('button', { name: 'Delete shell-bot' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    assert.deepEqual(await focused(), { tag: 'BUTTON', text: 'Cancel' });
+    await focusOn('BUTTON', 'Cancel');
     await snap('delete-dialog');
     await page.keyboard.press('Enter'); // Enter on the focused Cancel: nothing is deleted
     await dialog.waitFor({ state: 'hidden' });
@@ -144,7 +152,7 @@ describe('console shell in a real browser', { skip: browserSkip() }, () => {
     await page.getByRole('button', { name: `Remove ${ADDRESS}` }).click();
     const confirm = page.getByRole('dialog', { name: 'Remove this withdrawal address?' });
     await confirm.waitFor();
-    assert.deepEqual(await focused(), { tag: 'BUTTON', text: 'Cancel' });
+    await focusOn('BUTTON', 'Cancel');
     await snap('remove-address-dialog');
     await page.keyboard.press('Escape');
     await confirm.waitFor({ state: 'hidden' });
@@ -216,6 +224,6 @@ describe('console shell in a real browser', { skip: browserSkip() }, () => {
     await page.unroute('**/console/api/session');
     await page.getByRole('button', { name: 'Retry' }).click();
     await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
-    assert.equal(await page.title(), 'API keys · signet');
+    await titled('API keys · signet');
   });
 });
