@@ -1,34 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { Secret, TOTP } from 'otpauth';
 import type { Runtime } from '../src/runtime.js';
+import { type Agent, consoleCall, cookieOf, TotpClock } from './console-agent.js';
 import { signedHeaders, testApp } from './helpers.js';
 
-const BASE = '/console/api';
 const PASSWORD = 'correct horse battery';
 
-interface Agent {
-  cookie: string;
-  csrf: string;
-  secret: string;
-}
-
-let clock = Date.UTC(2026, 5, 1, 12);
-const now = () => clock;
-/** A code for the next 30-second step, so each call gets a fresh, unused code. */
-function nextCode(agent: Agent): string {
-  clock += 30_000;
-  return new TOTP({ secret: Secret.fromBase32(agent.secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({
-    timestamp: clock,
-  });
-}
-
-function cookieOf(res: { headers: Record<string, unknown> }): string {
-  const raw = res.headers['set-cookie'];
-  const first = Array.isArray(raw) ? String(raw[0]) : String(raw);
-  return first.split(';', 1)[0] ?? '';
-}
+const clock = new TotpClock();
+const now = clock.now;
+const nextCode = (agent: Agent): string => clock.nextCode(agent.secret);
 
 describe('console API', () => {
   let app: FastifyInstance;
@@ -49,18 +30,7 @@ describe('console API', () => {
     url: string,
     payload?: unknown,
     opts: { csrf?: string | null } = {},
-  ) => {
-    const headers: Record<string, string> = {};
-    if (agent !== null) headers.cookie = agent.cookie;
-    const csrf = opts.csrf === undefined ? agent?.csrf : opts.csrf;
-    if (csrf !== undefined && csrf !== null) headers['x-csrf-token'] = csrf;
-    return app.inject({
-      method,
-      url: `${BASE}${url}`,
-      headers,
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-  };
+  ) => consoleCall(app, agent, method, url, payload, opts);
 
   async function signUp(email: string): Promise<Agent> {
     const res = await call(null, 'POST', '/signup', { email, password: PASSWORD });
@@ -105,7 +75,7 @@ describe('console API', () => {
     assert.equal(noEmail.json().error.field, 'email');
     const notJson = await app.inject({
       method: 'POST',
-      url: `${BASE}/signup`,
+      url: `/console/api/signup`,
       headers: { 'content-type': 'application/json' },
       payload: '{nope',
     });
@@ -195,10 +165,12 @@ describe('console API', () => {
     const balance = await app.inject({
       method: 'GET',
       url: '/api/v5/account/balance',
-      headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', { timestamp: new Date(clock).toISOString() }),
+      headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', {
+        timestamp: new Date(clock.at).toISOString(),
+      }),
     });
     assert.equal(balance.json().code, '0');
-    clock += 1000;
+    clock.at += 1000;
     const noCode = await call(pending, 'PATCH', `/keys/${created.apiKey}`, { ip: '203.0.113.9' });
     assert.equal(noCode.json().error.code, 'totp_required');
     const rename = await call(pending, 'PATCH', `/keys/${created.apiKey}`, { name: 'renamed' });
@@ -210,10 +182,12 @@ describe('console API', () => {
     const refused = await app.inject({
       method: 'GET',
       url: '/api/v5/account/balance',
-      headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', { timestamp: new Date(clock).toISOString() }),
+      headers: signedHeaders(creds, 'GET', '/api/v5/account/balance', '', {
+        timestamp: new Date(clock.at).toISOString(),
+      }),
     });
     assert.equal(refused.json().code, '50110');
-    await rt.rejections.flush(clock);
+    await rt.rejections.flush(clock.at);
     await rt.usage.flush();
     const activity = await call(pending, 'GET', `/keys/${created.apiKey}/activity`);
     assert.equal(activity.statusCode, 200);
@@ -332,7 +306,7 @@ describe('console API', () => {
   test('a session expires after SIGNET_SESSION_HOURS', async () => {
     const agent = await signUp('expiry@example.com');
     assert.equal((await call(agent, 'GET', '/me')).statusCode, 200);
-    clock += 3_600_000;
+    clock.at += 3_600_000;
     const expired = await call(agent, 'GET', '/me');
     assert.equal(expired.statusCode, 401);
     assert.match(expired.json().error.message, /expired/);
@@ -346,20 +320,20 @@ test('demo deposits can be turned off with SIGNET_CONSOLE_DEMO_DEPOSITS=false', 
   try {
     const signup = await app.inject({
       method: 'POST',
-      url: `${BASE}/signup`,
+      url: `/console/api/signup`,
       payload: { email: 'off@example.com', password: PASSWORD },
     });
     const headers = { cookie: cookieOf(signup), 'x-csrf-token': String(signup.json().csrfToken) };
     const res = await app.inject({
       method: 'POST',
-      url: `${BASE}/demo/deposit`,
+      url: `/console/api/demo/deposit`,
       headers,
       payload: { ccy: 'USDT', amt: '1' },
     });
     assert.equal(res.statusCode, 404);
     assert.match(res.json().error.message, /turned off/);
     assert.equal(
-      (await app.inject({ method: 'GET', url: `${BASE}/demo/balances`, headers })).json().depositsEnabled,
+      (await app.inject({ method: 'GET', url: `/console/api/demo/balances`, headers })).json().depositsEnabled,
       false,
     );
   } finally {

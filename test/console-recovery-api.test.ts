@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { Secret, TOTP } from 'otpauth';
 import type { Runtime } from '../src/runtime.js';
+import { type Agent, consoleCall, cookieOf, TotpClock } from './console-agent.js';
 import { testApp } from './helpers.js';
 
-const BASE = '/console/api';
 const PASSWORD = 'correct horse battery';
 
-interface Agent {
-  cookie: string;
-  csrf: string;
-  secret: string;
-}
-
-let clock = Date.UTC(2026, 5, 1, 12);
-const now = () => clock;
-function nextCode(agent: Agent): string {
-  clock += 30_000;
-  return new TOTP({ secret: Secret.fromBase32(agent.secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({
-    timestamp: clock,
-  });
-}
-
-function cookieOf(res: { headers: Record<string, unknown> }): string {
-  const raw = res.headers['set-cookie'];
-  const first = Array.isArray(raw) ? String(raw[0]) : String(raw);
-  return first.split(';', 1)[0] ?? '';
-}
+const clock = new TotpClock();
+const now = clock.now;
+const nextCode = (agent: Agent): string => clock.nextCode(agent.secret);
 
 describe('console API: a way back in (password change, recovery codes, 2FA off)', () => {
   let app: FastifyInstance;
@@ -42,19 +24,13 @@ describe('console API: a way back in (password change, recovery codes, 2FA off)'
   });
   after(async () => close());
 
-  const call = (agent: Agent | null, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const headers: Record<string, string> = {};
-    if (agent !== null) {
-      headers.cookie = agent.cookie;
-      headers['x-csrf-token'] = agent.csrf;
-    }
-    return app.inject({
-      method,
-      url: `${BASE}${url}`,
-      headers,
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-  };
+  const call = (
+    agent: Agent | null,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    opts: { csrf?: string | null } = {},
+  ) => consoleCall(app, agent, method, url, payload, opts);
 
   async function signUp(email: string): Promise<Agent> {
     const res = await call(null, 'POST', '/signup', { email, password: PASSWORD });
