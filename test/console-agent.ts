@@ -53,3 +53,6 @@ export function consoleCall(
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
 }
+
+/** consoleCall's arguments after the app: what a test's own `call` takes. */
+export type CallArgs = Parameters<typeof consoleCall> extends [FastifyInstance, ...infer Rest] ? Rest : never;

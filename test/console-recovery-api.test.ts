@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Runtime } from '../src/runtime.js';
-import { type Agent, consoleCall, cookieOf, TotpClock } from './console-agent.js';
+import { type Agent, type CallArgs, consoleCall, cookieOf, TotpClock } from './console-agent.js';
 import { testApp } from './helpers.js';
 
 const PASSWORD = 'correct horse battery';
@@ -24,13 +24,7 @@ describe('console API: a way back in (password change, recovery codes, 2FA off)'
   });
   after(async () => close());
 
-  const call = (
-    agent: Agent | null,
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    payload?: unknown,
-    opts: { csrf?: string | null } = {},
-  ) => consoleCall(app, agent, method, url, payload, opts);
+  const call = (...args: CallArgs) => consoleCall(app, ...args);
 
   async function signUp(email: string): Promise<Agent> {
     const res = await call(null, 'POST', '/signup', { email, password: PASSWORD });

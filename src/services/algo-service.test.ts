@@ -7,6 +7,16 @@ import { addUser, balanceOf, memoryStore, ruleError, T0 } from './test-store.tes
 import { TradingService } from './trading-service.js';
 
 const FEES = { maker: '0.0008', taker: '0.001' };
+/** A market stop-loss selling `sz` BTC when the price falls to 50000. */
+const stopLoss = (sz: string) => ({
+  instId: 'BTC-USDT',
+  tdMode: 'cash',
+  side: 'sell',
+  ordType: 'conditional',
+  sz,
+  slTriggerPx: '50000',
+  slOrdPx: '-1',
+});
 
 async function exchange() {
   const store = memoryStore();
@@ -83,20 +93,7 @@ describe('AlgoService', () => {
     const second = new AlgoService(store, trading, ledger, () => T0);
     await second.start(T0);
     const [a, b, c] = [await user('a@x.io'), await user('b@x.io'), await user('c@x.io')];
-    const stop = await algos.place(
-      a,
-      'live',
-      {
-        instId: 'BTC-USDT',
-        tdMode: 'cash',
-        side: 'sell',
-        ordType: 'conditional',
-        sz: '0.5',
-        slTriggerPx: '50000',
-        slOrdPx: '-1',
-      },
-      T0,
-    );
+    const stop = await algos.place(a, 'live', stopLoss('0.5'), T0);
     await trading.place(b, 'live', limit('buy', '49000', '2'), T0);
     await trading.place(
       c,
@@ -173,20 +170,7 @@ describe('AlgoService', () => {
     const [a, b, c] = [await user('a@x.io'), await user('b@x.io'), await user('c@x.io')];
     await trading.place(b, 'live', limit('buy', '60000', '0.01'), T0);
     await trading.place(c, 'live', limit('sell', '60000', '0.01'), T0);
-    const stop = await algos.place(
-      a,
-      'live',
-      {
-        instId: 'BTC-USDT',
-        tdMode: 'cash',
-        side: 'sell',
-        ordType: 'conditional',
-        sz: '0.1',
-        slTriggerPx: '50000',
-        slOrdPx: '-1',
-      },
-      T0,
-    );
+    const stop = await algos.place(a, 'live', stopLoss('0.1'), T0);
     await algos.engine.idle();
     // The crossing trade is made by a process whose engine dies before it sees it (a second
     // TradingService on the same store, no algo engine listening).
@@ -223,20 +207,7 @@ describe('AlgoService', () => {
     await trading.place(b, 'live', limit('buy', '49000', '1'), T0);
     await trading.place(c, 'live', limit('sell', '49000', '0.01'), T0);
     await algos.engine.idle();
-    const stop = await algos.place(
-      a,
-      'live',
-      {
-        instId: 'BTC-USDT',
-        tdMode: 'cash',
-        side: 'sell',
-        ordType: 'conditional',
-        sz: '0.1',
-        slTriggerPx: '50000',
-        slOrdPx: '-1',
-      },
-      T0,
-    );
+    const stop = await algos.place(a, 'live', stopLoss('0.1'), T0);
     algos.engine.last = read;
     await algos.engine.idle();
     const fired = await algos.find(a, 'live', { algoId: stop.algoId });
