@@ -5,7 +5,7 @@ import type { PermissionSet } from './permissions.js';
  * When unbound keys expire.
  * - 'unbound': the guide's rule, every key with no IP address (default).
  * - 'unbound-trading': OKX's current site, only unbound keys with Trade or Withdraw.
- * Demo keys and keys bound to IPs never expire.
+ * Demo keys, keys bound to IPs and keys bound to a registered app (whose IP list they admit) never expire.
  */
 export interface ExpiryPolicy {
   readonly scope: 'unbound' | 'unbound-trading';
@@ -19,6 +19,8 @@ export const DEFAULT_EXPIRY: ExpiryPolicy = Object.freeze({ scope: 'unbound', pe
 export interface ExpiryFacts {
   env: KeyEnv;
   ips: readonly string[];
+  /** The registered app the key is bound to (Connect), if any: such a key is bound and never expires. */
+  appId?: string | null;
   perms: PermissionSet;
   /** Unix ms. */
   createdAt: number;
@@ -27,7 +29,7 @@ export interface ExpiryFacts {
 }
 
 export function canExpire(key: Omit<ExpiryFacts, 'createdAt' | 'lastUsedAt'>, policy: ExpiryPolicy): boolean {
-  if (key.env === 'demo' || key.ips.length > 0) return false;
+  if (key.env === 'demo' || key.ips.length > 0 || (key.appId ?? null) !== null) return false;
   if (policy.scope === 'unbound-trading') return key.perms.trade || key.perms.withdraw;
   return true;
 }

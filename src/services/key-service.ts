@@ -132,6 +132,10 @@ export class KeyService {
           createdAt: now,
           updatedAt: now,
           lastUsedAt: null,
+          appId: null,
+          disabledAt: null,
+          prevSecretSealed: null,
+          prevSecretUntil: null,
         };
       },
       actor,

@@ -55,6 +55,7 @@ export function composeStore({
 
     createKey: k.createKey.bind(k),
     updateKey: k.updateKey.bind(k),
+    reviseKey: k.reviseKey.bind(k),
     deleteKey: k.deleteKey.bind(k),
     getKey: k.getKey.bind(k),
     listKeys: k.listKeys.bind(k),

@@ -18,11 +18,43 @@ export interface KeyRecord {
   createdAt: number;
   updatedAt: number;
   lastUsedAt: number | null;
+  /**
+   * The registered third-party app (its client_id) the key was made for through Connect (OKX's
+   * Fast API), or null. Such a key admits the app's IP list, whatever that list is at the time
+   * (by reference), and never expires.
+   */
+  appId: string | null;
+  /** When the key was disabled (refused with 50100, settings kept), Unix ms; null while enabled. */
+  disabledAt: number | null;
+  /**
+   * The secret replaced by the last roll, sealed, kept working until `prevSecretUntil` (Unix ms);
+   * both null when no grace period is running.
+   */
+  prevSecretSealed: Buffer | null;
+  prevSecretUntil: number | null;
 }
 
 export type Actor = 'user' | 'cli' | 'sweeper' | 'api';
-/** 'new_ip': the first authenticated use of a key from a client IP (activity, not a key change). */
-export type KeyAuditAction = 'create' | 'modify' | 'delete' | 'expire' | 'new_ip';
+/**
+ * What happened to a key. Key changes (every process drops its cached copy): 'create', 'modify',
+ * 'delete', 'expire', 'disable', 'enable', 'roll' (a new secret; the old one kept for a grace
+ * period). Activity (no key changes): 'new_ip', the first authenticated use from a client IP;
+ * 'expiring', a warning that an idle key will be deleted; 'ip_rejected', the first request refused
+ * from an address in a day.
+ */
+export type KeyAuditAction =
+  | 'create'
+  | 'modify'
+  | 'delete'
+  | 'expire'
+  | 'disable'
+  | 'enable'
+  | 'roll'
+  | 'new_ip'
+  | 'expiring'
+  | 'ip_rejected';
+/** Audit actions that record activity, not a change to the key: they evict no cache. */
+export const KEY_ACTIVITY_ACTIONS: readonly KeyAuditAction[] = ['new_ip', 'expiring', 'ip_rejected'];
 /**
  * Changes to an account itself (audited with apiKey ''): its owner changed the password, turned
  * the authenticator off, made new recovery codes, logged in with a recovery code; or the operator
@@ -53,6 +85,17 @@ export interface KeyUpdate {
   label?: string;
   perms?: PermissionSet;
   ips?: string[];
+}
+
+/** A change to a key's state rather than its settings (see `KeyStore.reviseKey`). */
+export interface KeyRevision {
+  action: 'disable' | 'enable' | 'roll';
+  disabledAt?: number | null;
+  secretSealed?: Buffer;
+  prevSecretSealed?: Buffer | null;
+  prevSecretUntil?: number | null;
+  /** What the audit entry says (never a secret). */
+  detail: Record<string, unknown>;
 }
 
 /** Rejected requests for one key, code and client IP, counted (a compact, bounded activity record). */
@@ -90,6 +133,18 @@ export interface KeyStore {
     userId: number,
     apiKey: string,
     change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
+    actor: Actor,
+    at: number,
+  ): Promise<KeyRecord | null>;
+  /**
+   * Changes a key's state (disabled, enabled, secret rolled) atomically with its audit entry:
+   * `revise` sees the current key and returns the revision, or throws a RuleError. Null if the
+   * account has no such key.
+   */
+  reviseKey(
+    userId: number,
+    apiKey: string,
+    revise: (current: KeyRecord) => KeyRevision,
     actor: Actor,
     at: number,
   ): Promise<KeyRecord | null>;

@@ -28,6 +28,7 @@ export type {
   KeyAuditAction,
   KeyRecord,
   KeyRejection,
+  KeyRevision,
   KeyStore,
   KeyUpdate,
 } from './keys.js';

@@ -22,6 +22,10 @@ const key: KeyRecord = {
   createdAt: 1,
   updatedAt: 2,
   lastUsedAt: null,
+  appId: 'app-1',
+  disabledAt: 5,
+  prevSecretSealed: Buffer.from([4, 5]),
+  prevSecretUntil: 9,
 };
 
 describe('row codecs', () => {

@@ -1,5 +1,5 @@
 import type { KeyEnv } from '../../core/key-rules.js';
-import type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection } from '../keys.js';
+import type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyRevision } from '../keys.js';
 import { type Flag, readFlag, readList, type WriteFlag, writeList } from './flags.js';
 
 /** Rows and codecs of API keys, the audit log and its change feed, and counted rejections. */
@@ -17,6 +17,10 @@ export type KeyRow<F extends Flag = Flag> = {
   created_at: number;
   updated_at: number;
   last_used_at: number | null;
+  app_id: string | null;
+  disabled_at: number | null;
+  prev_secret_sealed: Buffer | null;
+  prev_secret_until: number | null;
 };
 
 export function toKey(r: KeyRow): KeyRecord {
@@ -32,6 +36,10 @@ export function toKey(r: KeyRow): KeyRecord {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     lastUsedAt: r.last_used_at,
+    appId: r.app_id,
+    disabledAt: r.disabled_at,
+    prevSecretSealed: r.prev_secret_sealed,
+    prevSecretUntil: r.prev_secret_until,
   };
 }
 
@@ -49,6 +57,22 @@ export function keyRow<F extends Flag>(k: KeyRecord, flag: WriteFlag<F>): KeyRow
     created_at: k.createdAt,
     updated_at: k.updatedAt,
     last_used_at: k.lastUsedAt,
+    app_id: k.appId,
+    disabled_at: k.disabledAt,
+    prev_secret_sealed: k.prevSecretSealed,
+    prev_secret_until: k.prevSecretUntil,
+  };
+}
+
+/** The key after a revision: only the fields the revision names change. */
+export function revisedKey(current: KeyRecord, r: KeyRevision, at: number): KeyRecord {
+  return {
+    ...current,
+    disabledAt: r.disabledAt === undefined ? current.disabledAt : r.disabledAt,
+    secretSealed: r.secretSealed ?? current.secretSealed,
+    prevSecretSealed: r.prevSecretSealed === undefined ? current.prevSecretSealed : r.prevSecretSealed,
+    prevSecretUntil: r.prevSecretUntil === undefined ? current.prevSecretUntil : r.prevSecretUntil,
+    updatedAt: at,
   };
 }
 

@@ -90,6 +90,10 @@ export function keyRow(userId: number, over: Partial<KeyRecord> = {}): KeyRecord
     createdAt: T0,
     updatedAt: T0,
     lastUsedAt: null,
+    appId: null,
+    disabledAt: null,
+    prevSecretSealed: null,
+    prevSecretUntil: null,
     ...over,
   };
 }

@@ -102,6 +102,7 @@ export function keysContract({ withStore, user }: ContractCase): void {
     const used = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
     const bound = await store.createKey(u.id, () => keyRow(u.id, { ips: ['1.2.3.4'] }), 'cli', T0);
     const demo = await store.createKey(u.id, () => keyRow(u.id, { env: 'demo' }), 'cli', T0);
+    const ofApp = await store.createKey(u.id, () => keyRow(u.id, { appId: 'app-1' }), 'api', T0);
     await store.touchKeys([{ apiKey: used.apiKey, at: T0 + 20 * DAY_MS }]);
     assert.deepEqual(await store.listExpiredKeys(DEFAULT_EXPIRY, T0 + 29 * DAY_MS), []);
     assert.deepEqual(await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 29 * DAY_MS), []);
@@ -110,18 +111,69 @@ export function keysContract({ withStore, user }: ContractCase): void {
       wouldGo.map((k) => k.apiKey),
       [idle.apiKey],
     );
-    assert.equal((await store.listKeys(u.id)).length, 4, 'listing deletes nothing');
+    assert.equal((await store.listKeys(u.id)).length, 5, 'listing deletes nothing');
     const deleted = await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 31 * DAY_MS);
     assert.deepEqual(
       deleted.map((k) => k.apiKey),
       [idle.apiKey],
     );
     const left = (await store.listKeys(u.id)).map((k) => k.apiKey).sort();
-    assert.deepEqual(left, [used.apiKey, bound.apiKey, demo.apiKey].sort());
+    assert.deepEqual(left, [used.apiKey, bound.apiKey, demo.apiKey, ofApp.apiKey].sort());
     const [latest] = await store.listAudit(u.id, 1);
     assert.equal(latest?.action, 'expire');
     assert.equal(latest?.actor, 'sweeper');
   });
+
+  withStore(
+    "revise: disables, enables and rolls a secret, audited, a key change; not another account's key",
+    async (store) => {
+      const u = await user(store);
+      const other = await user(store);
+      const a = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
+      const cursor = await store.latestAuditId();
+      const disabled = await store.reviseKey(
+        u.id,
+        a.apiKey,
+        (current) => {
+          assert.equal(current.disabledAt, null);
+          return { action: 'disable', disabledAt: T0 + 1, detail: {} };
+        },
+        'user',
+        T0 + 1,
+      );
+      assert.equal(disabled?.disabledAt, T0 + 1);
+      assert.deepEqual(await store.getKey(a.apiKey), disabled);
+      const rolled = await store.reviseKey(
+        u.id,
+        a.apiKey,
+        (current) => ({
+          action: 'roll',
+          secretSealed: Buffer.from('new'),
+          prevSecretSealed: current.secretSealed,
+          prevSecretUntil: T0 + 100,
+          detail: { graceUntil: T0 + 100 },
+        }),
+        'cli',
+        T0 + 2,
+      );
+      assert.equal(rolled?.disabledAt, T0 + 1, 'a revision changes only what it names');
+      assert.equal((await store.getKey(a.apiKey))?.secretSealed.toString(), 'new');
+      assert.deepEqual((await store.getKey(a.apiKey))?.prevSecretSealed, a.secretSealed);
+      assert.equal((await store.getKey(a.apiKey))?.prevSecretUntil, T0 + 100);
+      assert.deepEqual(
+        (await store.listKeyAudit(u.id, a.apiKey, 10)).map((e) => [e.action, e.actor]),
+        [
+          ['roll', 'cli'],
+          ['disable', 'user'],
+          ['create', 'cli'],
+        ],
+      );
+      assert.deepEqual((await store.keyChangesSince(cursor)).apiKeys, [a.apiKey, a.apiKey]);
+      const refused = await store.reviseKey(other.id, a.apiKey, () => ({ action: 'enable', detail: {} }), 'user', T0);
+      assert.equal(refused, null);
+      assert.equal((await store.getKey(a.apiKey))?.disabledAt, T0 + 1);
+    },
+  );
 
   withStore('change feed: every key change after the cursor, in order', async (store) => {
     const u = await user(store);

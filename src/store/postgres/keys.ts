@@ -9,13 +9,28 @@ import {
   type KeyRow,
   keyRow,
   type RejectionRow,
+  revisedKey,
   toAudit,
   toKey,
   toKeyChanges,
   toRejection,
 } from '../codecs/keys.js';
-import type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyStore, KeyUpdate } from '../keys.js';
+import {
+  type Actor,
+  type AuditAction,
+  type AuditRecord,
+  KEY_ACTIVITY_ACTIONS,
+  type KeyRecord,
+  type KeyRejection,
+  type KeyRevision,
+  type KeyStore,
+  type KeyUpdate,
+} from '../keys.js';
 import { type Connection, changed, feedLock, KEY_CHANNEL, lockUser, one, rows, tx } from './connection.js';
+
+const ACTIVITY_SQL = KEY_ACTIVITY_ACTIONS.map((a) => `'${a}'`).join(', ');
+/** Keys the sweeper may delete: live, bound neither to IPs nor to an app. */
+const EXPIRY_CANDIDATES = `SELECT * FROM api_keys WHERE env = 'live' AND ips = '' AND app_id IS NULL`;
 
 /** API keys, their IPs, audit log and rejections on PostgreSQL. */
 export class PostgresKeys implements KeyStore {
@@ -34,9 +49,10 @@ export class PostgresKeys implements KeyStore {
       'INSERT INTO audit_log (at, actor, user_id, api_key, action, detail) VALUES ($1, $2, $3, $4, $5, $6)',
       [at, actor, key.userId, key.apiKey, action, JSON.stringify(detail)],
     );
-    // Delivered to listeners when (and only if) the transaction commits. A first use from a new
-    // IP is activity, not a key change: no cache needs to hear of it.
-    if (action !== 'new_ip') await c.query('SELECT pg_notify($1, $2)', [KEY_CHANNEL, this.conn.schema]);
+    // Delivered to listeners when (and only if) the transaction commits. Activity (a first use
+    // from a new IP, a warning, a rejection) is not a key change: no cache needs to hear of it.
+    if (!KEY_ACTIVITY_ACTIONS.includes(action as never))
+      await c.query('SELECT pg_notify($1, $2)', [KEY_CHANNEL, this.conn.schema]);
   }
 
   /** Inside a transaction: the account's keys, with the account row locked (rules that count keys hold). */
@@ -58,8 +74,9 @@ export class PostgresKeys implements KeyStore {
       const r = keyRow(key, pgFlag);
       await c.query(
         `INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw, ips, env, secret_sealed,
-        passphrase_hash, created_at, updated_at, last_used_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        passphrase_hash, created_at, updated_at, last_used_at, app_id, disabled_at, prev_secret_sealed,
+        prev_secret_until)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
         [
           r.api_key,
           r.user_id,
@@ -73,6 +90,10 @@ export class PostgresKeys implements KeyStore {
           r.created_at,
           r.updated_at,
           r.last_used_at,
+          r.app_id,
+          r.disabled_at,
+          r.prev_secret_sealed,
+          r.prev_secret_until,
         ],
       );
       await this.audit(c, at, actor, key, 'create', keyChangeDetail(null, key));
@@ -106,6 +127,32 @@ export class PostgresKeys implements KeyStore {
         [r.label, r.perm_trade, r.perm_withdraw, r.ips, at, apiKey],
       );
       await this.audit(c, at, actor, next, 'modify', keyChangeDetail(current, next));
+      return next;
+    });
+  }
+
+  async reviseKey(
+    userId: number,
+    apiKey: string,
+    revise: (current: KeyRecord) => KeyRevision,
+    actor: Actor,
+    at: number,
+  ): Promise<KeyRecord | null> {
+    return tx(this.conn.pool, async (c) => {
+      const row = await one<KeyRow>(c, 'SELECT * FROM api_keys WHERE api_key = $1 AND user_id = $2 FOR UPDATE', [
+        apiKey,
+        userId,
+      ]);
+      if (row === undefined) return null;
+      const current = toKey(row);
+      const revision = revise(current);
+      const next = revisedKey(current, revision, at);
+      await c.query(
+        `UPDATE api_keys SET disabled_at = $1, secret_sealed = $2, prev_secret_sealed = $3, prev_secret_until = $4,
+        updated_at = $5 WHERE api_key = $6`,
+        [next.disabledAt, next.secretSealed, next.prevSecretSealed, next.prevSecretUntil, at, apiKey],
+      );
+      await this.audit(c, at, actor, next, revision.action, revision.detail);
       return next;
     });
   }
@@ -183,7 +230,7 @@ export class PostgresKeys implements KeyStore {
 
   async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
     return tx(this.conn.pool, async (c) => {
-      const candidates = (await rows<KeyRow>(c, `SELECT * FROM api_keys WHERE env = 'live' AND ips = ''`)).map(toKey);
+      const candidates = (await rows<KeyRow>(c, EXPIRY_CANDIDATES)).map(toKey);
       const deleted: KeyRecord[] = [];
       for (const key of expiredKeys(candidates, policy, now)) {
         // The condition on last_used_at makes a use recorded since the read win over the sweep.
@@ -205,7 +252,7 @@ export class PostgresKeys implements KeyStore {
   }
 
   async listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
-    const candidates = await rows<KeyRow>(this.conn.pool, `SELECT * FROM api_keys WHERE env = 'live' AND ips = ''`);
+    const candidates = await rows<KeyRow>(this.conn.pool, EXPIRY_CANDIDATES);
     return expiredKeys(candidates.map(toKey), policy, now);
   }
 
@@ -217,7 +264,7 @@ export class PostgresKeys implements KeyStore {
     const feed = await rows<KeyFeedRow>(
       this.conn.pool,
       `SELECT id, api_key FROM audit_log
-      WHERE id > $1 AND action <> 'new_ip' AND api_key <> '' ORDER BY id LIMIT 1000`,
+      WHERE id > $1 AND action NOT IN (${ACTIVITY_SQL}) AND api_key <> '' ORDER BY id LIMIT 1000`,
       [cursor],
     );
     return toKeyChanges(feed, cursor);

@@ -8,13 +8,26 @@ import {
   type KeyRow,
   keyRow,
   type RejectionRow,
+  revisedKey,
   toAudit,
   toKey,
   toKeyChanges,
   toRejection,
 } from '../codecs/keys.js';
-import type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyStore, KeyUpdate } from '../keys.js';
+import {
+  type Actor,
+  type AuditAction,
+  type AuditRecord,
+  KEY_ACTIVITY_ACTIONS,
+  type KeyRecord,
+  type KeyRejection,
+  type KeyRevision,
+  type KeyStore,
+  type KeyUpdate,
+} from '../keys.js';
 import { type Db, inTransaction, prepare } from './connection.js';
+
+const ACTIVITY_SQL = KEY_ACTIVITY_ACTIONS.map((a) => `'${a}'`).join(', ');
 
 /** API keys, their IPs, audit log and rejections on SQLite. */
 export class SqliteKeys implements KeyStore {
@@ -25,13 +38,19 @@ export class SqliteKeys implements KeyStore {
       keysOfUser: prepare<KeyRow>(db, 'SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at, api_key'),
       keyById: prepare<KeyRow>(db, 'SELECT * FROM api_keys WHERE api_key = ?'),
       insertKey: db.prepare<KeyRow<0 | 1>>(`INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw,
-        ips, env, secret_sealed, passphrase_hash, created_at, updated_at, last_used_at)
+        ips, env, secret_sealed, passphrase_hash, created_at, updated_at, last_used_at, app_id, disabled_at,
+        prev_secret_sealed, prev_secret_until)
         VALUES (@api_key, @user_id, @label, @perm_trade, @perm_withdraw, @ips, @env, @secret_sealed, @passphrase_hash,
-        @created_at, @updated_at, @last_used_at)`),
+        @created_at, @updated_at, @last_used_at, @app_id, @disabled_at, @prev_secret_sealed, @prev_secret_until)`),
       updateKey: prepare(
         db,
         `UPDATE api_keys SET label = ?, perm_trade = ?, perm_withdraw = ?, ips = ?, updated_at = ?
         WHERE api_key = ?`,
+      ),
+      reviseKey: prepare(
+        db,
+        `UPDATE api_keys SET disabled_at = ?, secret_sealed = ?, prev_secret_sealed = ?, prev_secret_until = ?,
+        updated_at = ? WHERE api_key = ?`,
       ),
       deleteKey: prepare(db, 'DELETE FROM api_keys WHERE api_key = ?'),
       touchKey: prepare(
@@ -39,7 +58,10 @@ export class SqliteKeys implements KeyStore {
         `UPDATE api_keys SET last_used_at = ? WHERE api_key = ?
         AND (last_used_at IS NULL OR last_used_at < ?)`,
       ),
-      expiryCandidates: prepare<KeyRow>(db, `SELECT * FROM api_keys WHERE env = 'live' AND ips = ''`),
+      expiryCandidates: prepare<KeyRow>(
+        db,
+        `SELECT * FROM api_keys WHERE env = 'live' AND ips = '' AND app_id IS NULL`,
+      ),
       deleteIfUnused: prepare(db, `DELETE FROM api_keys WHERE api_key = ? AND last_used_at IS ?`),
       insertAudit: prepare(
         db,
@@ -47,10 +69,11 @@ export class SqliteKeys implements KeyStore {
         VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       latestAudit: prepare<IdRow>(db, 'SELECT COALESCE(MAX(id), 0) AS id FROM audit_log'),
-      // First uses from new IPs are activity, and account entries (api_key '') are about no key: neither evicts key caches.
+      // Activity (first uses from new IPs, warnings, rejections) and account entries (api_key '')
+      // change no key: neither evicts key caches.
       auditSince: prepare<KeyFeedRow>(
         db,
-        `SELECT id, api_key FROM audit_log WHERE id > ? AND action <> 'new_ip' AND api_key <> ''
+        `SELECT id, api_key FROM audit_log WHERE id > ? AND action NOT IN (${ACTIVITY_SQL}) AND api_key <> ''
         ORDER BY id LIMIT 1000`,
       ),
       auditOfUser: prepare<AuditRow>(db, 'SELECT * FROM audit_log WHERE user_id = ? ORDER BY id DESC LIMIT ?'),
@@ -117,6 +140,32 @@ export class SqliteKeys implements KeyStore {
       const { perm_trade, perm_withdraw, ips } = keyRow(next, sqliteFlag);
       this.stmt.updateKey.run(next.label, perm_trade, perm_withdraw, ips, at, apiKey);
       this.audit(at, actor, next, 'modify', keyChangeDetail(current, next));
+      return next;
+    });
+  }
+
+  async reviseKey(
+    userId: number,
+    apiKey: string,
+    revise: (current: KeyRecord) => KeyRevision,
+    actor: Actor,
+    at: number,
+  ): Promise<KeyRecord | null> {
+    return inTransaction(this.db, () => {
+      const row = this.stmt.keyById.get(apiKey);
+      if (row === undefined || row.user_id !== userId) return null;
+      const current = toKey(row);
+      const revision = revise(current);
+      const next = revisedKey(current, revision, at);
+      this.stmt.reviseKey.run(
+        next.disabledAt,
+        next.secretSealed,
+        next.prevSecretSealed,
+        next.prevSecretUntil,
+        at,
+        apiKey,
+      );
+      this.audit(at, actor, next, revision.action, revision.detail);
       return next;
     });
   }

@@ -327,4 +327,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- When each account last logged in (the operator's \`signet user list\`); null until it does.
   ALTER TABLE users ADD COLUMN last_login_at INTEGER;
   `,
+  `
+  -- Keys made for a registered third-party app through Connect (OKX's Fast API), keys disabled
+  -- without being deleted, and a rolled secret's predecessor kept for its grace period.
+  ALTER TABLE api_keys ADD COLUMN app_id TEXT;
+  ALTER TABLE api_keys ADD COLUMN disabled_at INTEGER;
+  ALTER TABLE api_keys ADD COLUMN prev_secret_sealed BLOB;
+  ALTER TABLE api_keys ADD COLUMN prev_secret_until INTEGER;
+  CREATE INDEX api_keys_app ON api_keys(app_id) WHERE app_id IS NOT NULL;
+  `,
 ];
