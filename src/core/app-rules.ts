@@ -15,7 +15,11 @@ export function validateAppName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') throw new RuleError('50014', 'name: the app name cannot be empty', 'name');
   if (trimmed.length > MAX_APP_NAME_LENGTH) {
-    throw new RuleError('51000', `name: the app name is ${trimmed.length} characters; at most ${MAX_APP_NAME_LENGTH}`, 'name');
+    throw new RuleError(
+      '51000',
+      `name: the app name is ${trimmed.length} characters; at most ${MAX_APP_NAME_LENGTH}`,
+      'name',
+    );
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) {
@@ -48,7 +52,11 @@ export function validateRedirectUris(input: readonly string[]): string[] {
   const uris = input.map(validateRedirectUri);
   if (uris.length === 0) throw new RuleError('50014', 'redirectUri: give at least one redirect URI', 'redirectUri');
   if (uris.length > MAX_REDIRECT_URIS) {
-    throw new RuleError('51000', `redirectUri: ${uris.length} given; an app has at most ${MAX_REDIRECT_URIS}`, 'redirectUri');
+    throw new RuleError(
+      '51000',
+      `redirectUri: ${uris.length} given; an app has at most ${MAX_REDIRECT_URIS}`,
+      'redirectUri',
+    );
   }
   return [...new Set(uris)];
 }

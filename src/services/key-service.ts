@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RuleError } from '../core/errors.js';
 import { type ExpiryPolicy, expiresAt } from '../core/expiry.js';
+import { parseIpList } from '../core/ip-whitelist.js';
 import {
   DEFAULT_KEY_POLICY,
   type KeyChangeInput,
@@ -11,7 +12,6 @@ import {
   validateNewKey,
   validateNewKeyAll,
 } from '../core/key-rules.js';
-import { parseIpList } from '../core/ip-whitelist.js';
 import { formatPermissions, parsePermissions } from '../core/permissions.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHash } from '../security/slow-hash.js';
@@ -99,11 +99,7 @@ export class KeyService {
     validateKeyChangeAll(input, others, current, this.rules);
   }
 
-  view(
-    key: KeyRecord,
-    lastUsedAt: number | null = key.lastUsedAt,
-    appName: string = key.appId ?? '',
-  ): KeyView {
+  view(key: KeyRecord, lastUsedAt: number | null = key.lastUsedAt, appName: string = key.appId ?? ''): KeyView {
     return {
       apiKey: key.apiKey,
       label: key.label,
@@ -284,8 +280,15 @@ function refuseAppKeyChange(current: KeyRecord, input: KeyChangeInput): undefine
   if (input.ip !== undefined && parseIpList(input.ip).length > 0) {
     throw new RuleError('51000', `ip: this key ${linked} IP list, which only the app can change`, 'ip');
   }
-  if (input.perm !== undefined && formatPermissions(parsePermissions(input.perm)) !== formatPermissions(current.perms)) {
-    throw new RuleError('51000', `perm: this key ${linked} grant; revoke the app and connect it again to change it`, 'perm');
+  if (
+    input.perm !== undefined &&
+    formatPermissions(parsePermissions(input.perm)) !== formatPermissions(current.perms)
+  ) {
+    throw new RuleError(
+      '51000',
+      `perm: this key ${linked} grant; revoke the app and connect it again to change it`,
+      'perm',
+    );
   }
   return undefined;
 }

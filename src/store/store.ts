@@ -8,8 +8,8 @@ import type { LedgerStore } from './ledger.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
 
-export type { AccessTokenRecord, AppRecord, AppStore, AppUpdate, OAuthCodeRecord } from './apps.js';
 export type { AlgoChanges, AlgoExpect, AlgoQuery, AlgoStore } from './algo.js';
+export type { AccessTokenRecord, AppRecord, AppStore, AppUpdate, OAuthCodeRecord } from './apps.js';
 export type { ClusterStore, IdSequenceName, SealedKind } from './cluster.js';
 export type {
   BookChanges,
