@@ -87,3 +87,16 @@ export function webhookUrlProblem(url: string): string | null {
   if (url.length > 2000) return 'the URL is longer than 2000 characters';
   return null;
 }
+
+const DAY = 86_400_000;
+
+/**
+ * Whether rejections (50110) from an address seen last at `previousLastAt` (null: never, or
+ * forgotten) and again at `at` start a new UTC day for it: the first of a day is an event.
+ */
+export function isFirstRejectionOfDay(previousLastAt: number | null, at: number): boolean {
+  return previousLastAt === null || Math.floor(previousLastAt / DAY) < Math.floor(at / DAY);
+}
+
+/** The code of a request refused because its client IP is not on the key's list. */
+export const IP_REJECTED_CODE = '50110';

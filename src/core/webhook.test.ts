@@ -59,7 +59,10 @@ test('events: audit actions map to events; new_ip and account entries are none',
   assert.deepEqual(parseEvents(''), { ok: true, events: [...WEBHOOK_EVENTS] });
   assert.deepEqual(parseEvents('key.expired, key.expiring'), { ok: true, events: ['key.expired', 'key.expiring'] });
   assert.deepEqual(parseEvents('key.expired,key.exploded'), { ok: false, unknown: ['key.exploded'] });
-  const p = payloadOf({ id: 7, at: T0, apiKey: 'k', detail: { stage: '7d' } }, 'key.expiring', { label: 'bot', uid: '1' });
+  const p = payloadOf({ id: 7, at: T0, apiKey: 'k', detail: { stage: '7d' } }, 'key.expiring', {
+    label: 'bot',
+    uid: '1',
+  });
   assert.deepEqual(p, {
     id: 'evt_7',
     type: 'key.expiring',

@@ -7,6 +7,7 @@ import type { LedgerStore } from './ledger.js';
 import type { Store } from './store.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
+import type { NotifyStore } from './webhooks.js';
 
 /** An adapter's aggregates, one object per narrow interface. */
 export interface StoreParts {
@@ -18,6 +19,7 @@ export interface StoreParts {
   cluster: ClusterStore;
   timers: TimerStore;
   algo: AlgoStore;
+  webhooks: NotifyStore;
 }
 
 /**
@@ -35,6 +37,7 @@ export function composeStore({
   cluster: c,
   timers: t,
   algo: a,
+  webhooks: w,
 }: StoreParts): Store {
   return {
     createUser: u.createUser.bind(u),
@@ -125,5 +128,18 @@ export function composeStore({
     childAlgos: a.childAlgos.bind(a),
     childAlgosOf: a.childAlgosOf.bind(a),
     algoChangesSince: a.algoChangesSince.bind(a),
+
+    createWebhook: w.createWebhook.bind(w),
+    listWebhooks: w.listWebhooks.bind(w),
+    webhooksOf: w.webhooksOf.bind(w),
+    deleteWebhook: w.deleteWebhook.bind(w),
+    deleteWebhookById: w.deleteWebhookById.bind(w),
+    notificationFeed: w.notificationFeed.bind(w),
+    addDeliveries: w.addDeliveries.bind(w),
+    claimDeliveries: w.claimDeliveries.bind(w),
+    finishDelivery: w.finishDelivery.bind(w),
+    listDeliveries: w.listDeliveries.bind(w),
+    warnExpiringKeys: w.warnExpiringKeys.bind(w),
+    listExpiryWarnings: w.listExpiryWarnings.bind(w),
   };
 }

@@ -6,6 +6,7 @@ import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
+import type { NotifyStore } from './webhooks.js';
 
 export type { AlgoChanges, AlgoExpect, AlgoQuery, AlgoStore } from './algo.js';
 export type { ClusterStore, IdSequenceName, SealedKind } from './cluster.js';
@@ -50,6 +51,18 @@ export type {
   UserStore,
   UserSummary,
 } from './users.js';
+export type {
+  ClaimedDelivery,
+  DeliveryKind,
+  DeliveryOutcome,
+  DeliveryRecord,
+  DeliveryState,
+  ExpiryWarning,
+  FeedEntry,
+  NewDelivery,
+  NotifyStore,
+  WebhookRecord,
+} from './webhooks.js';
 
 /**
  * Everything signet keeps: the union of the aggregates (users, keys, ledger, exchange, funding,
@@ -69,4 +82,5 @@ export interface Store
     FundingStore,
     ClusterStore,
     TimerStore,
-    AlgoStore {}
+    AlgoStore,
+    NotifyStore {}

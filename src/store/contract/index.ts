@@ -12,6 +12,7 @@ import { ledgerContract } from './ledger.js';
 import { publicTradesContract } from './public-trades.js';
 import { timersContract } from './timers.js';
 import { usersContract } from './users.js';
+import { webhooksContract } from './webhooks.js';
 
 /**
  * The behaviour every Store adapter must have, run against each one (SQLite always, PostgreSQL
@@ -33,5 +34,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     clusterContract(cases);
     timersContract(cases);
     algoContract(cases);
+    webhooksContract(cases);
   });
 }

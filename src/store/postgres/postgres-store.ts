@@ -10,6 +10,7 @@ import { PostgresKeys } from './keys.js';
 import { PostgresLedger } from './ledger.js';
 import { PostgresTimers } from './timers.js';
 import { PostgresUsers } from './users.js';
+import { PostgresWebhooks } from './webhooks.js';
 
 export { migratePostgres } from './connection.js';
 
@@ -48,6 +49,7 @@ export function postgresStore(conn: Connection, url: string): PostgresStore {
     cluster: new PostgresCluster(conn, url),
     timers: new PostgresTimers(conn),
     algo: new PostgresAlgo(conn, ledger),
+    webhooks: new PostgresWebhooks(conn),
   };
   return { ...composeStore(parts), handle: conn.pool };
 }

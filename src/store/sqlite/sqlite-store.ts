@@ -10,6 +10,7 @@ import { SqliteKeys } from './keys.js';
 import { SqliteLedger } from './ledger.js';
 import { SqliteTimers } from './timers.js';
 import { SqliteUsers } from './users.js';
+import { SqliteWebhooks } from './webhooks.js';
 
 export { migrate } from './connection.js';
 
@@ -43,6 +44,7 @@ export function sqliteStore(db: Database.Database): SqliteStore {
     cluster: new SqliteCluster(db),
     timers: new SqliteTimers(db),
     algo: new SqliteAlgo(db, ledger),
+    webhooks: new SqliteWebhooks(db),
   };
   return { ...composeStore(parts), handle: db };
 }
