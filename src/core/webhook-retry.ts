@@ -10,8 +10,13 @@ export const RETRY_WINDOW_MS = 86_400_000;
  *
  * @example nextAttemptAt(t0, 1, t0) // t0 + 10 s; then + 20 s, + 40 s, … at most + 1 h
  */
-export function nextAttemptAt(firstAttemptAt: number, attempts: number, now: number): number | null {
-  const delay = Math.min(RETRY_CAP_MS, RETRY_FIRST_MS * 2 ** Math.min(30, Math.max(0, attempts - 1)));
+export function nextAttemptAt(
+  firstAttemptAt: number,
+  attempts: number,
+  now: number,
+  firstMs = RETRY_FIRST_MS,
+): number | null {
+  const delay = Math.min(RETRY_CAP_MS, firstMs * 2 ** Math.min(30, Math.max(0, attempts - 1)));
   const next = now + delay;
   return next > firstAttemptAt + RETRY_WINDOW_MS ? null : next;
 }
