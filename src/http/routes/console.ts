@@ -6,6 +6,7 @@ import { consoleAccountRoutes } from './console-account.js';
 import { consoleAddressRoutes } from './console-addresses.js';
 import { consoleDemoRoutes } from './console-demo.js';
 import { consoleKeyRoutes } from './console-keys.js';
+import { consoleNotificationRoutes } from './console-notifications.js';
 import { consoleSecurityRoutes } from './console-security.js';
 
 /** The console's JSON API under /console/api: session cookie + CSRF header, not OKX-signed. */
@@ -17,4 +18,5 @@ export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<v
   consoleKeyRoutes(app, deps, guard);
   consoleDemoRoutes(app, deps);
   consoleAddressRoutes(app, deps, guard);
+  consoleNotificationRoutes(app, deps);
 }
