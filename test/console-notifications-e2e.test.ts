@@ -42,7 +42,7 @@ describe('console Notifications in a real browser', { skip: browserSkip() }, () 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
-    assert.match(await page.getByTestId('email-state').innerText(), /Email warnings are off/);
+    assert.match((await page.getByTestId('email-state').textContent()) ?? '', /Email warnings are off/);
 
     await page.getByLabel('Webhook URL').fill('ftp://nope');
     await page.getByRole('button', { name: 'Add webhook' }).click();
@@ -56,10 +56,13 @@ describe('console Notifications in a real browser', { skip: browserSkip() }, () 
     await page.getByRole('button', { name: 'Add webhook' }).click();
     const shown = page.getByTestId('webhook-secret');
     await shown.waitFor();
-    const secret = (await shown.locator('code.secret').innerText()).trim();
+    const secret = ((await shown.locator('code.secret').textContent()) ?? '').trim();
     assert.match(secret, /^whsec_/);
     receiver.secret = secret;
-    assert.match(await page.getByTestId('webhooks').innerText(), new RegExp(receiver.url.replace(/[/.]/g, '\\$&')));
+    assert.match(
+      (await page.getByTestId('webhooks').textContent()) ?? '',
+      new RegExp(receiver.url.replace(/[/.]/g, '\\$&')),
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'notifications-secret.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Send test event' }).click();
@@ -73,7 +76,7 @@ describe('console Notifications in a real browser', { skip: browserSkip() }, () 
 
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByRole('cell', { name: 'key.created' }).waitFor();
-    const table = await page.getByTestId('deliveries').innerText();
+    const table = (await page.getByTestId('deliveries').textContent()) ?? '';
     assert.match(table, /webhook\.test/);
     assert.match(table, /delivered/);
     assert.match(table, /HTTP 200/);

@@ -72,7 +72,7 @@ export interface FeedEntry extends AuditRecord {
   /** The account's uid and email. */
   uid: string;
   email: string;
-  /** The key's label now, or from the entry's detail if the key is gone ('' if neither). */
+  /** The key's label as of the entry (from its detail), else its label now ('' if neither). */
   label: string;
 }
 

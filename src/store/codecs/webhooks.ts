@@ -100,8 +100,12 @@ export type FeedRow = {
 
 export function toFeedEntry(r: FeedRow): FeedEntry {
   const detail = JSON.parse(r.detail) as Record<string, unknown>;
+  // The label as of the entry (a later rename must not rewrite an earlier event), else the key's now.
   const fromDetail = detail['label'];
-  const label = r.key_label ?? (typeof fromDetail === 'string' ? fromDetail : '');
+  const renamedTo =
+    typeof fromDetail === 'object' && fromDetail !== null && 'to' in fromDetail ? fromDetail.to : undefined;
+  const label =
+    typeof fromDetail === 'string' ? fromDetail : typeof renamedTo === 'string' ? renamedTo : (r.key_label ?? '');
   return {
     id: r.id,
     at: r.at,
