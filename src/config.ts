@@ -100,6 +100,14 @@ const EnvSchema = Type.Object({
   SIGNET_HTTP_KEEPALIVE_MS: Type.Integer({ default: 72_000, minimum: 100 }),
   /** HTTP connections one client IP (IPv6: one /64) may hold open at once; more are closed at once. Trusted proxies are not counted. */
   SIGNET_HTTP_CONNECTIONS_PER_IP: Type.Integer({ default: 100, minimum: 1 }),
+  /** smtp://user:pass@host:port (smtps:// for TLS) to mail key warnings to each account's address; unset: no email. */
+  SIGNET_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  /** The From address of those mails. */
+  SIGNET_MAIL_FROM: Type.String({ default: 'signet <signet@localhost>' }),
+  /** How often webhook and email deliveries are dispatched and sent, ms. */
+  SIGNET_NOTIFY_MS: Type.Integer({ default: 1000, minimum: 10 }),
+  /** First retry delay of a failed delivery, ms; doubles with each failure up to an hour, for a day. */
+  SIGNET_NOTIFY_RETRY_MS: Type.Integer({ default: 10_000, minimum: 10 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -151,6 +159,13 @@ export interface Config {
     readonly headersTimeoutMs: number;
     readonly keepAliveMs: number;
     readonly connectionsPerIp: number;
+  };
+  /** Webhook and email deliveries: SMTP (null: no email), how often they run and the first retry delay, ms. */
+  readonly notify: {
+    readonly smtpUrl: string | null;
+    readonly mailFrom: string;
+    readonly intervalMs: number;
+    readonly retryFirstMs: number;
   };
 }
 
@@ -262,6 +277,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       headersTimeoutMs: Math.min(parsed.SIGNET_HTTP_HEADERS_TIMEOUT_MS, parsed.SIGNET_HTTP_REQUEST_TIMEOUT_MS),
       keepAliveMs: parsed.SIGNET_HTTP_KEEPALIVE_MS,
       connectionsPerIp: parsed.SIGNET_HTTP_CONNECTIONS_PER_IP,
+    }),
+    notify: Object.freeze({
+      smtpUrl: parsed.SIGNET_SMTP_URL ?? null,
+      mailFrom: parsed.SIGNET_MAIL_FROM,
+      intervalMs: parsed.SIGNET_NOTIFY_MS,
+      retryFirstMs: parsed.SIGNET_NOTIFY_RETRY_MS,
     }),
   });
 }

@@ -13,8 +13,10 @@ import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
 import { LedgerService } from './services/ledger-service.js';
 import { memoryLimiters, redisLimiters } from './services/limiters.js';
+import { type Mailer, smtpMailer } from './services/mailer.js';
 import { MarketData } from './services/market-data.js';
 import { MarketMaker } from './services/market-maker.js';
+import { Notifier } from './services/notifier.js';
 import { RateLimits } from './services/rate-limits.js';
 import { RejectionLog } from './services/rejection-log.js';
 import { RejectionRecorder } from './services/rejection-recorder.js';
@@ -23,6 +25,7 @@ import { TotpService } from './services/totp-service.js';
 import { TradingService } from './services/trading-service.js';
 import { UsageTracker } from './services/usage-tracker.js';
 import { UserService } from './services/user-service.js';
+import { WebhookService } from './services/webhook-service.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 
@@ -48,6 +51,9 @@ export interface Runtime {
   sessions: SessionService;
   totp: TotpService;
   addresses: AddressBook;
+  /** Accounts' webhooks; the notifier turns the audit log into webhook and email deliveries. */
+  webhooks: WebhookService;
+  notifier: Notifier;
   appDeps: AppDeps;
   /**
    * Key-cache sync (polling, plus push where the store has it), usage flush, catching up books
@@ -93,6 +99,14 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const sessions = new SessionService(store, config.sessionTtlMs);
   const totp = new TotpService(store, box);
   const addresses = new AddressBook(store);
+  const mailer: Mailer | null =
+    config.notify.smtpUrl === null ? null : smtpMailer(config.notify.smtpUrl, config.notify.mailFrom);
+  const webhooks = new WebhookService(store, box);
+  const notifier = new Notifier(store, box, {
+    mailer,
+    retryFirstMs: config.notify.retryFirstMs,
+    expiry: config.expiry,
+  });
   const limiters =
     config.redisUrl === null ? memoryLimiters() : await redisLimiters(config.redisUrl, config.redisPrefix);
   const authenticator = new Authenticator(
@@ -123,6 +137,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     // One instance sweeps per interval; the others find the interval claimed.
     if (!(await store.claimInterval('sweep', now(), config.sweepMs))) return;
     await sessions.sweep(now());
+    // Warnings first: a key about to be deleted is warned a day (and a week) before.
+    await notifier.warn(now());
     const deleted = await keys.sweep(now());
     if (deleted.length > 0) onSweep(deleted);
   };
@@ -166,6 +182,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     sessions,
     totp,
     addresses,
+    webhooks,
+    notifier,
     trading,
     algos,
     funding,
@@ -181,6 +199,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       sessions,
       totp,
       addresses,
+      webhooks,
+      notifier,
       trading,
       cancelAfter,
       algos,
@@ -211,6 +231,15 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       every(Math.max(10, Math.min(1000, config.withdrawalSettleMs)), () => funding.settlePending(now()), report);
       // Dead man's switches: countdowns are stored, so any instance fires them (one per interval).
       every(CANCEL_AFTER_CHECK_MS, () => cancelAfter.fireDue(now(), CANCEL_AFTER_CHECK_MS), report);
+      // Webhook and email deliveries: audit entries become stored deliveries, due ones are sent.
+      every(
+        config.notify.intervalMs,
+        async () => {
+          await notifier.dispatch(now());
+          await notifier.send(now());
+        },
+        report,
+      );
       if (marketMaker !== null) {
         await makeMarket();
         every(config.marketMaker.intervalMs, makeMarket, report);
@@ -226,6 +255,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       await usage.flush();
       await rejections.flush(now());
       await limiters.close();
+      mailer?.close();
       await store.close();
     },
   };

@@ -191,10 +191,12 @@ describe('console API', () => {
     };
     assert.deepEqual(
       body.events.map((e) => e.action),
-      ['modify', 'modify', 'new_ip', 'create'],
+      ['ip_rejected', 'modify', 'modify', 'new_ip', 'create'],
     );
-    assert.deepEqual(body.events[0]?.detail, { ip: { from: '', to: '203.0.113.9' } });
-    assert.deepEqual(body.events[2]?.detail, { ip: '127.0.0.1' }, 'first use from a new IP');
+    // The first refusal from an address in a day is an activity entry (and a key.ip_rejected event).
+    assert.deepEqual(body.events[0]?.detail, { ip: '127.0.0.1', label: 'renamed' });
+    assert.deepEqual(body.events[1]?.detail, { ip: { from: '', to: '203.0.113.9' } });
+    assert.deepEqual(body.events[3]?.detail, { ip: '127.0.0.1' }, 'first use from a new IP');
     assert.deepEqual(
       body.rejections.map((r) => [r.code, r.ip, r.count]),
       [['50110', '127.0.0.1', 1]],

@@ -189,12 +189,46 @@ export const COMMANDS: readonly CommandHelp[] = [
   {
     path: 'sweep',
     usage: 'signet sweep [--as-of ISO-8601] [--dry-run] [--json]',
-    summary: 'Delete the keys expired as of a moment (unbound live keys unused for 30 days) and list them.',
+    summary:
+      'Warn of keys expiring within 7 days or 1 day (webhooks, email), then delete the keys expired as of a moment (unbound live keys unused for 30 days) and list them.',
     flags: [
       ['--as-of T', 'the moment, e.g. 2030-01-01T00:00:00Z (default now)'],
-      ['--dry-run', 'list what would be deleted, delete nothing'],
+      ['--dry-run', 'list what would be warned and deleted, change nothing'],
       JSON_FLAG,
     ],
+  },
+  {
+    path: 'webhook add',
+    usage: 'signet webhook add --user E --url U [--events LIST] [--json]',
+    summary: 'Add a webhook to an account: key events are POSTed to it, signed (prints its signing secret once).',
+    flags: [
+      ['--user E', 'the account email'],
+      ['--url U', 'http:// or https:// URL that receives the events'],
+      [
+        '--events LIST',
+        'comma-separated: key.created, key.modified, key.disabled, key.deleted, key.expiring, key.expired, key.ip_rejected (default all)',
+      ],
+      JSON_FLAG,
+    ],
+  },
+  {
+    path: 'webhook list',
+    usage: 'signet webhook list --user E [--json]',
+    summary: "List an account's webhooks (never their secrets).",
+    flags: [['--user E', 'the account email'], JSON_FLAG],
+  },
+  {
+    path: 'webhook delete',
+    usage: 'signet webhook delete --id ID [--yes] [--json]',
+    summary: 'Delete a webhook and its pending deliveries. Asks first on a terminal.',
+    flags: [['--id ID', 'the webhook id (wh_…), as webhook list shows it'], YES_FLAG, JSON_FLAG],
+  },
+  {
+    path: 'webhook deliveries',
+    usage: 'signet webhook deliveries --user E [--json]',
+    summary:
+      "An account's recent webhook and email deliveries with their outcome (state, attempts, last status or error).",
+    flags: [['--user E', 'the account email'], JSON_FLAG],
   },
   {
     path: 'migrate',

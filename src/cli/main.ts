@@ -8,6 +8,7 @@ import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 import { sweepCommand } from './commands/sweep.js';
 import { userCommand } from './commands/user.js';
+import { webhookCommand } from './commands/webhook.js';
 import { commandHelp, GROUPS, TOP_LEVEL, topHelp } from './help.js';
 import { type CliIo, processIo, session } from './io.js';
 import { didYouMean } from './suggest.js';
@@ -33,6 +34,8 @@ function dispatch(path: string, argv: string[], io: CliIo): Promise<void> {
       return depositCommand(argv, io);
     case 'sweep':
       return sweepCommand(argv, io);
+    case 'webhook':
+      return webhookCommand(sub, argv, io);
     case 'migrate':
       return migrateCommand(argv, io);
     case 'rotate-master-key':

@@ -50,3 +50,21 @@ export function isExpired(key: ExpiryFacts, policy: ExpiryPolicy, now: number): 
 export function expiredKeys<K extends ExpiryFacts>(keys: readonly K[], policy: ExpiryPolicy, now: number): K[] {
   return keys.filter((k) => isExpired(k, policy, now));
 }
+
+/** The warnings sent before an idle key is deleted: 7 days and 1 day ahead. */
+export type ExpiryWarningStage = '7d' | '1d';
+const WARNING_LEAD: ReadonlyArray<readonly [ExpiryWarningStage, number]> = [
+  ['1d', DAY_MS],
+  ['7d', 7 * DAY_MS],
+];
+
+/**
+ * The warning stage due at `now` for a key that expires at `expiresAt` (see `expiresAt`): '1d'
+ * within a day of it, '7d' within a week, null earlier or once it has expired. The sweeper sends
+ * each (key, stage, expiry moment) once; a key used again gets a new moment and new warnings.
+ */
+export function warningStageDue(expiresAtMs: number | null, now: number): ExpiryWarningStage | null {
+  if (expiresAtMs === null || expiresAtMs <= now) return null;
+  for (const [stage, lead] of WARNING_LEAD) if (expiresAtMs - now <= lead) return stage;
+  return null;
+}

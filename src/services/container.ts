@@ -10,12 +10,14 @@ import type { Keyring } from './keyring.js';
 import type { LedgerService } from './ledger-service.js';
 import type { Limiters } from './limiters.js';
 import type { MarketData } from './market-data.js';
+import type { Notifier } from './notifier.js';
 import type { RateLimits } from './rate-limits.js';
 import type { RejectionLog } from './rejection-log.js';
 import type { SessionService } from './session-service.js';
 import type { TotpService } from './totp-service.js';
 import type { TradingService } from './trading-service.js';
 import type { UserService } from './user-service.js';
+import type { WebhookService } from './webhook-service.js';
 
 /** The services the edges are built from: the HTTP app (buildApp) and the WebSocket API (installWebSocket). */
 export interface AppDeps {
@@ -42,6 +44,9 @@ export interface AppDeps {
   sessions: SessionService;
   totp: TotpService;
   addresses: AddressBook;
+  /** Accounts' webhooks (console Notifications page) and the notifier (whether email is on). */
+  webhooks: WebhookService;
+  notifier: Notifier;
   /** Which rejected requests and logins are written to the log (the first per client and code in a window). */
   rejectionLog: RejectionLog;
   /** The clock, Unix ms; tests may pass another. */

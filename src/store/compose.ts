@@ -8,6 +8,7 @@ import type { LedgerStore } from './ledger.js';
 import type { Store } from './store.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
+import type { NotifyStore } from './webhooks.js';
 
 /** An adapter's aggregates, one object per narrow interface. */
 export interface StoreParts {
@@ -20,6 +21,7 @@ export interface StoreParts {
   timers: TimerStore;
   algo: AlgoStore;
   apps: AppStore;
+  webhooks: NotifyStore;
 }
 
 /**
@@ -38,6 +40,7 @@ export function composeStore({
   timers: t,
   algo: a,
   apps: p,
+  webhooks: w,
 }: StoreParts): Store {
   return {
     createUser: u.createUser.bind(u),
@@ -141,5 +144,17 @@ export function composeStore({
     findAccessToken: p.findAccessToken.bind(p),
     latestAppChangeId: p.latestAppChangeId.bind(p),
     appChangesSince: p.appChangesSince.bind(p),
+    createWebhook: w.createWebhook.bind(w),
+    listWebhooks: w.listWebhooks.bind(w),
+    webhooksOf: w.webhooksOf.bind(w),
+    deleteWebhook: w.deleteWebhook.bind(w),
+    deleteWebhookById: w.deleteWebhookById.bind(w),
+    notificationFeed: w.notificationFeed.bind(w),
+    addDeliveries: w.addDeliveries.bind(w),
+    claimDeliveries: w.claimDeliveries.bind(w),
+    finishDelivery: w.finishDelivery.bind(w),
+    listDeliveries: w.listDeliveries.bind(w),
+    warnExpiringKeys: w.warnExpiringKeys.bind(w),
+    listExpiryWarnings: w.listExpiryWarnings.bind(w),
   };
 }

@@ -7,6 +7,7 @@ import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
+import type { NotifyStore } from './webhooks.js';
 
 export type { AlgoChanges, AlgoExpect, AlgoQuery, AlgoStore } from './algo.js';
 export type { AccessTokenRecord, AppRecord, AppStore, AppUpdate, OAuthCodeRecord } from './apps.js';
@@ -52,6 +53,18 @@ export type {
   UserStore,
   UserSummary,
 } from './users.js';
+export type {
+  ClaimedDelivery,
+  DeliveryKind,
+  DeliveryOutcome,
+  DeliveryRecord,
+  DeliveryState,
+  ExpiryWarning,
+  FeedEntry,
+  NewDelivery,
+  NotifyStore,
+  WebhookRecord,
+} from './webhooks.js';
 
 /**
  * Everything signet keeps: the union of the aggregates (users, keys, ledger, exchange, funding,
@@ -72,4 +85,5 @@ export interface Store
     ClusterStore,
     TimerStore,
     AlgoStore,
-    AppStore {}
+    AppStore,
+    NotifyStore {}

@@ -5,11 +5,12 @@ import { LandingPage } from './pages/landing.js';
 import { LoginPage } from './pages/login.js';
 import { MyApiPage } from './pages/my-api.js';
 import { NotFoundPage } from './pages/not-found.js';
+import { NotificationsPage } from './pages/notifications.js';
 import { SecurityPage } from './pages/security.js';
 import { SignupPage } from './pages/signup.js';
 import { Link, type Navigate, returnTo, usePath } from './router.js';
 
-const PAGES = new Set(['/', '/signup', '/login', '/account/my-api', '/account/security']);
+const PAGES = new Set(['/', '/signup', '/login', '/account/my-api', '/account/security', '/account/notifications']);
 const HOME = '/account/my-api';
 
 const fetchSession = async (): Promise<SessionView> => {
@@ -109,6 +110,9 @@ export function App() {
   } else if (!signedIn || user === null) {
     title = session.totpRequired ? 'Two-factor authentication' : 'Log in';
     page = <LoginPage session={session} onSession={onSession} navigate={afterLogin} />;
+  } else if (path === '/account/notifications') {
+    title = 'Notifications';
+    page = <NotificationsPage />;
   } else if (path === '/account/security') {
     title = 'Security';
     page = <SecurityPage user={user} refresh={refresh} navigate={navigate} />;
@@ -128,6 +132,9 @@ export function App() {
           <nav aria-label="Account">
             <Link to="/account/my-api" navigate={navigate}>
               API keys
+            </Link>
+            <Link to="/account/notifications" navigate={navigate}>
+              Notifications
             </Link>
             <Link to="/account/security" navigate={navigate}>
               Security

@@ -7,6 +7,7 @@ import { consoleAddressRoutes } from './console-addresses.js';
 import { consoleAppRoutes } from './console-apps.js';
 import { consoleDemoRoutes } from './console-demo.js';
 import { consoleKeyRoutes } from './console-keys.js';
+import { consoleNotificationRoutes } from './console-notifications.js';
 import { consoleSecurityRoutes } from './console-security.js';
 
 /** The console's JSON API under /console/api: session cookie + CSRF header, not OKX-signed. */
@@ -19,4 +20,5 @@ export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<v
   consoleDemoRoutes(app, deps);
   consoleAddressRoutes(app, deps, guard);
   consoleAppRoutes(app, deps, guard);
+  consoleNotificationRoutes(app, deps);
 }

@@ -13,6 +13,7 @@ import { ledgerContract } from './ledger.js';
 import { publicTradesContract } from './public-trades.js';
 import { timersContract } from './timers.js';
 import { usersContract } from './users.js';
+import { webhooksContract } from './webhooks.js';
 
 /**
  * The behaviour every Store adapter must have, run against each one (SQLite always, PostgreSQL
@@ -35,5 +36,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     timersContract(cases);
     algoContract(cases);
     appsContract(cases);
+    webhooksContract(cases);
   });
 }

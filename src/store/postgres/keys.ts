@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { type ExpiryPolicy, expiredKeys } from '../../core/expiry.js';
 import { applyKeyChange } from '../../core/key-rules.js';
+import { IP_REJECTED_CODE, isFirstRejectionOfDay } from '../../core/webhook-events.js';
 import { keyChangeDetail, keyDeleteDetail, keyExpireDetail } from '../audit-detail.js';
 import { type IdRow, pgFlag } from '../codecs/flags.js';
 import {
@@ -293,6 +294,7 @@ export class PostgresKeys implements KeyStore {
   async recordRejections(rejections: readonly KeyRejection[], keepAfter: number): Promise<void> {
     await tx(this.conn.pool, async (c) => {
       for (const r of rejections) {
+        if (r.code === IP_REJECTED_CODE) await this.auditIpRejection(c, r);
         await c.query(
           `INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
           VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -304,6 +306,21 @@ export class PostgresKeys implements KeyStore {
       }
       await c.query('DELETE FROM key_rejections WHERE last_at < $1', [keepAfter]);
     });
+  }
+
+  /** The first 50110 from an address in a UTC day: one 'ip_rejected' entry (activity, no eviction). */
+  private async auditIpRejection(c: pg.PoolClient, r: KeyRejection): Promise<void> {
+    const prev = await one<{ last_at: number }>(
+      c,
+      'SELECT last_at FROM key_rejections WHERE api_key = $1 AND code = $2 AND ip = $3 FOR UPDATE',
+      [r.apiKey, r.code, r.ip],
+    );
+    const previous = prev?.last_at ?? null;
+    if (!isFirstRejectionOfDay(previous, r.lastAt)) return;
+    const row = await one<KeyRow>(c, 'SELECT * FROM api_keys WHERE api_key = $1', [r.apiKey]);
+    if (row === undefined) return;
+    const at = previous === null ? r.firstAt : r.lastAt;
+    await this.audit(c, at, 'api', toKey(row), 'ip_rejected', { ip: r.ip, label: row.label });
   }
 
   async listKeyRejections(userId: number, apiKey: string, limit: number): Promise<KeyRejection[]> {

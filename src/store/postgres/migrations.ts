@@ -356,4 +356,52 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     at bigint NOT NULL
   );
   `,
+  `
+  -- Notifications: webhooks per account (signing secret sealed), deliveries to them and to the
+  -- account's mailbox (stored, so they are retried and survive restarts; one per webhook and audit
+  -- entry), the dispatcher's cursor over the audit log (starting at the newest entry: history is not
+  -- replayed), and the expiry warnings already written (one per key, stage and expiry moment).
+  CREATE TABLE webhooks (
+    id            text PRIMARY KEY,
+    user_id       bigint NOT NULL REFERENCES users(id),
+    url           text NOT NULL,
+    events        text NOT NULL,
+    secret_sealed bytea NOT NULL,
+    created_at    bigint NOT NULL
+  );
+  CREATE INDEX webhooks_user ON webhooks(user_id);
+  CREATE TABLE deliveries (
+    id               bigserial PRIMARY KEY,
+    kind             text NOT NULL,
+    webhook_id       text NOT NULL,
+    user_id          bigint NOT NULL,
+    audit_id         bigint,
+    event            text NOT NULL,
+    body             text NOT NULL,
+    target           text NOT NULL,
+    state            text NOT NULL,
+    attempts         bigint NOT NULL,
+    next_attempt_at  bigint NOT NULL,
+    locked_until     bigint NOT NULL,
+    first_attempt_at bigint,
+    delivered_at     bigint,
+    last_status      bigint,
+    last_error       text NOT NULL,
+    created_at       bigint NOT NULL
+  );
+  CREATE UNIQUE INDEX deliveries_once ON deliveries(kind, webhook_id, audit_id);
+  CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'pending';
+  CREATE INDEX deliveries_user ON deliveries(user_id, id);
+  CREATE TABLE feed_cursors (
+    name     text PRIMARY KEY,
+    position bigint NOT NULL
+  );
+  INSERT INTO feed_cursors (name, position) SELECT 'notify', COALESCE(MAX(id), 0) FROM audit_log;
+  CREATE TABLE key_warnings (
+    api_key    text NOT NULL,
+    stage      text NOT NULL,
+    expires_at bigint NOT NULL,
+    PRIMARY KEY (api_key, stage, expires_at)
+  );
+  `,
 ];

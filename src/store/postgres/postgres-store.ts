@@ -11,6 +11,7 @@ import { PostgresKeys } from './keys.js';
 import { PostgresLedger } from './ledger.js';
 import { PostgresTimers } from './timers.js';
 import { PostgresUsers } from './users.js';
+import { PostgresWebhooks } from './webhooks.js';
 
 export { migratePostgres } from './connection.js';
 
@@ -50,6 +51,7 @@ export function postgresStore(conn: Connection, url: string): PostgresStore {
     timers: new PostgresTimers(conn),
     algo: new PostgresAlgo(conn, ledger),
     apps: new PostgresApps(conn),
+    webhooks: new PostgresWebhooks(conn),
   };
   return { ...composeStore(parts), handle: conn.pool };
 }

@@ -1,5 +1,6 @@
 import { type ExpiryPolicy, expiredKeys } from '../../core/expiry.js';
 import { applyKeyChange } from '../../core/key-rules.js';
+import { IP_REJECTED_CODE, isFirstRejectionOfDay } from '../../core/webhook-events.js';
 import { keyChangeDetail, keyDeleteDetail, keyExpireDetail } from '../audit-detail.js';
 import { type IdRow, sqliteFlag } from '../codecs/flags.js';
 import {
@@ -90,6 +91,10 @@ export class SqliteKeys implements KeyStore {
         `INSERT INTO key_rejections (api_key, user_id, code, ip, count, first_at, last_at)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (api_key, code, ip) DO UPDATE SET count = count + excluded.count,
         first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)`,
+      ),
+      rejectionLastAt: prepare<{ last_at: number }>(
+        db,
+        'SELECT last_at FROM key_rejections WHERE api_key = ? AND code = ? AND ip = ?',
       ),
       pruneRejections: prepare(db, 'DELETE FROM key_rejections WHERE last_at < ?'),
       rejectionsOfKey: prepare<RejectionRow>(
@@ -256,10 +261,21 @@ export class SqliteKeys implements KeyStore {
   async recordRejections(rejections: readonly KeyRejection[], keepAfter: number): Promise<void> {
     inTransaction(this.db, () => {
       for (const r of rejections) {
+        if (r.code === IP_REJECTED_CODE) this.auditIpRejection(r);
         this.stmt.upsertRejection.run(r.apiKey, r.userId, r.code, r.ip, r.count, r.firstAt, r.lastAt);
       }
       this.stmt.pruneRejections.run(keepAfter);
     });
+  }
+
+  /** The first 50110 from an address in a UTC day: one 'ip_rejected' entry (activity, no eviction). */
+  private auditIpRejection(r: KeyRejection): void {
+    const previous = this.stmt.rejectionLastAt.get(r.apiKey, r.code, r.ip)?.last_at ?? null;
+    if (!isFirstRejectionOfDay(previous, r.lastAt)) return;
+    const row = this.stmt.keyById.get(r.apiKey);
+    if (row === undefined) return;
+    const at = previous === null ? r.firstAt : r.lastAt;
+    this.audit(at, 'api', toKey(row), 'ip_rejected', { ip: r.ip, label: row.label });
   }
 
   async listKeyRejections(userId: number, apiKey: string, limit: number): Promise<KeyRejection[]> {

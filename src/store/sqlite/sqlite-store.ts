@@ -11,6 +11,7 @@ import { SqliteKeys } from './keys.js';
 import { SqliteLedger } from './ledger.js';
 import { SqliteTimers } from './timers.js';
 import { SqliteUsers } from './users.js';
+import { SqliteWebhooks } from './webhooks.js';
 
 export { migrate } from './connection.js';
 
@@ -45,6 +46,7 @@ export function sqliteStore(db: Database.Database): SqliteStore {
     timers: new SqliteTimers(db),
     algo: new SqliteAlgo(db, ledger),
     apps: new SqliteApps(db),
+    webhooks: new SqliteWebhooks(db),
   };
   return { ...composeStore(parts), handle: db };
 }
