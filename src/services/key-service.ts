@@ -216,10 +216,13 @@ export class KeyService {
   }
 
   /** The account's key (its rules-relevant fields), or RuleError 59506 if the account has no such key. */
-  async owned(userId: number, apiKey: string): Promise<Pick<KeyRecord, 'apiKey' | 'perms' | 'ips' | 'label'>> {
+  async owned(
+    userId: number,
+    apiKey: string,
+  ): Promise<Pick<KeyRecord, 'apiKey' | 'perms' | 'ips' | 'label' | 'disabledAt'>> {
     const key = await this.store.getKey(apiKey);
     if (key === null || key.userId !== userId) throw missingKey(apiKey);
-    return { apiKey: key.apiKey, perms: key.perms, ips: key.ips, label: key.label };
+    return { apiKey: key.apiKey, perms: key.perms, ips: key.ips, label: key.label, disabledAt: key.disabledAt };
   }
 
   /**

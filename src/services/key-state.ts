@@ -23,15 +23,22 @@ export function disableRevision(now: number): (current: KeyRecord) => KeyRevisio
 /** Enables a disabled key again, with the settings it had. */
 export function enableRevision(): (current: KeyRecord) => KeyRevision {
   return (current) => {
-    if (current.disabledAt === null) {
-      throw new RuleError('51000', `state: API key ${current.apiKey} is not disabled`, 'state');
-    }
+    if (current.disabledAt === null) throw notDisabled(current.apiKey);
     return {
       action: 'enable',
       disabledAt: null,
       detail: { label: current.label, disabledSince: iso(current.disabledAt) },
     };
   };
+}
+
+/** Throws the RuleError `enable` would for a key that is not disabled (checked before a code is used). */
+export function checkCanEnable(key: Pick<KeyRecord, 'apiKey' | 'disabledAt'>): void {
+  if (key.disabledAt === null) throw notDisabled(key.apiKey);
+}
+
+function notDisabled(apiKey: string): RuleError {
+  return new RuleError('51000', `state: API key ${apiKey} is not disabled`, 'state');
 }
 
 /**

@@ -5,6 +5,7 @@ import { installConsoleEdge } from '../console-edge.js';
 import { consoleAccountRoutes } from './console-account.js';
 import { consoleAddressRoutes } from './console-addresses.js';
 import { consoleDemoRoutes } from './console-demo.js';
+import { consoleKeyStateRoutes } from './console-key-state.js';
 import { consoleKeyRoutes } from './console-keys.js';
 import { consoleSecurityRoutes } from './console-security.js';
 
@@ -15,6 +16,7 @@ export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<v
   consoleAccountRoutes(app, deps, guard);
   consoleSecurityRoutes(app, deps, guard);
   consoleKeyRoutes(app, deps, guard);
+  consoleKeyStateRoutes(app, deps, guard);
   consoleDemoRoutes(app, deps);
   consoleAddressRoutes(app, deps, guard);
 }
