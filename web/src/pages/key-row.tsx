@@ -106,7 +106,7 @@ export function KeyRow({
     >
       <tr>
         <th scope="row" className="key-name" data-label="Name">
-          <span className="name-text">{k.label}</span> <KeyStateBadges k={k} />
+          <span className="name-text">{k.label}</span>
         </th>
         <td data-label="API key" className="key-id">
           <code ref={copyKey.target}>{k.apiKey}</code>{' '}
@@ -118,6 +118,7 @@ export function KeyRow({
           >
             Copy
           </button>
+          <KeyStateBadges k={k} />
         </td>
         <td data-label="Permissions">{permWords(k.perm)}</td>
         <td data-label="IP addresses" className="key-ips">

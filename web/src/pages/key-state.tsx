@@ -21,10 +21,11 @@ const GRACES: ReadonlyArray<[string, string]> = [
 ];
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** Under a key's name: "Disabled" and "Old secret works until …" while they hold. */
+/** Under a key's API key: "Disabled" and "Old secret works until …" while they hold. */
 export function KeyStateBadges({ k }: { k: KeyView }) {
+  if (!k.disabled && k.graceUntil === null) return null;
   return (
-    <>
+    <div className="key-state">
       {k.disabled && (
         <span className="badge disabled" data-testid="disabled-badge" title="Refused with 50100 until enabled">
           Disabled
@@ -35,7 +36,7 @@ export function KeyStateBadges({ k }: { k: KeyView }) {
           Old secret works until {when(k.graceUntil)}
         </span>
       )}
-    </>
+    </div>
   );
 }
 
