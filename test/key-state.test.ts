@@ -48,12 +48,16 @@ async function balanceCode(url: string, key: Credentials): Promise<string> {
   }
 }
 
-/** Asks until `want` is answered (a change reaches the server within ~1 s); the time it took, ms. */
+/**
+ * Asks until `want` is answered (a change reaches the server within ~1 s): how long after the call
+ * the request that got it was sent, ms (an upper bound of the propagation, not of request latency).
+ */
 async function until(url: string, key: Credentials, want: string, limitMs = 5000): Promise<number> {
   const start = Date.now();
   for (;;) {
+    const sentAt = Date.now();
     const got = await balanceCode(url, key);
-    if (got === want) return Date.now() - start;
+    if (got === want) return sentAt - start;
     if (Date.now() - start > limitMs) assert.fail(`still ${got}, not ${want}, after ${limitMs} ms`);
   }
 }
