@@ -153,7 +153,10 @@ describe('usage mistakes: one line, a hint, exit 2', () => {
       ['address', 'remvoe'],
       'signet: address: unknown command "address remvoe"; did you mean signet address remove? (see: signet address --help)',
     ],
-    [['keys'], 'signet: keys: a command is missing: create, list, show, modify, delete (see: signet keys --help)'],
+    [
+      ['keys'],
+      'signet: keys: a command is missing: create, list, show, modify, delete, disable, enable, roll (see: signet keys --help)',
+    ],
     [
       ['address', 'remove', '--user', 'a@example.com', '--id', 'abc'],
       'signet: address remove: --id must be an address id from signet address list, got "abc" (see: signet address remove --help)',
@@ -316,6 +319,9 @@ describe('keys show', () => {
       'lastUsedAt',
       'expiresAt',
       'app',
+      'disabled',
+      'disabledAt',
+      'graceUntil',
     ]);
     const text = await cliOk(['keys', 'show', '--user', email, '--key', key.apiKey], data);
     assert.match(text, new RegExp(`^API key: +${key.apiKey}\\nName: +shown\\nPermissions: +read_only,trade\\n`));

@@ -104,6 +104,34 @@ export const COMMANDS: readonly CommandHelp[] = [
     flags: [['--user E', 'the account email'], ['--key K', 'the API key'], YES_FLAG, JSON_FLAG],
   },
   {
+    path: 'keys disable',
+    usage: 'signet keys disable --user E --key K [--json]',
+    summary:
+      'Disable a key without deleting it: refused with 50100 (API frozen) everywhere within a second; its settings are kept.',
+    flags: [['--user E', 'the account email'], ['--key K', 'the API key'], JSON_FLAG],
+  },
+  {
+    path: 'keys enable',
+    usage: 'signet keys enable --user E --key K [--json]',
+    summary: 'Enable a disabled key again, with the settings it had.',
+    flags: [['--user E', 'the account email'], ['--key K', 'the API key'], JSON_FLAG],
+  },
+  {
+    path: 'keys roll',
+    usage: 'signet keys roll --user E --key K [--grace 24h] [--json]',
+    summary:
+      'A new secret key for the same API key, permissions, IPs and passphrase, printed once; the old secret keeps working for the grace period.',
+    flags: [
+      ['--user E', 'the account email'],
+      ['--key K', 'the API key'],
+      [
+        '--grace T',
+        'how long the old secret keeps working: 0 (stops now), 90s, 30m, 24h, 7d (at most); default 24h. Rolling again during a grace stops the older secret',
+      ],
+      JSON_FLAG,
+    ],
+  },
+  {
     path: 'app create',
     usage:
       'signet app create --name N --redirect-uri URL [--redirect-uri URL ...] --ip A,B,... [--perm read,trade] [--json]',

@@ -97,5 +97,7 @@ export function describeListedKey(k: KeyView, expiryDays: number): string[] {
     `Created:      ${k.createdAt}`,
     `Last used:    ${k.lastUsedAt ?? 'never'}`,
     ...(k.expiresAt === null ? [] : [`Expires:      ${k.expiresAt} unless used before`]),
+    ...(k.disabledAt === null ? [] : [`State:        DISABLED since ${k.disabledAt} (refused with 50100)`]),
+    ...(k.graceUntil === null ? [] : [`Old secret:   still works until ${k.graceUntil} (rolled)`]),
   ];
 }

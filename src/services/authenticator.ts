@@ -67,7 +67,8 @@ const RATE_LIMITED: Rejection = Object.freeze({ ok: false, code: '50011' });
 /**
  * The OKX V5 REST check, in this order: rate-limit blocks, required headers (50103/50106/50107/
  * 50104), timestamp format and ±window (50112/50102), key (50111), environment (50101),
- * signature (50113), passphrase (50105), IP whitelist (50110), permission (50120).
+ * signature (50113; a rolled key's previous secret during its grace too), disabled (50100),
+ * passphrase (50105), IP whitelist (50110), permission (50120).
  * The passphrase's slow hash is only reached with a valid signature, so guessing it needs the secret.
  *
  * Failures count per client (by `limitSubject`: an IPv6 client by its /64) and, once the signature
@@ -204,8 +205,18 @@ export class Authenticator {
   ): AuthOutcome | Promise<AuthOutcome> {
     if (key === null) return this.reject(req, now, '50111');
     if ((key.env === 'demo') !== req.demo) return this.reject(req, now, '50101', key);
-    if (!signatureMatches(key.hmacKey, timestamp, req.method, req.target, req.body, sign))
+    if (
+      !signatureMatches(key.hmacKey, timestamp, req.method, req.target, req.body, sign) &&
+      // A rolled key's previous secret, during its grace only (no sync needed for it to end).
+      !(
+        key.prevHmacKey !== null &&
+        now < key.prevUntil &&
+        signatureMatches(key.prevHmacKey, timestamp, req.method, req.target, req.body, sign)
+      )
+    )
       return this.reject(req, now, '50113', key);
+    // Only the key's signed requests learn that it is disabled; not a guess, so not counted as a failure.
+    if (key.disabled) return this.refuseDisabled(req, key, now);
     // The hot path: the remembered passphrase, and no check of this key waiting to be counted.
     const memo = key.passphraseMemo;
     if (memo !== null && !this.lanes.has(key.apiKey) && constantTimeEqual(passphrase, memo))
@@ -279,6 +290,12 @@ export class Authenticator {
     return this.recordFailure(req, now, signed ? key?.apiKey : undefined).then((limited) =>
       limited ? RATE_LIMITED : outcome,
     );
+  }
+
+  /** 50100 for a disabled key: recorded in its activity, but not counted towards any block. */
+  private refuseDisabled(req: AuthRequest, key: ActiveKey, now: number): Rejection {
+    this.rejections?.record(key, '50100', normalizeIp(req.ip) ?? req.ip, now);
+    return { ok: false, code: '50100', apiKey: key.apiKey };
   }
 
   private isBlocked(id: string, now: number): boolean {

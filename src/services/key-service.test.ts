@@ -33,6 +33,9 @@ test('create answers the secret once, seals it at rest, and lists the key withou
     lastUsedAt: null,
     expiresAt: new Date(T0 + 30 * DAY_MS).toISOString(),
     app: null,
+    disabled: false,
+    disabledAt: null,
+    graceUntil: null,
   });
   const stored = await store.getKey(created.apiKey);
   assert.ok(stored !== null);

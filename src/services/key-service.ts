@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RuleError } from '../core/errors.js';
 import { type ExpiryPolicy, expiresAt } from '../core/expiry.js';
+import { checkGrace } from '../core/grace.js';
 import { parseIpList } from '../core/ip-whitelist.js';
 import {
   DEFAULT_KEY_POLICY,
@@ -15,7 +16,8 @@ import {
 import { formatPermissions, parsePermissions } from '../core/permissions.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHash } from '../security/slow-hash.js';
-import type { Actor, AppStore, KeyRecord, KeyStore } from '../store/store.js';
+import type { Actor, AppStore, KeyRecord, KeyRevision, KeyStore } from '../store/store.js';
+import { disableRevision, enableRevision, graceEnd, rollRevision } from './key-state.js';
 
 /** A key as shown to its owner (never the secret or passphrase). Times are ISO-8601. */
 export interface KeyView {
@@ -32,6 +34,19 @@ export interface KeyView {
   expiresAt: string | null;
   /** The registered app the key was made for through Connect (it follows the app's IPs), or null. */
   app: { clientId: string; name: string } | null;
+  /** Disabled keys are refused with 50100 and keep their settings (and their idle clock). */
+  disabled: boolean;
+  disabledAt: string | null;
+  /** Until when the secret replaced by the last roll still works; null when it no longer does. */
+  graceUntil: string | null;
+}
+
+/** Shown exactly once, after a roll: the new secret for the same API key. */
+export interface RolledKey {
+  apiKey: string;
+  secretKey: string;
+  /** When the previous secret stops working; null when it stopped at once (grace 0). */
+  graceUntil: string | null;
 }
 
 /** What happened to a key: audit entries and counted rejections, newest first; times ISO-8601. */
@@ -99,7 +114,16 @@ export class KeyService {
     validateKeyChangeAll(input, others, current, this.rules);
   }
 
-  view(key: KeyRecord, lastUsedAt: number | null = key.lastUsedAt, appName: string = key.appId ?? ''): KeyView {
+  /**
+   * The key for its owner; `now` (Unix ms) decides whether a grace period is still running;
+   * `appName` names the app of a key made through Connect.
+   */
+  view(
+    key: KeyRecord,
+    lastUsedAt: number | null = key.lastUsedAt,
+    now?: number,
+    appName: string = key.appId ?? '',
+  ): KeyView {
     return {
       apiKey: key.apiKey,
       label: key.label,
@@ -110,6 +134,9 @@ export class KeyService {
       lastUsedAt: iso(lastUsedAt),
       expiresAt: iso(expiresAt({ ...key, lastUsedAt }, this.policy)),
       app: key.appId === null ? null : { clientId: key.appId, name: appName },
+      disabled: key.disabledAt !== null,
+      disabledAt: iso(key.disabledAt),
+      graceUntil: iso(now === undefined ? key.prevSecretUntil : graceEnd(key, now)),
     };
   }
 
@@ -128,7 +155,7 @@ export class KeyService {
     // Validate before the slow hash so bad input answers at once; checked again in the transaction.
     const valid = validateNewKeyAll(input, accountOf(await this.store.listKeys(userId)), this.rules);
     const apiKey = randomUUID();
-    const secretKey = randomBytes(16).toString('hex').toUpperCase();
+    const secretKey = newSecret();
     const passphraseHash = await slowHash(valid.passphrase);
     const secretSealed = this.box.seal(secretKey, apiKey);
     const record = await this.store.createKey(
@@ -167,20 +194,64 @@ export class KeyService {
     };
   }
 
-  async list(userId: number): Promise<KeyView[]> {
+  /** The account's keys; with `now`, a grace period that has ended shows as none. */
+  async list(userId: number, now?: number): Promise<KeyView[]> {
     const keys = await this.store.listKeys(userId);
     const names = new Map<string, string>();
     for (const appId of new Set(keys.flatMap((k) => (k.appId === null ? [] : [k.appId])))) {
       names.set(appId, (await this.store.getApp(appId))?.name ?? appId);
     }
-    return keys.map((k) => this.view(k, k.lastUsedAt, names.get(k.appId ?? '')));
+    return keys.map((k) => this.view(k, k.lastUsedAt, now, names.get(k.appId ?? '')));
+  }
+
+  /** Disables the key (refused with 50100, settings kept); RuleError if it is already disabled. */
+  async disable(userId: number, apiKey: string, actor: Actor, now: number): Promise<KeyView> {
+    return this.revise(userId, apiKey, disableRevision(now), actor, now);
+  }
+
+  /** Enables a disabled key with the settings it had; RuleError if it is not disabled. */
+  async enable(userId: number, apiKey: string, actor: Actor, now: number): Promise<KeyView> {
+    return this.revise(userId, apiKey, enableRevision(), actor, now);
+  }
+
+  /**
+   * A new secret for the same key (permissions, IPs, passphrase kept), shown once; the old one
+   * keeps working for `graceMs` (0 to 7 days; RuleError beyond).
+   */
+  async roll(userId: number, apiKey: string, graceMs: number, actor: Actor, now: number): Promise<RolledKey> {
+    checkGrace(graceMs);
+    const secretKey = newSecret();
+    const updated = await this.store.reviseKey(
+      userId,
+      apiKey,
+      rollRevision(this.box.seal(secretKey, apiKey), graceMs, now),
+      actor,
+      now,
+    );
+    if (updated === null) throw missingKey(apiKey);
+    return { apiKey, secretKey, graceUntil: iso(graceEnd(updated, now)) };
+  }
+
+  private async revise(
+    userId: number,
+    apiKey: string,
+    revise: (current: KeyRecord) => KeyRevision,
+    actor: Actor,
+    now: number,
+  ): Promise<KeyView> {
+    const updated = await this.store.reviseKey(userId, apiKey, revise, actor, now);
+    if (updated === null) throw missingKey(apiKey);
+    return this.view(updated, updated.lastUsedAt, now);
   }
 
   /** The account's key (its rules-relevant fields), or RuleError 59506 if the account has no such key. */
-  async owned(userId: number, apiKey: string): Promise<Pick<KeyRecord, 'apiKey' | 'perms' | 'ips' | 'label'>> {
+  async owned(
+    userId: number,
+    apiKey: string,
+  ): Promise<Pick<KeyRecord, 'apiKey' | 'perms' | 'ips' | 'label' | 'disabledAt'>> {
     const key = await this.store.getKey(apiKey);
     if (key === null || key.userId !== userId) throw missingKey(apiKey);
-    return { apiKey: key.apiKey, perms: key.perms, ips: key.ips, label: key.label };
+    return { apiKey: key.apiKey, perms: key.perms, ips: key.ips, label: key.label, disabledAt: key.disabledAt };
   }
 
   /**
@@ -291,6 +362,11 @@ function refuseAppKeyChange(current: KeyRecord, input: KeyChangeInput): undefine
     );
   }
   return undefined;
+}
+
+/** A secret key as OKX makes them: 32 hex digits (128 random bits). */
+function newSecret(): string {
+  return randomBytes(16).toString('hex').toUpperCase();
 }
 
 function missingKey(apiKey: string): RuleError {

@@ -17,6 +17,12 @@ export interface ActiveKey {
   readonly whitelist: IpWhitelist;
   readonly env: KeyEnv;
   readonly hmacKey: SigningKey;
+  /** The secret replaced by the last roll, accepted while the request's `now` < `prevUntil`. */
+  readonly prevHmacKey: SigningKey | null;
+  /** Unix ms; 0 when there is no previous secret. */
+  readonly prevUntil: number;
+  /** Refused with 50100 (after the signature check), settings kept. */
+  readonly disabled: boolean;
   readonly passphraseHash: string;
   /**
    * The passphrase, kept in memory only after one successful scrypt check (the hash stays the
@@ -112,6 +118,7 @@ export class Keyring {
     if (appId !== null) await this.loadAppList(appId);
     const appLists = this.appLists;
     const secret = this.box.open(record.secretSealed, record.apiKey);
+    const prev = record.prevSecretSealed === null ? null : this.box.open(record.prevSecretSealed, record.apiKey);
     const key: ActiveKey = {
       apiKey: record.apiKey,
       userId: record.userId,
@@ -123,6 +130,9 @@ export class Keyring {
       appId,
       env: record.env,
       hmacKey: new SigningKey(secret),
+      prevHmacKey: prev === null ? null : new SigningKey(prev),
+      prevUntil: prev === null ? 0 : (record.prevSecretUntil ?? 0),
+      disabled: record.disabledAt !== null,
       passphraseHash: record.passphraseHash,
       passphraseMemo: null,
       passphraseCheck: null,

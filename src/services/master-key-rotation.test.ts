@@ -12,7 +12,7 @@ import { TotpService } from './totp-service.js';
 const store = memoryStore();
 after(() => store.close());
 
-test('rotation re-seals every API secret and TOTP secret under the new key, all or nothing', async () => {
+test("rotation re-seals every API secret (a rolled key's previous one too) and TOTP secret under the new key, all or nothing", async () => {
   const oldBox = randomBox();
   const newBox = randomBox();
   const user = await addUser(store, 'rotate@example.com');
@@ -23,16 +23,38 @@ test('rotation re-seals every API secret and TOTP secret under the new key, all 
     T0,
   );
   const setup = await new TotpService(store, oldBox).setup(user);
+  const rolledKey = await new KeyService(store, oldBox, DEFAULT_EXPIRY).create(
+    user.id,
+    { label: 'rolled', passphrase: 'Passphrase-1', env: 'live' },
+    'user',
+    T0,
+  );
+  const rolled = await new KeyService(store, oldBox, DEFAULT_EXPIRY).roll(
+    user.id,
+    rolledKey.apiKey,
+    3_600_000,
+    'user',
+    T0,
+  );
 
   await assert.rejects(rotateMasterKey(store, randomBox(), newBox), 'a wrong old key aborts the rotation');
   assert.ok((await new Keyring(store, oldBox).get(created.apiKey)) !== null, 'nothing changed');
 
-  assert.deepEqual(await rotateMasterKey(store, oldBox, newBox), { apiKeys: 1, totp: 1 });
+  assert.deepEqual(await rotateMasterKey(store, oldBox, newBox), { apiKeys: 2, totp: 1 });
   const key = await new Keyring(store, newBox).get(created.apiKey);
   assert.ok(key !== null);
   const ts = new Date(T0).toISOString();
   const sign = createHmac('sha256', created.secretKey).update(`${ts}GET/api/v5/account/balance`).digest('base64');
   assert.ok(key.hmacKey.matches(ts, 'GET', '/api/v5/account/balance', undefined, sign), 'the same secret, new key');
+  const both = await new Keyring(store, newBox).get(rolledKey.apiKey);
+  assert.ok(both !== null && both.prevHmacKey !== null);
+  const signWith = (secret: string) =>
+    createHmac('sha256', secret).update(`${ts}GET/api/v5/account/balance`).digest('base64');
+  assert.ok(both.hmacKey.matches(ts, 'GET', '/api/v5/account/balance', undefined, signWith(rolled.secretKey)));
+  assert.ok(
+    both.prevHmacKey.matches(ts, 'GET', '/api/v5/account/balance', undefined, signWith(rolledKey.secretKey)),
+    "a rolled key's previous secret opens under the new key too",
+  );
   const withOldKey = Promise.resolve().then(() => new Keyring(store, oldBox).get(created.apiKey));
   await assert.rejects(withOldKey, 'the old key no longer opens it');
 

@@ -15,6 +15,11 @@ export interface KeyView {
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
+  /** Refused with 50100 until enabled; settings kept. */
+  disabled: boolean;
+  disabledAt: string | null;
+  /** Until when the secret replaced by the last roll still works; null when it no longer does. */
+  graceUntil: string | null;
 }
 
 export interface CreatedKey {

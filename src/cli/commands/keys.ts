@@ -1,9 +1,11 @@
 import { flags, secretFlag, UsageError } from '../args.js';
 import { type CliIo, confirm, DATA, describeKey, describeListedKey, JSON_OPT, session } from '../io.js';
 import { withdrawWarning } from '../key-warnings.js';
+import { isKeyStateCommand, keyStateCommand } from './key-state.js';
 
-/** signet keys create | list | show | modify | delete (see help.ts for the flags). */
+/** signet keys create | list | show | modify | delete | disable | enable | roll (see help.ts for the flags). */
 export async function keysCommand(sub: string | undefined, argv: string[], io: CliIo): Promise<void> {
+  if (isKeyStateCommand(sub)) return keyStateCommand(sub, argv, io);
   const { print, printJson, withRuntime } = session(io);
   switch (sub) {
     case 'create': {
@@ -50,7 +52,7 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
       await withRuntime(
         f,
         async (rt) => {
-          const list = await rt.keys.list((await rt.users.byEmail(f.user ?? '')).id);
+          const list = await rt.keys.list((await rt.users.byEmail(f.user ?? '')).id, Date.now());
           if (f.json === true) return printJson(list);
           print(`${list.length} / 50 keys`);
           for (const k of list) {
@@ -72,7 +74,7 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
         async (rt) => {
           const user = await rt.users.byEmail(f.user ?? '');
           await rt.keys.owned(user.id, f.key ?? ''); // 59506 when the account has no such key
-          const k = (await rt.keys.list(user.id)).find((view) => view.apiKey === f.key);
+          const k = (await rt.keys.list(user.id, Date.now())).find((view) => view.apiKey === f.key);
           if (k === undefined) throw new Error(`key ${f.key} was deleted while reading it`);
           if (f.json === true) return printJson(k);
           for (const line of describeListedKey(k, rt.config.expiry.periodMs / 86_400_000)) print(line);

@@ -38,7 +38,7 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
 /** The API page: the account's own keys (another account's key answers 404). */
 export function consoleKeyRoutes(app: FastifyInstance, deps: AppDeps, guard: ConsoleGuard): void {
   app.get('/keys', async (request) => {
-    const keys = await deps.keys.list(userOf(request).id);
+    const keys = await deps.keys.list(userOf(request).id, deps.now());
     return {
       keys,
       limit: MAX_KEYS_PER_ACCOUNT,

@@ -6,6 +6,7 @@ import { consoleAccountRoutes } from './console-account.js';
 import { consoleAddressRoutes } from './console-addresses.js';
 import { consoleAppRoutes } from './console-apps.js';
 import { consoleDemoRoutes } from './console-demo.js';
+import { consoleKeyStateRoutes } from './console-key-state.js';
 import { consoleKeyRoutes } from './console-keys.js';
 import { consoleNotificationRoutes } from './console-notifications.js';
 import { consoleSecurityRoutes } from './console-security.js';
@@ -17,6 +18,7 @@ export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<v
   consoleAccountRoutes(app, deps, guard);
   consoleSecurityRoutes(app, deps, guard);
   consoleKeyRoutes(app, deps, guard);
+  consoleKeyStateRoutes(app, deps, guard);
   consoleDemoRoutes(app, deps);
   consoleAddressRoutes(app, deps, guard);
   consoleAppRoutes(app, deps, guard);

@@ -36,6 +36,19 @@ export function clusterContract({ withStore, user }: ContractCase): void {
   withStore('reseal: every API secret and TOTP secret is rewritten in one go', async (store) => {
     const u = await user(store);
     const a = await store.createKey(u.id, () => keyRow(u.id, { secretSealed: Buffer.from('old-a') }), 'cli', T0);
+    await store.reviseKey(
+      u.id,
+      a.apiKey,
+      () => ({
+        action: 'roll',
+        secretSealed: Buffer.from('old-b'),
+        prevSecretSealed: Buffer.from('old-a'),
+        prevSecretUntil: T0 + 1000,
+        detail: {},
+      }),
+      'cli',
+      T0,
+    );
     await store.saveTotp({
       userId: u.id,
       secretSealed: Buffer.from('old-t'),
@@ -49,8 +62,11 @@ export function clusterContract({ withStore, user }: ContractCase): void {
       return Buffer.from(`new-${sealed.toString()}`);
     });
     assert.deepEqual(counts, { apiKeys: 1, totp: 1 });
-    assert.deepEqual(seen, [`api-key:${a.apiKey}:old-a`, `totp:${u.id}:old-t`]);
-    assert.equal((await store.getKey(a.apiKey))?.secretSealed.toString(), 'new-old-a');
+    assert.deepEqual(seen.sort(), [`api-key:${a.apiKey}:old-a`, `api-key:${a.apiKey}:old-b`, `totp:${u.id}:old-t`]);
+    const resealed = await store.getKey(a.apiKey);
+    assert.equal(resealed?.secretSealed.toString(), 'new-old-b');
+    assert.equal(resealed?.prevSecretSealed?.toString(), 'new-old-a', "a rolled key's previous secret too");
+    assert.equal(resealed?.prevSecretUntil, T0 + 1000);
     assert.equal((await store.getTotp(u.id))?.secretSealed.toString(), 'new-old-t');
     // A failure part-way changes nothing.
     await assert.rejects(
@@ -59,6 +75,6 @@ export function clusterContract({ withStore, user }: ContractCase): void {
         return Buffer.from('x');
       }),
     );
-    assert.equal((await store.getKey(a.apiKey))?.secretSealed.toString(), 'new-old-a');
+    assert.equal((await store.getKey(a.apiKey))?.secretSealed.toString(), 'new-old-b');
   });
 }

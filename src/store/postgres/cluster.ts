@@ -84,13 +84,16 @@ export class PostgresCluster implements ClusterStore {
     reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
   ): Promise<{ apiKeys: number; totp: number }> {
     return tx(this.conn.pool, async (c) => {
-      const keys = await rows<{ api_key: string; secret_sealed: Buffer }>(
+      const keys = await rows<{ api_key: string; secret_sealed: Buffer; prev_secret_sealed: Buffer | null }>(
         c,
-        'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key FOR UPDATE',
+        'SELECT api_key, secret_sealed, prev_secret_sealed FROM api_keys ORDER BY api_key FOR UPDATE',
       );
       for (const k of keys) {
-        await c.query('UPDATE api_keys SET secret_sealed = $1 WHERE api_key = $2', [
+        // A rolled key's previous secret (still in its grace or not) is sealed for the same key.
+        const prev = k.prev_secret_sealed === null ? null : reseal('api-key', k.api_key, k.prev_secret_sealed);
+        await c.query('UPDATE api_keys SET secret_sealed = $1, prev_secret_sealed = $2 WHERE api_key = $3', [
           reseal('api-key', k.api_key, k.secret_sealed),
+          prev,
           k.api_key,
         ]);
       }

@@ -23,11 +23,11 @@ export class SqliteCluster implements ClusterStore {
         WHERE leases.holder = excluded.holder OR leases.until < ?`,
       ),
       releaseLease: prepare(db, 'DELETE FROM leases WHERE name = ? AND holder = ?'),
-      sealedKeys: prepare<{ api_key: string; secret_sealed: Buffer }>(
+      sealedKeys: prepare<{ api_key: string; secret_sealed: Buffer; prev_secret_sealed: Buffer | null }>(
         db,
-        'SELECT api_key, secret_sealed FROM api_keys ORDER BY api_key',
+        'SELECT api_key, secret_sealed, prev_secret_sealed FROM api_keys ORDER BY api_key',
       ),
-      resealKey: prepare(db, 'UPDATE api_keys SET secret_sealed = ? WHERE api_key = ?'),
+      resealKey: prepare(db, 'UPDATE api_keys SET secret_sealed = ?, prev_secret_sealed = ? WHERE api_key = ?'),
       sealedTotp: prepare<{ user_id: number; secret_sealed: Buffer }>(
         db,
         'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id',
@@ -64,7 +64,11 @@ export class SqliteCluster implements ClusterStore {
   ): Promise<{ apiKeys: number; totp: number }> {
     return inTransaction(this.db, () => {
       const keys = this.stmt.sealedKeys.all();
-      for (const k of keys) this.stmt.resealKey.run(reseal('api-key', k.api_key, k.secret_sealed), k.api_key);
+      for (const k of keys) {
+        // A rolled key's previous secret (still in its grace or not) is sealed for the same key.
+        const prev = k.prev_secret_sealed === null ? null : reseal('api-key', k.api_key, k.prev_secret_sealed);
+        this.stmt.resealKey.run(reseal('api-key', k.api_key, k.secret_sealed), prev, k.api_key);
+      }
       const totp = this.stmt.sealedTotp.all();
       for (const t of totp) this.stmt.resealTotp.run(reseal('totp', String(t.user_id), t.secret_sealed), t.user_id);
       return { apiKeys: keys.length, totp: totp.length };

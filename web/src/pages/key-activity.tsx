@@ -7,6 +7,7 @@ interface Activity {
 }
 
 const REASONS: Record<string, string> = {
+  '50100': 'the key is disabled',
   '50101': 'wrong environment (live/demo)',
   '50102': 'timestamp expired',
   '50105': 'wrong passphrase',
@@ -19,6 +20,14 @@ function describeEvent(action: string, detail: Record<string, unknown>): string 
   if (action === 'create') return 'Created';
   if (action === 'delete') return 'Deleted';
   if (action === 'expire') return 'Deleted automatically (unused, no IPs bound)';
+  if (action === 'disable') return 'Disabled (refused with 50100; settings kept)';
+  if (action === 'enable') return 'Enabled again';
+  if (action === 'roll') {
+    const until = detail['graceUntil'];
+    return typeof until === 'string'
+      ? `Secret rolled: a new secret; the old one works until ${when(until)}`
+      : 'Secret rolled: a new secret; the old one stopped at once';
+  }
   if (action === 'new_ip') return `First use from a new IP address: ${String(detail['ip'])}`;
   const parts = Object.entries(detail).map(([field, change]) => {
     const c = change as { from?: string; to?: string };

@@ -6,6 +6,7 @@ import { fieldSentences } from '../rule-messages.js';
 import { useCopy } from './copy-bits.js';
 import { Field, FormError } from './form-bits.js';
 import { KeyActivity } from './key-activity.js';
+import { KeyStateActions, KeyStateBadges } from './key-state.js';
 import { permWords, WithdrawWarning } from './key-words.js';
 
 const DAY_MS = 86_400_000;
@@ -97,7 +98,12 @@ export function KeyRow({
 
   const open = editing || showActivity || errors.form !== undefined || copyKey.note !== null;
   return (
-    <tbody className="key" data-testid="key-row" data-api-key={k.apiKey}>
+    <tbody
+      className={k.disabled ? 'key key-disabled' : 'key'}
+      data-testid="key-row"
+      data-api-key={k.apiKey}
+      data-disabled={k.disabled}
+    >
       <tr>
         <th scope="row" className="key-name" data-label="Name">
           <span className="name-text">{k.label}</span>
@@ -112,6 +118,7 @@ export function KeyRow({
           >
             Copy
           </button>
+          <KeyStateBadges k={k} />
         </td>
         <td data-label="Permissions">{permWords(k.perm)}</td>
         <td data-label="IP addresses" className="key-ips">
@@ -144,6 +151,7 @@ export function KeyRow({
             >
               Activity
             </button>
+            <KeyStateActions k={k} onChanged={onChanged} />
             <button
               type="button"
               className="danger small"
