@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { openRuntime } from '../src/runtime.js';
 import { loadMasterKey } from '../src/security/master-key.js';
 import { SecretBox } from '../src/security/secret-box.js';
+import { webhookSecretContext } from '../src/services/notifier.js';
 import { sealContext } from '../src/services/totp-service.js';
 import { cli, PASSPHRASE, signedHeaders, startServer, tempDir } from './helpers.js';
 import { dropSchemas, freshSchemaUrl, postgresUnavailable } from './pg.js';
@@ -20,8 +21,17 @@ interface CreatedKey {
 const code = (secret: string, at: number) =>
   new TOTP({ secret: Secret.fromBase32(secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({ timestamp: at });
 
-/** An account with an API key and 2FA on, made through the CLI and the services. */
-async function seed(env: Record<string, string>, db: string[]): Promise<{ key: CreatedKey; totpSecret: string }> {
+/** A webhook as `signet webhook add --json` prints it: its signing secret shown once. */
+interface CreatedHook {
+  id: string;
+  secret: string;
+}
+
+/** An account with an API key, 2FA on and a webhook, made through the CLI and the services. */
+async function seed(
+  env: Record<string, string>,
+  db: string[],
+): Promise<{ key: CreatedKey; totpSecret: string; hook: CreatedHook }> {
   const run = async (args: string[]) => {
     const r = await cli([...args, ...db], { env });
     assert.equal(r.code, 0, r.stderr);
@@ -31,6 +41,9 @@ async function seed(env: Record<string, string>, db: string[]): Promise<{ key: C
   const key = JSON.parse(
     await run(['keys', 'create', '--user', 'rot@example.com', '--name', 'k', '--passphrase', PASSPHRASE, '--json']),
   ) as CreatedKey;
+  const hook = JSON.parse(
+    await run(['webhook', 'add', '--user', 'rot@example.com', '--url', 'https://example.com/hook', '--json']),
+  ) as CreatedHook;
   const rt = await openRuntime(
     loadConfig({ SIGNET_LOG_LEVEL: 'silent', SIGNET_MARKET_MAKER: '0', ...env, ...dbEnv(db) }),
   );
@@ -38,7 +51,7 @@ async function seed(env: Record<string, string>, db: string[]): Promise<{ key: C
     const user = await rt.users.byEmail('rot@example.com');
     const setup = await rt.totp.setup(user);
     await rt.totp.enable(user, code(setup.secret, Date.now()), Date.now());
-    return { key, totpSecret: setup.secret };
+    return { key, totpSecret: setup.secret, hook };
   } finally {
     await rt.close();
   }
@@ -54,6 +67,7 @@ async function secretsOpen(
   db: string[],
   key: CreatedKey,
   totpSecret: string,
+  hook: CreatedHook,
 ): Promise<void> {
   const rt = await openRuntime(
     loadConfig({ SIGNET_LOG_LEVEL: 'silent', SIGNET_MARKET_MAKER: '0', ...env, ...dbEnv(db) }),
@@ -65,6 +79,8 @@ async function secretsOpen(
     const sealed = (await rt.store.getTotp(user.id))?.secretSealed ?? Buffer.alloc(0);
     const box = new SecretBox(loadMasterKey(rt.config.masterKeyHex, rt.config.dataDir));
     assert.equal(box.open(sealed, sealContext(user.id)), totpSecret);
+    const [stored] = await rt.store.listWebhooks(user.id);
+    assert.equal(box.open(stored?.secretSealed ?? Buffer.alloc(0), webhookSecretContext(hook.id)), hook.secret);
   } finally {
     await rt.close();
   }
@@ -73,17 +89,20 @@ async function secretsOpen(
 describe('signet rotate-master-key', () => {
   test('SQLite with the key file: secrets re-encrypted, the file replaced, the server accepts the key afterwards', async () => {
     const data = tempDir();
-    const { key, totpSecret } = await seed({}, ['--data', data]);
+    const { key, totpSecret, hook } = await seed({}, ['--data', data]);
     const before = readFileSync(join(data, 'master.key'), 'utf8');
     const r = await cli(['rotate-master-key', '--data', data]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Re-encrypted 1 API secret key\(s\) and 1 authenticator secret\(s\)/);
+    assert.match(
+      r.stdout,
+      /Re-encrypted 1 API secret key\(s\), 1 authenticator secret\(s\) and 1 webhook signing secret\(s\)/,
+    );
     const afterKey = readFileSync(join(data, 'master.key'), 'utf8');
     assert.notEqual(afterKey, before);
     assert.match(afterKey, /^[0-9a-f]{64}\n$/);
     assert.equal(existsSync(join(data, 'master.key.new')), false);
     assert.doesNotMatch(r.stdout, new RegExp(afterKey.trim()));
-    await secretsOpen({}, ['--data', data], key, totpSecret);
+    await secretsOpen({}, ['--data', data], key, totpSecret, hook);
     const server = await startServer(data, { SIGNET_MARKET_MAKER: '0' });
     try {
       const res = await fetch(`${server.url}/api/v5/account/balance`, {
@@ -124,21 +143,21 @@ describe('signet rotate-master-key', () => {
     const oldKey = randomBytes(32).toString('hex');
     const newKey = randomBytes(32).toString('hex');
     const db = ['--db', url];
-    const { key, totpSecret } = await seed({ SIGNET_MASTER_KEY: oldKey }, db);
+    const { key, totpSecret, hook } = await seed({ SIGNET_MASTER_KEY: oldKey }, db);
     // Run with a wrong current key: the first secret fails to open and nothing is rewritten.
     const wrong = await cli(['rotate-master-key', ...db, '--new-key', '-'], {
       env: { SIGNET_MASTER_KEY: randomBytes(32).toString('hex') },
       input: `${newKey}\n`,
     });
     assert.equal(wrong.code, 1);
-    await secretsOpen({ SIGNET_MASTER_KEY: oldKey }, db, key, totpSecret);
+    await secretsOpen({ SIGNET_MASTER_KEY: oldKey }, db, key, totpSecret, hook);
     const r = await cli(['rotate-master-key', ...db, '--new-key', '-'], {
       env: { SIGNET_MASTER_KEY: oldKey },
       input: `${newKey}\n`,
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /set SIGNET_MASTER_KEY to the new key on every instance/);
-    await secretsOpen({ SIGNET_MASTER_KEY: newKey }, db, key, totpSecret);
-    await assert.rejects(secretsOpen({ SIGNET_MASTER_KEY: oldKey }, db, key, totpSecret));
+    await secretsOpen({ SIGNET_MASTER_KEY: newKey }, db, key, totpSecret, hook);
+    await assert.rejects(secretsOpen({ SIGNET_MASTER_KEY: oldKey }, db, key, totpSecret, hook));
   });
 });

@@ -40,7 +40,7 @@ test("rotation re-seals every API secret (a rolled key's previous one too) and T
   await assert.rejects(rotateMasterKey(store, randomBox(), newBox), 'a wrong old key aborts the rotation');
   assert.ok((await new Keyring(store, oldBox).get(created.apiKey)) !== null, 'nothing changed');
 
-  assert.deepEqual(await rotateMasterKey(store, oldBox, newBox), { apiKeys: 2, totp: 1 });
+  assert.deepEqual(await rotateMasterKey(store, oldBox, newBox), { apiKeys: 2, totp: 1, webhooks: 0 });
   const key = await new Keyring(store, newBox).get(created.apiKey);
   assert.ok(key !== null);
   const ts = new Date(T0).toISOString();

@@ -1,7 +1,7 @@
 export type IdSequenceName = 'order' | 'trade' | 'withdrawal';
 
 /** What a sealed secret belongs to: an API key (id: the API key) or an account's authenticator (id: the user id). */
-export type SealedKind = 'api-key' | 'totp';
+export type SealedKind = 'api-key' | 'totp' | 'webhook';
 
 /**
  * What the processes sharing one database coordinate through it (id sequences, jobs, leases,
@@ -43,7 +43,7 @@ export interface ClusterStore {
    */
   resealSecrets(
     reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
-  ): Promise<{ apiKeys: number; totp: number }>;
+  ): Promise<{ apiKeys: number; totp: number; webhooks: number }>;
 
   close(): Promise<void>;
 }

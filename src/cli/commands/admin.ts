@@ -34,10 +34,15 @@ export async function rotateMasterKeyCommand(argv: string[], io: CliIo): Promise
     const counts = await rotateMasterKey(rt.store, new SecretBox(oldKey), new SecretBox(newKey));
     staged?.commit();
     if (f.json === true) {
-      return printJson({ apiKeys: counts.apiKeys, totp: counts.totp, keyFrom: fromEnv ? 'environment' : 'file' });
+      return printJson({
+        apiKeys: counts.apiKeys,
+        totp: counts.totp,
+        webhooks: counts.webhooks,
+        keyFrom: fromEnv ? 'environment' : 'file',
+      });
     }
     print(
-      `Re-encrypted ${counts.apiKeys} API secret key(s) and ${counts.totp} authenticator secret(s) under the new master key.`,
+      `Re-encrypted ${counts.apiKeys} API secret key(s), ${counts.totp} authenticator secret(s) and ${counts.webhooks} webhook signing secret(s) under the new master key.`,
     );
     print(
       fromEnv

@@ -33,7 +33,7 @@ export function clusterContract({ withStore, user }: ContractCase): void {
     assert.equal(await store.holdLease('mm', 'a', T0 + 202, 100), true);
   });
 
-  withStore('reseal: every API secret and TOTP secret is rewritten in one go', async (store) => {
+  withStore('reseal: every API secret, TOTP secret and webhook secret is rewritten in one go', async (store) => {
     const u = await user(store);
     const a = await store.createKey(u.id, () => keyRow(u.id, { secretSealed: Buffer.from('old-a') }), 'cli', T0);
     await store.reviseKey(
@@ -56,13 +56,27 @@ export function clusterContract({ withStore, user }: ContractCase): void {
       recoveryHashes: [],
       lastStep: 0,
     });
+    await store.createWebhook({
+      id: 'wh_1',
+      userId: u.id,
+      url: 'https://example.com/hook',
+      events: ['key.created'],
+      secretSealed: Buffer.from('old-w'),
+      createdAt: T0,
+    });
     const seen: string[] = [];
     const counts = await store.resealSecrets((kind, id, sealed) => {
       seen.push(`${kind}:${id}:${sealed.toString()}`);
       return Buffer.from(`new-${sealed.toString()}`);
     });
-    assert.deepEqual(counts, { apiKeys: 1, totp: 1 });
-    assert.deepEqual(seen.sort(), [`api-key:${a.apiKey}:old-a`, `api-key:${a.apiKey}:old-b`, `totp:${u.id}:old-t`]);
+    assert.deepEqual(counts, { apiKeys: 1, totp: 1, webhooks: 1 });
+    assert.deepEqual(seen.sort(), [
+      `api-key:${a.apiKey}:old-a`,
+      `api-key:${a.apiKey}:old-b`,
+      `totp:${u.id}:old-t`,
+      'webhook:wh_1:old-w',
+    ]);
+    assert.equal((await store.listWebhooks(u.id))[0]?.secretSealed.toString(), 'new-old-w');
     const resealed = await store.getKey(a.apiKey);
     assert.equal(resealed?.secretSealed.toString(), 'new-old-b');
     assert.equal(resealed?.prevSecretSealed?.toString(), 'new-old-a', "a rolled key's previous secret too");

@@ -82,7 +82,7 @@ export class PostgresCluster implements ClusterStore {
 
   async resealSecrets(
     reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
-  ): Promise<{ apiKeys: number; totp: number }> {
+  ): Promise<{ apiKeys: number; totp: number; webhooks: number }> {
     return tx(this.conn.pool, async (c) => {
       const keys = await rows<{ api_key: string; secret_sealed: Buffer; prev_secret_sealed: Buffer | null }>(
         c,
@@ -107,7 +107,17 @@ export class PostgresCluster implements ClusterStore {
           t.user_id,
         ]);
       }
-      return { apiKeys: keys.length, totp: totp.length };
+      const hooks = await rows<{ id: string; secret_sealed: Buffer }>(
+        c,
+        'SELECT id, secret_sealed FROM webhooks ORDER BY id FOR UPDATE',
+      );
+      for (const h of hooks) {
+        await c.query('UPDATE webhooks SET secret_sealed = $1 WHERE id = $2', [
+          reseal('webhook', h.id, h.secret_sealed),
+          h.id,
+        ]);
+      }
+      return { apiKeys: keys.length, totp: totp.length, webhooks: hooks.length };
     });
   }
 

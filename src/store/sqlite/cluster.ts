@@ -33,6 +33,8 @@ export class SqliteCluster implements ClusterStore {
         'SELECT user_id, secret_sealed FROM user_totp ORDER BY user_id',
       ),
       resealTotp: prepare(db, 'UPDATE user_totp SET secret_sealed = ? WHERE user_id = ?'),
+      sealedWebhooks: prepare<{ id: string; secret_sealed: Buffer }>(db, 'SELECT id, secret_sealed FROM webhooks'),
+      resealWebhook: prepare(db, 'UPDATE webhooks SET secret_sealed = ? WHERE id = ?'),
     };
   }
 
@@ -61,7 +63,7 @@ export class SqliteCluster implements ClusterStore {
 
   async resealSecrets(
     reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
-  ): Promise<{ apiKeys: number; totp: number }> {
+  ): Promise<{ apiKeys: number; totp: number; webhooks: number }> {
     return inTransaction(this.db, () => {
       const keys = this.stmt.sealedKeys.all();
       for (const k of keys) {
@@ -71,7 +73,9 @@ export class SqliteCluster implements ClusterStore {
       }
       const totp = this.stmt.sealedTotp.all();
       for (const t of totp) this.stmt.resealTotp.run(reseal('totp', String(t.user_id), t.secret_sealed), t.user_id);
-      return { apiKeys: keys.length, totp: totp.length };
+      const hooks = this.stmt.sealedWebhooks.all();
+      for (const h of hooks) this.stmt.resealWebhook.run(reseal('webhook', h.id, h.secret_sealed), h.id);
+      return { apiKeys: keys.length, totp: totp.length, webhooks: hooks.length };
     });
   }
 
