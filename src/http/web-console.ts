@@ -7,7 +7,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** The console's pages; each answers the single-page app, which routes on the client. */
-export const CONSOLE_PAGES = ['/', '/signup', '/login', '/account/security', '/account/my-api'] as const;
+export const CONSOLE_PAGES = [
+  '/',
+  '/signup',
+  '/login',
+  '/account/security',
+  '/account/my-api',
+  '/account/oauth/authorize',
+] as const;
 
 /** Paths that are APIs, never pages: an unknown one keeps its surface's JSON 404 (OKX envelope or console error). */
 const API_PREFIXES = ['/api/', '/console/api/', '/ws/', '/assets/'];

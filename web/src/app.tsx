@@ -5,11 +5,12 @@ import { LandingPage } from './pages/landing.js';
 import { LoginPage } from './pages/login.js';
 import { MyApiPage } from './pages/my-api.js';
 import { NotFoundPage } from './pages/not-found.js';
+import { OauthAuthorizePage } from './pages/oauth-authorize.js';
 import { SecurityPage } from './pages/security.js';
 import { SignupPage } from './pages/signup.js';
 import { Link, type Navigate, returnTo, usePath } from './router.js';
 
-const PAGES = new Set(['/', '/signup', '/login', '/account/my-api', '/account/security']);
+const PAGES = new Set(['/', '/signup', '/login', '/account/my-api', '/account/security', '/account/oauth/authorize']);
 const HOME = '/account/my-api';
 
 const fetchSession = async (): Promise<SessionView> => {
@@ -109,6 +110,9 @@ export function App() {
   } else if (!signedIn || user === null) {
     title = session.totpRequired ? 'Two-factor authentication' : 'Log in';
     page = <LoginPage session={session} onSession={onSession} navigate={afterLogin} />;
+  } else if (path === '/account/oauth/authorize') {
+    title = 'Connect an app';
+    page = <OauthAuthorizePage user={user} navigate={navigate} />;
   } else if (path === '/account/security') {
     title = 'Security';
     page = <SecurityPage user={user} refresh={refresh} navigate={navigate} />;
