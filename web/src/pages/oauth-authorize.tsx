@@ -18,13 +18,31 @@ const requestOf = (search: string) => {
   };
 };
 
+/** A refused request in words for people: the wire message says which parameter, the page says what it means. */
+function requestProblem(err: ApiError): string {
+  const detail = messageOf(err);
+  switch (err.field) {
+    case 'client_id':
+      return `The app that sent you here is not registered on this server. ${detail}`;
+    case 'redirect_uri':
+      return `The address the app asked to send you back to is not one it registered. ${detail}`;
+    case 'response_type':
+    case 'access_type':
+    case 'scope':
+    case 'state':
+      return `The app's request is incomplete or not one this server supports. ${detail}`;
+    default:
+      return detail;
+  }
+}
+
 /** The request's info; a refusal (unknown app, unregistered redirect) keeps its status, worded for people. */
 const fetchRequest = async (search: string): Promise<AuthorizeView> => {
   try {
     return await api<AuthorizeView>('GET', `/oauth/authorize${search}`);
   } catch (err) {
     if (err instanceof ApiError && err.status === 400)
-      throw new ApiError(err.code, err.field, messageOf(err), err.status, err.fields);
+      throw new ApiError(err.code, err.field, requestProblem(err), err.status, err.fields);
     throw err;
   }
 };
@@ -98,7 +116,7 @@ export function OauthAuthorizePage({ user, navigate }: { user: NonNullable<Sessi
       )}
       <h2>It will be able to</h2>
       <AppPermissions perm={app.perm} />
-      <h2>Only from these IP addresses</h2>
+      <h2>{app.ips.length === 1 ? 'Only from this IP address' : `Only from these ${app.ips.length} IP addresses`}</h2>
       <AppIps ips={app.ips} />
       <p className="hint" data-testid="consent-note">
         The key never expires while it is bound to {app.name}. You can revoke it at any time under{' '}
