@@ -242,7 +242,7 @@ describe('Connect through the console, in a real browser, for a real platform', 
     let answer = await balanceWith(url, key);
     while (answer === 'ok' && Date.now() - at < 1000) answer = await balanceWith(url, key);
     assert.equal(answer, '50111', `refused within ${Date.now() - at} ms`);
-    await page.getByText('No apps connected.').waitFor();
+    await page.getByTestId('connected-apps').waitFor({ state: 'detached' });
     assert.equal(await page.locator(`[data-testid="key-row"][data-api-key="${key.apiKey}"]`).count(), 0);
     await snap('revoked');
   });

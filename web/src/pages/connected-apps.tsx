@@ -72,24 +72,25 @@ export function ConnectedApps({ reload, onChanged }: { reload: number; onChanged
     }
   };
 
+  // Like Deleted keys: nothing while loading or when no app is connected (and no error to show).
+  if ((load.state.status === 'loading' || load.data?.length === 0) && error === null) return null;
   return (
     <section className="card" aria-labelledby="apps-title" data-testid="connected-apps">
       <h2 id="apps-title">Connected apps</h2>
       <LoadState load={load} what="your connected apps">
-        {(apps) =>
-          apps.length === 0 ? (
+        {(apps) => (
+          <>
             <p className="hint">
-              No apps connected. A platform that supports Connect asks for your approval here and creates its own key,
-              bound to its IP addresses.
+              Platforms you approved through Connect. Each holds one API key, bound to the platform's IP addresses; it
+              never expires while connected.
             </p>
-          ) : (
             <ul className="connected-apps">
               {apps.map((a) => (
                 <ConnectedAppItem key={a.clientId} app={a} onRevoke={setRevoking} />
               ))}
             </ul>
-          )
-        }
+          </>
+        )}
       </LoadState>
       <FormError message={error} />
       <ConfirmDialog
