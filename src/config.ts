@@ -44,6 +44,8 @@ const EnvSchema = Type.Object({
   SIGNET_BOOK_SYNC_MS: Type.Integer({ default: 250, minimum: 10 }),
   /** How often batched last-used times are written, ms. */
   SIGNET_USAGE_FLUSH_MS: Type.Integer({ default: 2000, minimum: 10 }),
+  /** signet's public base URL (https://signet.example.com), sent to apps as `domain` after Connect; unset: the request's protocol and Host. */
+  SIGNET_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#\\s]+$' })),
   /** How often the expiry sweeper runs, ms (hourly). */
   SIGNET_SWEEP_MS: Type.Integer({ default: 3_600_000, minimum: 1000 }),
   /** Maker fee, a fraction of what the maker receives (0.0008 = 0.08 %). */
@@ -123,6 +125,8 @@ export interface Config {
   readonly bookSyncMs: number;
   readonly usageFlushMs: number;
   readonly sweepMs: number;
+  /** Base URL sent to apps after Connect (`domain`), or null for the request's own. */
+  readonly publicUrl: string | null;
   readonly logLevel: string;
   readonly marketMaker: { readonly enabled: boolean; readonly intervalMs: number; readonly seed: number };
   readonly withdrawalSettleMs: number;
@@ -225,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     bookSyncMs: parsed.SIGNET_BOOK_SYNC_MS,
     usageFlushMs: parsed.SIGNET_USAGE_FLUSH_MS,
     sweepMs: parsed.SIGNET_SWEEP_MS,
+    publicUrl: parsed.SIGNET_PUBLIC_URL ?? null,
     logLevel: parsed.SIGNET_LOG_LEVEL,
     marketMaker: Object.freeze({
       enabled: parsed.SIGNET_MARKET_MAKER === '1',

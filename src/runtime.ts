@@ -4,6 +4,7 @@ import { loadMasterKey } from './security/master-key.js';
 import { SecretBox } from './security/secret-box.js';
 import { AddressBook } from './services/address-book.js';
 import { AlgoService } from './services/algo-service.js';
+import { AppService } from './services/app-service.js';
 import { Authenticator } from './services/authenticator.js';
 import { CancelAfterService } from './services/cancel-after-service.js';
 import type { AppDeps } from './services/container.js';
@@ -36,6 +37,7 @@ export interface Runtime {
   usage: UsageTracker;
   rejections: RejectionRecorder;
   keys: KeyService;
+  apps: AppService;
   users: UserService;
   ledger: LedgerService;
   trading: TradingService;
@@ -64,6 +66,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const usage = new UsageTracker(store);
   const rejections = new RejectionRecorder(store);
   const keys = new KeyService(store, box, config.expiry, config.keyPolicy);
+  const apps = new AppService(store, keys);
   const users = new UserService(store);
   const ledger = new LedgerService(store);
   const trading = new TradingService(store, ledger, config.fees);
@@ -157,6 +160,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     usage,
     rejections,
     keys,
+    apps,
     users,
     ledger,
     sessions,
@@ -171,6 +175,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       authenticator,
       keyring,
       keys,
+      apps,
       users,
       ledger,
       sessions,

@@ -315,6 +315,7 @@ describe('keys show', () => {
       'createdAt',
       'lastUsedAt',
       'expiresAt',
+      'app',
     ]);
     const text = await cliOk(['keys', 'show', '--user', email, '--key', key.apiKey], data);
     assert.match(text, new RegExp(`^API key: +${key.apiKey}\\nName: +shown\\nPermissions: +read_only,trade\\n`));

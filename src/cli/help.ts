@@ -104,6 +104,44 @@ export const COMMANDS: readonly CommandHelp[] = [
     flags: [['--user E', 'the account email'], ['--key K', 'the API key'], YES_FLAG, JSON_FLAG],
   },
   {
+    path: 'app create',
+    usage:
+      'signet app create --name N --redirect-uri URL [--redirect-uri URL ...] --ip A,B,... [--perm read,trade] [--json]',
+    summary: 'Register a third-party app for Connect (OKX Fast API); prints client_id and client_secret once.',
+    flags: [
+      ['--name N', 'the name users see on the consent page'],
+      ['--redirect-uri URL', 'where users return after Connect (https, or http to 127.0.0.1/localhost); 1 to 10'],
+      ['--ip LIST', "the app's egress IPs or CIDRs (1 to 200); every key made for the app follows this list"],
+      ['--perm LIST', 'the most the app may ask for: read (default) or read,trade; never withdraw'],
+      ['--json', 'print {"client_id","client_secret"} only'],
+    ],
+  },
+  {
+    path: 'app list',
+    usage: 'signet app list [--json]',
+    summary: 'List the registered apps (never their secrets).',
+    flags: [JSON_FLAG],
+  },
+  {
+    path: 'app modify',
+    usage: 'signet app modify --client-id ID [--name N] [--redirect-uri URL ...] [--ip A,B,...] [--perm LIST] [--json]',
+    summary: 'Change an app; its keys admit the new IP list on every instance within a second (keys untouched).',
+    flags: [
+      ['--client-id ID', 'the app'],
+      ['--name N', 'a new name'],
+      ['--redirect-uri URL', 'the new redirect URIs (repeat the flag; replaces the list)'],
+      ['--ip LIST', 'the new IP list (replaces it)'],
+      ['--perm LIST', 'read or read,trade'],
+      JSON_FLAG,
+    ],
+  },
+  {
+    path: 'app delete',
+    usage: 'signet app delete --client-id ID [--yes] [--json]',
+    summary: 'Delete an app and every key made for it (audited). Asks first on a terminal.',
+    flags: [['--client-id ID', 'the app'], YES_FLAG, JSON_FLAG],
+  },
+  {
     path: 'deposit',
     usage:
       'signet deposit --user E --ccy C --amt X [--demo] [--to trading|funding] [--json]\n  signet deposit --address A --amount X [--txid T] [--json]',

@@ -2,6 +2,7 @@ import { RuleError } from '../core/errors.js';
 import { UsageError } from './args.js';
 import { addressCommand } from './commands/address.js';
 import { migrateCommand, rotateMasterKeyCommand } from './commands/admin.js';
+import { appCommand } from './commands/app.js';
 import { depositCommand } from './commands/deposit.js';
 import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
@@ -24,6 +25,8 @@ function dispatch(path: string, argv: string[], io: CliIo): Promise<void> {
       return userCommand(sub, argv, io);
     case 'keys':
       return keysCommand(sub, argv, io);
+    case 'app':
+      return appCommand(sub, argv, io);
     case 'address':
       return addressCommand(sub, argv, io);
     case 'deposit':

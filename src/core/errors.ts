@@ -35,6 +35,13 @@ export const OKX_ERRORS = {
   '50113': { status: 401, msg: 'Invalid signature.' },
   '50114': { status: 401, msg: 'Invalid authorization.' },
   '50115': { status: 405, msg: 'Invalid request method.' },
+  // Fast API (Connect): one key per (user, app); only registered apps; bound keys only.
+  '50116': { status: 400, msg: 'Fast API allow to create only one API key' },
+  '50117': { status: 400, msg: 'Only API Brokers can create Fast API keys' },
+  '50118': {
+    status: 400,
+    msg: 'To link the app using your API key, your broker needs to share their IP whitelist with OKX',
+  },
   '50119': { status: 200, msg: "API key doesn't exist" },
   '50120': { status: 200, msg: "This API key doesn't have permission to use this function" },
   // Parameters

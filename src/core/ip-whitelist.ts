@@ -70,8 +70,9 @@ function formatEntry([addr, bits]: Range): string {
 /**
  * Parses the user's comma-separated whitelist ("1.2.3.4, 10.0.0.0/8, 2001:db8::/32").
  * Returns the normalised, de-duplicated entries in the user's order. Empty input: no binding.
+ * `max`: at most this many entries (a key's 20 by default; an app's list holds more).
  */
-export function parseIpList(input: string | readonly string[]): string[] {
+export function parseIpList(input: string | readonly string[], max: number = MAX_IPS_PER_KEY): string[] {
   const items = (typeof input === 'string' ? input.split(',') : input).map((s) => s.trim()).filter((s) => s !== '');
   const out: string[] = [];
   for (const item of items) {
@@ -82,10 +83,10 @@ export function parseIpList(input: string | readonly string[]): string[] {
     const normal = formatEntry(range);
     if (!out.includes(normal)) out.push(normal);
   }
-  if (out.length > MAX_IPS_PER_KEY) {
+  if (out.length > max) {
     throw new RuleError(
       '59503',
-      `ip: ${out.length} addresses given; each API key can bind up to ${MAX_IPS_PER_KEY} IP addresses`,
+      `ip: ${out.length} addresses given; each API key can bind up to ${max} IP addresses`,
       'ip',
     );
   }

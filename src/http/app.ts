@@ -18,6 +18,7 @@ import { billRoutes } from './routes/bills.js';
 import { consoleApi } from './routes/console.js';
 import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
+import { oauthRoutes } from './routes/oauth.js';
 import { publicRoutes } from './routes/public.js';
 import { tradeRoutes } from './routes/trade.js';
 import { tradeAlgoRoutes } from './routes/trade-algo.js';
@@ -69,6 +70,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   tradeAlgoRoutes(app, deps);
   marketRoutes(app, deps);
   fundingRoutes(app, deps);
+  oauthRoutes(app, deps);
   // Registered after the V5 routes, so the OpenAPI description covers the console API only.
   void app.register(swagger, {
     openapi: {

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { AddressBook } from './address-book.js';
 import type { AlgoService } from './algo-service.js';
+import type { AppService } from './app-service.js';
 import type { Authenticator } from './authenticator.js';
 import type { CancelAfterService } from './cancel-after-service.js';
 import type { FundingService } from './funding-service.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   /** The key cache: the WebSocket API closes sessions of keys it evicts (changed or deleted anywhere). */
   keyring: Keyring;
   keys: KeyService;
+  /** Registered third-party apps and the Connect flow (OKX's Fast API). */
+  apps: AppService;
   users: UserService;
   ledger: LedgerService;
   trading: TradingService;

@@ -32,6 +32,7 @@ test('create answers the secret once, seals it at rest, and lists the key withou
     createdAt: new Date(T0).toISOString(),
     lastUsedAt: null,
     expiresAt: new Date(T0 + 30 * DAY_MS).toISOString(),
+    app: null,
   });
   const stored = await store.getKey(created.apiKey);
   assert.ok(stored !== null);

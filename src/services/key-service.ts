@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RuleError } from '../core/errors.js';
 import { type ExpiryPolicy, expiresAt } from '../core/expiry.js';
+import { parseIpList } from '../core/ip-whitelist.js';
 import {
   DEFAULT_KEY_POLICY,
   type KeyChangeInput,
@@ -11,10 +12,10 @@ import {
   validateNewKey,
   validateNewKeyAll,
 } from '../core/key-rules.js';
-import { formatPermissions } from '../core/permissions.js';
+import { formatPermissions, parsePermissions } from '../core/permissions.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHash } from '../security/slow-hash.js';
-import type { Actor, KeyRecord, KeyStore } from '../store/store.js';
+import type { Actor, AppStore, KeyRecord, KeyStore } from '../store/store.js';
 
 /** A key as shown to its owner (never the secret or passphrase). Times are ISO-8601. */
 export interface KeyView {
@@ -29,6 +30,8 @@ export interface KeyView {
   lastUsedAt: string | null;
   /** When the key is deleted if unused until then; null if it never expires. */
   expiresAt: string | null;
+  /** The registered app the key was made for through Connect (it follows the app's IPs), or null. */
+  app: { clientId: string; name: string } | null;
 }
 
 /** What happened to a key: audit entries and counted rejections, newest first; times ISO-8601. */
@@ -66,7 +69,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 /** API key management for every edge (CLI, console, sub-account API): the rules live in core. */
 export class KeyService {
   constructor(
-    private readonly store: KeyStore,
+    private readonly store: KeyStore & Pick<AppStore, 'getApp'>,
     private readonly box: SecretBox,
     private readonly policy: ExpiryPolicy,
     private readonly rules: KeyPolicy = DEFAULT_KEY_POLICY,
@@ -92,10 +95,11 @@ export class KeyService {
     const current = keys.find((k) => k.apiKey === apiKey);
     if (current === undefined) throw missingKey(apiKey);
     const others = keys.filter((k) => k.apiKey !== apiKey).map((k) => k.label);
+    refuseAppKeyChange(current, input);
     validateKeyChangeAll(input, others, current, this.rules);
   }
 
-  view(key: KeyRecord, lastUsedAt: number | null = key.lastUsedAt): KeyView {
+  view(key: KeyRecord, lastUsedAt: number | null = key.lastUsedAt, appName: string = key.appId ?? ''): KeyView {
     return {
       apiKey: key.apiKey,
       label: key.label,
@@ -105,10 +109,21 @@ export class KeyService {
       createdAt: new Date(key.createdAt).toISOString(),
       lastUsedAt: iso(lastUsedAt),
       expiresAt: iso(expiresAt({ ...key, lastUsedAt }, this.policy)),
+      app: key.appId === null ? null : { clientId: key.appId, name: appName },
     };
   }
 
-  async create(userId: number, input: NewKeyInput, actor: Actor, now: number): Promise<CreatedKey> {
+  /**
+   * Creates a key; with `appId`, a key bound to that registered app (Connect): no IPs of its own
+   * (it follows the app's list), and at most one per (account, app) (50116).
+   */
+  async create(
+    userId: number,
+    input: NewKeyInput,
+    actor: Actor,
+    now: number,
+    appId: string | null = null,
+  ): Promise<CreatedKey> {
     const accountOf = (keys: readonly KeyRecord[]) => ({ count: keys.length, labels: keys.map((k) => k.label) });
     // Validate before the slow hash so bad input answers at once; checked again in the transaction.
     const valid = validateNewKeyAll(input, accountOf(await this.store.listKeys(userId)), this.rules);
@@ -120,19 +135,20 @@ export class KeyService {
       userId,
       (existing) => {
         validateNewKey(input, accountOf(existing));
+        if (appId !== null && existing.some((k) => k.appId === appId)) throw oneKeyPerApp();
         return {
           apiKey,
           userId,
           label: valid.label,
           perms: valid.perms,
-          ips: valid.ips,
+          ips: appId === null ? valid.ips : [],
           env: valid.env,
           secretSealed,
           passphraseHash,
           createdAt: now,
           updatedAt: now,
           lastUsedAt: null,
-          appId: null,
+          appId,
           disabledAt: null,
           prevSecretSealed: null,
           prevSecretUntil: null,
@@ -152,7 +168,12 @@ export class KeyService {
   }
 
   async list(userId: number): Promise<KeyView[]> {
-    return (await this.store.listKeys(userId)).map((k) => this.view(k));
+    const keys = await this.store.listKeys(userId);
+    const names = new Map<string, string>();
+    for (const appId of new Set(keys.flatMap((k) => (k.appId === null ? [] : [k.appId])))) {
+      names.set(appId, (await this.store.getApp(appId))?.name ?? appId);
+    }
+    return keys.map((k) => this.view(k, k.lastUsedAt, names.get(k.appId ?? '')));
   }
 
   /** The account's key (its rules-relevant fields), or RuleError 59506 if the account has no such key. */
@@ -213,6 +234,7 @@ export class KeyService {
       userId,
       apiKey,
       (current, others) =>
+        refuseAppKeyChange(current, input) ??
         validateKeyChangeAll(
           input,
           others.map((k) => k.label),
@@ -241,6 +263,34 @@ export class KeyService {
   async sweep(now: number): Promise<KeyView[]> {
     return (await this.store.deleteExpiredKeys(this.policy, now)).map((k) => this.view(k));
   }
+}
+
+/** A second key for the same (account, app) through Connect. */
+export function oneKeyPerApp(): RuleError {
+  return new RuleError('50116', 'key: this account already has a key for the app; delete it first', 'key');
+}
+
+/**
+ * A key made for an app follows the app's IPs and permissions: only its name may change (restating
+ * the current IPs or permissions is no change). Returns undefined so it can precede the rules.
+ */
+function refuseAppKeyChange(current: KeyRecord, input: KeyChangeInput): undefined {
+  if (current.appId === null) return undefined;
+  const linked = `is linked to an app: it follows the app's`;
+  if (input.ip !== undefined && parseIpList(input.ip).length > 0) {
+    throw new RuleError('51000', `ip: this key ${linked} IP list, which only the app can change`, 'ip');
+  }
+  if (
+    input.perm !== undefined &&
+    formatPermissions(parsePermissions(input.perm)) !== formatPermissions(current.perms)
+  ) {
+    throw new RuleError(
+      '51000',
+      `perm: this key ${linked} grant; revoke the app and connect it again to change it`,
+      'perm',
+    );
+  }
+  return undefined;
 }
 
 function missingKey(apiKey: string): RuleError {

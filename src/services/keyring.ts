@@ -4,7 +4,7 @@ import type { PermissionSet } from '../core/permissions.js';
 import { constantTimeEqual, SigningKey } from '../core/signing.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHashMatches } from '../security/slow-hash.js';
-import type { KeyStore, UserStore } from '../store/store.js';
+import type { AppStore, KeyStore, UserStore } from '../store/store.js';
 
 /** A key as the hot path needs it: decrypted HMAC key, compiled whitelist, owner's uid. */
 export interface ActiveKey {
@@ -33,7 +33,21 @@ export interface ActiveKey {
   /** Last use as the database has it, Unix ms (null: never). */
   persistedLastUsedAt: number | null;
   readonly createdAt: number;
+  /** The registered app the key is bound to (its IPs and whitelist are the app's, by reference), or null. */
+  readonly appId: string | null;
 }
+
+/** An app's IP list, compiled once and shared by every key bound to the app. */
+interface AppList {
+  readonly ips: readonly string[];
+  readonly whitelist: IpWhitelist;
+}
+
+/** For a key whose app is gone: an entry that is no address, so the list admits nobody (fails closed). */
+const NO_APP: AppList = { ips: [], whitelist: new IpWhitelist(['no-app']) };
+
+/** The app store's feed and lookups the key cache follows. */
+export type AppFeed = Pick<AppStore, 'getApp' | 'latestAppChangeId' | 'appChangesSince'>;
 
 const MAX_CACHED = 100_000;
 /** A key's remembered client IPs; beyond this many (a key used from everywhere), new ones are not recorded. */
@@ -52,14 +66,20 @@ export class Keyring {
   private epoch = 0;
   private syncing: Promise<number> = Promise.resolve(0);
   private readonly evictListeners: Array<(apiKey: string) => void> = [];
+  /** IP lists of apps with bound keys in the cache: replaced (not mutated) when the app changes anywhere. */
+  private readonly appLists = new Map<string, AppList>();
+  private appCursor = 0;
+  /** Bumped on every app change seen, so that a list loaded before the change is not cached. */
+  private appEpoch = 0;
 
   constructor(
-    private readonly store: KeyStore & UserStore,
+    private readonly store: KeyStore & UserStore & AppFeed,
     private readonly box: SecretBox,
   ) {}
 
   async start(): Promise<void> {
     this.cursor = await this.store.latestAuditId();
+    this.appCursor = await this.store.latestAppChangeId();
   }
 
   /** The key if it is in the cache (no store lookup). */
@@ -88,6 +108,9 @@ export class Keyring {
       this.store.listKeyIps(apiKey, MAX_KNOWN_IPS),
     ]);
     if (user === null) return null;
+    const appId = record.appId;
+    if (appId !== null) await this.loadAppList(appId);
+    const appLists = this.appLists;
     const secret = this.box.open(record.secretSealed, record.apiKey);
     const key: ActiveKey = {
       apiKey: record.apiKey,
@@ -97,6 +120,7 @@ export class Keyring {
       perms: record.perms,
       ips: record.ips,
       whitelist: new IpWhitelist(record.ips),
+      appId,
       env: record.env,
       hmacKey: new SigningKey(secret),
       passphraseHash: record.passphraseHash,
@@ -106,6 +130,14 @@ export class Keyring {
       persistedLastUsedAt: record.lastUsedAt,
       createdAt: record.createdAt,
     };
+    if (appId !== null) {
+      // By reference: every read goes through the app's current list, so an app change reaches
+      // every bound key at once without touching the keys.
+      Object.defineProperties(key, {
+        ips: { get: () => (appLists.get(appId) ?? NO_APP).ips, enumerable: true },
+        whitelist: { get: () => (appLists.get(appId) ?? NO_APP).whitelist, enumerable: true },
+      });
+    }
     if (epoch === this.epoch) {
       if (this.cache.size >= MAX_CACHED) {
         const oldest = this.cache.keys().next();
@@ -114,6 +146,17 @@ export class Keyring {
       this.cache.set(apiKey, key);
     }
     return key;
+  }
+
+  /** Compiles the app's list once (shared by its keys) unless already cached. */
+  private async loadAppList(appId: string): Promise<void> {
+    // Read again if an app change was seen meanwhile: the list read may predate it.
+    while (!this.appLists.has(appId)) {
+      const epoch = this.appEpoch;
+      const app = await this.store.getApp(appId);
+      if (epoch === this.appEpoch && !this.appLists.has(appId))
+        this.appLists.set(appId, app === null ? NO_APP : { ips: app.ips, whitelist: new IpWhitelist(app.ips) });
+    }
   }
 
   /**
@@ -165,10 +208,27 @@ export class Keyring {
     let evicted = 0;
     for (;;) {
       const changes = await this.store.keyChangesSince(this.cursor);
-      if (changes.apiKeys.length === 0) return evicted;
+      if (changes.apiKeys.length === 0) break;
       this.cursor = changes.cursor;
       for (const apiKey of changes.apiKeys) this.evict(apiKey);
       evicted += changes.apiKeys.length;
+    }
+    await this.syncApps();
+    return evicted;
+  }
+
+  /** Replaces the lists of apps changed by any process since the last look (their keys stay cached). */
+  private async syncApps(): Promise<void> {
+    for (;;) {
+      const changes = await this.store.appChangesSince(this.appCursor);
+      if (changes.clientIds.length === 0) return;
+      this.appCursor = changes.cursor;
+      this.appEpoch++;
+      for (const appId of new Set(changes.clientIds)) {
+        if (!this.appLists.has(appId)) continue;
+        const app = await this.store.getApp(appId);
+        this.appLists.set(appId, app === null ? NO_APP : { ips: app.ips, whitelist: new IpWhitelist(app.ips) });
+      }
     }
   }
 }

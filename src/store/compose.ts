@@ -1,4 +1,5 @@
 import type { AlgoStore } from './algo.js';
+import type { AppStore } from './apps.js';
 import type { ClusterStore } from './cluster.js';
 import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
@@ -18,13 +19,14 @@ export interface StoreParts {
   cluster: ClusterStore;
   timers: TimerStore;
   algo: AlgoStore;
+  apps: AppStore;
 }
 
 /**
  * One Store from an adapter's aggregates: each method is the owning aggregate's, bound to it.
  * Written out method by method so that the compiler checks every one (no reflection).
  *
- * @example const store = composeStore({ users, keys, ledger, exchange, funding, cluster, algo });
+ * @example const store = composeStore({ users, keys, ledger, exchange, funding, cluster, algo, apps });
  */
 export function composeStore({
   users: u,
@@ -35,6 +37,7 @@ export function composeStore({
   cluster: c,
   timers: t,
   algo: a,
+  apps: p,
 }: StoreParts): Store {
   return {
     createUser: u.createUser.bind(u),
@@ -125,5 +128,18 @@ export function composeStore({
     childAlgos: a.childAlgos.bind(a),
     childAlgosOf: a.childAlgosOf.bind(a),
     algoChangesSince: a.algoChangesSince.bind(a),
+
+    createApp: p.createApp.bind(p),
+    getApp: p.getApp.bind(p),
+    listApps: p.listApps.bind(p),
+    updateApp: p.updateApp.bind(p),
+    deleteApp: p.deleteApp.bind(p),
+    listAppKeys: p.listAppKeys.bind(p),
+    saveOAuthCode: p.saveOAuthCode.bind(p),
+    takeOAuthCode: p.takeOAuthCode.bind(p),
+    saveAccessToken: p.saveAccessToken.bind(p),
+    findAccessToken: p.findAccessToken.bind(p),
+    latestAppChangeId: p.latestAppChangeId.bind(p),
+    appChangesSince: p.appChangesSince.bind(p),
   };
 }

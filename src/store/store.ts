@@ -1,4 +1,5 @@
 import type { AlgoStore } from './algo.js';
+import type { AppStore } from './apps.js';
 import type { ClusterStore } from './cluster.js';
 import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
@@ -8,6 +9,7 @@ import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
 
 export type { AlgoChanges, AlgoExpect, AlgoQuery, AlgoStore } from './algo.js';
+export type { AccessTokenRecord, AppRecord, AppStore, AppUpdate, OAuthCodeRecord } from './apps.js';
 export type { ClusterStore, IdSequenceName, SealedKind } from './cluster.js';
 export type {
   BookChanges,
@@ -53,7 +55,7 @@ export type {
 
 /**
  * Everything signet keeps: the union of the aggregates (users, keys, ledger, exchange, funding,
- * cluster, algo), each its own narrow interface so that a service asks only for what it uses. One
+ * cluster, algo, apps), each its own narrow interface so that a service asks only for what it uses. One
  * adapter per database (sqlite/, postgres/), all checked by the same contract suite
  * (contract/). Times are Unix ms passed in by the caller.
  *
@@ -69,4 +71,5 @@ export interface Store
     FundingStore,
     ClusterStore,
     TimerStore,
-    AlgoStore {}
+    AlgoStore,
+    AppStore {}

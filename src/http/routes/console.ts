@@ -4,6 +4,7 @@ import type { AppDeps } from '../../services/container.js';
 import { installConsoleEdge } from '../console-edge.js';
 import { consoleAccountRoutes } from './console-account.js';
 import { consoleAddressRoutes } from './console-addresses.js';
+import { consoleAppRoutes } from './console-apps.js';
 import { consoleDemoRoutes } from './console-demo.js';
 import { consoleKeyRoutes } from './console-keys.js';
 import { consoleSecurityRoutes } from './console-security.js';
@@ -17,4 +18,5 @@ export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<v
   consoleKeyRoutes(app, deps, guard);
   consoleDemoRoutes(app, deps);
   consoleAddressRoutes(app, deps, guard);
+  consoleAppRoutes(app, deps, guard);
 }

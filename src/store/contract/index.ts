@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import type { Store } from '../store.js';
 import { algoContract } from './algo.js';
+import { appsContract } from './apps.js';
 import { billsContract } from './bills.js';
 import { clusterContract } from './cluster.js';
 import { exchangeContract } from './exchange.js';
@@ -33,5 +34,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     clusterContract(cases);
     timersContract(cases);
     algoContract(cases);
+    appsContract(cases);
   });
 }

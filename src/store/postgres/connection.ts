@@ -81,7 +81,7 @@ export async function tx<T>(pool: pg.Pool, body: (c: pg.PoolClient) => Promise<T
  * ledger entries) get their ids and commit in the same order: a reader never sees id n + 1
  * before id n, and a cursor never skips a row.
  */
-export async function feedLock(c: pg.PoolClient, schema: string, feed: 'audit' | 'ledger'): Promise<void> {
+export async function feedLock(c: pg.PoolClient, schema: string, feed: 'audit' | 'ledger' | 'apps'): Promise<void> {
   await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}:${feed}`]);
 }
 

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { composeStore } from '../compose.js';
 import type { Store } from '../store.js';
 import { PostgresAlgo } from './algo.js';
+import { PostgresApps } from './apps.js';
 import { PostgresCluster } from './cluster.js';
 import { type Connection, migratePostgres, openPool } from './connection.js';
 import { PostgresExchange } from './exchange.js';
@@ -48,6 +49,7 @@ export function postgresStore(conn: Connection, url: string): PostgresStore {
     cluster: new PostgresCluster(conn, url),
     timers: new PostgresTimers(conn),
     algo: new PostgresAlgo(conn, ledger),
+    apps: new PostgresApps(conn),
   };
   return { ...composeStore(parts), handle: conn.pool };
 }

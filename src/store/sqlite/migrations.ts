@@ -336,4 +336,36 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE api_keys ADD COLUMN prev_secret_until INTEGER;
   CREATE INDEX api_keys_app ON api_keys(app_id) WHERE app_id IS NOT NULL;
   `,
+  `
+  -- Registered third-party apps (Connect, OKX's Fast API), their authorization codes and access
+  -- tokens (hashes only), and the app change feed every process polls.
+  CREATE TABLE apps (
+    client_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    redirect_uris TEXT NOT NULL,
+    ips TEXT NOT NULL,
+    perm_trade INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE oauth_codes (
+    code_hash TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE oauth_tokens (
+    token_hash TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE app_changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  `,
 ];

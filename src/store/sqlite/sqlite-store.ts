@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { composeStore } from '../compose.js';
 import type { Store } from '../store.js';
 import { SqliteAlgo } from './algo.js';
+import { SqliteApps } from './apps.js';
 import { SqliteCluster } from './cluster.js';
 import { migrate, openDatabase, type SqliteLocation } from './connection.js';
 import { SqliteExchange } from './exchange.js';
@@ -43,6 +44,7 @@ export function sqliteStore(db: Database.Database): SqliteStore {
     cluster: new SqliteCluster(db),
     timers: new SqliteTimers(db),
     algo: new SqliteAlgo(db, ledger),
+    apps: new SqliteApps(db),
   };
   return { ...composeStore(parts), handle: db };
 }
