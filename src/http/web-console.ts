@@ -14,6 +14,7 @@ export const CONSOLE_PAGES = [
   '/account/security',
   '/account/my-api',
   '/account/notifications',
+  '/account/oauth/authorize',
 ] as const;
 
 /** Paths that are APIs, never pages: an unknown one keeps its surface's JSON 404 (OKX envelope or console error). */

@@ -20,6 +20,8 @@ export interface KeyView {
   disabledAt: string | null;
   /** Until when the secret replaced by the last roll still works; null when it no longer does. */
   graceUntil: string | null;
+  /** The registered app the key was created for through Connect (its IPs and permissions are the app's). */
+  app?: { clientId: string; name: string } | null;
 }
 
 export interface CreatedKey {
@@ -105,3 +107,25 @@ export const splitIps = (text: string): string[] =>
 
 export const MAX_IPS = 20;
 export const MAX_KEYS = 50;
+
+/** An app's permissions on the wire, as Connect asks for them. */
+export type AppPerm = 'read_only' | 'read_only,trade';
+
+/** What the consent page shows: `GET /oauth/authorize` with the platform's query. */
+export interface AuthorizeView {
+  app: { clientId: string; name: string; ips: string[]; perm: AppPerm };
+  redirectUri: string;
+  state: string;
+  connected: null | { apiKey: string; label: string };
+}
+
+/** An app connected to this account, with the key it holds. */
+export interface ConnectedApp {
+  clientId: string;
+  name: string;
+  ips: string[];
+  perm: AppPerm;
+  apiKey: string;
+  label: string;
+  connectedAt: string;
+}

@@ -6,11 +6,20 @@ import { LoginPage } from './pages/login.js';
 import { MyApiPage } from './pages/my-api.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { NotificationsPage } from './pages/notifications.js';
+import { OauthAuthorizePage } from './pages/oauth-authorize.js';
 import { SecurityPage } from './pages/security.js';
 import { SignupPage } from './pages/signup.js';
 import { Link, type Navigate, returnTo, usePath } from './router.js';
 
-const PAGES = new Set(['/', '/signup', '/login', '/account/my-api', '/account/security', '/account/notifications']);
+const PAGES = new Set([
+  '/',
+  '/signup',
+  '/login',
+  '/account/my-api',
+  '/account/security',
+  '/account/notifications',
+  '/account/oauth/authorize',
+]);
 const HOME = '/account/my-api';
 
 const fetchSession = async (): Promise<SessionView> => {
@@ -113,6 +122,9 @@ export function App() {
   } else if (path === '/account/notifications') {
     title = 'Notifications';
     page = <NotificationsPage />;
+  } else if (path === '/account/oauth/authorize') {
+    title = 'Connect an app';
+    page = <OauthAuthorizePage user={user} navigate={navigate} />;
   } else if (path === '/account/security') {
     title = 'Security';
     page = <SecurityPage user={user} refresh={refresh} navigate={navigate} />;

@@ -48,7 +48,9 @@ export function KeyRow({
   const ipCount = splitIps(ips).length;
   const left = daysLeft(k);
   const ipsChanged = splitIps(ips).join(',') !== k.ip;
-  const needsCode = ipsChanged || (withdraw && !k.perm.includes('withdraw'));
+  // A key made through Connect takes its IPs and permissions from the app: only its name is the user's.
+  const linked = k.app ?? null;
+  const needsCode = linked === null && (ipsChanged || (withdraw && !k.perm.includes('withdraw')));
 
   useEffect(() => {
     setName(k.label);
@@ -72,7 +74,8 @@ export function KeyRow({
     setErrors({});
     try {
       const perm = ['read', ...(trade ? ['trade'] : []), ...(withdraw ? ['withdraw'] : [])];
-      await api('PATCH', `/keys/${k.apiKey}`, { name, perm, ip: ips, ...(needsCode ? { code } : {}) });
+      const change = linked !== null ? { name } : { name, perm, ip: ips, ...(needsCode ? { code } : {}) };
+      await api('PATCH', `/keys/${k.apiKey}`, change);
       setEditing(false);
       setCode('');
       onChanged();
@@ -107,6 +110,14 @@ export function KeyRow({
       <tr>
         <th scope="row" className="key-name" data-label="Name">
           <span className="name-text">{k.label}</span>
+          {linked !== null && (
+            <>
+              <br />
+              <span className="linked" data-testid="linked-to">
+                Linked to {linked.name}
+              </span>
+            </>
+          )}
         </th>
         <td data-label="API key" className="key-id">
           <code ref={copyKey.target}>{k.apiKey}</code>{' '}
@@ -122,7 +133,7 @@ export function KeyRow({
         </td>
         <td data-label="Permissions">{permWords(k.perm)}</td>
         <td data-label="IP addresses" className="key-ips">
-          {k.ip === '' ? 'Not bound' : k.ip.split(',').join(', ')}
+          {k.ip === '' ? (linked !== null ? `Set by ${linked.name}` : 'Not bound') : k.ip.split(',').join(', ')}
         </td>
         <td data-label="Environment">
           <span className={`env env-${k.env}`}>{k.env === 'live' ? 'Live' : 'Demo'}</span>
@@ -186,35 +197,45 @@ export function KeyRow({
             {editing && (
               <form ref={form} onSubmit={(e) => void save(e)} noValidate className="edit">
                 <Field label="API name" value={name} onChange={setName} maxLength={50} error={errors.name} />
-                <Field
-                  label="IP addresses"
-                  value={ips}
-                  onChange={setIps}
-                  error={errors.ip}
-                  hint={
-                    <>
-                      <span className={ipCount > MAX_IPS ? 'count over' : 'count'} aria-live="polite">
-                        {ipCount}/{MAX_IPS}
-                      </span>{' '}
-                      Comma-separated; empty to unbind.
-                    </>
-                  }
-                />
-                <fieldset>
-                  <legend>Permissions</legend>
-                  <label className="check">
-                    <input type="checkbox" checked disabled /> Read
-                  </label>
-                  <label className="check">
-                    <input type="checkbox" checked={trade} onChange={(e) => setTrade(e.target.checked)} /> Trade
-                  </label>
-                  <label className="check">
-                    <input type="checkbox" checked={withdraw} onChange={(e) => setWithdraw(e.target.checked)} />{' '}
-                    Withdraw
-                  </label>
-                  <WithdrawWarning withdraw={withdraw} ips={ips} required={withdrawRequiresIp} />
-                  <FormError message={errors.perm ?? null} />
-                </fieldset>
+                {linked !== null && (
+                  <p className="hint" data-testid="linked-note">
+                    Its IP addresses and permissions come from {linked.name}. To stop the app, revoke it under Connected
+                    apps.
+                  </p>
+                )}
+                {linked === null && (
+                  <Field
+                    label="IP addresses"
+                    value={ips}
+                    onChange={setIps}
+                    error={errors.ip}
+                    hint={
+                      <>
+                        <span className={ipCount > MAX_IPS ? 'count over' : 'count'} aria-live="polite">
+                          {ipCount}/{MAX_IPS}
+                        </span>{' '}
+                        Comma-separated; empty to unbind.
+                      </>
+                    }
+                  />
+                )}
+                {linked === null && (
+                  <fieldset>
+                    <legend>Permissions</legend>
+                    <label className="check">
+                      <input type="checkbox" checked disabled /> Read
+                    </label>
+                    <label className="check">
+                      <input type="checkbox" checked={trade} onChange={(e) => setTrade(e.target.checked)} /> Trade
+                    </label>
+                    <label className="check">
+                      <input type="checkbox" checked={withdraw} onChange={(e) => setWithdraw(e.target.checked)} />{' '}
+                      Withdraw
+                    </label>
+                    <WithdrawWarning withdraw={withdraw} ips={ips} required={withdrawRequiresIp} />
+                    <FormError message={errors.perm ?? null} />
+                  </fieldset>
+                )}
                 {needsCode && (
                   <Field
                     label="Authenticator code"

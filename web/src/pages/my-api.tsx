@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { api, type KeyView, MAX_KEYS, type SessionView } from '../api.js';
 import { LoadState, useLoad } from '../components/load.js';
 import { Link, type Navigate } from '../router.js';
+import { ConnectedApps } from './connected-apps.js';
 import { CreateKey } from './create-key.js';
 import { DeletedKeys } from './deleted-keys.js';
 import { DemoFunds } from './demo-funds.js';
@@ -22,7 +23,9 @@ const sorters: Record<Sort, (a: KeyView, b: KeyView) => number> = {
 
 const matches = (k: KeyView, q: string) =>
   q === '' ||
-  [k.label, k.apiKey, k.ip, k.perm, k.env].some((field) => field.toLowerCase().includes(q.trim().toLowerCase()));
+  [k.label, k.apiKey, k.ip, k.perm, k.env, k.app?.name ?? ''].some((field) =>
+    field.toLowerCase().includes(q.trim().toLowerCase()),
+  );
 
 /** The API page, as on OKX: create, list, edit and delete V5 API keys. */
 export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['user']>; navigate: Navigate }) {
@@ -202,6 +205,7 @@ export function MyApiPage({ user, navigate }: { user: NonNullable<SessionView['u
           }
         </LoadState>
       </section>
+      <ConnectedApps reload={loads} onChanged={() => void load()} />
       <DeletedKeys reload={loads} />
       <DemoFunds />
     </>
