@@ -10,6 +10,11 @@ export function duplicateEmail(email: string): RuleError {
   return new RuleError('51000', `email: an account with ${email} already exists`, 'email');
 }
 
+/** OKX's 59601: sub-account names are unique across signet. */
+export function subAccountNameTaken(name: string): RuleError {
+  return new RuleError('59601', `subAcct: the name ${name} is already taken`, 'subAcct');
+}
+
 /** The clOrdId is already used by another open order of the account (51016). */
 export function duplicateClOrdId(): RuleError {
   return new RuleError('51016', 'clOrdId: already used by another open order of this account', 'clOrdId');

@@ -85,12 +85,17 @@ export const OKX_ERRORS = {
   '58215': { status: 200, msg: "Withdrawal ID doesn't exist." },
   '58216': { status: 200, msg: 'Operation not allowed.' },
   '58350': { status: 200, msg: 'Insufficient balance.' },
+  // Sub-accounts (OKX's master-account endpoints)
+  '59500': { status: 200, msg: 'Only the API key of the main account has permission.' },
   // API key management (sub-account key endpoints and the shared key rules)
   '59501': { status: 200, msg: 'Each account can create up to 50 API keys' },
   '59502': { status: 200, msg: 'This note name already exists' },
   '59503': { status: 200, msg: 'Each API key can bind up to 20 IP addresses' },
   '59505': { status: 200, msg: 'The passphrase format is incorrect.' },
   '59506': { status: 200, msg: "API key doesn't exist." },
+  '59510': { status: 200, msg: 'Sub-account does not exist' },
+  '59601': { status: 200, msg: 'Subaccount name already exists.' },
+  '59603': { status: 200, msg: 'Maximum number of subaccounts reached.' },
   // WebSocket API (no HTTP status: sent in `event` messages; status 200 is a placeholder)
   '60001': { status: 200, msg: 'OK-ACCESS-KEY can not be empty' },
   '60002': { status: 200, msg: 'OK-ACCESS-SIGN can not be empty' },

@@ -36,7 +36,13 @@ let users = 0;
 /** A user without a password (no scrypt: fast), for services that only need an account to exist. */
 export function addUser(store: Store, email: string, at = T0): Promise<UserRecord> {
   users++;
-  return store.createUser({ uid: String(4_000_000_000_000_000 + users), email, passwordHash: null, createdAt: at });
+  return store.createUser({
+    uid: String(4_000_000_000_000_000 + users),
+    email,
+    passwordHash: null,
+    createdAt: at,
+    masterId: null,
+  });
 }
 
 /** For assert.rejects: a RuleError with this code (and this field, when given). */

@@ -72,6 +72,7 @@ export class UserService {
       email: normal,
       passwordHash: await slowHash(password),
       createdAt: now,
+      masterId: null,
     });
   }
 
@@ -80,7 +81,7 @@ export class UserService {
     const normal = normalizeEmail(email);
     return (
       (await this.store.findUserByEmail(normal)) ??
-      this.store.createUser({ uid: newUid(), email: normal, passwordHash: null, createdAt: now })
+      this.store.createUser({ uid: newUid(), email: normal, passwordHash: null, createdAt: now, masterId: null })
     );
   }
 

@@ -6,6 +6,7 @@ import type { FundingStore } from './funding.js';
 import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
 import type { Store } from './store.js';
+import type { SubAccountStore } from './subaccounts.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
 import type { NotifyStore } from './webhooks.js';
@@ -22,6 +23,7 @@ export interface StoreParts {
   algo: AlgoStore;
   apps: AppStore;
   webhooks: NotifyStore;
+  subAccounts: SubAccountStore;
 }
 
 /**
@@ -41,6 +43,7 @@ export function composeStore({
   algo: a,
   apps: p,
   webhooks: w,
+  subAccounts: s,
 }: StoreParts): Store {
   return {
     createUser: u.createUser.bind(u),
@@ -156,5 +159,11 @@ export function composeStore({
     listDeliveries: w.listDeliveries.bind(w),
     warnExpiringKeys: w.warnExpiringKeys.bind(w),
     listExpiryWarnings: w.listExpiryWarnings.bind(w),
+
+    createSubAccount: s.createSubAccount.bind(s),
+    getSubAccount: s.getSubAccount.bind(s),
+    subAccountOf: s.subAccountOf.bind(s),
+    listSubAccounts: s.listSubAccounts.bind(s),
+    updateSubAccount: s.updateSubAccount.bind(s),
   };
 }

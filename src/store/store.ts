@@ -5,6 +5,7 @@ import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
 import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
+import type { SubAccountStore } from './subaccounts.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
 import type { NotifyStore } from './webhooks.js';
@@ -43,6 +44,13 @@ export type {
   LedgerStore,
   TransferRecord,
 } from './ledger.js';
+export type {
+  NewSubAccount,
+  SubAccountChange,
+  SubAccountQuery,
+  SubAccountRecord,
+  SubAccountStore,
+} from './subaccounts.js';
 export type { CancelAfterTimer, TimerStore } from './timers.js';
 export type {
   AccountAuditEntry,
@@ -68,7 +76,7 @@ export type {
 
 /**
  * Everything signet keeps: the union of the aggregates (users, keys, ledger, exchange, funding,
- * cluster, algo, apps), each its own narrow interface so that a service asks only for what it uses. One
+ * cluster, algo, apps, webhooks, sub-accounts), each its own narrow interface so that a service asks only for what it uses. One
  * adapter per database (sqlite/, postgres/), all checked by the same contract suite
  * (contract/). Times are Unix ms passed in by the caller.
  *
@@ -86,4 +94,5 @@ export interface Store
     TimerStore,
     AlgoStore,
     AppStore,
-    NotifyStore {}
+    NotifyStore,
+    SubAccountStore {}

@@ -9,6 +9,11 @@ export interface UserRecord {
   passwordHash: string | null;
   /** Unix ms. */
   createdAt: number;
+  /**
+   * The master account of a sub-account (src/store/subaccounts.ts), or null for a master account
+   * (every account signs up as one). A sub-account has no password: no console login of its own.
+   */
+  masterId: number | null;
 }
 
 /** A console login session. The token itself lives only in the client's cookie. */

@@ -3,10 +3,24 @@ import { type Flag, readFlag, readList } from './flags.js';
 
 /** Rows and codecs of accounts, console sessions and authenticators. */
 
-export type UserRow = { id: number; uid: string; email: string; password_hash: string | null; created_at: number };
+export type UserRow = {
+  id: number;
+  uid: string;
+  email: string;
+  password_hash: string | null;
+  created_at: number;
+  master_id: number | null;
+};
 
 export function toUser(r: UserRow): UserRecord {
-  return { id: r.id, uid: r.uid, email: r.email, passwordHash: r.password_hash, createdAt: r.created_at };
+  return {
+    id: r.id,
+    uid: r.uid,
+    email: r.email,
+    passwordHash: r.password_hash,
+    createdAt: r.created_at,
+    masterId: r.master_id,
+  };
 }
 
 export type SessionRow = {
@@ -60,7 +74,7 @@ export function toUserSummary(r: UserSummaryRow): UserSummary {
 }
 
 /** The account list's query (the same SQL on both databases). */
-export const USER_SUMMARY_SQL = `SELECT u.id, u.uid, u.email, u.password_hash, u.created_at, u.last_login_at,
+export const USER_SUMMARY_SQL = `SELECT u.id, u.uid, u.email, u.password_hash, u.created_at, u.master_id, u.last_login_at,
   t.enabled AS totp_enabled, (SELECT COUNT(*) FROM api_keys k WHERE k.user_id = u.id) AS key_count
   FROM users u LEFT JOIN user_totp t ON t.user_id = u.id
   WHERE u.password_hash IS NOT NULL ORDER BY u.created_at, u.id`;

@@ -26,7 +26,7 @@ export function contractCase(open: () => Promise<Store>): ContractCase {
       });
     },
     user: (store, email = `u${++seq}@example.com`) =>
-      store.createUser({ uid: String(1e15 + seq), email, passwordHash: null, createdAt: T0 }),
+      store.createUser({ uid: String(1e15 + seq), email, passwordHash: null, createdAt: T0, masterId: null }),
   };
 }
 

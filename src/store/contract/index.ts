@@ -11,6 +11,7 @@ import { historyContract } from './history.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
 import { publicTradesContract } from './public-trades.js';
+import { subAccountsContract } from './subaccounts.js';
 import { timersContract } from './timers.js';
 import { usersContract } from './users.js';
 import { webhooksContract } from './webhooks.js';
@@ -36,6 +37,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     timersContract(cases);
     algoContract(cases);
     appsContract(cases);
+    subAccountsContract(cases);
     webhooksContract(cases);
   });
 }

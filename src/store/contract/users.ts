@@ -56,7 +56,13 @@ export function usersContract({ withStore, user }: ContractCase): void {
   withStore(
     'accounts: a change and its audit entry in one go; sessions end; 2FA removed or codes replaced',
     async (store) => {
-      const u = await store.createUser({ uid: '77', email: 'acct@example.com', passwordHash: 'old', createdAt: T0 });
+      const u = await store.createUser({
+        uid: '77',
+        email: 'acct@example.com',
+        passwordHash: 'old',
+        createdAt: T0,
+        masterId: null,
+      });
       const other = await user(store);
       const session = (idHash: string, userId: number) => ({
         idHash,
@@ -120,8 +126,20 @@ export function usersContract({ withStore, user }: ContractCase): void {
 
   withStore('accounts: the operator list has 2FA, key count and last login; no system accounts', async (store) => {
     await user(store); // no password: signet's own (the market maker)
-    const a = await store.createUser({ uid: '81', email: 'a@example.com', passwordHash: 'h', createdAt: T0 });
-    const b = await store.createUser({ uid: '82', email: 'b@example.com', passwordHash: 'h', createdAt: T0 + 5 });
+    const a = await store.createUser({
+      uid: '81',
+      email: 'a@example.com',
+      passwordHash: 'h',
+      createdAt: T0,
+      masterId: null,
+    });
+    const b = await store.createUser({
+      uid: '82',
+      email: 'b@example.com',
+      passwordHash: 'h',
+      createdAt: T0 + 5,
+      masterId: null,
+    });
     await store.createKey(a.id, () => keyRow(a.id), 'cli', T0);
     await store.createKey(a.id, () => keyRow(a.id, { label: 'second' }), 'cli', T0);
     await store.saveTotp({

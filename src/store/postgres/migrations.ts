@@ -404,4 +404,22 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (api_key, stage, expires_at)
   );
   `,
+  `
+  -- Sub-accounts (OKX's standard sub-accounts): each is an account of its own (balances, keys,
+  -- orders) with a master; its name is unique across signet; it has no password (no login).
+  ALTER TABLE users ADD COLUMN master_id bigint REFERENCES users(id);
+  CREATE INDEX users_master ON users(master_id) WHERE master_id IS NOT NULL;
+  CREATE TABLE sub_accounts (
+    user_id        bigint PRIMARY KEY REFERENCES users(id),
+    master_id      bigint NOT NULL REFERENCES users(id),
+    name           TEXT NOT NULL UNIQUE,
+    type           TEXT NOT NULL,
+    label          TEXT NOT NULL,
+    enabled        boolean NOT NULL,
+    can_trans_out  boolean NOT NULL,
+    created_at     bigint NOT NULL,
+    updated_at     bigint NOT NULL
+  );
+  CREATE INDEX sub_accounts_master ON sub_accounts(master_id, created_at);
+  `,
 ];

@@ -9,6 +9,7 @@ import { PostgresExchange } from './exchange.js';
 import { PostgresFunding } from './funding.js';
 import { PostgresKeys } from './keys.js';
 import { PostgresLedger } from './ledger.js';
+import { PostgresSubAccounts } from './subaccounts.js';
 import { PostgresTimers } from './timers.js';
 import { PostgresUsers } from './users.js';
 import { PostgresWebhooks } from './webhooks.js';
@@ -52,6 +53,7 @@ export function postgresStore(conn: Connection, url: string): PostgresStore {
     algo: new PostgresAlgo(conn, ledger),
     apps: new PostgresApps(conn),
     webhooks: new PostgresWebhooks(conn),
+    subAccounts: new PostgresSubAccounts(conn),
   };
   return { ...composeStore(parts), handle: conn.pool };
 }

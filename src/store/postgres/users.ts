@@ -31,9 +31,9 @@ export class PostgresUsers implements UserStore {
     try {
       const row = await one<IdRow>(
         this.conn.pool,
-        `INSERT INTO users (uid, email, password_hash, created_at)
-        VALUES ($1, $2, $3, $4) RETURNING id`,
-        [user.uid, user.email, user.passwordHash, user.createdAt],
+        `INSERT INTO users (uid, email, password_hash, created_at, master_id)
+        VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [user.uid, user.email, user.passwordHash, user.createdAt, user.masterId],
       );
       if (row === undefined) throw new Error('INSERT ... RETURNING gave no row');
       return { ...user, id: row.id };

@@ -416,4 +416,22 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (api_key, stage, expires_at)
   );
   `,
+  `
+  -- Sub-accounts (OKX's standard sub-accounts): each is an account of its own (balances, keys,
+  -- orders) with a master; its name is unique across signet; it has no password (no login).
+  ALTER TABLE users ADD COLUMN master_id INTEGER REFERENCES users(id);
+  CREATE INDEX users_master ON users(master_id) WHERE master_id IS NOT NULL;
+  CREATE TABLE sub_accounts (
+    user_id        INTEGER PRIMARY KEY REFERENCES users(id),
+    master_id      INTEGER NOT NULL REFERENCES users(id),
+    name           TEXT NOT NULL UNIQUE,
+    type           TEXT NOT NULL,
+    label          TEXT NOT NULL,
+    enabled        INTEGER NOT NULL,
+    can_trans_out  INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+  );
+  CREATE INDEX sub_accounts_master ON sub_accounts(master_id, created_at);
+  `,
 ];

@@ -9,6 +9,7 @@ import { SqliteExchange } from './exchange.js';
 import { SqliteFunding } from './funding.js';
 import { SqliteKeys } from './keys.js';
 import { SqliteLedger } from './ledger.js';
+import { SqliteSubAccounts } from './subaccounts.js';
 import { SqliteTimers } from './timers.js';
 import { SqliteUsers } from './users.js';
 import { SqliteWebhooks } from './webhooks.js';
@@ -47,6 +48,7 @@ export function sqliteStore(db: Database.Database): SqliteStore {
     algo: new SqliteAlgo(db, ledger),
     apps: new SqliteApps(db),
     webhooks: new SqliteWebhooks(db),
+    subAccounts: new SqliteSubAccounts(db),
   };
   return { ...composeStore(parts), handle: db };
 }

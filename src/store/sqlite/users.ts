@@ -29,7 +29,10 @@ export class SqliteUsers implements UserStore {
 
   constructor(private readonly db: Db) {
     this.stmt = {
-      insertUser: prepare(db, 'INSERT INTO users (uid, email, password_hash, created_at) VALUES (?, ?, ?, ?)'),
+      insertUser: prepare(
+        db,
+        'INSERT INTO users (uid, email, password_hash, created_at, master_id) VALUES (?, ?, ?, ?, ?)',
+      ),
       userByEmail: prepare<UserRow>(db, 'SELECT * FROM users WHERE email = ?'),
       userById: prepare<UserRow>(db, 'SELECT * FROM users WHERE id = ?'),
       insertSession: prepare(
@@ -64,7 +67,7 @@ export class SqliteUsers implements UserStore {
 
   async createUser(user: Omit<UserRecord, 'id'>): Promise<UserRecord> {
     try {
-      const info = this.stmt.insertUser.run(user.uid, user.email, user.passwordHash, user.createdAt);
+      const info = this.stmt.insertUser.run(user.uid, user.email, user.passwordHash, user.createdAt, user.masterId);
       return { ...user, id: Number(info.lastInsertRowid) };
     } catch (err) {
       if (isUniqueViolation(err)) throw duplicateEmail(user.email);

@@ -1,0 +1,117 @@
+import { subAccountNameTaken } from '../../core/conflicts.js';
+import { type IdRow, pgFlag } from '../codecs/flags.js';
+import {
+  definedChange,
+  type SubAccountRow,
+  subAccountEmail,
+  subAccountListSql,
+  toSubAccount,
+} from '../codecs/subaccounts.js';
+import type {
+  NewSubAccount,
+  SubAccountChange,
+  SubAccountQuery,
+  SubAccountRecord,
+  SubAccountStore,
+} from '../subaccounts.js';
+import type { UserRecord } from '../users.js';
+import { type Connection, isUniqueViolation, one, rows, tx } from './connection.js';
+
+/** Sub-accounts on PostgreSQL. */
+export class PostgresSubAccounts implements SubAccountStore {
+  constructor(private readonly conn: Connection) {}
+
+  async createSubAccount(input: NewSubAccount): Promise<{ sub: SubAccountRecord; account: UserRecord }> {
+    try {
+      return await tx(this.conn.pool, async (c) => {
+        const email = subAccountEmail(input.name);
+        const row = await one<IdRow>(
+          c,
+          `INSERT INTO users (uid, email, password_hash, created_at, master_id)
+          VALUES ($1, $2, NULL, $3, $4) RETURNING id`,
+          [input.uid, email, input.createdAt, input.masterId],
+        );
+        if (row === undefined) throw new Error('INSERT ... RETURNING gave no row');
+        const sub: SubAccountRecord = {
+          userId: row.id,
+          masterId: input.masterId,
+          name: input.name,
+          type: input.type,
+          label: input.label,
+          enabled: true,
+          canTransOut: true,
+          createdAt: input.createdAt,
+          updatedAt: input.createdAt,
+        };
+        await c.query(
+          `INSERT INTO sub_accounts (user_id, master_id, name, type, label, enabled, can_trans_out, created_at,
+          updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            sub.userId,
+            sub.masterId,
+            sub.name,
+            sub.type,
+            sub.label,
+            pgFlag(sub.enabled),
+            pgFlag(sub.canTransOut),
+            sub.createdAt,
+            sub.updatedAt,
+          ],
+        );
+        const account: UserRecord = {
+          id: row.id,
+          uid: input.uid,
+          email,
+          passwordHash: null,
+          createdAt: input.createdAt,
+          masterId: input.masterId,
+        };
+        return { sub, account };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw subAccountNameTaken(input.name);
+      throw err;
+    }
+  }
+
+  async getSubAccount(masterId: number, name: string): Promise<SubAccountRecord | null> {
+    const row = await one<SubAccountRow>(
+      this.conn.pool,
+      'SELECT * FROM sub_accounts WHERE name = $1 AND master_id = $2',
+      [name, masterId],
+    );
+    return row === undefined ? null : toSubAccount(row);
+  }
+
+  async subAccountOf(userId: number): Promise<SubAccountRecord | null> {
+    const row = await one<SubAccountRow>(this.conn.pool, 'SELECT * FROM sub_accounts WHERE user_id = $1', [userId]);
+    return row === undefined ? null : toSubAccount(row);
+  }
+
+  async listSubAccounts(masterId: number, query: SubAccountQuery): Promise<SubAccountRecord[]> {
+    const { text, values } = subAccountListSql(query, (i) => `$${i}`, pgFlag, masterId);
+    return (await rows<SubAccountRow>(this.conn.pool, text, values)).map(toSubAccount);
+  }
+
+  async updateSubAccount(
+    masterId: number,
+    name: string,
+    change: SubAccountChange,
+    at: number,
+  ): Promise<SubAccountRecord | null> {
+    return tx(this.conn.pool, async (c) => {
+      const row = await one<SubAccountRow>(
+        c,
+        'SELECT * FROM sub_accounts WHERE name = $1 AND master_id = $2 FOR UPDATE',
+        [name, masterId],
+      );
+      if (row === undefined) return null;
+      const next = { ...toSubAccount(row), ...definedChange(change), updatedAt: at };
+      await c.query(
+        'UPDATE sub_accounts SET enabled = $1, can_trans_out = $2, label = $3, updated_at = $4 WHERE user_id = $5',
+        [pgFlag(next.enabled), pgFlag(next.canTransOut), next.label, at, next.userId],
+      );
+      return next;
+    });
+  }
+}
