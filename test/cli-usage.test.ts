@@ -395,7 +395,7 @@ describe('--json conventions', () => {
     assert.deepEqual(await cliJson(['migrate'], data), { migrated: true });
     const key = await newKey(data, email, 'rotated');
     const rotated = await cliJson<Record<string, unknown>>(['rotate-master-key'], data);
-    assert.deepEqual(rotated, { apiKeys: 1, totp: 0, keyFrom: 'file' });
+    assert.deepEqual(rotated, { apiKeys: 1, totp: 0, webhooks: 0, keyFrom: 'file' });
     const listed = await cliJson<KeyView[]>(['keys', 'list', '--user', email], data);
     for (const k of listed) {
       assert.match(k.createdAt, ISO);
