@@ -11,6 +11,8 @@ export interface ActiveKey {
   readonly apiKey: string;
   readonly userId: number;
   readonly uid: string;
+  /** The master account of the key's account when that is a sub-account; null for a master's key. */
+  readonly masterId: number | null;
   readonly label: string;
   readonly perms: PermissionSet;
   readonly ips: readonly string[];
@@ -123,6 +125,7 @@ export class Keyring {
       apiKey: record.apiKey,
       userId: record.userId,
       uid: user.uid,
+      masterId: user.masterId,
       label: record.label,
       perms: record.perms,
       ips: record.ips,
