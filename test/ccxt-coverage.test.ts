@@ -5,11 +5,12 @@ import { formatReport, measureCoverage, writeReport } from '../scripts/ccxt-cove
 /**
  * The share of ccxt `okx` / `pro.okx` method variants that work for a spot + funding + account
  * user (scripts/ccxt-coverage.ts), held to issue 15's bar: at least 95 %. The table is written to
- * test-output/ccxt-coverage.md.
+ * test-output/ccxt-coverage.md. About 90 s alone; the timeout leaves room for a machine busy with
+ * the rest of the suite (it ran out at 240 s there).
  */
 const FLOOR = 0.95;
 
-test('ccxt okx / pro.okx coverage of a spot + funding + account user', { timeout: 240_000 }, async () => {
+test('ccxt okx / pro.okx coverage of a spot + funding + account user', { timeout: 480_000 }, async () => {
   const report = await measureCoverage();
   writeReport('test-output/ccxt-coverage.md', report);
   const failed = report.outcomes.filter((o) => !o.ok);

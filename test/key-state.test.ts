@@ -148,6 +148,9 @@ describe('disable, enable and roll through the CLI and the console, seen by ccxt
     const again = await cli(['keys', 'disable', '--user', EMAIL, '--key', key.apiKey], { data });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already disabled/);
+    const unknown = await cli(['keys', 'disable', '--key', '00000000-0000-4000-8000-000000000000'], { data });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no API key 00000000-0000-4000-8000-000000000000/);
     const listed = await cliOk(['keys', 'list', '--user', EMAIL], data);
     assert.match(listed, /State: +DISABLED since/);
 
@@ -170,7 +173,8 @@ describe('disable, enable and roll through the CLI and the console, seen by ccxt
 
   test('roll with a grace: old and new secrets both work; a second roll with a 2 s grace ends the old one right at its end', async (t) => {
     const first = await cliJson<{ apiKey: string; secretKey: string; graceUntil: string }>(
-      ['keys', 'roll', '--user', EMAIL, '--key', key.apiKey, '--grace', '24h'],
+      // As the issue names it: the key alone identifies the account.
+      ['keys', 'roll', '--key', key.apiKey, '--grace', '24h'],
       data,
     );
     assert.equal(first.apiKey, key.apiKey);

@@ -105,25 +105,25 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   {
     path: 'keys disable',
-    usage: 'signet keys disable --user E --key K [--json]',
+    usage: 'signet keys disable --key K [--user E] [--json]',
     summary:
       'Disable a key without deleting it: refused with 50100 (API frozen) everywhere within a second; its settings are kept.',
-    flags: [['--user E', 'the account email'], ['--key K', 'the API key'], JSON_FLAG],
+    flags: [['--key K', 'the API key'], ['--user E', 'the account email (optional: checks the key is its)'], JSON_FLAG],
   },
   {
     path: 'keys enable',
-    usage: 'signet keys enable --user E --key K [--json]',
+    usage: 'signet keys enable --key K [--user E] [--json]',
     summary: 'Enable a disabled key again, with the settings it had.',
-    flags: [['--user E', 'the account email'], ['--key K', 'the API key'], JSON_FLAG],
+    flags: [['--key K', 'the API key'], ['--user E', 'the account email (optional: checks the key is its)'], JSON_FLAG],
   },
   {
     path: 'keys roll',
-    usage: 'signet keys roll --user E --key K [--grace 24h] [--json]',
+    usage: 'signet keys roll --key K [--grace 24h] [--user E] [--json]',
     summary:
       'A new secret key for the same API key, permissions, IPs and passphrase, printed once; the old secret keeps working for the grace period.',
     flags: [
-      ['--user E', 'the account email'],
       ['--key K', 'the API key'],
+      ['--user E', 'the account email (optional: checks the key is its)'],
       [
         '--grace T',
         'how long the old secret keeps working: 0 (stops now), 90s, 30m, 24h, 7d (at most); default 24h. Rolling again during a grace stops the older secret',
