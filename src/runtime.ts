@@ -21,6 +21,7 @@ import { RateLimits } from './services/rate-limits.js';
 import { RejectionLog } from './services/rejection-log.js';
 import { RejectionRecorder } from './services/rejection-recorder.js';
 import { SessionService } from './services/session-service.js';
+import { SubAccountService } from './services/subaccount-service.js';
 import { TotpService } from './services/totp-service.js';
 import { TradingService } from './services/trading-service.js';
 import { UsageTracker } from './services/usage-tracker.js';
@@ -42,6 +43,8 @@ export interface Runtime {
   keys: KeyService;
   apps: AppService;
   users: UserService;
+  /** Sub-accounts of master accounts (create, list, freeze). */
+  subAccounts: SubAccountService;
   ledger: LedgerService;
   trading: TradingService;
   algos: AlgoService;
@@ -74,6 +77,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const keys = new KeyService(store, box, config.expiry, config.keyPolicy);
   const apps = new AppService(store, keys);
   const users = new UserService(store);
+  const subAccounts = new SubAccountService(store);
   const ledger = new LedgerService(store);
   const trading = new TradingService(store, ledger, config.fees);
   const cancelAfter = new CancelAfterService(store, trading);
@@ -178,6 +182,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     keys,
     apps,
     users,
+    subAccounts,
     ledger,
     sessions,
     totp,
@@ -195,6 +200,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       keys,
       apps,
       users,
+      subAccounts,
       ledger,
       sessions,
       totp,

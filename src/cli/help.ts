@@ -57,10 +57,11 @@ export const COMMANDS: readonly CommandHelp[] = [
   {
     path: 'keys create',
     usage:
-      'signet keys create --user E --name N --passphrase P [--perm read,trade,withdraw] [--ip A,B,...] [--demo] [--json]',
+      'signet keys create --user E [--sub S] --name N --passphrase P [--perm read,trade,withdraw] [--ip A,B,...] [--demo] [--json]',
     summary: 'Create an API key; the secret key is printed once, never again.',
     flags: [
       ['--user E', 'the account email'],
+      ['--sub S', "the master's sub-account S instead of the account itself"],
       ['--name N', 'the key name: letters, digits, spaces, - and _; unique in the account'],
       [
         '--passphrase P',
@@ -74,22 +75,32 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   {
     path: 'keys list',
-    usage: 'signet keys list --user E [--json]',
+    usage: 'signet keys list --user E [--sub S] [--json]',
     summary: "List the account's keys (never a secret).",
-    flags: [['--user E', 'the account email'], JSON_FLAG],
+    flags: [
+      ['--user E', 'the account email'],
+      ['--sub S', "the master's sub-account S instead of the account itself"],
+      JSON_FLAG,
+    ],
   },
   {
     path: 'keys show',
-    usage: 'signet keys show --user E --key K [--json]',
+    usage: 'signet keys show --user E [--sub S] --key K [--json]',
     summary: 'Show one key: name, permissions, IPs, environment, created, last used, expiry (never a secret).',
-    flags: [['--user E', 'the account email'], ['--key K', 'the API key'], JSON_FLAG],
+    flags: [
+      ['--user E', 'the account email'],
+      ['--sub S', "the master's sub-account S instead of the account itself"],
+      ['--key K', 'the API key'],
+      JSON_FLAG,
+    ],
   },
   {
     path: 'keys modify',
-    usage: 'signet keys modify --user E --key K [--name N] [--perm LIST] [--ip A,B,...|""] [--json]',
+    usage: 'signet keys modify --user E [--sub S] --key K [--name N] [--perm LIST] [--ip A,B,...|""] [--json]',
     summary: "Change a key's name, permissions or IP addresses (the secret and passphrase stay).",
     flags: [
       ['--user E', 'the account email'],
+      ['--sub S', "the master's sub-account S instead of the account itself"],
       ['--key K', 'the API key'],
       ['--name N', 'a new name'],
       ['--perm LIST', 'the new permissions, e.g. read,trade'],
@@ -99,9 +110,15 @@ export const COMMANDS: readonly CommandHelp[] = [
   },
   {
     path: 'keys delete',
-    usage: 'signet keys delete --user E --key K [--yes] [--json]',
+    usage: 'signet keys delete --user E [--sub S] --key K [--yes] [--json]',
     summary: 'Delete a key; it is refused everywhere within a second. Asks first on a terminal.',
-    flags: [['--user E', 'the account email'], ['--key K', 'the API key'], YES_FLAG, JSON_FLAG],
+    flags: [
+      ['--user E', 'the account email'],
+      ['--sub S', "the master's sub-account S instead of the account itself"],
+      ['--key K', 'the API key'],
+      YES_FLAG,
+      JSON_FLAG,
+    ],
   },
   {
     path: 'keys disable',
@@ -170,12 +187,44 @@ export const COMMANDS: readonly CommandHelp[] = [
     flags: [['--client-id ID', 'the app'], YES_FLAG, JSON_FLAG],
   },
   {
+    path: 'subaccount create',
+    usage: 'signet subaccount create --user E --name S [--label L] [--json]',
+    summary:
+      "Create a sub-account of the account (OKX's standard sub-account): balances, keys and orders of its own, no console login.",
+    flags: [
+      ['--user E', 'the master account email'],
+      ['--name S', '6 to 20 letters and digits with at least one letter; unique across signet (59601)'],
+      ['--label L', 'a note: 6 to 32 letters, digits or special characters such as * (no spaces)'],
+      JSON_FLAG,
+    ],
+  },
+  {
+    path: 'subaccount list',
+    usage: 'signet subaccount list --user E [--json]',
+    summary: "List the account's sub-accounts: name, uid, state, transfer-out, created, keys, live balances.",
+    flags: [['--user E', 'the master account email'], JSON_FLAG],
+  },
+  {
+    path: 'subaccount freeze',
+    usage: 'signet subaccount freeze --user E --name S [--json]',
+    summary:
+      'Freeze a sub-account: its API keys are refused with 50100 everywhere within a second and its transfers are refused; written to the audit log.',
+    flags: [['--user E', 'the master account email'], ['--name S', 'the sub-account'], JSON_FLAG],
+  },
+  {
+    path: 'subaccount unfreeze',
+    usage: 'signet subaccount unfreeze --user E --name S [--json]',
+    summary: 'Unfreeze a sub-account: its API keys work again within a second.',
+    flags: [['--user E', 'the master account email'], ['--name S', 'the sub-account'], JSON_FLAG],
+  },
+  {
     path: 'deposit',
     usage:
-      'signet deposit --user E --ccy C --amt X [--demo] [--to trading|funding] [--json]\n  signet deposit --address A --amount X [--txid T] [--json]',
+      'signet deposit --user E [--sub S] --ccy C --amt X [--demo] [--to trading|funding] [--json]\n  signet deposit --address A --amount X [--txid T] [--json]',
     summary: 'Paper funds for an account, or a simulated on-chain deposit to a deposit address.',
     flags: [
       ['--user E', 'the account email'],
+      ['--sub S', "the master's sub-account S instead of the account itself"],
       ['--ccy C', 'the currency, e.g. USDT'],
       ['--amt X', 'the amount, a plain decimal (--amount is the same)'],
       ['--demo', "into the account's demo-trading balances"],

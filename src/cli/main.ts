@@ -6,6 +6,7 @@ import { appCommand } from './commands/app.js';
 import { depositCommand } from './commands/deposit.js';
 import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
+import { subaccountCommand } from './commands/subaccount.js';
 import { sweepCommand } from './commands/sweep.js';
 import { userCommand } from './commands/user.js';
 import { webhookCommand } from './commands/webhook.js';
@@ -32,6 +33,8 @@ function dispatch(path: string, argv: string[], io: CliIo): Promise<void> {
       return addressCommand(sub, argv, io);
     case 'deposit':
       return depositCommand(argv, io);
+    case 'subaccount':
+      return subaccountCommand(sub, argv, io);
     case 'sweep':
       return sweepCommand(argv, io);
     case 'webhook':

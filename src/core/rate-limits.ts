@@ -1,15 +1,17 @@
 /**
  * OKX's documented REST rate limits for the endpoints of the paper exchange: `points` requests
- * (or orders, for batch endpoints) per `windowS` seconds, counted per API key (`key`) or per
- * client IP for public market data (`ip`). Beyond it: 50011.
+ * (or orders, for batch endpoints) per `windowS` seconds, counted per API key (`key`), per
+ * account (`user`: OKX's rule "User ID", every key of the account together; a sub-account is an
+ * account of its own) or per client IP for public market data (`ip`). Beyond it: 50011.
  */
 export interface RateLimit {
   points: number;
   windowS: number;
-  by: 'key' | 'ip';
+  by: 'key' | 'user' | 'ip';
 }
 
 const perKey = (points: number, windowS: number): RateLimit => ({ points, windowS, by: 'key' });
+const perUser = (points: number, windowS: number): RateLimit => ({ points, windowS, by: 'user' });
 const perIp = (points: number, windowS: number): RateLimit => ({ points, windowS, by: 'ip' });
 
 export const RATE_LIMITS = {
@@ -53,6 +55,10 @@ export const RATE_LIMITS = {
   '/api/v5/asset/asset-valuation': perKey(1, 1),
   '/api/v5/asset/transfer-state': perKey(10, 1),
   '/api/v5/asset/deposit-address': perKey(6, 1),
+  // Sub-accounts (OKX: rule "User ID", the master's).
+  '/api/v5/users/subaccount/create-subaccount': perUser(1, 1),
+  '/api/v5/users/subaccount/list': perUser(20, 2),
+  '/api/v5/users/subaccount/set-transfer-out': perUser(1, 1),
   '/api/v5/market/ticker': perIp(20, 2),
   '/api/v5/market/tickers': perIp(20, 2),
   '/api/v5/market/books': perIp(40, 2),

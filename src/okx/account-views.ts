@@ -9,6 +9,11 @@ import type { BalanceRow } from '../store/store.js';
  * balance endpoint's object.
  */
 
+/**
+ * GET /api/v5/account/config. For a sub-account's key, OKX answers the sub-account's `uid`, the
+ * master's `mainUid` ("the current request account is sub-account if uid != mainUid") and `type`
+ * '1' (standard sub-account); '0' is a main account.
+ */
 export function accountConfigView(key: ActiveKey) {
   return {
     acctLv: '1',
@@ -23,7 +28,7 @@ export function accountConfigView(key: ActiveKey) {
     level: 'Lv1',
     levelTmp: '',
     liquidationGear: '-1',
-    mainUid: key.uid,
+    mainUid: key.mainUid,
     mgnIsoMode: 'automatic',
     opAuth: '0',
     perm: formatPermissions(key.perms),
@@ -36,7 +41,7 @@ export function accountConfigView(key: ActiveKey) {
     spotRoleType: '0',
     spotTraderInsts: [],
     traderInsts: [],
-    type: '0',
+    type: key.masterId === null ? '0' : '1',
     uid: key.uid,
   };
 }

@@ -216,7 +216,10 @@ export class Authenticator {
     )
       return this.reject(req, now, '50113', key);
     // Only the key's signed requests learn that it is disabled; not a guess, so not counted as a failure.
-    if (key.disabled) return this.refuseDisabled(req, key, now);
+    // A frozen sub-account's keys answer as a disabled key does: OKX's 50100 "API frozen" is its
+    // refusal of a key that is valid but may not be used (59508, "sub account suspended", is a
+    // transfer's answer about another account).
+    if (key.disabled || key.frozen) return this.refuseDisabled(req, key, now);
     // The hot path: the remembered passphrase, and no check of this key waiting to be counted.
     const memo = key.passphraseMemo;
     if (memo !== null && !this.lanes.has(key.apiKey) && constantTimeEqual(passphrase, memo))

@@ -14,6 +14,7 @@ import type { Notifier } from './notifier.js';
 import type { RateLimits } from './rate-limits.js';
 import type { RejectionLog } from './rejection-log.js';
 import type { SessionService } from './session-service.js';
+import type { SubAccountService } from './subaccount-service.js';
 import type { TotpService } from './totp-service.js';
 import type { TradingService } from './trading-service.js';
 import type { UserService } from './user-service.js';
@@ -29,6 +30,8 @@ export interface AppDeps {
   /** Registered third-party apps and the Connect flow (OKX's Fast API). */
   apps: AppService;
   users: UserService;
+  /** Sub-accounts of master accounts (create, list, freeze). */
+  subAccounts: SubAccountService;
   ledger: LedgerService;
   trading: TradingService;
   /** The dead man's switch (trade/cancel-all-after). */

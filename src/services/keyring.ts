@@ -4,7 +4,7 @@ import type { PermissionSet } from '../core/permissions.js';
 import { constantTimeEqual, SigningKey } from '../core/signing.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHashMatches } from '../security/slow-hash.js';
-import type { AppStore, KeyStore, UserStore } from '../store/store.js';
+import type { AppStore, KeyStore, SubAccountStore, UserStore } from '../store/store.js';
 
 /** A key as the hot path needs it: decrypted HMAC key, compiled whitelist, owner's uid. */
 export interface ActiveKey {
@@ -13,6 +13,10 @@ export interface ActiveKey {
   readonly uid: string;
   /** The master account of the key's account when that is a sub-account; null for a master's key. */
   readonly masterId: number | null;
+  /** The master account's uid for a sub-account's key (OKX's `mainUid`); the key's own `uid` for a master's. */
+  readonly mainUid: string;
+  /** The key's sub-account is frozen (signet's operator or the master froze it): refused with 50100. */
+  readonly frozen: boolean;
   readonly label: string;
   readonly perms: PermissionSet;
   readonly ips: readonly string[];
@@ -81,7 +85,7 @@ export class Keyring {
   private appEpoch = 0;
 
   constructor(
-    private readonly store: KeyStore & UserStore & AppFeed,
+    private readonly store: KeyStore & UserStore & AppFeed & Pick<SubAccountStore, 'subAccountOf'>,
     private readonly box: SecretBox,
   ) {}
 
@@ -116,6 +120,12 @@ export class Keyring {
       this.store.listKeyIps(apiKey, MAX_KNOWN_IPS),
     ]);
     if (user === null) return null;
+    // A sub-account's key: its master's uid and whether the sub-account is frozen (a freeze audits
+    // the key, so every cache drops it and reads this again).
+    const [sub, master] =
+      user.masterId === null
+        ? [null, null]
+        : await Promise.all([this.store.subAccountOf(user.id), this.store.findUserById(user.masterId)]);
     const appId = record.appId;
     if (appId !== null) await this.loadAppList(appId);
     const appLists = this.appLists;
@@ -126,6 +136,8 @@ export class Keyring {
       userId: record.userId,
       uid: user.uid,
       masterId: user.masterId,
+      mainUid: master?.uid ?? user.uid,
+      frozen: sub !== null && !sub.enabled,
       label: record.label,
       perms: record.perms,
       ips: record.ips,

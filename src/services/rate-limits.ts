@@ -6,7 +6,7 @@ import { type Limiters, memoryLimiters } from './limiters.js';
 /** What `wrap` reads of a request: the client's IP, and the key once authenticated. */
 export interface LimitedRequest {
   readonly ip: string;
-  readonly apiKey: { readonly apiKey: string } | null;
+  readonly apiKey: { readonly apiKey: string; readonly userId: number } | null;
 }
 
 /** A route handler, of whatever framework: `wrap` passes the request and reply through. */
@@ -35,7 +35,9 @@ export class RateLimits {
     const by = RATE_LIMITS[endpoint].by;
     this.limiter(endpoint);
     return async (request, reply) => {
-      await this.consume(endpoint, by === 'ip' ? request.ip : (request.apiKey?.apiKey ?? request.ip), cost(request));
+      const key = request.apiKey;
+      const subject = by === 'ip' || key === null ? request.ip : by === 'user' ? `user:${key.userId}` : key.apiKey;
+      await this.consume(endpoint, subject, cost(request));
       return handler(request, reply);
     };
   }
@@ -54,7 +56,7 @@ export class RateLimits {
       if (err instanceof RateLimiterRes) {
         throw new RuleError(
           '50011',
-          `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${rule.by === 'ip' ? 'IP address' : 'API key'}; retry in ${err.msBeforeNext} ms`,
+          `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${rule.by === 'ip' ? 'IP address' : rule.by === 'user' ? 'account' : 'API key'}; retry in ${err.msBeforeNext} ms`,
         );
       }
       throw err;

@@ -32,8 +32,8 @@ export interface UserListing {
   lastLoginAt: string | null;
 }
 
-/** OKX uids are 16-digit numbers; never starting with 0 so they survive numeric parsing. */
-function newUid(): string {
+/** A new account uid (OKX's are 16-digit numbers); never starting with 0 so it survives numeric parsing. */
+export function newUid(): string {
   return `${randomInt(1, 10)}${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e6)).padStart(6, '0')}`;
 }
 /** Compared against when the email is unknown, so both failures take the same time. */

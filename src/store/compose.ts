@@ -165,5 +165,6 @@ export function composeStore({
     subAccountOf: s.subAccountOf.bind(s),
     listSubAccounts: s.listSubAccounts.bind(s),
     updateSubAccount: s.updateSubAccount.bind(s),
+    setSubAccountEnabled: s.setSubAccountEnabled.bind(s),
   };
 }

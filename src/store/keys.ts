@@ -38,7 +38,7 @@ export type Actor = 'user' | 'cli' | 'sweeper' | 'api';
 /**
  * What happened to a key. Key changes (every process drops its cached copy): 'create', 'modify',
  * 'delete', 'expire', 'disable', 'enable', 'roll' (a new secret; the old one kept for a grace
- * period). Activity (no key changes): 'new_ip', the first authenticated use from a client IP;
+ * period), 'freeze' and 'unfreeze' (its sub-account was frozen or unfrozen; the key itself is unchanged). Activity (no key changes): 'new_ip', the first authenticated use from a client IP;
  * 'expiring', a warning that an idle key will be deleted; 'ip_rejected', the first request refused
  * from an address in a day.
  */
@@ -50,6 +50,8 @@ export type KeyAuditAction =
   | 'disable'
   | 'enable'
   | 'roll'
+  | 'freeze'
+  | 'unfreeze'
   | 'new_ip'
   | 'expiring'
   | 'ip_rejected';

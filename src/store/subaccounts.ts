@@ -1,3 +1,4 @@
+import type { Actor } from './keys.js';
 import type { UserRecord } from './users.js';
 
 /**
@@ -73,6 +74,19 @@ export interface SubAccountStore {
     masterId: number,
     name: string,
     change: SubAccountChange,
+    at: number,
+  ): Promise<SubAccountRecord | null>;
+  /**
+   * Freezes (`enabled` false) or unfreezes the sub-account, with a 'freeze' or 'unfreeze' audit
+   * entry for each of its keys in the same transaction: a key change, so every process's key
+   * cache drops them and reloads them with the new state (refused within a second everywhere).
+   * The updated record, or null if the master has no such sub-account.
+   */
+  setSubAccountEnabled(
+    masterId: number,
+    name: string,
+    enabled: boolean,
+    actor: Actor,
     at: number,
   ): Promise<SubAccountRecord | null>;
 }

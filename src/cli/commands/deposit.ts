@@ -1,6 +1,7 @@
 import { FUNDING, TRADING } from '../../core/ledger.js';
 import { flags, UsageError } from '../args.js';
 import { type CliIo, DATA, JSON_OPT, session } from '../io.js';
+import { accountOf, SUB_OPT } from './subaccount.js';
 
 /** signet deposit: paper funds into an account, or a simulated on-chain deposit to a deposit address. */
 export async function depositCommand(argv: string[], io: CliIo): Promise<void> {
@@ -8,6 +9,7 @@ export async function depositCommand(argv: string[], io: CliIo): Promise<void> {
   const f = flags(argv, {
     ...DATA,
     ...JSON_OPT,
+    ...SUB_OPT,
     user: { type: 'string' },
     ccy: { type: 'string' },
     amt: { type: 'string' },
@@ -39,11 +41,20 @@ export async function depositCommand(argv: string[], io: CliIo): Promise<void> {
   const to = f.to ?? 'trading';
   if (to !== 'trading' && to !== 'funding') throw new UsageError(`--to must be trading or funding, got "${to}"`);
   await withRuntime(f, async (rt) => {
-    const user = await rt.users.byEmail(f.user ?? '');
+    const user = await accountOf(rt, f.user ?? '', f.sub);
     const env = f.demo === true ? 'demo' : 'live';
     const ccy = (f.ccy ?? '').toUpperCase();
     await rt.ledger.deposit(user.id, env, to === 'trading' ? TRADING : FUNDING, f.ccy ?? '', amt, Date.now());
-    if (f.json === true) return printJson({ user: user.email, ccy, amt, env, account: to });
-    print(`Deposited ${amt} ${ccy} into ${user.email}'s ${env} ${to} account`);
+    const who = f.sub === undefined ? user.email : `${f.user ?? ''} sub-account ${f.sub}`;
+    if (f.json === true)
+      return printJson({
+        user: f.sub === undefined ? user.email : (f.user ?? '').trim().toLowerCase(),
+        ...(f.sub === undefined ? {} : { sub: f.sub }),
+        ccy,
+        amt,
+        env,
+        account: to,
+      });
+    print(`Deposited ${amt} ${ccy} into ${who}'s ${env} ${to} account`);
   });
 }

@@ -2,6 +2,7 @@ import { flags, secretFlag, UsageError } from '../args.js';
 import { type CliIo, confirm, DATA, describeKey, describeListedKey, JSON_OPT, session } from '../io.js';
 import { withdrawWarning } from '../key-warnings.js';
 import { isKeyStateCommand, keyStateCommand } from './key-state.js';
+import { accountOf, SUB_OPT } from './subaccount.js';
 
 /** signet keys create | list | show | modify | delete | disable | enable | roll (see help.ts for the flags). */
 export async function keysCommand(sub: string | undefined, argv: string[], io: CliIo): Promise<void> {
@@ -13,6 +14,7 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
         argv,
         {
           ...DATA,
+          ...SUB_OPT,
           user: { type: 'string' },
           name: { type: 'string' },
           passphrase: { type: 'string' },
@@ -25,7 +27,7 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
       );
       const passphrase = await secretFlag(f.passphrase ?? '', io.stdin);
       await withRuntime(f, async (rt) => {
-        const user = await rt.users.byEmail(f.user ?? '');
+        const user = await accountOf(rt, f.user ?? '', f.sub);
         const key = await rt.keys.create(
           user.id,
           {
@@ -48,11 +50,11 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
       return;
     }
     case 'list': {
-      const f = flags(argv, { ...DATA, ...JSON_OPT, user: { type: 'string' } }, ['user']);
+      const f = flags(argv, { ...DATA, ...JSON_OPT, ...SUB_OPT, user: { type: 'string' } }, ['user']);
       await withRuntime(
         f,
         async (rt) => {
-          const list = await rt.keys.list((await rt.users.byEmail(f.user ?? '')).id, Date.now());
+          const list = await rt.keys.list((await accountOf(rt, f.user ?? '', f.sub)).id, Date.now());
           if (f.json === true) return printJson(list);
           print(`${list.length} / 50 keys`);
           for (const k of list) {
@@ -65,14 +67,14 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
       return;
     }
     case 'show': {
-      const f = flags(argv, { ...DATA, ...JSON_OPT, user: { type: 'string' }, key: { type: 'string' } }, [
+      const f = flags(argv, { ...DATA, ...JSON_OPT, ...SUB_OPT, user: { type: 'string' }, key: { type: 'string' } }, [
         'user',
         'key',
       ]);
       await withRuntime(
         f,
         async (rt) => {
-          const user = await rt.users.byEmail(f.user ?? '');
+          const user = await accountOf(rt, f.user ?? '', f.sub);
           await rt.keys.owned(user.id, f.key ?? ''); // 59506 when the account has no such key
           const k = (await rt.keys.list(user.id, Date.now())).find((view) => view.apiKey === f.key);
           if (k === undefined) throw new Error(`key ${f.key} was deleted while reading it`);
@@ -88,6 +90,7 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
         argv,
         {
           ...DATA,
+          ...SUB_OPT,
           user: { type: 'string' },
           key: { type: 'string' },
           name: { type: 'string' },
@@ -98,7 +101,7 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
         ['user', 'key'],
       );
       await withRuntime(f, async (rt) => {
-        const user = await rt.users.byEmail(f.user ?? '');
+        const user = await accountOf(rt, f.user ?? '', f.sub);
         const k = await rt.keys.modify(
           user.id,
           f.key ?? '',
@@ -116,11 +119,18 @@ export async function keysCommand(sub: string | undefined, argv: string[], io: C
     case 'delete': {
       const f = flags(
         argv,
-        { ...DATA, ...JSON_OPT, user: { type: 'string' }, key: { type: 'string' }, yes: { type: 'boolean' } },
+        {
+          ...DATA,
+          ...JSON_OPT,
+          ...SUB_OPT,
+          user: { type: 'string' },
+          key: { type: 'string' },
+          yes: { type: 'boolean' },
+        },
         ['user', 'key'],
       );
       await withRuntime(f, async (rt) => {
-        const user = await rt.users.byEmail(f.user ?? '');
+        const user = await accountOf(rt, f.user ?? '', f.sub);
         // A key that is not there is said before asking about it.
         const owned = await rt.keys.owned(user.id, f.key ?? '');
         if (!(await confirm(io, `Delete key ${owned.apiKey} (${owned.label})?`, f.yes))) {

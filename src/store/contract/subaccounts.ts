@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { RuleError } from '../../core/errors.js';
-import { type ContractCase, T0 } from './fixtures.js';
+import { type ContractCase, keyRow, T0 } from './fixtures.js';
 
 let seq = 0;
 const uid = () => String(7e15 + ++seq);
@@ -88,4 +88,41 @@ export function subAccountsContract({ withStore, user }: ContractCase): void {
     assert.equal(await store.updateSubAccount(other.id, 'listed01', { enabled: false }, T0), null);
     assert.equal((await store.getSubAccount(m.id, 'listed01'))?.enabled, true);
   });
+
+  withStore(
+    "sub-accounts: freezing and unfreezing audit each of the sub-account's keys (the key-change feed)",
+    async (store) => {
+      const m = await user(store);
+      const { account } = await store.createSubAccount({
+        masterId: m.id,
+        name: 'frozen01',
+        type: '1',
+        label: '',
+        uid: uid(),
+        createdAt: T0,
+      });
+      const k1 = await store.createKey(account.id, () => keyRow(account.id, { label: 'one' }), 'cli', T0);
+      const k2 = await store.createKey(account.id, () => keyRow(account.id, { label: 'two' }), 'cli', T0);
+      const masterKey = await store.createKey(m.id, () => keyRow(m.id, { label: 'mine' }), 'cli', T0);
+      const cursor = await store.latestAuditId();
+      const frozen = await store.setSubAccountEnabled(m.id, 'frozen01', false, 'cli', T0 + 5);
+      assert.equal(frozen?.enabled, false);
+      assert.equal(frozen?.updatedAt, T0 + 5);
+      assert.equal((await store.getSubAccount(m.id, 'frozen01'))?.enabled, false);
+      const changes = await store.keyChangesSince(cursor);
+      assert.deepEqual([...changes.apiKeys].sort(), [k1.apiKey, k2.apiKey].sort());
+      assert.equal(changes.apiKeys.includes(masterKey.apiKey), false);
+      const audit = await store.listKeyAudit(account.id, k1.apiKey, 10);
+      assert.equal(audit[0]?.action, 'freeze');
+      assert.equal(audit[0]?.actor, 'cli');
+      assert.deepEqual(audit[0]?.detail, { subAcct: 'frozen01' });
+      const thawed = await store.setSubAccountEnabled(m.id, 'frozen01', true, 'user', T0 + 6);
+      assert.equal(thawed?.enabled, true);
+      assert.equal((await store.keyChangesSince(changes.cursor)).apiKeys.length, 2);
+      assert.equal((await store.listKeyAudit(account.id, k2.apiKey, 10))[0]?.action, 'unfreeze');
+      const other = await user(store);
+      assert.equal(await store.setSubAccountEnabled(other.id, 'frozen01', false, 'cli', T0), null);
+      assert.equal(await store.setSubAccountEnabled(m.id, 'nosuch01', false, 'cli', T0), null);
+    },
+  );
 }

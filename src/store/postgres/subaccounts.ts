@@ -7,6 +7,7 @@ import {
   subAccountListSql,
   toSubAccount,
 } from '../codecs/subaccounts.js';
+import type { Actor } from '../keys.js';
 import type {
   NewSubAccount,
   SubAccountChange,
@@ -15,7 +16,7 @@ import type {
   SubAccountStore,
 } from '../subaccounts.js';
 import type { UserRecord } from '../users.js';
-import { type Connection, isUniqueViolation, one, rows, tx } from './connection.js';
+import { type Connection, feedLock, isUniqueViolation, KEY_CHANNEL, one, rows, tx } from './connection.js';
 
 /** Sub-accounts on PostgreSQL. */
 export class PostgresSubAccounts implements SubAccountStore {
@@ -111,6 +112,41 @@ export class PostgresSubAccounts implements SubAccountStore {
         'UPDATE sub_accounts SET enabled = $1, can_trans_out = $2, label = $3, updated_at = $4 WHERE user_id = $5',
         [pgFlag(next.enabled), pgFlag(next.canTransOut), next.label, at, next.userId],
       );
+      return next;
+    });
+  }
+
+  async setSubAccountEnabled(
+    masterId: number,
+    name: string,
+    enabled: boolean,
+    actor: Actor,
+    at: number,
+  ): Promise<SubAccountRecord | null> {
+    return tx(this.conn.pool, async (c) => {
+      const row = await one<SubAccountRow>(
+        c,
+        'SELECT * FROM sub_accounts WHERE name = $1 AND master_id = $2 FOR UPDATE',
+        [name, masterId],
+      );
+      if (row === undefined) return null;
+      const next = { ...toSubAccount(row), enabled, updatedAt: at };
+      await c.query('UPDATE sub_accounts SET enabled = $1, updated_at = $2 WHERE user_id = $3', [
+        pgFlag(enabled),
+        at,
+        next.userId,
+      ]);
+      const keys = await rows<{ api_key: string }>(c, 'SELECT api_key FROM api_keys WHERE user_id = $1', [next.userId]);
+      if (keys.length > 0) {
+        await feedLock(c, this.conn.schema, 'audit');
+        for (const k of keys)
+          await c.query(
+            'INSERT INTO audit_log (at, actor, user_id, api_key, action, detail) VALUES ($1, $2, $3, $4, $5, $6)',
+            [at, actor, next.userId, k.api_key, enabled ? 'unfreeze' : 'freeze', JSON.stringify({ subAcct: name })],
+          );
+        // Delivered on commit: every instance's key cache looks at the feed at once.
+        await c.query('SELECT pg_notify($1, $2)', [KEY_CHANNEL, this.conn.schema]);
+      }
       return next;
     });
   }

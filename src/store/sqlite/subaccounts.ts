@@ -8,6 +8,7 @@ import {
   subAccountRow,
   toSubAccount,
 } from '../codecs/subaccounts.js';
+import type { Actor } from '../keys.js';
 import type {
   NewSubAccount,
   SubAccountChange,
@@ -33,6 +34,11 @@ export class SqliteSubAccounts implements SubAccountStore {
       insertSub: db.prepare<SubAccountRow<0 | 1>>(`INSERT INTO sub_accounts (user_id, master_id, name, type, label,
         enabled, can_trans_out, created_at, updated_at) VALUES (@user_id, @master_id, @name, @type, @label, @enabled,
         @can_trans_out, @created_at, @updated_at)`),
+      keysOf: prepare<{ api_key: string }>(db, 'SELECT api_key FROM api_keys WHERE user_id = ?'),
+      insertAudit: prepare(
+        db,
+        'INSERT INTO audit_log (at, actor, user_id, api_key, action, detail) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       update: prepare(
         db,
         'UPDATE sub_accounts SET enabled = ?, can_trans_out = ?, label = ?, updated_at = ? WHERE user_id = ?',
@@ -103,6 +109,25 @@ export class SqliteSubAccounts implements SubAccountStore {
       if (row === undefined || row.master_id !== masterId) return null;
       const next = { ...toSubAccount(row), ...definedChange(change), updatedAt: at };
       this.stmt.update.run(sqliteFlag(next.enabled), sqliteFlag(next.canTransOut), next.label, at, next.userId);
+      return next;
+    });
+  }
+
+  async setSubAccountEnabled(
+    masterId: number,
+    name: string,
+    enabled: boolean,
+    actor: Actor,
+    at: number,
+  ): Promise<SubAccountRecord | null> {
+    return inTransaction(this.db, () => {
+      const row = this.stmt.byName.get(name);
+      if (row === undefined || row.master_id !== masterId) return null;
+      const next = { ...toSubAccount(row), enabled, updatedAt: at };
+      this.stmt.update.run(sqliteFlag(enabled), sqliteFlag(next.canTransOut), next.label, at, next.userId);
+      const detail = JSON.stringify({ subAcct: name });
+      for (const k of this.stmt.keysOf.all(next.userId))
+        this.stmt.insertAudit.run(at, actor, next.userId, k.api_key, enabled ? 'unfreeze' : 'freeze', detail);
       return next;
     });
   }
