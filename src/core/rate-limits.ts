@@ -1,16 +1,18 @@
 /**
  * OKX's documented REST rate limits for the endpoints of the paper exchange: `points` requests
- * (or orders, for batch endpoints) per `windowS` seconds, counted per API key (`key`) or per
- * client IP for public market data (`ip`). Beyond it: 50011.
+ * (or orders, for batch endpoints) per `windowS` seconds, counted per API key (`key`), per
+ * account (`user`: OKX's rule "User ID", every key of the account together) or per client IP for
+ * public market data (`ip`). Beyond it: 50011.
  */
 export interface RateLimit {
   points: number;
   windowS: number;
-  by: 'key' | 'ip';
+  by: 'key' | 'ip' | 'user';
 }
 
 const perKey = (points: number, windowS: number): RateLimit => ({ points, windowS, by: 'key' });
 const perIp = (points: number, windowS: number): RateLimit => ({ points, windowS, by: 'ip' });
+const perUser = (points: number, windowS: number): RateLimit => ({ points, windowS, by: 'user' });
 
 export const RATE_LIMITS = {
   '/api/v5/trade/order:POST': perKey(60, 2),
@@ -53,6 +55,12 @@ export const RATE_LIMITS = {
   '/api/v5/asset/asset-valuation': perKey(1, 1),
   '/api/v5/asset/transfer-state': perKey(10, 1),
   '/api/v5/asset/deposit-address': perKey(6, 1),
+  // A master's management of its sub-accounts' keys (OKX: rule "User ID"; the ND-broker aliases
+  // of these paths count against the same allowances).
+  '/api/v5/users/subaccount/apikey:POST': perUser(1, 1),
+  '/api/v5/users/subaccount/apikey:GET': perUser(20, 2),
+  '/api/v5/users/subaccount/modify-apikey': perUser(1, 1),
+  '/api/v5/users/subaccount/delete-apikey': perUser(1, 1),
   '/api/v5/market/ticker': perIp(20, 2),
   '/api/v5/market/tickers': perIp(20, 2),
   '/api/v5/market/books': perIp(40, 2),

@@ -6,8 +6,17 @@ import { type Limiters, memoryLimiters } from './limiters.js';
 /** What `wrap` reads of a request: the client's IP, and the key once authenticated. */
 export interface LimitedRequest {
   readonly ip: string;
-  readonly apiKey: { readonly apiKey: string } | null;
+  readonly apiKey: { readonly apiKey: string; readonly userId: number } | null;
 }
+
+/** Whose allowance a request spends: the client IP, the API key, or the key's account (`u:` and its id). */
+function subjectOf(by: 'key' | 'ip' | 'user', request: LimitedRequest): string {
+  const key = request.apiKey;
+  if (by === 'ip' || key === null) return request.ip;
+  return by === 'user' ? `u:${key.userId}` : key.apiKey;
+}
+
+const PER = { ip: 'IP address', key: 'API key', user: 'account' } as const;
 
 /** A route handler, of whatever framework: `wrap` passes the request and reply through. */
 type Handler<Req, Rep> = (request: Req, reply: Rep) => unknown;
@@ -35,7 +44,7 @@ export class RateLimits {
     const by = RATE_LIMITS[endpoint].by;
     this.limiter(endpoint);
     return async (request, reply) => {
-      await this.consume(endpoint, by === 'ip' ? request.ip : (request.apiKey?.apiKey ?? request.ip), cost(request));
+      await this.consume(endpoint, subjectOf(by, request), cost(request));
       return handler(request, reply);
     };
   }
@@ -54,7 +63,7 @@ export class RateLimits {
       if (err instanceof RateLimiterRes) {
         throw new RuleError(
           '50011',
-          `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${rule.by === 'ip' ? 'IP address' : 'API key'}; retry in ${err.msBeforeNext} ms`,
+          `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${PER[rule.by]}; retry in ${err.msBeforeNext} ms`,
         );
       }
       throw err;
