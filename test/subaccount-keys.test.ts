@@ -131,6 +131,14 @@ describe("a platform manages its sub-account's keys with okx-api and trades with
       [['desk bot', created.apiKey, 'read_only,trade', '127.0.0.1']],
     );
     assert.equal(JSON.stringify(rows).includes(created.secretKey), false);
+    // ccxt's implicit method for the same endpoint.
+    const viaCcxt = (await ccxtOkx(server.url, master).privateGetUsersSubaccountApikey({ subAcct: SUB })) as {
+      data: Array<Record<string, string>>;
+    };
+    assert.deepEqual(
+      viaCcxt.data.map((r) => r.apiKey),
+      [created.apiKey],
+    );
   });
 
   test("a sub-account's key cannot manage keys (59500), through okx-api", LIMIT, async () => {
