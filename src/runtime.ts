@@ -21,6 +21,7 @@ import { RateLimits } from './services/rate-limits.js';
 import { RejectionLog } from './services/rejection-log.js';
 import { RejectionRecorder } from './services/rejection-recorder.js';
 import { SessionService } from './services/session-service.js';
+import { SubAccountKeys } from './services/subaccount-keys.js';
 import { SubAccountService } from './services/subaccount-service.js';
 import { TotpService } from './services/totp-service.js';
 import { TradingService } from './services/trading-service.js';
@@ -198,6 +199,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       authenticator,
       keyring,
       keys,
+      subAccountKeys: new SubAccountKeys(store, keys),
       apps,
       users,
       subAccounts,

@@ -59,6 +59,12 @@ export const RATE_LIMITS = {
   '/api/v5/users/subaccount/create-subaccount': perUser(1, 1),
   '/api/v5/users/subaccount/list': perUser(20, 2),
   '/api/v5/users/subaccount/set-transfer-out': perUser(1, 1),
+  // A master's management of its sub-accounts' keys (OKX: rule "User ID"; the ND-broker aliases
+  // of these paths count against the same allowances).
+  '/api/v5/users/subaccount/apikey:POST': perUser(1, 1),
+  '/api/v5/users/subaccount/apikey:GET': perUser(20, 2),
+  '/api/v5/users/subaccount/modify-apikey': perUser(1, 1),
+  '/api/v5/users/subaccount/delete-apikey': perUser(1, 1),
   '/api/v5/market/ticker': perIp(20, 2),
   '/api/v5/market/tickers': perIp(20, 2),
   '/api/v5/market/books': perIp(40, 2),

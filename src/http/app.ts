@@ -20,6 +20,7 @@ import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { publicRoutes } from './routes/public.js';
+import { subAccountKeyRoutes } from './routes/subaccount-keys.js';
 import { subAccountRoutes } from './routes/subaccounts.js';
 import { tradeRoutes } from './routes/trade.js';
 import { tradeAlgoRoutes } from './routes/trade-algo.js';
@@ -73,6 +74,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   fundingRoutes(app, deps);
   oauthRoutes(app, deps);
   subAccountRoutes(app, deps);
+  subAccountKeyRoutes(app, deps);
   // Registered after the V5 routes, so the OpenAPI description covers the console API only.
   void app.register(swagger, {
     openapi: {

@@ -14,6 +14,7 @@ import type { Notifier } from './notifier.js';
 import type { RateLimits } from './rate-limits.js';
 import type { RejectionLog } from './rejection-log.js';
 import type { SessionService } from './session-service.js';
+import type { SubAccountKeys } from './subaccount-keys.js';
 import type { SubAccountService } from './subaccount-service.js';
 import type { TotpService } from './totp-service.js';
 import type { TradingService } from './trading-service.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   /** The key cache: the WebSocket API closes sessions of keys it evicts (changed or deleted anywhere). */
   keyring: Keyring;
   keys: KeyService;
+  /** A master's management of its sub-accounts' keys (OKX's users/subaccount/apikey endpoints). */
+  subAccountKeys: SubAccountKeys;
   /** Registered third-party apps and the Connect flow (OKX's Fast API). */
   apps: AppService;
   users: UserService;

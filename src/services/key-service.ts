@@ -16,7 +16,7 @@ import {
 import { formatPermissions, parsePermissions } from '../core/permissions.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHash } from '../security/slow-hash.js';
-import type { Actor, AppStore, KeyRecord, KeyRevision, KeyStore } from '../store/store.js';
+import type { Actor, AppStore, KeyActor, KeyRecord, KeyRevision, KeyStore } from '../store/store.js';
 import { disableRevision, enableRevision, graceEnd, rollRevision } from './key-state.js';
 
 /** A key as shown to its owner (never the secret or passphrase). Times are ISO-8601. */
@@ -147,7 +147,7 @@ export class KeyService {
   async create(
     userId: number,
     input: NewKeyInput,
-    actor: Actor,
+    actor: KeyActor,
     now: number,
     appId: string | null = null,
   ): Promise<CreatedKey> {
@@ -299,7 +299,7 @@ export class KeyService {
       }));
   }
 
-  async modify(userId: number, apiKey: string, input: KeyChangeInput, actor: Actor, now: number): Promise<KeyView> {
+  async modify(userId: number, apiKey: string, input: KeyChangeInput, actor: KeyActor, now: number): Promise<KeyView> {
     validateKeyChange(input, []);
     const updated = await this.store.updateKey(
       userId,
@@ -319,7 +319,7 @@ export class KeyService {
     return this.view(updated);
   }
 
-  async remove(userId: number, apiKey: string, actor: Actor, now: number): Promise<KeyView> {
+  async remove(userId: number, apiKey: string, actor: KeyActor, now: number): Promise<KeyView> {
     const deleted = await this.store.deleteKey(userId, apiKey, actor, now);
     if (deleted === null) throw missingKey(apiKey);
     return this.view(deleted);

@@ -9,6 +9,15 @@ export interface LimitedRequest {
   readonly apiKey: { readonly apiKey: string; readonly userId: number } | null;
 }
 
+/** Whose allowance a request spends: the client IP, the API key, or the key's account (`u:` and its id). */
+function subjectOf(by: 'key' | 'ip' | 'user', request: LimitedRequest): string {
+  const key = request.apiKey;
+  if (by === 'ip' || key === null) return request.ip;
+  return by === 'user' ? `u:${key.userId}` : key.apiKey;
+}
+
+const PER = { ip: 'IP address', key: 'API key', user: 'account' } as const;
+
 /** A route handler, of whatever framework: `wrap` passes the request and reply through. */
 type Handler<Req, Rep> = (request: Req, reply: Rep) => unknown;
 
@@ -35,9 +44,7 @@ export class RateLimits {
     const by = RATE_LIMITS[endpoint].by;
     this.limiter(endpoint);
     return async (request, reply) => {
-      const key = request.apiKey;
-      const subject = by === 'ip' || key === null ? request.ip : by === 'user' ? `user:${key.userId}` : key.apiKey;
-      await this.consume(endpoint, subject, cost(request));
+      await this.consume(endpoint, subjectOf(by, request), cost(request));
       return handler(request, reply);
     };
   }
@@ -56,7 +63,7 @@ export class RateLimits {
       if (err instanceof RateLimiterRes) {
         throw new RuleError(
           '50011',
-          `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${rule.by === 'ip' ? 'IP address' : rule.by === 'user' ? 'account' : 'API key'}; retry in ${err.msBeforeNext} ms`,
+          `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${PER[rule.by]}; retry in ${err.msBeforeNext} ms`,
         );
       }
       throw err;

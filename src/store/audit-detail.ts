@@ -1,5 +1,5 @@
 import { formatPermissions } from '../core/permissions.js';
-import type { KeyRecord } from './store.js';
+import type { Actor, KeyActor, KeyRecord } from './store.js';
 
 /** What an audit entry says changed between two versions of a key (no secrets, ever). */
 export function keyChangeDetail(before: KeyRecord | null, after: KeyRecord): Record<string, unknown> {
@@ -23,4 +23,12 @@ export function keyDeleteDetail(key: KeyRecord): Record<string, unknown> {
 /** What an expiry's audit entry says: the key's name and since when it was idle (Unix ms). */
 export function keyExpireDetail(key: KeyRecord): Record<string, unknown> {
   return { label: key.label, idleSince: key.lastUsedAt ?? key.createdAt };
+}
+
+/** The audit entry's actor and detail for a change made by `who` (`by`, when given, joins the detail). */
+export function auditedBy(
+  who: KeyActor,
+  detail: Record<string, unknown>,
+): { actor: Actor; detail: Record<string, unknown> } {
+  return typeof who === 'string' ? { actor: who, detail } : { actor: who.actor, detail: { ...detail, by: who.by } };
 }

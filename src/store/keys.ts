@@ -36,6 +36,11 @@ export interface KeyRecord {
 
 export type Actor = 'user' | 'cli' | 'sweeper' | 'api';
 /**
+ * Who changes a key: an Actor, or an Actor acting through another API key (a master account's
+ * key managing its sub-account's keys by API), which the audit entry records as `detail.by`.
+ */
+export type KeyActor = Actor | { actor: Actor; by: string };
+/**
  * What happened to a key. Key changes (every process drops its cached copy): 'create', 'modify',
  * 'delete', 'expire', 'disable', 'enable', 'roll' (a new secret; the old one kept for a grace
  * period), 'freeze' and 'unfreeze' (its sub-account was frozen or unfrozen; the key itself is unchanged). Activity (no key changes): 'new_ip', the first authenticated use from a client IP;
@@ -127,7 +132,7 @@ export interface KeyStore {
   createKey(
     userId: number,
     build: (existing: readonly KeyRecord[]) => KeyRecord,
-    actor: Actor,
+    actor: KeyActor,
     at: number,
   ): Promise<KeyRecord>;
   /** Applies `change` (which sees the key and the account's other keys) atomically; null if no such key. */
@@ -135,7 +140,7 @@ export interface KeyStore {
     userId: number,
     apiKey: string,
     change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
-    actor: Actor,
+    actor: KeyActor,
     at: number,
   ): Promise<KeyRecord | null>;
   /**
@@ -151,7 +156,7 @@ export interface KeyStore {
     at: number,
   ): Promise<KeyRecord | null>;
   /** Deletes the account's key; the deleted row, or null if it had no such key. */
-  deleteKey(userId: number, apiKey: string, actor: Actor, at: number): Promise<KeyRecord | null>;
+  deleteKey(userId: number, apiKey: string, actor: KeyActor, at: number): Promise<KeyRecord | null>;
   getKey(apiKey: string): Promise<KeyRecord | null>;
   listKeys(userId: number): Promise<KeyRecord[]>;
   /** Raises last-used times (never lowers them) for keys that still exist. */

@@ -29,6 +29,7 @@ export type {
   Actor,
   AuditAction,
   AuditRecord,
+  KeyActor,
   KeyAuditAction,
   KeyRecord,
   KeyRejection,

@@ -8,6 +8,7 @@ import { exchangeContract } from './exchange.js';
 import { contractCase } from './fixtures.js';
 import { fundingContract } from './funding.js';
 import { historyContract } from './history.js';
+import { keyActorsContract } from './key-actors.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
 import { publicTradesContract } from './public-trades.js';
@@ -27,6 +28,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     const cases = contractCase(open);
     usersContract(cases);
     keysContract(cases);
+    keyActorsContract(cases);
     ledgerContract(cases);
     billsContract(cases);
     exchangeContract(cases);

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { type ExpiryPolicy, expiredKeys } from '../../core/expiry.js';
 import { applyKeyChange } from '../../core/key-rules.js';
 import { IP_REJECTED_CODE, isFirstRejectionOfDay } from '../../core/webhook-events.js';
-import { keyChangeDetail, keyDeleteDetail, keyExpireDetail } from '../audit-detail.js';
+import { auditedBy, keyChangeDetail, keyDeleteDetail, keyExpireDetail } from '../audit-detail.js';
 import { type IdRow, pgFlag } from '../codecs/flags.js';
 import {
   type AuditRow,
@@ -21,6 +21,7 @@ import {
   type AuditAction,
   type AuditRecord,
   KEY_ACTIVITY_ACTIONS,
+  type KeyActor,
   type KeyRecord,
   type KeyRejection,
   type KeyRevision,
@@ -40,11 +41,12 @@ export class PostgresKeys implements KeyStore {
   private async audit(
     c: pg.PoolClient,
     at: number,
-    actor: Actor,
+    who: KeyActor,
     key: KeyRecord,
     action: AuditAction,
-    detail: Record<string, unknown>,
+    what: Record<string, unknown>,
   ): Promise<void> {
+    const { actor, detail } = auditedBy(who, what);
     await feedLock(c, this.conn.schema, 'audit');
     await c.query(
       'INSERT INTO audit_log (at, actor, user_id, api_key, action, detail) VALUES ($1, $2, $3, $4, $5, $6)',
@@ -67,7 +69,7 @@ export class PostgresKeys implements KeyStore {
   async createKey(
     userId: number,
     build: (existing: readonly KeyRecord[]) => KeyRecord,
-    actor: Actor,
+    actor: KeyActor,
     at: number,
   ): Promise<KeyRecord> {
     return tx(this.conn.pool, async (c) => {
@@ -106,7 +108,7 @@ export class PostgresKeys implements KeyStore {
     userId: number,
     apiKey: string,
     change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
-    actor: Actor,
+    actor: KeyActor,
     at: number,
   ): Promise<KeyRecord | null> {
     return tx(this.conn.pool, async (c) => {
@@ -158,7 +160,7 @@ export class PostgresKeys implements KeyStore {
     });
   }
 
-  async deleteKey(userId: number, apiKey: string, actor: Actor, at: number): Promise<KeyRecord | null> {
+  async deleteKey(userId: number, apiKey: string, actor: KeyActor, at: number): Promise<KeyRecord | null> {
     return tx(this.conn.pool, async (c) => {
       const row = await one<KeyRow>(c, 'DELETE FROM api_keys WHERE api_key = $1 AND user_id = $2 RETURNING *', [
         apiKey,

@@ -1,7 +1,7 @@
 import { type ExpiryPolicy, expiredKeys } from '../../core/expiry.js';
 import { applyKeyChange } from '../../core/key-rules.js';
 import { IP_REJECTED_CODE, isFirstRejectionOfDay } from '../../core/webhook-events.js';
-import { keyChangeDetail, keyDeleteDetail, keyExpireDetail } from '../audit-detail.js';
+import { auditedBy, keyChangeDetail, keyDeleteDetail, keyExpireDetail } from '../audit-detail.js';
 import { type IdRow, sqliteFlag } from '../codecs/flags.js';
 import {
   type AuditRow,
@@ -20,6 +20,7 @@ import {
   type AuditAction,
   type AuditRecord,
   KEY_ACTIVITY_ACTIONS,
+  type KeyActor,
   type KeyRecord,
   type KeyRejection,
   type KeyRevision,
@@ -105,14 +106,15 @@ export class SqliteKeys implements KeyStore {
     };
   }
 
-  private audit(at: number, actor: Actor, key: KeyRecord, action: AuditAction, detail: Record<string, unknown>): void {
+  private audit(at: number, who: KeyActor, key: KeyRecord, action: AuditAction, what: Record<string, unknown>): void {
+    const { actor, detail } = auditedBy(who, what);
     this.stmt.insertAudit.run(at, actor, key.userId, key.apiKey, action, JSON.stringify(detail));
   }
 
   async createKey(
     userId: number,
     build: (existing: readonly KeyRecord[]) => KeyRecord,
-    actor: Actor,
+    actor: KeyActor,
     at: number,
   ): Promise<KeyRecord> {
     return inTransaction(this.db, () => {
@@ -127,7 +129,7 @@ export class SqliteKeys implements KeyStore {
     userId: number,
     apiKey: string,
     change: (current: KeyRecord, others: readonly KeyRecord[]) => KeyUpdate,
-    actor: Actor,
+    actor: KeyActor,
     at: number,
   ): Promise<KeyRecord | null> {
     return inTransaction(this.db, () => {
@@ -175,7 +177,7 @@ export class SqliteKeys implements KeyStore {
     });
   }
 
-  async deleteKey(userId: number, apiKey: string, actor: Actor, at: number): Promise<KeyRecord | null> {
+  async deleteKey(userId: number, apiKey: string, actor: KeyActor, at: number): Promise<KeyRecord | null> {
     return inTransaction(this.db, () => {
       const row = this.stmt.keyById.get(apiKey);
       if (row === undefined || row.user_id !== userId) return null;
