@@ -6,6 +6,7 @@ import type { FundingStore } from './funding.js';
 import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
 import type { SubAccountStore } from './subaccounts.js';
+import type { SubTransferStore } from './sub-transfers.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
 import type { NotifyStore } from './webhooks.js';
@@ -51,6 +52,7 @@ export type {
   SubAccountRecord,
   SubAccountStore,
 } from './subaccounts.js';
+export type { SubTransferQuery, SubTransferRecord, SubTransferStore } from './sub-transfers.js';
 export type { CancelAfterTimer, TimerStore } from './timers.js';
 export type {
   AccountAuditEntry,
@@ -95,4 +97,5 @@ export interface Store
     AlgoStore,
     AppStore,
     NotifyStore,
-    SubAccountStore {}
+    SubAccountStore,
+    SubTransferStore {}
