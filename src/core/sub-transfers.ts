@@ -69,14 +69,21 @@ export function planSubTransfer(p: SubTransferParties): SubTransferRoute {
     if (callerSub === null) throw new Error('unreachable: type 3 without a sub-account caller');
     if (!callerSub.enabled) throw suspended(callerSub);
     if (!callerSub.canTransOut) throw noTransOut(callerSub);
-    return { fromUserId: callerSub.userId, toUserId: callerSub.masterId, masterId: callerSub.masterId, subAcct: callerSub.name };
+    return {
+      fromUserId: callerSub.userId,
+      toUserId: callerSub.masterId,
+      masterId: callerSub.masterId,
+      subAcct: callerSub.name,
+    };
   }
   if (p.subAcct === '') throw new RuleError('50014', `subAcct: required for type ${type}`, 'subAcct');
   const named = p.named;
   if (named === null) throw new RuleError('58115', `subAcct: no sub-account ${p.subAcct}`, 'subAcct');
   if (!named.enabled) throw suspended(named);
-  if (type === '1') return { fromUserId: p.callerId, toUserId: named.userId, masterId: p.callerId, subAcct: named.name };
-  if (type === '2') return { fromUserId: named.userId, toUserId: p.callerId, masterId: p.callerId, subAcct: named.name };
+  if (type === '1')
+    return { fromUserId: p.callerId, toUserId: named.userId, masterId: p.callerId, subAcct: named.name };
+  if (type === '2')
+    return { fromUserId: named.userId, toUserId: p.callerId, masterId: p.callerId, subAcct: named.name };
   if (callerSub === null) throw new Error('unreachable: type 4 without a sub-account caller');
   if (named.userId === callerSub.userId)
     throw new RuleError('59507', 'subAcct: a sub-account cannot transfer to itself', 'subAcct');

@@ -20,6 +20,7 @@ import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { publicRoutes } from './routes/public.js';
+import { subaccountFundsRoutes } from './routes/subaccount-funds.js';
 import { tradeRoutes } from './routes/trade.js';
 import { tradeAlgoRoutes } from './routes/trade-algo.js';
 import { tradeControlRoutes } from './routes/trade-controls.js';
@@ -70,6 +71,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   tradeAlgoRoutes(app, deps);
   marketRoutes(app, deps);
   fundingRoutes(app, deps);
+  subaccountFundsRoutes(app, deps);
   oauthRoutes(app, deps);
   // Registered after the V5 routes, so the OpenAPI description covers the console API only.
   void app.register(swagger, {

@@ -137,7 +137,11 @@ export class FundingService {
       // Refusals about who may move what come before an id is taken.
       const { record, entries } = await this.subTransfers.plan(userId, env, input, now);
       const transId = await this.nextWdId(now);
-      await this.applySub({ ...record, transId }, entries.map((e) => ({ ...e, ref: transId })), now);
+      await this.applySub(
+        { ...record, transId },
+        entries.map((e) => ({ ...e, ref: transId })),
+        now,
+      );
       return { transId, ccy, amt, from, to, clientId };
     }
     const transId = await this.nextWdId(now);

@@ -77,6 +77,11 @@ export class SubTransferService {
     return { record, entries };
   }
 
+  /** The master's sub-account of that name (exact), or null: the master's views look it up by name. */
+  subAccount(masterId: number, name: string): Promise<SubAccountRecord | null> {
+    return this.store.getSubAccount(masterId, name);
+  }
+
   /** A transfer the account paid or received (GET /asset/transfer-state), optionally of one type. */
   async find(
     userId: number,

@@ -5,8 +5,8 @@ import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
 import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
-import type { SubAccountStore } from './subaccounts.js';
 import type { SubTransferStore } from './sub-transfers.js';
+import type { SubAccountStore } from './subaccounts.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
 import type { NotifyStore } from './webhooks.js';
@@ -45,6 +45,7 @@ export type {
   LedgerStore,
   TransferRecord,
 } from './ledger.js';
+export type { SubTransferQuery, SubTransferRecord, SubTransferStore } from './sub-transfers.js';
 export type {
   NewSubAccount,
   SubAccountChange,
@@ -52,7 +53,6 @@ export type {
   SubAccountRecord,
   SubAccountStore,
 } from './subaccounts.js';
-export type { SubTransferQuery, SubTransferRecord, SubTransferStore } from './sub-transfers.js';
 export type { CancelAfterTimer, TimerStore } from './timers.js';
 export type {
   AccountAuditEntry,

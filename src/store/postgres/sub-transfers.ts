@@ -24,7 +24,10 @@ export class PostgresSubTransfers implements SubTransferStore {
   async applySubTransfer(t: SubTransferRecord, entries: readonly LedgerEntry[], at: number): Promise<void> {
     await tx(this.conn.pool, async (c) => {
       await this.ledger.applyNow(c, entries, at);
-      await c.query(`INSERT INTO sub_transfers (${SUB_TRANSFER_COLUMNS}) VALUES (${PLACEHOLDERS})`, subTransferValues(t));
+      await c.query(
+        `INSERT INTO sub_transfers (${SUB_TRANSFER_COLUMNS}) VALUES (${PLACEHOLDERS})`,
+        subTransferValues(t),
+      );
     });
   }
 

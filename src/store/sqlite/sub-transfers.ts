@@ -48,6 +48,8 @@ export class SqliteSubTransfers implements SubTransferStore {
 
   async listSubTransfers(q: SubTransferQuery): Promise<SubTransferRecord[]> {
     const { text, values } = subTransferListSql(q, () => '?');
-    return prepare<SubTransferRow>(this.db, text).all(...values).map(toSubTransfer);
+    return prepare<SubTransferRow>(this.db, text)
+      .all(...values)
+      .map(toSubTransfer);
   }
 }
