@@ -11,6 +11,7 @@ import { historyContract } from './history.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
 import { publicTradesContract } from './public-trades.js';
+import { subTransfersContract } from './sub-transfers.js';
 import { subAccountsContract } from './subaccounts.js';
 import { timersContract } from './timers.js';
 import { usersContract } from './users.js';
@@ -38,6 +39,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     algoContract(cases);
     appsContract(cases);
     subAccountsContract(cases);
+    subTransfersContract(cases);
     webhooksContract(cases);
   });
 }
