@@ -108,7 +108,7 @@ export const OKX_ERRORS = {
     status: 200,
     msg: 'The two accounts involved in a transfer must be 2 different sub-accounts under the same main account.',
   },
-  '59508': { status: 200, msg: 'The sub account of {param0} is suspended.' },
+  '59508': { status: 200, msg: 'The sub account of {0} is suspended.' },
   '59510': { status: 200, msg: 'Sub-account does not exist' },
   '59601': { status: 200, msg: 'Subaccount name already exists.' },
   '59603': { status: 200, msg: 'Maximum number of subaccounts reached.' },
