@@ -31,6 +31,12 @@ test('classifyBill: OKX type/subType/from/to per kind, sign and side', () => {
     [{ account: '6', kind: 'internal_in' }, ['1', '', '', '']],
     [{ account: '6', kind: 'withdrawal', balChg: '-1' }, ['2', '', '', '']],
     [{ account: '6', kind: 'withdrawal_fee', balChg: '-1' }, ['221', '', '', '']],
+    [{ account: '6', kind: 'to_sub', balChg: '-1' }, ['20', '', '', '']],
+    [{ account: '6', kind: 'from_sub' }, ['21', '', '', '']],
+    [{ account: '6', kind: 'to_master', balChg: '-1' }, ['22', '', '', '']],
+    [{ account: '6', kind: 'from_master' }, ['23', '', '', '']],
+    [{ kind: 'from_master' }, ['1', '11', '', '']],
+    [{ kind: 'to_sub', balChg: '-1' }, ['1', '12', '', '']],
     [{ account: '6', kind: 'transfer', balChg: '1' }, ['130', '', '18', '6']],
     [{ account: '6', kind: 'transfer', balChg: '-1' }, ['131', '', '6', '18']],
   ];
@@ -72,6 +78,10 @@ test('accountBillQuery: window, cursors, filters, parameter errors', () => {
     { kind: 'transfer', sign: 'in' },
     { kind: 'transfer', sign: 'out' },
     { kind: 'deposit' },
+    { kind: 'from_sub' },
+    { kind: 'from_master' },
+    { kind: 'to_sub' },
+    { kind: 'to_master' },
   ]);
   // Valid filters nothing can match.
   for (const f of [{ type: '8' }, { instType: 'SWAP' }, { mgnMode: 'cross' }, { ctType: 'linear' }])

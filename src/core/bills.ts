@@ -71,11 +71,17 @@ const TRADING_RULES: readonly BillRule[] = [
   { kind: 'transfer', sign: 'out', type: '1', subType: '12' },
   // An operator's deposit straight into the trading account (signet deposit --to trading).
   { kind: 'deposit', type: '1', subType: '200' },
+  // Transfers with a master or sub-account (core/sub-transfers.ts) are transfers in or out too.
+  { kind: 'from_sub', type: '1', subType: '11' },
+  { kind: 'from_master', type: '1', subType: '11' },
+  { kind: 'to_sub', type: '1', subType: '12' },
+  { kind: 'to_master', type: '1', subType: '12' },
 ];
 
 /**
  * Funding account (6), OKX asset bill types: 1 deposit (internal transfers received too),
- * 2 withdrawal, 221 blockchain withdrawal fee, 130 transferred from / 131 to the trading account.
+ * 2 withdrawal, 221 blockchain withdrawal fee, 130 transferred from / 131 to the trading account,
+ * 20–23 transfers with sub-accounts.
  */
 const FUNDING_RULES: readonly BillRule[] = [
   { kind: 'deposit', type: '1', subType: '' },
@@ -85,6 +91,12 @@ const FUNDING_RULES: readonly BillRule[] = [
   { kind: 'withdrawal_fee', type: '221', subType: '' },
   { kind: 'transfer', sign: 'in', type: '130', subType: '' },
   { kind: 'transfer', sign: 'out', type: '131', subType: '' },
+  // Between a master and its sub-accounts (core/sub-transfers.ts): 20 to a sub-account, 21 from
+  // one (the master's side), 22 out to the master, 23 in from it (the sub-account's side).
+  { kind: 'to_sub', type: '20', subType: '' },
+  { kind: 'from_sub', type: '21', subType: '' },
+  { kind: 'to_master', type: '22', subType: '' },
+  { kind: 'from_master', type: '23', subType: '' },
 ];
 
 const rulesOf = (account: AccountType) => (account === TRADING ? TRADING_RULES : FUNDING_RULES);

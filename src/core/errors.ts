@@ -79,6 +79,17 @@ export const OKX_ERRORS = {
   '51603': { status: 200, msg: "Order doesn't exist." },
   // Funding
   '58114': { status: 200, msg: 'Transfer amount must be greater than 0.' },
+  '58115': { status: 200, msg: 'Sub-account does not exist.' },
+  '58119': { status: 200, msg: '{0} Sub-account has no permission to transfer out, please set first.' },
+  '58123': { status: 200, msg: 'The From parameter cannot be the same as the To parameter.' },
+  '58127': {
+    status: 200,
+    msg: "Main account API key does not support current transfer 'type' parameter. Please refer to the API documentation.",
+  },
+  '58128': {
+    status: 200,
+    msg: "Sub-account API key does not support current transfer 'type' parameter. Please refer to the API documentation.",
+  },
   '58205': { status: 200, msg: 'Withdrawal amount exceeds the upper limit.' },
   '58206': { status: 200, msg: 'Withdrawal amount is lower than the lower limit.' },
   '58207': { status: 200, msg: "Withdrawal address isn't on the verified address list." },
@@ -93,6 +104,11 @@ export const OKX_ERRORS = {
   '59503': { status: 200, msg: 'Each API key can bind up to 20 IP addresses' },
   '59505': { status: 200, msg: 'The passphrase format is incorrect.' },
   '59506': { status: 200, msg: "API key doesn't exist." },
+  '59507': {
+    status: 200,
+    msg: 'The two accounts involved in a transfer must be 2 different sub-accounts under the same main account.',
+  },
+  '59508': { status: 200, msg: 'The sub account of {0} is suspended.' },
   '59510': { status: 200, msg: 'Sub-account does not exist' },
   '59601': { status: 200, msg: 'Subaccount name already exists.' },
   '59603': { status: 200, msg: 'Maximum number of subaccounts reached.' },

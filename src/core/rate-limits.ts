@@ -65,6 +65,11 @@ export const RATE_LIMITS = {
   '/api/v5/users/subaccount/apikey:GET': perUser(20, 2),
   '/api/v5/users/subaccount/modify-apikey': perUser(1, 1),
   '/api/v5/users/subaccount/delete-apikey': perUser(1, 1),
+  // A master's views of its sub-accounts (OKX: rule "User ID"; signet counts per API key).
+  '/api/v5/account/subaccount/balances': perKey(6, 2),
+  '/api/v5/asset/subaccount/balances': perKey(6, 2),
+  '/api/v5/account/subaccount/max-withdrawal': perKey(20, 2),
+  '/api/v5/asset/subaccount/bills': perKey(6, 1),
   '/api/v5/market/ticker': perIp(20, 2),
   '/api/v5/market/tickers': perIp(20, 2),
   '/api/v5/market/books': perIp(40, 2),

@@ -20,6 +20,7 @@ import { fundingRoutes } from './routes/funding.js';
 import { marketRoutes } from './routes/market.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { publicRoutes } from './routes/public.js';
+import { subaccountFundsRoutes } from './routes/subaccount-funds.js';
 import { subAccountKeyRoutes } from './routes/subaccount-keys.js';
 import { subAccountRoutes } from './routes/subaccounts.js';
 import { tradeRoutes } from './routes/trade.js';
@@ -72,6 +73,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   tradeAlgoRoutes(app, deps);
   marketRoutes(app, deps);
   fundingRoutes(app, deps);
+  subaccountFundsRoutes(app, deps);
   oauthRoutes(app, deps);
   subAccountRoutes(app, deps);
   subAccountKeyRoutes(app, deps);

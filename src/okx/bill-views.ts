@@ -1,6 +1,6 @@
 import { type BillRecord, classifyBill } from '../core/bills.js';
 import { addAmounts, isNegative } from '../core/ledger.js';
-import type { DepositAddress, TransferRecord } from '../store/store.js';
+import type { DepositAddress, SubTransferRecord, TransferRecord } from '../store/store.js';
 
 /**
  * OKX V5 shapes of bills, transfers, deposit addresses and fee rates, field for field as OKX's
@@ -81,6 +81,23 @@ export function transferStateView(t: TransferRecord) {
     toInstId: '',
     transId: t.transId,
     type: '0',
+  };
+}
+
+/** GET /asset/transfer-state for a transfer with a sub-account (types 1–4). */
+export function subTransferStateView(t: SubTransferRecord) {
+  return {
+    amt: t.amt,
+    ccy: t.ccy,
+    clientId: t.clientId,
+    from: t.from,
+    instId: '',
+    state: 'success',
+    subAcct: t.subAcct,
+    to: t.to,
+    toInstId: '',
+    transId: t.transId,
+    type: t.type,
   };
 }
 

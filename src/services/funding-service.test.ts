@@ -34,8 +34,8 @@ test('a transfer moves funds between the funding and trading accounts; too much 
   assert.deepEqual(await usdt(user.id, TRADING), { avail: '30', frozen: '0' });
   const transfer = (req: Record<string, string>) => service.transfer(user.id, 'live', { ccy: 'USDT', ...req }, T0 + 2);
   await assert.rejects(transfer({ amt: '30.000001', from: '18', to: '6' }), ruleError('58350'));
-  await assert.rejects(transfer({ amt: '1', from: '6', to: '6' }), ruleError('51000', 'to'));
-  await assert.rejects(transfer({ amt: '1', from: '6', to: '18', type: '1' }), ruleError('51000', 'type'));
+  await assert.rejects(transfer({ amt: '1', from: '6', to: '6' }), ruleError('58123', 'to'));
+  await assert.rejects(transfer({ amt: '1', from: '6', to: '18', type: '5' }), ruleError('51000', 'type'));
   const back = await service.transfer(user.id, 'live', { ccy: 'USDT', amt: '30', from: '18', to: '6' }, T0 + 3);
   assert.ok(BigInt(back.transId) > BigInt(moved.transId), 'transfer ids increase');
   assert.deepEqual(await usdt(user.id), { avail: '100', frozen: '0' });

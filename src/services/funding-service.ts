@@ -14,18 +14,23 @@ import {
 import type { KeyEnv } from '../core/key-rules.js';
 import { type LedgerEntry, parseAmount } from '../core/ledger.js';
 import { CURRENCY_BY_CCY } from '../core/markets.js';
+import { SUB_TRANSFER_TYPES, type SubTransferType } from '../core/sub-transfers.js';
 import type {
   ClusterStore,
   DepositQuery,
   DepositRecord,
   FundingStore,
   LedgerStore,
+  SubAccountStore,
+  SubTransferRecord,
+  SubTransferStore,
   UserStore,
   WithdrawalAddress,
   WithdrawalQuery,
 } from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
+import { SubTransferService } from './sub-transfer-service.js';
 import { normalizeEmail } from './user-service.js';
 
 /** Turns the store's insufficient-balance refusal into the funding code (58350). */
@@ -46,6 +51,28 @@ export interface TransferRequest {
   to?: unknown;
   type?: unknown;
   clientId?: unknown;
+  /** Types 1, 2 and 4: the sub-account (see core/sub-transfers.ts). */
+  subAcct?: unknown;
+  /** Accepted and ignored: signet lends nothing, and has no portfolio margin. */
+  loanTrans?: unknown;
+  omitPosRisk?: unknown;
+}
+
+/** A request field as text; python-okx sends "" for a field it leaves unset. */
+const given = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+/** `type`: '0' (the default) within the account, or a transfer with a sub-account (1–4). */
+function transferType(v: unknown): '0' | SubTransferType {
+  const type = given(v) === '' ? '0' : given(v);
+  if (type === '0') return '0';
+  const sub = SUB_TRANSFER_TYPES.find((t) => t === type);
+  if (sub === undefined) throw new RuleError('51000', `type: 0 to 4, got "${type}"`, 'type');
+  return sub;
+}
+
+function flag(v: unknown, name: string): void {
+  if (v === undefined || typeof v === 'boolean' || v === '' || v === 'true' || v === 'false') return;
+  throw new RuleError('51000', `${name}: true or false`, name);
 }
 
 /**
@@ -56,13 +83,16 @@ export interface TransferRequest {
 export class FundingService {
   /** Withdrawal and transfer ids, one at a time from the database (unique across instances, led by the clock in Unix ms). */
   private readonly ids: IdBlocks;
+  /** Transfers between a master and its sub-accounts (types 1–4) and the master's views of them. */
+  readonly subTransfers: SubTransferService;
 
   constructor(
-    private readonly store: FundingStore & LedgerStore & UserStore & ClusterStore,
+    private readonly store: FundingStore & LedgerStore & UserStore & ClusterStore & SubAccountStore & SubTransferStore,
     private readonly ledger: LedgerService,
     private readonly settleMs: number,
   ) {
     this.ids = new IdBlocks(store, 'withdrawal', 1, (now) => BigInt(now));
+    this.subTransfers = new SubTransferService(store);
   }
 
   async start(): Promise<void> {
@@ -87,23 +117,42 @@ export class FundingService {
     req: TransferRequest,
     now: number,
   ): Promise<{ transId: string; ccy: string; amt: string; from: string; to: string; clientId: string }> {
-    const type = typeof req.type === 'string' ? req.type : '0';
-    if (type !== '0') throw new RuleError('51000', 'type: only 0 (within the account) is supported', 'type');
+    const type = transferType(req.type);
     const ccy = typeof req.ccy === 'string' ? req.ccy.toUpperCase() : '';
     if (!CURRENCY_BY_CCY.has(ccy)) throw new RuleError('51000', `ccy: "${ccy}" is not listed`, 'ccy');
     if (typeof req.amt !== 'string' || req.amt === '') throw new RuleError('50014', 'amt: required', 'amt');
     const amt = parseAmount(req.amt);
     const from = accountType(req.from, 'from');
     const to = accountType(req.to, 'to');
-    if (from === to) throw new RuleError('51000', 'to: must differ from from', 'to');
-    const clientId = typeof req.clientId === 'string' ? req.clientId : '';
+    // Within one account from and to must differ (58123); between accounts 6 → 6 is ccxt's default.
+    if (type === '0' && from === to) throw new RuleError('58123', 'to: must differ from from within the account', 'to');
+    const clientId = given(req.clientId);
     if (clientId !== '' && !/^[A-Za-z0-9]{1,32}$/.test(clientId))
       throw new RuleError('51000', 'clientId: up to 32 letters and digits', 'clientId');
+    flag(req.loanTrans, 'loanTrans');
+    flag(req.omitPosRisk, 'omitPosRisk');
+    if (type !== '0') {
+      const subAcct = given(req.subAcct);
+      const input = { type, ccy, amt, from, to, clientId, subAcct, transId: '' };
+      // Refusals about who may move what come before an id is taken.
+      const { record, entries } = await this.subTransfers.plan(userId, env, input, now);
+      const transId = await this.nextWdId(now);
+      await this.applySub(
+        { ...record, transId },
+        entries.map((e) => ({ ...e, ref: transId })),
+        now,
+      );
+      return { transId, ccy, amt, from, to, clientId };
+    }
     const transId = await this.nextWdId(now);
     // The client id stays with the entries: GET /asset/transfer-state and the bills find it there.
     const entries = transferEntries(userId, env, ccy, amt, from, to, transId).map((e) => ({ ...e, clientId }));
     await this.apply(entries, fundingBalance(this.store.applyEntries(entries, now)));
     return { transId, ccy, amt, from, to, clientId };
+  }
+
+  private applySub(record: SubTransferRecord, entries: readonly LedgerEntry[], now: number): Promise<void> {
+    return this.apply(entries, fundingBalance(this.store.applySubTransfer(record, entries, now)));
   }
 
   /** The account's withdrawal address book (shared with the console; rules in core/withdrawal-address.ts). */

@@ -6,7 +6,7 @@ import type { KeyEnv } from '../core/key-rules.js';
 import type { AccountType } from '../core/ledger.js';
 import { SecretBox } from '../security/secret-box.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { Store, UserRecord } from '../store/store.js';
+import type { Store, SubAccountRecord, UserRecord } from '../store/store.js';
 import { KeyService } from './key-service.js';
 import { type ActiveKey, Keyring } from './keyring.js';
 import type { LedgerService } from './ledger-service.js';
@@ -89,4 +89,41 @@ export async function accountWithKey(
   const key = await new Keyring(store, box).get(apiKey);
   if (key === null) throw new Error(`the keyring does not load the key just created for ${email}`);
   return { keys, userId, key };
+}
+
+let subs = 0;
+
+/**
+ * Seeds a sub-account of `masterId` straight through the store (the one place tests make
+ * sub-accounts for the money tests; unit tests and test/ both use it), optionally frozen or
+ * without transfer-out permission.
+ */
+export async function seedSubAccount(
+  store: Pick<Store, 'createSubAccount' | 'updateSubAccount'>,
+  masterId: number,
+  name: string,
+  opts: { enabled?: boolean; canTransOut?: boolean; at?: number } = {},
+): Promise<SubAccountRecord> {
+  subs++;
+  const at = opts.at ?? T0;
+  const { sub } = await store.createSubAccount({
+    masterId,
+    name,
+    type: '1',
+    label: '',
+    uid: String(5_000_000_000_000_000 + subs * 1000 + Math.floor(Math.random() * 1000)),
+    createdAt: at,
+  });
+  if (opts.enabled === undefined && opts.canTransOut === undefined) return sub;
+  const changed = await store.updateSubAccount(
+    masterId,
+    name,
+    {
+      ...(opts.enabled !== undefined && { enabled: opts.enabled }),
+      ...(opts.canTransOut !== undefined && { canTransOut: opts.canTransOut }),
+    },
+    at,
+  );
+  if (changed === null) throw new Error(`sub-account ${name} vanished`);
+  return changed;
 }

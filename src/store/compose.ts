@@ -6,6 +6,7 @@ import type { FundingStore } from './funding.js';
 import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
 import type { Store } from './store.js';
+import type { SubTransferStore } from './sub-transfers.js';
 import type { SubAccountStore } from './subaccounts.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
@@ -24,6 +25,7 @@ export interface StoreParts {
   apps: AppStore;
   webhooks: NotifyStore;
   subAccounts: SubAccountStore;
+  subTransfers: SubTransferStore;
 }
 
 /**
@@ -44,6 +46,7 @@ export function composeStore({
   apps: p,
   webhooks: w,
   subAccounts: s,
+  subTransfers: st,
 }: StoreParts): Store {
   return {
     createUser: u.createUser.bind(u),
@@ -166,5 +169,8 @@ export function composeStore({
     listSubAccounts: s.listSubAccounts.bind(s),
     updateSubAccount: s.updateSubAccount.bind(s),
     setSubAccountEnabled: s.setSubAccountEnabled.bind(s),
+    applySubTransfer: st.applySubTransfer.bind(st),
+    findSubTransfer: st.findSubTransfer.bind(st),
+    listSubTransfers: st.listSubTransfers.bind(st),
   };
 }

@@ -5,6 +5,7 @@ import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
 import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
+import type { SubTransferStore } from './sub-transfers.js';
 import type { SubAccountStore } from './subaccounts.js';
 import type { TimerStore } from './timers.js';
 import type { UserStore } from './users.js';
@@ -45,6 +46,7 @@ export type {
   LedgerStore,
   TransferRecord,
 } from './ledger.js';
+export type { SubTransferQuery, SubTransferRecord, SubTransferStore } from './sub-transfers.js';
 export type {
   NewSubAccount,
   SubAccountChange,
@@ -96,4 +98,5 @@ export interface Store
     AlgoStore,
     AppStore,
     NotifyStore,
-    SubAccountStore {}
+    SubAccountStore,
+    SubTransferStore {}

@@ -4,8 +4,9 @@ import { VALUATION_UNITS, valuation } from '../../core/account-limits.js';
 import { RuleError } from '../../core/errors.js';
 import { addAmounts, FUNDING, multiply, TRADING } from '../../core/ledger.js';
 import { CURRENCIES } from '../../core/markets.js';
+import { SUB_TRANSFER_TYPES } from '../../core/sub-transfers.js';
 import { fundingBalanceView } from '../../okx/account-views.js';
-import { depositAddressView, transferStateView } from '../../okx/bill-views.js';
+import { depositAddressView, subTransferStateView, transferStateView } from '../../okx/bill-views.js';
 import { ccySet, filterCcy } from '../../okx/ccy-filter.js';
 import { ok } from '../../okx/envelope.js';
 import { currencyViews } from '../../okx/market-views.js';
@@ -84,7 +85,8 @@ export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
     }),
   });
 
-  // transId or clientId (transId wins when both are given), type 0 only: there are no sub-accounts.
+  // transId or clientId (transId wins when both are given). `type` 0 within the account, 1–4 with
+  // sub-accounts (either party may ask); without `type` (ccxt's fetchTransfer) any of them.
   v5Route(app, deps, {
     method: 'GET',
     url: '/api/v5/asset/transfer-state',
@@ -96,15 +98,16 @@ export function assetRoutes(app: FastifyInstance, deps: AppDeps): void {
       const clientId = typeof q.clientId === 'string' && q.clientId !== '' ? q.clientId : undefined;
       if (transId === undefined && clientId === undefined)
         throw new RuleError('50014', 'transId: give transId or clientId', 'transId');
-      const type = typeof q.type === 'string' && q.type !== '' ? q.type : '0';
-      if (!/^[0-4]$/.test(type)) throw new RuleError('51000', 'type: 0 to 4', 'type');
-      if (type !== '0') return ok([]);
-      const t = await deps.ledger.findTransfer(
-        key.userId,
-        key.env,
-        transId !== undefined ? { transId } : clientId !== undefined ? { clientId } : {},
-      );
-      return ok(t === null ? [] : [transferStateView(t)]);
+      const type = typeof q.type === 'string' && q.type !== '' ? q.type : undefined;
+      if (type !== undefined && !/^[0-4]$/.test(type)) throw new RuleError('51000', 'type: 0 to 4', 'type');
+      const by = transId !== undefined ? { transId } : clientId !== undefined ? { clientId } : {};
+      if (type === undefined || type === '0') {
+        const t = await deps.ledger.findTransfer(key.userId, key.env, by);
+        if (t !== null || type === '0') return ok(t === null ? [] : [transferStateView(t)]);
+      }
+      const subType = SUB_TRANSFER_TYPES.find((s) => s === type);
+      const sub = await deps.funding.subTransfers.find(key.userId, key.env, by, subType);
+      return ok(sub === null ? [] : [subTransferStateView(sub)]);
     }),
   });
 

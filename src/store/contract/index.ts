@@ -12,6 +12,7 @@ import { keyActorsContract } from './key-actors.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
 import { publicTradesContract } from './public-trades.js';
+import { subTransfersContract } from './sub-transfers.js';
 import { subAccountsContract } from './subaccounts.js';
 import { timersContract } from './timers.js';
 import { usersContract } from './users.js';
@@ -40,6 +41,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     algoContract(cases);
     appsContract(cases);
     subAccountsContract(cases);
+    subTransfersContract(cases);
     webhooksContract(cases);
   });
 }

@@ -110,4 +110,27 @@ export const POSTGRES_PLATFORM_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sub_accounts_master ON sub_accounts(master_id, created_at);
   `,
+  `
+  -- Transfers between masters and their sub-accounts (OKX's asset/transfer types 1 to 4); their
+  -- ledger entries carry the transfer id as ref.
+  CREATE TABLE sub_transfers (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    trans_id      text NOT NULL UNIQUE,
+    client_id     text NOT NULL,
+    type          text NOT NULL,
+    env           text NOT NULL,
+    master_id     bigint NOT NULL REFERENCES users(id),
+    from_user_id  bigint NOT NULL REFERENCES users(id),
+    to_user_id    bigint NOT NULL REFERENCES users(id),
+    sub_acct      text NOT NULL,
+    ccy           text NOT NULL,
+    amt           text NOT NULL,
+    from_acct     text NOT NULL,
+    to_acct       text NOT NULL,
+    ts            bigint NOT NULL
+  );
+  CREATE INDEX sub_transfers_master ON sub_transfers(master_id, env, ts);
+  CREATE INDEX sub_transfers_from ON sub_transfers(from_user_id, env, client_id);
+  CREATE INDEX sub_transfers_to ON sub_transfers(to_user_id, env, client_id);
+  `,
 ];

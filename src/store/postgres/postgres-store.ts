@@ -9,6 +9,7 @@ import { PostgresExchange } from './exchange.js';
 import { PostgresFunding } from './funding.js';
 import { PostgresKeys } from './keys.js';
 import { PostgresLedger } from './ledger.js';
+import { PostgresSubTransfers } from './sub-transfers.js';
 import { PostgresSubAccounts } from './subaccounts.js';
 import { PostgresTimers } from './timers.js';
 import { PostgresUsers } from './users.js';
@@ -54,6 +55,7 @@ export function postgresStore(conn: Connection, url: string): PostgresStore {
     apps: new PostgresApps(conn),
     webhooks: new PostgresWebhooks(conn),
     subAccounts: new PostgresSubAccounts(conn),
+    subTransfers: new PostgresSubTransfers(conn, ledger),
   };
   return { ...composeStore(parts), handle: conn.pool };
 }

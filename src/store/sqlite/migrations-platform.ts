@@ -110,4 +110,27 @@ export const SQLITE_PLATFORM_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sub_accounts_master ON sub_accounts(master_id, created_at);
   `,
+  `
+  -- Transfers between masters and their sub-accounts (OKX's asset/transfer types 1 to 4); their
+  -- ledger entries carry the transfer id as ref.
+  CREATE TABLE sub_transfers (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    trans_id      TEXT NOT NULL UNIQUE,
+    client_id     TEXT NOT NULL,
+    type          TEXT NOT NULL,
+    env           TEXT NOT NULL,
+    master_id     INTEGER NOT NULL REFERENCES users(id),
+    from_user_id  INTEGER NOT NULL REFERENCES users(id),
+    to_user_id    INTEGER NOT NULL REFERENCES users(id),
+    sub_acct      TEXT NOT NULL,
+    ccy           TEXT NOT NULL,
+    amt           TEXT NOT NULL,
+    from_acct     TEXT NOT NULL,
+    to_acct       TEXT NOT NULL,
+    ts            INTEGER NOT NULL
+  );
+  CREATE INDEX sub_transfers_master ON sub_transfers(master_id, env, ts);
+  CREATE INDEX sub_transfers_from ON sub_transfers(from_user_id, env, client_id);
+  CREATE INDEX sub_transfers_to ON sub_transfers(to_user_id, env, client_id);
+  `,
 ];

@@ -9,6 +9,7 @@ import { SqliteExchange } from './exchange.js';
 import { SqliteFunding } from './funding.js';
 import { SqliteKeys } from './keys.js';
 import { SqliteLedger } from './ledger.js';
+import { SqliteSubTransfers } from './sub-transfers.js';
 import { SqliteSubAccounts } from './subaccounts.js';
 import { SqliteTimers } from './timers.js';
 import { SqliteUsers } from './users.js';
@@ -49,6 +50,7 @@ export function sqliteStore(db: Database.Database): SqliteStore {
     apps: new SqliteApps(db),
     webhooks: new SqliteWebhooks(db),
     subAccounts: new SqliteSubAccounts(db),
+    subTransfers: new SqliteSubTransfers(db, ledger),
   };
   return { ...composeStore(parts), handle: db };
 }
