@@ -157,10 +157,7 @@ describe('console: the Sub-accounts page in a real browser', { skip: browserSkip
     assert.equal(await row.getAttribute('data-frozen'), 'true', 'a wrong code unfreezes nothing');
     await dialog.getByLabel('Authenticator code').fill(totpCode(secret, Date.now()));
     await dialog.getByRole('button', { name: 'Unfreeze', exact: true }).click();
-    await row
-      .locator('[data-frozen="false"]')
-      .or(page.locator(`[data-name="${SUB}"][data-frozen="false"]`))
-      .waitFor();
+    await page.locator(`[data-testid="sub-row"][data-name="${SUB}"][data-frozen="false"]`).waitFor();
     assert.equal(await row.getByTestId('frozen-badge').count(), 0);
     await snap('desktop');
 
