@@ -39,7 +39,7 @@ export function SubAccountKeys({ name, onChanged }: { name: string; onChanged: (
         {(list) =>
           list.length === 0 ? (
             <p className="hint">
-              No API keys. Create one with <code>signet keys create --sub {name}</code> or OKX’s{' '}
+              No API keys. Create one with <code>signet keys create --user … --sub {name}</code> or OKX’s{' '}
               <code>POST /api/v5/users/subaccount/apikey</code>.
             </p>
           ) : (

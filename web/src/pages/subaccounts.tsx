@@ -84,7 +84,12 @@ function CreateSubAccount({ onCreated }: { onCreated: () => void }) {
     }
   };
   return (
-    <form onSubmit={(e) => void submit(e)} noValidate className="inline-form" aria-label="Create a sub-account">
+    <form
+      onSubmit={(e) => void submit(e)}
+      noValidate
+      className="inline-form sub-create"
+      aria-label="Create a sub-account"
+    >
       <Field
         label="Sub-account name"
         value={name}
