@@ -214,7 +214,8 @@ export async function installConsoleEdge(app: FastifyInstance, deps: AppDeps): P
       return reply.code(ACCOUNT_STATUS[err.kind]).send(body(err.kind, err.field, err.message));
     }
     if (err instanceof RuleError) {
-      const status = err.code === '59506' ? 404 : 400;
+      // Unknown key (59506) or sub-account (59510, another master's included): not found.
+      const status = err.code === '59506' || err.code === '59510' ? 404 : 400;
       if (err instanceof RuleErrors) {
         const first = err.problems[0];
         const fields = err.problems.map((p) => body(p.code, p.field, p.message).error);

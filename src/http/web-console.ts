@@ -13,6 +13,7 @@ export const CONSOLE_PAGES = [
   '/login',
   '/account/security',
   '/account/my-api',
+  '/account/subaccounts',
   '/account/notifications',
   '/account/oauth/authorize',
 ] as const;

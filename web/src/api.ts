@@ -129,3 +129,24 @@ export interface ConnectedApp {
   label: string;
   connectedAt: string;
 }
+
+/** One currency's balance in an account. */
+export interface BalanceRow {
+  ccy: string;
+  avail: string;
+  frozen: string;
+}
+
+/** A sub-account as the Sub-accounts page lists it. */
+export interface SubAccountView {
+  name: string;
+  uid: string;
+  label: string;
+  /** Frozen: its keys are refused with 50100. */
+  frozen: boolean;
+  canTransOut: boolean;
+  createdAt: string;
+  keyCount: number;
+  trading: BalanceRow[];
+  funding: BalanceRow[];
+}

@@ -9,6 +9,7 @@ import { NotificationsPage } from './pages/notifications.js';
 import { OauthAuthorizePage } from './pages/oauth-authorize.js';
 import { SecurityPage } from './pages/security.js';
 import { SignupPage } from './pages/signup.js';
+import { SubAccountsPage } from './pages/subaccounts.js';
 import { Link, type Navigate, returnTo, usePath } from './router.js';
 
 const PAGES = new Set([
@@ -16,6 +17,7 @@ const PAGES = new Set([
   '/signup',
   '/login',
   '/account/my-api',
+  '/account/subaccounts',
   '/account/security',
   '/account/notifications',
   '/account/oauth/authorize',
@@ -119,6 +121,9 @@ export function App() {
   } else if (!signedIn || user === null) {
     title = session.totpRequired ? 'Two-factor authentication' : 'Log in';
     page = <LoginPage session={session} onSession={onSession} navigate={afterLogin} />;
+  } else if (path === '/account/subaccounts') {
+    title = 'Sub-accounts';
+    page = <SubAccountsPage />;
   } else if (path === '/account/notifications') {
     title = 'Notifications';
     page = <NotificationsPage />;
@@ -144,6 +149,9 @@ export function App() {
           <nav aria-label="Account">
             <Link to="/account/my-api" navigate={navigate}>
               API keys
+            </Link>
+            <Link to="/account/subaccounts" navigate={navigate}>
+              Sub-accounts
             </Link>
             <Link to="/account/notifications" navigate={navigate}>
               Notifications

@@ -50,6 +50,10 @@ export function sentenceFor(p: FieldProblem): string {
       return item === null
         ? plainSentence(p.message)
         : `“${item}” is not an amount: write a plain number such as 100 or 0.5 (at most 18 decimals).`;
+    case 'subAcct:50014':
+      return 'Enter a sub-account name.';
+    case 'subAcct:59601':
+      return 'That sub-account name is taken: names are unique on this server.';
     case 'ccy:51000':
       return 'Choose a currency from the list.';
     default:

@@ -10,6 +10,7 @@ import { consoleKeyStateRoutes } from './console-key-state.js';
 import { consoleKeyRoutes } from './console-keys.js';
 import { consoleNotificationRoutes } from './console-notifications.js';
 import { consoleSecurityRoutes } from './console-security.js';
+import { consoleSubAccountRoutes } from './console-subaccounts.js';
 
 /** The console's JSON API under /console/api: session cookie + CSRF header, not OKX-signed. */
 export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -23,4 +24,5 @@ export async function consoleApi(app: FastifyInstance, deps: AppDeps): Promise<v
   consoleAddressRoutes(app, deps, guard);
   consoleAppRoutes(app, deps, guard);
   consoleNotificationRoutes(app, deps);
+  consoleSubAccountRoutes(app, deps, guard);
 }
