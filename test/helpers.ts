@@ -175,6 +175,33 @@ export async function cliOk(args: string[], data: string): Promise<string> {
   return r.stdout;
 }
 
+/**
+ * `signet keys create` arguments for a read,trade key with the tests' passphrase, bound to 127.0.0.1
+ * (where the tests call from; changes to sub-account keys need a master key bound to IPs).
+ */
+export function tradingKeyArgs(user: string, name: string): string[] {
+  return [
+    'keys',
+    'create',
+    '--user',
+    user,
+    '--name',
+    name,
+    '--passphrase',
+    PASSPHRASE,
+    '--perm',
+    'read,trade',
+    '--ip',
+    '127.0.0.1',
+  ];
+}
+
+/** Creates a key with {@link tradingKeyArgs} on a data directory; its credentials. */
+export async function createTradingKey(data: string, user: string, name: string): Promise<Credentials> {
+  const k = await cliJson<{ apiKey: string; secretKey: string }>(tradingKeyArgs(user, name), data);
+  return { apiKey: k.apiKey, secretKey: k.secretKey, passphrase: PASSPHRASE };
+}
+
 export interface RunningServer {
   url: string;
   logs: () => string;
@@ -219,3 +246,18 @@ export function startServer(data: string, env: Record<string, string> = {}): Pro
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it returns a value, or fails after `ms`; the elapsed time comes back too. */
+export async function pollUntil<T>(
+  label: string,
+  probe: () => Promise<T | undefined>,
+  ms = 5000,
+): Promise<{ value: T; ms: number }> {
+  const t0 = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return { value, ms: Date.now() - t0 };
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${label}`);
+    await sleep(20);
+  }
+}
