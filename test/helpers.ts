@@ -247,6 +247,18 @@ export function startServer(data: string, env: Record<string, string> = {}): Pro
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Asks `probe` until it answers `want` (key changes reach the server within ~1 s), or gives its last
+ * answer after `ms`, for an assertion to show.
+ */
+export async function answerWithin(probe: () => Promise<string>, want: string, ms = 5000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const got = await probe();
+    if (got === want || Date.now() > deadline) return got;
+  }
+}
+
 /** Polls `probe` until it returns a value, or fails after `ms`; the elapsed time comes back too. */
 export async function pollUntil<T>(
   label: string,
