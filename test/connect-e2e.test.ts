@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import ccxt from 'ccxt';
 import { Secret, TOTP } from 'otpauth';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, browserSkip, launchChromium } from './browser.js';
+import { ARTIFACTS, browserSkip, clearArtifacts, consolePost, launchChromium, signUpWith2fa } from './browser.js';
 import { type AppCredentials, Platform, type PlatformKey } from './connect-platform.js';
 import { cli, type RunningServer, sleep, startServer, tempDir } from './helpers.js';
 import { ccxtOkx } from './real-clients.js';
@@ -57,8 +56,7 @@ describe('Connect through the console, in a real browser, for a real platform', 
   };
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    for (const f of readdirSync(ARTIFACTS)) if (f.startsWith('connect-')) rmSync(join(ARTIFACTS, f));
+    clearArtifacts('connect-');
     server = await startServer(data, { SIGNET_KEY_SYNC_MS: '100' });
     url = server.url;
     platform = new Platform(url);
@@ -93,28 +91,16 @@ describe('Connect through the console, in a real browser, for a real platform', 
     }
   });
 
-  /** A console API call from the page (same origin, same cookies). */
-  const post = (path: string, body: unknown, csrf = '') =>
-    page.evaluate(
-      async ([p, b, c]) => {
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (c !== '') headers['x-csrf-token'] = c;
-        const res = await fetch(`/console/api${p}`, { method: 'POST', headers, body: JSON.stringify(b) });
-        return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
-      },
-      [path, body, csrf] as const,
-    );
-
   test('sign up with 2FA, then log out', async () => {
-    await page.goto(`${url}/login`);
-    const signed = await post('/signup', { email: EMAIL, password: PASSWORD });
-    assert.ok(signed.ok, JSON.stringify(signed.body));
-    const csrf = String(signed.body.csrfToken);
-    const secret = String((await post('/security/totp/setup', {}, csrf)).body.secret);
-    authenticator = new Authenticator(secret);
-    const on = await post('/security/totp/enable', { code: await authenticator.code() }, csrf);
-    assert.ok(on.ok, JSON.stringify(on.body));
-    assert.ok((await post('/logout', {}, csrf)).ok);
+    const { csrf } = await signUpWith2fa(page, url, {
+      email: EMAIL,
+      password: PASSWORD,
+      code: (secret) => {
+        authenticator = new Authenticator(secret);
+        return authenticator.code();
+      },
+    });
+    assert.ok((await consolePost(page, '/logout', {}, csrf)).ok);
   });
 
   test("the platform's Connect link: log in first, then the consent page; a wrong code is refused", async () => {

@@ -15,6 +15,13 @@ export function cookieOf(res: { headers: Record<string, unknown> }): string {
   return first.split(';', 1)[0] ?? '';
 }
 
+/** The authenticator code for `secret` at `at` (ms since the epoch), as a phone app shows it. */
+export function totpCode(secret: string, at: number): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({
+    timestamp: at,
+  });
+}
+
 /**
  * The server's clock for console tests (`now` goes to testApp), moved a 30-second step for each
  * authenticator code, so every code is fresh and unused.
@@ -24,9 +31,7 @@ export class TotpClock {
   readonly now = (): number => this.at;
   nextCode(secret: string): string {
     this.at += 30_000;
-    return new TOTP({ secret: Secret.fromBase32(secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({
-      timestamp: this.at,
-    });
+    return totpCode(secret, this.at);
   }
 }
 

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Secret, TOTP } from 'otpauth';
 import type { BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../src/config.js';
 import { openRuntime } from '../src/runtime.js';
-import { ARTIFACTS, browserSkip, launchChromium } from './browser.js';
-import { type Credentials, type RunningServer, signedCall, startServer, tempDir } from './helpers.js';
+import { ARTIFACTS, browserSkip, clearArtifacts, launchChromium, signUpWith2fa } from './browser.js';
+import { totpCode } from './console-agent.js';
+import { answerWithin, type Credentials, type RunningServer, signedCall, startServer, tempDir } from './helpers.js';
 
 const EMAIL = 'keystate@example.com';
 const PASSPHRASE = 'Bot-pass1!';
-
-const totpCode = (secret: string, at: number) =>
-  new TOTP({ secret: Secret.fromBase32(secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({
-    timestamp: at,
-  });
 
 /** Disable, enable and roll a key on the API page in Chromium, checked from the V5 API. */
 describe("console: a key's state in a real browser", { skip: browserSkip() }, () => {
@@ -26,22 +20,15 @@ describe("console: a key's state in a real browser", { skip: browserSkip() }, ()
   let key: Credentials;
   const snap = (name: string) => page.screenshot({ path: join(ARTIFACTS, `keystate-${name}.png`), fullPage: true });
   /** The V5 code of a balance request signed with `secret`, once it is `want` (key changes reach the server within ~1 s). */
-  const v5 = async (secret: string, want: string) => {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const { code } = await signedCall(
-        server?.url ?? '',
-        { ...key, secretKey: secret },
-        'GET',
-        '/api/v5/account/balance',
-      );
-      if (code === want || Date.now() > deadline) return code;
-    }
-  };
+  const v5 = (secret: string, want: string) =>
+    answerWithin(
+      async () =>
+        (await signedCall(server?.url ?? '', { ...key, secretKey: secret }, 'GET', '/api/v5/account/balance')).code,
+      want,
+    );
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    for (const f of readdirSync(ARTIFACTS)) if (f.startsWith('keystate-')) rmSync(join(ARTIFACTS, f));
+    clearArtifacts('keystate-');
     data = tempDir();
     server = await startServer(data, { SIGNET_KEY_SYNC_MS: '100' });
     browser = await launchChromium({ viewport: { width: 1366, height: 900 } });
@@ -55,23 +42,8 @@ describe("console: a key's state in a real browser", { skip: browserSkip() }, ()
     }
   });
 
-  const post = (path: string, body: unknown, csrf = '') =>
-    page.evaluate(
-      async ([p, b, c]) => {
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (c !== '') headers['x-csrf-token'] = c;
-        const res = await fetch(`/console/api${p}`, { method: 'POST', headers, body: JSON.stringify(b) });
-        return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
-      },
-      [path, body, csrf] as const,
-    );
-
   test('Disable shows the key as Disabled (50100), Enable with a code restores it, Roll shows the new secret once', async () => {
-    await page.goto(`${server?.url}/login`);
-    const signed = await post('/signup', { email: EMAIL, password: 'a long enough password' });
-    const csrf = String(signed.body.csrfToken);
-    const secret = String((await post('/security/totp/setup', {}, csrf)).body.secret);
-    assert.ok((await post('/security/totp/enable', { code: totpCode(secret, Date.now() - 30_000) }, csrf)).ok);
+    const { secret } = await signUpWith2fa(page, server?.url ?? '', { email: EMAIL });
     const rt = await openRuntime(loadConfig({ SIGNET_DATA: data, SIGNET_LOG_LEVEL: 'silent' }));
     try {
       const user = await rt.users.byEmail(EMAIL);

@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Secret, TOTP } from 'otpauth';
 import type { BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../src/config.js';
 import { openRuntime } from '../src/runtime.js';
-import { ARTIFACTS, browserSkip, launchChromium } from './browser.js';
+import { ARTIFACTS, browserSkip, clearArtifacts, launchChromium, signUpWith2fa } from './browser.js';
+import { totpCode } from './console-agent.js';
 import { type RunningServer, startServer, tempDir } from './helpers.js';
 
 const EMAIL = 'keys@example.com';
 const PASSPHRASE = 'Bot-pass1!';
 /** A name the browser resolves to 127.0.0.1 but does not treat as a secure context (as http://server:8080). */
 const HOST = 'signet.test';
-
-const totpCode = (secret: string, at: number) =>
-  new TOTP({ secret: Secret.fromBase32(secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({
-    timestamp: at,
-  });
 
 describe('console API key pages in a real browser', { skip: browserSkip() }, () => {
   let server: RunningServer | undefined;
@@ -30,8 +25,7 @@ describe('console API key pages in a real browser', { skip: browserSkip() }, () 
   };
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    for (const f of readdirSync(ARTIFACTS)) if (f.startsWith('keys-')) rmSync(join(ARTIFACTS, f));
+    clearArtifacts('keys-');
     data = tempDir();
     server = await startServer(data, { SIGNET_KEY_SYNC_MS: '100' });
     url = server.url.replace('127.0.0.1', HOST);
@@ -51,30 +45,6 @@ describe('console API key pages in a real browser', { skip: browserSkip() }, () 
       await server?.stop();
     }
   });
-
-  /** A console API call from the page (same origin, same cookies); no named functions inside (tsx would wrap them). */
-  const post = (path: string, body: unknown, csrf = '') =>
-    page.evaluate(
-      async ([p, b, c]) => {
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (c !== '') headers['x-csrf-token'] = c;
-        const res = await fetch(`/console/api${p}`, { method: 'POST', headers, body: JSON.stringify(b) });
-        return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
-      },
-      [path, body, csrf] as const,
-    );
-
-  /** Signs up and turns 2FA on through the console API, as the security page does. */
-  async function signUpWith2fa(): Promise<string> {
-    await page.goto(`${url}/login`);
-    const signed = await post('/signup', { email: EMAIL, password: 'a long enough password' });
-    assert.ok(signed.ok, JSON.stringify(signed.body));
-    const csrf = String(signed.body.csrfToken);
-    const secret = String((await post('/security/totp/setup', {}, csrf)).body.secret);
-    const on = await post('/security/totp/enable', { code: totpCode(secret, Date.now() - 30_000) }, csrf);
-    assert.ok(on.ok, JSON.stringify(on.body));
-    return secret;
-  }
 
   /** Keys made by the operator's tools, straight in the store (another process, as the CLI does). */
   async function seedKeys(names: string[], opts: { ip?: string } = {}): Promise<void> {
@@ -101,7 +71,7 @@ describe('console API key pages in a real browser', { skip: browserSkip() }, () 
   }
 
   test('every error at once; the code survives a refusal; copy without a clipboard; download; 50 keys', async () => {
-    const secret = await signUpWith2fa();
+    const { secret } = await signUpWith2fa(page, url, { email: EMAIL });
     await page.goto(`${url}/account/my-api`);
     assert.equal(await page.evaluate(() => window.isSecureContext), false);
     await page.getByRole('button', { name: 'Create V5 API key' }).click();

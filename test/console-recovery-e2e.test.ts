@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, browserSkip, launchChromium } from './browser.js';
+import { ARTIFACTS, browserSkip, clearArtifacts, launchChromium } from './browser.js';
 import { cli, type RunningServer, sleep, startServer, tempDir } from './helpers.js';
 
 const EMAIL = 'recover@example.com';
@@ -38,9 +38,8 @@ describe('console: a way back in, in a real browser', { skip: browserSkip() }, (
   };
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     // Only this file's screenshots: other browser tests write beside them.
-    for (const f of readdirSync(ARTIFACTS)) if (f.startsWith('recovery-')) rmSync(join(ARTIFACTS, f));
+    clearArtifacts('recovery-');
     server = await startServer(data);
     url = server.url;
     browser = await launchChromium({

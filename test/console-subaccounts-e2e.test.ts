@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Secret, TOTP } from 'otpauth';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, browserSkip, launchChromium } from './browser.js';
-import { cliJson, cliOk, PASSPHRASE, type RunningServer, startServer, tempDir } from './helpers.js';
+import { ARTIFACTS, browserSkip, clearArtifacts, launchChromium, signUpWith2fa } from './browser.js';
+import { totpCode } from './console-agent.js';
+import { answerWithin, cliJson, cliOk, PASSPHRASE, type RunningServer, startServer, tempDir } from './helpers.js';
 import { type ClientKey, ccxtOkx } from './real-clients.js';
 
 const EMAIL = 'subs@example.com';
 const SUB = 'desk001';
-
-const totpCode = (secret: string, at: number) =>
-  new TOTP({ secret: Secret.fromBase32(secret), period: 30, digits: 6, algorithm: 'SHA1' }).generate({
-    timestamp: at,
-  });
 
 /** The Sub-accounts page in Chromium: create, balances and keys from the CLI, delete a key (ccxt refused), freeze. */
 describe('console: the Sub-accounts page in a real browser', { skip: browserSkip() }, () => {
@@ -34,17 +28,10 @@ describe('console: the Sub-accounts page in a real browser', { skip: browserSkip
     }
   };
   /** Polls ccxt until it gets `want` (key changes reach the server within ~1 s), or the last code after 5 s. */
-  const ccxtUntil = async (key: ClientKey, want: string) => {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const code = await ccxtCode(key);
-      if (code === want || Date.now() > deadline) return code;
-    }
-  };
+  const ccxtUntil = (key: ClientKey, want: string) => answerWithin(() => ccxtCode(key), want);
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    for (const f of readdirSync(ARTIFACTS)) if (f.startsWith('subaccounts-')) rmSync(join(ARTIFACTS, f));
+    clearArtifacts('subaccounts-');
     data = tempDir();
     server = await startServer(data, { SIGNET_KEY_SYNC_MS: '100' });
     browser = await launchChromium({ viewport: { width: 1366, height: 900 } });
@@ -58,23 +45,8 @@ describe('console: the Sub-accounts page in a real browser', { skip: browserSkip
     }
   });
 
-  const post = (path: string, body: unknown, csrf = '') =>
-    page.evaluate(
-      async ([p, b, c]) => {
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (c !== '') headers['x-csrf-token'] = c;
-        const res = await fetch(`/console/api${p}`, { method: 'POST', headers, body: JSON.stringify(b) });
-        return { ok: res.ok, body: (await res.json()) as Record<string, unknown> };
-      },
-      [path, body, csrf] as const,
-    );
-
   test('create a sub-account, see its balances and key, delete the key (ccxt gets 50111), freeze and unfreeze', async () => {
-    await page.goto(`${url()}/login`);
-    const signed = await post('/signup', { email: EMAIL, password: 'a long enough password' });
-    const csrf = String(signed.body.csrfToken);
-    const secret = String((await post('/security/totp/setup', {}, csrf)).body.secret);
-    assert.ok((await post('/security/totp/enable', { code: totpCode(secret, Date.now() - 30_000) }, csrf)).ok);
+    const { secret } = await signUpWith2fa(page, url(), { email: EMAIL });
 
     await page.goto(`${url()}/account/my-api`);
     await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Sub-accounts' }).click();

@@ -175,6 +175,33 @@ export async function cliOk(args: string[], data: string): Promise<string> {
   return r.stdout;
 }
 
+/**
+ * `signet keys create` arguments for a read,trade key with the tests' passphrase, bound to 127.0.0.1
+ * (where the tests call from; changes to sub-account keys need a master key bound to IPs).
+ */
+export function tradingKeyArgs(user: string, name: string): string[] {
+  return [
+    'keys',
+    'create',
+    '--user',
+    user,
+    '--name',
+    name,
+    '--passphrase',
+    PASSPHRASE,
+    '--perm',
+    'read,trade',
+    '--ip',
+    '127.0.0.1',
+  ];
+}
+
+/** Creates a key with {@link tradingKeyArgs} on a data directory; its credentials. */
+export async function createTradingKey(data: string, user: string, name: string): Promise<Credentials> {
+  const k = await cliJson<{ apiKey: string; secretKey: string }>(tradingKeyArgs(user, name), data);
+  return { apiKey: k.apiKey, secretKey: k.secretKey, passphrase: PASSPHRASE };
+}
+
 export interface RunningServer {
   url: string;
   logs: () => string;
@@ -219,3 +246,30 @@ export function startServer(data: string, env: Record<string, string> = {}): Pro
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Asks `probe` until it answers `want` (key changes reach the server within ~1 s), or gives its last
+ * answer after `ms`, for an assertion to show.
+ */
+export async function answerWithin(probe: () => Promise<string>, want: string, ms = 5000): Promise<string> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const got = await probe();
+    if (got === want || Date.now() > deadline) return got;
+  }
+}
+
+/** Polls `probe` until it returns a value, or fails after `ms`; the elapsed time comes back too. */
+export async function pollUntil<T>(
+  label: string,
+  probe: () => Promise<T | undefined>,
+  ms = 5000,
+): Promise<{ value: T; ms: number }> {
+  const t0 = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return { value, ms: Date.now() - t0 };
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${label}`);
+    await sleep(20);
+  }
+}

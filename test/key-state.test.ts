@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
 import {
   type Credentials,
   cli,
   cliJson,
   cliOk,
   consoleLogin,
-  PASSPHRASE,
+  createTradingKey,
   type RunningServer,
   startServer,
   tempDir,
 } from './helpers.js';
-import { ccxtOkx } from './real-clients.js';
+import { balanceCode, untilBalanceCode, wsLoggedIn } from './real-clients.js';
 
 /**
  * Disable, enable and roll against `signet serve` in its own process, changed from the CLI and the
@@ -36,53 +34,6 @@ interface Activity {
   rejections: Array<{ code: string; count: number }>;
 }
 
-/** The OKX code of what ccxt's fetchBalance answers: '0' when it worked, else the code in its error. */
-async function balanceCode(url: string, key: Credentials): Promise<string> {
-  try {
-    await ccxtOkx(url, key).fetchBalance();
-    return '0';
-  } catch (err) {
-    const m = /"code":"(\d+)"/.exec(String(err));
-    if (m?.[1] === undefined) throw err;
-    return m[1];
-  }
-}
-
-/**
- * Asks until `want` is answered (a change reaches the server within ~1 s): how long after the call
- * the request that got it was sent, ms (an upper bound of the propagation, not of request latency).
- */
-async function until(url: string, key: Credentials, want: string, limitMs = 5000): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    const sentAt = Date.now();
-    const got = await balanceCode(url, key);
-    if (got === want) return sentAt - start;
-    if (Date.now() - start > limitMs) assert.fail(`still ${got}, not ${want}, after ${limitMs} ms`);
-  }
-}
-
-/** A private WebSocket logged in with `key`; resolves once OKX's login event says 0. */
-function wsLoggedIn(url: string, key: Credentials): Promise<{ ws: WebSocket; closed: Promise<number> }> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/v5/private`);
-  const closed = new Promise<number>((resolve) => ws.on('close', (code: number) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    ws.on('open', () => {
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const sign = createHmac('sha256', key.secretKey).update(`${timestamp}GET/users/self/verify`).digest('base64');
-      ws.send(
-        JSON.stringify({ op: 'login', args: [{ apiKey: key.apiKey, passphrase: key.passphrase, timestamp, sign }] }),
-      );
-    });
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { event?: string; code?: string };
-      if (m.event === 'login' && m.code === '0') resolve({ ws, closed });
-      else if (m.event === 'error') reject(new Error(`login refused: ${String(data)}`));
-    });
-    ws.on('error', reject);
-  });
-}
-
 describe('disable, enable and roll through the CLI and the console, seen by ccxt and WebSocket', () => {
   const data = tempDir();
   let server: RunningServer;
@@ -103,24 +54,7 @@ describe('disable, enable and roll through the CLI and the console, seen by ccxt
 
   before(async () => {
     await cliOk(['user', 'create', '--email', EMAIL, '--password', PASSWORD], data);
-    const k = await cliJson<{ apiKey: string; secretKey: string }>(
-      [
-        'keys',
-        'create',
-        '--user',
-        EMAIL,
-        '--name',
-        'bot',
-        '--passphrase',
-        PASSPHRASE,
-        '--perm',
-        'read,trade',
-        '--ip',
-        '127.0.0.1',
-      ],
-      data,
-    );
-    key = { apiKey: k.apiKey, secretKey: k.secretKey, passphrase: PASSPHRASE };
+    key = await createTradingKey(data, EMAIL, 'bot');
     server = await startServer(data, {
       SIGNET_MARKET_MAKER: '0',
       SIGNET_AUTH_FAILS_PER_IP: '1000',
@@ -139,7 +73,7 @@ describe('disable, enable and roll through the CLI and the console, seen by ccxt
     });
     assert.equal(res.status, 200, await res.clone().text());
     assert.equal(((await res.json()) as KeyJson).disabled, true);
-    const took = await until(server.url, key, '50100');
+    const took = await untilBalanceCode(server.url, key, '50100');
     t.diagnostic(`50100 after ${took} ms`);
     assert.ok(took < 1000, `refused after ${took} ms`);
     assert.equal(await session.closed, 4007, "the key's WebSocket session is closed");
@@ -156,7 +90,7 @@ describe('disable, enable and roll through the CLI and the console, seen by ccxt
 
     const enabled = await cliJson<KeyJson>(['keys', 'enable', '--user', EMAIL, '--key', key.apiKey], data);
     assert.deepEqual([enabled.disabled, enabled.perm, enabled.ip], [false, 'read_only,trade', '127.0.0.1']);
-    await until(server.url, key, '0');
+    await untilBalanceCode(server.url, key, '0');
     const session2 = await wsLoggedIn(server.url, key);
     session2.ws.close();
 
@@ -180,7 +114,7 @@ describe('disable, enable and roll through the CLI and the console, seen by ccxt
     assert.equal(first.apiKey, key.apiKey);
     const rolled = { ...key, secretKey: first.secretKey };
     // A key change, like any other: every instance has the new secret within ~1 s.
-    assert.ok((await until(server.url, rolled, '0')) < 1000, 'the new secret works within 1 s');
+    assert.ok((await untilBalanceCode(server.url, rolled, '0')) < 1000, 'the new secret works within 1 s');
     assert.equal(await balanceCode(server.url, key), '0', 'the old one during the grace');
     assert.equal((await keyJson()).graceUntil, first.graceUntil);
 
@@ -189,7 +123,7 @@ describe('disable, enable and roll through the CLI and the console, seen by ccxt
     const graceUntil = Date.parse(/until (\S+) \(grace 2s\)/.exec(text)?.[1] ?? '');
     assert.ok(secret !== undefined && Number.isFinite(graceUntil), text);
     const newest = { ...key, secretKey: secret };
-    await until(server.url, newest, '0');
+    await untilBalanceCode(server.url, newest, '0');
     assert.equal(await balanceCode(server.url, key), '50113', 'the original secret stopped: only the last one is kept');
     // The first roll's secret: accepted while the grace runs, refused from its end.
     let asked = 0;

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import ccxt from 'ccxt';
-import WebSocket from 'ws';
-import { cliJson, cliOk, PASSPHRASE, type RunningServer, sleep, startServer, tempDir } from './helpers.js';
-import { ccxtOkx, okxApi } from './real-clients.js';
+import {
+  type Credentials,
+  cliOk,
+  createTradingKey,
+  pollUntil,
+  type RunningServer,
+  startServer,
+  tempDir,
+} from './helpers.js';
+import { ccxtOkx, okxApi, wsLoggedIn } from './real-clients.js';
 import { seedSubAccountOf } from './subaccount-seed.js';
 
 const MASTER = 'platform@example.com';
@@ -12,29 +18,8 @@ const SUB = 'desk0001';
 const SUB_PASSPHRASE = 'Sub-Passw0rd!';
 const LIMIT = { timeout: 30_000 };
 
-interface Key {
-  apiKey: string;
-  secretKey: string;
-  passphrase: string;
-}
-
-/** Polls `probe` until it returns a value, or fails after `ms`; the elapsed time comes back too. */
-async function until<T>(
-  label: string,
-  probe: () => Promise<T | undefined>,
-  ms = 5000,
-): Promise<{ value: T; ms: number }> {
-  const t0 = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return { value, ms: Date.now() - t0 };
-    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${label}`);
-    await sleep(20);
-  }
-}
-
 /** What ccxt's fetchBalance answers with the key: 'ok', or the OKX code in the error it throws. */
-async function balanceOutcome(url: string, key: Key): Promise<string> {
+async function balanceOutcome(url: string, key: Credentials): Promise<string> {
   try {
     await ccxtOkx(url, key).fetchBalance();
     return 'ok';
@@ -44,51 +29,15 @@ async function balanceOutcome(url: string, key: Key): Promise<string> {
   }
 }
 
-/** A private WebSocket logged in with the key (OKX's login op); resolves with it once the login is answered. */
-async function loggedInSocket(url: string, key: Key): Promise<{ ws: WebSocket; closed: Promise<number> }> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/v5/private`);
-  const closed = new Promise<number>((resolve) => ws.on('close', (code: number) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const sign = createHmac('sha256', key.secretKey).update(`${timestamp}GET/users/self/verify`).digest('base64');
-  const answer = new Promise<Record<string, string>>((resolve) =>
-    ws.once('message', (m: WebSocket.RawData) => resolve(JSON.parse(m.toString()) as Record<string, string>)),
-  );
-  ws.send(JSON.stringify({ op: 'login', args: [{ apiKey: key.apiKey, passphrase: key.passphrase, timestamp, sign }] }));
-  const login = await answer;
-  assert.deepEqual([login['event'], login['code']], ['login', '0'], JSON.stringify(login));
-  return { ws, closed };
-}
-
 describe("a platform manages its sub-account's keys with okx-api and trades with them through ccxt (real server, SQLite)", () => {
   let server: RunningServer;
-  let master: Key;
-  let created: Key;
+  let master: Credentials;
+  let created: Credentials;
 
   before(async () => {
     const data = tempDir();
     await cliOk(['user', 'create', '--email', MASTER, '--password', 'a long enough password'], data);
-    const k = await cliJson<{ apiKey: string; secretKey: string }>(
-      [
-        'keys',
-        'create',
-        '--user',
-        MASTER,
-        '--name',
-        'platform',
-        '--passphrase',
-        PASSPHRASE,
-        '--perm',
-        'read,trade',
-        '--ip',
-        '127.0.0.1',
-      ],
-      data,
-    );
-    master = { ...k, passphrase: PASSPHRASE };
+    master = await createTradingKey(data, MASTER, 'platform');
     await seedSubAccountOf({ SIGNET_DATA: data }, MASTER, SUB, { USDT: '10000' });
     server = await startServer(data, { SIGNET_MARKET_MAKER: '0', SIGNET_RATE_LIMITS: '0', SIGNET_LOG_LEVEL: 'warn' });
   });
@@ -157,7 +106,7 @@ describe("a platform manages its sub-account's keys with okx-api and trades with
     "resetSubAccountAPIKey to another IP: ccxt gets 50110 and the key's socket closes with 4007",
     LIMIT,
     async () => {
-      const socket = await loggedInSocket(server.url, created);
+      const socket = await wsLoggedIn(server.url, created);
       const client = okxApi(server.url, master);
       const [changed] = await client.resetSubAccountAPIKey({
         subAcct: SUB,
@@ -165,7 +114,7 @@ describe("a platform manages its sub-account's keys with okx-api and trades with
         ip: '192.0.2.1',
       });
       assert.equal(changed?.ip, '192.0.2.1');
-      const refused = await until('50110', async () => {
+      const refused = await pollUntil('50110', async () => {
         const outcome = await balanceOutcome(server.url, created);
         return outcome === 'ok' ? undefined : outcome;
       });
@@ -173,21 +122,21 @@ describe("a platform manages its sub-account's keys with okx-api and trades with
       assert.equal(await socket.closed, 4007);
       // ip "" unbinds: usable from here again.
       await client.resetSubAccountAPIKey({ subAcct: SUB, apiKey: created.apiKey, ip: '' });
-      await until('the key usable again', async () =>
+      await pollUntil('the key usable again', async () =>
         (await balanceOutcome(server.url, created)) === 'ok' ? true : undefined,
       );
     },
   );
 
   test('delete-apikey: ccxt gets 50111 within 1 s, and a logged-in socket is closed with 4007', LIMIT, async () => {
-    const socket = await loggedInSocket(server.url, created);
+    const socket = await wsLoggedIn(server.url, created);
     const client = okxApi(server.url, master);
     const [deleted] = (await client.postPrivate('/api/v5/users/subaccount/delete-apikey', {
       subAcct: SUB,
       apiKey: created.apiKey,
     })) as Array<Record<string, string>>;
     assert.deepEqual(deleted, { subAcct: SUB });
-    const refused = await until('50111', async () => {
+    const refused = await pollUntil('50111', async () => {
       const outcome = await balanceOutcome(server.url, created);
       return outcome === 'ok' ? undefined : outcome;
     });

@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
 import {
   type Credentials,
   cli,
   cliJson,
   cliOk,
+  createTradingKey,
   PASSPHRASE,
   type RunningServer,
   startServer,
   tempDir,
 } from './helpers.js';
-import { ccxtOkx, okxApi } from './real-clients.js';
+import { balanceCode, ccxtOkx, okxApi, untilBalanceCode, wsLoggedIn } from './real-clients.js';
 
 /**
  * Sub-accounts against `signet serve` in its own process: created and listed with okx-api's
@@ -35,80 +34,17 @@ interface Listing {
   balances: { trading: Record<string, string>; funding: Record<string, string> };
 }
 
-/** The OKX code of what ccxt's fetchBalance answers: '0' when it worked, else the code in its error. */
-async function balanceCode(url: string, key: Credentials): Promise<string> {
-  try {
-    await ccxtOkx(url, key).fetchBalance();
-    return '0';
-  } catch (err) {
-    const m = /"code":"(\d+)"/.exec(String(err));
-    if (m?.[1] === undefined) throw err;
-    return m[1];
-  }
-}
-
-/** Asks until `want` is answered: how long after the start the request that got it was sent, ms. */
-async function until(url: string, key: Credentials, want: string, limitMs = 5000): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    const sentAt = Date.now();
-    const got = await balanceCode(url, key);
-    if (got === want) return sentAt - start;
-    if (Date.now() - start > limitMs) assert.fail(`still ${got}, not ${want}, after ${limitMs} ms`);
-  }
-}
-
-/** A private WebSocket logged in with `key`; resolves once OKX's login event says 0. */
-function wsLoggedIn(url: string, key: Credentials): Promise<{ ws: WebSocket; closed: Promise<number> }> {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/v5/private`);
-  const closed = new Promise<number>((resolve) => ws.on('close', (code: number) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    ws.on('open', () => {
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const sign = createHmac('sha256', key.secretKey).update(`${timestamp}GET/users/self/verify`).digest('base64');
-      ws.send(
-        JSON.stringify({ op: 'login', args: [{ apiKey: key.apiKey, passphrase: key.passphrase, timestamp, sign }] }),
-      );
-    });
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { event?: string; code?: string };
-      if (m.event === 'login' && m.code === '0') resolve({ ws, closed });
-      else if (m.event === 'error') reject(new Error(`login refused: ${String(data)}`));
-    });
-    ws.on('error', reject);
-  });
-}
-
 describe('sub-accounts with okx-api, ccxt and the CLI against a real server', () => {
   const data = tempDir();
   let server: RunningServer;
-  let master: CreatedKey;
+  let master: Credentials;
   let masterUid: string;
   let subKey: CreatedKey;
   let subUid: string;
 
   before(async () => {
     await cliOk(['user', 'create', '--email', MASTER, '--password', PASSWORD], data);
-    master = {
-      ...(await cliJson<CreatedKey>(
-        [
-          'keys',
-          'create',
-          '--user',
-          MASTER,
-          '--name',
-          'platform',
-          '--passphrase',
-          PASSPHRASE,
-          '--perm',
-          'read,trade',
-          '--ip',
-          '127.0.0.1',
-        ],
-        data,
-      )),
-      passphrase: PASSPHRASE,
-    };
+    master = await createTradingKey(data, MASTER, 'platform');
     masterUid = String((await cliJson<Array<{ email: string; uid: string }>>(['user', 'list'], data))[0]?.uid);
     server = await startServer(data, { SIGNET_MARKET_MAKER: '0' });
   });
@@ -226,7 +162,7 @@ describe('sub-accounts with okx-api, ccxt and the CLI against a real server', ()
     const session = await wsLoggedIn(server.url, subKey);
     const frozen = await cliJson<Listing>(['subaccount', 'freeze', '--user', MASTER, '--name', 'platUser01'], data);
     assert.equal(frozen.state, 'frozen');
-    const took = await until(server.url, subKey, '50100');
+    const took = await untilBalanceCode(server.url, subKey, '50100');
     t.diagnostic(`50100 after ${took} ms`);
     assert.ok(took < 1000, `refused after ${took} ms`);
     assert.equal(await session.closed, 4007, "the key's WebSocket session is closed");
@@ -240,7 +176,7 @@ describe('sub-accounts with okx-api, ccxt and the CLI against a real server', ()
     assert.match(again.stderr, /already frozen/);
 
     await cliOk(['subaccount', 'unfreeze', '--user', MASTER, '--name', 'platUser01'], data);
-    const back = await until(server.url, subKey, '0');
+    const back = await untilBalanceCode(server.url, subKey, '0');
     assert.ok(back < 1000, `works again after ${back} ms`);
     (await wsLoggedIn(server.url, subKey)).ws.close();
   });

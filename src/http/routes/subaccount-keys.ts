@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RuleError } from '../../core/errors.js';
 import { masterAccessCode } from '../../core/master-access.js';
+import type { RateLimitedEndpoint } from '../../core/rate-limits.js';
 import { ok } from '../../okx/envelope.js';
 import type { AppDeps } from '../../services/container.js';
 import type { MasterCaller } from '../../services/subaccount-keys.js';
@@ -58,25 +59,36 @@ async function asLabel<T>(work: () => Promise<T>): Promise<T> {
 export function subAccountKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { subAccountKeys } = deps;
 
-  for (const url of PATHS.apikey) {
-    v5Route(app, deps, {
-      method: 'POST',
-      url,
-      access: 'trade',
-      handler: deps.limits.wrap('/api/v5/users/subaccount/apikey:POST', async (request) => {
-        const master = masterOf(request, true);
-        const body = objectBody(request);
-        const subAcct = required(body, 'subAcct');
-        const input = {
-          label: required(body, 'label'),
-          passphrase: required(body, 'passphrase'),
-          perm: param(body, 'perm'),
-          ip: param(body, 'ip'),
-        };
-        return ok([await asLabel(() => subAccountKeys.create(master, subAcct, input, deps.now()))]);
-      }),
-    });
+  /** A change at `paths` (users/ and its twin): POST, trade access, a master key bound to IPs; answers `[result]`. */
+  const changeRoute = (
+    paths: readonly string[],
+    endpoint: RateLimitedEndpoint,
+    change: (master: MasterCaller, body: Query) => Promise<unknown>,
+  ) => {
+    for (const url of paths) {
+      v5Route(app, deps, {
+        method: 'POST',
+        url,
+        access: 'trade',
+        handler: deps.limits.wrap(endpoint, async (request) =>
+          ok([await change(masterOf(request, true), objectBody(request))]),
+        ),
+      });
+    }
+  };
 
+  changeRoute(PATHS.apikey, '/api/v5/users/subaccount/apikey:POST', (master, body) => {
+    const subAcct = required(body, 'subAcct');
+    const input = {
+      label: required(body, 'label'),
+      passphrase: required(body, 'passphrase'),
+      perm: param(body, 'perm'),
+      ip: param(body, 'ip'),
+    };
+    return asLabel(() => subAccountKeys.create(master, subAcct, input, deps.now()));
+  });
+
+  for (const url of PATHS.apikey) {
     v5Route(app, deps, {
       method: 'GET',
       url,
@@ -89,33 +101,15 @@ export function subAccountKeyRoutes(app: FastifyInstance, deps: AppDeps): void {
     });
   }
 
-  for (const url of PATHS.modify) {
-    v5Route(app, deps, {
-      method: 'POST',
-      url,
-      access: 'trade',
-      handler: deps.limits.wrap('/api/v5/users/subaccount/modify-apikey', async (request) => {
-        const master = masterOf(request, true);
-        const body = objectBody(request);
-        const [subAcct, apiKey] = [required(body, 'subAcct'), required(body, 'apiKey')];
-        // Each is reset only if passed; python-okx leaves out an empty label or perm, and sends ip "" to unbind.
-        const change = { label: param(body, 'label'), perm: param(body, 'perm'), ip: text(body, 'ip') };
-        return ok([await asLabel(() => subAccountKeys.modify(master, subAcct, apiKey, change, deps.now()))]);
-      }),
-    });
-  }
+  changeRoute(PATHS.modify, '/api/v5/users/subaccount/modify-apikey', (master, body) => {
+    const [subAcct, apiKey] = [required(body, 'subAcct'), required(body, 'apiKey')];
+    // Each is reset only if passed; python-okx leaves out an empty label or perm, and sends ip "" to unbind.
+    const change = { label: param(body, 'label'), perm: param(body, 'perm'), ip: text(body, 'ip') };
+    return asLabel(() => subAccountKeys.modify(master, subAcct, apiKey, change, deps.now()));
+  });
 
-  for (const url of PATHS.delete) {
-    v5Route(app, deps, {
-      method: 'POST',
-      url,
-      access: 'trade',
-      handler: deps.limits.wrap('/api/v5/users/subaccount/delete-apikey', async (request) => {
-        const master = masterOf(request, true);
-        const body = objectBody(request);
-        const [subAcct, apiKey] = [required(body, 'subAcct'), required(body, 'apiKey')];
-        return ok([await subAccountKeys.remove(master, subAcct, apiKey, deps.now())]);
-      }),
-    });
-  }
+  changeRoute(PATHS.delete, '/api/v5/users/subaccount/delete-apikey', (master, body) => {
+    const [subAcct, apiKey] = [required(body, 'subAcct'), required(body, 'apiKey')];
+    return subAccountKeys.remove(master, subAcct, apiKey, deps.now());
+  });
 }

@@ -16,7 +16,20 @@ import type {
   SubAccountStore,
 } from '../subaccounts.js';
 import type { UserRecord } from '../users.js';
-import { type Connection, feedLock, isUniqueViolation, KEY_CHANNEL, one, rows, tx } from './connection.js';
+import { type Connection, type Db, feedLock, isUniqueViolation, KEY_CHANNEL, one, rows, tx } from './connection.js';
+
+/** The sub-account `name` of `masterId`; ' FOR UPDATE' locks its row until the transaction ends. */
+function byName(
+  db: Db,
+  masterId: number,
+  name: string,
+  lock: '' | ' FOR UPDATE' = '',
+): Promise<SubAccountRow | undefined> {
+  return one<SubAccountRow>(db, `SELECT * FROM sub_accounts WHERE name = $1 AND master_id = $2${lock}`, [
+    name,
+    masterId,
+  ]);
+}
 
 /** Sub-accounts on PostgreSQL. */
 export class PostgresSubAccounts implements SubAccountStore {
@@ -76,11 +89,7 @@ export class PostgresSubAccounts implements SubAccountStore {
   }
 
   async getSubAccount(masterId: number, name: string): Promise<SubAccountRecord | null> {
-    const row = await one<SubAccountRow>(
-      this.conn.pool,
-      'SELECT * FROM sub_accounts WHERE name = $1 AND master_id = $2',
-      [name, masterId],
-    );
+    const row = await byName(this.conn.pool, masterId, name);
     return row === undefined ? null : toSubAccount(row);
   }
 
@@ -101,11 +110,7 @@ export class PostgresSubAccounts implements SubAccountStore {
     at: number,
   ): Promise<SubAccountRecord | null> {
     return tx(this.conn.pool, async (c) => {
-      const row = await one<SubAccountRow>(
-        c,
-        'SELECT * FROM sub_accounts WHERE name = $1 AND master_id = $2 FOR UPDATE',
-        [name, masterId],
-      );
+      const row = await byName(c, masterId, name, ' FOR UPDATE');
       if (row === undefined) return null;
       const next = { ...toSubAccount(row), ...definedChange(change), updatedAt: at };
       await c.query(
@@ -124,11 +129,7 @@ export class PostgresSubAccounts implements SubAccountStore {
     at: number,
   ): Promise<SubAccountRecord | null> {
     return tx(this.conn.pool, async (c) => {
-      const row = await one<SubAccountRow>(
-        c,
-        'SELECT * FROM sub_accounts WHERE name = $1 AND master_id = $2 FOR UPDATE',
-        [name, masterId],
-      );
+      const row = await byName(c, masterId, name, ' FOR UPDATE');
       if (row === undefined) return null;
       const next = { ...toSubAccount(row), enabled, updatedAt: at };
       await c.query('UPDATE sub_accounts SET enabled = $1, updated_at = $2 WHERE user_id = $3', [

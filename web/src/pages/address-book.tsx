@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { api } from '../api.js';
 import { ConfirmDialog } from '../components/dialog.js';
 import { LoadState, useLoad } from '../components/load.js';
-import { Field, FormError, messageOf } from './form-bits.js';
+import { CodeField, Field, FormError, messageOf } from './form-bits.js';
 
 interface Book {
   addresses: Array<{ id: number; ccy: string; chain: string; address: string; label: string }>;
@@ -109,13 +109,7 @@ export function AddressBook({ totpEnabled }: { totpEnabled: boolean }) {
                 </div>
                 <Field label="Address" value={address} onChange={setAddress} />
                 <Field label="Label" value={label} onChange={setLabel} hint="Optional, to recognise it." />
-                <Field
-                  label="Authenticator code"
-                  value={code}
-                  onChange={setCode}
-                  inputMode="numeric"
-                  autoComplete="one-time-code"
-                />
+                <CodeField value={code} onChange={setCode} />
                 <FormError message={error} />
                 <button type="submit" disabled={busy}>
                   Add address

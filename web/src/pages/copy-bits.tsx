@@ -71,3 +71,33 @@ export function downloadText(filename: string, text: string): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/**
+ * Under an API key's secret shown once (at creation, after a roll): "Download as file" (`file`, named
+ * after the key's label), then "I have saved the secret key", which Done waits for.
+ */
+export function SavedSecretActions({ keyLabel, file, onDone }: { keyLabel: string; file: string; onDone: () => void }) {
+  const [saved, setSaved] = useState(false);
+  return (
+    <>
+      <div className="actions">
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => downloadText(`signet-api-key-${keyLabel.replace(/\s+/g, '-')}.txt`, file)}
+        >
+          Download as file
+        </button>
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={saved} onChange={(e) => setSaved(e.target.checked)} /> I have saved the secret
+        key
+      </label>
+      <div className="actions">
+        <button type="button" onClick={onDone} disabled={!saved}>
+          Done
+        </button>
+      </div>
+    </>
+  );
+}

@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import { api, type CreatedKey, MAX_IPS, splitIps } from '../api.js';
 import { draftProblems } from '../key-checks.js';
 import { fieldSentences } from '../rule-messages.js';
-import { CopyValue, downloadText } from './copy-bits.js';
-import { Field, FormError } from './form-bits.js';
+import { CopyValue, SavedSecretActions } from './copy-bits.js';
+import { CodeField, Field, FormError } from './form-bits.js';
 import { permWords, WithdrawWarning } from './key-words.js';
 
 type Step = 'form' | 'authorize' | 'done';
@@ -27,7 +27,6 @@ function keyFile(k: CreatedKey): string {
 
 /** The key just created: shown once, with copy, download, a recap, and "I have saved the secret key". */
 function CreatedKeyView({ created, onClose }: { created: CreatedKey; onClose: () => void }) {
-  const [saved, setSaved] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   return (
@@ -59,24 +58,7 @@ function CreatedKeyView({ created, onClose }: { created: CreatedKey; onClose: ()
         <dt>Environment</dt>
         <dd>{created.env === 'live' ? 'Live' : 'Demo trading'}</dd>
       </dl>
-      <div className="actions">
-        <button
-          type="button"
-          className="secondary"
-          onClick={() => downloadText(`signet-api-key-${created.label.replace(/\s+/g, '-')}.txt`, keyFile(created))}
-        >
-          Download as file
-        </button>
-      </div>
-      <label className="check">
-        <input type="checkbox" checked={saved} onChange={(e) => setSaved(e.target.checked)} /> I have saved the secret
-        key
-      </label>
-      <div className="actions">
-        <button type="button" onClick={onClose} disabled={!saved}>
-          Done
-        </button>
-      </div>
+      <SavedSecretActions keyLabel={created.label} file={keyFile(created)} onDone={onClose} />
     </section>
   );
 }
@@ -166,15 +148,7 @@ export function CreateKey({
         <h2 id="authorize-title">Authorize your credentials</h2>
         <p>Enter the code from your authenticator app to create “{name}”.</p>
         <form onSubmit={(e) => void confirmCreate(e)} noValidate>
-          <Field
-            label="Authenticator code"
-            value={code}
-            onChange={setCode}
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            autoFocus
-            error={errors.code}
-          />
+          <CodeField value={code} onChange={setCode} autoFocus error={errors.code} />
           <FormError message={errors.form ?? null} />
           <div className="actions">
             <button type="submit" disabled={busy}>

@@ -51,6 +51,11 @@ export function Field(props: {
   );
 }
 
+/** The authenticator-code input of every 2FA step: numeric, filled by one-time-code autofill. */
+export function CodeField(props: Omit<Parameters<typeof Field>[0], 'label' | 'inputMode' | 'autoComplete'>) {
+  return <Field label="Authenticator code" inputMode="numeric" autoComplete="one-time-code" {...props} />;
+}
+
 /** The server's refusal as a sentence for people (the wire message without its field prefix), or a generic one for faults. */
 export function messageOf(err: unknown): string {
   if (err instanceof ApiError) return sentenceFor({ code: err.code, field: err.field, message: err.message });

@@ -4,7 +4,7 @@ import { openModal } from '../components/dialog.js';
 import { draftProblems } from '../key-checks.js';
 import { fieldSentences } from '../rule-messages.js';
 import { useCopy } from './copy-bits.js';
-import { Field, FormError } from './form-bits.js';
+import { CodeField, Field, FormError } from './form-bits.js';
 import { KeyActivity } from './key-activity.js';
 import { KeyStateActions, KeyStateBadges } from './key-state.js';
 import { permWords, WithdrawWarning } from './key-words.js';
@@ -237,12 +237,9 @@ export function KeyRow({
                   </fieldset>
                 )}
                 {needsCode && (
-                  <Field
-                    label="Authenticator code"
+                  <CodeField
                     value={code}
                     onChange={setCode}
-                    inputMode="numeric"
-                    autoComplete="one-time-code"
                     error={errors.code}
                     hint="Changing IP addresses or adding Withdraw needs a code."
                   />

@@ -2,8 +2,8 @@ import { useRef, useState } from 'react';
 import { api, type KeyView } from '../api.js';
 import { openModal } from '../components/dialog.js';
 import { fieldSentences } from '../rule-messages.js';
-import { CopyValue, downloadText } from './copy-bits.js';
-import { Field, FormError } from './form-bits.js';
+import { CopyValue, SavedSecretActions } from './copy-bits.js';
+import { CodeField, FormError } from './form-bits.js';
 
 /** The new secret after a roll, shown once. */
 interface RolledKey {
@@ -154,16 +154,7 @@ export function KeyStateActions({ k, onChanged }: { k: KeyView; onChanged: () =>
                 </div>
               </>
             )}
-            {mode !== 'disable' && (
-              <Field
-                label="Authenticator code"
-                value={code}
-                onChange={setCode}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                error={errors.code}
-              />
-            )}
+            {mode !== 'disable' && <CodeField value={code} onChange={setCode} error={errors.code} />}
             <FormError message={errors.form ?? null} />
             <div className="actions">
               <button type="button" className="secondary" data-cancel onClick={() => dialog.current?.close()}>
@@ -192,7 +183,6 @@ function RolledSecret({
   titleId: string;
   onDone: () => void;
 }) {
-  const [saved, setSaved] = useState(false);
   const file = [
     'signet V5 API key (secret rolled)',
     `Name: ${k.label}`,
@@ -223,24 +213,7 @@ function RolledSecret({
           {rolled.graceUntil === null ? 'Stopped working now.' : `Keeps working until ${when(rolled.graceUntil)}.`}
         </dd>
       </dl>
-      <div className="actions">
-        <button
-          type="button"
-          className="secondary"
-          onClick={() => downloadText(`signet-api-key-${k.label.replace(/\s+/g, '-')}.txt`, file)}
-        >
-          Download as file
-        </button>
-      </div>
-      <label className="check">
-        <input type="checkbox" checked={saved} onChange={(e) => setSaved(e.target.checked)} /> I have saved the secret
-        key
-      </label>
-      <div className="actions">
-        <button type="button" onClick={onDone} disabled={!saved}>
-          Done
-        </button>
-      </div>
+      <SavedSecretActions keyLabel={k.label} file={file} onDone={onDone} />
     </section>
   );
 }

@@ -4,7 +4,7 @@ import { useLoad } from '../components/load.js';
 import { Link, type Navigate } from '../router.js';
 import { fieldSentences } from '../rule-messages.js';
 import { AppIps, AppPermissions, hostOf } from './connect-bits.js';
-import { Field, FormError, messageOf } from './form-bits.js';
+import { CodeField, FormError, messageOf } from './form-bits.js';
 import './connect.css';
 
 /** The platform's request as the page received it (the query of /account/oauth/authorize). */
@@ -146,12 +146,9 @@ export function OauthAuthorizePage({ user, navigate }: { user: NonNullable<Sessi
           }}
           noValidate
         >
-          <Field
-            label="Authenticator code"
+          <CodeField
             value={code}
             onChange={setCode}
-            inputMode="numeric"
-            autoComplete="one-time-code"
             maxLength={6}
             error={errors.code}
             hint="The 6-digit code from your authenticator app confirms it is you."

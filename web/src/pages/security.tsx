@@ -3,7 +3,7 @@ import { api, type SessionView } from '../api.js';
 import type { Navigate } from '../router.js';
 import { AddressBook } from './address-book.js';
 import { SetupKey } from './copy-text.js';
-import { Field, FormError, messageOf } from './form-bits.js';
+import { CodeField, FormError, messageOf } from './form-bits.js';
 import { RecoveryCodes } from './recovery-codes.js';
 import { ChangePassword, CodeAction } from './security-forms.js';
 
@@ -147,14 +147,7 @@ export function SecurityPage({
               src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qrSvg)}`}
             />
             <SetupKey secret={setup.secret} uri={setup.uri} />
-            <Field
-              label="Authenticator code"
-              value={code}
-              onChange={setCode}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              hint="The 6-digit code your app shows now."
-            />
+            <CodeField value={code} onChange={setCode} hint="The 6-digit code your app shows now." />
             <FormError message={error} />
             <button type="submit" disabled={busy}>
               Enable

@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { api, type BalanceRow, type SubAccountView } from '../api.js';
 import { ConfirmDialog, openModal } from '../components/dialog.js';
 import { fieldSentences } from '../rule-messages.js';
-import { Field, FormError } from './form-bits.js';
+import { CodeField, FormError } from './form-bits.js';
 import { SubAccountKeys } from './subaccount-keys.js';
 
 /** Non-zero balances as "1,234.5 USDT" lines, or "Empty". */
@@ -145,14 +145,7 @@ export function SubAccountRow({ sub, onChanged }: { sub: SubAccountView; onChang
             <form onSubmit={(e) => void unfreeze(e)} noValidate>
               <h2 id={titleId}>Unfreeze {sub.name}?</h2>
               <p>Its keys work again with the same permissions, IP addresses and secrets.</p>
-              <Field
-                label="Authenticator code"
-                value={code}
-                onChange={setCode}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                error={codeErrors.code}
-              />
+              <CodeField value={code} onChange={setCode} error={codeErrors.code} />
               <FormError message={codeErrors.form ?? null} />
               <div className="actions">
                 <button type="button" className="secondary" data-cancel onClick={() => unfreezeDialog.current?.close()}>
