@@ -6,7 +6,7 @@ import { type CliIo, DATA, session } from '../io.js';
 export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
   const { print } = session(io);
   const f = flags(argv, { ...DATA, host: { type: 'string' }, port: { type: 'string' } });
-  const { url, stop } = await serve({
+  const { url, metricsUrl, stop } = await serve({
     host: f.host,
     port: intFlag('port', f.port),
     dataDir: f.data,
@@ -14,12 +14,24 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
   });
   print(`signet listening on ${url}`);
   print(`console: ${url}/ (sign up or log in there)`);
-  const shutdown = () => {
+  if (metricsUrl !== null) print(`metrics: ${metricsUrl}/metrics`);
+  // The first signal stops cleanly (see serve()); a second one forces the exit.
+  let signalled = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      print(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    signalled = true;
+    print(`${signal}: stopping (not ready; draining requests, closing WebSockets with 1001)`);
     stop().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        io.err(`stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
