@@ -104,7 +104,10 @@ export class Keyring {
 
   /** The key if it is in the cache (no store lookup). */
   cached(apiKey: string): ActiveKey | undefined {
-    return this.cache.get(apiKey);
+    const hit = this.cache.get(apiKey);
+    // A miss here is counted by the get() that follows it.
+    if (hit !== undefined) this.hits++;
+    return hit;
   }
 
   /** The cached key (synchronously) or a promise of it from the store; null if there is none. */

@@ -12,9 +12,10 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
     dataDir: f.data,
     databaseUrl: f.db,
   });
+  // Before the listening line, which callers wait for.
+  if (metricsUrl !== null) print(`metrics on ${metricsUrl}/metrics`);
   print(`signet listening on ${url}`);
   print(`console: ${url}/ (sign up or log in there)`);
-  if (metricsUrl !== null) print(`metrics: ${metricsUrl}/metrics`);
   // The first signal stops cleanly (see serve()); a second one forces the exit.
   let signalled = false;
   const shutdown = (signal: NodeJS.Signals) => {
