@@ -12,11 +12,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
     dataDir: f.data,
     databaseUrl: f.db,
   });
-  // Before the listening line, which callers wait for.
-  if (metricsUrl !== null) print(`metrics on ${metricsUrl}/metrics`);
-  print(`signet listening on ${url}`);
-  print(`console: ${url}/ (sign up or log in there)`);
-  // The first signal stops cleanly (see serve()); a second one forces the exit.
+  // The first signal stops cleanly (see serve()); a second one forces the exit. Installed before
+  // the listening line: a supervisor may signal as soon as it reads it.
   let signalled = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (signalled) {
@@ -35,4 +32,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // Before the listening line, which callers wait for.
+  if (metricsUrl !== null) print(`metrics on ${metricsUrl}/metrics`);
+  print(`signet listening on ${url}`);
+  print(`console: ${url}/ (sign up or log in there)`);
 }
