@@ -90,6 +90,12 @@ const EnvSchema = Type.Object({
   SIGNET_WS_MAX_MESSAGE: Type.Integer({ default: 65536, minimum: 1024 }),
   /** WebSocket connections one client IP may hold open at once; more are refused (HTTP 429, 50011). */
   SIGNET_WS_CONNECTIONS_PER_IP: Type.Integer({ default: 100, minimum: 1 }),
+  /** 1: Prometheus metrics at GET /metrics (on the API port unless SIGNET_METRICS_PORT); 0: off. */
+  SIGNET_METRICS: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  /** TCP port of its own for GET /metrics (on SIGNET_HOST; then not on the API port); unset: the API port. Implies SIGNET_METRICS=1. */
+  SIGNET_METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  /** On SIGTERM/SIGINT, how long /readyz answers 503 while requests are still served, before the server closes, ms (set to what your load balancer needs to notice). */
+  SIGNET_DRAIN_MS: Type.Integer({ default: 0, minimum: 0 }),
   /** Log level: fatal, error, warn, info, debug, silent. */
   SIGNET_LOG_LEVEL: Type.String({ default: 'info' }),
   /** Longest an HTTP request may take to arrive, headers and body, ms; a slower one is answered 408 and its connection closed. */
@@ -136,6 +142,10 @@ export interface Config {
   /** Base URL sent to apps after Connect (`domain`), or null for the request's own. */
   readonly publicUrl: string | null;
   readonly logLevel: string;
+  /** Prometheus metrics: on or off, and their own port (null: on the API port). */
+  readonly metrics: { readonly enabled: boolean; readonly port: number | null };
+  /** Clean stop: how long readiness is false before the server closes, ms. */
+  readonly drainMs: number;
   readonly marketMaker: { readonly enabled: boolean; readonly intervalMs: number; readonly seed: number };
   readonly withdrawalSettleMs: number;
   readonly rateLimits: boolean;
@@ -246,6 +256,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     sweepMs: parsed.SIGNET_SWEEP_MS,
     publicUrl: parsed.SIGNET_PUBLIC_URL ?? null,
     logLevel: parsed.SIGNET_LOG_LEVEL,
+    metrics: Object.freeze({
+      enabled: parsed.SIGNET_METRICS === '1' || parsed.SIGNET_METRICS_PORT !== undefined,
+      port: parsed.SIGNET_METRICS_PORT ?? null,
+    }),
+    drainMs: parsed.SIGNET_DRAIN_MS,
     marketMaker: Object.freeze({
       enabled: parsed.SIGNET_MARKET_MAKER === '1',
       intervalMs: parsed.SIGNET_MM_INTERVAL_MS,

@@ -4,6 +4,7 @@ import { type ConfigOverrides, loadConfig } from './config.js';
 import { IpWhitelist } from './core/ip-whitelist.js';
 import { buildApp } from './http/app.js';
 import { capConnectionsPerIp } from './http/connection-cap.js';
+import { listenMetrics } from './http/metrics-server.js';
 import { openRuntime } from './runtime.js';
 import type { AppDeps } from './services/container.js';
 import { installWebSocket } from './ws/server.js';
@@ -27,10 +28,15 @@ export function buildServer(deps: AppDeps): FastifyInstance {
   return app;
 }
 
-/** loadConfig -> openRuntime (store, services) -> buildApp + WebSocket API -> listen. Returns a stop function. */
+/**
+ * loadConfig -> openRuntime (store, services) -> buildApp + WebSocket API -> listen (and the
+ * metrics port, if any). Returns a stop function: the clean stop. Readiness turns false at once;
+ * after SIGNET_DRAIN_MS the server closes (no new connections, WebSockets told 64008 and closed
+ * with 1001 "going away", requests in flight answered), then background jobs stop and the store closes.
+ */
 export async function serve(
   overrides: ConfigOverrides = {},
-): Promise<{ app: FastifyInstance; url: string; stop: () => Promise<void> }> {
+): Promise<{ app: FastifyInstance; url: string; metricsUrl: string | null; stop: () => Promise<void> }> {
   const config = loadConfig(process.env, overrides);
   const runtime = await openRuntime(config);
   const app = buildServer(runtime.appDeps);
@@ -38,13 +44,20 @@ export async function serve(
     for (const k of deleted) app.log.info({ apiKey: k.apiKey, label: k.label }, 'expired key deleted');
   });
   const url = await app.listen({ host: config.host, port: config.port });
+  const metricsServer =
+    runtime.metrics !== null && config.metrics.port !== null
+      ? await listenMetrics(runtime.metrics, config.host, config.metrics.port)
+      : null;
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
+      runtime.health.stop();
+      if (config.drainMs > 0) await new Promise((r) => setTimeout(r, config.drainMs));
       await app.close();
+      await metricsServer?.close();
       await runtime.close();
     })();
     return stopping;
   };
-  return { app, url, stop };
+  return { app, url, metricsUrl: metricsServer?.url ?? null, stop };
 }

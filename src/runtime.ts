@@ -9,6 +9,7 @@ import { Authenticator } from './services/authenticator.js';
 import { CancelAfterService } from './services/cancel-after-service.js';
 import type { AppDeps } from './services/container.js';
 import { FundingService } from './services/funding-service.js';
+import { Health } from './services/health.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
 import { LedgerService } from './services/ledger-service.js';
@@ -16,6 +17,7 @@ import { memoryLimiters, redisLimiters } from './services/limiters.js';
 import { type Mailer, smtpMailer } from './services/mailer.js';
 import { MarketData } from './services/market-data.js';
 import { MarketMaker } from './services/market-maker.js';
+import { Metrics } from './services/metrics.js';
 import { Notifier } from './services/notifier.js';
 import { RateLimits } from './services/rate-limits.js';
 import { RejectionLog } from './services/rejection-log.js';
@@ -59,6 +61,10 @@ export interface Runtime {
   webhooks: WebhookService;
   notifier: Notifier;
   appDeps: AppDeps;
+  /** Prometheus metrics when SIGNET_METRICS=1, else null. */
+  metrics: Metrics | null;
+  /** Readiness (/readyz); `stop()` at the start of a clean stop. */
+  health: Health;
   /**
    * Key-cache sync (polling, plus push where the store has it), usage flush, catching up books
    * written by other instances, and the cluster-wide jobs: the expiry sweeper (once per
@@ -133,6 +139,13 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   await market.start();
   const timers: NodeJS.Timeout[] = [];
   let closed = false;
+  /** Sweeps this instance ran and the keys they deleted (read by /metrics). */
+  const sweeper = { runs: 0, keysDeleted: 0 };
+  const limits = new RateLimits(config.rateLimits, limiters);
+  const metrics = config.metrics.enabled
+    ? new Metrics({ keyring, trading, authenticator, limits, notifier, sweeper })
+    : null;
+  const health = new Health(store);
 
   /** Identifies this process in leases (e.g. which instance runs the market maker). */
   const instanceId = randomUUID();
@@ -145,6 +158,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     // Warnings first: a key about to be deleted is warned a day (and a week) before.
     await notifier.warn(now());
     const deleted = await keys.sweep(now());
+    sweeper.runs++;
+    sweeper.keysDeleted += deleted.length;
     if (deleted.length > 0) onSweep(deleted);
   };
   const makeMarket = async (): Promise<void> => {
@@ -194,6 +209,8 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     algos,
     funding,
     marketMaker,
+    metrics,
+    health,
     appDeps: {
       config,
       authenticator,
@@ -214,9 +231,11 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       algos,
       market,
       funding,
-      limits: new RateLimits(config.rateLimits, limiters),
+      limits,
       limiters,
       rejectionLog: new RejectionLog(),
+      metrics,
+      health,
       now,
     },
     async startBackground(onSweep) {

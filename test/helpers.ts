@@ -208,6 +208,10 @@ export interface RunningServer {
   stop: () => Promise<void>;
   /** Sends a signal (e.g. SIGKILL to simulate a crash) and waits for the exit. */
   kill: (signal: NodeJS.Signals) => Promise<void>;
+  /** Sends a signal without waiting. */
+  signal: (signal: NodeJS.Signals) => void;
+  /** The process's exit code once it has exited (null: ended by a signal). */
+  exitCode: Promise<number | null>;
 }
 
 /** Starts `signet serve` (src/cli/bin.ts) as its own process on a free port. */
@@ -217,7 +221,8 @@ export function startServer(data: string, env: Record<string, string> = {}): Pro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const exitCode = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = exitCode.then(() => undefined);
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d.toString();
@@ -234,6 +239,10 @@ export function startServer(data: string, env: Record<string, string> = {}): Pro
             child.kill(signal);
             await exited;
           },
+          signal: (signal) => {
+            child.kill(signal);
+          },
+          exitCode,
         });
       }
     };

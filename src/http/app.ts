@@ -17,6 +17,7 @@ import { assetRoutes } from './routes/asset.js';
 import { billRoutes } from './routes/bills.js';
 import { consoleApi } from './routes/console.js';
 import { fundingRoutes } from './routes/funding.js';
+import { healthRoutes } from './routes/health.js';
 import { marketRoutes } from './routes/market.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { publicRoutes } from './routes/public.js';
@@ -62,7 +63,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.decorateRequest('apiKey', null);
   installBodyParser(app);
   installErrorHandling(app);
+  installRequestMetrics(app, deps);
 
+  healthRoutes(app, deps);
   publicRoutes(app, deps);
   accountRoutes(app, deps);
   assetRoutes(app, deps);
@@ -142,6 +145,16 @@ function installBodyParser(app: FastifyInstance): void {
       if (err !== null) done(new RuleError('50002', 'body: not valid JSON'), undefined);
       else done(null, value);
     });
+  });
+}
+
+/** Counts every answered request by route pattern and status, with its latency (only when metrics are on). */
+function installRequestMetrics(app: FastifyInstance, deps: AppDeps): void {
+  const { metrics } = deps;
+  if (metrics === null) return;
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.request(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime);
+    done();
   });
 }
 

@@ -141,6 +141,7 @@ function admitted(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, o
     request.apiKey = outcome.key;
     return true;
   }
+  deps.metrics?.authRejected(outcome.code);
   // The first rejection per client and code in a window, then a count: not a line per retry.
   const note = deps.rejectionLog.note(limitSubject(request.ip), outcome.code, deps.now());
   for (const s of note.ended)

@@ -84,6 +84,8 @@ export class Authenticator {
   private readonly keyFails: RateLimiterAbstract;
   /** Unix ms until which a client IP or key is refused with 50011 (mirrors the limiters' blocks). */
   private readonly blockedUntil = new Map<string, number>();
+  /** Client IPs and keys locked out (50011) after too many failed authentications, since start (read by /metrics). */
+  lockouts = 0;
   /**
    * Per key with a passphrase check under way: the tail of its checks, which run one after
    * another (with limiters shared through Redis, one at a time per key at each instance).
@@ -315,12 +317,16 @@ export class Authenticator {
     const count = (limiter: RateLimiterAbstract, subject: string, id: string): Promise<boolean> =>
       limiter.consume(subject).then(
         (res) => {
-          if (res.remainingPoints === 0) this.blockedUntil.set(id, now + FAIL_WINDOW_S * 1000);
+          if (res.remainingPoints === 0) {
+            this.blockedUntil.set(id, now + FAIL_WINDOW_S * 1000);
+            this.lockouts++;
+          }
           return false;
         },
         (res: unknown) => {
           if (!(res instanceof RateLimiterRes)) return false;
           this.blockedUntil.set(id, now + res.msBeforeNext);
+          this.lockouts++;
           return true;
         },
       );

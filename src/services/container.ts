@@ -5,11 +5,13 @@ import type { AppService } from './app-service.js';
 import type { Authenticator } from './authenticator.js';
 import type { CancelAfterService } from './cancel-after-service.js';
 import type { FundingService } from './funding-service.js';
+import type { Health } from './health.js';
 import type { KeyService } from './key-service.js';
 import type { Keyring } from './keyring.js';
 import type { LedgerService } from './ledger-service.js';
 import type { Limiters } from './limiters.js';
 import type { MarketData } from './market-data.js';
+import type { Metrics } from './metrics.js';
 import type { Notifier } from './notifier.js';
 import type { RateLimits } from './rate-limits.js';
 import type { RejectionLog } from './rejection-log.js';
@@ -55,6 +57,10 @@ export interface AppDeps {
   notifier: Notifier;
   /** Which rejected requests and logins are written to the log (the first per client and code in a window). */
   rejectionLog: RejectionLog;
+  /** Prometheus metrics (SIGNET_METRICS=1), or null: the edges count requests, rejections and WebSockets into it. */
+  metrics: Metrics | null;
+  /** Readiness for load balancers (/readyz): database, schema, shutting down. */
+  health: Health;
   /** The clock, Unix ms; tests may pass another. */
   now: () => number;
 }

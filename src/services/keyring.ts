@@ -83,6 +83,9 @@ export class Keyring {
   private appCursor = 0;
   /** Bumped on every app change seen, so that a list loaded before the change is not cached. */
   private appEpoch = 0;
+  /** Lookups answered from the cache, and those that went to the store (read by /metrics). */
+  hits = 0;
+  misses = 0;
 
   constructor(
     private readonly store: KeyStore & UserStore & AppFeed & Pick<SubAccountStore, 'subAccountOf'>,
@@ -94,15 +97,27 @@ export class Keyring {
     this.appCursor = await this.store.latestAppChangeId();
   }
 
+  /** Keys in the cache (at most 100,000). */
+  get size(): number {
+    return this.cache.size;
+  }
+
   /** The key if it is in the cache (no store lookup). */
   cached(apiKey: string): ActiveKey | undefined {
-    return this.cache.get(apiKey);
+    const hit = this.cache.get(apiKey);
+    // A miss here is counted by the get() that follows it.
+    if (hit !== undefined) this.hits++;
+    return hit;
   }
 
   /** The cached key (synchronously) or a promise of it from the store; null if there is none. */
   get(apiKey: string): ActiveKey | Promise<ActiveKey | null> {
     const hit = this.cache.get(apiKey);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      this.hits++;
+      return hit;
+    }
+    this.misses++;
     let pending = this.loading.get(apiKey);
     if (pending === undefined) {
       pending = this.load(apiKey).finally(() => this.loading.delete(apiKey));

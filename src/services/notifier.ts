@@ -96,12 +96,17 @@ export class Notifier {
     return out;
   }
 
+  /** Delivery attempts since start by outcome (webhooks and email; read by /metrics): `retrying` failed and will be tried again. */
+  readonly outcomes = { delivered: 0, retrying: 0, failed: 0 };
+
   /** Sends the deliveries due at `now` (in order), storing each outcome; how many were attempted. */
   async send(now: number): Promise<number> {
     const claimed = await this.store.claimDeliveries(now, CLAIM_LEASE_MS, SEND_BATCH);
     for (const d of claimed) {
       const result = await this.attempt(d, now);
-      await this.store.finishDelivery(d.id, this.outcome(d, result, now));
+      const outcome = this.outcome(d, result, now);
+      await this.store.finishDelivery(d.id, outcome);
+      this.outcomes[outcome.state === 'pending' ? 'retrying' : outcome.state]++;
     }
     return claimed.length;
   }

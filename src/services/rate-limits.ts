@@ -54,6 +54,9 @@ export class RateLimits {
    * per-IP limits), or throws RuleError 50011. The WebSocket trading ops share the REST allowances,
    * as OKX's do.
    */
+  /** Requests refused with 50011 by an endpoint limit since start (read by /metrics). */
+  blocks = 0;
+
   async consume(endpoint: RateLimitedEndpoint, subject: string, cost = 1): Promise<void> {
     if (!this.enabled) return;
     const rule = RATE_LIMITS[endpoint];
@@ -61,6 +64,7 @@ export class RateLimits {
       await this.limiter(endpoint).consume(subject, Math.max(1, cost));
     } catch (err) {
       if (err instanceof RateLimiterRes) {
+        this.blocks++;
         throw new RuleError(
           '50011',
           `${endpoint.split(':')[0] ?? endpoint}: at most ${rule.points} per ${rule.windowS} s per ${PER[rule.by]}; retry in ${err.msBeforeNext} ms`,

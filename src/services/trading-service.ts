@@ -80,6 +80,9 @@ export class TradingService {
   private readonly tradeIds: IdBlocks;
   private readonly fillListeners: Array<(env: KeyEnv, fills: readonly Fill[]) => void> = [];
   private readonly orderListeners: Array<(change: BookChange) => void> = [];
+  /** Orders placed and fills (maker and taker sides) made by this instance since start (read by /metrics). */
+  placedCount = 0;
+  fillCount = 0;
 
   constructor(
     private readonly store: ExchangeStore & ClusterStore,
@@ -194,6 +197,7 @@ export class TradingService {
       );
       this.versions.set(id, stored);
       applyOutcome(book, outcome);
+      this.fillCount += outcome.fills.length;
       if (outcome.fills.length > 0) for (const l of this.fillListeners) l(env, outcome.fills);
       this.emitChange({ env, instId, orders: outcome.orders, fills: outcome.fills, local: true });
       return outcome;
@@ -232,6 +236,7 @@ export class TradingService {
         const matched = matchOrder(book, order, valid.inst, this.fees, () => this.tradeIds.take(), now);
         return opts.entries === undefined ? matched : { ...matched, entries: [...opts.entries, ...matched.entries] };
       });
+      if (existing === null) this.placedCount++;
       return outcome.orders[0] ?? existing ?? order;
     });
   }

@@ -45,5 +45,11 @@ export interface ClusterStore {
     reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
   ): Promise<{ apiKeys: number; totp: number; webhooks: number }>;
 
+  /**
+   * The readiness probe's cheap query: the schema version applied in the database, and the number
+   * of migrations this code knows (ready when they are equal). Rejects when the database is unreachable.
+   */
+  schemaVersion(): Promise<{ applied: number; expected: number }>;
+
   close(): Promise<void>;
 }

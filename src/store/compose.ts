@@ -126,6 +126,7 @@ export function composeStore({
     releaseLease: c.releaseLease.bind(c),
     onKeyChanges: c.onKeyChanges.bind(c),
     resealSecrets: c.resealSecrets.bind(c),
+    schemaVersion: c.schemaVersion.bind(c),
     close: c.close.bind(c),
 
     insertAlgos: a.insertAlgos.bind(a),

@@ -77,6 +77,7 @@ export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
       app.log.warn({ connId: c.connId, ip: c.ip, apiKey: c.key?.apiKey }, 'websocket consumer too slow: disconnected');
     });
     hub.add(conn);
+    deps.metrics?.wsOpened();
     idleTimer ??= setInterval(checkIdle, Math.min(1000, Math.max(50, Math.floor(config.ws.idleMs / 4)))).unref();
     ws.on('message', (data: RawData, isBinary: boolean) => {
       conn.lastSeen = deps.now();
@@ -96,7 +97,8 @@ export function installWebSocket(app: FastifyInstance, deps: AppDeps): Hub {
     ws.on('ping', () => {
       conn.lastSeen = deps.now();
     });
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
+      deps.metrics?.wsClosed(code);
       conn.closed = true;
       hub.remove(conn);
       release(ip);

@@ -6,20 +6,34 @@ import { type CliIo, DATA, session } from '../io.js';
 export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
   const { print } = session(io);
   const f = flags(argv, { ...DATA, host: { type: 'string' }, port: { type: 'string' } });
-  const { url, stop } = await serve({
+  const { url, metricsUrl, stop } = await serve({
     host: f.host,
     port: intFlag('port', f.port),
     dataDir: f.data,
     databaseUrl: f.db,
   });
-  print(`signet listening on ${url}`);
-  print(`console: ${url}/ (sign up or log in there)`);
-  const shutdown = () => {
+  // The first signal stops cleanly (see serve()); a second one forces the exit. Installed before
+  // the listening line: a supervisor may signal as soon as it reads it.
+  let signalled = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      print(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    signalled = true;
+    print(`${signal}: stopping (not ready; draining requests, closing WebSockets with 1001)`);
     stop().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        io.err(`stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  // Before the listening line, which callers wait for.
+  if (metricsUrl !== null) print(`metrics on ${metricsUrl}/metrics`);
+  print(`signet listening on ${url}`);
+  print(`console: ${url}/ (sign up or log in there)`);
 }

@@ -15,6 +15,12 @@ export function clusterContract({ withStore, user }: ContractCase): void {
     assert.equal(new Set(many.map(String)).size, 20);
   });
 
+  withStore('schema version: every migration the code knows is applied', async (store) => {
+    const { applied, expected } = await store.schemaVersion();
+    assert.ok(expected > 0);
+    assert.equal(applied, expected);
+  });
+
   withStore('jobs: one claim per interval; leases stay with their holder until they lapse', async (store) => {
     assert.equal(await store.claimInterval('sweep', T0, 1000), true);
     assert.equal(await store.claimInterval('sweep', T0 + 999, 1000), false);

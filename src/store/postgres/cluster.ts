@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { ClusterStore, IdSequenceName, SealedKind } from '../cluster.js';
 import { type Connection, changed, KEY_CHANNEL, one, rows, tx, types } from './connection.js';
+import { POSTGRES_MIGRATIONS } from './migrations.js';
 
 /** Id sequences, jobs, leases, key-change notifications (LISTEN/NOTIFY), resealing and closing on PostgreSQL. */
 export class PostgresCluster implements ClusterStore {
@@ -119,6 +120,14 @@ export class PostgresCluster implements ClusterStore {
       }
       return { apiKeys: keys.length, totp: totp.length, webhooks: hooks.length };
     });
+  }
+
+  async schemaVersion(): Promise<{ applied: number; expected: number }> {
+    const row = await one<{ v: number }>(
+      this.conn.pool,
+      'SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations',
+    );
+    return { applied: Number(row?.v ?? 0), expected: POSTGRES_MIGRATIONS.length };
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { ClusterStore, IdSequenceName, SealedKind } from '../cluster.js';
 import { type Db, inTransaction, prepare } from './connection.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
 
 /** Id sequences, jobs, leases, resealing and closing on SQLite (no key-change push: every process polls). */
 export class SqliteCluster implements ClusterStore {
@@ -35,6 +36,7 @@ export class SqliteCluster implements ClusterStore {
       resealTotp: prepare(db, 'UPDATE user_totp SET secret_sealed = ? WHERE user_id = ?'),
       sealedWebhooks: prepare<{ id: string; secret_sealed: Buffer }>(db, 'SELECT id, secret_sealed FROM webhooks'),
       resealWebhook: prepare(db, 'UPDATE webhooks SET secret_sealed = ? WHERE id = ?'),
+      schemaVersion: prepare<{ v: number }>(db, 'SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations'),
     };
   }
 
@@ -77,6 +79,10 @@ export class SqliteCluster implements ClusterStore {
       for (const h of hooks) this.stmt.resealWebhook.run(reseal('webhook', h.id, h.secret_sealed), h.id);
       return { apiKeys: keys.length, totp: totp.length, webhooks: hooks.length };
     });
+  }
+
+  async schemaVersion(): Promise<{ applied: number; expected: number }> {
+    return { applied: this.stmt.schemaVersion.get()?.v ?? 0, expected: SQLITE_MIGRATIONS.length };
   }
 
   async close(): Promise<void> {
