@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { loadMasterKey } from './security/master-key.js';
+import { PassphraseVerifier } from './security/passphrase-verifier.js';
 import { SecretBox } from './security/secret-box.js';
 import { AddressBook } from './services/address-book.js';
 import { AlgoService } from './services/algo-service.js';
@@ -78,10 +79,12 @@ export interface Runtime {
 export async function openRuntime(config: Config, now: () => number = Date.now): Promise<Runtime> {
   const store = await openStore(config);
   const box = new SecretBox(loadMasterKey(config.masterKeyHex, config.dataDir));
-  const keyring = new Keyring(store, box);
+  // One keyed passphrase verifier for every instance: no slow hash per key after a start (issue 19).
+  const verifier = await PassphraseVerifier.open(store, box);
+  const keyring = new Keyring(store, box, verifier);
   const usage = new UsageTracker(store);
   const rejections = new RejectionRecorder(store);
-  const keys = new KeyService(store, box, config.expiry, config.keyPolicy);
+  const keys = new KeyService(store, box, config.expiry, config.keyPolicy, verifier);
   const apps = new AppService(store, keys);
   const users = new UserService(store);
   const subAccounts = new SubAccountService(store);

@@ -81,11 +81,15 @@ export class SlowHashQueue {
 const SLOW_HASHES_AT_ONCE = 2;
 const queue = new SlowHashQueue(SLOW_HASHES_AT_ONCE);
 
+/** scrypt runs started in this process (read by tests: a restart must not cost one per key). */
+export const slowHashRuns = { count: 0 };
+
 function scryptAsync(secret: string, salt: Buffer, opts: ScryptOptions, priority: SlowHashPriority): Promise<Buffer> {
   return queue.run(
     priority,
     () =>
       new Promise((resolve, reject) => {
+        slowHashRuns.count++;
         scrypt(secret, salt, KEY_BYTES, opts, (err, key) => (err ? reject(err) : resolve(key)));
       }),
   );

@@ -14,6 +14,7 @@ import {
   validateNewKeyAll,
 } from '../core/key-rules.js';
 import { formatPermissions, parsePermissions } from '../core/permissions.js';
+import type { PassphraseVerifier } from '../security/passphrase-verifier.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHash } from '../security/slow-hash.js';
 import type { Actor, AppStore, KeyActor, KeyRecord, KeyRevision, KeyStore } from '../store/store.js';
@@ -88,6 +89,8 @@ export class KeyService {
     private readonly box: SecretBox,
     private readonly policy: ExpiryPolicy,
     private readonly rules: KeyPolicy = DEFAULT_KEY_POLICY,
+    /** New keys get this keyed passphrase verifier; null: a scrypt hash (as before). */
+    private readonly verifier: PassphraseVerifier | null = null,
   ) {}
 
   /** Whether keys with Withdraw must bind IP addresses (SIGNET_WITHDRAW_REQUIRES_IP). */
@@ -156,7 +159,8 @@ export class KeyService {
     const valid = validateNewKeyAll(input, accountOf(await this.store.listKeys(userId)), this.rules);
     const apiKey = randomUUID();
     const secretKey = newSecret();
-    const passphraseHash = await slowHash(valid.passphrase);
+    const passphraseHash =
+      this.verifier === null ? await slowHash(valid.passphrase) : this.verifier.make(apiKey, valid.passphrase);
     const secretSealed = this.box.seal(secretKey, apiKey);
     const record = await this.store.createKey(
       userId,

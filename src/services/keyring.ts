@@ -2,6 +2,7 @@ import { IpWhitelist } from '../core/ip-whitelist.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { PermissionSet } from '../core/permissions.js';
 import { constantTimeEqual, SigningKey } from '../core/signing.js';
+import { PassphraseVerifier } from '../security/passphrase-verifier.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHashMatches } from '../security/slow-hash.js';
 import type { AppStore, KeyStore, SubAccountStore, UserStore } from '../store/store.js';
@@ -29,7 +30,8 @@ export interface ActiveKey {
   readonly prevUntil: number;
   /** Refused with 50100 (after the signature check), settings kept. */
   readonly disabled: boolean;
-  readonly passphraseHash: string;
+  /** The keyed verifier (checked synchronously) or an older scrypt hash (upgraded on first success). */
+  passphraseHash: string;
   /**
    * The passphrase, kept in memory only after one successful scrypt check (the hash stays the
    * only form at rest). Only requests with a valid signature reach the comparison.
@@ -87,9 +89,14 @@ export class Keyring {
   hits = 0;
   misses = 0;
 
+  /**
+   * `verifier`: checks keyed passphrase verifiers synchronously and upgrades a scrypt hash to one
+   * after its first successful check (null: scrypt only, as before).
+   */
   constructor(
     private readonly store: KeyStore & UserStore & AppFeed & Pick<SubAccountStore, 'subAccountOf'>,
     private readonly box: SecretBox,
+    private readonly verifier: PassphraseVerifier | null = null,
   ) {}
 
   async start(): Promise<void> {
@@ -200,23 +207,41 @@ export class Keyring {
   }
 
   /**
-   * Checks a passphrase: scrypt the first time (a promise), then a synchronous constant-time
-   * comparison in memory.
+   * Checks a passphrase: a keyed verifier synchronously (no slow hash, even after a restart); an
+   * older scrypt hash with scrypt the first time (a promise; on success the stored hash becomes
+   * the keyed verifier), then a synchronous constant-time comparison in memory.
    */
   passphraseMatches(key: ActiveKey, given: string): boolean | Promise<boolean> {
+    const verifier = this.verifier;
+    if (verifier !== null && PassphraseVerifier.isKeyed(key.passphraseHash))
+      return verifier.matches(key.apiKey, given, key.passphraseHash);
     const memo = key.passphraseMemo;
     if (memo !== null) return constantTimeEqual(given, memo);
     // A burst of requests after a restart or a key change must not run one scrypt each.
     const pending = key.passphraseCheck;
     if (pending !== null && constantTimeEqual(given, pending.given)) return pending.result;
     // 'verified': only requests with the key's valid signature reach this check.
-    const result = slowHashMatches(given, key.passphraseHash, 'verified').then((ok) => {
+    const scryptHash = key.passphraseHash;
+    const result = slowHashMatches(given, scryptHash, 'verified').then(async (ok) => {
       if (ok) key.passphraseMemo = given;
+      if (ok && verifier !== null) await this.upgrade(key, scryptHash, verifier.make(key.apiKey, given));
       if (key.passphraseCheck?.result === result) key.passphraseCheck = null;
       return ok;
     });
     key.passphraseCheck = { given, result };
     return result;
+  }
+
+  /**
+   * Stores the keyed verifier in place of the scrypt hash just checked (only if still that hash:
+   * a passphrase changed meanwhile wins). A failed write is retried on the next start's check.
+   */
+  private async upgrade(key: ActiveKey, scryptHash: string, keyed: string): Promise<void> {
+    try {
+      if (await this.store.upgradePassphraseHash(key.apiKey, scryptHash, keyed)) key.passphraseHash = keyed;
+    } catch {
+      // The passphrase was right; the upgrade is an optimisation and waits for the next check.
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import { sealContext } from './totp-service.js';
 /** The additional authenticated data each sealed secret was sealed with. */
 function contextOf(kind: SealedKind, id: string): string {
   if (kind === 'webhook') return webhookSecretContext(id);
+  if (kind === 'sealed-value') return `sealed:${id}`;
   return kind === 'api-key' ? id : sealContext(Number(id));
 }
 

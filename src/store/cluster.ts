@@ -1,7 +1,10 @@
 export type IdSequenceName = 'order' | 'trade' | 'withdrawal';
 
-/** What a sealed secret belongs to: an API key (id: the API key) or an account's authenticator (id: the user id). */
-export type SealedKind = 'api-key' | 'totp' | 'webhook';
+/**
+ * What a sealed secret belongs to: an API key (id: the API key), an account's authenticator (id: the
+ * user id), a webhook (id: its id) or a named sealed value (id: its name, e.g. the passphrase verifier key).
+ */
+export type SealedKind = 'api-key' | 'totp' | 'webhook' | 'sealed-value';
 
 /**
  * What the processes sharing one database coordinate through it (id sequences, jobs, leases,
@@ -38,7 +41,12 @@ export interface ClusterStore {
    */
   onKeyChanges(listener: () => void): Promise<void>;
   /**
-   * Re-encrypts every sealed secret (API secret keys and TOTP secrets) in one transaction:
+   * The sealed value stored under `name`; the first caller in any process stores `create()` and
+   * every caller gets that one (a concurrent creator's value loses).
+   */
+  sealedValue(name: string, create: () => Buffer): Promise<Buffer>;
+  /**
+   * Re-encrypts every sealed secret (API secret keys, TOTP and webhook secrets, sealed values) in one transaction:
    * `reseal` opens a sealed value under the old master key and seals it under the new one.
    */
   resealSecrets(

@@ -12,7 +12,7 @@ export interface KeyRecord {
   env: KeyEnv;
   /** The secret key sealed by SecretBox (never the plain secret). */
   secretSealed: Buffer;
-  /** scrypt hash of the passphrase. */
+  /** The passphrase's keyed verifier (`v1$...`, see PassphraseVerifier) or, for older keys, its scrypt hash. */
   passphraseHash: string;
   /** Unix ms. */
   createdAt: number;
@@ -161,6 +161,12 @@ export interface KeyStore {
   listKeys(userId: number): Promise<KeyRecord[]>;
   /** Raises last-used times (never lowers them) for keys that still exist. */
   touchKeys(uses: ReadonlyArray<{ apiKey: string; at: number }>): Promise<void>;
+  /**
+   * Replaces a key's passphrase hash with `to` only if it is still `from` (an older scrypt hash
+   * upgraded to the keyed verifier after a successful check); true if replaced. Not a key change:
+   * no audit entry, no cache eviction (both forms accept the same passphrase).
+   */
+  upgradePassphraseHash(apiKey: string, from: string, to: string): Promise<boolean>;
   /**
    * Remembers client IPs a key was used from: for each (key, IP) not seen before, a 'new_ip'
    * audit entry (actor 'api'). Uses of keys that no longer exist are ignored. How many were new.

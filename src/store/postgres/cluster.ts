@@ -81,6 +81,22 @@ export class PostgresCluster implements ClusterStore {
     }
   }
 
+  async sealedValue(name: string, create: () => Buffer): Promise<Buffer> {
+    const found = await one<{ sealed: Buffer }>(this.conn.pool, 'SELECT sealed FROM sealed_values WHERE name = $1', [
+      name,
+    ]);
+    if (found !== undefined) return found.sealed;
+    await this.conn.pool.query(
+      'INSERT INTO sealed_values (name, sealed) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+      [name, create()],
+    );
+    const row = await one<{ sealed: Buffer }>(this.conn.pool, 'SELECT sealed FROM sealed_values WHERE name = $1', [
+      name,
+    ]);
+    if (row === undefined) throw new Error(`sealed value ${name} vanished`);
+    return row.sealed;
+  }
+
   async resealSecrets(
     reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
   ): Promise<{ apiKeys: number; totp: number; webhooks: number }> {
@@ -116,6 +132,16 @@ export class PostgresCluster implements ClusterStore {
         await c.query('UPDATE webhooks SET secret_sealed = $1 WHERE id = $2', [
           reseal('webhook', h.id, h.secret_sealed),
           h.id,
+        ]);
+      }
+      const values = await rows<{ name: string; sealed: Buffer }>(
+        c,
+        'SELECT name, sealed FROM sealed_values ORDER BY name FOR UPDATE',
+      );
+      for (const v of values) {
+        await c.query('UPDATE sealed_values SET sealed = $1 WHERE name = $2', [
+          reseal('sealed-value', v.name, v.sealed),
+          v.name,
         ]);
       }
       return { apiKeys: keys.length, totp: totp.length, webhooks: hooks.length };

@@ -179,6 +179,14 @@ export class PostgresKeys implements KeyStore {
     return row === undefined ? null : toKey(row);
   }
 
+  async upgradePassphraseHash(apiKey: string, from: string, to: string): Promise<boolean> {
+    const r = await this.conn.pool.query(
+      'UPDATE api_keys SET passphrase_hash = $1 WHERE api_key = $2 AND passphrase_hash = $3',
+      [to, apiKey, from],
+    );
+    return r.rowCount === 1;
+  }
+
   async listKeys(userId: number): Promise<KeyRecord[]> {
     return (
       await rows<KeyRow>(this.conn.pool, 'SELECT * FROM api_keys WHERE user_id = $1 ORDER BY created_at, api_key', [

@@ -318,4 +318,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE users ADD COLUMN last_login_at bigint;
   `,
   ...POSTGRES_PLATFORM_MIGRATIONS,
+  `
+  -- Values sealed under the master key, made once and shared by every instance (the passphrase
+  -- verifier key); re-sealed by rotate-master-key.
+  CREATE TABLE sealed_values (name text PRIMARY KEY, sealed bytea NOT NULL);
+  `,
 ];

@@ -36,6 +36,10 @@ export class SqliteCluster implements ClusterStore {
       resealTotp: prepare(db, 'UPDATE user_totp SET secret_sealed = ? WHERE user_id = ?'),
       sealedWebhooks: prepare<{ id: string; secret_sealed: Buffer }>(db, 'SELECT id, secret_sealed FROM webhooks'),
       resealWebhook: prepare(db, 'UPDATE webhooks SET secret_sealed = ? WHERE id = ?'),
+      insertSealedValue: prepare(db, 'INSERT OR IGNORE INTO sealed_values (name, sealed) VALUES (?, ?)'),
+      sealedValue: prepare<{ sealed: Buffer }>(db, 'SELECT sealed FROM sealed_values WHERE name = ?'),
+      sealedValues: prepare<{ name: string; sealed: Buffer }>(db, 'SELECT name, sealed FROM sealed_values'),
+      resealValue: prepare(db, 'UPDATE sealed_values SET sealed = ? WHERE name = ?'),
       schemaVersion: prepare<{ v: number }>(db, 'SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations'),
     };
   }
@@ -63,6 +67,15 @@ export class SqliteCluster implements ClusterStore {
     // No push in SQLite: every process polls keyChangesSince.
   }
 
+  async sealedValue(name: string, create: () => Buffer): Promise<Buffer> {
+    const found = this.stmt.sealedValue.get(name);
+    if (found !== undefined) return found.sealed;
+    this.stmt.insertSealedValue.run(name, create());
+    const row = this.stmt.sealedValue.get(name);
+    if (row === undefined) throw new Error(`sealed value ${name} vanished`);
+    return row.sealed;
+  }
+
   async resealSecrets(
     reseal: (kind: SealedKind, id: string, sealed: Buffer) => Buffer,
   ): Promise<{ apiKeys: number; totp: number; webhooks: number }> {
@@ -77,6 +90,8 @@ export class SqliteCluster implements ClusterStore {
       for (const t of totp) this.stmt.resealTotp.run(reseal('totp', String(t.user_id), t.secret_sealed), t.user_id);
       const hooks = this.stmt.sealedWebhooks.all();
       for (const h of hooks) this.stmt.resealWebhook.run(reseal('webhook', h.id, h.secret_sealed), h.id);
+      for (const v of this.stmt.sealedValues.all())
+        this.stmt.resealValue.run(reseal('sealed-value', v.name, v.sealed), v.name);
       return { apiKeys: keys.length, totp: totp.length, webhooks: hooks.length };
     });
   }

@@ -55,6 +55,10 @@ export class SqliteKeys implements KeyStore {
         updated_at = ? WHERE api_key = ?`,
       ),
       deleteKey: prepare(db, 'DELETE FROM api_keys WHERE api_key = ?'),
+      upgradePassphrase: prepare(
+        db,
+        'UPDATE api_keys SET passphrase_hash = ? WHERE api_key = ? AND passphrase_hash = ?',
+      ),
       touchKey: prepare(
         db,
         `UPDATE api_keys SET last_used_at = ? WHERE api_key = ?
@@ -203,6 +207,10 @@ export class SqliteKeys implements KeyStore {
     this.db.transaction(() => {
       for (const use of uses) this.stmt.touchKey.run(use.at, use.apiKey, use.at);
     })();
+  }
+
+  async upgradePassphraseHash(apiKey: string, from: string, to: string): Promise<boolean> {
+    return this.stmt.upgradePassphrase.run(to, apiKey, from).changes === 1;
   }
 
   async recordKeyIps(uses: ReadonlyArray<{ apiKey: string; ip: string; at: number }>): Promise<number> {

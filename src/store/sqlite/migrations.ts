@@ -330,4 +330,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE users ADD COLUMN last_login_at INTEGER;
   `,
   ...SQLITE_PLATFORM_MIGRATIONS,
+  `
+  -- Values sealed under the master key, made once and shared by every instance (the passphrase
+  -- verifier key); re-sealed by rotate-master-key.
+  CREATE TABLE sealed_values (name TEXT PRIMARY KEY, sealed BLOB NOT NULL);
+  `,
 ];
