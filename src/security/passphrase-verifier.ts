@@ -46,6 +46,7 @@ export class PassphraseVerifier {
     return expected.length === actual.length && timingSafeEqual(expected, actual);
   }
 
+  // Unambiguous: API keys are UUIDs (no newline), so the first newline ends the key.
   private digest(apiKey: string, passphrase: string): Buffer {
     return createHmac('sha256', this.key).update(`${apiKey}\n${passphrase}`, 'utf8').digest();
   }

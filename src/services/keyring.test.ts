@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, test } from 'node:test';
 import { DEFAULT_EXPIRY } from '../core/expiry.js';
+import { PassphraseVerifier } from '../security/passphrase-verifier.js';
+import { slowHashRuns } from '../security/slow-hash.js';
 import { KeyService } from './key-service.js';
 import { type ActiveKey, Keyring } from './keyring.js';
 import { addUser, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
@@ -90,4 +92,44 @@ test('sync() evicts keys changed or deleted by any process, and tells the listen
   assert.equal((await loaded(keyring, a.apiKey)).label, 'a2');
   assert.equal(await keyring.get(b.apiKey), null);
   assert.equal(await keyring.sync(), 0);
+});
+
+test('with a verifier: a scrypt hash is upgraded to the keyed verifier on its first success (not on a failure), then checked without scrypt', async () => {
+  const verifier = await PassphraseVerifier.open(store, box);
+  const user = await addUser(store, 'upgrade@example.com');
+  // An older key: made before the verifier existed (scrypt hash).
+  const { apiKey } = await keys.create(user.id, { label: 'k', passphrase: PASSPHRASE, env: 'live' }, 'user', T0);
+  const scryptHash = (await store.getKey(apiKey))?.passphraseHash ?? '';
+  assert.match(scryptHash, /^scrypt\$/);
+  const keyring = new Keyring(store, box, verifier);
+  const key = await loaded(keyring, apiKey);
+  assert.equal(await keyring.passphraseMatches(key, 'Passphrase-2'), false);
+  assert.equal((await store.getKey(apiKey))?.passphraseHash, scryptHash, 'a failure upgrades nothing');
+  assert.equal(await keyring.passphraseMatches(key, PASSPHRASE), true);
+  const upgraded = (await store.getKey(apiKey))?.passphraseHash ?? '';
+  assert.equal(upgraded, verifier.make(apiKey, PASSPHRASE), 'the stored hash is now the keyed verifier');
+  assert.equal(key.passphraseHash, upgraded);
+
+  // After a restart (a new keyring): no scrypt for this key.
+  const restarted = new Keyring(store, box, verifier);
+  const again = await loaded(restarted, apiKey);
+  const runs = slowHashRuns.count;
+  assert.equal(restarted.passphraseMatches(again, PASSPHRASE), true, 'synchronously');
+  assert.equal(restarted.passphraseMatches(again, 'Passphrase-2'), false);
+  assert.equal(slowHashRuns.count, runs, 'no scrypt');
+});
+
+test('with a verifier: new keys get a keyed verifier, and the upgrade only replaces the hash it checked', async () => {
+  const verifier = await PassphraseVerifier.open(store, box);
+  const user = await addUser(store, 'keyed@example.com');
+  const keyed = new KeyService(store, box, DEFAULT_EXPIRY, undefined, verifier);
+  const runs = slowHashRuns.count;
+  const { apiKey } = await keyed.create(user.id, { label: 'k', passphrase: PASSPHRASE, env: 'live' }, 'user', T0);
+  const stored = (await store.getKey(apiKey))?.passphraseHash ?? '';
+  assert.equal(stored, verifier.make(apiKey, PASSPHRASE));
+  const keyring = new Keyring(store, box, verifier);
+  assert.equal(keyring.passphraseMatches(await loaded(keyring, apiKey), PASSPHRASE), true);
+  assert.equal(slowHashRuns.count, runs, 'neither creating nor checking ran scrypt');
+  assert.equal(await store.upgradePassphraseHash(apiKey, 'scrypt$stale', 'v1$00'), false, 'not the current hash');
+  assert.equal((await store.getKey(apiKey))?.passphraseHash, stored);
 });

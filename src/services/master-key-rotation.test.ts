@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import { DEFAULT_EXPIRY } from '../core/expiry.js';
+import { PassphraseVerifier } from '../security/passphrase-verifier.js';
 import { KeyService } from './key-service.js';
 import { Keyring } from './keyring.js';
 import { rotateMasterKey } from './master-key-rotation.js';
@@ -61,4 +62,34 @@ test("rotation re-seals every API secret (a rolled key's previous one too) and T
   const code = new TOTP({ secret: Secret.fromBase32(setup.secret) }).generate({ timestamp: T0 });
   const recovery = await new TotpService(store, newBox).enable(user, code, T0);
   assert.equal(recovery.length, 10, 'the TOTP secret opens under the new key');
+});
+
+test('rotation re-seals the passphrase verifier key: keyed verifiers stay valid under the new master key', async () => {
+  const oldBox = randomBox();
+  const newBox = randomBox();
+  const own = memoryStore();
+  try {
+    const user = await addUser(own, 'rotate-verifier@example.com');
+    const before = await PassphraseVerifier.open(own, oldBox);
+    const created = await new KeyService(own, oldBox, DEFAULT_EXPIRY, undefined, before).create(
+      user.id,
+      { label: 'k', passphrase: 'Passphrase-1', env: 'live' },
+      'user',
+      T0,
+    );
+    await rotateMasterKey(own, oldBox, newBox);
+    await assert.rejects(PassphraseVerifier.open(own, oldBox), 'the old master key no longer opens it');
+    const after = await PassphraseVerifier.open(own, newBox);
+    const keyring = new Keyring(own, newBox, after);
+    const key = await keyring.get(created.apiKey);
+    assert.ok(key !== null);
+    assert.equal(
+      keyring.passphraseMatches(key, 'Passphrase-1'),
+      true,
+      'the same verifier key, so the stored verifier holds',
+    );
+    assert.equal(keyring.passphraseMatches(key, 'Passphrase-2'), false);
+  } finally {
+    await own.close();
+  }
 });
