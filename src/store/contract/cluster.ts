@@ -15,6 +15,35 @@ export function clusterContract({ withStore, user }: ContractCase): void {
     assert.equal(new Set(many.map(String)).size, 20);
   });
 
+  withStore(
+    'sealed values: made once by the first caller, the same for every caller, re-sealed with the rest',
+    async (store) => {
+      let made = 0;
+      const create = (text: string) => () => {
+        made++;
+        return Buffer.from(text);
+      };
+      const all = await Promise.all([store.sealedValue('v', create('one')), store.sealedValue('v', create('two'))]);
+      const first = all[0].toString();
+      assert.ok(first === 'one' || first === 'two');
+      assert.deepEqual(
+        all.map((b) => b.toString()),
+        [first, first],
+        'concurrent callers agree',
+      );
+      assert.equal((await store.sealedValue('v', create('three'))).toString(), first);
+      assert.ok(made <= 2);
+      assert.equal((await store.sealedValue('w', create('other'))).toString(), 'other', 'per name');
+      const seen: string[] = [];
+      await store.resealSecrets((kind, id, sealed) => {
+        seen.push(`${kind}:${id}:${sealed.toString()}`);
+        return Buffer.from(`new-${sealed.toString()}`);
+      });
+      assert.deepEqual(seen.sort(), [`sealed-value:v:${first}`, 'sealed-value:w:other']);
+      assert.equal((await store.sealedValue('v', create('four'))).toString(), `new-${first}`);
+    },
+  );
+
   withStore('schema version: every migration the code knows is applied', async (store) => {
     const { applied, expected } = await store.schemaVersion();
     assert.ok(expected > 0);

@@ -32,6 +32,19 @@ export function keysContract({ withStore, user }: ContractCase): void {
     assert.equal(await store.getKey('missing'), null);
   });
 
+  withStore('keys: the passphrase hash is upgraded only from the hash given, without a key change', async (store) => {
+    const u = await user(store);
+    const a = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
+    const cursor = await store.latestAuditId();
+    assert.equal(await store.upgradePassphraseHash(a.apiKey, 'scrypt$other', 'v1$aa'), false);
+    assert.equal((await store.getKey(a.apiKey))?.passphraseHash, a.passphraseHash);
+    assert.equal(await store.upgradePassphraseHash(a.apiKey, a.passphraseHash, 'v1$aa'), true);
+    assert.deepEqual(await store.getKey(a.apiKey), { ...a, passphraseHash: 'v1$aa' }, 'nothing else changes');
+    assert.equal(await store.upgradePassphraseHash(a.apiKey, a.passphraseHash, 'v1$bb'), false, 'once');
+    assert.equal(await store.upgradePassphraseHash('00000000-0000-4000-8000-000000000000', 'x', 'y'), false);
+    assert.deepEqual((await store.keyChangesSince(cursor)).apiKeys, [], 'not a key change: no cache evicted');
+  });
+
   withStore('keys: a rule error thrown by build inserts nothing', async (store) => {
     const u = await user(store);
     await assert.rejects(
