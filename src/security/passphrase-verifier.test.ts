@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, test } from 'node:test';
-import { memoryStore, randomBox } from '../services/test-store.test-helpers.js';
+import { test } from 'node:test';
 import { PassphraseVerifier } from './passphrase-verifier.js';
 import { slowHash } from './slow-hash.js';
 
-const store = memoryStore();
-after(() => store.close());
 const API_KEY = '3f1c2b7e-0d6a-4b8e-9f7a-1c2d3e4f5a6b';
 
 test('a keyed verifier accepts its passphrase for its key only, and nothing that is not a v1 verifier', async () => {
@@ -22,12 +19,4 @@ test('a keyed verifier accepts its passphrase for its key only, and nothing that
   assert.equal(v.matches(API_KEY, 'Passphrase-1', await slowHash('Passphrase-1')), false, 'a scrypt hash is not keyed');
   assert.equal(new PassphraseVerifier(randomBytes(32)).matches(API_KEY, 'Passphrase-1', stored), false, 'another key');
   assert.throws(() => new PassphraseVerifier(randomBytes(16)));
-});
-
-test('the verifier key is made once, sealed under the master key, and the same for every opener', async () => {
-  const box = randomBox();
-  const first = await PassphraseVerifier.open(store, box);
-  const second = await PassphraseVerifier.open(store, box);
-  assert.equal(second.make(API_KEY, 'p'), first.make(API_KEY, 'p'));
-  await assert.rejects(PassphraseVerifier.open(store, randomBox()), 'another master key cannot open it');
 });

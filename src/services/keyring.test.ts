@@ -133,3 +133,17 @@ test('with a verifier: new keys get a keyed verifier, and the upgrade only repla
   assert.equal(await store.upgradePassphraseHash(apiKey, 'scrypt$stale', 'v1$00'), false, 'not the current hash');
   assert.equal((await store.getKey(apiKey))?.passphraseHash, stored);
 });
+
+test('the verifier key is made once, sealed under the master key, and the same for every opener', async () => {
+  // A store of its own: the verifier key of this file's store is sealed under another master key.
+  const own = memoryStore();
+  after(() => own.close());
+  const box = randomBox();
+  const first = await PassphraseVerifier.open(own, box);
+  const second = await PassphraseVerifier.open(own, box);
+  assert.equal(
+    second.make('3f1c2b7e-0d6a-4b8e-9f7a-1c2d3e4f5a6b', 'p'),
+    first.make('3f1c2b7e-0d6a-4b8e-9f7a-1c2d3e4f5a6b', 'p'),
+  );
+  await assert.rejects(PassphraseVerifier.open(own, randomBox()), 'another master key cannot open it');
+});
