@@ -15,6 +15,11 @@ export function subAccountNameTaken(name: string): RuleError {
   return new RuleError('59601', `subAcct: the name ${name} is already taken`, 'subAcct');
 }
 
+/** OKX's 59510: the master has no sub-account of that name (another master's counts as none). */
+export function missingSubAccount(name: string): RuleError {
+  return new RuleError('59510', `subAcct: no sub-account named ${name} in this account`, 'subAcct');
+}
+
 /** The clOrdId is already used by another open order of the account (51016). */
 export function duplicateClOrdId(): RuleError {
   return new RuleError('51016', 'clOrdId: already used by another open order of this account', 'clOrdId');

@@ -1,4 +1,4 @@
-import { RuleError } from '../core/errors.js';
+import { missingSubAccount } from '../core/conflicts.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { AccountType, LedgerEntry } from '../core/ledger.js';
 import {
@@ -105,7 +105,7 @@ export class SubTransferService {
   ): Promise<SubBill[]> {
     const types: SubTransferType[] = q.type === '0' ? ['1'] : q.type === '1' ? ['2', '3'] : ['1', '2', '3'];
     if (q.subAcct !== undefined && (await this.store.getSubAccount(masterId, q.subAcct)) === null)
-      throw new RuleError('59510', `subAcct: no sub-account ${q.subAcct}`, 'subAcct');
+      throw missingSubAccount(q.subAcct);
     const list = await this.store.listSubTransfers({
       masterId,
       env,

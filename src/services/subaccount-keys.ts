@@ -1,3 +1,4 @@
+import { missingSubAccount } from '../core/conflicts.js';
 import { RuleError } from '../core/errors.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import { parsePermissions } from '../core/permissions.js';
@@ -67,7 +68,7 @@ export class SubAccountKeys {
   /** The master's sub-account of that name, or RuleError 59510. */
   async subAccount(masterId: number, name: string): Promise<SubAccountRecord> {
     const sub = await this.store.getSubAccount(masterId, name);
-    if (sub === null) throw new RuleError('59510', `subAcct: no sub-account "${name}" under this account`, 'subAcct');
+    if (sub === null) throw missingSubAccount(name);
     return sub;
   }
 

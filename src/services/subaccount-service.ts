@@ -1,3 +1,4 @@
+import { missingSubAccount } from '../core/conflicts.js';
 import { RuleError } from '../core/errors.js';
 import { checkNewSubAccount, checkSubAccountName, MAX_SUB_ACCOUNTS } from '../core/subaccount-rules.js';
 import type { Actor, KeyStore, SubAccountQuery, SubAccountRecord, SubAccountStore, UserStore } from '../store/store.js';
@@ -54,7 +55,7 @@ export class SubAccountService {
   /** The master's sub-account of that name, or RuleError 59510. */
   async get(masterId: number, name: string): Promise<SubAccountView> {
     const sub = await this.store.getSubAccount(masterId, name);
-    if (sub === null) throw missing(name);
+    if (sub === null) throw missingSubAccount(name);
     return this.withUid(sub);
   }
 
@@ -94,7 +95,7 @@ export class SubAccountService {
     const out: Array<{ subAcct: string; canTransOut: boolean }> = [];
     for (const name of names) {
       const sub = await this.store.updateSubAccount(masterId, name, { canTransOut }, now);
-      if (sub === null) throw missing(name);
+      if (sub === null) throw missingSubAccount(name);
       out.push({ subAcct: sub.name, canTransOut: sub.canTransOut });
     }
     return out;
@@ -116,7 +117,7 @@ export class SubAccountService {
     if (current.enabled === enabled)
       throw new RuleError('51000', `subAcct: ${name} is already ${enabled ? 'active' : 'frozen'}`, 'subAcct');
     const sub = await this.store.setSubAccountEnabled(masterId, name, enabled, actor, now);
-    if (sub === null) throw missing(name);
+    if (sub === null) throw missingSubAccount(name);
     return { ...sub, uid: current.uid };
   }
 
@@ -132,8 +133,4 @@ export class SubAccountService {
     if (user === null) throw new Error(`sub-account ${sub.name} has no account row`);
     return { ...sub, uid: user.uid };
   }
-}
-
-function missing(name: string): RuleError {
-  return new RuleError('59510', `subAcct: no sub-account named ${name} in this account`, 'subAcct');
 }

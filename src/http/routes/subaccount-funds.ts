@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { missingSubAccount } from '../../core/conflicts.js';
 import { OKX_ERRORS, RuleError } from '../../core/errors.js';
 import { FUNDING, TRADING } from '../../core/ledger.js';
 import { masterAccessCode } from '../../core/master-access.js';
@@ -40,7 +41,7 @@ export function subaccountFundsRoutes(app: FastifyInstance, deps: AppDeps): void
   async function namedSub(key: ActiveKey, q: Query): Promise<SubAccountRecord> {
     const name = required(q, 'subAcct');
     const sub = await subs.subAccount(key.userId, name);
-    if (sub === null) throw new RuleError('59510', `Sub-account ${name} does not exist`, 'subAcct');
+    if (sub === null) throw missingSubAccount(name);
     return sub;
   }
 

@@ -1,5 +1,13 @@
 import type { KeyEnv } from '../../core/key-rules.js';
-import type { Actor, AuditAction, AuditRecord, KeyRecord, KeyRejection, KeyRevision } from '../keys.js';
+import {
+  type Actor,
+  type AuditAction,
+  type AuditRecord,
+  KEY_ACTIVITY_ACTIONS,
+  type KeyRecord,
+  type KeyRejection,
+  type KeyRevision,
+} from '../keys.js';
 import { type Flag, readFlag, readList, type WriteFlag, writeList } from './flags.js';
 
 /** Rows and codecs of API keys, the audit log and its change feed, and counted rejections. */
@@ -75,6 +83,11 @@ export function revisedKey(current: KeyRecord, r: KeyRevision, at: number): KeyR
     updatedAt: at,
   };
 }
+
+/** The audit actions that change no key, as an SQL list: the change feed leaves them out. */
+export const ACTIVITY_SQL = KEY_ACTIVITY_ACTIONS.map((a) => `'${a}'`).join(', ');
+/** Keys the sweeper may delete: live, bound neither to IPs nor to an app. */
+export const EXPIRY_CANDIDATES_SQL = `SELECT * FROM api_keys WHERE env = 'live' AND ips = '' AND app_id IS NULL`;
 
 export type AuditRow = {
   id: number;

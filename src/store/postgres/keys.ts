@@ -5,7 +5,9 @@ import { IP_REJECTED_CODE, isFirstRejectionOfDay } from '../../core/webhook-even
 import { auditedBy, keyChangeDetail, keyDeleteDetail, keyExpireDetail } from '../audit-detail.js';
 import { type IdRow, pgFlag } from '../codecs/flags.js';
 import {
+  ACTIVITY_SQL,
   type AuditRow,
+  EXPIRY_CANDIDATES_SQL,
   type KeyFeedRow,
   type KeyRow,
   keyRow,
@@ -29,10 +31,6 @@ import {
   type KeyUpdate,
 } from '../keys.js';
 import { type Connection, changed, feedLock, KEY_CHANNEL, lockUser, one, rows, tx } from './connection.js';
-
-const ACTIVITY_SQL = KEY_ACTIVITY_ACTIONS.map((a) => `'${a}'`).join(', ');
-/** Keys the sweeper may delete: live, bound neither to IPs nor to an app. */
-const EXPIRY_CANDIDATES = `SELECT * FROM api_keys WHERE env = 'live' AND ips = '' AND app_id IS NULL`;
 
 /** API keys, their IPs, audit log and rejections on PostgreSQL. */
 export class PostgresKeys implements KeyStore {
@@ -241,7 +239,7 @@ export class PostgresKeys implements KeyStore {
 
   async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
     return tx(this.conn.pool, async (c) => {
-      const candidates = (await rows<KeyRow>(c, EXPIRY_CANDIDATES)).map(toKey);
+      const candidates = (await rows<KeyRow>(c, EXPIRY_CANDIDATES_SQL)).map(toKey);
       const deleted: KeyRecord[] = [];
       for (const key of expiredKeys(candidates, policy, now)) {
         // The condition on last_used_at makes a use recorded since the read win over the sweep.
@@ -263,7 +261,7 @@ export class PostgresKeys implements KeyStore {
   }
 
   async listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
-    const candidates = await rows<KeyRow>(this.conn.pool, EXPIRY_CANDIDATES);
+    const candidates = await rows<KeyRow>(this.conn.pool, EXPIRY_CANDIDATES_SQL);
     return expiredKeys(candidates.map(toKey), policy, now);
   }
 

@@ -4,7 +4,9 @@ import { IP_REJECTED_CODE, isFirstRejectionOfDay } from '../../core/webhook-even
 import { auditedBy, keyChangeDetail, keyDeleteDetail, keyExpireDetail } from '../audit-detail.js';
 import { type IdRow, sqliteFlag } from '../codecs/flags.js';
 import {
+  ACTIVITY_SQL,
   type AuditRow,
+  EXPIRY_CANDIDATES_SQL,
   type KeyFeedRow,
   type KeyRow,
   keyRow,
@@ -15,21 +17,18 @@ import {
   toKeyChanges,
   toRejection,
 } from '../codecs/keys.js';
-import {
-  type Actor,
-  type AuditAction,
-  type AuditRecord,
-  KEY_ACTIVITY_ACTIONS,
-  type KeyActor,
-  type KeyRecord,
-  type KeyRejection,
-  type KeyRevision,
-  type KeyStore,
-  type KeyUpdate,
+import type {
+  Actor,
+  AuditAction,
+  AuditRecord,
+  KeyActor,
+  KeyRecord,
+  KeyRejection,
+  KeyRevision,
+  KeyStore,
+  KeyUpdate,
 } from '../keys.js';
 import { type Db, inTransaction, prepare } from './connection.js';
-
-const ACTIVITY_SQL = KEY_ACTIVITY_ACTIONS.map((a) => `'${a}'`).join(', ');
 
 /** API keys, their IPs, audit log and rejections on SQLite. */
 export class SqliteKeys implements KeyStore {
@@ -64,10 +63,7 @@ export class SqliteKeys implements KeyStore {
         `UPDATE api_keys SET last_used_at = ? WHERE api_key = ?
         AND (last_used_at IS NULL OR last_used_at < ?)`,
       ),
-      expiryCandidates: prepare<KeyRow>(
-        db,
-        `SELECT * FROM api_keys WHERE env = 'live' AND ips = '' AND app_id IS NULL`,
-      ),
+      expiryCandidates: prepare<KeyRow>(db, EXPIRY_CANDIDATES_SQL),
       deleteIfUnused: prepare(db, `DELETE FROM api_keys WHERE api_key = ? AND last_used_at IS ?`),
       insertAudit: prepare(
         db,
