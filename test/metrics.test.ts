@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import {
@@ -17,7 +18,8 @@ import {
 
 /**
  * GET /metrics of `signet serve` in its own process (SIGNET_METRICS=1): real signed traffic, a
- * bad signature, a trade between two accounts and a WebSocket moved the counters by what they did.
+ * bad signature, a trade between two accounts, a WebSocket and a WebSocket login with a wrong
+ * signature moved the counters by what they did.
  */
 
 const PASSWORD = 'a long enough password';
@@ -151,6 +153,38 @@ describe('GET /metrics after real traffic (SIGNET_METRICS=1)', () => {
       routes.join(', '),
     );
     assert.ok(sampleValue(now, 'signet_process_cpu_seconds_total') > 0, 'process metrics');
+  });
+
+  test('a WebSocket login with a wrong signature counts once under its OKX code', async () => {
+    const before = await scrape(server.url);
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws/v5/private`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    const answer = new Promise<{ event?: string; code?: string }>((resolve) =>
+      ws.once('message', (data) => resolve(JSON.parse(String(data)) as { event?: string; code?: string })),
+    );
+    // The right key and passphrase, signed with another key's secret.
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const sign = createHmac('sha256', taker.secretKey).update(`${timestamp}GET/users/self/verify`).digest('base64');
+    ws.send(JSON.stringify({ op: 'login', args: [{ apiKey: maker.apiKey, passphrase: PASSPHRASE, timestamp, sign }] }));
+    const refused = await answer;
+    assert.equal(refused.event, 'error');
+    assert.equal(refused.code, '60007', 'Invalid sign');
+    assert.equal(await closed, 4001);
+    // The login is counted before its answer is sent; the close is counted when the server's side is done.
+    let now = await scrape(server.url);
+    while (sampleValue(now, 'signet_ws_connections') !== sampleValue(before, 'signet_ws_connections'))
+      now = await scrape(server.url);
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      sampleValue(now, name, labels) - sampleValue(before, name, labels);
+    assert.equal(delta('signet_ws_login_rejections_total', { code: '60007' }), 1);
+    const all = (samples: Sample[]) =>
+      samples.filter((s) => s.name === 'signet_ws_login_rejections_total').reduce((sum, s) => sum + s.value, 0);
+    assert.equal(all(now) - all(before), 1, 'no other code moved');
+    assert.equal(delta('signet_ws_disconnects_total', { code: '4001' }), 1);
   });
 });
 

@@ -30,7 +30,7 @@ const UNMATCHED = '(unmatched)';
 
 /**
  * signet's Prometheus metrics (prom-client), all named `signet_`. The edges call `request`,
- * `authRejected`, `wsOpened` and `wsClosed` on their paths with label children resolved once and
+ * `authRejected`, `wsOpened`, `wsClosed` and `wsLoginRejected` on their paths with label children resolved once and
  * cached; counters the services keep as plain numbers are read at scrape time.
  *
  * @example
@@ -47,6 +47,8 @@ export class Metrics {
   private readonly wsConnections: Gauge;
   private readonly wsDrops: Counter<'code'>;
   private readonly wsDropsByCode = new Map<number, ReturnType<Counter<'code'>['labels']>>();
+  private readonly wsLoginRejections: Counter<'code'>;
+  private readonly wsLoginRejectionsByCode = new Map<string, ReturnType<Counter<'code'>['labels']>>();
   /** method -> route pattern -> series. */
   private readonly routes = new Map<string, Map<string, RouteSeries>>();
 
@@ -80,6 +82,12 @@ export class Metrics {
     this.wsDrops = new Counter({
       name: 'signet_ws_disconnects_total',
       help: 'WebSocket connections closed, by close code (1000 normal/idle, 1001 shutdown, 1005 client gone, 1008 too slow, ...)',
+      labelNames: ['code'],
+      registers,
+    });
+    this.wsLoginRejections = new Counter({
+      name: 'signet_ws_login_rejections_total',
+      help: 'WebSocket logins refused, by OKX code (60007 bad signature, 60024 wrong passphrase, 60032 unknown key, 60014 too many attempts, 60030 already logged in, ...)',
       labelNames: ['code'],
       registers,
     });
@@ -196,6 +204,16 @@ export class Metrics {
     if (counter === undefined) {
       counter = this.wsDrops.labels(String(code));
       this.wsDropsByCode.set(code, counter);
+    }
+    counter.inc();
+  }
+
+  /** Counts a WebSocket login refused with an OKX code. */
+  wsLoginRejected(code: string): void {
+    let counter = this.wsLoginRejectionsByCode.get(code);
+    if (counter === undefined) {
+      counter = this.wsLoginRejections.labels(code);
+      this.wsLoginRejectionsByCode.set(code, counter);
     }
     counter.inc();
   }

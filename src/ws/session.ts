@@ -74,6 +74,7 @@ async function dispatch(
     await hub.requestLimit.consume(conn.connId);
   } catch (err) {
     if (err instanceof RateLimiterRes) {
+      if (op === 'login') deps.metrics?.wsLoginRejected('60014');
       conn.error('60014', undefined, id);
       return;
     }
@@ -110,18 +111,14 @@ async function login(
   args: unknown,
   id: string | undefined,
 ): Promise<void> {
-  if (conn.key !== null || conn.loggingIn) {
-    conn.error('60030', undefined, id);
-    return;
-  }
-  if (!Array.isArray(args) || args.length === 0 || typeof args[0] !== 'object' || args[0] === null) {
-    conn.error('60013', undefined, id);
-    return;
-  }
-  if (args.length > 1) {
-    conn.error('60031', undefined, id);
-    return;
-  }
+  const refuse = (code: '60030' | '60013' | '60031') => {
+    deps.metrics?.wsLoginRejected(code);
+    conn.error(code, undefined, id);
+  };
+  if (conn.key !== null || conn.loggingIn) return refuse('60030');
+  if (!Array.isArray(args) || args.length === 0 || typeof args[0] !== 'object' || args[0] === null)
+    return refuse('60013');
+  if (args.length > 1) return refuse('60031');
   const a = args[0] as Record<string, unknown>;
   const field = (name: string): string | undefined => (typeof a[name] === 'string' ? (a[name] as string) : undefined);
   conn.loggingIn = true;
@@ -144,6 +141,7 @@ async function login(
       conn.loggingIn = false;
       if (pending !== null) hub.loginEnded(conn, pending);
     });
+  if (!outcome.ok) deps.metrics?.wsLoginRejected(outcome.code);
   if (conn.closed) return;
   if (!outcome.ok) {
     // The first rejection per client and code in a window, then a count: not a line per retry.
