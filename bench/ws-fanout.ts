@@ -16,16 +16,18 @@
  * (one monotonic clock; it includes the op's own work: validation, one SQLite transaction, the
  * book), p50/p99, and the same latency counted from the push's uTime (the server's clock at the
  * op, ms; same machine); the server's CPU per message delivered.
+ * Then, on the same server, order-to-push latency under REST order flow (bench/ws-latency.ts).
  * The server is bench/trading-server.ts (SQLite, rate limits and the market maker off), pinned to
  * one core and this process to the other where taskset exists (--no-pin to leave both free).
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { type RawData, WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { hasTaskset } from './cpu.js';
+import { ask, closeAll, connect, field, fmt, pct, percentile, type Ready, sleep, text } from './ws-client.js';
+import { orderToPush } from './ws-latency.js';
 
 const quick = process.argv.includes('--quick');
 const pin = !process.argv.includes('--no-pin') && hasTaskset();
@@ -38,61 +40,6 @@ const IN_FLIGHT = 4;
 /** Logins opened at once while connecting the subscribers. */
 const CONNECT_BATCH = 50;
 const ORDER = { instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '1000', sz: '0.001' };
-
-interface Key {
-  apiKey: string;
-  secretKey: string;
-}
-interface Ready {
-  url: string;
-  keys: Key[];
-  passphrase: string;
-}
-
-function ask<T>(child: ChildProcess, msg: string): Promise<T> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => resolve(m as T));
-    child.send(msg);
-  });
-}
-
-const text = (data: RawData): string =>
-  (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Opens a connection on /ws/v5/private, logs in, and subscribes to `orders` if asked. */
-async function connect(wsUrl: string, key: Key, passphrase: string, subscribe: boolean): Promise<WebSocket> {
-  const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const expect = (event: string) =>
-    new Promise<void>((resolve, reject) => {
-      const onMessage = (data: RawData) => {
-        const m = JSON.parse(text(data)) as { event?: string; code?: string; msg?: string };
-        if (m.event === event) {
-          ws.off('message', onMessage);
-          resolve();
-        } else if (m.event === 'error') {
-          ws.off('message', onMessage);
-          reject(new Error(`${event}: ${m.code} ${m.msg}`));
-        }
-      };
-      ws.on('message', onMessage);
-    });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const sign = createHmac('sha256', key.secretKey).update(`${timestamp}GET/users/self/verify`).digest('base64');
-  const loggedIn = expect('login');
-  ws.send(JSON.stringify({ op: 'login', args: [{ apiKey: key.apiKey, passphrase, timestamp, sign }] }));
-  await loggedIn;
-  if (subscribe) {
-    const subscribed = expect('subscribe');
-    ws.send(JSON.stringify({ op: 'subscribe', args: [{ channel: 'orders', instType: 'ANY' }] }));
-    await subscribed;
-  }
-  return ws;
-}
 
 /** What the subscribers received in one phase. */
 class Receipts {
@@ -125,19 +72,6 @@ class Receipts {
     this.fromSend.push(t - sentAt);
     this.fromUTime.push(Date.now() - Number(field(s, '"uTime":"')));
   }
-}
-
-function field(s: string, prefix: string): string {
-  const i = s.indexOf(prefix);
-  if (i === -1) return '';
-  const from = i + prefix.length;
-  return s.slice(from, s.indexOf('"', from));
-}
-
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = Float64Array.from(xs).sort();
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
 }
 
 /** The driving connection: places orders, cancels each one when its placement is acknowledged. */
@@ -283,11 +217,6 @@ function closedLoop(driver: Driver) {
   };
 }
 
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : '-';
-
 async function main(): Promise<void> {
   const pinned = pin && cpus().length >= 2;
   const child = fork(fileURLToPath(new URL('./trading-server.ts', import.meta.url)), [], {
@@ -334,18 +263,9 @@ async function main(): Promise<void> {
     const loopResult = await phase(child, subs, driver, closedLoop(driver));
     rows.push({ n, connectMs, dropped, steady: steadyResult, loop: loopResult });
     for (const ws of subs) ws.removeAllListeners('close');
-    await Promise.all(
-      subs.map(
-        (ws) =>
-          new Promise<void>((resolve) => {
-            ws.once('close', () => resolve());
-            ws.close();
-          }),
-      ),
-    );
+    await closeAll(subs);
   }
   const ordersStored = (await ask<{ orders: number }>(child, 'orders')).orders;
-  child.send('stop');
 
   const base = rows[0];
   const perSub = (r: PhaseResult, n: number) => r.msgsPerS / n;
@@ -363,7 +283,6 @@ async function main(): Promise<void> {
     '|    N | connect+login+subscribe | phase       | updates/s | msgs/s (all N) | msgs/s per subscriber (vs N=1) | delivered | latency p50 / p99 ms | from uTime p50 / p99 | server CPU µs/msg | server CPU | client CPU |';
   console.log(header);
   console.log(header.replace(/[^|]/g, '-'));
-  const pct = (x: number) => `${fmt(x * 100)}%`;
   for (const r of rows) {
     for (const [label, res, ref] of [
       ['steady', r.steady, base?.steady],
@@ -405,6 +324,9 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')} (${cpus().length} cores)`,
   );
+  console.log('');
+  await orderToPush(child, ready, { quick, pinned });
+  child.send('stop');
 }
 
 console.log(
