@@ -98,4 +98,4 @@ export const fmt = (n: number, digits = 0) =>
     ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
     : '-';
 
-export const pct = (x: number) => `${fmt(x * 100)}%`;
+export const pct = (x: number) => (Number.isFinite(x) ? `${fmt(x * 100)}%` : '-');

@@ -19,6 +19,7 @@
  * at the rate it sustained (90% of what it achieved, rounded down to 50/s), so both are printed.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
@@ -33,8 +34,8 @@ const SUBSCRIBERS = [1, 10];
 const SOCKETS = 64;
 /** Pushes still missing this long after the last answer count as lost. */
 const DRAIN_MS = 5000;
-/** Answers not in this long after the last request end the run (counted as failed). */
-const ANSWER_WAIT_MS = 60_000;
+/** Orders still unanswered this long after the last one was due end the run (those not sent yet are dropped). */
+const ANSWER_WAIT_MS = 25_000;
 const PATH = '/api/v5/trade/order';
 
 interface RunResult {
@@ -42,8 +43,15 @@ interface RunResult {
   issued: number;
   accepted: number;
   refused: number;
+  /** Requests sent that got no answer (a connection error, or still pending at the end). */
   failed: number;
+  /** Orders still waiting for a connection when the run ended: never sent. */
+  unsent: number;
   achieved: number;
+  /** Server CPU per order answered, µs (pushes included). */
+  serverUsPerOrder: number;
+  /** Share of the run the server was runnable but waiting for a core (Linux schedstat; NaN elsewhere). */
+  serverWaiting: number;
   answerP50: number;
   answerP99: number;
   pushP50: number;
@@ -101,11 +109,25 @@ class Run {
   }
 }
 
-/** Issues signed order requests over a keep-alive pool. */
+interface Pending {
+  run: Run;
+  key: Key;
+  side: 'buy' | 'sell';
+  clOrdId: string;
+}
+
+/**
+ * Issues signed order requests over a keep-alive pool of SOCKETS connections. An order due while
+ * every connection is busy waits here, in order, and is signed when a connection frees up (so its
+ * timestamp is fresh); its latency still counts from the moment it was due.
+ */
 class OrderFlow {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: SOCKETS });
   private readonly host: string;
   private readonly port: number;
+  private queue: Pending[] = [];
+  private head = 0;
+  inFlight = 0;
 
   constructor(
     url: string,
@@ -116,7 +138,40 @@ class OrderFlow {
     this.port = Number(u.port);
   }
 
+  /** The order is due now. */
   place(run: Run, key: Key, side: 'buy' | 'sell', clOrdId: string): void {
+    const at = performance.now();
+    run.issuedAt.set(clOrdId, at);
+    if (at < run.firstIssue) run.firstIssue = at;
+    this.queue.push({ run, key, side, clOrdId });
+    this.pump();
+  }
+
+  /** Orders due but not sent yet. */
+  get waiting(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Drops the orders not sent yet; returns how many. */
+  abandon(): number {
+    const n = this.waiting;
+    this.queue = [];
+    this.head = 0;
+    return n;
+  }
+
+  private pump(): void {
+    while (this.inFlight < SOCKETS && this.head < this.queue.length) {
+      const next = this.queue[this.head++];
+      if (next !== undefined) this.send(next);
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
+  }
+
+  private send({ run, key, side, clOrdId }: Pending): void {
     const body = JSON.stringify({
       instId: 'BTC-USDT',
       tdMode: 'cash',
@@ -127,9 +182,12 @@ class OrderFlow {
       clOrdId,
     });
     const timestamp = new Date().toISOString();
-    const at = performance.now();
-    run.issuedAt.set(clOrdId, at);
-    if (at < run.firstIssue) run.firstIssue = at;
+    const at = run.issuedAt.get(clOrdId) ?? performance.now();
+    this.inFlight++;
+    const done = () => {
+      this.inFlight--;
+      this.pump();
+    };
     const req = request(
       {
         host: this.host,
@@ -149,11 +207,15 @@ class OrderFlow {
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => run.answered(at, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        res.on('end', () => {
+          run.answered(at, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
+          done();
+        });
       },
     );
     req.on('error', () => {
       run.failed++;
+      done();
     });
     req.end(body);
   }
@@ -164,6 +226,19 @@ class OrderFlow {
 }
 
 let runSeq = 0;
+
+/**
+ * Time the server's main thread spent runnable but waiting for a core, ms (/proc/PID/schedstat's
+ * second field, ns): on a shared machine, the part of a run the server did not get to work.
+ */
+function runQueueWait(child: ChildProcess): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/schedstat`, 'utf8').split(' ');
+    return Number(fields[1]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
 
 /** One run: `rate` orders/s offered for `ms`, then the answers and the pushes drained. */
 async function measure(
@@ -182,6 +257,7 @@ async function measure(
     return [ws, l] as const;
   });
   const cpuBefore = (await ask<{ cpu: NodeJS.CpuUsage }>(child, 'cpu')).cpu;
+  const waitBefore = runQueueWait(child);
   const clientBefore = process.cpuUsage();
   const wallBefore = performance.now();
   const total = Math.round((rate * ms) / 1000);
@@ -198,11 +274,15 @@ async function measure(
   }
   const answerDeadline = performance.now() + ANSWER_WAIT_MS;
   while (run.answers.length + run.failed < total && performance.now() < answerDeadline) await sleep(10);
+  const unsent = flow.abandon();
+  const inFlightDeadline = performance.now() + 10_000;
+  while (flow.inFlight > 0 && performance.now() < inFlightDeadline) await sleep(10);
   const perAccount = subs[0]?.length ?? 0;
   const expected = run.accepted * perAccount;
   const drainDeadline = performance.now() + DRAIN_MS;
   while (run.pushLatencies.length < expected && performance.now() < drainDeadline) await sleep(10);
   const cpuAfter = (await ask<{ cpu: NodeJS.CpuUsage }>(child, 'cpu')).cpu;
+  const waitAfter = runQueueWait(child);
   const wall = performance.now() - wallBefore;
   const client = process.cpuUsage(clientBefore);
   for (const [ws, l] of listeners) ws.off('message', l);
@@ -213,17 +293,20 @@ async function measure(
     issued: total,
     accepted: run.accepted,
     refused: run.refused,
-    failed: total - run.answers.length,
+    failed: total - unsent - run.answers.length,
+    unsent,
+    serverUsPerOrder: (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / run.answers.length,
     achieved: run.answers.length / ((run.lastAnswer - run.firstIssue) / 1000),
     answerP50: percentile(run.answers, 0.5),
     answerP99: percentile(run.answers, 0.99),
     pushP50: percentile(run.pushLatencies, 0.5),
     pushP99: percentile(run.pushLatencies, 0.99),
-    pushMax: run.pushLatencies.reduce((m, x) => Math.max(m, x), NaN),
+    pushMax: run.pushLatencies.reduce((m, x) => Math.max(m, x), Number.NEGATIVE_INFINITY),
     expectedPushes: expected,
     firstPushes: run.pushLatencies.length,
     allPushes: run.allPushes,
     lateMax: run.lateMax,
+    serverWaiting: (waitAfter - waitBefore) / wall,
     serverCpu: (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / 1000 / wall,
     clientCpu: (client.user + client.system) / 1000 / wall,
   };
@@ -274,7 +357,7 @@ export async function orderToPush(
   flow.close();
 
   const header =
-    '|    N | run       | offered/s | achieved/s | kept up | order answer p50 / p99 ms | order-to-push p50 / p99 / max ms | first pushes delivered (lost) | all pushes | server CPU | client CPU | client late max ms |';
+    '|    N | run       | offered/s | achieved/s | kept up | order answer p50 / p99 ms | order-to-push p50 / p99 / max ms | first pushes delivered (lost) | all pushes | server CPU | server waiting for a core | server µs/order | client CPU | client late max ms |';
   console.log('');
   console.log(header);
   console.log(header.replace(/[^|]/g, '-'));
@@ -293,6 +376,8 @@ export async function orderToPush(
         `${fmt(r.firstPushes)} of ${fmt(r.expectedPushes)} (${fmt(lost)})`.padStart(29),
         fmt(r.allPushes).padStart(10),
         pct(r.serverCpu).padStart(10),
+        pct(r.serverWaiting).padStart(25),
+        fmt(r.serverUsPerOrder).padStart(15),
         pct(r.clientCpu).padStart(10),
         fmt(r.lateMax, 1).padStart(18),
         '',
@@ -300,10 +385,20 @@ export async function orderToPush(
         .join(' | ')
         .trim(),
     );
-    if (r.failed > 0 || r.refused > 0)
-      console.log(`    N=${n} ${label}: ${r.refused} orders refused, ${r.failed} requests without an answer`);
+    if (r.failed > 0 || r.refused > 0 || r.unsent > 0)
+      console.log(
+        `    N=${n} ${label}: ${fmt(r.refused)} orders refused, ${fmt(r.failed)} requests without an answer, ${fmt(r.unsent)} orders never sent (still waiting for a connection ${ANSWER_WAIT_MS / 1000} s after the last was due)`,
+      );
   }
   console.log(
     `    N = subscribers per account (2N connections); "kept up" = achieved ≥ 95% of offered; lost = accepted orders × N − first pushes received within ${DRAIN_MS / 1000} s of the last answer`,
   );
+  console.log(
+    '    server waiting for a core = share of the run the server was runnable while other processes held its core (/proc schedstat)',
+  );
+  for (const { n, label, r } of rows)
+    if (label === 'offered')
+      console.log(
+        `    N=${n}: at ${fmt(r.serverUsPerOrder)} µs of server CPU per order, a core of its own would answer about ${fmt(1e6 / r.serverUsPerOrder)} orders/s`,
+      );
 }
