@@ -7,16 +7,22 @@
  * limit sell from the other at the same price and size, so every other order trades with the one
  * resting before it and the book stays near empty. N connections per account are logged in and
  * subscribed to `orders`. Measured here, on one monotonic clock:
- *   order answer    answer received − the moment the request was issued (it includes any wait
- *                   for a free connection when the server falls behind);
+ *   order answer    answer received − the moment the order was due (it includes any wait for a
+ *                   free connection when the server falls behind);
  *   order-to-push   arrival at a subscriber of the first `orders` push naming the order's clOrdId
  *                   (live for a resting order, filled for one that trades at once) − the moment
- *                   its request was issued; one sample per order and subscriber;
+ *                   the order was due; one sample per order and subscriber;
  *   delivered       first pushes received / (accepted orders × N), after the answers are all in
  *                   and the pushes have drained (or 5 s have passed);
  *   achieved rate   answers / (last answer − first request).
- * At 1,000 orders/s offered; when the server does not keep up (achieved < 95% of offered), again
- * at the rate it sustained (90% of what it achieved, rounded down to 50/s), so both are printed.
+ *   server          its CPU per order answered (pushes included), and the share of the run it was
+ *                   runnable but waiting for a core held by another process (/proc schedstat), which
+ *                   tells a slow server from a starved one on a shared machine.
+ * An order due while all 64 connections are busy waits in this process and is signed when one
+ * frees up (a fresh timestamp); its latency still counts from when it was due (no coordinated
+ * omission). At 1,000 orders/s offered; when the server does not keep up (achieved < 95% of
+ * offered), again at the rate it sustained (90% of what it achieved, rounded down to 50/s), so
+ * both are printed. `--quick`: 2-second runs instead of 5.
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
