@@ -65,6 +65,17 @@ export async function connect(wsUrl: string, key: Key, passphrase: string, subsc
   return ws;
 }
 
+/**
+ * Sends `ping` on each connection every 10 s, as OKX asks of a client (the server closes a
+ * connection silent for SIGNET_WS_IDLE_MS, 30 s); returns the function that stops it.
+ */
+export function keepAlive(conns: readonly WebSocket[]): () => void {
+  const timer = setInterval(() => {
+    for (const ws of conns) if (ws.readyState === WebSocket.OPEN) ws.send('ping');
+  }, 10_000);
+  return () => clearInterval(timer);
+}
+
 /** Closes the connections and resolves when every one is closed. */
 export function closeAll(conns: readonly WebSocket[]): Promise<void> {
   return Promise.all(

@@ -21,7 +21,7 @@
  * An order due while all 64 connections are busy waits in this process and is signed when one
  * frees up (a fresh timestamp); its latency still counts from when it was due (no coordinated
  * omission). At 1,000 orders/s offered; when the server does not keep up (achieved < 95% of
- * offered), again at the rate it sustained (90% of what it achieved, rounded down to 50/s), so
+ * offered), again at the rate it sustained (90% of what it achieved, rounded down to 50/s; once more if that too falls behind), so
  * both are printed. `--quick`: 2-second runs instead of 5.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -30,7 +30,20 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import { sign } from '../src/core/signing.js';
-import { ask, closeAll, connect, field, fmt, type Key, pct, percentile, type Ready, sleep, text } from './ws-client.js';
+import {
+  ask,
+  closeAll,
+  connect,
+  field,
+  fmt,
+  type Key,
+  keepAlive,
+  pct,
+  percentile,
+  type Ready,
+  sleep,
+  text,
+} from './ws-client.js';
 
 /** The rate the brief asks the server to keep up with, orders/s. */
 const OFFERED = 1000;
@@ -348,17 +361,31 @@ export async function orderToPush(
     await closeAll(warm.flat());
   }
   const rows: Array<{ n: number; label: string; r: RunResult }> = [];
+  let dropped = 0;
   for (const n of SUBSCRIBERS) {
     const subs: WebSocket[][] = [];
     for (const key of keys)
       subs.push(await Promise.all(Array.from({ length: n }, () => connect(wsUrl, key, ready.passphrase, true))));
-    const offered = await measure(child, flow, keys, subs, OFFERED, runMs);
-    rows.push({ n, label: 'offered', r: offered });
-    if (!keptUp(offered)) {
-      const sustained = Math.max(50, Math.floor((offered.achieved * 0.9) / 50) * 50);
-      rows.push({ n, label: 'sustained', r: await measure(child, flow, keys, subs, sustained, runMs) });
+    const conns = subs.flat();
+    const stopPings = keepAlive(conns);
+    const closedBefore = dropped;
+    for (const ws of conns)
+      ws.once('close', () => {
+        dropped++;
+      });
+    let last = await measure(child, flow, keys, subs, OFFERED, runMs);
+    rows.push({ n, label: 'offered', r: last });
+    // Down to a rate it sustains: 90% of what it achieved, twice at most (the machine is shared).
+    for (let tries = 0; tries < 2 && !keptUp(last); tries++) {
+      const rate = Math.max(50, Math.floor((last.achieved * 0.9) / 50) * 50);
+      last = await measure(child, flow, keys, subs, rate, runMs);
+      rows.push({ n, label: 'sustained', r: last });
     }
-    await closeAll(subs.flat());
+    stopPings();
+    for (const ws of conns) ws.removeAllListeners('close');
+    if (dropped > closedBefore)
+      console.log(`    N=${n}: ${dropped - closedBefore} subscriber connections closed by the server`);
+    await closeAll(conns);
   }
   flow.close();
 
