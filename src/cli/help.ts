@@ -17,11 +17,12 @@ const DATA_FLAGS = [
 export const COMMANDS: readonly CommandHelp[] = [
   {
     path: 'serve',
-    usage: 'signet serve [--host H] [--port P] [--data DIR | --db URL]',
+    usage: 'signet serve [--host H] [--port P] [--gateway FILE] [--data DIR | --db URL]',
     summary: 'Serve the OKX V5 API, its WebSocket API and the console (also `npm start`).',
     flags: [
       ['--host H', 'address to listen on (default SIGNET_HOST, 127.0.0.1)'],
       ['--port P', 'port to listen on; 0 picks a free one (default SIGNET_PORT, 8080)'],
+      ['--gateway FILE', "JSON routes of the gateway's proxy mode (default SIGNET_GATEWAY_FILE; see README, Gateway)"],
     ],
   },
   {
@@ -306,6 +307,25 @@ export const COMMANDS: readonly CommandHelp[] = [
     summary:
       "An account's recent webhook and email deliveries with their outcome (state, attempts, last status or error).",
     flags: [['--user E', 'the account email'], JSON_FLAG],
+  },
+  {
+    path: 'gateway token create',
+    usage: 'signet gateway token create --name N [--json]',
+    summary:
+      "Make a service token for the gateway's verify API (POST /gateway/v1/verify); printed once, stored as its SHA-256.",
+    flags: [['--name N', 'what uses it (a platform or service), 1 to 64 characters'], JSON_FLAG],
+  },
+  {
+    path: 'gateway token list',
+    usage: 'signet gateway token list [--json]',
+    summary: "List the gateway's service tokens (id, name, created; never the tokens).",
+    flags: [JSON_FLAG],
+  },
+  {
+    path: 'gateway token delete',
+    usage: 'signet gateway token delete --id ID [--yes] [--json]',
+    summary: 'Delete a service token: the verify API refuses it within a second. Asks first on a terminal.',
+    flags: [['--id ID', 'the token id (gwt_…), as gateway token list shows it'], YES_FLAG, JSON_FLAG],
   },
   {
     path: 'migrate',
