@@ -1,11 +1,5 @@
-/** One command's usage text: `signet <path> --help` prints it; `signet --help` lists every usage line. */
-interface CommandHelp {
-  /** "keys create", "sweep", ... */
-  path: string;
-  usage: string;
-  summary: string;
-  flags: ReadonlyArray<readonly [flag: string, meaning: string]>;
-}
+import type { CommandHelp } from './command-help.js';
+import { GATEWAY_COMMANDS } from './help-gateway.js';
 
 const JSON_FLAG = ['--json', 'print one JSON value instead of text (ISO-8601 times, camelCase keys)'] as const;
 const YES_FLAG = ['--yes', 'do not ask for confirmation (required when standard input is not a terminal)'] as const;
@@ -308,25 +302,7 @@ export const COMMANDS: readonly CommandHelp[] = [
       "An account's recent webhook and email deliveries with their outcome (state, attempts, last status or error).",
     flags: [['--user E', 'the account email'], JSON_FLAG],
   },
-  {
-    path: 'gateway token create',
-    usage: 'signet gateway token create --name N [--json]',
-    summary:
-      "Make a service token for the gateway's verify API (POST /gateway/v1/verify); printed once, stored as its SHA-256.",
-    flags: [['--name N', 'what uses it (a platform or service), 1 to 64 characters'], JSON_FLAG],
-  },
-  {
-    path: 'gateway token list',
-    usage: 'signet gateway token list [--json]',
-    summary: "List the gateway's service tokens (id, name, created; never the tokens).",
-    flags: [JSON_FLAG],
-  },
-  {
-    path: 'gateway token delete',
-    usage: 'signet gateway token delete --id ID [--yes] [--json]',
-    summary: 'Delete a service token: the verify API refuses it within a second. Asks first on a terminal.',
-    flags: [['--id ID', 'the token id (gwt_…), as gateway token list shows it'], YES_FLAG, JSON_FLAG],
-  },
+  ...GATEWAY_COMMANDS,
   {
     path: 'migrate',
     usage: 'signet migrate [--json]',
