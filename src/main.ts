@@ -35,9 +35,13 @@ export function buildServer(deps: AppDeps, gateway: GatewayConfig | null = null)
  * after SIGNET_DRAIN_MS the server closes (no new connections, WebSockets told 64008 and closed
  * with 1001 "going away", requests in flight answered), then background jobs stop and the store closes.
  */
-export async function serve(
-  overrides: ConfigOverrides = {},
-): Promise<{ app: FastifyInstance; url: string; metricsUrl: string | null; stop: () => Promise<void> }> {
+export async function serve(overrides: ConfigOverrides = {}): Promise<{
+  app: FastifyInstance;
+  url: string;
+  metricsUrl: string | null;
+  gateway: GatewayConfig | null;
+  stop: () => Promise<void>;
+}> {
   const config = loadConfig(process.env, overrides);
   // Read and validated before anything opens: a bad file stops the start with its problems listed.
   const gateway = config.gatewayFile === null ? null : loadGatewayConfig(config.gatewayFile);
@@ -62,5 +66,5 @@ export async function serve(
     })();
     return stopping;
   };
-  return { app, url, metricsUrl: metricsServer?.url ?? null, stop };
+  return { app, url, metricsUrl: metricsServer?.url ?? null, gateway, stop };
 }

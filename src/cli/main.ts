@@ -91,6 +91,9 @@ async function run(argv: string[], io: CliIo): Promise<void> {
       throw new CommandUsageError(command, `a command is missing: ${subs.join(', ')}`);
     }
     if (!subs.includes(sub)) {
+      // "gateway token --help": the group's help.
+      if (subs.some((s) => s.startsWith(`${sub} `)) && asksHelp(argv.slice(2)))
+        return print(commandHelp(command) ?? '');
       const hint = didYouMean(sub, subs, (c) => `signet ${command} ${c}`);
       throw new CommandUsageError(command, `unknown command "${command} ${sub}"${hint || `; use ${subs.join(', ')}`}`);
     }

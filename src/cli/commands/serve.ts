@@ -6,7 +6,7 @@ import { type CliIo, DATA, session } from '../io.js';
 export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
   const { print } = session(io);
   const f = flags(argv, { ...DATA, host: { type: 'string' }, port: { type: 'string' }, gateway: { type: 'string' } });
-  const { url, metricsUrl, stop } = await serve({
+  const { url, metricsUrl, gateway, stop } = await serve({
     host: f.host,
     port: intFlag('port', f.port),
     dataDir: f.data,
@@ -35,6 +35,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
   process.on('SIGTERM', shutdown);
   // Before the listening line, which callers wait for.
   if (metricsUrl !== null) print(`metrics on ${metricsUrl}/metrics`);
+  for (const r of gateway?.routes ?? []) print(`gateway: ${url}${r.prefix} -> ${r.upstream}`);
   print(`signet listening on ${url}`);
   print(`console: ${url}/ (sign up or log in there)`);
 }

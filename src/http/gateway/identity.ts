@@ -30,7 +30,7 @@ export const headerValue = (text: string): string => (/^[\x20-\x7e]*$/.test(text
  */
 export function upstreamHeaders(
   headers: IncomingHttpHeaders,
-  who: GatewayIdentity,
+  who: GatewayIdentity | null,
   clientIp: string,
 ): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
@@ -39,11 +39,12 @@ export function upstreamHeaders(
     if (lower.startsWith('ok-access-') || lower.startsWith('x-signet-') || lower === 'x-forwarded-for') continue;
     out[lower] = value;
   }
+  out['x-forwarded-for'] = clientIp;
+  if (who === null) return out;
   out['x-signet-uid'] = who.uid;
   out['x-signet-api-key'] = who.apiKey;
   out['x-signet-perm'] = who.perm;
   out['x-signet-label'] = headerValue(who.label);
   out['x-signet-env'] = who.env;
-  out['x-forwarded-for'] = clientIp;
   return out;
 }

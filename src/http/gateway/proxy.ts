@@ -77,7 +77,7 @@ export function gatewayProxy(app: FastifyInstance, deps: AppDeps, gateway: Gatew
         },
         replyOptions: {
           rewriteRequestHeaders: (request, headers) =>
-            request.apiKey === null ? headers : upstreamHeaders(headers, identityOf(request.apiKey), request.ip),
+            upstreamHeaders(headers, request.apiKey === null ? null : identityOf(request.apiKey), request.ip),
           onError: (reply, { error }) => {
             reply.log.warn({ upstream: route.upstream, err: error.message }, 'gateway upstream failed');
             const { status, body } = errorEnvelope(upstreamFailure(error));
