@@ -24,6 +24,8 @@ const EnvSchema = Type.Object({
   SIGNET_MASTER_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
   /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed; empty: none. */
   SIGNET_TRUST_PROXY: Type.String({ default: '' }),
+  /** JSON file of the gateway's routes (proxy mode: prefix, upstream, permission per method); unset: no proxying. `--gateway` overrides it. */
+  SIGNET_GATEWAY_FILE: Type.Optional(Type.String({ minLength: 1 })),
   /** Idle days after which an unbound key is deleted. */
   SIGNET_KEY_EXPIRY_DAYS: Type.Number({ default: 30, exclusiveMinimum: 0 }),
   /** 'unbound' (every key without IPs, the guide's rule) or 'unbound-trading' (only with trade/withdraw). */
@@ -130,6 +132,8 @@ export interface Config {
   /** Hex master key from the environment, or null to use the key file. */
   readonly masterKeyHex: string | null;
   readonly trustProxy: readonly string[];
+  /** The gateway's routes file (SIGNET_GATEWAY_FILE, --gateway), or null: no proxy mode. */
+  readonly gatewayFile: string | null;
   readonly expiry: ExpiryPolicy;
   readonly timestampWindowMs: number;
   readonly authFailsPerIp: number;
@@ -201,6 +205,7 @@ export interface ConfigOverrides {
   port?: number | undefined;
   dataDir?: string | undefined;
   databaseUrl?: string | undefined;
+  gatewayFile?: string | undefined;
 }
 
 /** Parses the environment once; throws an Error naming each bad variable. */
@@ -245,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     redisPrefix: parsed.SIGNET_REDIS_PREFIX,
     masterKeyHex: parsed.SIGNET_MASTER_KEY ?? null,
     trustProxy: Object.freeze(trustProxy),
+    gatewayFile: overrides.gatewayFile ?? parsed.SIGNET_GATEWAY_FILE ?? null,
     expiry: Object.freeze({ scope: parsed.SIGNET_KEY_EXPIRY_SCOPE, periodMs: parsed.SIGNET_KEY_EXPIRY_DAYS * DAY_MS }),
     timestampWindowMs: parsed.SIGNET_TIMESTAMP_WINDOW_S * 1000,
     authFailsPerIp: parsed.SIGNET_AUTH_FAILS_PER_IP,

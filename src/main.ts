@@ -4,6 +4,7 @@ import { type ConfigOverrides, loadConfig } from './config.js';
 import { IpWhitelist } from './core/ip-whitelist.js';
 import { buildApp } from './http/app.js';
 import { capConnectionsPerIp } from './http/connection-cap.js';
+import { type GatewayConfig, loadGatewayConfig } from './http/gateway/routes-file.js';
 import { listenMetrics } from './http/metrics-server.js';
 import { openRuntime } from './runtime.js';
 import type { AppDeps } from './services/container.js';
@@ -15,8 +16,8 @@ import { installWebSocket } from './ws/server.js';
  * client IP (SIGNET_HTTP_CONNECTIONS_PER_IP); one upgraded to a WebSocket leaves that count for
  * the WebSocket API's own (SIGNET_WS_CONNECTIONS_PER_IP).
  */
-export function buildServer(deps: AppDeps): FastifyInstance {
-  const app = buildApp(deps);
+export function buildServer(deps: AppDeps, gateway: GatewayConfig | null = null): FastifyInstance {
+  const app = buildApp(deps, { gateway });
   const { trustProxy, http } = deps.config;
   const cap = capConnectionsPerIp(app.server, {
     perIp: http.connectionsPerIp,
@@ -34,12 +35,18 @@ export function buildServer(deps: AppDeps): FastifyInstance {
  * after SIGNET_DRAIN_MS the server closes (no new connections, WebSockets told 64008 and closed
  * with 1001 "going away", requests in flight answered), then background jobs stop and the store closes.
  */
-export async function serve(
-  overrides: ConfigOverrides = {},
-): Promise<{ app: FastifyInstance; url: string; metricsUrl: string | null; stop: () => Promise<void> }> {
+export async function serve(overrides: ConfigOverrides = {}): Promise<{
+  app: FastifyInstance;
+  url: string;
+  metricsUrl: string | null;
+  gateway: GatewayConfig | null;
+  stop: () => Promise<void>;
+}> {
   const config = loadConfig(process.env, overrides);
+  // Read and validated before anything opens: a bad file stops the start with its problems listed.
+  const gateway = config.gatewayFile === null ? null : loadGatewayConfig(config.gatewayFile);
   const runtime = await openRuntime(config);
-  const app = buildServer(runtime.appDeps);
+  const app = buildServer(runtime.appDeps, gateway);
   await runtime.startBackground((deleted) => {
     for (const k of deleted) app.log.info({ apiKey: k.apiKey, label: k.label }, 'expired key deleted');
   });
@@ -59,5 +66,5 @@ export async function serve(
     })();
     return stopping;
   };
-  return { app, url, metricsUrl: metricsServer?.url ?? null, stop };
+  return { app, url, metricsUrl: metricsServer?.url ?? null, gateway, stop };
 }

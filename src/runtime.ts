@@ -10,6 +10,7 @@ import { Authenticator } from './services/authenticator.js';
 import { CancelAfterService } from './services/cancel-after-service.js';
 import type { AppDeps } from './services/container.js';
 import { FundingService } from './services/funding-service.js';
+import { GatewayTokens } from './services/gateway-tokens.js';
 import { Health } from './services/health.js';
 import { KeyService, type KeyView } from './services/key-service.js';
 import { Keyring } from './services/keyring.js';
@@ -61,6 +62,8 @@ export interface Runtime {
   /** Accounts' webhooks; the notifier turns the audit log into webhook and email deliveries. */
   webhooks: WebhookService;
   notifier: Notifier;
+  /** The gateway's service tokens (signet gateway token …). */
+  gatewayTokens: GatewayTokens;
   appDeps: AppDeps;
   /** Prometheus metrics when SIGNET_METRICS=1, else null. */
   metrics: Metrics | null;
@@ -116,6 +119,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const mailer: Mailer | null =
     config.notify.smtpUrl === null ? null : smtpMailer(config.notify.smtpUrl, config.notify.mailFrom);
   const webhooks = new WebhookService(store, box);
+  const gatewayTokens = new GatewayTokens(store);
   const notifier = new Notifier(store, box, {
     mailer,
     retryFirstMs: config.notify.retryFirstMs,
@@ -208,6 +212,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     addresses,
     webhooks,
     notifier,
+    gatewayTokens,
     trading,
     algos,
     funding,
@@ -234,6 +239,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       algos,
       market,
       funding,
+      gatewayTokens,
       limits,
       limiters,
       rejectionLog: new RejectionLog(),

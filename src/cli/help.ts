@@ -1,11 +1,5 @@
-/** One command's usage text: `signet <path> --help` prints it; `signet --help` lists every usage line. */
-interface CommandHelp {
-  /** "keys create", "sweep", ... */
-  path: string;
-  usage: string;
-  summary: string;
-  flags: ReadonlyArray<readonly [flag: string, meaning: string]>;
-}
+import type { CommandHelp } from './command-help.js';
+import { GATEWAY_COMMANDS } from './help-gateway.js';
 
 const JSON_FLAG = ['--json', 'print one JSON value instead of text (ISO-8601 times, camelCase keys)'] as const;
 const YES_FLAG = ['--yes', 'do not ask for confirmation (required when standard input is not a terminal)'] as const;
@@ -17,11 +11,12 @@ const DATA_FLAGS = [
 export const COMMANDS: readonly CommandHelp[] = [
   {
     path: 'serve',
-    usage: 'signet serve [--host H] [--port P] [--data DIR | --db URL]',
+    usage: 'signet serve [--host H] [--port P] [--gateway FILE] [--data DIR | --db URL]',
     summary: 'Serve the OKX V5 API, its WebSocket API and the console (also `npm start`).',
     flags: [
       ['--host H', 'address to listen on (default SIGNET_HOST, 127.0.0.1)'],
       ['--port P', 'port to listen on; 0 picks a free one (default SIGNET_PORT, 8080)'],
+      ['--gateway FILE', "JSON routes of the gateway's proxy mode (default SIGNET_GATEWAY_FILE; see README, Gateway)"],
     ],
   },
   {
@@ -307,6 +302,7 @@ export const COMMANDS: readonly CommandHelp[] = [
       "An account's recent webhook and email deliveries with their outcome (state, attempts, last status or error).",
     flags: [['--user E', 'the account email'], JSON_FLAG],
   },
+  ...GATEWAY_COMMANDS,
   {
     path: 'migrate',
     usage: 'signet migrate [--json]',

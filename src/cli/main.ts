@@ -4,6 +4,7 @@ import { addressCommand } from './commands/address.js';
 import { migrateCommand, rotateMasterKeyCommand } from './commands/admin.js';
 import { appCommand } from './commands/app.js';
 import { depositCommand } from './commands/deposit.js';
+import { gatewayCommand } from './commands/gateway.js';
 import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 import { subaccountCommand } from './commands/subaccount.js';
@@ -39,6 +40,8 @@ function dispatch(path: string, argv: string[], io: CliIo): Promise<void> {
       return sweepCommand(argv, io);
     case 'webhook':
       return webhookCommand(sub, argv, io);
+    case 'gateway':
+      return gatewayCommand(path.slice('gateway '.length), argv, io);
     case 'migrate':
       return migrateCommand(argv, io);
     case 'rotate-master-key':
@@ -68,7 +71,11 @@ class CommandUsageError extends UsageError {
 /** Finds the command in argv, then prints help, or runs it. */
 async function run(argv: string[], io: CliIo): Promise<void> {
   const { print } = session(io);
-  const [command, sub] = argv;
+  const [command] = argv;
+  // "gateway token create": a group's subcommand may be two words.
+  const twoWords = argv[1] !== undefined && argv[2] !== undefined ? `${argv[1]} ${argv[2]}` : undefined;
+  const long = command !== undefined && twoWords !== undefined && GROUPS[command]?.includes(twoWords) === true;
+  const sub = long ? twoWords : argv[1];
   if (command === undefined || command === 'help' || HELP_FLAGS.has(command)) return print(topHelp(version()));
   if (command === '--version' || command === '-V' || command === 'version') return print(version());
   if (!TOP_LEVEL.includes(command)) {
@@ -84,11 +91,14 @@ async function run(argv: string[], io: CliIo): Promise<void> {
       throw new CommandUsageError(command, `a command is missing: ${subs.join(', ')}`);
     }
     if (!subs.includes(sub)) {
+      // "gateway token --help": the group's help.
+      if (subs.some((s) => s.startsWith(`${sub} `)) && asksHelp(argv.slice(2)))
+        return print(commandHelp(command) ?? '');
       const hint = didYouMean(sub, subs, (c) => `signet ${command} ${c}`);
       throw new CommandUsageError(command, `unknown command "${command} ${sub}"${hint || `; use ${subs.join(', ')}`}`);
     }
     path = `${command} ${sub}`;
-    rest = argv.slice(2);
+    rest = argv.slice(long ? 3 : 2);
   }
   if (asksHelp(rest)) return print(commandHelp(path) ?? '');
   try {

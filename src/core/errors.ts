@@ -10,6 +10,12 @@ export const OKX_ERRORS = {
   '400': { status: 400, msg: 'Bad Request' },
   '404': { status: 404, msg: 'Not Found' },
   '50000': { status: 400, msg: 'Body for POST request cannot be empty.' },
+  // The gateway's upstream refused the connection or failed mid-way (50001), or sent no answer in time (50004).
+  '50001': { status: 503, msg: 'Service temporarily unavailable. Please try again later.' },
+  '50004': {
+    status: 400,
+    msg: 'API endpoint request timeout (does not mean that the request was successful or failed, please check the request result).',
+  },
   '50002': { status: 400, msg: 'JSON syntax error' },
   '50008': { status: 413, msg: 'Request body is too large.' },
   '50011': {

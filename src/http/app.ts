@@ -12,11 +12,14 @@ import { RuleError } from '../core/errors.js';
 import { errorEnvelope, ruleErrorEnvelope } from '../okx/envelope.js';
 import type { AppDeps } from '../services/container.js';
 import { answerConsoleFrameworkError } from './console-edge.js';
+import { gatewayProxy } from './gateway/proxy.js';
+import type { GatewayConfig } from './gateway/routes-file.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
 import { billRoutes } from './routes/bills.js';
 import { consoleApi } from './routes/console.js';
 import { fundingRoutes } from './routes/funding.js';
+import { gatewayRoutes } from './routes/gateway.js';
 import { healthRoutes } from './routes/health.js';
 import { marketRoutes } from './routes/market.js';
 import { oauthRoutes } from './routes/oauth.js';
@@ -32,9 +35,10 @@ import { answerUnknownPage, webConsole } from './web-console.js';
 
 /**
  * Builds the HTTP app (never listens): the V5 wire API with OKX's envelopes and error codes.
- * Tests drive it with `app.inject`; main.ts adds the WebSocket API and listens.
+ * Tests drive it with `app.inject`; main.ts adds the WebSocket API and listens. With
+ * `extras.gateway` (signet serve --gateway FILE), the gateway's proxied prefixes too.
  */
-export function buildApp(deps: AppDeps): FastifyInstance {
+export function buildApp(deps: AppDeps, extras: { gateway?: GatewayConfig | null } = {}): FastifyInstance {
   const { config } = deps;
   const app = Fastify({
     logger: {
@@ -80,6 +84,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   oauthRoutes(app, deps);
   subAccountRoutes(app, deps);
   subAccountKeyRoutes(app, deps);
+  gatewayRoutes(app, deps);
+  if (extras.gateway !== undefined && extras.gateway !== null) gatewayProxy(app, deps, extras.gateway);
   // Registered after the V5 routes, so the OpenAPI description covers the console API only.
   void app.register(swagger, {
     openapi: {

@@ -5,12 +5,12 @@ import type {
   preValidationHookHandler,
   RouteShorthandOptions,
 } from 'fastify';
-import { limitSubject } from '../core/client-ip.js';
 import type { RouteAccess } from '../core/permissions.js';
 import { errorEnvelope } from '../okx/envelope.js';
 import type { AuthOutcome } from '../services/authenticator.js';
 import type { AppDeps } from '../services/container.js';
 import type { ActiveKey } from '../services/keyring.js';
+import { noteRejection } from './auth-rejections.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -88,7 +88,12 @@ export function keyOf(request: FastifyRequest): ActiveKey {
   return request.apiKey;
 }
 
-function authenticate(deps: AppDeps, access: RouteAccess, request: FastifyRequest): AuthOutcome | Promise<AuthOutcome> {
+/** The OKX V5 check of a request as received (also the gateway's, src/http/gateway/proxy.ts). */
+export function authenticate(
+  deps: AppDeps,
+  access: RouteAccess,
+  request: FastifyRequest,
+): AuthOutcome | Promise<AuthOutcome> {
   const h = okxHeaders(request.raw.rawHeaders);
   return deps.authenticator.authenticate(
     {
@@ -136,22 +141,12 @@ function authenticated(deps: AppDeps, access: RouteAccess, handler: V5Route['han
 }
 
 /** Sets the request's key, or answers the refusal; true when the request may go on. */
-function admitted(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, outcome: AuthOutcome): boolean {
+export function admitted(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, outcome: AuthOutcome): boolean {
   if (outcome.ok) {
     request.apiKey = outcome.key;
     return true;
   }
-  deps.metrics?.authRejected(outcome.code);
-  // The first rejection per client and code in a window, then a count: not a line per retry.
-  const note = deps.rejectionLog.note(limitSubject(request.ip), outcome.code, deps.now());
-  for (const s of note.ended)
-    request.log.warn({ code: s.code, ip: s.subject, suppressed: s.suppressed }, 'rejections not logged');
-  // Never the signature, passphrase or an unknown key header: only what identifies the case.
-  if (note.log)
-    request.log.warn(
-      { code: outcome.code, ip: request.ip, apiKey: outcome.apiKey, route: request.routeOptions.url },
-      'request rejected',
-    );
+  noteRejection(deps, request.log, request.ip, request.routeOptions.url, outcome);
   const { status, body } = errorEnvelope(outcome.code, outcome.arg);
   reply.code(status).send(body);
   return false;

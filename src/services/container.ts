@@ -5,6 +5,7 @@ import type { AppService } from './app-service.js';
 import type { Authenticator } from './authenticator.js';
 import type { CancelAfterService } from './cancel-after-service.js';
 import type { FundingService } from './funding-service.js';
+import type { GatewayTokens } from './gateway-tokens.js';
 import type { Health } from './health.js';
 import type { KeyService } from './key-service.js';
 import type { Keyring } from './keyring.js';
@@ -45,6 +46,8 @@ export interface AppDeps {
   algos: AlgoService;
   market: MarketData;
   funding: FundingService;
+  /** The service tokens of the gateway's verify API. */
+  gatewayTokens: GatewayTokens;
   /** OKX's per-key and per-IP limits of the trading, funding and market endpoints. */
   limits: RateLimits;
   /** Makes other rate limiters (console logins): in memory, or shared through Redis. */

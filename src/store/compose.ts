@@ -3,6 +3,7 @@ import type { AppStore } from './apps.js';
 import type { ClusterStore } from './cluster.js';
 import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
+import type { GatewayTokenStore } from './gateway-tokens.js';
 import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
 import type { Store } from './store.js';
@@ -26,6 +27,7 @@ export interface StoreParts {
   webhooks: NotifyStore;
   subAccounts: SubAccountStore;
   subTransfers: SubTransferStore;
+  gatewayTokens: GatewayTokenStore;
 }
 
 /**
@@ -47,6 +49,7 @@ export function composeStore({
   webhooks: w,
   subAccounts: s,
   subTransfers: st,
+  gatewayTokens: g,
 }: StoreParts): Store {
   return {
     createUser: u.createUser.bind(u),
@@ -175,5 +178,9 @@ export function composeStore({
     applySubTransfer: st.applySubTransfer.bind(st),
     findSubTransfer: st.findSubTransfer.bind(st),
     listSubTransfers: st.listSubTransfers.bind(st),
+    createGatewayToken: g.createGatewayToken.bind(g),
+    listGatewayTokens: g.listGatewayTokens.bind(g),
+    findGatewayToken: g.findGatewayToken.bind(g),
+    deleteGatewayToken: g.deleteGatewayToken.bind(g),
   };
 }

@@ -3,6 +3,7 @@ import type { AppStore } from './apps.js';
 import type { ClusterStore } from './cluster.js';
 import type { ExchangeStore } from './exchange.js';
 import type { FundingStore } from './funding.js';
+import type { GatewayTokenStore } from './gateway-tokens.js';
 import type { KeyStore } from './keys.js';
 import type { LedgerStore } from './ledger.js';
 import type { SubTransferStore } from './sub-transfers.js';
@@ -25,6 +26,7 @@ export type {
   OrderQuery,
 } from './exchange.js';
 export type { DepositQuery, DepositRecord, FundingStore, WithdrawalAddress, WithdrawalQuery } from './funding.js';
+export type { GatewayTokenRecord, GatewayTokenStore } from './gateway-tokens.js';
 export type {
   AccountAuditAction,
   Actor,
@@ -79,7 +81,7 @@ export type {
 
 /**
  * Everything signet keeps: the union of the aggregates (users, keys, ledger, exchange, funding,
- * cluster, algo, apps, webhooks, sub-accounts), each its own narrow interface so that a service asks only for what it uses. One
+ * cluster, algo, apps, webhooks, sub-accounts, gateway tokens), each its own narrow interface so that a service asks only for what it uses. One
  * adapter per database (sqlite/, postgres/), all checked by the same contract suite
  * (contract/). Times are Unix ms passed in by the caller.
  *
@@ -99,4 +101,5 @@ export interface Store
     AppStore,
     NotifyStore,
     SubAccountStore,
-    SubTransferStore {}
+    SubTransferStore,
+    GatewayTokenStore {}

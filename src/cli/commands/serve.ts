@@ -5,12 +5,13 @@ import { type CliIo, DATA, session } from '../io.js';
 /** signet serve: listens until SIGINT or SIGTERM (resolves once listening). */
 export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
   const { print } = session(io);
-  const f = flags(argv, { ...DATA, host: { type: 'string' }, port: { type: 'string' } });
-  const { url, metricsUrl, stop } = await serve({
+  const f = flags(argv, { ...DATA, host: { type: 'string' }, port: { type: 'string' }, gateway: { type: 'string' } });
+  const { url, metricsUrl, gateway, stop } = await serve({
     host: f.host,
     port: intFlag('port', f.port),
     dataDir: f.data,
     databaseUrl: f.db,
+    gatewayFile: f.gateway,
   });
   // The first signal stops cleanly (see serve()); a second one forces the exit. Installed before
   // the listening line: a supervisor may signal as soon as it reads it.
@@ -34,6 +35,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<void> {
   process.on('SIGTERM', shutdown);
   // Before the listening line, which callers wait for.
   if (metricsUrl !== null) print(`metrics on ${metricsUrl}/metrics`);
+  for (const r of gateway?.routes ?? []) print(`gateway: ${url}${r.prefix} -> ${r.upstream}`);
   print(`signet listening on ${url}`);
   print(`console: ${url}/ (sign up or log in there)`);
 }

@@ -7,6 +7,7 @@ import { clusterContract } from './cluster.js';
 import { exchangeContract } from './exchange.js';
 import { contractCase } from './fixtures.js';
 import { fundingContract } from './funding.js';
+import { gatewayTokensContract } from './gateway-tokens.js';
 import { historyContract } from './history.js';
 import { keyActorsContract } from './key-actors.js';
 import { keysContract } from './keys.js';
@@ -43,5 +44,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     subAccountsContract(cases);
     subTransfersContract(cases);
     webhooksContract(cases);
+    gatewayTokensContract(cases);
   });
 }

@@ -7,6 +7,7 @@ import { PostgresCluster } from './cluster.js';
 import { type Connection, migratePostgres, openPool } from './connection.js';
 import { PostgresExchange } from './exchange.js';
 import { PostgresFunding } from './funding.js';
+import { PostgresGatewayTokens } from './gateway-tokens.js';
 import { PostgresKeys } from './keys.js';
 import { PostgresLedger } from './ledger.js';
 import { PostgresSubTransfers } from './sub-transfers.js';
@@ -56,6 +57,7 @@ export function postgresStore(conn: Connection, url: string): PostgresStore {
     webhooks: new PostgresWebhooks(conn),
     subAccounts: new PostgresSubAccounts(conn),
     subTransfers: new PostgresSubTransfers(conn, ledger),
+    gatewayTokens: new PostgresGatewayTokens(conn),
   };
   return { ...composeStore(parts), handle: conn.pool };
 }

@@ -133,4 +133,13 @@ export const SQLITE_PLATFORM_MIGRATIONS: readonly string[] = [
   CREATE INDEX sub_transfers_from ON sub_transfers(from_user_id, env, client_id);
   CREATE INDEX sub_transfers_to ON sub_transfers(to_user_id, env, client_id);
   `,
+  `
+  -- The gateway's service tokens (POST /gateway/v1/verify), stored only as SHA-256 hashes.
+  CREATE TABLE gateway_tokens (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    token_hash  TEXT NOT NULL UNIQUE,
+    created_at  INTEGER NOT NULL
+  );
+  `,
 ];

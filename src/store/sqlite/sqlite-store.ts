@@ -7,6 +7,7 @@ import { SqliteCluster } from './cluster.js';
 import { migrate, openDatabase, type SqliteLocation } from './connection.js';
 import { SqliteExchange } from './exchange.js';
 import { SqliteFunding } from './funding.js';
+import { SqliteGatewayTokens } from './gateway-tokens.js';
 import { SqliteKeys } from './keys.js';
 import { SqliteLedger } from './ledger.js';
 import { SqliteSubTransfers } from './sub-transfers.js';
@@ -51,6 +52,7 @@ export function sqliteStore(db: Database.Database): SqliteStore {
     webhooks: new SqliteWebhooks(db),
     subAccounts: new SqliteSubAccounts(db),
     subTransfers: new SqliteSubTransfers(db, ledger),
+    gatewayTokens: new SqliteGatewayTokens(db),
   };
   return { ...composeStore(parts), handle: db };
 }
