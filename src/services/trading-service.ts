@@ -358,10 +358,12 @@ export class TradingService {
     }
     this.versions.set(id, stored);
     this.tradeIdsNeeded = batch.tradeIdsNeeded;
+    // The fills of the whole batch at once (market data, algo triggers: one evaluation per batch).
+    const fills = batch.placed.flatMap((p) => p.outcome.fills);
+    this.placedCount += batch.placed.length;
+    this.fillCount += fills.length;
+    if (fills.length > 0) for (const l of this.fillListeners) l(env, fills);
     for (const { outcome } of batch.placed) {
-      this.placedCount++;
-      this.fillCount += outcome.fills.length;
-      if (outcome.fills.length > 0) for (const l of this.fillListeners) l(env, outcome.fills);
       this.emitChange({ env, instId, orders: outcome.orders, fills: outcome.fills, local: true });
     }
     for (const { item, outcome } of batch.placed) {

@@ -32,7 +32,7 @@ import type {
   PublicTradeQuery,
 } from '../exchange.js';
 import { type Db, inTransaction, isUniqueViolation, prepare } from './connection.js';
-import type { SqliteLedger } from './ledger.js';
+import type { HeldBalances, SqliteLedger } from './ledger.js';
 
 /** One book's public trades around trade-id cursors (their stored position) and a time cursor. */
 const publicTradeRow = (param: string) =>
@@ -103,9 +103,11 @@ export class SqliteExchange implements ExchangeStore {
         AND book_seq <= ? ORDER BY id`,
       ),
     };
-    this.storeStep = db.transaction((change: OrderChanges, at: number, seq: number) =>
-      this.writeChange(change, at, seq),
-    );
+    this.storeStep = db.transaction((change: OrderChanges, at: number, seq: number, held: HeldBalances) => {
+      const balances = this.ledger.applyHeld(change.entries, at, held);
+      this.writeOrders(change, seq);
+      for (const [id, b] of balances) held.set(id, b);
+    });
   }
 
   async runBookOperation<T>(
@@ -133,16 +135,19 @@ export class SqliteExchange implements ExchangeStore {
       batch.catchUp(this.changesBetween(book.env, book.instId, book.version, version));
       this.stmt.ensureBook.run(book.env, book.instId);
       if (this.stmt.bumpBook.run(book.env, book.instId, version).changes !== 1) throw new Error('book version moved');
+      // Balances read once and written once for the whole batch (the entries are inserted per step).
+      const held: HeldBalances = new Map();
       for (let step = batch.next(); step !== null; step = batch.next()) {
         let refusal: RuleError | null = null;
         try {
-          this.storeStep(step.change, step.at, version + 1);
+          this.storeStep(step.change, step.at, version + 1, held);
         } catch (err) {
           refusal = refusalOf(err);
           if (refusal === null) throw err;
         }
         batch.settled(refusal);
       }
+      this.ledger.writeHeld(held);
     });
   }
 
@@ -167,6 +172,10 @@ export class SqliteExchange implements ExchangeStore {
   /** Inside a transaction: the ledger entries, the orders and the fills of one change, at book version `seq`. */
   private writeChange(change: OrderChanges, at: number, seq: number): void {
     this.ledger.applyNow(change.entries, at);
+    this.writeOrders(change, seq);
+  }
+
+  private writeOrders(change: OrderChanges, seq: number): void {
     for (const o of change.orders) this.stmt.upsertOrder.run(orderRow(o, seq));
     for (const f of change.fills) this.stmt.insertFill.run(fillRow(f, seq));
   }
