@@ -26,9 +26,7 @@ import type {
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
 import { type PendingPlacement, PlacementBatch } from './placement-batch.js';
-
-/** At most this many orders in one group commit. */
-const MAX_GROUP = 100;
+import { PlacementQueue } from './placement-queue.js';
 
 export const INSTRUMENTS: ReadonlyMap<string, SpotInstrument> = new Map(SPOT_INSTRUMENTS.map((i) => [i.instId, i]));
 
@@ -80,11 +78,10 @@ export class TradingService {
   /** The stored version each in-memory book reflects. */
   private readonly versions = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
-  /** Placements waiting for the next group commit, in arrival order. */
-  private pending: PendingPlacement[] = [];
-  /** A group commit of `pending` waits in the serial queue (not started yet). */
-  private flushQueued = false;
-  private flushScheduled = false;
+  private readonly placements = new PlacementQueue(
+    (task) => this.serial(task),
+    (items) => this.placeGroup(items),
+  );
   /** Trade ids the next group commit reserves at least (more after an order had to wait for them). */
   private tradeIdsNeeded = 0;
   private readonly orderIds: IdBlocks;
@@ -185,7 +182,7 @@ export class TradingService {
 
   /** Runs `task` after every operation asked for before it (placements waiting for a group commit included). */
   private serial<T>(task: () => Promise<T>): Promise<T> {
-    this.queueGroup();
+    this.placements.queue();
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
     return run;
@@ -244,8 +241,7 @@ export class TradingService {
     const valid = validateOrder(req, INSTRUMENTS);
     if (opts.ordId === undefined && opts.entries === undefined) {
       return new Promise<Order>((resolve, reject) => {
-        this.pending.push({ userId, env, valid, now, resolve, reject });
-        this.scheduleGroup();
+        this.placements.add({ userId, env, valid, now, resolve, reject });
       });
     }
     return this.serial(async () => {
@@ -267,52 +263,6 @@ export class TradingService {
       if (existing === null) this.placedCount++;
       return outcome.orders[0] ?? existing ?? order;
     });
-  }
-
-  /**
-   * Placements made in one turn of the event loop are stored together, in the check phase after
-   * it (requests read in the same poll phase join; so do those arriving while a commit runs).
-   */
-  private scheduleGroup(): void {
-    if (this.flushScheduled || this.flushQueued) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.queueGroup();
-    });
-  }
-
-  /** Puts a group commit of the pending placements in the serial queue, unless one waits there already. */
-  private queueGroup(): void {
-    if (this.flushQueued || this.pending.length === 0) return;
-    this.flushQueued = true;
-    void this.serial(async () => {
-      this.flushQueued = false;
-      const items = this.pending;
-      this.pending = [];
-      await this.placeGroups(items);
-    });
-  }
-
-  /** Group commits of placements, one per book (at most MAX_GROUP orders each), in arrival order per book. */
-  private async placeGroups(items: readonly PendingPlacement[]): Promise<void> {
-    const byBook = new Map<string, PendingPlacement[]>();
-    for (const item of items) {
-      const id = `${item.env}:${item.valid.inst.instId}`;
-      const group = byBook.get(id);
-      if (group === undefined) byBook.set(id, [item]);
-      else group.push(item);
-    }
-    for (const group of byBook.values()) {
-      for (let from = 0; from < group.length; from += MAX_GROUP) {
-        const chunk = group.slice(from, from + MAX_GROUP);
-        try {
-          await this.placeGroup(chunk);
-        } catch (err) {
-          for (const item of chunk) item.reject(err);
-        }
-      }
-    }
   }
 
   /**
@@ -373,8 +323,7 @@ export class TradingService {
     }
     for (const { item, error } of batch.refused) item.reject(error);
     if (batch.deferred.length > 0) {
-      this.pending.unshift(...batch.deferred);
-      this.queueGroup();
+      this.placements.retry(batch.deferred);
     }
   }
 
