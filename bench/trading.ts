@@ -1,9 +1,14 @@
 /**
  * `npm run bench:trading`: figures for the paper exchange (never a pass/fail test).
  * (a) in-process: the pure matching engine (validate, match, apply to the book) in orders/s,
- *     and the same through TradingService, which also stores each order's effects in SQLite.
- * (b) over HTTP: signed POST /api/v5/trade/order from two accounts whose orders cross, so the
- *     book stays small and every other order trades; orders/s and p50/p99 latency (autocannon).
+ *     and the same through TradingService storing each order's effects in SQLite: one caller
+ *     (one transaction per order), then 32 callers (group commits).
+ * (b) over HTTP, one server pinned to core 0 and autocannon on core 1 (as bench/run.ts): rounds
+ *     of signed POST /api/v5/trade/order from two accounts whose orders cross (the book stays
+ *     small and every other order trades) interleaved with rounds of signed GET
+ *     /api/v5/account/balance; server CPU per request of each, their ratio (target <= 4x) and
+ *     the order p99 (target <= 10 ms). `--quick` shortens both; `--http-only` and
+ *     `--in-process-only` run one part; BENCH_CPU_PROF=dir profiles the server (node --cpu-prof).
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -87,7 +92,9 @@ async function inProcess(): Promise<void> {
   let t = process.hrtime.bigint();
   for (const o of stored) await rt.trading.place(users[o.userId - 1] ?? 0, 'live', o.req, Date.now());
   const rate = m / (Number(process.hrtime.bigint() - t) / 1e9);
-  console.log(`    TradingService with SQLite, one order at a time (one transaction each): ${fmt(rate)} orders/s (${fmt(m)} orders)`);
+  console.log(
+    `    TradingService with SQLite, one order at a time (one transaction each): ${fmt(rate)} orders/s (${fmt(m)} orders)`,
+  );
   // 32 callers, each placing its next order when the last one is answered: group commits.
   const grouped = workload(m, 10);
   let next = 0;
@@ -99,7 +106,9 @@ async function inProcess(): Promise<void> {
   t = process.hrtime.bigint();
   await Promise.all(Array.from({ length: 32 }, caller));
   const groupRate = m / (Number(process.hrtime.bigint() - t) / 1e9);
-  console.log(`    TradingService with SQLite, 32 callers (group commits):                 ${fmt(groupRate)} orders/s (${fmt(m)} orders)`);
+  console.log(
+    `    TradingService with SQLite, 32 callers (group commits):                 ${fmt(groupRate)} orders/s (${fmt(m)} orders)`,
+  );
   await rt.close();
 }
 
