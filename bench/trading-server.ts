@@ -1,7 +1,7 @@
 /**
  * The trading benchmark's server process: signet's real app on a fresh data directory with two
  * funded accounts and a trade key each, rate limits and the market maker off. Talks to
- * bench/trading.ts over IPC: sends its URL and keys, answers 'cpu' and 'orders'.
+ * bench/trading.ts over IPC: sends its URL and keys, answers 'cpu' (its CPU time and the orders stored so far) and 'stop'.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,10 +42,10 @@ const app = buildServer(rt.appDeps);
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ url, keys, passphrase: PASSPHRASE });
 process.on('message', (msg) => {
-  if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage() });
-  if (msg === 'orders') {
+  if (msg === 'cpu') {
     const db = (rt.store as SqliteStore).handle;
-    process.send?.({ orders: (db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n });
+    const orders = (db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
+    process.send?.({ cpu: process.cpuUsage(), orders });
   }
   if (msg === 'stop')
     void app

@@ -1,11 +1,17 @@
 /**
  * `npm run bench:trading`: figures for the paper exchange (never a pass/fail test).
  * (a) in-process: the pure matching engine (validate, match, apply to the book) in orders/s,
- *     and the same through TradingService, which also stores each order's effects in SQLite.
- * (b) over HTTP: signed POST /api/v5/trade/order from two accounts whose orders cross, so the
- *     book stays small and every other order trades; orders/s and p50/p99 latency (autocannon).
+ *     and the same through TradingService storing each order's effects in SQLite: one caller
+ *     (one transaction per order), then 32 callers (group commits).
+ * (b) over HTTP, one server pinned to core 0 and autocannon on core 1 (as bench/run.ts): rounds
+ *     of signed POST /api/v5/trade/order from two accounts whose orders cross (the book stays
+ *     small and every other order trades) interleaved with rounds of signed GET
+ *     /api/v5/account/balance; server CPU per request of each, their ratio (target <= 4x) and
+ *     the order p99 (target <= 10 ms). `--quick` shortens both; `--http-only` and
+ *     `--in-process-only` run one part; BENCH_CPU_PROF=dir profiles the server (node --cpu-prof).
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.js';
@@ -18,8 +24,12 @@ import { sign } from '../src/core/signing.js';
 import { openRuntime } from '../src/runtime.js';
 import { INSTRUMENTS } from '../src/services/trading-service.js';
 import { tempDir } from '../test/helpers.js';
+import { hasTaskset } from './cpu.js';
 
 const quick = process.argv.includes('--quick');
+const pin = !process.argv.includes('--no-pin') && hasTaskset();
+const httpOnly = process.argv.includes('--http-only');
+const inProcessOnly = process.argv.includes('--in-process-only');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
@@ -79,10 +89,26 @@ async function inProcess(): Promise<void> {
   }
   const m = quick ? 5_000 : 20_000;
   const stored = workload(m, 9);
-  const t = process.hrtime.bigint();
+  let t = process.hrtime.bigint();
   for (const o of stored) await rt.trading.place(users[o.userId - 1] ?? 0, 'live', o.req, Date.now());
   const rate = m / (Number(process.hrtime.bigint() - t) / 1e9);
-  console.log(`    TradingService with SQLite (one transaction per order):   ${fmt(rate)} orders/s (${fmt(m)} orders)`);
+  console.log(
+    `    TradingService with SQLite, one order at a time (one transaction each): ${fmt(rate)} orders/s (${fmt(m)} orders)`,
+  );
+  // 32 callers, each placing its next order when the last one is answered: group commits.
+  const grouped = workload(m, 10);
+  let next = 0;
+  const caller = async () => {
+    for (let o = grouped[next++]; o !== undefined; o = grouped[next++]) {
+      await rt.trading.place(users[o.userId - 1] ?? 0, 'live', o.req, Date.now()).catch(() => undefined);
+    }
+  };
+  t = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: 32 }, caller));
+  const groupRate = m / (Number(process.hrtime.bigint() - t) / 1e9);
+  console.log(
+    `    TradingService with SQLite, 32 callers (group commits):                 ${fmt(groupRate)} orders/s (${fmt(m)} orders)`,
+  );
   await rt.close();
 }
 
@@ -92,21 +118,54 @@ interface Ready {
   passphrase: string;
 }
 
-function ask<T>(child: ReturnType<typeof fork>, msg: string): Promise<T> {
+function ask<T>(child: ChildProcess, msg: string): Promise<T> {
   return new Promise((resolve) => {
     child.once('message', (m) => resolve(m as T));
     child.send(msg);
   });
 }
 
+type Key = { apiKey: string; secretKey: string };
+type Sample = { rps: number; p50: number; p99: number; cpuUs: number; stored: number; total: number };
+
+/** Signed headers for one request (re-signed every round: slow rounds stay inside the timestamp window). */
+function signedHeaders(k: Key, passphrase: string, method: 'GET' | 'POST', path: string, body = '') {
+  const ts = new Date().toISOString();
+  return {
+    'content-type': 'application/json',
+    'OK-ACCESS-KEY': k.apiKey,
+    'OK-ACCESS-SIGN': sign(k.secretKey, ts, method, path, body),
+    'OK-ACCESS-TIMESTAMP': ts,
+    'OK-ACCESS-PASSPHRASE': passphrase,
+  };
+}
+
+/**
+ * (b): one server, interleaved rounds of signed orders (two accounts whose limit orders cross)
+ * and signed balance reads (the same keys), so that the ratio of server CPU per request is
+ * measured on the same server under the same machine load.
+ */
 async function overHttp(): Promise<void> {
+  const nodeArgs = [
+    '--import',
+    'tsx',
+    ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []),
+  ];
+  // Server on core 0, load generator on core 1 (as bench/run.ts does).
+  const pinned = pin && cpus().length >= 2;
   const child = fork(fileURLToPath(new URL('./trading-server.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    ...(pinned
+      ? { execPath: 'taskset', execArgv: ['-c', '0', process.execPath, ...nodeArgs] }
+      : { execArgv: nodeArgs }),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
   const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));
-  const path = '/api/v5/trade/order';
-  const request = (k: { apiKey: string; secretKey: string }, side: 'buy' | 'sell') => {
+  const [buyer, seller] = ready.keys;
+  if (buyer === undefined || seller === undefined) throw new Error('no keys');
+  const orderPath = '/api/v5/trade/order';
+  const balancePath = '/api/v5/account/balance';
+  const order = (k: Key, side: 'buy' | 'sell') => {
     const body = JSON.stringify({
       instId: 'BTC-USDT',
       tdMode: 'cash',
@@ -115,44 +174,76 @@ async function overHttp(): Promise<void> {
       px: '60000',
       sz: '0.01',
     });
-    const ts = new Date().toISOString();
     return {
       method: 'POST' as const,
-      path,
+      path: orderPath,
       body,
-      headers: {
-        'content-type': 'application/json',
-        'OK-ACCESS-KEY': k.apiKey,
-        'OK-ACCESS-SIGN': sign(k.secretKey, ts, 'POST', path, body),
-        'OK-ACCESS-TIMESTAMP': ts,
-        'OK-ACCESS-PASSPHRASE': ready.passphrase,
-      },
+      headers: signedHeaders(k, ready.passphrase, 'POST', orderPath, body),
     };
   };
-  const [buyer, seller] = ready.keys;
-  if (buyer === undefined || seller === undefined) throw new Error('no keys');
-  const duration = quick ? 3 : 8;
-  const before = await ask<{ cpu: NodeJS.CpuUsage }>(child, 'cpu');
-  const ordersBefore = (await ask<{ orders: number }>(child, 'orders')).orders;
-  const r = await autocannon({
-    url: ready.url,
-    connections: 32,
-    duration,
-    requests: [request(buyer, 'buy'), request(seller, 'sell')],
+  const balance = (k: Key) => ({
+    method: 'GET' as const,
+    path: balancePath,
+    headers: signedHeaders(k, ready.passphrase, 'GET', balancePath),
   });
-  const after = await ask<{ cpu: NodeJS.CpuUsage }>(child, 'cpu');
-  const ordersAfter = (await ask<{ orders: number }>(child, 'orders')).orders;
+  const duration = quick ? 2 : 4;
+  const rounds = quick ? 2 : 5;
+  type Kind = 'order' | 'balance';
+  const samples: Record<Kind, Sample[]> = { order: [], balance: [] };
+
+  const run = async (kind: Kind, into: Record<Kind, Sample[]> | null) => {
+    const before = await ask<{ cpu: NodeJS.CpuUsage; orders: number }>(child, 'cpu');
+    const r = await autocannon({
+      url: ready.url,
+      connections: 32,
+      duration,
+      requests: kind === 'order' ? [order(buyer, 'buy'), order(seller, 'sell')] : [balance(buyer), balance(seller)],
+    });
+    const after = await ask<{ cpu: NodeJS.CpuUsage; orders: number }>(child, 'cpu');
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${kind}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+    into?.[kind].push({
+      rps: r.requests.average,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      cpuUs: cpu / r.requests.total,
+      stored: after.orders - before.orders,
+      total: r.requests.total,
+    });
+  };
+  // Warm-up (JIT, caches), discarded.
+  await run('order', null);
+  await run('balance', null);
+  for (let i = 0; i < rounds; i++) {
+    await run('order', samples);
+    await run('balance', samples);
+  }
   child.send('stop');
-  const cpu = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / r.requests.total;
-  console.log(`(b) over HTTP, autocannon 32 connections, ${duration} s, two accounts whose limit orders cross`);
+
+  const med = (rs: Sample[], f: (s: Sample) => number) => median(rs.map(f));
+  const row = (label: string, rs: Sample[], unit: string) =>
+    console.log(
+      `    ${label.padEnd(34)} ${fmt(med(rs, (s) => s.rps)).padStart(7)} ${unit}/s  p50 ${med(rs, (s) => s.p50)} ms  p99 ${med(rs, (s) => s.p99)} ms  server CPU ${med(rs, (s) => s.cpuUs).toFixed(1)} µs/${unit} (min ${Math.min(...rs.map((s) => s.cpuUs)).toFixed(1)})`,
+    );
   console.log(
-    `    signed POST /api/v5/trade/order: ${fmt(r.requests.average)} orders/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  server CPU ${cpu.toFixed(0)} µs/order`,
+    `(b) over HTTP, autocannon 32 connections, ${rounds} interleaved ${duration}s rounds of each (medians), two accounts whose limit orders cross`,
   );
   console.log(
-    `    ${fmt(ordersAfter - ordersBefore)} orders stored (autocannon counted ${fmt(r.requests.total)} responses within the window); ${r.non2xx} non-2xx, ${r.errors} errors`,
+    `    ${pinned ? 'server pinned to core 0, load generator to core 1' : 'not pinned (no taskset or one core): figures are noisier'}`,
+  );
+  row('signed POST /api/v5/trade/order', samples.order, 'order');
+  row('signed GET /api/v5/account/balance', samples.balance, 'read');
+  const ratio = med(samples.order, (s) => s.cpuUs) / med(samples.balance, (s) => s.cpuUs);
+  console.log(
+    `    server CPU per order / per balance read: ${ratio.toFixed(2)}x (target <= 4x); order p99 ${med(samples.order, (s) => s.p99)} ms (target <= 10 ms)`,
+  );
+  const stored = samples.order.reduce((n, s) => n + s.stored, 0);
+  const answered = samples.order.reduce((n, s) => n + s.total, 0);
+  console.log(
+    `    ${fmt(stored)} orders stored over the measured rounds (autocannon counted ${fmt(answered)} answers within the windows)`,
   );
 }
 
 console.log(`signet trading benchmark, Node ${process.version}, ${new Date().toISOString()}`);
-await inProcess();
-await overHttp();
+if (!httpOnly) await inProcess();
+if (!inProcessOnly) await overHttp();

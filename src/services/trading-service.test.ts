@@ -103,6 +103,31 @@ test('an order the balance cannot cover is refused with 51008 and leaves nothing
   await assert.rejects(demo, ruleError('51008'), 'demo funds apart');
 });
 
+test('orders placed together are one group commit: matched in arrival order, one book version, a refused one leaves the others', async (t) => {
+  const { store, ledger, trading, seller, buyer } = await exchange(t);
+  const placed = [
+    trading.place(seller.id, 'live', limit('sell', '60000', '0.5'), T0 + 1),
+    trading.place(buyer.id, 'live', limit('buy', '60000', '0.2'), T0 + 2),
+    // 2 BTC × 60000 is more than the buyer holds after the first buy: refused alone.
+    trading.place(buyer.id, 'live', limit('buy', '60000', '2'), T0 + 3),
+    trading.place(buyer.id, 'live', { ...limit('buy', '60000', '0.1'), clOrdId: 'last' }, T0 + 4),
+  ];
+  // A cancel asked for after them runs after them (it finds the order the group stored).
+  const cancel = trading.cancel(buyer.id, 'live', { instId: 'BTC-USDT', clOrdId: 'last' }, T0 + 5);
+  const [ask, bid, big, last] = await Promise.allSettled(placed);
+  assert.equal(ask?.status === 'fulfilled' && ask.value.state, 'live');
+  assert.equal(bid?.status === 'fulfilled' && bid.value.state, 'filled');
+  assert.ok(big?.status === 'rejected' && ruleError('51008')(big.reason));
+  assert.equal(last?.status === 'fulfilled' && last.value.state, 'filled');
+  await assert.rejects(cancel, ruleError('51400'), 'already filled');
+  // One version for the four placements (the cancel found nothing to change and stored nothing).
+  assert.deepEqual(await store.bookVersions(), [{ env: 'live', instId: 'BTC-USDT', version: 1 }]);
+  assert.deepEqual(trading.book('live', 'BTC-USDT').levels('sell', 5), [['60000', '0.2', 1]]);
+  assert.deepEqual(await balanceOf(ledger, seller.id, 'live', TRADING, 'BTC'), { avail: '0.5', frozen: '0.2' });
+  assert.deepEqual(await balanceOf(ledger, buyer.id, 'live', TRADING, 'USDT'), { avail: '82000', frozen: '0' });
+  assert.equal(trading.placedCount, 3);
+});
+
 test('a second instance on the same database trades against the open orders; sync() catches up', async (t) => {
   const { store, ledger, trading, seller, buyer } = await exchange(t);
   const ask = await trading.place(seller.id, 'live', limit('sell', '60000', '0.1'), T0 + 1);

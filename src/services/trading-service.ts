@@ -25,6 +25,8 @@ import type {
 } from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
+import { type PendingPlacement, PlacementBatch } from './placement-batch.js';
+import { PlacementQueue } from './placement-queue.js';
 
 export const INSTRUMENTS: ReadonlyMap<string, SpotInstrument> = new Map(SPOT_INSTRUMENTS.map((i) => [i.instId, i]));
 
@@ -76,6 +78,12 @@ export class TradingService {
   /** The stored version each in-memory book reflects. */
   private readonly versions = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly placements = new PlacementQueue(
+    (task) => this.serial(task),
+    (items) => this.placeGroup(items),
+  );
+  /** Trade ids the next group commit reserves at least (more after an order had to wait for them). */
+  private tradeIdsNeeded = 0;
   private readonly orderIds: IdBlocks;
   private readonly tradeIds: IdBlocks;
   private readonly fillListeners: Array<(env: KeyEnv, fills: readonly Fill[]) => void> = [];
@@ -124,10 +132,19 @@ export class TradingService {
   }
 
   private applyChanges(env: KeyEnv, instId: string, changes: BookChanges): void {
+    if (this.catchUpBook(env, instId, changes)) this.notifyCaughtUp(env, instId, changes);
+  }
+
+  /** Applies what other instances stored to the in-memory book; false when it had it already. */
+  private catchUpBook(env: KeyEnv, instId: string, changes: BookChanges): boolean {
     const id = `${env}:${instId}`;
-    if ((this.versions.get(id) ?? 0) >= changes.version) return;
+    if ((this.versions.get(id) ?? 0) >= changes.version) return false;
     applyOutcome(this.book(env, instId), { orders: changes.orders, fills: [], entries: [] });
     this.versions.set(id, changes.version);
+    return true;
+  }
+
+  private notifyCaughtUp(env: KeyEnv, instId: string, changes: BookChanges): void {
     for (const u of new Set(changes.orders.map((o) => o.userId))) this.ledger.invalidate(u, env);
     // Trades made by other instances reach this one's market data (trades, candles, ticker).
     if (changes.fills.length > 0) for (const l of this.fillListeners) l(env, changes.fills);
@@ -163,7 +180,9 @@ export class TradingService {
     this.fillListeners.push(listener);
   }
 
+  /** Runs `task` after every operation asked for before it (placements waiting for a group commit included). */
   private serial<T>(task: () => Promise<T>): Promise<T> {
+    this.placements.queue();
     const run = this.queue.then(task, task);
     this.queue = run.catch(() => undefined);
     return run;
@@ -220,6 +239,11 @@ export class TradingService {
    */
   async place(userId: number, env: KeyEnv, req: OrderRequest, now: number, opts: PlaceOptions = {}): Promise<Order> {
     const valid = validateOrder(req, INSTRUMENTS);
+    if (opts.ordId === undefined && opts.entries === undefined) {
+      return new Promise<Order>((resolve, reject) => {
+        this.placements.add({ userId, env, valid, now, resolve, reject });
+      });
+    }
     return this.serial(async () => {
       let ordId = opts.ordId;
       if (ordId === undefined) {
@@ -239,6 +263,78 @@ export class TradingService {
       if (existing === null) this.placedCount++;
       return outcome.orders[0] ?? existing ?? order;
     });
+  }
+
+  /**
+   * One group commit on one book: each order matched on the book as the orders stored before it
+   * left it; each caller answered once the transaction has committed (or its order was refused).
+   */
+  private async placeGroup(items: readonly PendingPlacement[]): Promise<void> {
+    const first = items[0];
+    if (first === undefined) return;
+    const { env } = first;
+    const { instId } = first.valid.inst;
+    const id = `${env}:${instId}`;
+    const now = Math.max(...items.map((i) => i.now));
+    await this.orderIds.ensure(items.length, now);
+    // Enough for every order to fill against one resting order and one of this batch; an order
+    // that would need more waits for the next batch, which reserves what it needs.
+    const budget = Math.max(this.tradeIdsNeeded, 2 * items.length + 1);
+    await this.tradeIds.ensure(budget, now);
+    let caughtUp: BookChanges | null = null;
+    let stored = 0;
+    const batch = new PlacementBatch(items, {
+      book: this.book(env, instId),
+      fees: this.fees,
+      catchUp: (since) => {
+        // Listeners hear of it after the transaction (they must not write inside it).
+        if (this.catchUpBook(env, instId, since)) caughtUp = since;
+        stored = since.version + 1;
+      },
+      orderId: () => this.orderIds.take(),
+      tradeId: () => this.tradeIds.take(),
+      tradeIdBudget: budget,
+    });
+    try {
+      await this.store.runBookBatch({ env, instId, version: this.versions.get(id) ?? 0 }, batch);
+    } catch (err) {
+      // Outcomes applied to the book were not committed: the book is read again as stored.
+      if (batch.placed.length > 0) await this.reload(env, instId);
+      throw err;
+    } finally {
+      if (caughtUp !== null) this.notifyCaughtUp(env, instId, caughtUp);
+      const users = new Set(batch.computed.flatMap((c) => c.entries.map((e) => e.userId)));
+      for (const u of users) this.ledger.invalidate(u, env);
+    }
+    this.versions.set(id, stored);
+    this.tradeIdsNeeded = batch.tradeIdsNeeded;
+    // The fills of the whole batch at once (market data, algo triggers: one evaluation per batch).
+    const fills = batch.placed.flatMap((p) => p.outcome.fills);
+    this.placedCount += batch.placed.length;
+    this.fillCount += fills.length;
+    if (fills.length > 0) for (const l of this.fillListeners) l(env, fills);
+    for (const { outcome } of batch.placed) {
+      this.emitChange({ env, instId, orders: outcome.orders, fills: outcome.fills, local: true });
+    }
+    for (const { item, outcome } of batch.placed) {
+      const order = outcome.orders[0];
+      if (order === undefined) item.reject(new Error('placement produced no order'));
+      else item.resolve(order);
+    }
+    for (const { item, error } of batch.refused) item.reject(error);
+    if (batch.deferred.length > 0) {
+      this.placements.retry(batch.deferred);
+    }
+  }
+
+  /** After a failed group commit: the book as stored, and its version. */
+  private async reload(env: KeyEnv, instId: string): Promise<void> {
+    const id = `${env}:${instId}`;
+    const version = (await this.store.bookVersions()).find((b) => b.env === env && b.instId === instId)?.version ?? 0;
+    const book = new OrderBook(instId);
+    for (const o of await this.store.openOrders()) if (o.env === env && o.instId === instId) book.add(o);
+    this.books.set(id, book);
+    this.versions.set(id, version);
   }
 
   /** The instrument of a cancel or amend request (instIdCode or instId), or 51001. */

@@ -99,6 +99,7 @@ export function composeStore({
     fillBillAmounts: l.fillBillAmounts.bind(l),
 
     runBookOperation: x.runBookOperation.bind(x),
+    runBookBatch: x.runBookBatch.bind(x),
     bookVersions: x.bookVersions.bind(x),
     bookChangesSince: x.bookChangesSince.bind(x),
     openOrders: x.openOrders.bind(x),

@@ -1,3 +1,4 @@
+import type { RuleError } from '../core/errors.js';
 import type { KeyEnv } from '../core/key-rules.js';
 import type { LedgerEntry } from '../core/ledger.js';
 import type { Fill } from '../core/matching.js';
@@ -23,6 +24,23 @@ export interface OrderChanges {
   orders: readonly Order[];
   fills: readonly Fill[];
   entries: readonly LedgerEntry[];
+}
+
+/**
+ * Several operations on one book, stored by `ExchangeStore.runBookBatch` in one transaction
+ * (group commit). Every callback is synchronous: the store calls them in this order while it
+ * holds the book, `catchUp` once, then `next` and `settled` by turns until `next` gives null.
+ */
+export interface BookBatch {
+  /** What other processes stored on the book after the version given, and its version now. */
+  catchUp(since: BookChanges): void;
+  /** The next change to store (computed on the book as the stored steps before it left it), or null when done. */
+  next(): { change: OrderChanges; at: number } | null;
+  /**
+   * The change `next` gave was stored (null), or refused with this RuleError (51008: a balance
+   * would go negative; 51016: a clOrdId in use) and nothing of it stored; the other steps stand.
+   */
+  settled(refusal: RuleError | null): void;
 }
 
 /**
@@ -114,6 +132,18 @@ export interface ExchangeStore {
     at: number,
     compute: (since: BookChanges) => Promise<{ change: OrderChanges; result: T }>,
   ): Promise<T>;
+  /**
+   * Runs a batch of operations on one book in ONE transaction, holding the book as
+   * `runBookOperation` does (PostgreSQL: the book's row lock; SQLite: the write lock), so it
+   * never runs twice: `batch.catchUp` receives what was stored after `book.version`, then each
+   * step's change is stored in a savepoint (a refused step leaves the others), and the book's
+   * version becomes `since.version + 1` for all of them. Resolves once committed; rejects on a
+   * fault, with nothing stored.
+   *
+   * @example
+   *   await store.runBookBatch({ env: 'live', instId: 'BTC-USDT', version: 7 }, batch);
+   */
+  runBookBatch(book: BookVersion, batch: BookBatch): Promise<void>;
   /** The version of every book written so far (read before `openOrders` at start-up). */
   bookVersions(): Promise<BookVersion[]>;
   /** What was stored on one book after `version`, and the book's version now. */

@@ -210,4 +210,56 @@ export function exchangeContract({ withStore, user }: ContractCase): void {
       assert.deepEqual(await store.bookChangesSince('demo', 'BTC-USDT', 0), { version: 0, orders: [], fills: [] });
     },
   );
+
+  withStore(
+    'books: a batch stores its steps in one transaction at one version; a refused step (51008, 51016) stores nothing of itself and leaves the others',
+    async (store) => {
+      const u = await user(store);
+      await store.applyEntries([depositEntry(u.id, 'live', '18', 'USDT', '300')], T0);
+      const btc = { env: 'live' as const, instId: 'BTC-USDT' };
+      const first = orderRow(u.id);
+      await record(store, { orders: [first], fills: [], entries: [freeze(first, '50')] }, T0);
+      const a = orderRow(u.id, { clOrdId: 'taken' });
+      const b = orderRow(u.id);
+      const c = orderRow(u.id, { clOrdId: 'taken' });
+      const d = orderRow(u.id);
+      const steps = [
+        { orders: [a], fills: [], entries: [freeze(a, '100')] },
+        { orders: [b], fills: [], entries: [freeze(b, '100'), freeze(b, '100')] },
+        { orders: [c], fills: [], entries: [freeze(c, '10')] },
+        {
+          orders: [d],
+          fills: [],
+          entries: [freeze(d, '100'), { ...freeze(d, '60'), availDelta: '60', frozenDelta: '-60' }],
+        },
+      ];
+      const seen: unknown[] = [];
+      const refusals: Array<string | null> = [];
+      await store.runBookBatch(
+        { ...btc, version: 0 },
+        {
+          catchUp: (since) => seen.push(since),
+          next: () => {
+            const change = steps[refusals.length];
+            return change === undefined ? null : { change, at: T0 + 1 };
+          },
+          settled: (refusal) => refusals.push(refusal === null ? null : refusal.code),
+        },
+      );
+      assert.deepEqual(seen, [{ version: 1, orders: [first], fills: [] }]);
+      assert.deepEqual(refusals, [null, '51008', '51016', null]);
+      assert.deepEqual(await store.bookVersions(), [{ ...btc, version: 2 }]);
+      assert.equal(await store.findOrder(u.id, 'live', { ordId: b.ordId }), null);
+      assert.equal(await store.findOrder(u.id, 'live', { ordId: c.ordId }), null);
+      assert.deepEqual(
+        (await store.bookChangesSince('live', 'BTC-USDT', 1)).orders.map((o) => o.ordId),
+        [a.ordId, d.ordId],
+      );
+      // 300 - 50 - 100 - (100 - 60): each step's entries applied on the balance the steps before it left.
+      assert.deepEqual(
+        (await store.getBalances(u.id, 'live', '18')).map((r) => [r.avail, r.frozen]),
+        [['110', '190']],
+      );
+    },
+  );
 }

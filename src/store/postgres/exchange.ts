@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { duplicateClOrdId } from '../../core/conflicts.js';
+import { RuleError } from '../../core/errors.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
@@ -18,6 +19,7 @@ import {
 } from '../codecs/exchange.js';
 import { fillsSql, ordersSql, POSTGRES_DIALECT } from '../codecs/history-sql.js';
 import type {
+  BookBatch,
   BookChanges,
   BookVersion,
   ExchangeStore,
@@ -51,6 +53,12 @@ const BOOK_ORDERS = `SELECT * FROM orders WHERE env = $1 AND inst_id = $2 AND bo
 const BOOK_FILLS = `SELECT * FROM fills WHERE env = $1 AND inst_id = $2 AND book_seq > $3 AND book_seq <= $4
   ORDER BY id`;
 
+/** What a batch step refused for (a balance would go negative, a clOrdId in use), or null for a fault. */
+function refusalOf(err: unknown): RuleError | null {
+  if (err instanceof RuleError) return err;
+  return isUniqueViolation(err, 'orders_open_cl_ord_id') ? duplicateClOrdId() : null;
+}
+
 /** Books, orders and fills on PostgreSQL: each book operation is one transaction under the book's row lock. */
 export class PostgresExchange implements ExchangeStore {
   constructor(
@@ -69,30 +77,73 @@ export class PostgresExchange implements ExchangeStore {
         // The book's row lock, taken by bumping its version: operations on one book take turns
         // across every instance until commit.
         const version = await this.lockBook(c, book);
-        const since =
-          version === from
-            ? { version, orders: [], fills: [] }
-            : {
-                version,
-                orders: (await rows<OrderRow>(c, BOOK_ORDERS, [book.env, book.instId, from, version])).map(toOrder),
-                fills: (await rows<FillRow>(c, BOOK_FILLS, [book.env, book.instId, from, version])).map(toFill),
-              };
-        const { change, result } = await compute(since);
+        const { change, result } = await compute(await this.changesBetween(c, book, from, version));
         // If this transaction is run again (deadlock), `compute` has seen everything up to here.
         from = version;
-        await this.ledger.applyNow(c, change.entries, at);
-        const seq = version + 1;
-        // The last state of each order (an operation may list one order twice), then the fills in order.
-        const orders = [...new Map(change.orders.map((o) => [o.ordId, o])).values()];
-        if (orders.length > 0) await c.query(UPSERT_ORDERS, [JSON.stringify(orders.map((o) => orderRow(o, seq)))]);
-        if (change.fills.length > 0) {
-          await c.query(INSERT_FILLS, [JSON.stringify(change.fills.map((f) => fillRow(f, seq)))]);
-        }
+        await this.writeChange(c, change, at, version + 1);
         return result;
       });
     } catch (err) {
       if (isUniqueViolation(err, 'orders_open_cl_ord_id')) throw duplicateClOrdId();
       throw err;
+    }
+  }
+
+  async runBookBatch(book: BookVersion, batch: BookBatch): Promise<void> {
+    // Not `tx`: a batch changes the caller's book step by step, so it must not be run again.
+    const c = await this.conn.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      const version = await this.lockBook(c, book);
+      batch.catchUp(await this.changesBetween(c, book, book.version, version));
+      for (let step = batch.next(); step !== null; step = batch.next()) {
+        await c.query('SAVEPOINT step');
+        let refusal: RuleError | null = null;
+        try {
+          await this.writeChange(c, step.change, step.at, version + 1);
+          await c.query('RELEASE SAVEPOINT step');
+        } catch (err) {
+          refusal = refusalOf(err);
+          if (refusal === null) throw err;
+          await c.query('ROLLBACK TO SAVEPOINT step');
+        }
+        batch.settled(refusal);
+      }
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK').catch((e: unknown) => {
+        broken = e instanceof Error ? e : new Error(String(e));
+      });
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  /** Inside a transaction holding the book: what was stored on it after `from`, up to `version`. */
+  private async changesBetween(
+    c: pg.PoolClient,
+    book: BookVersion,
+    from: number,
+    version: number,
+  ): Promise<BookChanges> {
+    if (version === from) return { version, orders: [], fills: [] };
+    return {
+      version,
+      orders: (await rows<OrderRow>(c, BOOK_ORDERS, [book.env, book.instId, from, version])).map(toOrder),
+      fills: (await rows<FillRow>(c, BOOK_FILLS, [book.env, book.instId, from, version])).map(toFill),
+    };
+  }
+
+  /** Inside a transaction: the ledger entries, the orders and the fills of one change, at book version `seq`. */
+  private async writeChange(c: pg.PoolClient, change: OrderChanges, at: number, seq: number): Promise<void> {
+    await this.ledger.applyNow(c, change.entries, at);
+    // The last state of each order (an operation may list one order twice), then the fills in order.
+    const orders = [...new Map(change.orders.map((o) => [o.ordId, o])).values()];
+    if (orders.length > 0) await c.query(UPSERT_ORDERS, [JSON.stringify(orders.map((o) => orderRow(o, seq)))]);
+    if (change.fills.length > 0) {
+      await c.query(INSERT_FILLS, [JSON.stringify(change.fills.map((f) => fillRow(f, seq)))]);
     }
   }
 

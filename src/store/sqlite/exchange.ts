@@ -1,4 +1,5 @@
 import { duplicateClOrdId } from '../../core/conflicts.js';
+import { RuleError } from '../../core/errors.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import type { Fill } from '../../core/matching.js';
 import type { Order } from '../../core/orders.js';
@@ -19,6 +20,7 @@ import {
 } from '../codecs/exchange.js';
 import { fillsSql, ordersSql, SQLITE_DIALECT } from '../codecs/history-sql.js';
 import type {
+  BookBatch,
   BookChanges,
   BookVersion,
   ExchangeStore,
@@ -30,7 +32,7 @@ import type {
   PublicTradeQuery,
 } from '../exchange.js';
 import { type Db, inTransaction, isUniqueViolation, prepare } from './connection.js';
-import type { SqliteLedger } from './ledger.js';
+import type { HeldBalances, SqliteLedger } from './ledger.js';
 
 /** One book's public trades around trade-id cursors (their stored position) and a time cursor. */
 const publicTradeRow = (param: string) =>
@@ -39,9 +41,17 @@ const PUBLIC_PAGE = `SELECT * FROM fills WHERE env = @env AND inst_id = @inst AN
   AND (@after IS NULL OR id < ${publicTradeRow('@after')}) AND (@before IS NULL OR id > ${publicTradeRow('@before')})
   AND (@afterTs IS NULL OR ts < @afterTs)`;
 
+/** What a batch step refused for (a balance would go negative, a clOrdId in use), or null for a fault. */
+function refusalOf(err: unknown): RuleError | null {
+  if (err instanceof RuleError) return err;
+  return isUniqueViolation(err, 'cl_ord_id') ? duplicateClOrdId() : null;
+}
+
 /** Books, orders and fills on SQLite: hand-written SQL, statements prepared once (the order path). */
 export class SqliteExchange implements ExchangeStore {
   private readonly stmt;
+  /** One step of a batch in a savepoint (better-sqlite3 nests a transaction function as one). */
+  private readonly storeStep;
 
   constructor(
     private readonly db: Db,
@@ -93,6 +103,11 @@ export class SqliteExchange implements ExchangeStore {
         AND book_seq <= ? ORDER BY id`,
       ),
     };
+    this.storeStep = db.transaction((change: OrderChanges, at: number, seq: number, held: HeldBalances) => {
+      const balances = this.ledger.applyHeld(change.entries, at, held);
+      this.writeOrders(change, seq);
+      for (const [id, b] of balances) held.set(id, b);
+    });
   }
 
   async runBookOperation<T>(
@@ -112,6 +127,30 @@ export class SqliteExchange implements ExchangeStore {
     }
   }
 
+  async runBookBatch(book: BookVersion, batch: BookBatch): Promise<void> {
+    // BEGIN IMMEDIATE holds the write lock from the version read to the commit, so no other
+    // process writes the book in between and the batch runs once; every callback is synchronous.
+    inTransaction(this.db, () => {
+      const version = this.stmt.bookVersion.get(book.env, book.instId)?.version ?? 0;
+      batch.catchUp(this.changesBetween(book.env, book.instId, book.version, version));
+      this.stmt.ensureBook.run(book.env, book.instId);
+      if (this.stmt.bumpBook.run(book.env, book.instId, version).changes !== 1) throw new Error('book version moved');
+      // Balances read once and written once for the whole batch (the entries are inserted per step).
+      const held: HeldBalances = new Map();
+      for (let step = batch.next(); step !== null; step = batch.next()) {
+        let refusal: RuleError | null = null;
+        try {
+          this.storeStep(step.change, step.at, version + 1, held);
+        } catch (err) {
+          refusal = refusalOf(err);
+          if (refusal === null) throw err;
+        }
+        batch.settled(refusal);
+      }
+      this.ledger.writeHeld(held);
+    });
+  }
+
   /**
    * One transaction: the book's version from `version` to `version + 1`, then the change; false if
    * the version moved.
@@ -121,9 +160,7 @@ export class SqliteExchange implements ExchangeStore {
       return inTransaction(this.db, () => {
         this.stmt.ensureBook.run(book.env, book.instId);
         if (this.stmt.bumpBook.run(book.env, book.instId, version).changes !== 1) return false;
-        this.ledger.applyNow(change.entries, at);
-        for (const o of change.orders) this.stmt.upsertOrder.run(orderRow(o, version + 1));
-        for (const f of change.fills) this.stmt.insertFill.run(fillRow(f, version + 1));
+        this.writeChange(change, at, version + 1);
         return true;
       });
     } catch (err) {
@@ -132,12 +169,26 @@ export class SqliteExchange implements ExchangeStore {
     }
   }
 
+  /** Inside a transaction: the ledger entries, the orders and the fills of one change, at book version `seq`. */
+  private writeChange(change: OrderChanges, at: number, seq: number): void {
+    this.ledger.applyNow(change.entries, at);
+    this.writeOrders(change, seq);
+  }
+
+  private writeOrders(change: OrderChanges, seq: number): void {
+    for (const o of change.orders) this.stmt.upsertOrder.run(orderRow(o, seq));
+    for (const f of change.fills) this.stmt.insertFill.run(fillRow(f, seq));
+  }
+
   async bookVersions(): Promise<BookVersion[]> {
     return this.stmt.bookVersions.all().map((r) => ({ env: r.env, instId: r.inst_id, version: r.version }));
   }
 
   async bookChangesSince(env: KeyEnv, instId: string, version: number): Promise<BookChanges> {
-    const current = this.stmt.bookVersion.get(env, instId)?.version ?? 0;
+    return this.changesBetween(env, instId, version, this.stmt.bookVersion.get(env, instId)?.version ?? 0);
+  }
+
+  private changesBetween(env: KeyEnv, instId: string, version: number, current: number): BookChanges {
     if (current === version) return { version, orders: [], fills: [] };
     const orders = this.stmt.bookChanges.all(env, instId, version, current).map(toOrder);
     const fills = this.stmt.bookFills.all(env, instId, version, current).map(toFill);

@@ -25,6 +25,14 @@ import type {
 } from '../ledger.js';
 import { type Db, inTransaction, prepare } from './connection.js';
 
+/** One balance as a group commit holds it: whose and which currency, its amounts, and when it last changed. */
+export interface HeldBalance {
+  key: Pick<LedgerEntry, 'userId' | 'env' | 'account' | 'ccy'>;
+  amounts: BalanceAmounts;
+  at: number;
+}
+export type HeldBalances = Map<string, HeldBalance>;
+
 const TRANSFER_COLUMNS = 'SELECT account, ccy, avail_delta, ref, client_id, at FROM ledger_entries';
 
 /** Balances and the ledger on SQLite; `applyNow` is shared with the exchange and funding aggregates. */
@@ -112,23 +120,53 @@ export class SqliteLedger implements LedgerStore {
   applyNow(entries: readonly LedgerEntry[], at: number): void {
     for (const e of entries) {
       const after = applyEntry(this.stmt.balance.get(e.userId, e.env, e.account, e.ccy), e);
-      const { balChg, bal } = billAmounts(e, after);
       this.stmt.upsertBalance.run(e.userId, e.env, e.account, e.ccy, after.avail, after.frozen, at);
-      this.stmt.insertEntry.run(
-        at,
-        e.userId,
-        e.env,
-        e.account,
-        e.ccy,
-        e.availDelta,
-        e.frozenDelta,
-        e.kind,
-        e.ref,
-        balChg,
-        bal,
-        e.clientId ?? '',
-      );
+      this.insertEntry(e, after, at);
     }
+  }
+
+  /**
+   * Inside a transaction, for many changes in a row (a group commit): like `applyNow`, but the
+   * balances come from `held` (read once) and are not written: the balances after the entries
+   * are returned, for the caller to put in `held` once the rest of its change is stored, and
+   * `writeHeld` writes them all at the end.
+   */
+  applyHeld(entries: readonly LedgerEntry[], at: number, held: HeldBalances): HeldBalances {
+    const changed = new Map<string, HeldBalance>();
+    for (const e of entries) {
+      const id = `${e.userId}:${e.env}:${e.account}:${e.ccy}`;
+      const before =
+        (changed.get(id) ?? held.get(id))?.amounts ?? this.stmt.balance.get(e.userId, e.env, e.account, e.ccy);
+      const after = applyEntry(before, e);
+      changed.set(id, { key: e, amounts: after, at });
+      this.insertEntry(e, after, at);
+    }
+    return changed;
+  }
+
+  /** Inside the same transaction: writes the balances `applyHeld` changed. */
+  writeHeld(held: HeldBalances): void {
+    for (const { key: k, amounts, at } of held.values()) {
+      this.stmt.upsertBalance.run(k.userId, k.env, k.account, k.ccy, amounts.avail, amounts.frozen, at);
+    }
+  }
+
+  private insertEntry(e: LedgerEntry, after: BalanceAmounts, at: number): void {
+    const { balChg, bal } = billAmounts(e, after);
+    this.stmt.insertEntry.run(
+      at,
+      e.userId,
+      e.env,
+      e.account,
+      e.ccy,
+      e.availDelta,
+      e.frozenDelta,
+      e.kind,
+      e.ref,
+      balChg,
+      bal,
+      e.clientId ?? '',
+    );
   }
 
   async listBills(query: BillQuery): Promise<BillRecord[]> {
