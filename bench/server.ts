@@ -60,7 +60,14 @@ const signed = await app.inject({
 sameBytes = signed.body;
 
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
-process.send?.({ url, apiKey: key.apiKey, secretKey: key.secretKey, passphrase: PASSPHRASE, bytes: sameBytes.length });
+process.send?.({
+  url,
+  apiKey: key.apiKey,
+  secretKey: key.secretKey,
+  passphrase: PASSPHRASE,
+  bytes: sameBytes.length,
+  body: sameBytes,
+});
 process.on('message', (msg) => {
   if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss });
   if (msg === 'stop') {
