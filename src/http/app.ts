@@ -12,6 +12,7 @@ import { RuleError } from '../core/errors.js';
 import { errorEnvelope, ruleErrorEnvelope } from '../okx/envelope.js';
 import type { AppDeps } from '../services/container.js';
 import { answerConsoleFrameworkError } from './console-edge.js';
+import { lazyChildLogger } from './lazy-logger.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
 import { billRoutes } from './routes/bills.js';
@@ -43,6 +44,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     // No log line per request: only rejections and faults are logged (and cost CPU).
     logController: new LogController({ disableRequestLogging: true }),
+    // Each request's child logger (with its request id) is made only if the request logs.
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     // Ids for the logs and for the generic error message, never derived from the request.
