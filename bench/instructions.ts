@@ -1,10 +1,10 @@
 /**
- * `npm run bench` part (c): the signed balance request vs the unauthenticated same-bytes route,
- * counted in CPU instructions per request instead of seconds. The server (bench/server.ts) runs
- * under valgrind's callgrind, which counts the instructions it executes whatever else the machine
+ * `npm run bench` part (c): the signed balance request vs a bare Fastify app (bench/bare-server.ts)
+ * and signet's unauthenticated route, all answering the same bytes, counted in CPU instructions
+ * per request instead of seconds. Both servers run under valgrind's callgrind, which counts the instructions it executes whatever else the machine
  * is doing, so this ratio repeats within a few percent on a noisy, shared VM where CPU-time
  * figures move by ±20%. Counters are zeroed before and dumped after each batch of requests
- * (callgrind_control), after a warm-up that lets V8 optimize both routes. Only the JavaScript
+ * (callgrind_control), after a warm-up that lets V8 optimize every route. Only the JavaScript
  * thread is counted: V8's background compiler and GC helper threads run at moments of their own,
  * which would make one batch or another jump by tens of thousands of instructions per request.
  * Skipped, with the reason printed, when valgrind is not installed.
@@ -30,12 +30,14 @@ interface Ready {
   secretKey: string;
   passphrase: string;
   bytes: number;
+  body: string;
 }
 
 const quick = process.argv.includes('--quick');
 const WARM = quick ? 2000 : 4000;
-const BATCH = quick ? 1000 : 2000;
-const ROUNDS = quick ? 1 : 5;
+const BATCH = quick ? 800 : 2000;
+// Three rounds even when quick: one round can be a full GC's (tens of thousands of instructions more).
+const ROUNDS = quick ? 3 : 5;
 const path = '/api/v5/account/balance';
 
 function has(cmd: string): boolean {
@@ -47,13 +49,9 @@ function has(cmd: string): boolean {
   }
 }
 
-export async function instructionCounts(): Promise<void> {
-  if (!has('valgrind') || !has('callgrind_control')) {
-    console.log('(c) instructions per request: skipped (valgrind is not installed; Debian package "valgrind")');
-    return;
-  }
-  const out = mkdtempSync(join(tmpdir(), 'signet-callgrind-'));
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
+/** Forks a benchmark server under callgrind, writing its dumps into `out`. */
+function underCallgrind(file: string, out: string) {
+  return fork(fileURLToPath(new URL(file, import.meta.url)), [], {
     execPath: 'valgrind',
     execArgv: [
       '--tool=callgrind',
@@ -79,10 +77,26 @@ export async function instructionCounts(): Promise<void> {
       SIGNET_TIMESTAMP_WINDOW_S: '3600',
     },
   });
+}
+
+type Kind = 'bare' | 'plain' | 'signed';
+const KINDS: readonly Kind[] = ['bare', 'plain', 'signed'];
+
+export async function instructionCounts(): Promise<void> {
+  if (!has('valgrind') || !has('callgrind_control')) {
+    console.log('(c) instructions per request: skipped (valgrind is not installed; Debian package "valgrind")');
+    return;
+  }
+  const out = mkdtempSync(join(tmpdir(), 'signet-callgrind-'));
+  const child = underCallgrind('./server.ts', out);
+  const bareChild = underCallgrind('./bare-server.ts', out);
   try {
     const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));
-    const pid = String(child.pid);
-    const run = async (kind: 'plain' | 'signed', amount: number) => {
+    const bare = await new Promise<{ url: string }>((resolve) => {
+      bareChild.once('message', (m) => resolve(m as { url: string }));
+      bareChild.send({ body: ready.body });
+    });
+    const run = async (kind: Kind, amount: number) => {
       const ts = new Date().toISOString();
       const headers = {
         'OK-ACCESS-KEY': ready.apiKey,
@@ -91,7 +105,7 @@ export async function instructionCounts(): Promise<void> {
         'OK-ACCESS-PASSPHRASE': ready.passphrase,
       };
       const r = await autocannon({
-        url: ready.url + (kind === 'plain' ? '/bench/plain' : path),
+        url: kind === 'bare' ? bare.url + path : ready.url + (kind === 'plain' ? '/bench/plain' : path),
         connections: 8,
         amount,
         headers,
@@ -100,40 +114,42 @@ export async function instructionCounts(): Promise<void> {
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`${kind}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       return r.requests.total;
     };
-    for (let i = 0; i < 2; i++) {
-      await run('plain', WARM);
-      await run('signed', WARM);
-    }
-    let dumps = 0;
-    const counted = async (kind: 'plain' | 'signed') => {
+    for (let i = 0; i < 2; i++) for (const kind of KINDS) await run(kind, WARM);
+    const dumps = new Map<string, number>();
+    const counted = async (kind: Kind) => {
+      const pid = String(kind === 'bare' ? bareChild.pid : child.pid);
       execFileSync('callgrind_control', ['-z', pid], { stdio: 'ignore' });
       const n = await run(kind, BATCH);
       execFileSync('callgrind_control', ['-d', pid], { stdio: 'ignore' });
-      dumps++;
+      const dump = (dumps.get(pid) ?? 0) + 1;
+      dumps.set(pid, dump);
       // The JavaScript thread only (-01): V8's compiler and GC helper threads run when they will.
-      const file = readdirSync(out).find((f) => f.endsWith(`.${dumps}-01`));
+      const file = readdirSync(out).find((f) => f === `cg.${pid}.${dump}-01`);
       if (file === undefined) throw new Error('callgrind wrote no dump');
       const total = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(out, file), 'utf8'));
       return Number(total?.[1]) / n;
     };
-    const plain: number[] = [];
-    const signed: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      plain.push(await counted('plain'));
-      signed.push(await counted('signed'));
-    }
+    const counts: Record<Kind, number[]> = { bare: [], plain: [], signed: [] };
+    for (let i = 0; i < ROUNDS; i++) for (const kind of KINDS) counts[kind].push(await counted(kind));
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     const k = (n: number) => `${(n / 1000).toFixed(1)}k`;
     console.log(
-      `(c) instructions per request under callgrind (the server's JavaScript thread), ${ROUNDS} rounds of ${BATCH} requests each after ${4 * WARM} warm-up`,
+      `(c) instructions per request under callgrind (each server's JavaScript thread), ${ROUNDS} rounds of ${BATCH} requests each after ${2 * WARM} warm-up per route`,
     );
-    console.log(`    unauthenticated, same bytes        ${plain.map(k).join(' ')}  (median ${k(median(plain))})`);
-    console.log(`    signed GET /api/v5/account/balance ${signed.map(k).join(' ')}  (median ${k(median(signed))})`);
+    const LABELS: Record<Kind, string> = {
+      bare: 'bare Fastify app, same bytes      ',
+      plain: "signet's app, unauthenticated     ",
+      signed: 'signed GET /api/v5/account/balance',
+    };
+    for (const kind of KINDS)
+      console.log(`    ${LABELS[kind]} ${counts[kind].map(k).join(' ')}  (median ${k(median(counts[kind]))})`);
+    const signed = median(counts.signed);
     console.log(
-      `    instructions per request signed / unauthenticated: ${(median(signed) / median(plain)).toFixed(2)}x (a count, not CPU time, which (b) measures)`,
+      `    instructions per request bare / signed: ${(median(counts.bare) / signed).toFixed(2)}; signet unauthenticated / signed: ${(median(counts.plain) / signed).toFixed(2)} (a count, not CPU time, which (b) measures)`,
     );
   } finally {
     child.kill('SIGKILL');
+    bareChild.kill('SIGKILL');
     rmSync(out, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: figures measured side by side in one run (never a pass/fail test).
  * (a) in-process: OKX authentication checks per second vs a bare HMAC-SHA256 of the same prehash.
- * (b) over HTTP: signed GET /api/v5/account/balance vs an unauthenticated route of the same app
+ * (b) over HTTP: signed GET /api/v5/account/balance vs a bare Fastify app (bench/bare-server.ts,
+ *     a separate process on the same core) and an unauthenticated route of signet's own app, all
  *     answering the same bytes, same load generator (autocannon), interleaved runs; requests/s,
  *     p50/p99 latency and the server's CPU time per request (the steadier figure on 2 shared cores).
- * (c) the same two routes in instructions per request under callgrind (bench/instructions.ts):
+ * (c) the same three routes in instructions per request under callgrind (bench/instructions.ts):
  *     repeatable within a few percent on a busy machine, where (b) moves by ±20%.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
@@ -91,48 +92,60 @@ interface Ready {
   secretKey: string;
   passphrase: string;
   bytes: number;
+  /** The signed balance answer's body, which the bare-Fastify server answers too. */
+  body: string;
 }
 interface CpuReply {
   cpu: NodeJS.CpuUsage;
   rss: number;
 }
 
-function ask<T>(child: ChildProcess, msg: string): Promise<T> {
+function ask<T>(child: ChildProcess, msg: string | { body: string }): Promise<T> {
   return new Promise((resolve) => {
     child.once('message', (m) => resolve(m as T));
     child.send(msg);
   });
 }
 
-async function overHttp(): Promise<void> {
+/** Forks a benchmark server; pinned to core 0 when `pinned`, with the CPU profiler when BENCH_CPU_PROF is set. */
+function forkServer(file: string, pinned: boolean): ChildProcess {
   const nodeArgs = [
     '--import',
     'tsx',
     ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []),
   ];
-  // Server on core 0, load generator on core 1: each has a core, so the server's CPU per request
-  // is not inflated by waiting for (and waking) a load generator squeezed onto the same core.
-  const pinned = pin && cpus().length >= 2;
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
+  return fork(fileURLToPath(new URL(file, import.meta.url)), [], {
     ...(pinned
       ? { execPath: 'taskset', execArgv: ['-c', '0', process.execPath, ...nodeArgs] }
       : { execArgv: nodeArgs }),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+}
+
+async function overHttp(): Promise<void> {
+  // Servers on core 0, load generator on core 1: each has a core, so a server's CPU per request
+  // is not inflated by waiting for (and waking) a load generator squeezed onto the same core.
+  // The bare-Fastify server shares core 0 with signet's; only one of them is loaded at a time.
+  const pinned = pin && cpus().length >= 2;
+  const child = forkServer('./server.ts', pinned);
+  const bareChild = forkServer('./bare-server.ts', pinned);
   if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
   const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));
+  const bare = await ask<{ url: string }>(bareChild, { body: ready.body });
   const path = '/api/v5/account/balance';
   const duration = quick ? 2 : 3;
   const rounds = quick ? 2 : 7;
-  type Kind = 'signed' | 'plain';
+  type Kind = 'bare' | 'plain' | 'signed';
+  const KINDS: readonly Kind[] = ['bare', 'plain', 'signed'];
   type Sample = { rps: number; p50: number; p99: number; cpuUs: number };
-  const saturated: Record<Kind, Sample[]> = { signed: [], plain: [] };
-  const equalLoad: Record<Kind, Sample[]> = { signed: [], plain: [] };
+  const samples = (): Record<Kind, Sample[]> => ({ bare: [], plain: [], signed: [] });
+  const saturated = samples();
+  const equalLoad = samples();
 
   /** One autocannon run; `rate` (requests/s over all connections) fixes the offered load. */
   const run = async (kind: Kind, into: Record<Kind, Sample[]>, rate?: number) => {
     const ts = new Date().toISOString();
-    // Both kinds send the same request bytes (the unauthenticated route ignores the headers),
+    // Every kind sends the same request bytes (the unauthenticated routes ignore the headers),
     // so the difference is the work of checking them, not of receiving them.
     const headers: Record<string, string> = {
       'OK-ACCESS-KEY': ready.apiKey,
@@ -140,70 +153,70 @@ async function overHttp(): Promise<void> {
       'OK-ACCESS-TIMESTAMP': ts,
       'OK-ACCESS-PASSPHRASE': ready.passphrase,
     };
-    const before = await ask<CpuReply>(child, 'cpu');
+    const server = kind === 'bare' ? bareChild : child;
+    const before = await ask<CpuReply>(server, 'cpu');
     const r = await autocannon({
-      url: ready.url + (kind === 'plain' ? '/bench/plain' : path),
+      url: kind === 'bare' ? bare.url + path : ready.url + (kind === 'plain' ? '/bench/plain' : path),
       connections: CONNECTIONS,
       duration,
       headers,
       ...(rate === undefined ? {} : { overallRate: rate }),
     });
-    const after = await ask<CpuReply>(child, 'cpu');
+    const after = await ask<CpuReply>(server, 'cpu');
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${kind}: ${r.non2xx} non-2xx, ${r.errors} errors`);
     const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
     into[kind].push({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuUs: cpu / r.requests.total });
   };
 
   // Warm-up (JIT, caches), discarded.
-  const warm: Record<Kind, Sample[]> = { signed: [], plain: [] };
-  for (let i = 0; i < 2; i++) {
-    await run('plain', warm);
-    await run('signed', warm);
-  }
+  const warm = samples();
+  for (let i = 0; i < 2; i++) for (const kind of KINDS) await run(kind, warm);
   // Saturated: as fast as each route goes (throughput and latency).
-  for (let i = 0; i < rounds; i++) {
-    await run('plain', saturated);
-    await run('signed', saturated);
-  }
-  // Equal load: both routes offered the same request rate (70% of the signed route's maximum),
-  // so that the server's idle time and wake-ups, which inflate CPU per request at lower
-  // throughput, are the same for both and only the work per request differs.
+  for (let i = 0; i < rounds; i++) for (const kind of KINDS) await run(kind, saturated);
+  // Equal load: every route offered the same request rate (70% of the signed route's maximum),
+  // so that the servers' idle time and wake-ups, which inflate CPU per request at lower
+  // throughput, are the same for all and only the work per request differs.
   const rate = Math.round(0.7 * median(saturated.signed.map((r) => r.rps)));
-  for (let i = 0; i < rounds; i++) {
-    await run('plain', equalLoad, rate);
-    await run('signed', equalLoad, rate);
-  }
+  for (let i = 0; i < rounds; i++) for (const kind of KINDS) await run(kind, equalLoad, rate);
   const rss = (await ask<CpuReply>(child, 'cpu')).rss;
   child.send('stop');
+  bareChild.send('stop');
 
   console.log(
     `(b) over HTTP, autocannon ${CONNECTIONS} connections, ${rounds} interleaved ${duration}s runs of each route per phase (medians), ${ready.bytes}-byte responses`,
   );
   console.log(
-    `    ${pinned ? 'server pinned to core 0, load generator to core 1' : 'not pinned (no taskset or one core): figures are noisier'}`,
+    `    ${pinned ? 'servers pinned to core 0, load generator to core 1' : 'not pinned (no taskset or one core): figures are noisier'}`,
   );
+  const cpuUs = (rs: Sample[]) => median(rs.map((r) => r.cpuUs));
   const cpuOf = (rs: Sample[]) =>
-    `CPU ${median(rs.map((r) => r.cpuUs)).toFixed(1)} µs/req (min ${Math.min(...rs.map((r) => r.cpuUs)).toFixed(1)})`;
-  const row = (label: string, rs: Sample[]) =>
+    `CPU ${cpuUs(rs).toFixed(1)} µs/req (min ${Math.min(...rs.map((r) => r.cpuUs)).toFixed(1)})`;
+  const LABELS: Record<Kind, string> = {
+    bare: 'bare Fastify app, same bytes',
+    plain: "signet's app, unauthenticated",
+    signed: 'signed GET /api/v5/account/balance',
+  };
+  const rows = (set: Record<Kind, Sample[]>) => {
+    for (const kind of KINDS) {
+      const rs = set[kind];
+      console.log(
+        `    ${LABELS[kind].padEnd(34)} ${fmt(median(rs.map((r) => r.rps))).padStart(8)} req/s  p50 ${median(rs.map((r) => r.p50))} ms  p99 ${median(rs.map((r) => r.p99))} ms  ${cpuOf(rs)}`,
+      );
+    }
+    const vsBare = cpuUs(set.bare) / cpuUs(set.signed);
+    const vsPlain = cpuUs(set.plain) / cpuUs(set.signed);
     console.log(
-      `    ${label.padEnd(34)} ${fmt(median(rs.map((r) => r.rps))).padStart(8)} req/s  p50 ${median(rs.map((r) => r.p50))} ms  p99 ${median(rs.map((r) => r.p99))} ms  ${cpuOf(rs)}`,
+      `    efficiency (CPU per request) bare / signed: ${vsBare.toFixed(2)} (target >= 0.85); signet unauthenticated / signed: ${vsPlain.toFixed(2)}`,
     );
-  const ratio = (set: Record<Kind, Sample[]>) =>
-    median(set.signed.map((r) => r.cpuUs)) / median(set.plain.map((r) => r.cpuUs));
+  };
   console.log('    saturated (each route as fast as it goes):');
-  row('unauthenticated, same bytes', saturated.plain);
-  row('signed GET /api/v5/account/balance', saturated.signed);
+  rows(saturated);
   console.log(
-    `    throughput signed / unauthenticated: ${(median(saturated.signed.map((r) => r.rps)) / median(saturated.plain.map((r) => r.rps))).toFixed(2)}; CPU per request ${ratio(saturated).toFixed(2)}x`,
+    `    throughput signed / bare: ${(median(saturated.signed.map((r) => r.rps)) / median(saturated.bare.map((r) => r.rps))).toFixed(2)}`,
   );
   console.log(`    equal load (${fmt(rate)} req/s offered to each):`);
-  row('unauthenticated, same bytes', equalLoad.plain);
-  row('signed GET /api/v5/account/balance', equalLoad.signed);
-  const eq = ratio(equalLoad);
-  console.log(
-    `    CPU per request signed / unauthenticated at equal load: ${eq.toFixed(2)}x (target <= 1.25x); efficiency ${(1 / eq).toFixed(2)} (target >= 0.8)`,
-  );
-  console.log(`    server RSS after the runs: ${(rss / 1048576).toFixed(0)} MiB`);
+  rows(equalLoad);
+  console.log(`    signet server RSS after the runs: ${(rss / 1048576).toFixed(0)} MiB`);
 }
 
 function median(xs: number[]): number {
@@ -212,7 +225,9 @@ function median(xs: number[]): number {
 }
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+// --parts=bc runs only parts (b) and (c), for instance (default: all three).
+const parts = process.argv.find((a) => a.startsWith('--parts='))?.slice('--parts='.length) ?? 'abc';
 console.log(`signet benchmark, Node ${process.version}, ${new Date().toISOString()}`);
-await inProcess();
-await overHttp();
-await instructionCounts();
+if (parts.includes('a')) await inProcess();
+if (parts.includes('b')) await overHttp();
+if (parts.includes('c')) await instructionCounts();

@@ -43,7 +43,10 @@ const key = await rt.keys.create(
 );
 const app = buildServer(rt.appDeps);
 let sameBytes = '';
-app.get('/bench/plain', async (_request, reply) => reply.type('application/json; charset=utf-8').send(sameBytes));
+// Synchronous, as the bare server's route and the signed balance route are (no promise per request).
+app.get('/bench/plain', (_request, reply) => {
+  reply.type('application/json; charset=utf-8').send(sameBytes);
+});
 
 const path = '/api/v5/account/balance';
 const ts = new Date().toISOString();
@@ -60,7 +63,14 @@ const signed = await app.inject({
 sameBytes = signed.body;
 
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
-process.send?.({ url, apiKey: key.apiKey, secretKey: key.secretKey, passphrase: PASSPHRASE, bytes: sameBytes.length });
+process.send?.({
+  url,
+  apiKey: key.apiKey,
+  secretKey: key.secretKey,
+  passphrase: PASSPHRASE,
+  bytes: sameBytes.length,
+  body: sameBytes,
+});
 process.on('message', (msg) => {
   if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss });
   if (msg === 'stop') {

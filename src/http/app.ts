@@ -14,6 +14,7 @@ import type { AppDeps } from '../services/container.js';
 import { answerConsoleFrameworkError } from './console-edge.js';
 import { gatewayProxy } from './gateway/proxy.js';
 import type { GatewayConfig } from './gateway/routes-file.js';
+import { lazyChildLogger } from './lazy-logger.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/asset.js';
 import { billRoutes } from './routes/bills.js';
@@ -47,6 +48,8 @@ export function buildApp(deps: AppDeps, extras: { gateway?: GatewayConfig | null
     },
     // No log line per request: only rejections and faults are logged (and cost CPU).
     logController: new LogController({ disableRequestLogging: true }),
+    // Each request's child logger (with its request id) is made only if the request logs.
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     // Ids for the logs and for the generic error message, never derived from the request.

@@ -33,8 +33,8 @@ export interface ActiveKey {
   /** The keyed verifier (checked synchronously) or an older scrypt hash (upgraded on first success). */
   passphraseHash: string;
   /**
-   * The passphrase, kept in memory only after one successful scrypt check (the hash stays the
-   * only form at rest). Only requests with a valid signature reach the comparison.
+   * The passphrase, kept in memory only after one successful check, scrypt or keyed verifier (the
+   * hash or verifier stays the only form at rest). Only requests with a valid signature reach the comparison.
    */
   passphraseMemo: string | null;
   /** A scrypt check under way, shared by concurrent requests with the same passphrase. */
@@ -213,8 +213,13 @@ export class Keyring {
    */
   passphraseMatches(key: ActiveKey, given: string): boolean | Promise<boolean> {
     const verifier = this.verifier;
-    if (verifier !== null && PassphraseVerifier.isKeyed(key.passphraseHash))
-      return verifier.matches(key.apiKey, given, key.passphraseHash);
+    if (verifier !== null && PassphraseVerifier.isKeyed(key.passphraseHash)) {
+      const ok = verifier.matches(key.apiKey, given, key.passphraseHash);
+      // Remembered as after scrypt: the authenticator's hot path then compares in memory, with no
+      // HMAC and no lane (promise chain) per request.
+      if (ok) key.passphraseMemo = given;
+      return ok;
+    }
     const memo = key.passphraseMemo;
     if (memo !== null) return constantTimeEqual(given, memo);
     // A burst of requests after a restart or a key change must not run one scrypt each.
