@@ -50,8 +50,8 @@ const dec = Decimal.parse;
 function entry(
   o: Pick<Order, 'userId' | 'env'>,
   ccy: string,
-  avail: Decimal,
-  frozen: Decimal,
+  availDelta: string,
+  frozenDelta: string,
   kind: string,
   ref: string,
 ): LedgerEntry {
@@ -60,8 +60,8 @@ function entry(
     env: o.env,
     account: TRADING,
     ccy,
-    availDelta: avail.toString(),
-    frozenDelta: frozen.toString(),
+    availDelta,
+    frozenDelta,
     kind,
     ref,
   };
@@ -70,8 +70,11 @@ function entry(
 /** Releases what an order still holds frozen (cancel, expiry of an ioc remainder): a new copy. */
 function release(o: Order, inst: SpotInstrument, kind: string, out: LedgerEntry[]): Order {
   const frozen = dec(o.frozen);
-  if (frozen.sign() > 0)
-    out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, frozen, frozen.neg(), kind, o.ordId));
+  if (frozen.sign() > 0) {
+    // Spelled anew, not copied: a stored row may spell the same value otherwise.
+    const text = frozen.toString();
+    out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, text, `-${text}`, kind, o.ordId));
+  }
   const released = copyOrder(o);
   released.frozen = '0';
   return released;
@@ -94,7 +97,8 @@ function freeze(o: Order, inst: SpotInstrument, out: LedgerEntry[]): Order {
   const remaining = remainingSize(o);
   const amount = o.side === 'buy' ? remaining.times(dec(o.px)) : remaining;
   if (amount.isZero()) return o;
-  out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, amount.neg(), amount, 'order_freeze', o.ordId));
+  const text = amount.toString();
+  out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, `-${text}`, text, 'order_freeze', o.ordId));
   const frozen = copyOrder(o);
   frozen.frozen = dec(o.frozen).plus(amount).toString();
   return frozen;
@@ -103,7 +107,18 @@ function freeze(o: Order, inst: SpotInstrument, out: LedgerEntry[]): Order {
 const crosses = (taker: Order, maker: Order): boolean =>
   taker.px === '' || (taker.side === 'buy' ? dec(maker.px).lte(dec(taker.px)) : dec(maker.px).gte(dec(taker.px)));
 
-const feeOf = (amount: Decimal, rate: string): Decimal => amount.times(dec(rate)).roundDown(MAX_DECIMALS);
+/** One trade's figures, computed and spelled once for both of its sides. */
+interface Trade {
+  tradeId: string;
+  px: string;
+  /** Base size, and its spelling. */
+  q: Decimal;
+  qText: string;
+  /** Price × size in the quote currency, and its spelling. */
+  quote: Decimal;
+  quoteText: string;
+  now: number;
+}
 
 /** The ledger entries of one trade, and the two orders after it. */
 function settle(
@@ -118,54 +133,68 @@ function settle(
   out: MatchOutcome,
 ): { taker: Order; maker: Order } {
   const quote = q.times(dec(px));
-  const next = (o: Order, role: 'T' | 'M'): Order => {
-    const rate = role === 'T' ? fees.taker : fees.maker;
-    const received = o.side === 'buy' ? q : quote;
-    const fee = feeOf(received, rate);
-    const recvCcy = o.side === 'buy' ? inst.baseCcy : inst.quoteCcy;
-    const payCcy = o.side === 'buy' ? inst.quoteCcy : inst.baseCcy;
-    let frozen = dec(o.frozen);
-    if (o.px === '') {
-      out.entries.push(entry(o, payCcy, (o.side === 'buy' ? quote : q).neg(), ZERO, 'trade', tradeId));
-    } else if (o.side === 'buy') {
-      // A buy froze its own limit price per unit: the fill consumes that and refunds any price improvement.
-      const held = q.times(dec(o.px));
-      frozen = frozen.minus(held);
-      out.entries.push(entry(o, payCcy, held.minus(quote), held.neg(), 'trade', tradeId));
-    } else {
-      frozen = frozen.minus(q);
-      out.entries.push(entry(o, payCcy, ZERO, q.neg(), 'trade', tradeId));
-    }
-    out.entries.push(entry(o, recvCcy, received, ZERO, 'trade', tradeId));
-    if (fee.sign() > 0) out.entries.push(entry(o, recvCcy, fee.neg(), ZERO, 'fee', tradeId));
-    out.fills.push({
-      tradeId,
-      instId: o.instId,
-      ordId: o.ordId,
-      clOrdId: o.clOrdId,
-      tag: o.tag,
-      userId: o.userId,
-      env: o.env,
-      side: o.side,
-      px,
-      sz: q.toString(),
-      fee: fee.isZero() ? '0' : fee.neg().toString(),
-      feeCcy: recvCcy,
-      execType: role,
-      ts: now,
-    });
-    const accFillSz = dec(o.accFillSz).plus(q);
-    const done = o.tgtCcy === 'quote_ccy' ? false : accFillSz.eq(dec(o.sz));
-    const after = copyOrder(o);
-    after.accFillSz = accFillSz.toString();
-    after.accFillQuote = dec(o.accFillQuote).plus(quote).toString();
-    after.fee = dec(o.fee).minus(fee).toString();
-    after.frozen = frozen.toString();
-    after.state = done ? 'filled' : 'partially_filled';
-    after.uTime = now;
-    return after;
+  const trade: Trade = { tradeId, px, q, qText: q.toString(), quote, quoteText: quote.toString(), now };
+  return {
+    taker: settleSide(taker, 'T', trade, inst, fees, out),
+    maker: settleSide(maker, 'M', trade, inst, fees, out),
   };
-  return { taker: next(taker, 'T'), maker: next(maker, 'M') };
+}
+
+/** One side of a trade: its entries and fill, and the order after it. */
+function settleSide(
+  o: Order,
+  role: 'T' | 'M',
+  t: Trade,
+  inst: SpotInstrument,
+  fees: FeeRates,
+  out: MatchOutcome,
+): Order {
+  const buy = o.side === 'buy';
+  const received = buy ? t.q : t.quote;
+  const receivedText = buy ? t.qText : t.quoteText;
+  const fee = received.times(dec(role === 'T' ? fees.taker : fees.maker)).roundDown(MAX_DECIMALS);
+  const feeText = fee.toString();
+  const recvCcy = buy ? inst.baseCcy : inst.quoteCcy;
+  const payCcy = buy ? inst.quoteCcy : inst.baseCcy;
+  let frozen = dec(o.frozen);
+  if (o.px === '') {
+    out.entries.push(entry(o, payCcy, `-${buy ? t.quoteText : t.qText}`, '0', 'trade', t.tradeId));
+  } else if (buy) {
+    // A buy froze its own limit price per unit: the fill consumes that and refunds any price improvement.
+    const held = t.q.times(dec(o.px));
+    frozen = frozen.minus(held);
+    out.entries.push(entry(o, payCcy, held.minus(t.quote).toString(), `-${held.toString()}`, 'trade', t.tradeId));
+  } else {
+    frozen = frozen.minus(t.q);
+    out.entries.push(entry(o, payCcy, '0', `-${t.qText}`, 'trade', t.tradeId));
+  }
+  out.entries.push(entry(o, recvCcy, receivedText, '0', 'trade', t.tradeId));
+  if (feeText !== '0') out.entries.push(entry(o, recvCcy, `-${feeText}`, '0', 'fee', t.tradeId));
+  out.fills.push({
+    tradeId: t.tradeId,
+    instId: o.instId,
+    ordId: o.ordId,
+    clOrdId: o.clOrdId,
+    tag: o.tag,
+    userId: o.userId,
+    env: o.env,
+    side: o.side,
+    px: t.px,
+    sz: t.qText,
+    fee: feeText === '0' ? '0' : `-${feeText}`,
+    feeCcy: recvCcy,
+    execType: role,
+    ts: t.now,
+  });
+  const accFillSz = dec(o.accFillSz).plus(t.q);
+  const after = copyOrder(o);
+  after.accFillSz = accFillSz.toString();
+  after.accFillQuote = dec(o.accFillQuote).plus(t.quote).toString();
+  after.fee = dec(o.fee).minus(fee).toString();
+  after.frozen = frozen.toString();
+  after.state = o.tgtCcy !== 'quote_ccy' && accFillSz.eq(dec(o.sz)) ? 'filled' : 'partially_filled';
+  after.uTime = t.now;
+  return after;
 }
 
 /** Base size a fok order could fill now, ignoring the owner's own orders. */
@@ -205,41 +234,39 @@ export function matchOrder(
     return out;
   }
   let taker = order.px === '' ? order : freeze(order, inst, out.entries);
-  let spent = ZERO;
+  const buy = order.side === 'buy';
+  const limit = order.px === '' ? undefined : dec(order.px);
+  const byQuote = order.tgtCcy === 'quote_ccy';
+  // What is left to fill: the base size, or for a quote-sized market order the quote budget.
+  let takerLeft = byQuote ? dec(order.sz) : remainingSize(order);
   let budgetLeft = true;
-  for (const resting of book.side(order.side === 'buy' ? 'sell' : 'buy')) {
-    if (!crosses(taker, resting)) break;
+  for (const resting of book.side(buy ? 'sell' : 'buy')) {
+    const makerPx = dec(resting.px);
+    if (limit !== undefined && (buy ? makerPx.gt(limit) : makerPx.lt(limit))) break;
     if (resting.userId === taker.userId) {
       makers.push(releaseAndCancel(resting, inst, 'self_trade', now, out.entries));
       continue;
     }
     const makerLeft = remainingSize(resting);
-    const makerPx = dec(resting.px);
     let q: Decimal;
-    if (taker.tgtCcy === 'quote_ccy') {
+    if (byQuote) {
       // Whole lots only: the remaining quote budget buys lots of lotSz at this price.
       const lotSz = dec(inst.lotSz);
-      const lots = dec(taker.sz).minus(spent).divideToInteger(makerPx.times(lotSz)).times(lotSz);
+      const lots = takerLeft.divideToInteger(makerPx.times(lotSz)).times(lotSz);
       q = lots.gt(makerLeft) ? makerLeft : lots;
       if (q.isZero()) {
         budgetLeft = false;
         break;
       }
     } else {
-      const takerLeft = dec(taker.sz).minus(dec(taker.accFillSz));
       q = takerLeft.lt(makerLeft) ? takerLeft : makerLeft;
     }
     const traded = settle(taker, resting, resting.px, q, inst, fees, nextTradeId(), now, out);
     taker = traded.taker;
     makers.push(traded.maker);
-    spent = spent.plus(q.times(makerPx));
+    takerLeft = takerLeft.minus(byQuote ? q.times(makerPx) : q);
     if (taker.state === 'filled') break;
-    if (
-      taker.tgtCcy === 'quote_ccy' &&
-      dec(taker.sz)
-        .minus(spent)
-        .lt(makerPx.times(dec(inst.lotSz)))
-    ) {
+    if (byQuote && takerLeft.lt(makerPx.times(dec(inst.lotSz)))) {
       budgetLeft = false;
       break;
     }

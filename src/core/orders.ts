@@ -104,6 +104,13 @@ export function parsePositive(value: string, field: string): Decimal {
   return n;
 }
 
+/**
+ * The canonical spelling of a value `parsePositive` accepted from `text`: the text itself unless
+ * its fraction ends in a zero ("1.50" is "1.5"); the pattern already refuses leading zeros.
+ */
+const spelled = (text: string, value: Decimal): string =>
+  text.charCodeAt(text.length - 1) === 48 && text.includes('.') ? value.toString() : text;
+
 /** Parses a positive decimal; the error names the field. The big.js form of `parsePositive`. */
 export function positiveDecimal(value: string, field: string): Big {
   return new Big(parsePositive(value, field).toString());
@@ -208,13 +215,13 @@ export function validateOrder(req: OrderRequest, instruments: ReadonlyMap<string
       throw new RuleError('51000', `tgtCcy: must be base_ccy or quote_ccy, got "${tgt}"`, 'tgtCcy');
     }
     if (tgtCcy === 'base_ccy') checkBaseSize(sz, inst);
-    return { inst, clOrdId, tag, side, ordType, px: '', sz: sz.toString(), tgtCcy };
+    return { inst, clOrdId, tag, side, ordType, px: '', sz: spelled(szText, sz), tgtCcy };
   }
   const pxText = text(req.px, 'px', true);
   const px = parsePositive(pxText, 'px');
   checkPrice(px, inst);
   checkBaseSize(sz, inst);
-  return { inst, clOrdId, tag, side, ordType, px: px.toString(), sz: sz.toString(), tgtCcy: '' };
+  return { inst, clOrdId, tag, side, ordType, px: spelled(pxText, px), sz: spelled(szText, sz), tgtCcy: '' };
 }
 
 /** A new order's record: nothing filled, nothing frozen yet. */
