@@ -100,7 +100,7 @@ function freeze(o: Order, inst: SpotInstrument, out: LedgerEntry[]): Order {
   const text = amount.toString();
   out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, `-${text}`, text, 'order_freeze', o.ordId));
   const frozen = copyOrder(o);
-  frozen.frozen = dec(o.frozen).plus(amount).toString();
+  frozen.frozen = o.frozen === '0' ? text : dec(o.frozen).plus(amount).toString();
   return frozen;
 }
 
@@ -161,16 +161,18 @@ function settleSide(
     out.entries.push(entry(o, payCcy, `-${buy ? t.quoteText : t.qText}`, '0', 'trade', t.tradeId));
   } else if (buy) {
     // A buy froze its own limit price per unit: the fill consumes that and refunds any price improvement.
-    const held = t.q.times(dec(o.px));
+    const atOwnPx = o.px === t.px;
+    const held = atOwnPx ? t.quote : t.q.times(dec(o.px));
     frozen = frozen.minus(held);
-    out.entries.push(entry(o, payCcy, held.minus(t.quote).toString(), `-${held.toString()}`, 'trade', t.tradeId));
+    const refund = atOwnPx ? '0' : held.minus(t.quote).toString();
+    out.entries.push(entry(o, payCcy, refund, `-${atOwnPx ? t.quoteText : held.toString()}`, 'trade', t.tradeId));
   } else {
     frozen = frozen.minus(t.q);
     out.entries.push(entry(o, payCcy, '0', `-${t.qText}`, 'trade', t.tradeId));
   }
   out.entries.push(entry(o, recvCcy, receivedText, '0', 'trade', t.tradeId));
   if (feeText !== '0') out.entries.push(entry(o, recvCcy, `-${feeText}`, '0', 'fee', t.tradeId));
-  out.fills.push({
+  const fill: Fill = {
     tradeId: t.tradeId,
     instId: o.instId,
     ordId: o.ordId,
@@ -185,12 +187,13 @@ function settleSide(
     feeCcy: recvCcy,
     execType: role,
     ts: t.now,
-  });
+  };
+  out.fills.push(fill);
   const accFillSz = dec(o.accFillSz).plus(t.q);
   const after = copyOrder(o);
-  after.accFillSz = accFillSz.toString();
-  after.accFillQuote = dec(o.accFillQuote).plus(t.quote).toString();
-  after.fee = dec(o.fee).minus(fee).toString();
+  after.accFillSz = o.accFillSz === '0' ? t.qText : accFillSz.toString();
+  after.accFillQuote = o.accFillQuote === '0' ? t.quoteText : dec(o.accFillQuote).plus(t.quote).toString();
+  after.fee = o.fee === '0' ? fill.fee : dec(o.fee).minus(fee).toString();
   after.frozen = frozen.toString();
   after.state = o.tgtCcy !== 'quote_ccy' && accFillSz.eq(dec(o.sz)) ? 'filled' : 'partially_filled';
   after.uTime = t.now;
@@ -350,11 +353,15 @@ export function applyOutcome(book: OrderBook, outcome: MatchOutcome): void {
   for (const o of outcome.orders) {
     const resting = book.get(o.ordId);
     if (!isOpen(o)) {
-      book.remove(o.ordId);
-    } else if (resting !== undefined && resting.px === o.px && dec(o.sz).lte(dec(resting.sz))) {
+      if (resting !== undefined) book.remove(o.ordId);
+    } else if (
+      resting !== undefined &&
+      resting.px === o.px &&
+      (resting.sz === o.sz || dec(o.sz).lte(dec(resting.sz)))
+    ) {
       book.update(o, true);
     } else {
-      book.remove(o.ordId);
+      // Moves an order already resting to the back of its (new) price's queue.
       book.add(o);
     }
   }
