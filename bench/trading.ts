@@ -20,6 +20,8 @@ import { INSTRUMENTS } from '../src/services/trading-service.js';
 import { tempDir } from '../test/helpers.js';
 
 const quick = process.argv.includes('--quick');
+/** `--inprocess-only`: part (a) alone, no server (for iterating on the engine). */
+const inProcessOnly = process.argv.includes('--inprocess-only');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
@@ -155,4 +157,4 @@ async function overHttp(): Promise<void> {
 
 console.log(`signet trading benchmark, Node ${process.version}, ${new Date().toISOString()}`);
 await inProcess();
-await overHttp();
+if (!inProcessOnly) await overHttp();

@@ -38,6 +38,9 @@ describe('Decimal against big.js on random values', () => {
       const a = randomDecimal();
       assert.equal(Decimal.parse(a).toString(), new Big(a).toFixed(), a);
     }
+    for (const a of ['007', '0.50', '-0.0', '00.1', '-00', '10', '-10.10', '0.000', '1000000000.000000000000000000']) {
+      assert.equal(Decimal.parse(a).toString(), new Big(a).toFixed(), a);
+    }
   });
 
   test('plus, minus, times, neg', () => {

@@ -13,13 +13,16 @@ export class Decimal {
   /** A safe integer (number) or, beyond 2^53, a bigint: never a bigint that would fit a number. */
   declare readonly units: number | bigint;
   declare readonly scale: number;
+  /** The spelling, once known (parsed from canonical text, or spelled by `toString`). */
+  declare private text: string | undefined;
 
   // Fields assigned here only (no class-field definitions first): one hidden class, and small
   // methods below with their bigint fallbacks apart, so V8 inlines them and often allocates
   // nothing for an intermediate value.
-  private constructor(units: number | bigint, scale: number) {
+  private constructor(units: number | bigint, scale: number, text?: string) {
     this.units = units;
     this.scale = scale;
+    this.text = text;
   }
 
   static readonly ZERO = new Decimal(0, 0);
@@ -50,8 +53,16 @@ export class Decimal {
     if (digits === 0 || scale === 0) throw new Error(`not a plain decimal: "${text}"`);
     if (scale < 0) scale = 0;
     // Up to 15 digits the running sum stays below 2^53 and is exact.
-    if (digits <= 15) return Decimal.of(negative ? -units : units, scale);
-    return Decimal.ofBig(BigInt(text.replace('.', '')), scale);
+    const value =
+      digits <= 15 ? Decimal.of(negative ? -units : units, scale) : Decimal.ofBig(BigInt(text.replace('.', '')), scale);
+    // Keep the text when it is already the canonical spelling: no trailing zero after the
+    // point, no leading zero before a digit (the value is not zero: that returned above).
+    const first = negative ? 1 : 0;
+    const canonical =
+      (scale === 0 || text.charCodeAt(n - 1) !== 48) &&
+      !(text.charCodeAt(first) === 48 && text.charCodeAt(first + 1) !== 46);
+    if (canonical && value.units !== 0) value.text = text;
+    return value;
   }
 
   /** units × 10^-scale, normalized. */
@@ -209,6 +220,11 @@ export class Decimal {
 
   /** The plain decimal spelling, as big.js's `toFixed()`: no exponent, no trailing zeros, '0' for zero. */
   toString(): string {
+    if (this.text === undefined) this.text = this.spell();
+    return this.text;
+  }
+
+  private spell(): string {
     const u = this.units;
     if (u === 0) return '0';
     const negative = u < 0;
