@@ -1,10 +1,10 @@
-import Big from 'big.js';
+import { Decimal } from './decimal.js';
 import { RuleError } from './errors.js';
 import type { KeyEnv } from './key-rules.js';
 import { type LedgerEntry, MAX_DECIMALS, TRADING } from './ledger.js';
 import type { SpotInstrument } from './markets.js';
-import { type OrderBook, remainingOf } from './order-book.js';
-import { checkBaseSize, checkPrice, isOpen, type Order, positiveDecimal } from './orders.js';
+import { type OrderBook, remainingSize } from './order-book.js';
+import { checkBaseSize, checkPrice, copyOrder, isOpen, type Order, parsePositive } from './orders.js';
 
 /** Fee rates as fractions of the amount received, e.g. maker '0.0008', taker '0.001'. */
 export interface FeeRates {
@@ -44,13 +44,14 @@ export interface MatchOutcome {
   entries: LedgerEntry[];
 }
 
-const big = (s: string | number) => new Big(s);
+const ZERO = Decimal.ZERO;
+const dec = Decimal.parse;
 
 function entry(
   o: Pick<Order, 'userId' | 'env'>,
   ccy: string,
-  avail: Big,
-  frozen: Big,
+  availDelta: string,
+  frozenDelta: string,
   kind: string,
   ref: string,
 ): LedgerEntry {
@@ -59,105 +60,152 @@ function entry(
     env: o.env,
     account: TRADING,
     ccy,
-    availDelta: avail.toFixed(),
-    frozenDelta: frozen.toFixed(),
+    availDelta,
+    frozenDelta,
     kind,
     ref,
   };
 }
 
-/** Releases what an order still holds frozen (cancel, expiry of an ioc remainder). */
+/** Releases what an order still holds frozen (cancel, expiry of an ioc remainder): a new copy. */
 function release(o: Order, inst: SpotInstrument, kind: string, out: LedgerEntry[]): Order {
-  const frozen = big(o.frozen);
-  if (frozen.gt(0))
-    out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, frozen, frozen.neg(), kind, o.ordId));
-  return { ...o, frozen: '0' };
+  const frozen = dec(o.frozen);
+  if (frozen.sign() > 0) {
+    // Spelled anew, not copied: a stored row may spell the same value otherwise.
+    const text = frozen.toString();
+    out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, text, `-${text}`, kind, o.ordId));
+  }
+  const released = copyOrder(o);
+  released.frozen = '0';
+  return released;
 }
+
+/** Marks a fresh copy canceled (`source`, at `now`) and returns it. */
+function markCanceled(c: Order, source: string, now: number): Order {
+  c.state = 'canceled';
+  c.cancelSource = source;
+  c.uTime = now;
+  return c;
+}
+
+/** The order canceled, releasing what it held frozen. */
+const releaseAndCancel = (o: Order, inst: SpotInstrument, source: string, now: number, out: LedgerEntry[]): Order =>
+  markCanceled(release(o, inst, 'order_release', out), source, now);
 
 /** Freezes what a limit order needs for its unfilled size: quote for a buy, base for a sell. */
 function freeze(o: Order, inst: SpotInstrument, out: LedgerEntry[]): Order {
-  const remaining = big(remainingOf(o));
-  const amount = o.side === 'buy' ? remaining.times(o.px) : remaining;
-  if (amount.eq(0)) return o;
-  out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, amount.neg(), amount, 'order_freeze', o.ordId));
-  return { ...o, frozen: big(o.frozen).plus(amount).toFixed() };
+  const remaining = remainingSize(o);
+  const amount = o.side === 'buy' ? remaining.times(dec(o.px)) : remaining;
+  if (amount.isZero()) return o;
+  const text = amount.toString();
+  out.push(entry(o, o.side === 'buy' ? inst.quoteCcy : inst.baseCcy, `-${text}`, text, 'order_freeze', o.ordId));
+  const frozen = copyOrder(o);
+  frozen.frozen = o.frozen === '0' ? text : dec(o.frozen).plus(amount).toString();
+  return frozen;
 }
 
 const crosses = (taker: Order, maker: Order): boolean =>
-  taker.px === '' || (taker.side === 'buy' ? big(maker.px).lte(taker.px) : big(maker.px).gte(taker.px));
+  taker.px === '' || (taker.side === 'buy' ? dec(maker.px).lte(dec(taker.px)) : dec(maker.px).gte(dec(taker.px)));
 
-const feeOf = (amount: Big, rate: string): Big => amount.times(rate).round(MAX_DECIMALS, Big.roundDown);
+/** One trade's figures, computed and spelled once for both of its sides. */
+interface Trade {
+  tradeId: string;
+  px: string;
+  /** Base size, and its spelling. */
+  q: Decimal;
+  qText: string;
+  /** Price × size in the quote currency, and its spelling. */
+  quote: Decimal;
+  quoteText: string;
+  now: number;
+}
 
 /** The ledger entries of one trade, and the two orders after it. */
 function settle(
   taker: Order,
   maker: Order,
   px: string,
-  q: Big,
+  q: Decimal,
   inst: SpotInstrument,
   fees: FeeRates,
   tradeId: string,
   now: number,
   out: MatchOutcome,
 ): { taker: Order; maker: Order } {
-  const quote = q.times(px);
-  const next = (o: Order, role: 'T' | 'M'): Order => {
-    const rate = role === 'T' ? fees.taker : fees.maker;
-    const received = o.side === 'buy' ? q : quote;
-    const fee = feeOf(received, rate);
-    const recvCcy = o.side === 'buy' ? inst.baseCcy : inst.quoteCcy;
-    const payCcy = o.side === 'buy' ? inst.quoteCcy : inst.baseCcy;
-    let frozen = big(o.frozen);
-    if (o.px === '') {
-      out.entries.push(entry(o, payCcy, (o.side === 'buy' ? quote : q).neg(), big(0), 'trade', tradeId));
-    } else if (o.side === 'buy') {
-      // A buy froze its own limit price per unit: the fill consumes that and refunds any price improvement.
-      const held = q.times(o.px);
-      frozen = frozen.minus(held);
-      out.entries.push(entry(o, payCcy, held.minus(quote), held.neg(), 'trade', tradeId));
-    } else {
-      frozen = frozen.minus(q);
-      out.entries.push(entry(o, payCcy, big(0), q.neg(), 'trade', tradeId));
-    }
-    out.entries.push(entry(o, recvCcy, received, big(0), 'trade', tradeId));
-    if (fee.gt(0)) out.entries.push(entry(o, recvCcy, fee.neg(), big(0), 'fee', tradeId));
-    out.fills.push({
-      tradeId,
-      instId: o.instId,
-      ordId: o.ordId,
-      clOrdId: o.clOrdId,
-      tag: o.tag,
-      userId: o.userId,
-      env: o.env,
-      side: o.side,
-      px,
-      sz: q.toFixed(),
-      fee: fee.eq(0) ? '0' : fee.neg().toFixed(),
-      feeCcy: recvCcy,
-      execType: role,
-      ts: now,
-    });
-    const accFillSz = big(o.accFillSz).plus(q);
-    const done = o.tgtCcy === 'quote_ccy' ? false : accFillSz.eq(o.sz);
-    return {
-      ...o,
-      accFillSz: accFillSz.toFixed(),
-      accFillQuote: big(o.accFillQuote).plus(quote).toFixed(),
-      fee: big(o.fee).minus(fee).toFixed(),
-      frozen: frozen.toFixed(),
-      state: done ? 'filled' : 'partially_filled',
-      uTime: now,
-    };
+  const quote = q.times(dec(px));
+  const trade: Trade = { tradeId, px, q, qText: q.toString(), quote, quoteText: quote.toString(), now };
+  return {
+    taker: settleSide(taker, 'T', trade, inst, fees, out),
+    maker: settleSide(maker, 'M', trade, inst, fees, out),
   };
-  return { taker: next(taker, 'T'), maker: next(maker, 'M') };
+}
+
+/** One side of a trade: its entries and fill, and the order after it. */
+function settleSide(
+  o: Order,
+  role: 'T' | 'M',
+  t: Trade,
+  inst: SpotInstrument,
+  fees: FeeRates,
+  out: MatchOutcome,
+): Order {
+  const buy = o.side === 'buy';
+  const received = buy ? t.q : t.quote;
+  const receivedText = buy ? t.qText : t.quoteText;
+  const fee = received.times(dec(role === 'T' ? fees.taker : fees.maker)).roundDown(MAX_DECIMALS);
+  const feeText = fee.toString();
+  const recvCcy = buy ? inst.baseCcy : inst.quoteCcy;
+  const payCcy = buy ? inst.quoteCcy : inst.baseCcy;
+  let frozen = dec(o.frozen);
+  if (o.px === '') {
+    out.entries.push(entry(o, payCcy, `-${buy ? t.quoteText : t.qText}`, '0', 'trade', t.tradeId));
+  } else if (buy) {
+    // A buy froze its own limit price per unit: the fill consumes that and refunds any price improvement.
+    const atOwnPx = o.px === t.px;
+    const held = atOwnPx ? t.quote : t.q.times(dec(o.px));
+    frozen = frozen.minus(held);
+    const refund = atOwnPx ? '0' : held.minus(t.quote).toString();
+    out.entries.push(entry(o, payCcy, refund, `-${atOwnPx ? t.quoteText : held.toString()}`, 'trade', t.tradeId));
+  } else {
+    frozen = frozen.minus(t.q);
+    out.entries.push(entry(o, payCcy, '0', `-${t.qText}`, 'trade', t.tradeId));
+  }
+  out.entries.push(entry(o, recvCcy, receivedText, '0', 'trade', t.tradeId));
+  if (feeText !== '0') out.entries.push(entry(o, recvCcy, `-${feeText}`, '0', 'fee', t.tradeId));
+  const fill: Fill = {
+    tradeId: t.tradeId,
+    instId: o.instId,
+    ordId: o.ordId,
+    clOrdId: o.clOrdId,
+    tag: o.tag,
+    userId: o.userId,
+    env: o.env,
+    side: o.side,
+    px: t.px,
+    sz: t.qText,
+    fee: feeText === '0' ? '0' : `-${feeText}`,
+    feeCcy: recvCcy,
+    execType: role,
+    ts: t.now,
+  };
+  out.fills.push(fill);
+  const accFillSz = dec(o.accFillSz).plus(t.q);
+  const after = copyOrder(o);
+  after.accFillSz = o.accFillSz === '0' ? t.qText : accFillSz.toString();
+  after.accFillQuote = o.accFillQuote === '0' ? t.quoteText : dec(o.accFillQuote).plus(t.quote).toString();
+  after.fee = o.fee === '0' ? fill.fee : dec(o.fee).minus(fee).toString();
+  after.frozen = frozen.toString();
+  after.state = o.tgtCcy !== 'quote_ccy' && accFillSz.eq(dec(o.sz)) ? 'filled' : 'partially_filled';
+  after.uTime = t.now;
+  return after;
 }
 
 /** Base size a fok order could fill now, ignoring the owner's own orders. */
-function fillableSize(book: OrderBook, taker: Order): Big {
-  let total = big(0);
+function fillableSize(book: OrderBook, taker: Order): Decimal {
+  let total = ZERO;
   for (const maker of book.side(taker.side === 'buy' ? 'sell' : 'buy')) {
     if (!crosses(taker, maker)) break;
-    if (maker.userId !== taker.userId) total = total.plus(remainingOf(maker));
+    if (maker.userId !== taker.userId) total = total.plus(remainingSize(maker));
   }
   return total;
 }
@@ -181,47 +229,47 @@ export function matchOrder(
   const makers: Order[] = [];
   const opposite = book.best(order.side === 'buy' ? 'sell' : 'buy');
   if (order.ordType === 'post_only' && opposite !== undefined && crosses(order, opposite)) {
-    out.orders.push({ ...order, state: 'canceled', cancelSource: 'post_only', uTime: now });
+    out.orders.push(markCanceled(copyOrder(order), 'post_only', now));
     return out;
   }
-  if (order.ordType === 'fok' && fillableSize(book, order).lt(remainingOf(order))) {
-    out.orders.push({ ...order, state: 'canceled', cancelSource: 'fok', uTime: now });
+  if (order.ordType === 'fok' && fillableSize(book, order).lt(remainingSize(order))) {
+    out.orders.push(markCanceled(copyOrder(order), 'fok', now));
     return out;
   }
   let taker = order.px === '' ? order : freeze(order, inst, out.entries);
-  let spent = big(0);
+  const buy = order.side === 'buy';
+  const limit = order.px === '' ? undefined : dec(order.px);
+  const byQuote = order.tgtCcy === 'quote_ccy';
+  // What is left to fill: the base size, or for a quote-sized market order the quote budget.
+  let takerLeft = byQuote ? dec(order.sz) : remainingSize(order);
   let budgetLeft = true;
-  for (const resting of book.side(order.side === 'buy' ? 'sell' : 'buy')) {
-    if (!crosses(taker, resting)) break;
+  for (const resting of book.side(buy ? 'sell' : 'buy')) {
+    const makerPx = dec(resting.px);
+    if (limit !== undefined && (buy ? makerPx.gt(limit) : makerPx.lt(limit))) break;
     if (resting.userId === taker.userId) {
-      makers.push({
-        ...release(resting, inst, 'order_release', out.entries),
-        state: 'canceled',
-        cancelSource: 'self_trade',
-        uTime: now,
-      });
+      makers.push(releaseAndCancel(resting, inst, 'self_trade', now, out.entries));
       continue;
     }
-    const makerLeft = big(remainingOf(resting));
-    let q: Big;
-    if (taker.tgtCcy === 'quote_ccy') {
+    const makerLeft = remainingSize(resting);
+    let q: Decimal;
+    if (byQuote) {
       // Whole lots only: the remaining quote budget buys lots of lotSz at this price.
-      const lots = big(taker.sz).minus(spent).div(resting.px).div(inst.lotSz).round(0, Big.roundDown).times(inst.lotSz);
+      const lotSz = dec(inst.lotSz);
+      const lots = takerLeft.divideToInteger(makerPx.times(lotSz)).times(lotSz);
       q = lots.gt(makerLeft) ? makerLeft : lots;
-      if (q.eq(0)) {
+      if (q.isZero()) {
         budgetLeft = false;
         break;
       }
     } else {
-      const takerLeft = big(taker.sz).minus(taker.accFillSz);
       q = takerLeft.lt(makerLeft) ? takerLeft : makerLeft;
     }
     const traded = settle(taker, resting, resting.px, q, inst, fees, nextTradeId(), now, out);
     taker = traded.taker;
     makers.push(traded.maker);
-    spent = spent.plus(q.times(resting.px));
+    takerLeft = takerLeft.minus(byQuote ? q.times(makerPx) : q);
     if (taker.state === 'filled') break;
-    if (taker.tgtCcy === 'quote_ccy' && big(taker.sz).minus(spent).lt(big(resting.px).times(inst.lotSz))) {
+    if (byQuote && takerLeft.lt(makerPx.times(dec(inst.lotSz)))) {
       budgetLeft = false;
       break;
     }
@@ -236,23 +284,22 @@ function finish(taker: Order, budgetLeft: boolean, inst: SpotInstrument, now: nu
   if (taker.state === 'filled') return taker;
   if (taker.tgtCcy === 'quote_ccy') {
     // The budget ran out before the book did: as filled as a quote-sized order can be.
-    const filled = !budgetLeft && big(taker.accFillSz).gt(0);
-    return { ...taker, state: filled ? 'filled' : 'canceled', cancelSource: filled ? '' : 'market', uTime: now };
+    const filled = !budgetLeft && dec(taker.accFillSz).sign() > 0;
+    const done = copyOrder(taker);
+    done.state = filled ? 'filled' : 'canceled';
+    done.cancelSource = filled ? '' : 'market';
+    done.uTime = now;
+    return done;
   }
   if (taker.ordType === 'limit' || taker.ordType === 'post_only') return taker;
   const source = taker.ordType === 'market' ? 'market' : taker.ordType;
-  return { ...release(taker, inst, 'order_release', entries), state: 'canceled', cancelSource: source, uTime: now };
+  return releaseAndCancel(taker, inst, source, now, entries);
 }
 
 /** Cancels a resting order and releases what it holds frozen. */
 export function cancelOrder(order: Order, inst: SpotInstrument, source: string, now: number): MatchOutcome {
   const out: MatchOutcome = { orders: [], fills: [], entries: [] };
-  out.orders.push({
-    ...release(order, inst, 'order_release', out.entries),
-    state: 'canceled',
-    cancelSource: source,
-    uTime: now,
-  });
+  out.orders.push(releaseAndCancel(order, inst, source, now, out.entries));
   return out;
 }
 
@@ -278,19 +325,19 @@ export function amendOrder(
   if (change.newSz === undefined && change.newPx === undefined) {
     throw new RuleError('51000', 'newSz: give newSz or newPx (or both)', 'newSz');
   }
-  const sz = change.newSz === undefined ? big(order.sz) : positiveDecimal(change.newSz, 'newSz');
+  const sz = change.newSz === undefined ? dec(order.sz) : parsePositive(change.newSz, 'newSz');
   if (change.newSz !== undefined) {
     checkBaseSize(sz, inst, 'newSz');
-    if (sz.lte(order.accFillSz)) {
+    if (sz.lte(dec(order.accFillSz))) {
       throw new RuleError('51000', `newSz: must be greater than the filled size ${order.accFillSz}`, 'newSz');
     }
   }
-  const px = change.newPx === undefined ? big(order.px) : positiveDecimal(change.newPx, 'newPx');
+  const px = change.newPx === undefined ? dec(order.px) : parsePositive(change.newPx, 'newPx');
   if (change.newPx !== undefined) checkPrice(px, inst, 'newPx');
   const entries: LedgerEntry[] = [];
   const released = release(order, inst, 'order_release', entries);
-  const amended: Order = { ...released, sz: sz.toFixed(), px: px.toFixed(), uTime: now };
-  if (px.eq(order.px) && sz.lte(order.sz)) {
+  const amended: Order = { ...released, sz: sz.toString(), px: px.toString(), uTime: now };
+  if (px.eq(dec(order.px)) && sz.lte(dec(order.sz))) {
     const refrozen = freeze(amended, inst, entries);
     return { orders: [refrozen], fills: [], entries };
   }
@@ -306,11 +353,15 @@ export function applyOutcome(book: OrderBook, outcome: MatchOutcome): void {
   for (const o of outcome.orders) {
     const resting = book.get(o.ordId);
     if (!isOpen(o)) {
-      book.remove(o.ordId);
-    } else if (resting !== undefined && resting.px === o.px && big(o.sz).lte(resting.sz)) {
+      if (resting !== undefined) book.remove(o.ordId);
+    } else if (
+      resting !== undefined &&
+      resting.px === o.px &&
+      (resting.sz === o.sz || dec(o.sz).lte(dec(resting.sz)))
+    ) {
       book.update(o, true);
     } else {
-      book.remove(o.ordId);
+      // Moves an order already resting to the back of its (new) price's queue.
       book.add(o);
     }
   }

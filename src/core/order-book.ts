@@ -1,23 +1,63 @@
-import Big from 'big.js';
+import { Decimal } from './decimal.js';
 import type { Order, Side } from './orders.js';
 
+/** One resting order, linked to its neighbours in time priority within its price level. */
 interface Resting {
   order: Order;
+  level: Level;
+  prev: Resting | undefined;
+  next: Resting | undefined;
+}
+
+/** The orders resting at one price, in arrival order. */
+interface Level {
   /** The price as a number, for ordering only (prices are tick multiples with few digits). */
   pxNum: number;
-  /** Arrival sequence: time priority within a price. */
-  seq: number;
+  head: Resting | undefined;
+  tail: Resting | undefined;
+}
+
+/** One side of the book: its price levels best first, and the levels by price. */
+class BookSide {
+  readonly levels: Level[] = [];
+  readonly byPx = new Map<number, Level>();
+  count = 0;
+
+  constructor(private readonly better: (a: number, b: number) => boolean) {}
+
+  /** The level of a price, created in its place (binary search) when missing. */
+  levelOf(pxNum: number): Level {
+    const found = this.byPx.get(pxNum);
+    if (found !== undefined) return found;
+    const level: Level = { pxNum, head: undefined, tail: undefined };
+    let lo = 0;
+    let hi = this.levels.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.better(pxNum, (this.levels[mid] as Level).pxNum)) hi = mid;
+      else lo = mid + 1;
+    }
+    this.levels.splice(lo, 0, level);
+    this.byPx.set(pxNum, level);
+    return level;
+  }
+
+  dropLevel(level: Level): void {
+    const at = this.levels.indexOf(level);
+    if (at >= 0) this.levels.splice(at, 1);
+    this.byPx.delete(level.pxNum);
+  }
 }
 
 /**
  * The resting orders of one instrument: bids best (highest) first, asks best (lowest) first,
- * each price level in arrival order. Pure data: no I/O, no clock.
+ * each price level in arrival order. Pure data: no I/O, no clock. Adding and removing an order
+ * costs a map look-up and a link change; only a new or emptied price level moves others.
  */
 export class OrderBook {
-  private readonly bids: Resting[] = [];
-  private readonly asks: Resting[] = [];
+  private readonly bids = new BookSide((a, b) => a > b);
+  private readonly asks = new BookSide((a, b) => a < b);
   private readonly byId = new Map<string, Resting>();
-  private seq = 0;
 
   constructor(readonly instId: string) {}
 
@@ -27,7 +67,7 @@ export class OrderBook {
 
   /** How many orders rest on one side. */
   sideSize(side: Side): number {
-    return (side === 'buy' ? this.bids : this.asks).length;
+    return this.sideOf(side).count;
   }
 
   get(ordId: string): Order | undefined {
@@ -36,28 +76,25 @@ export class OrderBook {
 
   /** The resting orders on one side, best first. */
   *side(side: Side): Generator<Order> {
-    for (const r of side === 'buy' ? this.bids : this.asks) yield r.order;
+    for (const level of this.sideOf(side).levels) {
+      for (let r = level.head; r !== undefined; r = r.next) yield r.order;
+    }
   }
 
   best(side: Side): Order | undefined {
-    return (side === 'buy' ? this.bids : this.asks)[0]?.order;
+    return this.sideOf(side).levels[0]?.head?.order;
   }
 
   /** Adds an order behind every order at its price (an order already resting is moved there). */
   add(order: Order): void {
     if (this.byId.has(order.ordId)) this.remove(order.ordId);
-    const list = order.side === 'buy' ? this.bids : this.asks;
-    const r: Resting = { order, pxNum: Number(order.px), seq: ++this.seq };
-    const before = order.side === 'buy' ? (x: Resting) => x.pxNum < r.pxNum : (x: Resting) => x.pxNum > r.pxNum;
-    // Binary search for the first resting order r goes before.
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (before(list[mid] as Resting)) hi = mid;
-      else lo = mid + 1;
-    }
-    list.splice(lo, 0, r);
+    const side = this.sideOf(order.side);
+    const level = side.levelOf(Number(order.px));
+    const r: Resting = { order, level, prev: level.tail, next: undefined };
+    if (level.tail === undefined) level.head = r;
+    else level.tail.next = r;
+    level.tail = r;
+    side.count++;
     this.byId.set(order.ordId, r);
   }
 
@@ -72,9 +109,14 @@ export class OrderBook {
   remove(ordId: string): Order | undefined {
     const r = this.byId.get(ordId);
     if (r === undefined) return undefined;
-    const list = r.order.side === 'buy' ? this.bids : this.asks;
-    const at = list.indexOf(r);
-    if (at >= 0) list.splice(at, 1);
+    const side = this.sideOf(r.order.side);
+    const level = r.level;
+    if (r.prev === undefined) level.head = r.next;
+    else r.prev.next = r.next;
+    if (r.next === undefined) level.tail = r.prev;
+    else r.next.prev = r.prev;
+    if (level.head === undefined) side.dropLevel(level);
+    side.count--;
     this.byId.delete(ordId);
     return r.order;
   }
@@ -82,27 +124,32 @@ export class OrderBook {
   /** Aggregated price levels, best first: [price, size in base, order count]. */
   levels(side: Side, depth: number): Array<[string, string, number]> {
     const out: Array<[string, string, number]> = [];
-    const sizes: string[][] = [];
-    for (const r of side === 'buy' ? this.bids : this.asks) {
+    const sizes: Decimal[] = [];
+    for (const o of this.side(side)) {
       const last = out[out.length - 1];
-      if (last !== undefined && last[0] === r.order.px) {
+      if (last !== undefined && last[0] === o.px) {
         last[2]++;
-        sizes[sizes.length - 1]?.push(remainingOf(r.order));
+        sizes[sizes.length - 1] = (sizes[sizes.length - 1] ?? Decimal.ZERO).plus(remainingSize(o));
       } else {
         if (out.length === depth) break;
-        out.push([r.order.px, '0', 1]);
-        sizes.push([remainingOf(r.order)]);
+        out.push([o.px, '0', 1]);
+        sizes.push(remainingSize(o));
       }
     }
-    return out.map((l, i) => [l[0], sumDecimals(sizes[i] ?? []), l[2]]);
+    return out.map((l, i) => [l[0], (sizes[i] ?? Decimal.ZERO).toString(), l[2]]);
   }
+
+  private sideOf(side: Side): BookSide {
+    return side === 'buy' ? this.bids : this.asks;
+  }
+}
+
+/** Unfilled base size of a limit order, as a decimal. */
+export function remainingSize(o: Order): Decimal {
+  return Decimal.parse(o.sz).minus(Decimal.parse(o.accFillSz));
 }
 
 /** Unfilled base size of a limit order. */
 export function remainingOf(o: Order): string {
-  return new Big(o.sz).minus(o.accFillSz).toFixed();
-}
-
-function sumDecimals(values: readonly string[]): string {
-  return values.reduce((s, v) => s.plus(v), new Big(0)).toFixed();
+  return remainingSize(o).toString();
 }

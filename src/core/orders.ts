@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { Decimal } from './decimal.js';
 import { RuleError } from './errors.js';
 import type { KeyEnv } from './key-rules.js';
 import { MAX_DECIMALS } from './ledger.js';
@@ -89,8 +90,8 @@ function text(value: unknown, field: string, required: boolean): string {
   return String(value);
 }
 
-/** Parses a positive decimal; the error names the field. */
-export function positiveDecimal(value: string, field: string): Big {
+/** Parses a positive decimal into an exact `Decimal`; the error names the field. */
+export function parsePositive(value: string, field: string): Decimal {
   if (!DECIMAL.test(value)) {
     throw new RuleError(
       '51000',
@@ -98,41 +99,83 @@ export function positiveDecimal(value: string, field: string): Big {
       field,
     );
   }
-  const n = new Big(value);
-  if (n.lte(0)) throw new RuleError('51000', `${field}: must be greater than 0`, field);
+  const n = Decimal.parse(value);
+  if (n.sign() <= 0) throw new RuleError('51000', `${field}: must be greater than 0`, field);
   return n;
 }
 
+/**
+ * The canonical spelling of a value `parsePositive` accepted from `text`: the text itself unless
+ * its fraction ends in a zero ("1.50" is "1.5"); the pattern already refuses leading zeros.
+ */
+const spelled = (text: string, value: Decimal): string =>
+  text.charCodeAt(text.length - 1) === 48 && text.includes('.') ? value.toString() : text;
+
+/** Parses a positive decimal; the error names the field. The big.js form of `parsePositive`. */
+export function positiveDecimal(value: string, field: string): Big {
+  return new Big(parsePositive(value, field).toString());
+}
+
+const asDecimal = (value: Big | Decimal): Decimal =>
+  value instanceof Decimal ? value : Decimal.parse(value.toFixed());
+
+/** An instrument's steps and limits, parsed once. */
+interface Steps {
+  tickSz: Decimal;
+  lotSz: Decimal;
+  minSz: Decimal;
+  maxLmtSz: Decimal;
+}
+
+const STEPS = new WeakMap<SpotInstrument, Steps>();
+
+function stepsOf(inst: SpotInstrument): Steps {
+  let steps = STEPS.get(inst);
+  if (steps === undefined) {
+    steps = {
+      tickSz: Decimal.parse(inst.tickSz),
+      lotSz: Decimal.parse(inst.lotSz),
+      minSz: Decimal.parse(inst.minSz),
+      maxLmtSz: Decimal.parse(inst.maxLmtSz),
+    };
+    STEPS.set(inst, steps);
+  }
+  return steps;
+}
+
 /** True when `value` is a whole multiple of `step`. */
-export function isMultiple(value: Big, step: string): boolean {
-  return value.mod(step).eq(0);
+export function isMultiple(value: Big | Decimal, step: string): boolean {
+  return asDecimal(value).isMultipleOf(Decimal.parse(step));
 }
 
 /** Checks a size in base currency against the instrument's lot and minimum size. */
-export function checkBaseSize(sz: Big, inst: SpotInstrument, field = 'sz'): void {
-  if (!isMultiple(sz, inst.lotSz)) {
+export function checkBaseSize(size: Big | Decimal, inst: SpotInstrument, field = 'sz'): void {
+  const sz = asDecimal(size);
+  const steps = stepsOf(inst);
+  if (!sz.isMultipleOf(steps.lotSz)) {
     throw new RuleError(
       '51121',
-      `${field}: ${sz.toFixed()} is not a multiple of the lot size ${inst.lotSz} ${inst.baseCcy}`,
+      `${field}: ${sz.toString()} is not a multiple of the lot size ${inst.lotSz} ${inst.baseCcy}`,
       field,
     );
   }
-  if (sz.lt(inst.minSz)) {
+  if (sz.lt(steps.minSz)) {
     throw new RuleError(
       '51020',
-      `${field}: ${sz.toFixed()} is below the minimum order size ${inst.minSz} ${inst.baseCcy}`,
+      `${field}: ${sz.toString()} is below the minimum order size ${inst.minSz} ${inst.baseCcy}`,
       field,
     );
   }
-  if (sz.gt(inst.maxLmtSz)) {
-    throw new RuleError('51000', `${field}: ${sz.toFixed()} is above the maximum order size ${inst.maxLmtSz}`, field);
+  if (sz.gt(steps.maxLmtSz)) {
+    throw new RuleError('51000', `${field}: ${sz.toString()} is above the maximum order size ${inst.maxLmtSz}`, field);
   }
 }
 
 /** Checks a limit price against the instrument's tick size. */
-export function checkPrice(px: Big, inst: SpotInstrument, field = 'px'): void {
-  if (!isMultiple(px, inst.tickSz)) {
-    throw new RuleError('51000', `${field}: ${px.toFixed()} is not a multiple of the tick size ${inst.tickSz}`, field);
+export function checkPrice(price: Big | Decimal, inst: SpotInstrument, field = 'px'): void {
+  const px = asDecimal(price);
+  if (!px.isMultipleOf(stepsOf(inst).tickSz)) {
+    throw new RuleError('51000', `${field}: ${px.toString()} is not a multiple of the tick size ${inst.tickSz}`, field);
   }
 }
 
@@ -163,7 +206,7 @@ export function validateOrder(req: OrderRequest, instruments: ReadonlyMap<string
   const tag = text(req.tag, 'tag', false);
   if (!TAG.test(tag)) throw new RuleError('51000', 'tag: up to 16 letters and digits', 'tag');
   const szText = text(req.sz, 'sz', true);
-  const sz = positiveDecimal(szText, 'sz');
+  const sz = parsePositive(szText, 'sz');
   if (ordType === 'market') {
     const tgt = text(req.tgtCcy, 'tgtCcy', false);
     // OKX's default: a spot market buy counts quote currency, a sell base currency.
@@ -172,13 +215,13 @@ export function validateOrder(req: OrderRequest, instruments: ReadonlyMap<string
       throw new RuleError('51000', `tgtCcy: must be base_ccy or quote_ccy, got "${tgt}"`, 'tgtCcy');
     }
     if (tgtCcy === 'base_ccy') checkBaseSize(sz, inst);
-    return { inst, clOrdId, tag, side, ordType, px: '', sz: sz.toFixed(), tgtCcy };
+    return { inst, clOrdId, tag, side, ordType, px: '', sz: spelled(szText, sz), tgtCcy };
   }
   const pxText = text(req.px, 'px', true);
-  const px = positiveDecimal(pxText, 'px');
+  const px = parsePositive(pxText, 'px');
   checkPrice(px, inst);
   checkBaseSize(sz, inst);
-  return { inst, clOrdId, tag, side, ordType, px: px.toFixed(), sz: sz.toFixed(), tgtCcy: '' };
+  return { inst, clOrdId, tag, side, ordType, px: spelled(pxText, px), sz: spelled(szText, sz), tgtCcy: '' };
 }
 
 /** A new order's record: nothing filled, nothing frozen yet. */
@@ -205,6 +248,37 @@ export function newOrderRecord(o: NewOrder, ordId: string, userId: number, env: 
     cTime: now,
     uTime: now,
     queuedAt: now,
+  };
+}
+
+/**
+ * A field-by-field copy of an order, for the matching engine to change before it is shared: V8
+ * builds this literal about three times faster than `{ ...o }`, and the engine copies several
+ * orders per order placed. Keep the fields in `newOrderRecord`'s order (one hidden class).
+ */
+export function copyOrder(o: Order): Order {
+  return {
+    ordId: o.ordId,
+    clOrdId: o.clOrdId,
+    tag: o.tag,
+    userId: o.userId,
+    env: o.env,
+    instId: o.instId,
+    side: o.side,
+    ordType: o.ordType,
+    px: o.px,
+    sz: o.sz,
+    tgtCcy: o.tgtCcy,
+    accFillSz: o.accFillSz,
+    accFillQuote: o.accFillQuote,
+    fee: o.fee,
+    feeCcy: o.feeCcy,
+    frozen: o.frozen,
+    state: o.state,
+    cancelSource: o.cancelSource,
+    cTime: o.cTime,
+    uTime: o.uTime,
+    queuedAt: o.queuedAt,
   };
 }
 
