@@ -81,7 +81,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const box = new SecretBox(loadMasterKey(config.masterKeyHex, config.dataDir));
   // One keyed passphrase verifier for every instance: no slow hash per key after a start (issue 19).
   const verifier = await PassphraseVerifier.open(store, box);
-  const keyring = new Keyring(store, box, verifier);
+  const keyring = new Keyring(store, box, verifier, config.keyCache);
   const usage = new UsageTracker(store);
   const rejections = new RejectionRecorder(store);
   const keys = new KeyService(store, box, config.expiry, config.keyPolicy, verifier);

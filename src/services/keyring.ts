@@ -63,14 +63,17 @@ const NO_APP: AppList = { ips: [], whitelist: new IpWhitelist(['no-app']) };
 /** The app store's feed and lookups the key cache follows. */
 export type AppFeed = Pick<AppStore, 'getApp' | 'latestAppChangeId' | 'appChangesSince'>;
 
-const MAX_CACHED = 100_000;
+/** Keys the cache holds unless told otherwise (SIGNET_KEY_CACHE). */
+export const DEFAULT_KEY_CACHE = 100_000;
 /** A key's remembered client IPs; beyond this many (a key used from everywhere), new ones are not recorded. */
 export const MAX_KNOWN_IPS = 1000;
 
 /**
  * An in-memory cache of keys in front of the store. A key is loaded on first use, so a key created
- * by any process works at once; `sync()` (run every SIGNET_KEY_SYNC_MS) evicts keys changed or
- * deleted by any process, so such a key is refused within a second.
+ * by any process works at once (nothing is loaded at start: a million stored keys cost a start
+ * nothing); `sync()` (run every SIGNET_KEY_SYNC_MS) evicts keys changed or deleted by any process,
+ * so such a key is refused within a second. At most `capacity` keys are held: beyond it the least
+ * recently used goes (a Map keeps insertion order, and a hit moves its key to the end).
  */
 export class Keyring {
   private readonly cache = new Map<string, ActiveKey>();
@@ -97,14 +100,17 @@ export class Keyring {
     private readonly store: KeyStore & UserStore & AppFeed & Pick<SubAccountStore, 'subAccountOf'>,
     private readonly box: SecretBox,
     private readonly verifier: PassphraseVerifier | null = null,
-  ) {}
+    private readonly capacity: number = DEFAULT_KEY_CACHE,
+  ) {
+    if (!(capacity >= 1)) throw new Error('key cache capacity must be at least 1');
+  }
 
   async start(): Promise<void> {
     this.cursor = await this.store.latestAuditId();
     this.appCursor = await this.store.latestAppChangeId();
   }
 
-  /** Keys in the cache (at most 100,000). */
+  /** Keys in the cache (at most the capacity, SIGNET_KEY_CACHE). */
   get size(): number {
     return this.cache.size;
   }
@@ -113,7 +119,7 @@ export class Keyring {
   cached(apiKey: string): ActiveKey | undefined {
     const hit = this.cache.get(apiKey);
     // A miss here is counted by the get() that follows it.
-    if (hit !== undefined) this.hits++;
+    if (hit !== undefined) this.touch(apiKey, hit);
     return hit;
   }
 
@@ -121,7 +127,7 @@ export class Keyring {
   get(apiKey: string): ActiveKey | Promise<ActiveKey | null> {
     const hit = this.cache.get(apiKey);
     if (hit !== undefined) {
-      this.hits++;
+      this.touch(apiKey, hit);
       return hit;
     }
     this.misses++;
@@ -131,6 +137,13 @@ export class Keyring {
       this.loading.set(apiKey, pending);
     }
     return pending;
+  }
+
+  /** A hit: the key becomes the most recently used (moved to the end of the Map's order). */
+  private touch(apiKey: string, key: ActiveKey): void {
+    this.hits++;
+    this.cache.delete(apiKey);
+    this.cache.set(apiKey, key);
   }
 
   private async load(apiKey: string): Promise<ActiveKey | null> {
@@ -186,9 +199,12 @@ export class Keyring {
       });
     }
     if (epoch === this.epoch) {
-      if (this.cache.size >= MAX_CACHED) {
-        const oldest = this.cache.keys().next();
-        if (oldest.done !== true) this.cache.delete(oldest.value);
+      this.cache.delete(apiKey);
+      // The least recently used first in the Map's order: dropped without eviction listeners
+      // (nothing about the key changed; it is read again on its next use).
+      for (const oldest of this.cache.keys()) {
+        if (this.cache.size < this.capacity) break;
+        this.cache.delete(oldest);
       }
       this.cache.set(apiKey, key);
     }

@@ -6,12 +6,16 @@ import { type IdRow, sqliteFlag } from '../codecs/flags.js';
 import {
   ACTIVITY_SQL,
   type AuditRow,
-  EXPIRY_CANDIDATES_SQL,
+  IDLE_START,
+  type IdleCursor,
+  idleKeysSql,
   type KeyFeedRow,
   type KeyRow,
   keyRow,
+  nextIdleCursor,
   type RejectionRow,
   revisedKey,
+  SWEEP_BATCH,
   toAudit,
   toKey,
   toKeyChanges,
@@ -63,7 +67,7 @@ export class SqliteKeys implements KeyStore {
         `UPDATE api_keys SET last_used_at = ? WHERE api_key = ?
         AND (last_used_at IS NULL OR last_used_at < ?)`,
       ),
-      expiryCandidates: prepare<KeyRow>(db, EXPIRY_CANDIDATES_SQL),
+      idleKeys: prepare<KeyRow>(db, idleKeysSql(['?', '?', '?', '?'])),
       deleteIfUnused: prepare(db, `DELETE FROM api_keys WHERE api_key = ? AND last_used_at IS ?`),
       insertAudit: prepare(
         db,
@@ -230,22 +234,42 @@ export class SqliteKeys implements KeyStore {
   }
 
   async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
-    return inTransaction(this.db, () => {
-      const deleted: KeyRecord[] = [];
-      for (const key of expiredKeys(this.stmt.expiryCandidates.all().map(toKey), policy, now)) {
-        // The condition on last_used_at makes a use recorded since the read win over the sweep.
-        if (this.stmt.deleteIfUnused.run(key.apiKey, key.lastUsedAt).changes === 1) {
-          this.stmt.forgetKeyIps.run(key.apiKey);
-          this.audit(now, 'sweeper', key, 'expire', keyExpireDetail(key));
-          deleted.push(key);
+    const deleted: KeyRecord[] = [];
+    let cursor: IdleCursor | null = IDLE_START;
+    // One short transaction per batch, the event loop free between them: requests (and other
+    // processes' writes) go on beside a sweep of any size.
+    while (cursor !== null) {
+      const from: IdleCursor = cursor;
+      cursor = inTransaction(this.db, () => {
+        const batch = this.idleBatch(policy, now, from);
+        for (const key of expiredKeys(batch, policy, now)) {
+          // The condition on last_used_at makes a use recorded since the read win over the sweep.
+          if (this.stmt.deleteIfUnused.run(key.apiKey, key.lastUsedAt).changes === 1) {
+            this.stmt.forgetKeyIps.run(key.apiKey);
+            this.audit(now, 'sweeper', key, 'expire', keyExpireDetail(key));
+            deleted.push(key);
+          }
         }
-      }
-      return deleted;
-    });
+        return nextIdleCursor(batch, SWEEP_BATCH);
+      });
+      if (cursor !== null) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return deleted;
   }
 
   async listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
-    return expiredKeys(this.stmt.expiryCandidates.all().map(toKey), policy, now);
+    const expired: KeyRecord[] = [];
+    for (let cursor: IdleCursor | null = IDLE_START; cursor !== null; ) {
+      const batch = this.idleBatch(policy, now, cursor);
+      expired.push(...expiredKeys(batch, policy, now));
+      cursor = nextIdleCursor(batch, SWEEP_BATCH);
+    }
+    return expired;
+  }
+
+  /** Candidates idle since the policy's cutoff, after `from`, oldest first. */
+  private idleBatch(policy: ExpiryPolicy, now: number, from: IdleCursor): KeyRecord[] {
+    return this.stmt.idleKeys.all(now - policy.periodMs, from.idleSince, from.apiKey, SWEEP_BATCH).map(toKey);
   }
 
   async latestAuditId(): Promise<number> {
