@@ -5,6 +5,7 @@ import { constantTimeEqual, SigningKey } from '../core/signing.js';
 import { PassphraseVerifier } from '../security/passphrase-verifier.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHashMatches } from '../security/slow-hash.js';
+import type { KeyRecord, RecentCursor } from '../store/keys.js';
 import type { AppStore, KeyStore, SubAccountStore, UserStore } from '../store/store.js';
 
 /** A key as the hot path needs it: decrypted HMAC key, compiled whitelist, owner's uid. */
@@ -149,7 +150,39 @@ export class Keyring {
   private async load(apiKey: string): Promise<ActiveKey | null> {
     const epoch = this.epoch;
     const record = await this.store.getKey(apiKey);
-    if (record === null) return null;
+    return record === null ? null : this.activate(record, epoch);
+  }
+
+  /**
+   * After a start: loads the keys used within `withinMs` before `now`, most recently used first,
+   * up to the capacity, page by page (a restarted server under traffic gets its steady latency
+   * back in seconds rather than one miss per key). Keys already cached or loading are left alone;
+   * a key used meanwhile is loaded by its request as usual. Returns how many were loaded.
+   */
+  async warm(now: number, withinMs: number, pageSize = 500): Promise<number> {
+    let loaded = 0;
+    let cursor: RecentCursor | null = null;
+    while (loaded < this.capacity) {
+      const epoch = this.epoch;
+      const page = await this.store.recentKeys(now - withinMs, cursor, Math.min(pageSize, this.capacity - loaded));
+      const last = page[page.length - 1];
+      if (last === undefined) break;
+      cursor = { lastUsedAt: last.lastUsedAt ?? 0, apiKey: last.apiKey };
+      const fresh = page.filter((r) => !this.cache.has(r.apiKey) && !this.loading.has(r.apiKey));
+      const keys = await Promise.all(fresh.map((r) => this.activate(r, epoch, false)));
+      loaded += keys.filter((k) => k !== null).length;
+      if (page.length < pageSize) break;
+    }
+    return loaded;
+  }
+
+  /**
+   * The cached form of a stored key (cached unless a change was seen since `epoch`). `touched`:
+   * the key was just asked for (it becomes the most recently used); a warmed key is appended as
+   * such too, but never displaces one already cached.
+   */
+  private async activate(record: KeyRecord, epoch: number, touched = true): Promise<ActiveKey | null> {
+    const apiKey = record.apiKey;
     const [user, ips] = await Promise.all([
       this.store.findUserById(record.userId),
       this.store.listKeyIps(apiKey, MAX_KNOWN_IPS),
@@ -198,7 +231,7 @@ export class Keyring {
         whitelist: { get: () => (appLists.get(appId) ?? NO_APP).whitelist, enumerable: true },
       });
     }
-    if (epoch === this.epoch) {
+    if (epoch === this.epoch && (touched || (!this.cache.has(apiKey) && this.cache.size < this.capacity))) {
       this.cache.delete(apiKey);
       // The least recently used first in the Map's order: dropped without eviction listeners
       // (nothing about the key changed; it is read again on its next use).
@@ -293,6 +326,9 @@ export class Keyring {
       this.cursor = changes.cursor;
       for (const apiKey of changes.apiKeys) this.evict(apiKey);
       evicted += changes.apiKeys.length;
+      // A page at a time, requests served between pages (a sweep can change 100,000 keys at once;
+      // SQLite answers synchronously, so without this nothing else would run until the end).
+      await new Promise((resolve) => setImmediate(resolve));
     }
     await this.syncApps();
     return evicted;

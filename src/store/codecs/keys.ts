@@ -126,8 +126,20 @@ export function warningWalk(policy: ExpiryPolicy, now: number): { upTo: number; 
   return { upTo: cutoff + EARLIEST_WARNING_MS, from: { idleSince: cutoff, apiKey: '' } };
 }
 
+/**
+ * Keys used at or after the first parameter, after the cursor (last used, API key) given by the
+ * next two, most recently used first, at most the fourth parameter many (the api_keys_used index).
+ */
+export function recentKeysSql(p: readonly [string, string, string, string]): string {
+  return `SELECT * FROM api_keys WHERE last_used_at >= ${p[0]} AND (last_used_at, api_key) < (${p[1]}, ${p[2]})
+    ORDER BY last_used_at DESC, api_key DESC LIMIT ${p[3]}`;
+}
+
+/** Before every recently used key (a cursor above any time and key). */
+export const RECENT_START = { lastUsedAt: Number.MAX_SAFE_INTEGER, apiKey: '' } as const;
+
 /** Keys deleted (or warned) per transaction: short enough that traffic beside a sweep keeps its p99. */
-export const SWEEP_BATCH = 250;
+export const SWEEP_BATCH = 100;
 
 export type AuditRow = {
   id: number;

@@ -14,6 +14,8 @@ import {
   type KeyRow,
   keyRow,
   nextIdleCursor,
+  RECENT_START,
+  recentKeysSql,
   type RejectionRow,
   revisedKey,
   SWEEP_BATCH,
@@ -33,6 +35,7 @@ import {
   type KeyRevision,
   type KeyStore,
   type KeyUpdate,
+  type RecentCursor,
 } from '../keys.js';
 import { type Connection, changed, feedLock, KEY_CHANNEL, lockUser, one, rows, tx } from './connection.js';
 
@@ -187,6 +190,12 @@ export class PostgresKeys implements KeyStore {
       [to, apiKey, from],
     );
     return r.rowCount === 1;
+  }
+
+  async recentKeys(since: number, cursor: RecentCursor | null, limit: number): Promise<KeyRecord[]> {
+    const from = cursor ?? RECENT_START;
+    const sql = recentKeysSql(['$1', '$2', '$3', '$4']);
+    return (await rows<KeyRow>(this.conn.pool, sql, [since, from.lastUsedAt, from.apiKey, limit])).map(toKey);
   }
 
   async listKeys(userId: number): Promise<KeyRecord[]> {

@@ -13,6 +13,8 @@ import {
   type KeyRow,
   keyRow,
   nextIdleCursor,
+  RECENT_START,
+  recentKeysSql,
   type RejectionRow,
   revisedKey,
   SWEEP_BATCH,
@@ -31,6 +33,7 @@ import type {
   KeyRevision,
   KeyStore,
   KeyUpdate,
+  RecentCursor,
 } from '../keys.js';
 import { type Db, inTransaction, prepare } from './connection.js';
 
@@ -68,6 +71,7 @@ export class SqliteKeys implements KeyStore {
         AND (last_used_at IS NULL OR last_used_at < ?)`,
       ),
       idleKeys: prepare<KeyRow>(db, idleKeysSql(['?', '?', '?', '?'])),
+      recentKeys: prepare<KeyRow>(db, recentKeysSql(['?', '?', '?', '?'])),
       deleteIfUnused: prepare(db, `DELETE FROM api_keys WHERE api_key = ? AND last_used_at IS ?`),
       insertAudit: prepare(
         db,
@@ -196,6 +200,11 @@ export class SqliteKeys implements KeyStore {
   async getKey(apiKey: string): Promise<KeyRecord | null> {
     const row = this.stmt.keyById.get(apiKey);
     return row === undefined ? null : toKey(row);
+  }
+
+  async recentKeys(since: number, cursor: RecentCursor | null, limit: number): Promise<KeyRecord[]> {
+    const from = cursor ?? RECENT_START;
+    return this.stmt.recentKeys.all(since, from.lastUsedAt, from.apiKey, limit).map(toKey);
   }
 
   async listKeys(userId: number): Promise<KeyRecord[]> {
