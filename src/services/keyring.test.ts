@@ -177,3 +177,25 @@ test('the cache never holds more keys than its capacity, and a key in steady use
   assert.equal(again.apiKey, cold[0], 'a key dropped for room loads again on its next use');
   assert.equal(keyring.size, capacity);
 });
+
+test('a start warms the cache with the most recently used keys, up to its capacity, never those unused', async () => {
+  const user = await addUser(store, 'warm@example.com');
+  const verifier = new PassphraseVerifier(randomBytes(32));
+  const fast = new KeyService(store, box, DEFAULT_EXPIRY, DEFAULT_KEY_POLICY, verifier);
+  const made: string[] = [];
+  for (let i = 0; i < 6; i++)
+    made.push((await fast.create(user.id, { label: `w${i}`, passphrase: PASSPHRASE, env: 'live' }, 'user', T0)).apiKey);
+  const [unused, ...used] = made;
+  assert.ok(unused !== undefined);
+  // Used one after another: the last is the most recent. Far in the future, so no other test's keys count.
+  const at = T0 + 1000 * 86_400_000;
+  await store.touchKeys(used.map((apiKey, i) => ({ apiKey, at: at + i })));
+  const keyring = new Keyring(store, box, verifier, 3);
+  assert.equal(await keyring.warm(at + 10, 60_000, 2), 3, 'three pages of two would pass the capacity of three');
+  const newest = used.slice(-3);
+  for (const apiKey of newest) assert.ok(keyring.cached(apiKey) !== undefined, 'the most recently used are cached');
+  assert.equal(keyring.size, 3);
+  assert.equal(keyring.cached(unused), undefined, 'a key never used is not loaded');
+  const roomy = new Keyring(store, box, verifier, 100);
+  assert.equal(await roomy.warm(at + 10, 60_000), used.length, 'only keys used within the window');
+});

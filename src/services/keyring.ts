@@ -7,6 +7,7 @@ import type { SecretBox } from '../security/secret-box.js';
 import { slowHashMatches } from '../security/slow-hash.js';
 import type { KeyRecord, RecentCursor } from '../store/keys.js';
 import type { AppStore, KeyStore, SubAccountStore, UserStore } from '../store/store.js';
+import type { UserRecord } from '../store/users.js';
 
 /** A key as the hot path needs it: decrypted HMAC key, compiled whitelist, owner's uid. */
 export interface ActiveKey {
@@ -169,7 +170,16 @@ export class Keyring {
       if (last === undefined) break;
       cursor = { lastUsedAt: last.lastUsedAt ?? 0, apiKey: last.apiKey };
       const fresh = page.filter((r) => !this.cache.has(r.apiKey) && !this.loading.has(r.apiKey));
-      const keys = await Promise.all(fresh.map((r) => this.activate(r, epoch, false)));
+      // An account's keys share one lookup of the account (a page holds several keys of each).
+      const users = new Map<number, Promise<UserRecord | null>>();
+      const userOf = (id: number) => {
+        const known = users.get(id);
+        if (known !== undefined) return known;
+        const user = this.store.findUserById(id);
+        users.set(id, user);
+        return user;
+      };
+      const keys = await Promise.all(fresh.map((r) => this.activate(r, epoch, false, userOf)));
       loaded += keys.filter((k) => k !== null).length;
       if (page.length < pageSize) break;
     }
@@ -181,12 +191,14 @@ export class Keyring {
    * the key was just asked for (it becomes the most recently used); a warmed key is appended as
    * such too, but never displaces one already cached.
    */
-  private async activate(record: KeyRecord, epoch: number, touched = true): Promise<ActiveKey | null> {
+  private async activate(
+    record: KeyRecord,
+    epoch: number,
+    touched = true,
+    userOf: (id: number) => Promise<UserRecord | null> = (id) => this.store.findUserById(id),
+  ): Promise<ActiveKey | null> {
     const apiKey = record.apiKey;
-    const [user, ips] = await Promise.all([
-      this.store.findUserById(record.userId),
-      this.store.listKeyIps(apiKey, MAX_KNOWN_IPS),
-    ]);
+    const [user, ips] = await Promise.all([userOf(record.userId), this.store.listKeyIps(apiKey, MAX_KNOWN_IPS)]);
     if (user === null) return null;
     // A sub-account's key: its master's uid and whether the sub-account is frozen (a freeze audits
     // the key, so every cache drops it and reads this again).
