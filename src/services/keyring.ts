@@ -182,6 +182,9 @@ export class Keyring {
       const keys = await Promise.all(fresh.map((r) => this.activate(r, epoch, false, userOf)));
       loaded += keys.filter((k) => k !== null).length;
       if (page.length < pageSize) break;
+      // Requests first: SQLite answers synchronously, so without this the whole warm-up would
+      // run before the server even starts listening.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return loaded;
   }

@@ -14,8 +14,8 @@ import {
   keyRow,
   nextIdleCursor,
   RECENT_START,
-  recentKeysSql,
   type RejectionRow,
+  recentKeysSql,
   revisedKey,
   SWEEP_BATCH,
   toAudit,
@@ -245,10 +245,11 @@ export class SqliteKeys implements KeyStore {
   async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
     const deleted: KeyRecord[] = [];
     let cursor: IdleCursor | null = IDLE_START;
-    // One short transaction per batch, the event loop free between them: requests (and other
-    // processes' writes) go on beside a sweep of any size.
+    // One short transaction per batch, then a pause as long as the batch took: requests (and
+    // other processes' writes) keep at least half of the event loop beside a sweep of any size.
     while (cursor !== null) {
       const from: IdleCursor = cursor;
+      const started = performance.now();
       cursor = inTransaction(this.db, () => {
         const batch = this.idleBatch(policy, now, from);
         for (const key of expiredKeys(batch, policy, now)) {
@@ -261,7 +262,8 @@ export class SqliteKeys implements KeyStore {
         }
         return nextIdleCursor(batch, SWEEP_BATCH);
       });
-      if (cursor !== null) await new Promise((resolve) => setImmediate(resolve));
+      const took = performance.now() - started;
+      if (cursor !== null) await new Promise((resolve) => setTimeout(resolve, Math.ceil(took)));
     }
     return deleted;
   }
