@@ -39,6 +39,9 @@ import {
 } from '../keys.js';
 import { type Connection, changed, feedLock, KEY_CHANNEL, lockUser, one, rows, tx } from './connection.js';
 
+const EXPIRE_SQL = `DELETE FROM api_keys AS k USING unnest($1::text[], $2::bigint[]) AS t(api_key, last_used_at)
+  WHERE k.api_key = t.api_key AND k.last_used_at IS NOT DISTINCT FROM t.last_used_at RETURNING k.api_key`;
+
 /** API keys, their IPs, audit log and rejections on PostgreSQL. */
 export class PostgresKeys implements KeyStore {
   constructor(private readonly conn: Connection) {}
@@ -268,17 +271,11 @@ export class PostgresKeys implements KeyStore {
   private async expireBatch(c: pg.PoolClient, keys: readonly KeyRecord[], now: number): Promise<KeyRecord[]> {
     if (keys.length === 0) return [];
     // The condition on last_used_at makes a use recorded since the read win over the sweep.
-    const gone = new Set(
-      (
-        await rows<{ api_key: string }>(
-          c,
-          `DELETE FROM api_keys AS k USING unnest($1::text[], $2::bigint[]) AS t(api_key, last_used_at)
-          WHERE k.api_key = t.api_key AND k.last_used_at IS NOT DISTINCT FROM t.last_used_at RETURNING k.api_key`,
-          [keys.map((k) => k.apiKey), keys.map((k) => k.lastUsedAt)],
-        )
-      ).map((r) => r.api_key),
-    );
-    const deleted = keys.filter((k) => gone.has(k.apiKey));
+    const gone = await rows<{ api_key: string }>(c, EXPIRE_SQL, [
+      keys.map((k) => k.apiKey),
+      keys.map((k) => k.lastUsedAt),
+    ]);
+    const deleted = keys.filter((k) => gone.some((r) => r.api_key === k.apiKey));
     if (deleted.length === 0) return [];
     const apiKeys = deleted.map((k) => k.apiKey);
     await c.query('DELETE FROM key_ips WHERE api_key = ANY($1::text[])', [apiKeys]);
