@@ -249,7 +249,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
         console.error('background task failed:', err instanceof Error ? err.message : err);
       // The keys used in the last day, most recent first, up to the cache's size, loaded in the
       // background: traffic after a restart finds them cached within seconds (nothing waits for it).
-      const warming = keyring.warm(now(), KEY_WARM_WITHIN_MS).catch(report);
+      const warming = keyring.warm(now(), KEY_WARM_WITHIN_MS, () => closed).catch(report);
       running.add(warming);
       void warming.finally(() => running.delete(warming));
       // Pushed key changes (PostgreSQL NOTIFY) are picked up at once; the poll below is the fallback.

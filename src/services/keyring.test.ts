@@ -191,11 +191,12 @@ test('a start warms the cache with the most recently used keys, up to its capaci
   const at = T0 + 1000 * 86_400_000;
   await store.touchKeys(used.map((apiKey, i) => ({ apiKey, at: at + i })));
   const keyring = new Keyring(store, box, verifier, 3);
-  assert.equal(await keyring.warm(at + 10, 60_000, 2), 3, 'three pages of two would pass the capacity of three');
+  assert.equal(await keyring.warm(at + 10, 60_000, () => false, 2), 3, 'pages of two up to the capacity of three');
   const newest = used.slice(-3);
   for (const apiKey of newest) assert.ok(keyring.cached(apiKey) !== undefined, 'the most recently used are cached');
   assert.equal(keyring.size, 3);
   assert.equal(keyring.cached(unused), undefined, 'a key never used is not loaded');
+  assert.equal(await new Keyring(store, box, verifier).warm(at + 10, 60_000, () => true), 0, 'a closing process stops');
   const roomy = new Keyring(store, box, verifier, 100);
   assert.equal(await roomy.warm(at + 10, 60_000), used.length, 'only keys used within the window');
 });

@@ -160,10 +160,11 @@ export class Keyring {
    * back in seconds rather than one miss per key). Keys already cached or loading are left alone;
    * a key used meanwhile is loaded by its request as usual. Returns how many were loaded.
    */
-  async warm(now: number, withinMs: number, pageSize = 500): Promise<number> {
+  async warm(now: number, withinMs: number, stopped: () => boolean = () => false, pageSize = 500): Promise<number> {
     let loaded = 0;
     let cursor: RecentCursor | null = null;
-    while (loaded < this.capacity) {
+    // `stopped`: the process is closing (the store is about to close); the rest is left.
+    while (loaded < this.capacity && !stopped()) {
       const epoch = this.epoch;
       const page = await this.store.recentKeys(now - withinMs, cursor, Math.min(pageSize, this.capacity - loaded));
       const last = page[page.length - 1];
