@@ -37,6 +37,8 @@ import type { Store } from './store/store.js';
 
 /** How often due cancel-all-after countdowns are looked for, ms (OKX: canceling "may take up to a few seconds"). */
 const CANCEL_AFTER_CHECK_MS = 500;
+/** A start warms the key cache with the keys used within this long, ms (a day). */
+const KEY_WARM_WITHIN_MS = 86_400_000;
 
 /** The services of one process, wired once; shared by `serve` and every CLI command. */
 export interface Runtime {
@@ -84,7 +86,7 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
   const box = new SecretBox(loadMasterKey(config.masterKeyHex, config.dataDir));
   // One keyed passphrase verifier for every instance: no slow hash per key after a start (issue 19).
   const verifier = await PassphraseVerifier.open(store, box);
-  const keyring = new Keyring(store, box, verifier);
+  const keyring = new Keyring(store, box, verifier, config.keyCache);
   const usage = new UsageTracker(store);
   const rejections = new RejectionRecorder(store);
   const keys = new KeyService(store, box, config.expiry, config.keyPolicy, verifier);
@@ -251,6 +253,11 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
       await sweep(onSweep);
       const report = (err: unknown) =>
         console.error('background task failed:', err instanceof Error ? err.message : err);
+      // The keys used in the last day, most recent first, up to the cache's size, loaded in the
+      // background: traffic after a restart finds them cached within seconds (nothing waits for it).
+      const warming = keyring.warm(now(), KEY_WARM_WITHIN_MS, () => closed).catch(report);
+      running.add(warming);
+      void warming.finally(() => running.delete(warming));
       // Pushed key changes (PostgreSQL NOTIFY) are picked up at once; the poll below is the fallback.
       await store.onKeyChanges(() => {
         keyring.sync().catch(report);

@@ -53,9 +53,11 @@ export function expiredKeys<K extends ExpiryFacts>(keys: readonly K[], policy: E
 
 /** The warnings sent before an idle key is deleted: 7 days and 1 day ahead. */
 export type ExpiryWarningStage = '7d' | '1d';
+/** How long before its expiry moment a key gets its first warning, ms. */
+export const EARLIEST_WARNING_MS = 7 * DAY_MS;
 const WARNING_LEAD: ReadonlyArray<readonly [ExpiryWarningStage, number]> = [
   ['1d', DAY_MS],
-  ['7d', 7 * DAY_MS],
+  ['7d', EARLIEST_WARNING_MS],
 ];
 
 /**

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { DEFAULT_EXPIRY } from '../core/expiry.js';
+import { DEFAULT_KEY_POLICY } from '../core/key-rules.js';
 import { PassphraseVerifier } from '../security/passphrase-verifier.js';
 import { slowHashRuns } from '../security/slow-hash.js';
 import { KeyService } from './key-service.js';
@@ -146,4 +147,56 @@ test('the verifier key is made once, sealed under the master key, and the same f
     first.make('3f1c2b7e-0d6a-4b8e-9f7a-1c2d3e4f5a6b', 'p'),
   );
   await assert.rejects(PassphraseVerifier.open(own, randomBox()), 'another master key cannot open it');
+});
+
+test('the cache never holds more keys than its capacity, and a key in steady use stays', async () => {
+  const user = await addUser(store, 'capacity@example.com');
+  const verifier = new PassphraseVerifier(randomBytes(32));
+  const fast = new KeyService(store, box, DEFAULT_EXPIRY, DEFAULT_KEY_POLICY, verifier);
+  const made: string[] = [];
+  for (let i = 0; i < 12; i++)
+    made.push((await fast.create(user.id, { label: `c${i}`, passphrase: PASSPHRASE, env: 'live' }, 'user', T0)).apiKey);
+  const [hot, ...cold] = made;
+  assert.ok(hot !== undefined);
+  const capacity = 4;
+  const keyring = new Keyring(store, box, verifier, capacity);
+  const evicted: string[] = [];
+  keyring.onEvict((apiKey) => evicted.push(apiKey));
+  const hotKey = await loaded(keyring, hot);
+  for (const apiKey of cold) {
+    await loaded(keyring, apiKey);
+    assert.ok(keyring.size <= capacity, `size ${keyring.size} within ${capacity}`);
+    assert.equal(keyring.cached(hot), hotKey, 'the key used between every other load stays cached');
+  }
+  assert.equal(keyring.size, capacity);
+  const last = cold.slice(-(capacity - 1));
+  for (const apiKey of last) assert.ok(keyring.cached(apiKey) !== undefined, 'the most recent loads are cached');
+  assert.equal(keyring.cached(cold[0] ?? ''), undefined, 'the least recently used went');
+  assert.deepEqual(evicted, [], 'making room is no key change: nobody is told');
+  const again = await loaded(keyring, cold[0] ?? '');
+  assert.equal(again.apiKey, cold[0], 'a key dropped for room loads again on its next use');
+  assert.equal(keyring.size, capacity);
+});
+
+test('a start warms the cache with the most recently used keys, up to its capacity, never those unused', async () => {
+  const user = await addUser(store, 'warm@example.com');
+  const verifier = new PassphraseVerifier(randomBytes(32));
+  const fast = new KeyService(store, box, DEFAULT_EXPIRY, DEFAULT_KEY_POLICY, verifier);
+  const made: string[] = [];
+  for (let i = 0; i < 6; i++)
+    made.push((await fast.create(user.id, { label: `w${i}`, passphrase: PASSPHRASE, env: 'live' }, 'user', T0)).apiKey);
+  const [unused, ...used] = made;
+  assert.ok(unused !== undefined);
+  // Used one after another: the last is the most recent. Far in the future, so no other test's keys count.
+  const at = T0 + 1000 * 86_400_000;
+  await store.touchKeys(used.map((apiKey, i) => ({ apiKey, at: at + i })));
+  const keyring = new Keyring(store, box, verifier, 3);
+  assert.equal(await keyring.warm(at + 10, 60_000, () => false, 2), 3, 'pages of two up to the capacity of three');
+  const newest = used.slice(-3);
+  for (const apiKey of newest) assert.ok(keyring.cached(apiKey) !== undefined, 'the most recently used are cached');
+  assert.equal(keyring.size, 3);
+  assert.equal(keyring.cached(unused), undefined, 'a key never used is not loaded');
+  assert.equal(await new Keyring(store, box, verifier).warm(at + 10, 60_000, () => true), 0, 'a closing process stops');
+  const roomy = new Keyring(store, box, verifier, 100);
+  assert.equal(await roomy.warm(at + 10, 60_000), used.length, 'only keys used within the window');
 });

@@ -5,7 +5,9 @@ import { constantTimeEqual, SigningKey } from '../core/signing.js';
 import { PassphraseVerifier } from '../security/passphrase-verifier.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { slowHashMatches } from '../security/slow-hash.js';
+import type { KeyRecord, RecentCursor } from '../store/keys.js';
 import type { AppStore, KeyStore, SubAccountStore, UserStore } from '../store/store.js';
+import type { UserRecord } from '../store/users.js';
 
 /** A key as the hot path needs it: decrypted HMAC key, compiled whitelist, owner's uid. */
 export interface ActiveKey {
@@ -63,14 +65,17 @@ const NO_APP: AppList = { ips: [], whitelist: new IpWhitelist(['no-app']) };
 /** The app store's feed and lookups the key cache follows. */
 export type AppFeed = Pick<AppStore, 'getApp' | 'latestAppChangeId' | 'appChangesSince'>;
 
-const MAX_CACHED = 100_000;
+/** Keys the cache holds unless told otherwise (SIGNET_KEY_CACHE). */
+export const DEFAULT_KEY_CACHE = 100_000;
 /** A key's remembered client IPs; beyond this many (a key used from everywhere), new ones are not recorded. */
 export const MAX_KNOWN_IPS = 1000;
 
 /**
  * An in-memory cache of keys in front of the store. A key is loaded on first use, so a key created
- * by any process works at once; `sync()` (run every SIGNET_KEY_SYNC_MS) evicts keys changed or
- * deleted by any process, so such a key is refused within a second.
+ * by any process works at once (nothing is loaded at start: a million stored keys cost a start
+ * nothing); `sync()` (run every SIGNET_KEY_SYNC_MS) evicts keys changed or deleted by any process,
+ * so such a key is refused within a second. At most `capacity` keys are held: beyond it the least
+ * recently used goes (a Map keeps insertion order, and a hit moves its key to the end).
  */
 export class Keyring {
   private readonly cache = new Map<string, ActiveKey>();
@@ -97,14 +102,17 @@ export class Keyring {
     private readonly store: KeyStore & UserStore & AppFeed & Pick<SubAccountStore, 'subAccountOf'>,
     private readonly box: SecretBox,
     private readonly verifier: PassphraseVerifier | null = null,
-  ) {}
+    private readonly capacity: number = DEFAULT_KEY_CACHE,
+  ) {
+    if (!(capacity >= 1)) throw new Error('key cache capacity must be at least 1');
+  }
 
   async start(): Promise<void> {
     this.cursor = await this.store.latestAuditId();
     this.appCursor = await this.store.latestAppChangeId();
   }
 
-  /** Keys in the cache (at most 100,000). */
+  /** Keys in the cache (at most the capacity, SIGNET_KEY_CACHE). */
   get size(): number {
     return this.cache.size;
   }
@@ -113,7 +121,7 @@ export class Keyring {
   cached(apiKey: string): ActiveKey | undefined {
     const hit = this.cache.get(apiKey);
     // A miss here is counted by the get() that follows it.
-    if (hit !== undefined) this.hits++;
+    if (hit !== undefined) this.touch(apiKey, hit);
     return hit;
   }
 
@@ -121,7 +129,7 @@ export class Keyring {
   get(apiKey: string): ActiveKey | Promise<ActiveKey | null> {
     const hit = this.cache.get(apiKey);
     if (hit !== undefined) {
-      this.hits++;
+      this.touch(apiKey, hit);
       return hit;
     }
     this.misses++;
@@ -133,14 +141,68 @@ export class Keyring {
     return pending;
   }
 
+  /** A hit: the key becomes the most recently used (moved to the end of the Map's order). */
+  private touch(apiKey: string, key: ActiveKey): void {
+    this.hits++;
+    this.cache.delete(apiKey);
+    this.cache.set(apiKey, key);
+  }
+
   private async load(apiKey: string): Promise<ActiveKey | null> {
     const epoch = this.epoch;
     const record = await this.store.getKey(apiKey);
-    if (record === null) return null;
-    const [user, ips] = await Promise.all([
-      this.store.findUserById(record.userId),
-      this.store.listKeyIps(apiKey, MAX_KNOWN_IPS),
-    ]);
+    return record === null ? null : this.activate(record, epoch);
+  }
+
+  /**
+   * After a start: loads the keys used within `withinMs` before `now`, most recently used first,
+   * up to the capacity, page by page (a restarted server under traffic gets its steady latency
+   * back in seconds rather than one miss per key). Keys already cached or loading are left alone;
+   * a key used meanwhile is loaded by its request as usual. Returns how many were loaded.
+   */
+  async warm(now: number, withinMs: number, stopped: () => boolean = () => false, pageSize = 500): Promise<number> {
+    let loaded = 0;
+    let cursor: RecentCursor | null = null;
+    // `stopped`: the process is closing (the store is about to close); the rest is left.
+    while (loaded < this.capacity && !stopped()) {
+      const epoch = this.epoch;
+      const page = await this.store.recentKeys(now - withinMs, cursor, Math.min(pageSize, this.capacity - loaded));
+      const last = page[page.length - 1];
+      if (last === undefined) break;
+      cursor = { lastUsedAt: last.lastUsedAt ?? 0, apiKey: last.apiKey };
+      const fresh = page.filter((r) => !this.cache.has(r.apiKey) && !this.loading.has(r.apiKey));
+      // An account's keys share one lookup of the account (a page holds several keys of each).
+      const users = new Map<number, Promise<UserRecord | null>>();
+      const userOf = (id: number) => {
+        const known = users.get(id);
+        if (known !== undefined) return known;
+        const user = this.store.findUserById(id);
+        users.set(id, user);
+        return user;
+      };
+      const keys = await Promise.all(fresh.map((r) => this.activate(r, epoch, false, userOf)));
+      loaded += keys.filter((k) => k !== null).length;
+      if (page.length < pageSize) break;
+      // Requests first: SQLite answers synchronously, so without this the whole warm-up would
+      // run before the server even starts listening.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return loaded;
+  }
+
+  /**
+   * The cached form of a stored key (cached unless a change was seen since `epoch`). `touched`:
+   * the key was just asked for (it becomes the most recently used); a warmed key is appended as
+   * such too, but never displaces one already cached.
+   */
+  private async activate(
+    record: KeyRecord,
+    epoch: number,
+    touched = true,
+    userOf: (id: number) => Promise<UserRecord | null> = (id) => this.store.findUserById(id),
+  ): Promise<ActiveKey | null> {
+    const apiKey = record.apiKey;
+    const [user, ips] = await Promise.all([userOf(record.userId), this.store.listKeyIps(apiKey, MAX_KNOWN_IPS)]);
     if (user === null) return null;
     // A sub-account's key: its master's uid and whether the sub-account is frozen (a freeze audits
     // the key, so every cache drops it and reads this again).
@@ -185,10 +247,13 @@ export class Keyring {
         whitelist: { get: () => (appLists.get(appId) ?? NO_APP).whitelist, enumerable: true },
       });
     }
-    if (epoch === this.epoch) {
-      if (this.cache.size >= MAX_CACHED) {
-        const oldest = this.cache.keys().next();
-        if (oldest.done !== true) this.cache.delete(oldest.value);
+    if (epoch === this.epoch && (touched || (!this.cache.has(apiKey) && this.cache.size < this.capacity))) {
+      this.cache.delete(apiKey);
+      // The least recently used first in the Map's order: dropped without eviction listeners
+      // (nothing about the key changed; it is read again on its next use).
+      for (const oldest of this.cache.keys()) {
+        if (this.cache.size < this.capacity) break;
+        this.cache.delete(oldest);
       }
       this.cache.set(apiKey, key);
     }
@@ -282,6 +347,9 @@ export class Keyring {
       this.cursor = changes.cursor;
       for (const apiKey of changes.apiKeys) this.evict(apiKey);
       evicted += changes.apiKeys.length;
+      // A page at a time, requests served between pages (a sweep can change 100,000 keys at once;
+      // SQLite answers synchronously, so without this nothing else would run until the end).
+      await new Promise((resolve) => setImmediate(resolve));
     }
     await this.syncApps();
     return evicted;

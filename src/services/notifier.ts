@@ -79,6 +79,8 @@ export class Notifier {
         cursor,
       );
       if (entries.length < FEED_BATCH) return read;
+      // Requests are served between batches (a sweep audits many keys at once; SQLite answers synchronously).
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

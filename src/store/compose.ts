@@ -73,6 +73,7 @@ export function composeStore({
     reviseKey: k.reviseKey.bind(k),
     deleteKey: k.deleteKey.bind(k),
     getKey: k.getKey.bind(k),
+    recentKeys: k.recentKeys.bind(k),
     listKeys: k.listKeys.bind(k),
     touchKeys: k.touchKeys.bind(k),
     upgradePassphraseHash: k.upgradePassphraseHash.bind(k),

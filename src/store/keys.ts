@@ -34,6 +34,12 @@ export interface KeyRecord {
   prevSecretUntil: number | null;
 }
 
+/** Where a walk of recently used keys resumes: after this key (last used at `lastUsedAt`). */
+export interface RecentCursor {
+  readonly lastUsedAt: number;
+  readonly apiKey: string;
+}
+
 export type Actor = 'user' | 'cli' | 'sweeper' | 'api';
 /**
  * Who changes a key: an Actor, or an Actor acting through another API key (a master account's
@@ -158,6 +164,12 @@ export interface KeyStore {
   /** Deletes the account's key; the deleted row, or null if it had no such key. */
   deleteKey(userId: number, apiKey: string, actor: KeyActor, at: number): Promise<KeyRecord | null>;
   getKey(apiKey: string): Promise<KeyRecord | null>;
+  /**
+   * Keys used at or after `since` (Unix ms), most recently used first, after `cursor` (the last
+   * key of the previous page) if given, at most `limit`: what a starting server warms its key cache
+   * with, page by page, instead of loading every key.
+   */
+  recentKeys(since: number, cursor: RecentCursor | null, limit: number): Promise<KeyRecord[]>;
   listKeys(userId: number): Promise<KeyRecord[]>;
   /** Raises last-used times (never lowers them) for keys that still exist. */
   touchKeys(uses: ReadonlyArray<{ apiKey: string; at: number }>): Promise<void>;

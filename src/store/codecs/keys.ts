@@ -1,3 +1,4 @@
+import { EARLIEST_WARNING_MS, type ExpiryPolicy } from '../../core/expiry.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import {
   type Actor,
@@ -86,8 +87,59 @@ export function revisedKey(current: KeyRecord, r: KeyRevision, at: number): KeyR
 
 /** The audit actions that change no key, as an SQL list: the change feed leaves them out. */
 export const ACTIVITY_SQL = KEY_ACTIVITY_ACTIONS.map((a) => `'${a}'`).join(', ');
-/** Keys the sweeper may delete: live, bound neither to IPs nor to an app. */
-export const EXPIRY_CANDIDATES_SQL = `SELECT * FROM api_keys WHERE env = 'live' AND ips = '' AND app_id IS NULL`;
+/**
+ * Keys the sweeper may delete or warn (live, bound neither to IPs nor to an app), idle since (last
+ * use, else creation) a moment at or before the first parameter, after the cursor (idle since, API
+ * key) given by the next two, oldest first, at most the fourth parameter many: a walk along the
+ * partial index api_keys_idle, so a million keys cost a sweep only those it reads. Placeholders as
+ * the driver writes them (`?` or `$1`...); the caller still applies core/expiry's rule to each row.
+ */
+export function idleKeysSql(p: readonly [string, string, string, string]): string {
+  return `SELECT * FROM api_keys WHERE env = 'live' AND ips = '' AND app_id IS NULL
+    AND COALESCE(last_used_at, created_at) <= ${p[0]}
+    AND (COALESCE(last_used_at, created_at), api_key) > (${p[1]}, ${p[2]})
+    ORDER BY COALESCE(last_used_at, created_at), api_key LIMIT ${p[3]}`;
+}
+
+/** Where an idle-key walk resumes: after the (idle since, API key) of the last row read. */
+export interface IdleCursor {
+  readonly idleSince: number;
+  readonly apiKey: string;
+}
+
+/** Before every key. */
+export const IDLE_START: IdleCursor = { idleSince: Number.MIN_SAFE_INTEGER, apiKey: '' };
+
+/** The cursor after `batch` (read by idleKeysSql), or null when the walk has reached its end. */
+export function nextIdleCursor(batch: readonly KeyRecord[], limit: number): IdleCursor | null {
+  const last = batch[batch.length - 1];
+  if (batch.length < limit || last === undefined) return null;
+  return { idleSince: last.lastUsedAt ?? last.createdAt, apiKey: last.apiKey };
+}
+
+/**
+ * The stretch of the idle-key walk that may be due an expiry warning at `now`: keys not yet expired
+ * that expire within the earliest warning's lead (idle since after the cutoff, up to `upTo`).
+ */
+export function warningWalk(policy: ExpiryPolicy, now: number): { upTo: number; from: IdleCursor } {
+  const cutoff = now - policy.periodMs;
+  return { upTo: cutoff + EARLIEST_WARNING_MS, from: { idleSince: cutoff, apiKey: '' } };
+}
+
+/**
+ * Keys used at or after the first parameter, after the cursor (last used, API key) given by the
+ * next two, most recently used first, at most the fourth parameter many (the api_keys_used index).
+ */
+export function recentKeysSql(p: readonly [string, string, string, string]): string {
+  return `SELECT * FROM api_keys WHERE last_used_at >= ${p[0]} AND (last_used_at, api_key) < (${p[1]}, ${p[2]})
+    ORDER BY last_used_at DESC, api_key DESC LIMIT ${p[3]}`;
+}
+
+/** Before every recently used key (a cursor above any time and key). */
+export const RECENT_START = { lastUsedAt: Number.MAX_SAFE_INTEGER, apiKey: '' } as const;
+
+/** Keys deleted (or warned) per transaction: short enough that traffic beside a sweep keeps its p99. */
+export const SWEEP_BATCH = 100;
 
 export type AuditRow = {
   id: number;

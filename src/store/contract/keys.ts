@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { RuleError } from '../../core/errors.js';
 import { DAY_MS, DEFAULT_EXPIRY } from '../../core/expiry.js';
+import { SWEEP_BATCH } from '../codecs/keys.js';
 import { type ContractCase, keyRow, T0 } from './fixtures.js';
 
 /** The contract of API keys, their IPs, the audit log and its change feed, rejections. */
@@ -96,6 +97,55 @@ export function keysContract({ withStore, user }: ContractCase): void {
     assert.equal((await store.deleteKey(u.id, a.apiKey, 'cli', T0))?.apiKey, a.apiKey);
     assert.equal(await store.getKey(a.apiKey), null);
     assert.equal(await store.deleteKey(u.id, a.apiKey, 'cli', T0), null);
+  });
+
+  withStore('sweep: walks many expired keys in batches, each deleted and audited once', async (store) => {
+    const u = await user(store);
+    // More than two of the sweeper's batches, idle since the same moment (the walk's ties) and after.
+    const made: string[] = [];
+    for (let i = 0; i < 2 * SWEEP_BATCH + 17; i++)
+      made.push((await store.createKey(u.id, () => keyRow(u.id, { createdAt: T0 + (i % 3) }), 'cli', T0)).apiKey);
+    const kept = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
+    await store.touchKeys([{ apiKey: kept.apiKey, at: T0 + 10 * DAY_MS }]);
+    const at = T0 + 31 * DAY_MS;
+    assert.deepEqual((await store.listExpiredKeys(DEFAULT_EXPIRY, at)).map((k) => k.apiKey).sort(), [...made].sort());
+    const deleted = await store.deleteExpiredKeys(DEFAULT_EXPIRY, at);
+    assert.deepEqual(deleted.map((k) => k.apiKey).sort(), [...made].sort());
+    assert.deepEqual(
+      (await store.listKeys(u.id)).map((k) => k.apiKey),
+      [kept.apiKey],
+    );
+    const expires = (await store.listAudit(u.id, 10_000)).filter((e) => e.action === 'expire');
+    assert.equal(expires.length, made.length);
+    assert.deepEqual(await store.deleteExpiredKeys(DEFAULT_EXPIRY, at), [], 'nothing left to sweep');
+  });
+
+  withStore('keys: recently used keys page by page, most recent first, only those used since', async (store) => {
+    const u = await user(store);
+    const keys = [];
+    for (let i = 0; i < 5; i++) keys.push(await store.createKey(u.id, () => keyRow(u.id), 'cli', T0));
+    const [a, b, c, d] = keys;
+    assert.ok(a !== undefined && b !== undefined && c !== undefined && d !== undefined);
+    await store.touchKeys([
+      { apiKey: a.apiKey, at: T0 + 100 },
+      { apiKey: b.apiKey, at: T0 + 300 },
+      { apiKey: c.apiKey, at: T0 + 300 },
+      { apiKey: d.apiKey, at: T0 + 10 },
+    ]);
+    const first = await store.recentKeys(T0 + 50, null, 2);
+    const tie = [b.apiKey, c.apiKey].sort().reverse();
+    assert.deepEqual(
+      first.map((k) => k.apiKey),
+      tie,
+    );
+    const last = first[1];
+    assert.ok(last !== undefined && last.lastUsedAt !== null);
+    const rest = await store.recentKeys(T0 + 50, { lastUsedAt: last.lastUsedAt, apiKey: last.apiKey }, 2);
+    assert.deepEqual(
+      rest.map((k) => k.apiKey),
+      [a.apiKey],
+      'the key used before the window and the unused key are left out',
+    );
   });
 
   withStore('keys: touch raises last-used, never lowers it, ignores deleted keys', async (store) => {

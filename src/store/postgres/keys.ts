@@ -7,12 +7,18 @@ import { type IdRow, pgFlag } from '../codecs/flags.js';
 import {
   ACTIVITY_SQL,
   type AuditRow,
-  EXPIRY_CANDIDATES_SQL,
+  IDLE_START,
+  type IdleCursor,
+  idleKeysSql,
   type KeyFeedRow,
   type KeyRow,
   keyRow,
+  nextIdleCursor,
+  RECENT_START,
   type RejectionRow,
+  recentKeysSql,
   revisedKey,
+  SWEEP_BATCH,
   toAudit,
   toKey,
   toKeyChanges,
@@ -29,8 +35,12 @@ import {
   type KeyRevision,
   type KeyStore,
   type KeyUpdate,
+  type RecentCursor,
 } from '../keys.js';
 import { type Connection, changed, feedLock, KEY_CHANNEL, lockUser, one, rows, tx } from './connection.js';
+
+const EXPIRE_SQL = `DELETE FROM api_keys AS k USING unnest($1::text[], $2::bigint[]) AS t(api_key, last_used_at)
+  WHERE k.api_key = t.api_key AND k.last_used_at IS NOT DISTINCT FROM t.last_used_at RETURNING k.api_key`;
 
 /** API keys, their IPs, audit log and rejections on PostgreSQL. */
 export class PostgresKeys implements KeyStore {
@@ -185,6 +195,12 @@ export class PostgresKeys implements KeyStore {
     return r.rowCount === 1;
   }
 
+  async recentKeys(since: number, cursor: RecentCursor | null, limit: number): Promise<KeyRecord[]> {
+    const from = cursor ?? RECENT_START;
+    const sql = recentKeysSql(['$1', '$2', '$3', '$4']);
+    return (await rows<KeyRow>(this.conn.pool, sql, [since, from.lastUsedAt, from.apiKey, limit])).map(toKey);
+  }
+
   async listKeys(userId: number): Promise<KeyRecord[]> {
     return (
       await rows<KeyRow>(this.conn.pool, 'SELECT * FROM api_keys WHERE user_id = $1 ORDER BY created_at, api_key', [
@@ -238,31 +254,69 @@ export class PostgresKeys implements KeyStore {
   }
 
   async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
-    return tx(this.conn.pool, async (c) => {
-      const candidates = (await rows<KeyRow>(c, EXPIRY_CANDIDATES_SQL)).map(toKey);
-      const deleted: KeyRecord[] = [];
-      for (const key of expiredKeys(candidates, policy, now)) {
-        // The condition on last_used_at makes a use recorded since the read win over the sweep.
-        const gone = await changed(
-          c,
-          `DELETE FROM api_keys WHERE api_key = $1
-          AND last_used_at IS NOT DISTINCT FROM $2`,
-          [key.apiKey, key.lastUsedAt],
-        );
-        if (gone === 1) {
-          await c.query('DELETE FROM key_ips WHERE api_key = $1', [key.apiKey]);
-          const detail = keyExpireDetail(key);
-          await this.audit(c, now, 'sweeper', key, 'expire', detail);
-          deleted.push(key);
-        }
-      }
-      return deleted;
-    });
+    const deleted: KeyRecord[] = [];
+    // One short transaction per batch: requests and other writers go on beside a sweep of any size.
+    for (let cursor: IdleCursor | null = IDLE_START; cursor !== null; ) {
+      const from: IdleCursor = cursor;
+      cursor = await tx(this.conn.pool, async (c) => {
+        const batch = await this.idleBatch(c, policy, now, from);
+        deleted.push(...(await this.expireBatch(c, expiredKeys(batch, policy, now), now)));
+        return nextIdleCursor(batch, SWEEP_BATCH);
+      });
+    }
+    return deleted;
+  }
+
+  /** Deletes `keys` (set-based: a handful of statements per batch), audited 'expire'; those deleted. */
+  private async expireBatch(c: pg.PoolClient, keys: readonly KeyRecord[], now: number): Promise<KeyRecord[]> {
+    if (keys.length === 0) return [];
+    // The condition on last_used_at makes a use recorded since the read win over the sweep.
+    const gone = await rows<{ api_key: string }>(c, EXPIRE_SQL, [
+      keys.map((k) => k.apiKey),
+      keys.map((k) => k.lastUsedAt),
+    ]);
+    const deleted = keys.filter((k) => gone.some((r) => r.api_key === k.apiKey));
+    if (deleted.length === 0) return [];
+    const apiKeys = deleted.map((k) => k.apiKey);
+    await c.query('DELETE FROM key_ips WHERE api_key = ANY($1::text[])', [apiKeys]);
+    const entries = deleted.map((k) => auditedBy('sweeper', keyExpireDetail(k)));
+    await feedLock(c, this.conn.schema, 'audit');
+    await c.query(
+      `INSERT INTO audit_log (at, actor, user_id, api_key, action, detail)
+      SELECT $1, actor, user_id, api_key, 'expire', detail
+      FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY AS t(actor, user_id, api_key, detail, n)
+      ORDER BY n`,
+      [
+        now,
+        entries.map((e) => e.actor),
+        deleted.map((k) => k.userId),
+        apiKeys,
+        entries.map((e) => JSON.stringify(e.detail)),
+      ],
+    );
+    await c.query('SELECT pg_notify($1, $2)', [KEY_CHANNEL, this.conn.schema]);
+    return deleted;
   }
 
   async listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
-    const candidates = await rows<KeyRow>(this.conn.pool, EXPIRY_CANDIDATES_SQL);
-    return expiredKeys(candidates.map(toKey), policy, now);
+    const expired: KeyRecord[] = [];
+    for (let cursor: IdleCursor | null = IDLE_START; cursor !== null; ) {
+      const batch = await this.idleBatch(this.conn.pool, policy, now, cursor);
+      expired.push(...expiredKeys(batch, policy, now));
+      cursor = nextIdleCursor(batch, SWEEP_BATCH);
+    }
+    return expired;
+  }
+
+  /** Candidates idle since the policy's cutoff, after `from`, oldest first. */
+  private async idleBatch(
+    db: pg.Pool | pg.PoolClient,
+    policy: ExpiryPolicy,
+    now: number,
+    from: IdleCursor,
+  ): Promise<KeyRecord[]> {
+    const sql = idleKeysSql(['$1', '$2', '$3', '$4']);
+    return (await rows<KeyRow>(db, sql, [now - policy.periodMs, from.idleSince, from.apiKey, SWEEP_BATCH])).map(toKey);
   }
 
   async latestAuditId(): Promise<number> {

@@ -1,5 +1,14 @@
+import type pg from 'pg';
 import type { ExpiryPolicy } from '../../core/expiry.js';
-import { type KeyRow, toKey } from '../codecs/keys.js';
+import {
+  type IdleCursor,
+  idleKeysSql,
+  type KeyRow,
+  nextIdleCursor,
+  SWEEP_BATCH,
+  toKey,
+  warningWalk,
+} from '../codecs/keys.js';
 import {
   type DeliveryRow,
   dueWarnings,
@@ -14,6 +23,7 @@ import {
   warningDetail,
   webhookRow,
 } from '../codecs/webhooks.js';
+import type { KeyRecord } from '../keys.js';
 import type {
   ClaimedDelivery,
   DeliveryOutcome,
@@ -25,8 +35,6 @@ import type {
   WebhookRecord,
 } from '../webhooks.js';
 import { type Connection, changed, feedLock, one, rows, tx } from './connection.js';
-
-const CANDIDATES = `SELECT * FROM api_keys WHERE env = 'live' AND ips = '' AND app_id IS NULL`;
 
 /** Webhooks, deliveries, the notification cursor and expiry warnings on PostgreSQL. */
 export class PostgresWebhooks implements NotifyStore {
@@ -144,7 +152,7 @@ export class PostgresWebhooks implements NotifyStore {
   async warnExpiringKeys(policy: ExpiryPolicy, now: number): Promise<ExpiryWarning[]> {
     return tx(this.conn.pool, async (c) => {
       const written: ExpiryWarning[] = [];
-      for (const w of dueWarnings((await rows<KeyRow>(c, CANDIDATES)).map(toKey), policy, now)) {
+      for (const w of dueWarnings(await this.warnable(c, policy, now), policy, now)) {
         const added = await changed(
           c,
           'INSERT INTO key_warnings (api_key, stage, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
@@ -165,7 +173,7 @@ export class PostgresWebhooks implements NotifyStore {
   }
 
   async listExpiryWarnings(policy: ExpiryPolicy, now: number): Promise<ExpiryWarning[]> {
-    const due = dueWarnings((await rows<KeyRow>(this.conn.pool, CANDIDATES)).map(toKey), policy, now);
+    const due = dueWarnings(await this.warnable(this.conn.pool, policy, now), policy, now);
     const warned = new Set(
       (
         await rows<{ api_key: string; stage: string; expires_at: number }>(
@@ -176,5 +184,18 @@ export class PostgresWebhooks implements NotifyStore {
       ).map((r) => `${r.api_key}|${r.stage}|${r.expires_at}`),
     );
     return due.filter((w) => !warned.has(`${w.apiKey}|${w.stage}|${w.expiresAt}`));
+  }
+
+  /** The keys that may be due a warning at `now`, read along the idle index. */
+  private async warnable(db: pg.Pool | pg.PoolClient, policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
+    const { upTo, from } = warningWalk(policy, now);
+    const sql = idleKeysSql(['$1', '$2', '$3', '$4']);
+    const keys: KeyRecord[] = [];
+    for (let cursor: IdleCursor | null = from; cursor !== null; ) {
+      const batch = (await rows<KeyRow>(db, sql, [upTo, cursor.idleSince, cursor.apiKey, SWEEP_BATCH])).map(toKey);
+      keys.push(...batch);
+      cursor = nextIdleCursor(batch, SWEEP_BATCH);
+    }
+    return keys;
   }
 }

@@ -6,12 +6,18 @@ import { type IdRow, sqliteFlag } from '../codecs/flags.js';
 import {
   ACTIVITY_SQL,
   type AuditRow,
-  EXPIRY_CANDIDATES_SQL,
+  IDLE_START,
+  type IdleCursor,
+  idleKeysSql,
   type KeyFeedRow,
   type KeyRow,
   keyRow,
+  nextIdleCursor,
+  RECENT_START,
   type RejectionRow,
+  recentKeysSql,
   revisedKey,
+  SWEEP_BATCH,
   toAudit,
   toKey,
   toKeyChanges,
@@ -27,6 +33,7 @@ import type {
   KeyRevision,
   KeyStore,
   KeyUpdate,
+  RecentCursor,
 } from '../keys.js';
 import { type Db, inTransaction, prepare } from './connection.js';
 
@@ -63,7 +70,8 @@ export class SqliteKeys implements KeyStore {
         `UPDATE api_keys SET last_used_at = ? WHERE api_key = ?
         AND (last_used_at IS NULL OR last_used_at < ?)`,
       ),
-      expiryCandidates: prepare<KeyRow>(db, EXPIRY_CANDIDATES_SQL),
+      idleKeys: prepare<KeyRow>(db, idleKeysSql(['?', '?', '?', '?'])),
+      recentKeys: prepare<KeyRow>(db, recentKeysSql(['?', '?', '?', '?'])),
       deleteIfUnused: prepare(db, `DELETE FROM api_keys WHERE api_key = ? AND last_used_at IS ?`),
       insertAudit: prepare(
         db,
@@ -194,6 +202,11 @@ export class SqliteKeys implements KeyStore {
     return row === undefined ? null : toKey(row);
   }
 
+  async recentKeys(since: number, cursor: RecentCursor | null, limit: number): Promise<KeyRecord[]> {
+    const from = cursor ?? RECENT_START;
+    return this.stmt.recentKeys.all(since, from.lastUsedAt, from.apiKey, limit).map(toKey);
+  }
+
   async listKeys(userId: number): Promise<KeyRecord[]> {
     return this.stmt.keysOfUser.all(userId).map(toKey);
   }
@@ -230,22 +243,44 @@ export class SqliteKeys implements KeyStore {
   }
 
   async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
-    return inTransaction(this.db, () => {
-      const deleted: KeyRecord[] = [];
-      for (const key of expiredKeys(this.stmt.expiryCandidates.all().map(toKey), policy, now)) {
-        // The condition on last_used_at makes a use recorded since the read win over the sweep.
-        if (this.stmt.deleteIfUnused.run(key.apiKey, key.lastUsedAt).changes === 1) {
-          this.stmt.forgetKeyIps.run(key.apiKey);
-          this.audit(now, 'sweeper', key, 'expire', keyExpireDetail(key));
-          deleted.push(key);
+    const deleted: KeyRecord[] = [];
+    let cursor: IdleCursor | null = IDLE_START;
+    // One short transaction per batch, then a pause as long as the batch took: requests (and
+    // other processes' writes) keep at least half of the event loop beside a sweep of any size.
+    while (cursor !== null) {
+      const from: IdleCursor = cursor;
+      const started = performance.now();
+      cursor = inTransaction(this.db, () => {
+        const batch = this.idleBatch(policy, now, from);
+        for (const key of expiredKeys(batch, policy, now)) {
+          // The condition on last_used_at makes a use recorded since the read win over the sweep.
+          if (this.stmt.deleteIfUnused.run(key.apiKey, key.lastUsedAt).changes === 1) {
+            this.stmt.forgetKeyIps.run(key.apiKey);
+            this.audit(now, 'sweeper', key, 'expire', keyExpireDetail(key));
+            deleted.push(key);
+          }
         }
-      }
-      return deleted;
-    });
+        return nextIdleCursor(batch, SWEEP_BATCH);
+      });
+      const took = performance.now() - started;
+      if (cursor !== null) await new Promise((resolve) => setTimeout(resolve, Math.ceil(took)));
+    }
+    return deleted;
   }
 
   async listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
-    return expiredKeys(this.stmt.expiryCandidates.all().map(toKey), policy, now);
+    const expired: KeyRecord[] = [];
+    for (let cursor: IdleCursor | null = IDLE_START; cursor !== null; ) {
+      const batch = this.idleBatch(policy, now, cursor);
+      expired.push(...expiredKeys(batch, policy, now));
+      cursor = nextIdleCursor(batch, SWEEP_BATCH);
+    }
+    return expired;
+  }
+
+  /** Candidates idle since the policy's cutoff, after `from`, oldest first. */
+  private idleBatch(policy: ExpiryPolicy, now: number, from: IdleCursor): KeyRecord[] {
+    return this.stmt.idleKeys.all(now - policy.periodMs, from.idleSince, from.apiKey, SWEEP_BATCH).map(toKey);
   }
 
   async latestAuditId(): Promise<number> {

@@ -1,5 +1,13 @@
 import type { ExpiryPolicy } from '../../core/expiry.js';
-import { type KeyRow, toKey } from '../codecs/keys.js';
+import {
+  type IdleCursor,
+  idleKeysSql,
+  type KeyRow,
+  nextIdleCursor,
+  SWEEP_BATCH,
+  toKey,
+  warningWalk,
+} from '../codecs/keys.js';
 import {
   type DeliveryRow,
   dueWarnings,
@@ -14,6 +22,7 @@ import {
   warningDetail,
   webhookRow,
 } from '../codecs/webhooks.js';
+import type { KeyRecord } from '../keys.js';
 import type {
   ClaimedDelivery,
   DeliveryOutcome,
@@ -69,7 +78,7 @@ export class SqliteWebhooks implements NotifyStore {
         last_status = ?, last_error = ?, locked_until = 0 WHERE id = ?`,
       ),
       deliveriesOfUser: prepare<DeliveryRow>(db, 'SELECT * FROM deliveries WHERE user_id = ? ORDER BY id DESC LIMIT ?'),
-      candidates: prepare<KeyRow>(db, `SELECT * FROM api_keys WHERE env = 'live' AND ips = '' AND app_id IS NULL`),
+      idleKeys: prepare<KeyRow>(db, idleKeysSql(['?', '?', '?', '?'])),
       insertWarning: prepare(db, 'INSERT OR IGNORE INTO key_warnings (api_key, stage, expires_at) VALUES (?, ?, ?)'),
       warned: prepare<{ n: number }>(
         db,
@@ -165,7 +174,7 @@ export class SqliteWebhooks implements NotifyStore {
   async warnExpiringKeys(policy: ExpiryPolicy, now: number): Promise<ExpiryWarning[]> {
     return inTransaction(this.db, () => {
       const written: ExpiryWarning[] = [];
-      for (const w of dueWarnings(this.stmt.candidates.all().map(toKey), policy, now)) {
+      for (const w of dueWarnings(this.warnable(policy, now), policy, now)) {
         if (this.stmt.insertWarning.run(w.apiKey, w.stage, w.expiresAt).changes !== 1) continue;
         this.stmt.insertAudit.run(now, w.userId, w.apiKey, JSON.stringify(warningDetail(w)));
         written.push(w);
@@ -176,8 +185,20 @@ export class SqliteWebhooks implements NotifyStore {
   }
 
   async listExpiryWarnings(policy: ExpiryPolicy, now: number): Promise<ExpiryWarning[]> {
-    return dueWarnings(this.stmt.candidates.all().map(toKey), policy, now).filter(
+    return dueWarnings(this.warnable(policy, now), policy, now).filter(
       (w) => (this.stmt.warned.get(w.apiKey, w.stage, w.expiresAt)?.n ?? 0) === 0,
     );
+  }
+
+  /** The keys that may be due a warning at `now`, read along the idle index. */
+  private warnable(policy: ExpiryPolicy, now: number): KeyRecord[] {
+    const { upTo, from } = warningWalk(policy, now);
+    const keys: KeyRecord[] = [];
+    for (let cursor: IdleCursor | null = from; cursor !== null; ) {
+      const batch = this.stmt.idleKeys.all(upTo, cursor.idleSince, cursor.apiKey, SWEEP_BATCH).map(toKey);
+      keys.push(...batch);
+      cursor = nextIdleCursor(batch, SWEEP_BATCH);
+    }
+    return keys;
   }
 }
