@@ -46,15 +46,42 @@ const NOT_FORWARDED = new Set([
 /** The header names a Connection header lists: hop-by-hop too. */
 const connectionTokens = (value: string): string[] => value.toLowerCase().split(/\s*,\s*/);
 
+const identityCache = new WeakMap<ActiveKey, readonly string[]>();
+
+/**
+ * The identity headers of a key, as undici's flat [name, value, ...] list; built once per cached
+ * key (an ActiveKey is immutable: a changed key is a new object), not once per request.
+ */
+export function identityHeaders(key: ActiveKey): readonly string[] {
+  let flat = identityCache.get(key);
+  if (flat === undefined) {
+    const who = identityOf(key);
+    flat = Object.freeze([
+      'x-signet-uid',
+      who.uid,
+      'x-signet-api-key',
+      who.apiKey,
+      'x-signet-perm',
+      who.perm,
+      'x-signet-label',
+      headerValue(who.label),
+      'x-signet-env',
+      who.env,
+    ]);
+    identityCache.set(key, flat);
+  }
+  return flat;
+}
+
 /**
  * The headers an upstream receives, as undici's flat [name, value, ...] list built straight from
  * the client's raw headers: without hop-by-hop ones, without OK-ACCESS-* (the credentials stay at
  * the gateway) and without any x-signet-* the client sent (only the gateway says who the caller
- * is); then the caller's identity and the client IP as the only X-Forwarded-For hop.
+ * is); then the caller's identity (identityHeaders) and the client IP as the only X-Forwarded-For hop.
  */
 export function upstreamHeaders(
   rawHeaders: readonly string[],
-  who: GatewayIdentity | null,
+  identity: readonly string[],
   clientIp: string,
 ): string[] {
   const out: string[] = [];
@@ -67,20 +94,7 @@ export function upstreamHeaders(
     out.push(name, rawHeaders[i + 1] ?? '');
   }
   const kept = named === null ? out : dropNamed(out, named);
-  kept.push('x-forwarded-for', clientIp);
-  if (who === null) return kept;
-  kept.push(
-    'x-signet-uid',
-    who.uid,
-    'x-signet-api-key',
-    who.apiKey,
-    'x-signet-perm',
-    who.perm,
-    'x-signet-label',
-    headerValue(who.label),
-    'x-signet-env',
-    who.env,
-  );
+  kept.push('x-forwarded-for', clientIp, ...identity);
   return kept;
 }
 

@@ -4,7 +4,7 @@ import type { OkxCode } from '../../core/errors.js';
 import { errorEnvelope } from '../../okx/envelope.js';
 import type { AppDeps } from '../../services/container.js';
 import { admitted, authenticate } from '../auth.js';
-import { downstreamHeaders, identityOf, upstreamHeaders } from './identity.js';
+import { downstreamHeaders, identityHeaders, upstreamHeaders } from './identity.js';
 import type { GatewayConfig, GatewayMethod, GatewayRoute } from './routes-file.js';
 import { GATEWAY_METHODS } from './routes-file.js';
 
@@ -43,7 +43,7 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
         method: request.method as GatewayMethod,
         // The raw target: the query string goes upstream exactly as the client sent (and signed) it.
         path: upstreamPath(base, request.raw.url ?? '/', cut),
-        headers: upstreamHeaders(request.raw.rawHeaders, key === null ? null : identityOf(key), request.ip),
+        headers: upstreamHeaders(request.raw.rawHeaders, key === null ? [] : identityHeaders(key), request.ip),
         body: request.rawBody ?? null,
       });
       return reply.code(res.statusCode).headers(downstreamHeaders(res.headers)).send(res.body);
