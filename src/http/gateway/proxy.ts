@@ -36,28 +36,43 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
   const base = (route.rewritePrefix ?? target.pathname).replace(/\/+$/, '');
   const cut = route.prefix.length - 1;
 
-  async function forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  async function forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const key = request.apiKey;
     try {
-      const res = await pool.request({
-        method: request.method as GatewayMethod,
-        // The raw target: the query string goes upstream exactly as the client sent (and signed) it.
-        path: upstreamPath(base, request.raw.url ?? '/', cut),
-        headers: upstreamHeaders(request.raw.rawHeaders, key === null ? [] : identityHeaders(key), request.ip),
-        body: request.rawBody ?? null,
-      });
-      return reply.code(res.statusCode).headers(downstreamHeaders(res.headers)).send(res.body);
+      // undici writes the answer straight into the client's response: no stream in between, and
+      // Fastify steps aside once the upstream's headers are in (its onResponse hooks, the
+      // request metrics among them, still run when the response finishes).
+      await pool.stream(
+        {
+          method: request.method as GatewayMethod,
+          // The raw target: the query string goes upstream exactly as the client sent (and signed) it.
+          path: upstreamPath(base, request.raw.url ?? '/', cut),
+          headers: upstreamHeaders(request.raw.rawHeaders, key === null ? [] : identityHeaders(key), request.ip),
+          body: request.rawBody ?? null,
+        },
+        ({ statusCode, headers }) => {
+          reply.hijack();
+          reply.raw.writeHead(statusCode, downstreamHeaders(headers));
+          return reply.raw;
+        },
+      );
+      return undefined;
     } catch (error) {
       reply.log.warn(
         { upstream: route.upstream, err: error instanceof Error ? error.message : String(error) },
         'gateway upstream failed',
       );
+      // A failure after the upstream's headers went out can only cut the client's response short.
+      if (reply.raw.headersSent) return undefined;
       const { status, body } = errorEnvelope(upstreamFailure(error));
       return reply.code(status).send(body);
     }
   }
 
-  return function gatewayRequest(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
+  return function gatewayRequest(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): FastifyReply | Promise<FastifyReply | undefined> {
     const access = route.perm[request.method as GatewayMethod];
     if (access === undefined) {
       const { status, body } = errorEnvelope('50115');
