@@ -58,12 +58,14 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
       );
       return undefined;
     } catch (error) {
-      reply.log.warn(
-        { upstream: route.upstream, err: error instanceof Error ? error.message : String(error) },
-        'gateway upstream failed',
-      );
-      // A failure after the upstream's headers went out can only cut the client's response short.
-      if (reply.raw.headersSent) return undefined;
+      const err = error instanceof Error ? error.message : String(error);
+      // After the upstream's headers went out a failure can only cut the client's response short;
+      // most often it is the client that went away (undici then aborts the upstream request).
+      if (reply.raw.headersSent) {
+        reply.log.debug({ upstream: route.upstream, err }, 'gateway response cut short');
+        return undefined;
+      }
+      reply.log.warn({ upstream: route.upstream, err }, 'gateway upstream failed');
       const { status, body } = errorEnvelope(upstreamFailure(error));
       return reply.code(status).send(body);
     }
