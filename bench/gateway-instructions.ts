@@ -29,9 +29,10 @@ interface Signet {
 }
 
 const quick = process.argv.includes('--quick');
-const WARM = quick ? 1500 : 3000;
-const BATCH = quick ? 1000 : 2000;
-const ROUNDS = quick ? 1 : 3;
+/** Requests per kind and warm-up pass, per counted batch; rounds (BENCH_CG_WARM, BENCH_CG_BATCH, BENCH_CG_ROUNDS override). */
+const WARM = Number(process.env['BENCH_CG_WARM'] ?? (quick ? 1500 : 3000));
+const BATCH = Number(process.env['BENCH_CG_BATCH'] ?? (quick ? 1000 : 2000));
+const ROUNDS = Number(process.env['BENCH_CG_ROUNDS'] ?? (quick ? 1 : 3));
 
 function has(cmd: string): boolean {
   try {
