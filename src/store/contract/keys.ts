@@ -120,6 +120,27 @@ export function keysContract({ withStore, user }: ContractCase): void {
     assert.deepEqual(await store.deleteExpiredKeys(DEFAULT_EXPIRY, at), [], 'nothing left to sweep');
   });
 
+  withStore('sweep: hands each batch on as it is deleted, keeping none', async (store) => {
+    const u = await user(store);
+    const made: string[] = [];
+    for (let i = 0; i < SWEEP_BATCH + 5; i++)
+      made.push((await store.createKey(u.id, () => keyRow(u.id, { createdAt: T0 + i }), 'cli', T0)).apiKey);
+    const batches: string[][] = [];
+    const kept = await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 31 * DAY_MS, async (deleted) => {
+      // Each batch is already committed when handed on: its keys are gone and audited.
+      for (const k of deleted) assert.equal(await store.getKey(k.apiKey), null);
+      batches.push(deleted.map((k) => k.apiKey));
+    });
+    assert.deepEqual(kept, []);
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [SWEEP_BATCH, 5],
+    );
+    assert.deepEqual(batches.flat(), made, 'oldest first, each key once');
+    const expires = (await store.listAudit(u.id, 10_000)).filter((e) => e.action === 'expire');
+    assert.deepEqual(expires.map((e) => e.apiKey).reverse(), made, 'one entry per key, in the order deleted');
+  });
+
   withStore('keys: recently used keys page by page, most recent first, only those used since', async (store) => {
     const u = await user(store);
     const keys = [];

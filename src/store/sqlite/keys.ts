@@ -242,14 +242,20 @@ export class SqliteKeys implements KeyStore {
     return this.stmt.ipsOfKey.all(apiKey, limit).map((r) => r.ip);
   }
 
-  async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
-    const deleted: KeyRecord[] = [];
+  async deleteExpiredKeys(
+    policy: ExpiryPolicy,
+    now: number,
+    onBatch?: (deleted: KeyRecord[]) => void | Promise<void>,
+  ): Promise<KeyRecord[]> {
+    const kept: KeyRecord[] = [];
     let cursor: IdleCursor | null = IDLE_START;
-    // One short transaction per batch, then a pause as long as the batch took: requests (and
-    // other processes' writes) keep at least half of the event loop beside a sweep of any size.
+    // One short transaction per batch (its keys handed on at once), then a pause as long as both
+    // took: requests (and other processes' writes) keep at least half of the event loop beside a
+    // sweep of any size.
     while (cursor !== null) {
       const from: IdleCursor = cursor;
       const started = performance.now();
+      const deleted: KeyRecord[] = [];
       cursor = inTransaction(this.db, () => {
         const batch = this.idleBatch(policy, now, from);
         for (const key of expiredKeys(batch, policy, now)) {
@@ -262,10 +268,12 @@ export class SqliteKeys implements KeyStore {
         }
         return nextIdleCursor(batch, SWEEP_BATCH);
       });
+      if (onBatch === undefined) kept.push(...deleted);
+      else if (deleted.length > 0) await onBatch(deleted);
       const took = performance.now() - started;
       if (cursor !== null) await new Promise((resolve) => setTimeout(resolve, Math.ceil(took)));
     }
-    return deleted;
+    return kept;
   }
 
   async listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
