@@ -188,6 +188,12 @@ export interface KeyStore {
   /** Client IPs the key has been used from, oldest first, at most `limit`. */
   listKeyIps(apiKey: string, limit: number): Promise<string[]>;
   /**
+   * `listKeyIps` for many keys in one read (the key cache's warm-up, a page at a time): each key's
+   * IPs oldest first, at most `limit` each; a key with none is absent from the map.
+   *   const ips = await store.listKeysIps(['k1', 'k2'], 1000); // ips.get('k1') ?? []
+   */
+  listKeysIps(apiKeys: readonly string[], limit: number): Promise<Map<string, string[]>>;
+  /**
    * Deletes every key expired under `policy` at `now`, with an 'expire' audit entry each, a short
    * transaction per batch. With `onBatch`, each batch's deleted keys are handed to it once
    * committed (awaited before the next batch) and not kept: the result is then empty, and a sweep

@@ -275,6 +275,25 @@ export class PostgresKeys implements KeyStore {
     ).map((r) => r.ip);
   }
 
+  async listKeysIps(apiKeys: readonly string[], limit: number): Promise<Map<string, string[]>> {
+    const ips = new Map<string, string[]>();
+    if (apiKeys.length === 0) return ips;
+    const found = await rows<{ api_key: string; ip: string }>(
+      this.conn.pool,
+      `SELECT api_key, ip FROM (
+        SELECT api_key, ip, first_at, row_number() OVER (PARTITION BY api_key ORDER BY first_at, ip) AS n
+        FROM key_ips WHERE api_key = ANY($1::text[])
+      ) AS t WHERE n <= $2 ORDER BY api_key, first_at, ip`,
+      [[...new Set(apiKeys)], limit],
+    );
+    for (const r of found) {
+      const list = ips.get(r.api_key);
+      if (list === undefined) ips.set(r.api_key, [r.ip]);
+      else list.push(r.ip);
+    }
+    return ips;
+  }
+
   async deleteExpiredKeys(
     policy: ExpiryPolicy,
     now: number,

@@ -242,6 +242,16 @@ export class SqliteKeys implements KeyStore {
     return this.stmt.ipsOfKey.all(apiKey, limit).map((r) => r.ip);
   }
 
+  async listKeysIps(apiKeys: readonly string[], limit: number): Promise<Map<string, string[]>> {
+    // Synchronous reads on a prepared statement: a query per key costs no round trip here.
+    const ips = new Map<string, string[]>();
+    for (const apiKey of apiKeys) {
+      const list = this.stmt.ipsOfKey.all(apiKey, limit).map((r) => r.ip);
+      if (list.length > 0) ips.set(apiKey, list);
+    }
+    return ips;
+  }
+
   async deleteExpiredKeys(
     policy: ExpiryPolicy,
     now: number,
