@@ -75,6 +75,7 @@ export interface Runtime {
    * Key-cache sync (polling, plus push where the store has it), usage flush, catching up books
    * written by other instances, and the cluster-wide jobs: the expiry sweeper (once per
    * SIGNET_SWEEP_MS across all instances) and the market maker (on the instance holding its lease).
+   * `onSweep` is called with each batch of keys the sweeper deletes, as it is deleted.
    */
   startBackground(onSweep: (deleted: KeyView[]) => void): Promise<void>;
   /** Flushes usage and closes the store. */
@@ -166,10 +167,13 @@ export async function openRuntime(config: Config, now: () => number = Date.now):
     await sessions.sweep(now());
     // Warnings first: a key about to be deleted is warned a day (and a week) before.
     await notifier.warn(now());
-    const deleted = await keys.sweep(now());
+    // Batch by batch: the keys are counted and handed on as each batch is deleted, so a sweep of
+    // 100,000 keys never turns into one burst of views and log lines between two requests.
+    await keys.sweep(now(), (deleted) => {
+      sweeper.keysDeleted += deleted.length;
+      onSweep(deleted);
+    });
     sweeper.runs++;
-    sweeper.keysDeleted += deleted.length;
-    if (deleted.length > 0) onSweep(deleted);
   };
   const makeMarket = async (): Promise<void> => {
     if (marketMaker === null) return;

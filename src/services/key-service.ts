@@ -334,9 +334,15 @@ export class KeyService {
     return (await this.store.listExpiredKeys(this.policy, now)).map((k) => this.view(k));
   }
 
-  /** Deletes keys expired at `now` (see core/expiry.ts); returns what was deleted. */
-  async sweep(now: number): Promise<KeyView[]> {
-    return (await this.store.deleteExpiredKeys(this.policy, now)).map((k) => this.view(k));
+  /**
+   * Deletes keys expired at `now` (see core/expiry.ts). Without `onBatch`, returns what was deleted;
+   * with it, hands over each batch's keys as it is deleted (awaited before the next batch) and
+   * returns nothing: the server's sweeper never holds more than a batch, however many expire.
+   */
+  async sweep(now: number, onBatch?: (deleted: KeyView[]) => void | Promise<void>): Promise<KeyView[]> {
+    if (onBatch === undefined) return (await this.store.deleteExpiredKeys(this.policy, now)).map((k) => this.view(k));
+    await this.store.deleteExpiredKeys(this.policy, now, (keys) => onBatch(keys.map((k) => this.view(k))));
+    return [];
   }
 }
 

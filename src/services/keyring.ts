@@ -59,6 +59,12 @@ interface AppList {
   readonly whitelist: IpWhitelist;
 }
 
+/** Where `activate` finds a key's account and known IPs (the warm-up reads them a page at a time). */
+interface Lookups {
+  userOf(id: number): Promise<UserRecord | null>;
+  ipsOf(apiKey: string): Promise<string[]>;
+}
+
 /** For a key whose app is gone: an entry that is no address, so the list admits nobody (fails closed). */
 const NO_APP: AppList = { ips: [], whitelist: new IpWhitelist(['no-app']) };
 
@@ -180,7 +186,13 @@ export class Keyring {
         users.set(id, user);
         return user;
       };
-      const keys = await Promise.all(fresh.map((r) => this.activate(r, epoch, false, userOf)));
+      // And one read of the page's known IPs (a read per key was a round trip per key on PostgreSQL).
+      const ips = await this.store.listKeysIps(
+        fresh.map((r) => r.apiKey),
+        MAX_KNOWN_IPS,
+      );
+      const lookups: Lookups = { userOf, ipsOf: async (apiKey) => ips.get(apiKey) ?? [] };
+      const keys = await Promise.all(fresh.map((r) => this.activate(r, epoch, false, lookups)));
       loaded += keys.filter((k) => k !== null).length;
       if (page.length < pageSize) break;
       // Requests first: SQLite answers synchronously, so without this the whole warm-up would
@@ -199,10 +211,13 @@ export class Keyring {
     record: KeyRecord,
     epoch: number,
     touched = true,
-    userOf: (id: number) => Promise<UserRecord | null> = (id) => this.store.findUserById(id),
+    lookups: Lookups = {
+      userOf: (id) => this.store.findUserById(id),
+      ipsOf: (apiKey) => this.store.listKeyIps(apiKey, MAX_KNOWN_IPS),
+    },
   ): Promise<ActiveKey | null> {
     const apiKey = record.apiKey;
-    const [user, ips] = await Promise.all([userOf(record.userId), this.store.listKeyIps(apiKey, MAX_KNOWN_IPS)]);
+    const [user, ips] = await Promise.all([lookups.userOf(record.userId), lookups.ipsOf(apiKey)]);
     if (user === null) return null;
     // A sub-account's key: its master's uid and whether the sub-account is frozen (a freeze audits
     // the key, so every cache drops it and reads this again).

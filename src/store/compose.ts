@@ -79,6 +79,7 @@ export function composeStore({
     upgradePassphraseHash: k.upgradePassphraseHash.bind(k),
     recordKeyIps: k.recordKeyIps.bind(k),
     listKeyIps: k.listKeyIps.bind(k),
+    listKeysIps: k.listKeysIps.bind(k),
     deleteExpiredKeys: k.deleteExpiredKeys.bind(k),
     listExpiredKeys: k.listExpiredKeys.bind(k),
     latestAuditId: k.latestAuditId.bind(k),

@@ -187,8 +187,25 @@ export interface KeyStore {
   recordKeyIps(uses: ReadonlyArray<{ apiKey: string; ip: string; at: number }>): Promise<number>;
   /** Client IPs the key has been used from, oldest first, at most `limit`. */
   listKeyIps(apiKey: string, limit: number): Promise<string[]>;
-  /** Deletes every key expired under `policy` at `now`, with an 'expire' audit entry each. */
-  deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]>;
+  /**
+   * `listKeyIps` for many keys in one read (the key cache's warm-up, a page at a time): each key's
+   * IPs oldest first, at most `limit` each; a key with none is absent from the map.
+   *   const ips = await store.listKeysIps(['k1', 'k2'], 1000); // ips.get('k1') ?? []
+   */
+  listKeysIps(apiKeys: readonly string[], limit: number): Promise<Map<string, string[]>>;
+  /**
+   * Deletes every key expired under `policy` at `now`, with an 'expire' audit entry each, a short
+   * transaction per batch. With `onBatch`, each batch's deleted keys are handed to it once
+   * committed (awaited before the next batch) and not kept: the result is then empty, and a sweep
+   * of any size holds one batch in memory.
+   *   await store.deleteExpiredKeys(policy, now, (keys) => log(keys)); // streamed
+   *   const all = await store.deleteExpiredKeys(policy, now);           // collected
+   */
+  deleteExpiredKeys(
+    policy: ExpiryPolicy,
+    now: number,
+    onBatch?: (deleted: KeyRecord[]) => void | Promise<void>,
+  ): Promise<KeyRecord[]>;
   /** The keys `deleteExpiredKeys` would delete at `now`, deleting nothing (`signet sweep --dry-run`). */
   listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]>;
 

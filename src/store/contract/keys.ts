@@ -120,6 +120,45 @@ export function keysContract({ withStore, user }: ContractCase): void {
     assert.deepEqual(await store.deleteExpiredKeys(DEFAULT_EXPIRY, at), [], 'nothing left to sweep');
   });
 
+  withStore('keys: the known IPs of many keys in one read, oldest first, at most the limit each', async (store) => {
+    const u = await user(store);
+    const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'user', T0);
+    const b = await store.createKey(u.id, () => keyRow(u.id, { label: 'b' }), 'user', T0);
+    await store.recordKeyIps([
+      { apiKey: a.apiKey, ip: '2001:db8::1', at: T0 + 2 },
+      { apiKey: b.apiKey, ip: '198.51.100.1', at: T0 + 3 },
+      { apiKey: a.apiKey, ip: '203.0.113.5', at: T0 + 1 },
+    ]);
+    const none = '00000000-0000-4000-8000-000000000000';
+    const ips = await store.listKeysIps([a.apiKey, none, b.apiKey], 10);
+    assert.deepEqual(ips.get(a.apiKey), ['203.0.113.5', '2001:db8::1']);
+    assert.deepEqual(ips.get(b.apiKey), ['198.51.100.1']);
+    assert.equal(ips.has(none), false, 'a key with none is absent');
+    assert.deepEqual([...(await store.listKeysIps([a.apiKey], 1))], [[a.apiKey, ['203.0.113.5']]]);
+    assert.equal((await store.listKeysIps([], 10)).size, 0);
+  });
+
+  withStore('sweep: hands each batch on as it is deleted, keeping none', async (store) => {
+    const u = await user(store);
+    const made: string[] = [];
+    for (let i = 0; i < SWEEP_BATCH + 5; i++)
+      made.push((await store.createKey(u.id, () => keyRow(u.id, { createdAt: T0 + i }), 'cli', T0)).apiKey);
+    const batches: string[][] = [];
+    const kept = await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 31 * DAY_MS, async (deleted) => {
+      // Each batch is already committed when handed on: its keys are gone and audited.
+      for (const k of deleted) assert.equal(await store.getKey(k.apiKey), null);
+      batches.push(deleted.map((k) => k.apiKey));
+    });
+    assert.deepEqual(kept, []);
+    assert.deepEqual(
+      batches.map((b) => b.length),
+      [SWEEP_BATCH, 5],
+    );
+    assert.deepEqual(batches.flat(), made, 'oldest first, each key once');
+    const expires = (await store.listAudit(u.id, 10_000)).filter((e) => e.action === 'expire');
+    assert.deepEqual(expires.map((e) => e.apiKey).reverse(), made, 'one entry per key, in the order deleted');
+  });
+
   withStore('keys: recently used keys page by page, most recent first, only those used since', async (store) => {
     const u = await user(store);
     const keys = [];

@@ -39,8 +39,30 @@ import {
 } from '../keys.js';
 import { type Connection, changed, feedLock, KEY_CHANNEL, lockUser, one, rows, tx } from './connection.js';
 
-const EXPIRE_SQL = `DELETE FROM api_keys AS k USING unnest($1::text[], $2::bigint[]) AS t(api_key, last_used_at)
-  WHERE k.api_key = t.api_key AND k.last_used_at IS NOT DISTINCT FROM t.last_used_at RETURNING k.api_key`;
+/**
+ * One batch of the sweep as one statement (so one transaction): deletes the keys not used since
+ * they were read (the condition on last_used_at makes a use recorded since the read win), forgets
+ * their IPs, audits each 'expire' in the batch's order under the audit feed's lock (taken before
+ * any audit id is drawn: the sort reads the lock's row first), and notifies the key caches.
+ */
+const EXPIRE_SQL = `WITH t AS (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY
+      AS t(api_key, last_used_at, user_id, actor, detail, n)
+  ), gone AS (
+    DELETE FROM api_keys AS k USING t
+    WHERE k.api_key = t.api_key AND k.last_used_at IS NOT DISTINCT FROM t.last_used_at RETURNING k.api_key
+  ), ips AS (
+    DELETE FROM key_ips WHERE api_key IN (SELECT api_key FROM gone)
+  ), feed AS (
+    SELECT pg_advisory_xact_lock(hashtext($6::text)) WHERE EXISTS (SELECT 1 FROM gone)
+  ), audited AS (
+    INSERT INTO audit_log (at, actor, user_id, api_key, action, detail)
+    SELECT $7::bigint, t.actor, t.user_id, t.api_key, 'expire', t.detail FROM t JOIN gone USING (api_key) CROSS JOIN feed
+    ORDER BY t.n
+  ), notified AS (
+    SELECT pg_notify($8::text, $9::text) WHERE EXISTS (SELECT 1 FROM gone)
+  )
+  SELECT gone.api_key FROM gone CROSS JOIN notified`;
 
 /** API keys, their IPs, audit log and rejections on PostgreSQL. */
 export class PostgresKeys implements KeyStore {
@@ -253,49 +275,61 @@ export class PostgresKeys implements KeyStore {
     ).map((r) => r.ip);
   }
 
-  async deleteExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
-    const deleted: KeyRecord[] = [];
-    // One short transaction per batch: requests and other writers go on beside a sweep of any size.
-    for (let cursor: IdleCursor | null = IDLE_START; cursor !== null; ) {
-      const from: IdleCursor = cursor;
-      cursor = await tx(this.conn.pool, async (c) => {
-        const batch = await this.idleBatch(c, policy, now, from);
-        deleted.push(...(await this.expireBatch(c, expiredKeys(batch, policy, now), now)));
-        return nextIdleCursor(batch, SWEEP_BATCH);
-      });
+  async listKeysIps(apiKeys: readonly string[], limit: number): Promise<Map<string, string[]>> {
+    const ips = new Map<string, string[]>();
+    if (apiKeys.length === 0) return ips;
+    const found = await rows<{ api_key: string; ip: string }>(
+      this.conn.pool,
+      `SELECT api_key, ip FROM (
+        SELECT api_key, ip, first_at, row_number() OVER (PARTITION BY api_key ORDER BY first_at, ip) AS n
+        FROM key_ips WHERE api_key = ANY($1::text[])
+      ) AS t WHERE n <= $2 ORDER BY api_key, first_at, ip`,
+      [[...new Set(apiKeys)], limit],
+    );
+    for (const r of found) {
+      const list = ips.get(r.api_key);
+      if (list === undefined) ips.set(r.api_key, [r.ip]);
+      else list.push(r.ip);
     }
-    return deleted;
+    return ips;
   }
 
-  /** Deletes `keys` (set-based: a handful of statements per batch), audited 'expire'; those deleted. */
-  private async expireBatch(c: pg.PoolClient, keys: readonly KeyRecord[], now: number): Promise<KeyRecord[]> {
+  async deleteExpiredKeys(
+    policy: ExpiryPolicy,
+    now: number,
+    onBatch?: (deleted: KeyRecord[]) => void | Promise<void>,
+  ): Promise<KeyRecord[]> {
+    const kept: KeyRecord[] = [];
+    // Per batch, two round trips (the read, then one statement that is its own transaction):
+    // requests and other writers go on beside a sweep of any size, and a busy event loop delays
+    // the sweep by two turns per batch, not by one per statement.
+    for (let cursor: IdleCursor | null = IDLE_START; cursor !== null; ) {
+      const batch = await this.idleBatch(this.conn.pool, policy, now, cursor);
+      const deleted = await this.expireBatch(expiredKeys(batch, policy, now), now);
+      if (onBatch === undefined) kept.push(...deleted);
+      else if (deleted.length > 0) await onBatch(deleted);
+      cursor = nextIdleCursor(batch, SWEEP_BATCH);
+    }
+    return kept;
+  }
+
+  /** Deletes `keys` in one statement (with their IPs, audited 'expire', key caches notified); those deleted. */
+  private async expireBatch(keys: readonly KeyRecord[], now: number): Promise<KeyRecord[]> {
     if (keys.length === 0) return [];
-    // The condition on last_used_at makes a use recorded since the read win over the sweep.
-    const gone = await rows<{ api_key: string }>(c, EXPIRE_SQL, [
+    const details = keys.map((k) => auditedBy('sweeper', keyExpireDetail(k)));
+    const gone = await rows<{ api_key: string }>(this.conn.pool, EXPIRE_SQL, [
       keys.map((k) => k.apiKey),
       keys.map((k) => k.lastUsedAt),
+      keys.map((k) => k.userId),
+      details.map((e) => e.actor),
+      details.map((e) => JSON.stringify(e.detail)),
+      `${this.conn.schema}:audit`,
+      now,
+      KEY_CHANNEL,
+      this.conn.schema,
     ]);
-    const deleted = keys.filter((k) => gone.some((r) => r.api_key === k.apiKey));
-    if (deleted.length === 0) return [];
-    const apiKeys = deleted.map((k) => k.apiKey);
-    await c.query('DELETE FROM key_ips WHERE api_key = ANY($1::text[])', [apiKeys]);
-    const entries = deleted.map((k) => auditedBy('sweeper', keyExpireDetail(k)));
-    await feedLock(c, this.conn.schema, 'audit');
-    await c.query(
-      `INSERT INTO audit_log (at, actor, user_id, api_key, action, detail)
-      SELECT $1, actor, user_id, api_key, 'expire', detail
-      FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY AS t(actor, user_id, api_key, detail, n)
-      ORDER BY n`,
-      [
-        now,
-        entries.map((e) => e.actor),
-        deleted.map((k) => k.userId),
-        apiKeys,
-        entries.map((e) => JSON.stringify(e.detail)),
-      ],
-    );
-    await c.query('SELECT pg_notify($1, $2)', [KEY_CHANNEL, this.conn.schema]);
-    return deleted;
+    const deleted = new Set(gone.map((r) => r.api_key));
+    return keys.filter((k) => deleted.has(k.apiKey));
   }
 
   async listExpiredKeys(policy: ExpiryPolicy, now: number): Promise<KeyRecord[]> {
