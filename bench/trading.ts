@@ -7,7 +7,7 @@
  *     of signed POST /api/v5/trade/order from two accounts whose orders cross (the book stays
  *     small and every other order trades) interleaved with rounds of signed GET
  *     /api/v5/account/balance; server CPU per request of each, their ratio (target <= 4x) and
- *     the order p99 (target <= 10 ms). `--quick` shortens both; `--http-only` and
+ *     the order p99 (target <= 10 ms), and how many orders went into each group commit. `--quick` shortens both; `--http-only` and
  *     `--in-process-only` run one part; BENCH_CPU_PROF=dir profiles the server (node --cpu-prof).
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
