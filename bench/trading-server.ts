@@ -45,7 +45,7 @@ process.on('message', (msg) => {
   if (msg === 'cpu') {
     const db = (rt.store as SqliteStore).handle;
     const orders = (db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
-    process.send?.({ cpu: process.cpuUsage(), orders });
+    process.send?.({ cpu: process.cpuUsage(), orders, commits: rt.trading.groupCommitCount });
   }
   if (msg === 'stop')
     void app

@@ -7,7 +7,7 @@
  *     of signed POST /api/v5/trade/order from two accounts whose orders cross (the book stays
  *     small and every other order trades) interleaved with rounds of signed GET
  *     /api/v5/account/balance; server CPU per request of each, their ratio (target <= 4x) and
- *     the order p99 (target <= 10 ms). `--quick` shortens both; `--http-only` and
+ *     the order p99 (target <= 10 ms), and how many orders went into each group commit. `--quick` shortens both; `--http-only` and
  *     `--in-process-only` run one part; BENCH_CPU_PROF=dir profiles the server (node --cpu-prof).
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
@@ -133,7 +133,7 @@ function ask<T>(child: ChildProcess, msg: string): Promise<T> {
 }
 
 type Key = { apiKey: string; secretKey: string };
-type Sample = { rps: number; p50: number; p99: number; cpuUs: number; stored: number; total: number };
+type Sample = { rps: number; p50: number; p99: number; cpuUs: number; stored: number; total: number; commits: number };
 
 /** Signed headers for one request (re-signed every round: slow rounds stay inside the timestamp window). */
 function signedHeaders(k: Key, passphrase: string, method: 'GET' | 'POST', path: string, body = '') {
@@ -199,14 +199,14 @@ async function overHttp(): Promise<void> {
   const samples: Record<Kind, Sample[]> = { order: [], balance: [] };
 
   const run = async (kind: Kind, into: Record<Kind, Sample[]> | null) => {
-    const before = await ask<{ cpu: NodeJS.CpuUsage; orders: number }>(child, 'cpu');
+    const before = await ask<{ cpu: NodeJS.CpuUsage; orders: number; commits: number }>(child, 'cpu');
     const r = await autocannon({
       url: ready.url,
       connections: 32,
       duration,
       requests: kind === 'order' ? [order(buyer, 'buy'), order(seller, 'sell')] : [balance(buyer), balance(seller)],
     });
-    const after = await ask<{ cpu: NodeJS.CpuUsage; orders: number }>(child, 'cpu');
+    const after = await ask<{ cpu: NodeJS.CpuUsage; orders: number; commits: number }>(child, 'cpu');
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${kind}: ${r.non2xx} non-2xx, ${r.errors} errors`);
     const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
     into?.[kind].push({
@@ -215,6 +215,7 @@ async function overHttp(): Promise<void> {
       p99: r.latency.p99,
       cpuUs: cpu / r.requests.total,
       stored: after.orders - before.orders,
+      commits: after.commits - before.commits,
       total: r.requests.total,
     });
   };
@@ -247,7 +248,7 @@ async function overHttp(): Promise<void> {
   const stored = samples.order.reduce((n, s) => n + s.stored, 0);
   const answered = samples.order.reduce((n, s) => n + s.total, 0);
   console.log(
-    `    ${fmt(stored)} orders stored over the measured rounds (autocannon counted ${fmt(answered)} answers within the windows)`,
+    `    ${fmt(stored)} orders stored over the measured rounds (autocannon counted ${fmt(answered)} answers within the windows), ${(stored / samples.order.reduce((n, s) => n + s.commits, 0)).toFixed(1)} per group commit`,
   );
 }
 

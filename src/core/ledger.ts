@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { dec } from './decimal.js';
 import { RuleError } from './errors.js';
 import type { KeyEnv } from './key-rules.js';
 
@@ -75,12 +76,13 @@ export interface BalanceAmounts {
  * currency, if either part would go negative: the store applies nothing of that change.
  */
 export function applyEntry(balance: BalanceAmounts | undefined, entry: LedgerEntry): BalanceAmounts {
-  const avail = addAmounts(balance?.avail ?? '0', entry.availDelta);
-  const frozen = addAmounts(balance?.frozen ?? '0', entry.frozenDelta);
-  if (isNegative(avail) || isNegative(frozen)) {
+  // Scaled integers (core/decimal), not big.js: every order's entries pass here (spelled the same).
+  const avail = dec(balance?.avail ?? '0').plus(dec(entry.availDelta));
+  const frozen = dec(balance?.frozen ?? '0').plus(dec(entry.frozenDelta));
+  if (avail.sign() < 0 || frozen.sign() < 0) {
     throw new RuleError('51008', `${entry.ccy}: insufficient balance for this ${entry.kind}`, entry.ccy);
   }
-  return { avail, frozen };
+  return { avail: avail.toString(), frozen: frozen.toString() };
 }
 
 /**
@@ -88,5 +90,8 @@ export function applyEntry(balance: BalanceAmounts | undefined, entry: LedgerEnt
  * the balance after it (`bal`), given the balance after the entry.
  */
 export function billAmounts(entry: LedgerEntry, after: BalanceAmounts): { balChg: string; bal: string } {
-  return { balChg: addAmounts(entry.availDelta, entry.frozenDelta), bal: addAmounts(after.avail, after.frozen) };
+  return {
+    balChg: dec(entry.availDelta).plus(dec(entry.frozenDelta)).toString(),
+    bal: dec(after.avail).plus(dec(after.frozen)).toString(),
+  };
 }

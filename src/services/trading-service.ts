@@ -91,6 +91,8 @@ export class TradingService {
   /** Orders placed and fills (maker and taker sides) made by this instance since start (read by /metrics). */
   placedCount = 0;
   fillCount = 0;
+  /** Group commits (store transactions placing orders) made by this instance since start. */
+  groupCommitCount = 0;
 
   constructor(
     private readonly store: ExchangeStore & ClusterStore,
@@ -307,6 +309,7 @@ export class TradingService {
       for (const u of users) this.ledger.invalidate(u, env);
     }
     this.versions.set(id, stored);
+    this.groupCommitCount++;
     this.tradeIdsNeeded = batch.tradeIdsNeeded;
     // The fills of the whole batch at once (market data, algo triggers: one evaluation per batch).
     const fills = batch.placed.flatMap((p) => p.outcome.fills);

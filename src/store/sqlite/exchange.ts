@@ -2,7 +2,7 @@ import { duplicateClOrdId } from '../../core/conflicts.js';
 import { RuleError } from '../../core/errors.js';
 import type { KeyEnv } from '../../core/key-rules.js';
 import type { Fill } from '../../core/matching.js';
-import type { Order } from '../../core/orders.js';
+import { isOpen, type Order } from '../../core/orders.js';
 import {
   type BookFillRow,
   type BookOrderRow,
@@ -32,7 +32,7 @@ import type {
   PublicTradeQuery,
 } from '../exchange.js';
 import { type Db, inTransaction, isUniqueViolation, prepare } from './connection.js';
-import type { HeldBalances, SqliteLedger } from './ledger.js';
+import type { HeldBalances, HeldEntries, SqliteLedger } from './ledger.js';
 
 /** One book's public trades around trade-id cursors (their stored position) and a time cursor. */
 const publicTradeRow = (param: string) =>
@@ -41,17 +41,9 @@ const PUBLIC_PAGE = `SELECT * FROM fills WHERE env = @env AND inst_id = @inst AN
   AND (@after IS NULL OR id < ${publicTradeRow('@after')}) AND (@before IS NULL OR id > ${publicTradeRow('@before')})
   AND (@afterTs IS NULL OR ts < @afterTs)`;
 
-/** What a batch step refused for (a balance would go negative, a clOrdId in use), or null for a fault. */
-function refusalOf(err: unknown): RuleError | null {
-  if (err instanceof RuleError) return err;
-  return isUniqueViolation(err, 'cl_ord_id') ? duplicateClOrdId() : null;
-}
-
 /** Books, orders and fills on SQLite: hand-written SQL, statements prepared once (the order path). */
 export class SqliteExchange implements ExchangeStore {
   private readonly stmt;
-  /** One step of a batch in a savepoint (better-sqlite3 nests a transaction function as one). */
-  private readonly storeStep;
 
   constructor(
     private readonly db: Db,
@@ -92,6 +84,10 @@ export class SqliteExchange implements ExchangeStore {
       bumpBook: prepare(db, 'UPDATE books SET version = version + 1 WHERE env = ? AND inst_id = ? AND version = ?'),
       bookVersions: prepare<BookVersionRow>(db, 'SELECT env, inst_id, version FROM books ORDER BY env, inst_id'),
       bookVersion: prepare<{ version: number }>(db, 'SELECT version FROM books WHERE env = ? AND inst_id = ?'),
+      clOrdIdOpen: prepare(
+        db,
+        `SELECT 1 FROM orders WHERE user_id = ? AND env = ? AND cl_ord_id = ? AND ${OPEN_ORDER} AND ord_id <> ?`,
+      ),
       bookChanges: prepare<OrderRow>(
         db,
         `SELECT * FROM orders WHERE env = ? AND inst_id = ? AND book_seq > ?
@@ -103,11 +99,6 @@ export class SqliteExchange implements ExchangeStore {
         AND book_seq <= ? ORDER BY id`,
       ),
     };
-    this.storeStep = db.transaction((change: OrderChanges, at: number, seq: number, held: HeldBalances) => {
-      const balances = this.ledger.applyHeld(change.entries, at, held);
-      this.writeOrders(change, seq);
-      for (const [id, b] of balances) held.set(id, b);
-    });
   }
 
   async runBookOperation<T>(
@@ -138,17 +129,39 @@ export class SqliteExchange implements ExchangeStore {
       // Balances read once and written once for the whole batch (the entries are inserted per step).
       const held: HeldBalances = new Map();
       for (let step = batch.next(); step !== null; step = batch.next()) {
-        let refusal: RuleError | null = null;
-        try {
-          this.storeStep(step.change, step.at, version + 1, held);
-        } catch (err) {
-          refusal = refusalOf(err);
-          if (refusal === null) throw err;
-        }
-        batch.settled(refusal);
+        batch.settled(this.storeStep(step.change, step.at, version + 1, held));
       }
       this.ledger.writeHeld(held);
     });
+  }
+
+  /**
+   * One step of a batch, or why it is refused (51008, 51016) with nothing of it written. Both are
+   * checked before the first write, so a step needs no savepoint (one costs about as much as the
+   * step's own rows: SQLite copies every page the step touches into a statement journal); a
+   * failure after that is a fault, and the whole batch rolls back.
+   */
+  private storeStep(change: OrderChanges, at: number, seq: number, held: HeldBalances): RuleError | null {
+    let entries: HeldEntries;
+    try {
+      entries = this.ledger.heldAfter(change.entries, at, held);
+    } catch (err) {
+      if (err instanceof RuleError) return err;
+      throw err;
+    }
+    if (this.clOrdIdTaken(change.orders)) return duplicateClOrdId();
+    this.ledger.insertHeld(entries);
+    this.writeOrders(change, seq);
+    for (const [id, b] of entries.balances) held.set(id, b);
+    return null;
+  }
+
+  /** Another open order of the account has the clOrdId of one of these orders that stays open (the unique index would refuse it). */
+  private clOrdIdTaken(orders: readonly Order[]): boolean {
+    return orders.some(
+      (o) =>
+        o.clOrdId !== '' && isOpen(o) && this.stmt.clOrdIdOpen.get(o.userId, o.env, o.clOrdId, o.ordId) !== undefined,
+    );
   }
 
   /**

@@ -32,6 +32,15 @@ export interface HeldBalance {
   at: number;
 }
 export type HeldBalances = Map<string, HeldBalance>;
+/** Entries checked against held balances (`heldAfter`), not yet inserted. */
+export interface HeldEntries {
+  entries: readonly LedgerEntry[];
+  /** The balance after each entry, in order. */
+  afters: readonly BalanceAmounts[];
+  /** The balances they change, after all of them. */
+  balances: HeldBalances;
+  at: number;
+}
 
 const TRANSFER_COLUMNS = 'SELECT account, ccy, avail_delta, ref, client_id, at FROM ledger_entries';
 
@@ -126,25 +135,34 @@ export class SqliteLedger implements LedgerStore {
   }
 
   /**
-   * Inside a transaction, for many changes in a row (a group commit): like `applyNow`, but the
-   * balances come from `held` (read once) and are not written: the balances after the entries
-   * are returned, for the caller to put in `held` once the rest of its change is stored, and
-   * `writeHeld` writes them all at the end.
+   * Inside a transaction, for many changes in a row (a group commit): the balances after
+   * `entries`, starting from `held` (else read from the table), or RuleError 51008 before anything
+   * is written. Nothing is written: `insertHeld` inserts the entries, and the caller puts the
+   * balances in `held` once the rest of its change is stored; `writeHeld` writes them all at the end.
    */
-  applyHeld(entries: readonly LedgerEntry[], at: number, held: HeldBalances): HeldBalances {
-    const changed = new Map<string, HeldBalance>();
+  heldAfter(entries: readonly LedgerEntry[], at: number, held: HeldBalances): HeldEntries {
+    const balances: HeldBalances = new Map();
+    const afters: BalanceAmounts[] = [];
     for (const e of entries) {
       const id = `${e.userId}:${e.env}:${e.account}:${e.ccy}`;
       const before =
-        (changed.get(id) ?? held.get(id))?.amounts ?? this.stmt.balance.get(e.userId, e.env, e.account, e.ccy);
+        (balances.get(id) ?? held.get(id))?.amounts ?? this.stmt.balance.get(e.userId, e.env, e.account, e.ccy);
       const after = applyEntry(before, e);
-      changed.set(id, { key: e, amounts: after, at });
-      this.insertEntry(e, after, at);
+      balances.set(id, { key: e, amounts: after, at });
+      afters.push(after);
     }
-    return changed;
+    return { entries, afters, balances, at };
   }
 
-  /** Inside the same transaction: writes the balances `applyHeld` changed. */
+  /** Inside the same transaction: inserts the entries `heldAfter` checked, with their balances after. */
+  insertHeld(held: HeldEntries): void {
+    held.entries.forEach((e, i) => {
+      const after = held.afters[i];
+      if (after !== undefined) this.insertEntry(e, after, held.at);
+    });
+  }
+
+  /** Inside the same transaction: writes the balances held for a whole group commit. */
   writeHeld(held: HeldBalances): void {
     for (const { key: k, amounts, at } of held.values()) {
       this.stmt.upsertBalance.run(k.userId, k.env, k.account, k.ccy, amounts.avail, amounts.frozen, at);
