@@ -1,6 +1,5 @@
 import { RuleError } from '../core/errors.js';
 import type { KeyEnv } from '../core/key-rules.js';
-import type { LedgerEntry } from '../core/ledger.js';
 import { requestedInstrument, SPOT_INSTRUMENTS, type SpotInstrument } from '../core/markets.js';
 import {
   type Amendment,
@@ -14,52 +13,16 @@ import {
 } from '../core/matching.js';
 import { OrderBook } from '../core/order-book.js';
 import { isOpen, newOrderRecord, type Order, type OrderRequest, validateOrder } from '../core/orders.js';
-import type {
-  BookChanges,
-  ClusterStore,
-  ExchangeStore,
-  FillQuery,
-  FillRecord,
-  LastFill,
-  OrderQuery,
-} from '../store/store.js';
+import type { BookChanges, ClusterStore, ExchangeStore, FillQuery, LastFill, OrderQuery } from '../store/store.js';
 import { IdBlocks } from './id-blocks.js';
 import type { LedgerService } from './ledger-service.js';
 import { type PendingPlacement, PlacementBatch } from './placement-batch.js';
 import { PlacementQueue } from './placement-queue.js';
+import type { BookChange, OrderRef, PlaceOptions, RatedFill } from './trading-types.js';
 
 export const INSTRUMENTS: ReadonlyMap<string, SpotInstrument> = new Map(SPOT_INSTRUMENTS.map((i) => [i.instId, i]));
 
-/** One stored change of a book, as the book now has it. */
-export interface BookChange {
-  env: KeyEnv;
-  instId: string;
-  /** The orders changed, in their new state. */
-  orders: readonly Order[];
-  /** The fills (taker and maker sides), oldest first. */
-  fills: readonly Fill[];
-  /** True when this instance made the change. */
-  local: boolean;
-}
-
-/** A stored fill with the fee rate of its side (maker or taker). */
-export interface RatedFill extends FillRecord {
-  feeRate: string;
-}
-
-/** How an algo order places the order it triggers (see `TradingService.place`). */
-export interface PlaceOptions {
-  ordId?: string;
-  entries?: readonly LedgerEntry[];
-}
-
-/** Which order: by ordId, or by clOrdId when no ordId is given. */
-export interface OrderRef {
-  instId?: unknown;
-  instIdCode?: unknown;
-  ordId?: unknown;
-  clOrdId?: unknown;
-}
+export type { BookChange, OrderRef, PlaceOptions, RatedFill } from './trading-types.js';
 
 /**
  * The paper exchange: one order book per environment and instrument, fed by orders of every
