@@ -9,6 +9,12 @@
  * which would make one batch or another jump by tens of thousands of instructions per request.
  * Skipped, with the reason printed, when valgrind is not installed.
  *
+ * `--keep` leaves the dumps in place (their folder and the servers' pids are printed) and runs
+ * node with --perf-basic-prof, so that per-function counts can be read: `callgrind_annotate
+ * cg.PID.N-01` (dumps alternate unauthenticated, signed for signet's pid) names V8's builtins and
+ * node's C++, and shows JavaScript compiled at run time as `0x…` addresses, which
+ * /tmp/perf-PID.map (start, size, name per line) turns into function names.
+ *
  * A count of instructions is not CPU time: it weighs an ALU instruction (SHA-256 rounds run
  * several per cycle) like a cache-missing load, and leaves out the GC's helper threads. When the
  * HMAC once moved from node:crypto into a JavaScript SHA-256 (since removed: the platform's crypto
@@ -34,6 +40,7 @@ interface Ready {
 }
 
 const quick = process.argv.includes('--quick');
+const keep = process.argv.includes('--keep');
 const WARM = quick ? 2000 : 4000;
 const BATCH = quick ? 800 : 2000;
 // Three rounds even when quick: one round can be a full GC's (tens of thousands of instructions more).
@@ -60,6 +67,7 @@ function underCallgrind(file: string, out: string) {
       '--dump-instr=no',
       '--collect-jumps=no',
       process.execPath,
+      ...(keep ? ['--perf-basic-prof'] : []),
       '--import',
       'tsx',
     ],
@@ -178,7 +186,8 @@ export async function instructionCounts(): Promise<void> {
   } finally {
     child.kill('SIGKILL');
     bareChild.kill('SIGKILL');
-    rmSync(out, { recursive: true, force: true });
+    if (keep) console.log(`    callgrind dumps kept in ${out} (signet pid ${child.pid}, bare pid ${bareChild.pid})`);
+    else rmSync(out, { recursive: true, force: true });
   }
 }
 
