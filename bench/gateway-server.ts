@@ -1,6 +1,7 @@
 /**
  * The gateway benchmark's signet: the real server (`buildServer`) with one gateway route to the
  * upstream whose URL is in BENCH_UPSTREAM, a key and a verify-API service token.
+ * Also answers signet's own signed balance read (the reference in bench/gateway-instructions.ts).
  * Sends them over IPC, answers 'cpu' with process.cpuUsage().
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,10 @@ import { openRuntime } from '../src/runtime.js';
 const PASSPHRASE = 'Bench-Pass-1';
 const dataDir = mkdtempSync(join(tmpdir(), 'signet-bench-gw-'));
 process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+// Settings passed by the parent (bench/gateway-instructions.ts slows the background timers), then fixed ones.
+const passed = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('SIGNET_')));
 const config = loadConfig({
+  ...passed,
   SIGNET_DATA: dataDir,
   SIGNET_LOG_LEVEL: 'warn',
   SIGNET_AUTH_FAILS_PER_IP: '1000000',

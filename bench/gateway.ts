@@ -6,6 +6,8 @@
  *     per request (signet, upstream) and the p99 the gateway adds.
  * (b) verify API: POST /gateway/v1/verify of one signed request; verifications/s, per core (from the
  *     server's CPU per request) and p99.
+ * (c) the gateway in instructions per request under callgrind (bench/gateway-instructions.ts), which
+ *     a noisy machine does not move; skipped with --no-callgrind.
  * Processes: signet (core 0), upstream (core 0), autocannon here (core 1) when taskset is present.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sign } from '../src/core/signing.js';
 import { hasTaskset } from './cpu.js';
+import { gatewayInstructionCounts } from './gateway-instructions.js';
 
 const quick = process.argv.includes('--quick');
 const pinned = !process.argv.includes('--no-pin') && hasTaskset() && cpus().length >= 2;
@@ -154,3 +157,5 @@ console.log(
 
 signet.child.send('stop');
 upstream.child.send('stop');
+
+if (!process.argv.includes('--no-callgrind')) await gatewayInstructionCounts();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -147,6 +148,32 @@ describe('gateway proxy mode: authenticated forwarding to a real upstream', () =
     // okx-api adds its broker tag to every POST body: what it signed is what arrived, byte for byte.
     assert.ok((posted[0]?.bodyLength ?? 0) > 0);
     assert.equal(posted[0]?.bodyLength, upstream.seen.at(-1)?.bodyLength);
+  });
+
+  test('the query string reaches the upstream byte for byte as the client sent (and signed) it', async () => {
+    // Sent with node:http and a path, which go on the wire as given (fetch or a URL would normalise them).
+    const raw = (target: string, headers: Record<string, string>): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const { hostname, port } = new URL(base);
+        const req = httpRequest({ host: hostname, port, path: target, headers }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const targets = [
+      '/partner/q?a=%2C&b=x%20y&c=x+y',
+      '/partner/q?a=,&a=%2c&a=%2C',
+      '/partner/q?flag&empty=&empty=&tilde=%7e&tilde=~&euro=%E2%82%AC&euro=%e2%82%ac',
+      "/partner/q?list=[1,2]&quote='x'&bar=a|b&star=*&semi=a;b&slash=a/b?c",
+      '/partner/q/p%2Fq;m=1?',
+    ];
+    for (const target of targets) {
+      const status = await raw(target, signedHeaders(reader, 'GET', target));
+      assert.equal(status, 200, target);
+      assert.equal(upstream.seen.at(-1)?.url, target.slice('/partner'.length), target);
+    }
   });
 
   test('the permission of each method: read may GET, not POST or DELETE; an unlisted method is refused', async () => {
