@@ -67,7 +67,8 @@ function underCallgrind(file: string, out: string) {
       '--dump-instr=no',
       '--collect-jumps=no',
       process.execPath,
-      ...(keep ? ['--perf-basic-prof'] : []),
+      // V8's own log, which --perf-basic-prof turns on, goes with the dumps rather than into the working directory.
+      ...(keep ? ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${out}/v8-%p.log`] : []),
       '--import',
       'tsx',
     ],
