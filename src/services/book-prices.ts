@@ -9,7 +9,10 @@ export interface LastTradePrices {
 /** A currency's price in USD. */
 export type UsdPriceOf = (ccy: string) => string;
 
-const USDT_BOOKS = new Set(SPOT_INSTRUMENTS.filter((i) => i.quoteCcy === 'USDT').map((i) => i.baseCcy));
+/** Base currency -> its USDT book's id (kept, not built per lookup). */
+const USDT_BOOKS = new Map(
+  SPOT_INSTRUMENTS.filter((i) => i.quoteCcy === 'USDT').map((i) => [i.baseCcy, i.instId] as const),
+);
 
 /**
  * USD prices from the paper books, read when asked (so one function serves a long-lived feed):
@@ -23,7 +26,8 @@ const USDT_BOOKS = new Set(SPOT_INSTRUMENTS.filter((i) => i.quoteCcy === 'USDT')
 export function bookPrices(market: LastTradePrices, env: KeyEnv): UsdPriceOf {
   return (ccy) => {
     if (ccy === 'USDT') return '1';
-    const last = USDT_BOOKS.has(ccy) ? market.lastPx(env, `${ccy}-USDT`) : undefined;
+    const book = USDT_BOOKS.get(ccy);
+    const last = book === undefined ? undefined : market.lastPx(env, book);
     return last ?? CURRENCY_BY_CCY.get(ccy)?.usdPrice ?? '0';
   };
 }

@@ -178,6 +178,31 @@ test('the cache never holds more keys than its capacity, and a key in steady use
   assert.equal(keyring.size, capacity);
 });
 
+test('repeated use of the most recent key keeps the LRU order right, across an eviction of that key', async () => {
+  const user = await addUser(store, 'lru-order@example.com');
+  const verifier = new PassphraseVerifier(randomBytes(32));
+  const fast = new KeyService(store, box, DEFAULT_EXPIRY, DEFAULT_KEY_POLICY, verifier);
+  const make = async (label: string) =>
+    (await fast.create(user.id, { label, passphrase: PASSPHRASE, env: 'live' }, 'user', T0)).apiKey;
+  const [a, b, c, d] = [await make('a'), await make('b'), await make('c'), await make('d')];
+  const keyring = new Keyring(store, box, verifier, 2);
+  await loaded(keyring, a);
+  await loaded(keyring, b);
+  // b is the newest: using it again changes nothing; using a makes a the newest, so c's load drops b.
+  assert.ok(keyring.cached(b) !== undefined && keyring.cached(b) !== undefined);
+  assert.ok(keyring.cached(a) !== undefined);
+  await loaded(keyring, c);
+  assert.equal(keyring.cached(b), undefined, 'b, the least recently used, went');
+  assert.ok(keyring.cached(a) !== undefined && keyring.cached(c) !== undefined);
+  // c is the newest now; evicted (a change), reloaded, then a is used: d's load drops c, not a.
+  keyring.evict(c);
+  await loaded(keyring, c);
+  assert.ok(keyring.cached(a) !== undefined);
+  await loaded(keyring, d);
+  assert.equal(keyring.cached(c), undefined, 'c went');
+  assert.ok(keyring.cached(a) !== undefined && keyring.cached(d) !== undefined);
+});
+
 test('a start warms the cache with the most recently used keys, up to its capacity, never those unused', async () => {
   const user = await addUser(store, 'warm@example.com');
   const verifier = new PassphraseVerifier(randomBytes(32));

@@ -85,6 +85,8 @@ export const MAX_KNOWN_IPS = 1000;
  */
 export class Keyring {
   private readonly cache = new Map<string, ActiveKey>();
+  /** The key last in the cache's order (the most recently used): a repeat use skips reordering the Map. */
+  private newest: string | undefined = undefined;
   private readonly loading = new Map<string, Promise<ActiveKey | null>>();
   private cursor = 0;
   /** Bumped on every eviction, so that a load racing with an eviction is not cached. */
@@ -150,8 +152,10 @@ export class Keyring {
   /** A hit: the key becomes the most recently used (moved to the end of the Map's order). */
   private touch(apiKey: string, key: ActiveKey): void {
     this.hits++;
+    if (apiKey === this.newest) return;
     this.cache.delete(apiKey);
     this.cache.set(apiKey, key);
+    this.newest = apiKey;
   }
 
   private async load(apiKey: string): Promise<ActiveKey | null> {
@@ -271,6 +275,7 @@ export class Keyring {
         this.cache.delete(oldest);
       }
       this.cache.set(apiKey, key);
+      this.newest = apiKey;
     }
     return key;
   }

@@ -23,7 +23,8 @@ const publicTrade = (f: Fill): PublicTrade => ({ tradeId: f.tradeId, px: f.px, s
  * from the fills of this instance and of the others (TradingService.onFills).
  */
 export class MarketData {
-  private readonly recent = new Map<string, PublicTrade[]>();
+  /** Per environment, then instrument id: no key string is built on a lookup (balances value with lastPx per request). */
+  private readonly recent: Record<KeyEnv, Map<string, PublicTrade[]>> = { live: new Map(), demo: new Map() };
   private readonly candleBooks = new Map<string, CandleBook>();
   /** Fills that arrived while the history was loading (null once loaded). */
   private pending: [KeyEnv, Fill][] | null = [];
@@ -86,11 +87,11 @@ export class MarketData {
   }
 
   private recentOf(env: KeyEnv, instId: string): PublicTrade[] {
-    const id = `${env}:${instId}`;
-    let list = this.recent.get(id);
+    const byInst = this.recent[env];
+    let list = byInst.get(instId);
     if (list === undefined) {
       list = [];
-      this.recent.set(id, list);
+      byInst.set(instId, list);
     }
     return list;
   }
@@ -118,7 +119,8 @@ export class MarketData {
 
   /** The price of the book's last trade, or undefined before any. */
   lastPx(env: KeyEnv, instId: string): string | undefined {
-    return this.recentOf(env, instId).at(-1)?.px;
+    const list = this.recent[env].get(instId);
+    return list === undefined ? undefined : list[list.length - 1]?.px;
   }
 
   /** A page of stored trades, newest first (GET /market/history-trades). */
