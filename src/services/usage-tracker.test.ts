@@ -4,7 +4,7 @@ import { DEFAULT_EXPIRY } from '../core/expiry.js';
 import type { KeyService } from './key-service.js';
 import { type ActiveKey, Keyring } from './keyring.js';
 import { accountWithKey, memoryStore, randomBox, T0 } from './test-store.test-helpers.js';
-import { UsageTracker } from './usage-tracker.js';
+import { TOUCH_CHUNK, UsageTracker } from './usage-tracker.js';
 
 const store = memoryStore();
 after(() => store.close());
@@ -55,4 +55,23 @@ test('a first use from a client IP is remembered in its normal form and written 
   assert.doesNotMatch(JSON.stringify(events[0]?.detail), /ffff/);
   const reloaded = await new Keyring(store, box).get(key.apiKey);
   assert.ok(reloaded?.knownIps.has('198.51.100.9'), 'known after a reload, so not new again');
+});
+
+test('a large flush is written in chunks of TOUCH_CHUNK keys, every key of it persisted', async () => {
+  const calls: number[] = [];
+  const counting = Object.create(store) as typeof store;
+  counting.touchKeys = (uses) => {
+    calls.push(uses.length);
+    return store.touchKeys(uses);
+  };
+  const usage = new UsageTracker(counting);
+  const at = T0 + 10 * 60_000;
+  // Keys the store does not hold (their rows are simply not there) around the real one.
+  const others = Array.from({ length: 2 * TOUCH_CHUNK + 10 }, (_, i) => ({ ...key, apiKey: `absent-${i}` }));
+  for (const k of others) usage.touch(k, at);
+  usage.touch(key, at);
+  await usage.flush();
+  assert.deepEqual(calls, [TOUCH_CHUNK, TOUCH_CHUNK, 11]);
+  assert.equal(await lastUsed(), new Date(at).toISOString());
+  assert.ok(others.every((k) => k.persistedLastUsedAt === at));
 });
