@@ -426,7 +426,9 @@ describe('the WebSocket API through the real clients', () => {
           deep.push(...placed.map((o) => o.id ?? ''));
           await until('the deep bids on the raw client', () => raw.checks.find((c) => c.bidLevels >= 30));
           const seen: Array<{ nonce: number; bids: number; top: Top }> = [];
-          while (seen.length < 4) {
+          // The market maker requotes by canceling a level before placing its replacement, so a
+          // book of that moment may show 29 levels: watch until 4 books show all 30 (at most 40 books).
+          while (seen.filter((s) => s.bids >= 30).length < 4 && seen.length < 40) {
             const book = await ex.watchOrderBook(SYMBOL, undefined, { depth: 'books' });
             const bid = book.bids[0]?.[0] ?? NaN;
             const ask = book.asks[0]?.[0] ?? NaN;
@@ -444,7 +446,7 @@ describe('the WebSocket API through the real clients', () => {
           for (let i = 1; i < seen.length; i++)
             assert.ok((seen[i]?.nonce ?? NaN) > (seen[i - 1]?.nonce ?? NaN), 'ccxt nonces increase');
           assert.ok(
-            seen.every((s) => s.bids >= 30),
+            seen.filter((s) => s.bids >= 30).length >= 4 && seen.every((s) => s.bids >= 29),
             `ccxt bid levels ${seen.map((s) => s.bids).join(',')}`,
           );
           const last = seen.at(-1)?.nonce ?? NaN;
@@ -480,10 +482,14 @@ describe('the WebSocket API through the real clients', () => {
       "watchTrades and watchTicker: a market sell is pushed as trades at the order's average, and becomes the ticker's last",
       LIMIT,
       async () => {
-        const first = tickers.seen[0];
+        // A ticker pushed while the market maker replaces a whole side has no bid or ask on it (as
+        // OKX's does for an empty side); every ticker with both is uncrossed, and there is one.
+        const bothSides = (t: { bid?: number; ask?: number }) => t.bid !== undefined && t.ask !== undefined;
+        if (!tickers.seen.some(bothSides)) await tickers.next('a ticker with a bid and an ask', bothSides);
+        const quoted = tickers.seen.filter(bothSides);
         assert.ok(
-          first?.bid !== undefined && first.ask !== undefined && first.bid < first.ask,
-          `first ticker ${JSON.stringify(first)}`,
+          quoted.length > 0 && quoted.every((t) => (t.bid ?? 0) < (t.ask ?? 0)),
+          `tickers ${JSON.stringify(tickers.seen.slice(0, 5))}`,
         );
         const start = trades.seen.length;
         const ack = await ex.createOrderWs(SYMBOL, 'market', 'sell', 0.005);
