@@ -112,16 +112,20 @@ export class MarketMaker {
       if (short.gt(0))
         await this.ledger.deposit(this.userId, env, TRADING, ccy, short.times(4).round(8, Big.roundUp).toFixed(), now);
     }
-    for (const q of quotes) {
-      await this.ignoreRules(
-        this.trading.place(
-          this.userId,
-          env,
-          { instId: inst.instId, tdMode: 'cash', side: q.side, ordType: 'limit', px: q.px, sz: q.sz },
-          now,
+    // Placed together, so that they are group-committed in one transaction and reach the book (and
+    // its pushes) at once: one at a time, readers saw the ladder half rebuilt for many event-loop turns.
+    await Promise.all(
+      quotes.map((q) =>
+        this.ignoreRules(
+          this.trading.place(
+            this.userId,
+            env,
+            { instId: inst.instId, tdMode: 'cash', side: q.side, ordType: 'limit', px: q.px, sz: q.sz },
+            now,
+          ),
         ),
-      );
-    }
+      ),
+    );
   }
 
   /** A quote refused by a rule (e.g. a user's order filled it first) is skipped; faults still throw. */
