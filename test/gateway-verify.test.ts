@@ -92,6 +92,9 @@ describe('gateway verify API: POST /gateway/v1/verify and the authz endpoint', (
     });
     const res = await app.inject({ method: 'POST', url: '/gateway/v1/verify', payload: request });
     assert.equal(res.statusCode, 401);
+    // Checked before the body: a malformed body without a token is still 50114, not a validation error.
+    const bare = await app.inject({ method: 'POST', url: '/gateway/v1/verify', payload: {} });
+    assert.deepEqual([bare.statusCode, bare.json().code], [401, '50114']);
     const other = await rt.gatewayTokens.create('short-lived', Date.now());
     assert.equal((await verify(signed(reader), other.token)).status, 200);
     await rt.gatewayTokens.remove(other.view.id);

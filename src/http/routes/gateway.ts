@@ -54,18 +54,26 @@ function reportedIp(request: FastifyRequest): string {
  *   sends it); 200 with x-signet-* headers, or 401/403 with the OKX envelope.
  */
 export function gatewayRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.post(VERIFY_URL, { schema: { body: VerifyBody }, bodyLimit: VERIFY_BODY_LIMIT }, async (request, reply) => {
+  // The service token is checked first (onRequest): a caller without one learns nothing about the
+  // body's shape, and its body is not even read.
+  const tokenFirst = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!(await tokenValid(deps, request))) return refuseToken(reply);
-    const q = request.body as Static<typeof VerifyBody>;
-    return verifyRequest(deps, request.log, VERIFY_URL, {
-      method: q.method,
-      target: q.target,
-      headers: q.headers,
-      body: q.body === undefined ? undefined : Buffer.from(q.body, 'utf8'),
-      ip: q.ip,
-      needs: q.perm ?? 'read',
-    });
-  });
+  };
+  app.post(
+    VERIFY_URL,
+    { schema: { body: VerifyBody }, bodyLimit: VERIFY_BODY_LIMIT, onRequest: tokenFirst },
+    async (request) => {
+      const q = request.body as Static<typeof VerifyBody>;
+      return verifyRequest(deps, request.log, VERIFY_URL, {
+        method: q.method,
+        target: q.target,
+        headers: q.headers,
+        body: q.body === undefined ? undefined : Buffer.from(q.body, 'utf8'),
+        ip: q.ip,
+        needs: q.perm ?? 'read',
+      });
+    },
+  );
 
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
