@@ -1,25 +1,10 @@
-/**
- * `npm run bench:gateway-instructions` (and part (c) of `npm run bench:gateway`): the gateway's
- * cost in CPU instructions per request under valgrind's callgrind, which counts what a process
- * executes whatever else the machine is doing (see bench/instructions.ts for the method and its
- * limits: the JavaScript thread only, counters zeroed before and dumped after each batch, after a
- * warm-up). Both servers run under callgrind and are counted over the same batches:
- *   - direct:    a signed GET sent straight to the bare node:http upstream (bench/gateway-upstream.ts);
- *   - gateway:   the same request through signet's gateway (signet's count and the upstream's behind it);
- *   - reference: signet's own signed GET /api/v5/account/balance (authentication + a small V5 answer).
- * Ratios printed: signet per forwarded request / upstream per direct request (the issue's "proxy
- * overhead"), (signet + upstream behind it) / upstream direct (the whole path against going
- * straight), and signet per forwarded request / signet per balance read.
- * BENCH_UPSTREAM_WORK=json makes the upstream build a ~2 KB JSON answer per request (realistic work).
- * Skipped, with the reason printed, when valgrind is not installed.
- */
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sign } from '../src/core/signing.js';
+import { callgrindCounter, hasCallgrind, underCallgrind } from './callgrind.js';
 
 interface Signet {
   url: string;
@@ -34,55 +19,17 @@ const WARM = Number(process.env['BENCH_CG_WARM'] ?? (quick ? 1500 : 3000));
 const BATCH = Number(process.env['BENCH_CG_BATCH'] ?? (quick ? 1000 : 2000));
 const ROUNDS = Number(process.env['BENCH_CG_ROUNDS'] ?? (quick ? 1 : 3));
 
-function has(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A bench process under callgrind: zero() its counters, then count() the JavaScript thread's instructions since. */
 async function counted<T>(file: string, env: Record<string, string>) {
   const out = mkdtempSync(join(tmpdir(), 'signet-callgrind-gw-'));
-  const child: ChildProcess = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
-    execPath: 'valgrind',
-    execArgv: [
-      '--tool=callgrind',
-      `--callgrind-out-file=${out}/cg.%p`,
-      '--separate-threads=yes',
-      '--dump-instr=no',
-      '--collect-jumps=no',
-      process.execPath,
-      '--import',
-      'tsx',
-    ],
-    stdio: ['ignore', 'inherit', 'ignore', 'ipc'],
-    env: {
-      ...process.env,
-      ...env,
-      // Background timers slowed to once a minute (as in bench/instructions.ts), a wide timestamp window.
-      SIGNET_KEY_SYNC_MS: '60000',
-      SIGNET_USAGE_FLUSH_MS: '60000',
-      SIGNET_WITHDRAWAL_SETTLE_MS: '60000',
-      SIGNET_BOOK_SYNC_MS: '60000',
-      SIGNET_TIMESTAMP_WINDOW_S: '3600',
-    },
-  });
+  const child = underCallgrind(file, out, { env });
   const ready = await new Promise<T>((resolve) => child.once('message', (m) => resolve(m as T)));
   const pid = String(child.pid);
-  let dumps = 0;
+  const callgrind = callgrindCounter(out);
   return {
     ready,
-    zero: () => execFileSync('callgrind_control', ['-z', pid], { stdio: 'ignore' }),
-    count: (): number => {
-      execFileSync('callgrind_control', ['-d', pid], { stdio: 'ignore' });
-      dumps++;
-      const dump = readdirSync(out).find((f) => f.endsWith(`.${dumps}-01`));
-      if (dump === undefined) throw new Error(`callgrind wrote no dump for ${file}`);
-      return Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(join(out, dump), 'utf8'))?.[1]);
-    },
+    zero: () => callgrind.zero(pid),
+    count: () => callgrind.count(pid),
     stop: () => {
       child.kill('SIGKILL');
       rmSync(out, { recursive: true, force: true });
@@ -91,7 +38,7 @@ async function counted<T>(file: string, env: Record<string, string>) {
 }
 
 export async function gatewayInstructionCounts(): Promise<void> {
-  if (!has('valgrind') || !has('callgrind_control')) {
+  if (!hasCallgrind()) {
     console.log('(c) gateway instructions per request: skipped (valgrind is not installed; Debian package "valgrind")');
     return;
   }

@@ -1,34 +1,10 @@
-/**
- * `npm run bench` part (c): the signed balance request vs a bare Fastify app (bench/bare-server.ts)
- * and signet's unauthenticated route, all answering the same bytes, counted in CPU instructions
- * per request instead of seconds. Both servers run under valgrind's callgrind, which counts the instructions it executes whatever else the machine
- * is doing, so this ratio repeats within a few percent on a noisy, shared VM where CPU-time
- * figures move by ±20%. Counters are zeroed before and dumped after each batch of requests
- * (callgrind_control), after a warm-up that lets V8 optimize every route. Only the JavaScript
- * thread is counted: V8's background compiler and GC helper threads run at moments of their own,
- * which would make one batch or another jump by tens of thousands of instructions per request.
- * Skipped, with the reason printed, when valgrind is not installed.
- *
- * `--keep` leaves the dumps in place (their folder and the servers' pids are printed) and runs
- * node with --perf-basic-prof, so that per-function counts can be read: `callgrind_annotate
- * cg.PID.N-01` (dumps alternate unauthenticated, signed for signet's pid) names V8's builtins and
- * node's C++, and shows JavaScript compiled at run time as `0x…` addresses, which
- * /tmp/perf-PID.map (start, size, name per line) turns into function names.
- *
- * A count of instructions is not CPU time: it weighs an ALU instruction (SHA-256 rounds run
- * several per cycle) like a cache-missing load, and leaves out the GC's helper threads. When the
- * HMAC once moved from node:crypto into a JavaScript SHA-256 (since removed: the platform's crypto
- * is the one to review), the count hardly moved while the server's CPU per signed request in (b)
- * fell by about a sixth. The CPU target is (b)'s; this figure is for spotting a change in the
- * work done per request.
- */
-import { execFileSync, fork } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sign } from '../src/core/signing.js';
+import { callgrindCounter, hasCallgrind, underCallgrind } from './callgrind.js';
 
 interface Ready {
   url: string;
@@ -47,59 +23,23 @@ const BATCH = quick ? 800 : 2000;
 const ROUNDS = quick ? 3 : 5;
 const path = '/api/v5/account/balance';
 
-function has(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Forks a benchmark server under callgrind, writing its dumps into `out`. */
-function underCallgrind(file: string, out: string) {
-  return fork(fileURLToPath(new URL(file, import.meta.url)), [], {
-    execPath: 'valgrind',
-    execArgv: [
-      '--tool=callgrind',
-      `--callgrind-out-file=${out}/cg.%p`,
-      '--separate-threads=yes',
-      '--dump-instr=no',
-      '--collect-jumps=no',
-      process.execPath,
-      // V8's own log, which --perf-basic-prof turns on, goes with the dumps rather than into the working directory.
-      ...(keep ? ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${out}/v8-%p.log`] : []),
-      '--import',
-      'tsx',
-    ],
-    stdio: ['ignore', 'inherit', 'ignore', 'ipc'],
-    // Background timers (key-cache and book sync, usage flush, settlement, webhook and email rounds) fire per second of wall time,
-    // and under valgrind a batch takes a machine-dependent number of seconds: slowed to once a
-    // minute here, so that they do not add a load-dependent share to the per-request counts.
-    // A run signs once; under valgrind on a slow day a run outlasts the ±30 s timestamp window.
-    env: {
-      ...process.env,
-      SIGNET_KEY_SYNC_MS: '60000',
-      SIGNET_USAGE_FLUSH_MS: '60000',
-      SIGNET_WITHDRAWAL_SETTLE_MS: '60000',
-      SIGNET_BOOK_SYNC_MS: '60000',
-      SIGNET_NOTIFY_MS: '60000',
-      SIGNET_TIMESTAMP_WINDOW_S: '3600',
-    },
+/** A benchmark server under callgrind; with --keep, V8's perf map and log go with the dumps. */
+const serverUnderCallgrind = (file: string, out: string) =>
+  underCallgrind(file, out, {
+    nodeFlags: keep ? ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${out}/v8-%p.log`] : [],
   });
-}
 
 type Kind = 'bare' | 'plain' | 'signed';
 const KINDS: readonly Kind[] = ['bare', 'plain', 'signed'];
 
 export async function instructionCounts(): Promise<void> {
-  if (!has('valgrind') || !has('callgrind_control')) {
+  if (!hasCallgrind()) {
     console.log('(c) instructions per request: skipped (valgrind is not installed; Debian package "valgrind")');
     return;
   }
   const out = mkdtempSync(join(tmpdir(), 'signet-callgrind-'));
-  const child = underCallgrind('./server.ts', out);
-  const bareChild = underCallgrind('./bare-server.ts', out);
+  const child = serverUnderCallgrind('./server.ts', out);
+  const bareChild = serverUnderCallgrind('./bare-server.ts', out);
   try {
     const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));
     const bare = await new Promise<{ url: string }>((resolve) => {
@@ -125,19 +65,12 @@ export async function instructionCounts(): Promise<void> {
       return r.requests.total;
     };
     for (let i = 0; i < 2; i++) for (const kind of KINDS) await run(kind, WARM);
-    const dumps = new Map<string, number>();
+    const callgrind = callgrindCounter(out);
     /** Zeroes the counters of `pid`, runs `work`, dumps: the JavaScript thread's instructions meanwhile. */
     const instructionsDuring = async (pid: string, work: () => Promise<unknown>): Promise<number> => {
-      execFileSync('callgrind_control', ['-z', pid], { stdio: 'ignore' });
+      callgrind.zero(pid);
       await work();
-      execFileSync('callgrind_control', ['-d', pid], { stdio: 'ignore' });
-      const dump = (dumps.get(pid) ?? 0) + 1;
-      dumps.set(pid, dump);
-      // The JavaScript thread only (-01): V8's compiler and GC helper threads run when they will.
-      const file = readdirSync(out).find((f) => f === `cg.${pid}.${dump}-01`);
-      if (file === undefined) throw new Error('callgrind wrote no dump');
-      const total = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(out, file), 'utf8'));
-      return Number(total?.[1]);
+      return callgrind.count(pid);
     };
     /** Wall time of signet's counted batches, for the share of its background timers (below). */
     let signetSeconds = 0;
