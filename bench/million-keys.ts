@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +23,7 @@ import { PassphraseVerifier } from '../src/security/passphrase-verifier.js';
 import { SecretBox } from '../src/security/secret-box.js';
 import { pgFlag, sqliteFlag } from '../src/store/codecs/flags.js';
 import { type KeyRow, keyRow } from '../src/store/codecs/keys.js';
+import { PG_CHAR_CODE, SQLITE_CHAR_CODE, useBucketSql } from '../src/store/codecs/use-bucket.js';
 import type { KeyRecord } from '../src/store/keys.js';
 import { openStore } from '../src/store/open.js';
 import { ROOT, tempDir } from '../test/helpers.js';
@@ -84,6 +85,11 @@ interface Seeder {
   keys(batch: readonly KeyRecord[]): Promise<void>;
   /** Records that the keys were used from the load generator's address (as their first uses would have). */
   keyIps(apiKeys: readonly string[], at: number): Promise<void>;
+  /**
+   * The keys used so far (the active ones) last used at a random moment of the minute before `now`,
+   * as under a running deployment's steady traffic (each key's hour of use crossed at its own time).
+   */
+  freshen(now: number): Promise<void>;
   /** Holds the sweeper off (its interval claimed far ahead) until `releaseSweep`. */
   holdSweep(): Promise<void>;
   releaseSweep(): Promise<void>;
@@ -97,9 +103,9 @@ function sqliteSeeder(dir: string): Seeder {
   const user = db.prepare('INSERT INTO users (id, uid, email, created_at) VALUES (?, ?, ?, ?)');
   const keyIp = db.prepare(`INSERT INTO key_ips (api_key, ip, first_at) VALUES (?, '127.0.0.1', ?)`);
   const key = db.prepare(`INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw, ips, env,
-    secret_sealed, passphrase_hash, created_at, updated_at, last_used_at, app_id, disabled_at, prev_secret_sealed,
+    secret_sealed, passphrase_hash, created_at, updated_at, last_used_at, used_hour, app_id, disabled_at, prev_secret_sealed,
     prev_secret_until) VALUES (@api_key, @user_id, @label, @perm_trade, @perm_withdraw, @ips, @env, @secret_sealed,
-    @passphrase_hash, @created_at, @updated_at, @last_used_at, @app_id, @disabled_at, @prev_secret_sealed,
+    @passphrase_hash, @created_at, @updated_at, @last_used_at, @used_hour, @app_id, @disabled_at, @prev_secret_sealed,
     @prev_secret_until)`);
   return {
     async users(ids, now) {
@@ -116,6 +122,14 @@ function sqliteSeeder(dir: string): Seeder {
       db.transaction(() => {
         for (const k of apiKeys) keyIp.run(k, at);
       })();
+    },
+    async freshen(now) {
+      db.prepare('UPDATE api_keys SET last_used_at = ? - abs(random() % 60000) WHERE last_used_at IS NOT NULL').run(
+        now,
+      );
+      db.prepare(
+        `UPDATE api_keys SET used_hour = ${useBucketSql('api_key', 'last_used_at', SQLITE_CHAR_CODE)} WHERE last_used_at IS NOT NULL`,
+      ).run();
     },
     async holdSweep() {
       db.prepare(`INSERT OR REPLACE INTO jobs (name, last_run) VALUES ('sweep', ?)`).run(Number.MAX_SAFE_INTEGER);
@@ -145,10 +159,11 @@ async function pgSeeder(url: string): Promise<Seeder> {
     async keys(batch) {
       await c.query(
         `INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw, ips, env, secret_sealed,
-        passphrase_hash, created_at, updated_at, last_used_at, app_id, disabled_at, prev_secret_sealed, prev_secret_until)
+        passphrase_hash, created_at, updated_at, last_used_at, used_hour, app_id, disabled_at, prev_secret_sealed,
+        prev_secret_until)
         SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::boolean[], $5::boolean[], $6::text[], $7::text[],
-        $8::bytea[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[], $14::bigint[], $15::bytea[],
-        $16::bigint[])`,
+        $8::bytea[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[], $15::bigint[],
+        $16::bytea[], $17::bigint[])`,
         [
           col(batch, (r) => r.api_key),
           col(batch, (r) => r.user_id),
@@ -162,6 +177,7 @@ async function pgSeeder(url: string): Promise<Seeder> {
           col(batch, (r) => r.created_at),
           col(batch, (r) => r.updated_at),
           col(batch, (r) => r.last_used_at),
+          col(batch, (r) => r.used_hour),
           col(batch, (r) => r.app_id),
           col(batch, (r) => r.disabled_at),
           col(batch, (r) => r.prev_secret_sealed),
@@ -173,6 +189,15 @@ async function pgSeeder(url: string): Promise<Seeder> {
       await c.query(
         `INSERT INTO key_ips (api_key, ip, first_at) SELECT k, '127.0.0.1', $2 FROM unnest($1::text[]) AS t(k)`,
         [apiKeys, at],
+      );
+    },
+    async freshen(now) {
+      await c.query(
+        'UPDATE api_keys SET last_used_at = $1 - floor(random() * 60000)::bigint WHERE last_used_at IS NOT NULL',
+        [now],
+      );
+      await c.query(
+        `UPDATE api_keys SET used_hour = ${useBucketSql('api_key', 'last_used_at', PG_CHAR_CODE)} WHERE last_used_at IS NOT NULL`,
       );
     },
     async holdSweep() {
@@ -212,7 +237,7 @@ async function seed(b: Backend, total: number, active: number, expired: number):
     for (let i = start; i < Math.min(total, start + BATCH); i++) {
       const idle = i >= active && i < active + expired ? now - 31 * DAY_MS : now - DAY_MS;
       const k = makeKey(box, verifier, i, 1 + Math.floor(i / KEYS_PER_USER), idle);
-      // The active keys were last used an hour ago, as a running deployment's would have been.
+      // The active keys have been used (freshen below sets when).
       if (i < active) k.lastUsedAt = now - 3_600_000;
       if (i < active) credentials.push({ apiKey: k.apiKey, secretKey: box.open(k.secretSealed, k.apiKey) });
       batch.push(k);
@@ -223,6 +248,7 @@ async function seed(b: Backend, total: number, active: number, expired: number):
       now - 3_600_000,
     );
   }
+  await seeder.freshen(Date.now());
   await seeder.close();
   return credentials;
 }
@@ -237,15 +263,23 @@ interface Server {
 
 /** `signet serve` (the built CLI) pinned to core 0; times from spawn to listening and to /readyz 200. */
 async function startServer(b: Backend, port = 0): Promise<Server> {
-  const args = [join(ROOT, 'bin', 'signet.js'), 'serve', '--port', String(port), '--data', b.dataDir];
+  // BENCH_SERVER_FLAGS: node flags for the server (e.g. `--trace-gc` to see its pauses);
+  // BENCH_SERVER_LOG: a file the server's output is appended to.
+  const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const args = [...flags, join(ROOT, 'bin', 'signet.js'), 'serve', '--port', String(port), '--data', b.dataDir];
   const t0 = performance.now();
   const child: ChildProcess = pinned
     ? spawn('taskset', ['-c', '0', process.execPath, ...args], { env: { ...process.env, ...b.env } })
     : spawn(process.execPath, args, { env: { ...process.env, ...b.env } });
   let out = '';
+  const log = process.env.BENCH_SERVER_LOG;
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
   });
+  if (log !== undefined) {
+    mark(`${b.name} server pid ${child.pid} spawned at ${Math.round(t0)} ms (bench clock)`);
+    for (const s of [child.stdout, child.stderr]) s?.on('data', (d: Buffer) => appendFileSync(log, d));
+  }
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
@@ -270,6 +304,12 @@ async function startServer(b: Backend, port = 0): Promise<Server> {
       await exited;
     },
   };
+}
+
+/** A line in BENCH_SERVER_LOG (if set), to place the servers' output in the bench's phases. */
+function mark(text: string): void {
+  const log = process.env.BENCH_SERVER_LOG;
+  if (log !== undefined) appendFileSync(log, `--- ${text}\n`);
 }
 
 /** Server CPU time so far (user + system), ms. */
@@ -392,6 +432,9 @@ async function window(server: Server, keys: readonly Credential[], ms: number): 
   const t0 = performance.now();
   await sleep(ms);
   const t1 = performance.now();
+  mark(
+    `window on pid ${server.pid} ending at ${Date.now() % 1_000_000} (Date.now() mod 1e6), ${Math.round(t1 - t0)} ms long`,
+  );
   const c1 = cpuMs(server.pid);
   await load.stop();
   const lat = between(load.samples, t0, t1);

@@ -212,16 +212,21 @@ test('a start warms the cache with the most recently used keys, up to its capaci
     made.push((await fast.create(user.id, { label: `w${i}`, passphrase: PASSPHRASE, env: 'live' }, 'user', T0)).apiKey);
   const [unused, ...used] = made;
   assert.ok(unused !== undefined);
-  // Used one after another: the last is the most recent. Far in the future, so no other test's keys count.
+  // Used one after another, two hours apart (the warm-up walks each key's hour of use): the last is
+  // the most recent. Far in the future, so no other test's keys count.
   const at = T0 + 1000 * 86_400_000;
-  await store.touchKeys(used.map((apiKey, i) => ({ apiKey, at: at + i })));
+  const hour = 3_600_000;
+  await store.touchKeys(used.map((apiKey, i) => ({ apiKey, at: at + i * 2 * hour })));
+  const now = at + 9 * hour;
+  const within = 10 * hour;
   const keyring = new Keyring(store, box, verifier, 3);
-  assert.equal(await keyring.warm(at + 10, 60_000, () => false, 2), 3, 'pages of two up to the capacity of three');
+  assert.equal(await keyring.warm(now, within, () => false, 2), 3, 'pages of two up to the capacity of three');
   const newest = used.slice(-3);
   for (const apiKey of newest) assert.ok(keyring.cached(apiKey) !== undefined, 'the most recently used are cached');
   assert.equal(keyring.size, 3);
   assert.equal(keyring.cached(unused), undefined, 'a key never used is not loaded');
-  assert.equal(await new Keyring(store, box, verifier).warm(at + 10, 60_000, () => true), 0, 'a closing process stops');
+  assert.equal(await new Keyring(store, box, verifier).warm(now, within, () => true), 0, 'a closing process stops');
   const roomy = new Keyring(store, box, verifier, 100);
-  assert.equal(await roomy.warm(at + 10, 60_000), used.length, 'only keys used within the window');
+  assert.equal(await roomy.warm(now, within), used.length, 'only keys used within the window');
+  assert.equal(await new Keyring(store, box, verifier, 100).warm(now, 3 * hour), 2, 'the two used in the last 3 hours');
 });

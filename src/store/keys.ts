@@ -34,7 +34,7 @@ export interface KeyRecord {
   prevSecretUntil: number | null;
 }
 
-/** Where a walk of recently used keys resumes: after this key (last used at `lastUsedAt`). */
+/** Where a walk of recently used keys resumes: after this key (last used at `lastUsedAt`, walked by its hour). */
 export interface RecentCursor {
   readonly lastUsedAt: number;
   readonly apiKey: string;

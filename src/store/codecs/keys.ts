@@ -8,8 +8,10 @@ import {
   type KeyRecord,
   type KeyRejection,
   type KeyRevision,
+  type RecentCursor,
 } from '../keys.js';
 import { type Flag, readFlag, readList, type WriteFlag, writeList } from './flags.js';
+import { USE_BUCKET_MS, useBucket } from './use-bucket.js';
 
 /** Rows and codecs of API keys, the audit log and its change feed, and counted rejections. */
 
@@ -26,6 +28,8 @@ export type KeyRow<F extends Flag = Flag> = {
   created_at: number;
   updated_at: number;
   last_used_at: number | null;
+  /** The start of the key's hour holding last_used_at (use-bucket.ts), null when never used. */
+  used_hour: number | null;
   app_id: string | null;
   disabled_at: number | null;
   prev_secret_sealed: Buffer | null;
@@ -66,6 +70,7 @@ export function keyRow<F extends Flag>(k: KeyRecord, flag: WriteFlag<F>): KeyRow
     created_at: k.createdAt,
     updated_at: k.updatedAt,
     last_used_at: k.lastUsedAt,
+    used_hour: useBucket(k.apiKey, k.lastUsedAt),
     app_id: k.appId,
     disabled_at: k.disabledAt,
     prev_secret_sealed: k.prevSecretSealed,
@@ -96,12 +101,15 @@ export const ACTIVITY_SQL = KEY_ACTIVITY_ACTIONS.map((a) => `'${a}'`).join(', ')
  */
 export function idleKeysSql(p: readonly [string, string, string, string]): string {
   return `SELECT * FROM api_keys WHERE env = 'live' AND ips = '' AND app_id IS NULL
-    AND COALESCE(last_used_at, created_at) <= ${p[0]}
-    AND (COALESCE(last_used_at, created_at), api_key) > (${p[1]}, ${p[2]})
-    ORDER BY COALESCE(last_used_at, created_at), api_key LIMIT ${p[3]}`;
+    AND COALESCE(used_hour, created_at) <= ${p[0]}
+    AND (COALESCE(used_hour, created_at), api_key) > (${p[1]}, ${p[2]})
+    ORDER BY COALESCE(used_hour, created_at), api_key LIMIT ${p[3]}`;
 }
 
-/** Where an idle-key walk resumes: after the (idle since, API key) of the last row read. */
+/**
+ * Where an idle-key walk resumes: after the (idle since, API key) of the last row read, idle since
+ * as the index has it (the creation, else the hour of the last use).
+ */
 export interface IdleCursor {
   readonly idleSince: number;
   readonly apiKey: string;
@@ -114,7 +122,7 @@ export const IDLE_START: IdleCursor = { idleSince: Number.MIN_SAFE_INTEGER, apiK
 export function nextIdleCursor(batch: readonly KeyRecord[], limit: number): IdleCursor | null {
   const last = batch[batch.length - 1];
   if (batch.length < limit || last === undefined) return null;
-  return { idleSince: last.lastUsedAt ?? last.createdAt, apiKey: last.apiKey };
+  return { idleSince: useBucket(last.apiKey, last.lastUsedAt) ?? last.createdAt, apiKey: last.apiKey };
 }
 
 /**
@@ -123,16 +131,26 @@ export function nextIdleCursor(batch: readonly KeyRecord[], limit: number): Idle
  */
 export function warningWalk(policy: ExpiryPolicy, now: number): { upTo: number; from: IdleCursor } {
   const cutoff = now - policy.periodMs;
-  return { upTo: cutoff + EARLIEST_WARNING_MS, from: { idleSince: cutoff, apiKey: '' } };
+  // A key last used just after the cutoff sits in the index at the start of that hour, before it.
+  return { upTo: cutoff + EARLIEST_WARNING_MS, from: { idleSince: cutoff - USE_BUCKET_MS, apiKey: '' } };
 }
 
 /**
- * Keys used at or after the first parameter, after the cursor (last used, API key) given by the
- * next two, most recently used first, at most the fourth parameter many (the api_keys_used index).
+ * Keys whose hour of last use (use-bucket.ts) starts after the first parameter, after the cursor
+ * (hour of last use, API key) given by the next two, the most recent first (by API key within a
+ * moment), at most the fourth parameter many: the api_keys_used index. Parameters from recentParams.
  */
 export function recentKeysSql(p: readonly [string, string, string, string]): string {
-  return `SELECT * FROM api_keys WHERE last_used_at >= ${p[0]} AND (last_used_at, api_key) < (${p[1]}, ${p[2]})
-    ORDER BY last_used_at DESC, api_key DESC LIMIT ${p[3]}`;
+  return `SELECT * FROM api_keys WHERE used_hour > ${p[0]} AND (used_hour, api_key) < (${p[1]}, ${p[2]})
+    ORDER BY used_hour DESC, api_key DESC LIMIT ${p[3]}`;
+}
+
+/**
+ * recentKeysSql's parameters for keys used since `since` (give or take their hour: a key used up
+ * to an hour before may come too), after `from`.
+ */
+export function recentParams(since: number, from: RecentCursor, limit: number): [number, number, string, number] {
+  return [since - USE_BUCKET_MS, useBucket(from.apiKey, from.lastUsedAt) ?? from.lastUsedAt, from.apiKey, limit];
 }
 
 /** Before every recently used key (a cursor above any time and key). */

@@ -10,6 +10,7 @@ import { fundingContract } from './funding.js';
 import { gatewayTokensContract } from './gateway-tokens.js';
 import { historyContract } from './history.js';
 import { keyActorsContract } from './key-actors.js';
+import { keySweepContract } from './key-sweep.js';
 import { keysContract } from './keys.js';
 import { ledgerContract } from './ledger.js';
 import { publicTradesContract } from './public-trades.js';
@@ -30,6 +31,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     const cases = contractCase(open);
     usersContract(cases);
     keysContract(cases);
+    keySweepContract(cases);
     keyActorsContract(cases);
     ledgerContract(cases);
     billsContract(cases);

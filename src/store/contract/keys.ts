@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { RuleError } from '../../core/errors.js';
 import { DAY_MS, DEFAULT_EXPIRY } from '../../core/expiry.js';
 import { SWEEP_BATCH } from '../codecs/keys.js';
+import { USE_BUCKET_MS as HOUR_MS } from '../codecs/use-bucket.js';
 import { type ContractCase, keyRow, T0 } from './fixtures.js';
 
 /** The contract of API keys, their IPs, the audit log and its change feed, rejections. */
@@ -99,27 +100,6 @@ export function keysContract({ withStore, user }: ContractCase): void {
     assert.equal(await store.deleteKey(u.id, a.apiKey, 'cli', T0), null);
   });
 
-  withStore('sweep: walks many expired keys in batches, each deleted and audited once', async (store) => {
-    const u = await user(store);
-    // More than two of the sweeper's batches, idle since the same moment (the walk's ties) and after.
-    const made: string[] = [];
-    for (let i = 0; i < 2 * SWEEP_BATCH + 17; i++)
-      made.push((await store.createKey(u.id, () => keyRow(u.id, { createdAt: T0 + (i % 3) }), 'cli', T0)).apiKey);
-    const kept = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
-    await store.touchKeys([{ apiKey: kept.apiKey, at: T0 + 10 * DAY_MS }]);
-    const at = T0 + 31 * DAY_MS;
-    assert.deepEqual((await store.listExpiredKeys(DEFAULT_EXPIRY, at)).map((k) => k.apiKey).sort(), [...made].sort());
-    const deleted = await store.deleteExpiredKeys(DEFAULT_EXPIRY, at);
-    assert.deepEqual(deleted.map((k) => k.apiKey).sort(), [...made].sort());
-    assert.deepEqual(
-      (await store.listKeys(u.id)).map((k) => k.apiKey),
-      [kept.apiKey],
-    );
-    const expires = (await store.listAudit(u.id, 10_000)).filter((e) => e.action === 'expire');
-    assert.equal(expires.length, made.length);
-    assert.deepEqual(await store.deleteExpiredKeys(DEFAULT_EXPIRY, at), [], 'nothing left to sweep');
-  });
-
   withStore('keys: the known IPs of many keys in one read, oldest first, at most the limit each', async (store) => {
     const u = await user(store);
     const a = await store.createKey(u.id, () => keyRow(u.id, { label: 'a' }), 'user', T0);
@@ -138,52 +118,31 @@ export function keysContract({ withStore, user }: ContractCase): void {
     assert.equal((await store.listKeysIps([], 10)).size, 0);
   });
 
-  withStore('sweep: hands each batch on as it is deleted, keeping none', async (store) => {
-    const u = await user(store);
-    const made: string[] = [];
-    for (let i = 0; i < SWEEP_BATCH + 5; i++)
-      made.push((await store.createKey(u.id, () => keyRow(u.id, { createdAt: T0 + i }), 'cli', T0)).apiKey);
-    const batches: string[][] = [];
-    const kept = await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 31 * DAY_MS, async (deleted) => {
-      // Each batch is already committed when handed on: its keys are gone and audited.
-      for (const k of deleted) assert.equal(await store.getKey(k.apiKey), null);
-      batches.push(deleted.map((k) => k.apiKey));
-    });
-    assert.deepEqual(kept, []);
-    assert.deepEqual(
-      batches.map((b) => b.length),
-      [SWEEP_BATCH, 5],
-    );
-    assert.deepEqual(batches.flat(), made, 'oldest first, each key once');
-    const expires = (await store.listAudit(u.id, 10_000)).filter((e) => e.action === 'expire');
-    assert.deepEqual(expires.map((e) => e.apiKey).reverse(), made, 'one entry per key, in the order deleted');
-  });
-
-  withStore('keys: recently used keys page by page, most recent first, only those used since', async (store) => {
+  withStore('keys: recently used keys page by page, most recent first, those used since', async (store) => {
     const u = await user(store);
     const keys = [];
     for (let i = 0; i < 5; i++) keys.push(await store.createKey(u.id, () => keyRow(u.id), 'cli', T0));
     const [a, b, c, d] = keys;
     assert.ok(a !== undefined && b !== undefined && c !== undefined && d !== undefined);
+    // The walk follows each key's hour of last use (use-bucket.ts): uses hours apart keep their order.
     await store.touchKeys([
-      { apiKey: a.apiKey, at: T0 + 100 },
-      { apiKey: b.apiKey, at: T0 + 300 },
-      { apiKey: c.apiKey, at: T0 + 300 },
-      { apiKey: d.apiKey, at: T0 + 10 },
+      { apiKey: a.apiKey, at: T0 + 2 * HOUR_MS + 1 },
+      { apiKey: b.apiKey, at: T0 + 6 * HOUR_MS },
+      { apiKey: c.apiKey, at: T0 + 4 * HOUR_MS },
+      { apiKey: d.apiKey, at: T0 },
     ]);
-    const first = await store.recentKeys(T0 + 50, null, 2);
-    const tie = [b.apiKey, c.apiKey].sort().reverse();
+    const first = await store.recentKeys(T0 + 2 * HOUR_MS, null, 2);
     assert.deepEqual(
       first.map((k) => k.apiKey),
-      tie,
+      [b.apiKey, c.apiKey],
     );
     const last = first[1];
     assert.ok(last !== undefined && last.lastUsedAt !== null);
-    const rest = await store.recentKeys(T0 + 50, { lastUsedAt: last.lastUsedAt, apiKey: last.apiKey }, 2);
+    const rest = await store.recentKeys(T0 + 2 * HOUR_MS, { lastUsedAt: last.lastUsedAt, apiKey: last.apiKey }, 2);
     assert.deepEqual(
       rest.map((k) => k.apiKey),
       [a.apiKey],
-      'the key used before the window and the unused key are left out',
+      'the key used two hours before the window and the unused key are left out',
     );
   });
 
@@ -196,34 +155,6 @@ export function keysContract({ withStore, user }: ContractCase): void {
     ]);
     await store.touchKeys([{ apiKey: a.apiKey, at: T0 + 100 }]);
     assert.equal((await store.getKey(a.apiKey))?.lastUsedAt, T0 + 500);
-  });
-
-  withStore('sweep: deletes unbound idle live keys only, audits each as expire', async (store) => {
-    const u = await user(store);
-    const idle = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
-    const used = await store.createKey(u.id, () => keyRow(u.id), 'cli', T0);
-    const bound = await store.createKey(u.id, () => keyRow(u.id, { ips: ['1.2.3.4'] }), 'cli', T0);
-    const demo = await store.createKey(u.id, () => keyRow(u.id, { env: 'demo' }), 'cli', T0);
-    const ofApp = await store.createKey(u.id, () => keyRow(u.id, { appId: 'app-1' }), 'api', T0);
-    await store.touchKeys([{ apiKey: used.apiKey, at: T0 + 20 * DAY_MS }]);
-    assert.deepEqual(await store.listExpiredKeys(DEFAULT_EXPIRY, T0 + 29 * DAY_MS), []);
-    assert.deepEqual(await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 29 * DAY_MS), []);
-    const wouldGo = await store.listExpiredKeys(DEFAULT_EXPIRY, T0 + 31 * DAY_MS);
-    assert.deepEqual(
-      wouldGo.map((k) => k.apiKey),
-      [idle.apiKey],
-    );
-    assert.equal((await store.listKeys(u.id)).length, 5, 'listing deletes nothing');
-    const deleted = await store.deleteExpiredKeys(DEFAULT_EXPIRY, T0 + 31 * DAY_MS);
-    assert.deepEqual(
-      deleted.map((k) => k.apiKey),
-      [idle.apiKey],
-    );
-    const left = (await store.listKeys(u.id)).map((k) => k.apiKey).sort();
-    assert.deepEqual(left, [used.apiKey, bound.apiKey, demo.apiKey, ofApp.apiKey].sort());
-    const [latest] = await store.listAudit(u.id, 1);
-    assert.equal(latest?.action, 'expire');
-    assert.equal(latest?.actor, 'sweeper');
   });
 
   withStore(

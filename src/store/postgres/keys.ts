@@ -16,6 +16,7 @@ import {
   RECENT_START,
   type RejectionRow,
   recentKeysSql,
+  recentParams,
   revisedKey,
   SWEEP_BATCH,
   toAudit,
@@ -23,6 +24,7 @@ import {
   toKeyChanges,
   toRejection,
 } from '../codecs/keys.js';
+import { PG_CHAR_CODE, useBucketSql } from '../codecs/use-bucket.js';
 import {
   type Actor,
   type AuditAction,
@@ -82,9 +84,9 @@ export class PostgresKeys implements KeyStore {
       const r = keyRow(key, pgFlag);
       await c.query(
         `INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw, ips, env, secret_sealed,
-        passphrase_hash, created_at, updated_at, last_used_at, app_id, disabled_at, prev_secret_sealed,
+        passphrase_hash, created_at, updated_at, last_used_at, used_hour, app_id, disabled_at, prev_secret_sealed,
         prev_secret_until)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
         [
           r.api_key,
           r.user_id,
@@ -98,6 +100,7 @@ export class PostgresKeys implements KeyStore {
           r.created_at,
           r.updated_at,
           r.last_used_at,
+          r.used_hour,
           r.app_id,
           r.disabled_at,
           r.prev_secret_sealed,
@@ -195,7 +198,7 @@ export class PostgresKeys implements KeyStore {
   async recentKeys(since: number, cursor: RecentCursor | null, limit: number): Promise<KeyRecord[]> {
     const from = cursor ?? RECENT_START;
     const sql = recentKeysSql(['$1', '$2', '$3', '$4']);
-    return (await rows<KeyRow>(this.conn.pool, sql, [since, from.lastUsedAt, from.apiKey, limit])).map(toKey);
+    return (await rows<KeyRow>(this.conn.pool, sql, recentParams(since, from, limit))).map(toKey);
   }
 
   async listKeys(userId: number): Promise<KeyRecord[]> {
@@ -211,7 +214,9 @@ export class PostgresKeys implements KeyStore {
     const latest = new Map<string, number>();
     for (const u of uses) latest.set(u.apiKey, Math.max(latest.get(u.apiKey) ?? 0, u.at));
     await this.conn.pool.query(
-      `UPDATE api_keys k SET last_used_at = u.at
+      // used_hour keeps its value within the hour and last_used_at is in no index: such an update is
+      // HOT (no index entry written; see use-bucket.ts).
+      `UPDATE api_keys k SET last_used_at = u.at, used_hour = ${useBucketSql('k.api_key', 'u.at', PG_CHAR_CODE)}
       FROM unnest($1::text[], $2::bigint[]) AS u(api_key, at)
       WHERE k.api_key = u.api_key AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`,
       [[...latest.keys()], [...latest.values()]],

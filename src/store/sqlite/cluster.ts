@@ -1,4 +1,5 @@
 import type { ClusterStore, IdSequenceName, SealedKind } from '../cluster.js';
+import type { Checkpointer } from './checkpointer.js';
 import { type Db, inTransaction, prepare } from './connection.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
@@ -6,7 +7,10 @@ import { SQLITE_MIGRATIONS } from './migrations.js';
 export class SqliteCluster implements ClusterStore {
   private readonly stmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly checkpointer: Checkpointer | null = null,
+  ) {
     this.stmt = {
       reserveIds: prepare<{ last: bigint }>(
         db,
@@ -101,6 +105,7 @@ export class SqliteCluster implements ClusterStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     this.db.close();
   }
 }

@@ -16,6 +16,7 @@ import {
   RECENT_START,
   type RejectionRow,
   recentKeysSql,
+  recentParams,
   revisedKey,
   SWEEP_BATCH,
   toAudit,
@@ -23,6 +24,7 @@ import {
   toKeyChanges,
   toRejection,
 } from '../codecs/keys.js';
+import { useBucket } from '../codecs/use-bucket.js';
 import type {
   Actor,
   AuditAction,
@@ -49,10 +51,11 @@ export class SqliteKeys implements KeyStore {
       keysOfUser: prepare<KeyRow>(db, 'SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at, api_key'),
       keyById: prepare<KeyRow>(db, 'SELECT * FROM api_keys WHERE api_key = ?'),
       insertKey: db.prepare<KeyRow<0 | 1>>(`INSERT INTO api_keys (api_key, user_id, label, perm_trade, perm_withdraw,
-        ips, env, secret_sealed, passphrase_hash, created_at, updated_at, last_used_at, app_id, disabled_at,
+        ips, env, secret_sealed, passphrase_hash, created_at, updated_at, last_used_at, used_hour, app_id, disabled_at,
         prev_secret_sealed, prev_secret_until)
         VALUES (@api_key, @user_id, @label, @perm_trade, @perm_withdraw, @ips, @env, @secret_sealed, @passphrase_hash,
-        @created_at, @updated_at, @last_used_at, @app_id, @disabled_at, @prev_secret_sealed, @prev_secret_until)`),
+        @created_at, @updated_at, @last_used_at, @used_hour, @app_id, @disabled_at, @prev_secret_sealed,
+        @prev_secret_until)`),
       updateKey: prepare(
         db,
         `UPDATE api_keys SET label = ?, perm_trade = ?, perm_withdraw = ?, ips = ?, updated_at = ?
@@ -68,9 +71,15 @@ export class SqliteKeys implements KeyStore {
         db,
         'UPDATE api_keys SET passphrase_hash = ? WHERE api_key = ? AND passphrase_hash = ?',
       ),
+      // Within the hour already stored: the row alone (used_hour not in SET: SQLite then leaves the
+      // indexes on it untouched). Otherwise both columns, the indexes' entries moving.
+      touchInHour: prepare(
+        db,
+        'UPDATE api_keys SET last_used_at = ? WHERE api_key = ? AND last_used_at < ? AND used_hour = ?',
+      ),
       touchKey: prepare(
         db,
-        `UPDATE api_keys SET last_used_at = ? WHERE api_key = ?
+        `UPDATE api_keys SET last_used_at = ?, used_hour = ? WHERE api_key = ?
         AND (last_used_at IS NULL OR last_used_at < ?)`,
       ),
       idleKeys: prepare<KeyRow>(db, idleKeysSql(['?', '?', '?', '?'])),
@@ -207,7 +216,7 @@ export class SqliteKeys implements KeyStore {
 
   async recentKeys(since: number, cursor: RecentCursor | null, limit: number): Promise<KeyRecord[]> {
     const from = cursor ?? RECENT_START;
-    return this.stmt.recentKeys.all(since, from.lastUsedAt, from.apiKey, limit).map(toKey);
+    return this.stmt.recentKeys.all(...recentParams(since, from, limit)).map(toKey);
   }
 
   async listKeys(userId: number): Promise<KeyRecord[]> {
@@ -217,7 +226,10 @@ export class SqliteKeys implements KeyStore {
   async touchKeys(uses: ReadonlyArray<{ apiKey: string; at: number }>): Promise<void> {
     if (uses.length === 0) return;
     this.db.transaction(() => {
-      for (const use of uses) this.stmt.touchKey.run(use.at, use.apiKey, use.at);
+      for (const { apiKey, at } of uses) {
+        const hour = useBucket(apiKey, at);
+        if (this.stmt.touchInHour.run(at, apiKey, at, hour).changes === 0) this.stmt.touchKey.run(at, hour, apiKey, at);
+      }
     })();
   }
 

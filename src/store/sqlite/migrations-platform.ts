@@ -1,6 +1,7 @@
 /**
  * SQLite schema, continued: third-party platforms (Connect apps, key states, notifications) and
- * what follows. Applied after the entries of migrations.ts, in order; never edit a released entry.
+ * what follows. Applied after the entries of migrations.ts up to it, in order; never edit a released entry.
+ * Closed: the entries after it in migrations.ts came later, so a new entry goes at the end there.
  */
 export const SQLITE_PLATFORM_MIGRATIONS: readonly string[] = [
   `

@@ -1,3 +1,4 @@
+import { SQLITE_CHAR_CODE, useBucketSql } from '../codecs/use-bucket.js';
 import { SQLITE_PLATFORM_MIGRATIONS } from './migrations-platform.js';
 
 /**
@@ -334,5 +335,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- Values sealed under the master key, made once and shared by every instance (the passphrase
   -- verifier key); re-sealed by rotate-master-key.
   CREATE TABLE sealed_values (name TEXT PRIMARY KEY, sealed BLOB NOT NULL);
+  `,
+  `
+  -- Last use is written once a minute per key in use; the indexes that walk keys by last use
+  -- follow the key's hour of it instead, so that most writes move no index entry (codecs/use-bucket.ts).
+  ALTER TABLE api_keys ADD COLUMN used_hour INTEGER;
+  UPDATE api_keys SET used_hour = ${useBucketSql('api_key', 'last_used_at', SQLITE_CHAR_CODE)} WHERE last_used_at IS NOT NULL;
+  DROP INDEX api_keys_idle;
+  DROP INDEX api_keys_used;
+  CREATE INDEX api_keys_idle ON api_keys(COALESCE(used_hour, created_at), api_key)
+    WHERE env = 'live' AND ips = '' AND app_id IS NULL;
+  CREATE INDEX api_keys_used ON api_keys(used_hour, api_key) WHERE used_hour IS NOT NULL;
   `,
 ];

@@ -3,6 +3,7 @@ import { composeStore } from '../compose.js';
 import type { Store } from '../store.js';
 import { SqliteAlgo } from './algo.js';
 import { SqliteApps } from './apps.js';
+import { Checkpointer } from './checkpointer.js';
 import { SqliteCluster } from './cluster.js';
 import { migrate, openDatabase, type SqliteLocation } from './connection.js';
 import { SqliteExchange } from './exchange.js';
@@ -33,11 +34,11 @@ export interface SqliteStore extends Store {
 export function openSqliteStore(opts: SqliteLocation): SqliteStore {
   const db = openDatabase(opts);
   migrate(db);
-  return sqliteStore(db);
+  return sqliteStore(db, 'dir' in opts ? new Checkpointer(db) : null);
 }
 
 /** The Store over an open, migrated database: one object per aggregate, composed. */
-export function sqliteStore(db: Database.Database): SqliteStore {
+export function sqliteStore(db: Database.Database, checkpointer: Checkpointer | null = null): SqliteStore {
   const ledger = new SqliteLedger(db);
   const parts = {
     users: new SqliteUsers(db),
@@ -45,7 +46,7 @@ export function sqliteStore(db: Database.Database): SqliteStore {
     ledger,
     exchange: new SqliteExchange(db, ledger),
     funding: new SqliteFunding(db, ledger),
-    cluster: new SqliteCluster(db),
+    cluster: new SqliteCluster(db, checkpointer),
     timers: new SqliteTimers(db),
     algo: new SqliteAlgo(db, ledger),
     apps: new SqliteApps(db),
