@@ -55,6 +55,7 @@ export function composeStore({
     createUser: u.createUser.bind(u),
     findUserByEmail: u.findUserByEmail.bind(u),
     findUserById: u.findUserById.bind(u),
+    findUsersByIds: u.findUsersByIds.bind(u),
     createSession: u.createSession.bind(u),
     findSession: u.findSession.bind(u),
     verifySession: u.verifySession.bind(u),

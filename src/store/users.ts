@@ -82,6 +82,8 @@ export interface UserStore {
   createUser(user: Omit<UserRecord, 'id'>): Promise<UserRecord>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
   findUserById(id: number): Promise<UserRecord | null>;
+  /** The accounts among `ids` that exist, in one read (the key cache's warm-up: a page of keys' owners). */
+  findUsersByIds(ids: readonly number[]): Promise<UserRecord[]>;
 
   createSession(session: SessionRecord): Promise<void>;
   /** The session if it exists and has not expired at `now`. */

@@ -12,6 +12,17 @@ export function usersContract({ withStore, user }: ContractCase): void {
     await assert.rejects(user(store, 'dup@example.com'), RuleError);
   });
 
+  withStore('users: several found by id in one read, missing ids left out', async (store) => {
+    const a = await user(store);
+    const b = await user(store);
+    const found = await store.findUsersByIds([b.id, a.id, b.id, 999_999]);
+    assert.deepEqual(
+      found.sort((x, y) => x.id - y.id),
+      [a, b].sort((x, y) => x.id - y.id),
+    );
+    assert.deepEqual(await store.findUsersByIds([]), []);
+  });
+
   withStore('sessions: create, find until expiry, verify, delete, sweep expired', async (store) => {
     const u = await user(store);
     const s = {

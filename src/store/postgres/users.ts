@@ -53,6 +53,13 @@ export class PostgresUsers implements UserStore {
     return row === undefined ? null : toUser(row);
   }
 
+  async findUsersByIds(ids: readonly number[]): Promise<UserRecord[]> {
+    if (ids.length === 0) return [];
+    return (await rows<UserRow>(this.conn.pool, 'SELECT * FROM users WHERE id = ANY($1::bigint[])', [[...ids]])).map(
+      toUser,
+    );
+  }
+
   async createSession(s: SessionRecord): Promise<void> {
     await this.conn.pool.query(
       `INSERT INTO sessions (id_hash, user_id, csrf_token, verified, created_at, expires_at)

@@ -85,6 +85,15 @@ export class SqliteUsers implements UserStore {
     return row === undefined ? null : toUser(row);
   }
 
+  async findUsersByIds(ids: readonly number[]): Promise<UserRecord[]> {
+    const found: UserRecord[] = [];
+    for (const id of new Set(ids)) {
+      const row = this.stmt.userById.get(id);
+      if (row !== undefined) found.push(toUser(row));
+    }
+    return found;
+  }
+
   async createSession(s: SessionRecord): Promise<void> {
     this.stmt.insertSession.run(s.idHash, s.userId, s.csrfToken, sqliteFlag(s.verified), s.createdAt, s.expiresAt);
   }
