@@ -30,6 +30,8 @@ import { ask, closeAll, connect, field, fmt, pct, percentile, type Ready, sleep,
 import { orderToPush } from './ws-latency.js';
 
 const quick = process.argv.includes('--quick');
+/** `--latency-only`: only the order-to-push latency (bench/ws-latency.ts), not the fan-out table. */
+const latencyOnly = process.argv.includes('--latency-only');
 const pin = !process.argv.includes('--no-pin') && hasTaskset();
 const SUBSCRIBERS = quick ? [1, 10, 100] : [1, 10, 100, 500];
 /** Orders placed per second in the steady phase (two updates each: live, canceled). */
@@ -227,6 +229,11 @@ async function main(): Promise<void> {
   });
   if (pinned) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
   const ready = await new Promise<Ready>((resolve) => child.once('message', (m) => resolve(m as Ready)));
+  if (latencyOnly) {
+    await orderToPush(child, ready, { quick, pinned });
+    child.send('stop');
+    return;
+  }
   const key = ready.keys[0];
   if (key === undefined) throw new Error('no key');
   const wsUrl = `${ready.url.replace(/^http/, 'ws')}/ws/v5/private`;
