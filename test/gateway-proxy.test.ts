@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { RestClient } from 'okx-api';
 import { loadConfig } from '../src/config.js';
@@ -37,6 +38,16 @@ describe('gateway proxy mode: authenticated forwarding to a real upstream', () =
   let reader: Credentials;
   let trader: Credentials;
   let uid: string;
+  let held: HttpServer;
+  const signal = () => {
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    return { promise, resolve: () => resolve() };
+  };
+  const heldReq = signal();
+  const heldClose = signal();
 
   const newKey = async (label: string, opts: { perm?: string; ip?: string } = {}): Promise<Credentials> => {
     const k = await rt.keys.create(
@@ -66,10 +77,20 @@ describe('gateway proxy mode: authenticated forwarding to a real upstream', () =
   before(async () => {
     upstream = await startUpstream();
     const down = await closedPort();
+    // An upstream that takes each request and never answers, telling when the request goes away.
+    held = createHttpServer((req) => {
+      heldReq.resolve();
+      req.socket.once('close', () => heldClose.resolve());
+    });
+    await new Promise<void>((r) => held.listen(0, '127.0.0.1', r));
+    const heldUrl = `http://127.0.0.1:${(held.address() as AddressInfo).port}`;
     const gateway = parseGatewayConfig(
       {
         bodyLimit: 8 * 1024 * 1024,
+        // Long enough that only the client's leaving can end the held request within the test.
+        responseTimeoutMs: 120_000,
         routes: [
+          { prefix: '/held/', upstream: heldUrl, perm: { GET: 'read' } },
           { prefix: '/partner/', upstream: upstream.url, perm: { GET: 'read', POST: 'trade', DELETE: 'trade' } },
           { prefix: '/kept/', upstream: upstream.url, rewritePrefix: '/kept/', perm: { GET: 'read' } },
           { prefix: '/down/', upstream: `http://127.0.0.1:${down}`, perm: { GET: 'read' } },
@@ -99,6 +120,8 @@ describe('gateway proxy mode: authenticated forwarding to a real upstream', () =
     await app.close();
     await rt.close();
     await upstream.close();
+    held.closeAllConnections();
+    await new Promise<void>((r) => held.close(() => r()));
   });
 
   test('a signed GET reaches the upstream with the identity headers, never OK-ACCESS-* or a forged x-signet-*', async () => {
@@ -265,6 +288,18 @@ describe('gateway proxy mode: authenticated forwarding to a real upstream', () =
     assert.equal(r.status, 503);
     assert.equal(r.json.code, '50001');
     assert.equal(r.json.data.length, 0);
+  });
+
+  test('a client that leaves before the upstream answers cancels the upstream request', async () => {
+    const target = '/held/slow';
+    const req = httpRequest(`${base}${target}`, { headers: signedHeaders(reader, 'GET', target, '') });
+    req.on('error', () => undefined);
+    req.end();
+    await heldReq.promise;
+    req.destroy();
+    // Without the cancel, undici would hold the upstream request until responseTimeoutMs (120 s).
+    const stuck = sleep(60_000, 'stuck', { ref: false });
+    assert.equal(await Promise.race([heldClose.promise.then(() => 'closed'), stuck]), 'closed');
   });
 
   test('signet answers its own routes as before beside the gateway', async () => {

@@ -37,7 +37,7 @@ describe('gateway verify API: POST /gateway/v1/verify and the authz endpoint', (
     request: {
       method: string;
       target: string;
-      headers: Record<string, string>;
+      headers: Record<string, string | string[]>;
       body?: string;
       ip: string;
       perm?: string;
@@ -114,6 +114,13 @@ describe('gateway verify API: POST /gateway/v1/verify and the authz endpoint', (
     const lower = signed(reader);
     const headers = Object.fromEntries(Object.entries(lower.headers).map(([k, v]) => [k.toLowerCase(), v]));
     assert.equal((await verify({ ...lower, headers })).answer.ok, true);
+    // Or as Node's req.headersDistinct gives them, every value an array.
+    const distinct = Object.fromEntries(Object.entries(lower.headers).map(([k, v]) => [k.toLowerCase(), [v]]));
+    assert.equal((await verify({ ...lower, headers: distinct })).answer.ok, true);
+    // A header sent twice fails as it would directly (Node joins the values).
+    const twice = signed(reader);
+    const sign = twice.headers['OK-ACCESS-SIGN'] ?? '';
+    assert.equal(await codeOf({ ...twice, headers: { ...twice.headers, 'OK-ACCESS-SIGN': [sign, sign] } }), '50113');
   });
 
   test('each rejection code, as a direct request gets it', async () => {

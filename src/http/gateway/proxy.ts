@@ -38,6 +38,13 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
 
   async function forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const key = request.apiKey;
+    // A client that leaves before the upstream's headers cancels the upstream request (after them,
+    // a write to the closed response does: undici then aborts the upstream request itself).
+    const leaving = new AbortController();
+    const left = () => {
+      if (!reply.raw.headersSent) leaving.abort();
+    };
+    reply.raw.once('close', left);
     try {
       // undici writes the answer straight into the client's response: no stream in between, and
       // Fastify steps aside once the upstream's headers are in (its onResponse hooks, the
@@ -49,6 +56,7 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
           path: upstreamPath(base, request.raw.url ?? '/', cut),
           headers: upstreamHeaders(request.raw.rawHeaders, key === null ? [] : identityHeaders(key), request.ip),
           body: request.rawBody ?? null,
+          signal: leaving.signal,
         },
         ({ statusCode, headers }) => {
           reply.hijack();
@@ -58,6 +66,12 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
       );
       return undefined;
     } catch (error) {
+      if (leaving.signal.aborted) {
+        reply.log.debug({ upstream: route.upstream }, 'gateway client left before the upstream answered');
+        // Nothing to send to a closed connection (and Fastify must not try).
+        reply.hijack();
+        return undefined;
+      }
       const err = error instanceof Error ? error.message : String(error);
       // After the upstream's headers went out a failure can only cut the client's response short;
       // most often it is the client that went away (undici then aborts the upstream request).
@@ -68,6 +82,8 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
       reply.log.warn({ upstream: route.upstream, err }, 'gateway upstream failed');
       const { status, body } = errorEnvelope(upstreamFailure(error));
       return reply.code(status).send(body);
+    } finally {
+      reply.raw.off('close', left);
     }
   }
 

@@ -8,7 +8,14 @@ import { type VerifyAnswer, verifyRequest } from '../gateway/verify.js';
 const VerifyBody = Type.Object({
   method: Type.String({ minLength: 1, maxLength: 16 }),
   target: Type.String({ minLength: 1, maxLength: 8192, pattern: '^/' }),
-  headers: Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: 8192 })),
+  // As Node gives them: `req.headers` (strings) or `req.headersDistinct` (arrays, a header sent twice).
+  headers: Type.Record(
+    Type.String({ maxLength: 256 }),
+    Type.Union([
+      Type.String({ maxLength: 8192 }),
+      Type.Array(Type.String({ maxLength: 8192 }), { minItems: 1, maxItems: 64 }),
+    ]),
+  ),
   body: Type.Optional(Type.String()),
   ip: Type.String({ minLength: 1, maxLength: 64 }),
   /** The permission the request needs (default read). */
@@ -19,6 +26,17 @@ const VERIFY_URL = '/gateway/v1/verify';
 const AUTHZ_URL = '/gateway/v1/authz';
 /** The verify API takes the bodies a platform signs (the V5 limit is for signet's own endpoints). */
 const VERIFY_BODY_LIMIT = 10 * 1024 * 1024;
+
+/**
+ * A header given as several values is one value joined with ", ", as Node joins a repeated
+ * header in `req.headers` (so a repeated OK-ACCESS-SIGN fails its check, as it would directly).
+ */
+function joinedHeaders(headers: Readonly<Record<string, string | string[]>>): Record<string, string> {
+  const joined: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    joined[name] = typeof value === 'string' ? value : value.join(', ');
+  return joined;
+}
 
 /** 401 with 50114 for a missing, unknown or deleted service token: the caller is not a platform. */
 function refuseToken(reply: FastifyReply): FastifyReply {
@@ -67,7 +85,7 @@ export function gatewayRoutes(app: FastifyInstance, deps: AppDeps): void {
       return verifyRequest(deps, request.log, VERIFY_URL, {
         method: q.method,
         target: q.target,
-        headers: q.headers,
+        headers: joinedHeaders(q.headers),
         body: q.body === undefined ? undefined : Buffer.from(q.body, 'utf8'),
         ip: q.ip,
         needs: q.perm ?? 'read',
