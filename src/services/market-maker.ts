@@ -4,6 +4,7 @@ import type { KeyEnv } from '../core/key-rules.js';
 import { TRADING } from '../core/ledger.js';
 import { ladderNeeds, quoteLadder, seededRandom, walkPrice } from '../core/market-maker.js';
 import { CURRENCY_BY_CCY, SPOT_INSTRUMENTS, type SpotInstrument } from '../core/markets.js';
+import type { Order } from '../core/orders.js';
 import type { LedgerStore } from '../store/store.js';
 import type { LedgerService } from './ledger-service.js';
 import type { TradingService } from './trading-service.js';
@@ -95,12 +96,15 @@ export class MarketMaker {
     // Quotes already resting untouched stay (fewer writes); the others are replaced.
     const missing = new Map(wanted.map((q) => [`${q.side}:${q.px}:${q.sz}`, q]));
     const mine = [...book.side('buy'), ...book.side('sell')].filter((o) => o.userId === this.userId);
-    for (const o of mine) {
-      const id = `${o.side}:${o.px}:${o.sz}`;
-      if (o.accFillSz === '0' && missing.delete(id)) continue;
-      await this.ignoreRules(this.trading.cancel(this.userId, env, { instId: inst.instId, ordId: o.ordId }, now));
-    }
+    const stale = mine.filter((o) => !(o.accFillSz === '0' && missing.delete(`${o.side}:${o.px}:${o.sz}`)));
     const quotes = [...missing.values()];
+    // An old quote a new one would trade with goes first (the market maker never trades with
+    // itself); the others only once the new ladder is in, so that readers never see a side empty.
+    const crossed = (o: Order) =>
+      quotes.some((q) => q.side !== o.side && (q.side === 'buy' ? new Big(q.px).gte(o.px) : new Big(q.px).lte(o.px)));
+    const cancel = async (o: Order) =>
+      this.ignoreRules(this.trading.cancel(this.userId, env, { instId: inst.instId, ordId: o.ordId }, now));
+    for (const o of stale.filter(crossed)) await cancel(o);
     const needs = ladderNeeds(quotes);
     const balances = await this.store.getBalances(this.userId, env, TRADING);
     for (const [ccy, amount] of [
@@ -126,6 +130,7 @@ export class MarketMaker {
         ),
       ),
     );
+    for (const o of stale.filter((x) => !crossed(x))) await cancel(o);
   }
 
   /** A quote refused by a rule (e.g. a user's order filled it first) is skipped; faults still throw. */
