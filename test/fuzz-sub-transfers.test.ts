@@ -99,6 +99,9 @@ describe('randomized transfers between a master and its sub-accounts conserve th
       }),
     });
     const start = await totals();
+    // Successes seen: any transfer, and the master key's own to or from a sub-account (types 1, 2).
+    let anyOk = 0;
+    let subOk = 0;
     await fc.assert(
       fc.asyncProperty(transfer, async (t) => {
         if (t.change !== null) {
@@ -129,12 +132,19 @@ describe('randomized transfers between a master and its sub-accounts conserve th
         });
         const env = JSON.parse(res.body) as { code: string; msg: string };
         assert.ok(EXPECTED.has(env.code), `unexpected ${env.code} ${env.msg} for ${body} from key ${t.caller}`);
+        if (env.code === '0') {
+          anyOk++;
+          if (t.caller === 0 && (t.type === '1' || t.type === '2')) subOk++;
+        }
         assert.deepEqual(await totals(), start, `money made or lost by ${body}`);
       }),
       { numRuns: RUNS, seed: SEED },
     );
     checkConservation(rt);
+    assert.ok(anyOk > 0, 'some transfers went through');
+    // Whether a sub-account transfer succeeded depends on the seed (about one run in twenty has
+    // none: amounts beyond the balances, frozen sub-accounts); when one did, it is in the bills.
     const bills = await rt.funding.subTransfers.bills(masterId, 'live', { limit: 100 });
-    assert.ok(bills.length > 0, 'some transfers went through');
+    if (subOk > 0) assert.ok(bills.length > 0, `${subOk} master-sub transfers, none in the master's bills`);
   });
 });
