@@ -192,7 +192,8 @@ export class Keyring {
         ),
       ]);
       const users = new Map(owners.map((u) => [u.id, u]));
-      const userOf = async (id: number) => users.get(id) ?? this.store.findUserById(id);
+      // An account missing from the read is gone: its keys are not cached (as activate does for one).
+      const userOf = async (id: number) => users.get(id) ?? null;
       const lookups: Lookups = { userOf, ipsOf: async (apiKey) => ips.get(apiKey) ?? [] };
       const keys = await Promise.all(fresh.map((r) => this.activate(r, epoch, false, lookups)));
       loaded += keys.filter((k) => k !== null).length;

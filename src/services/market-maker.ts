@@ -104,7 +104,8 @@ export class MarketMaker {
       quotes.some((q) => q.side !== o.side && (q.side === 'buy' ? new Big(q.px).gte(o.px) : new Big(q.px).lte(o.px)));
     const cancel = async (o: Order) =>
       this.ignoreRules(this.trading.cancel(this.userId, env, { instId: inst.instId, ordId: o.ordId }, now));
-    for (const o of stale.filter(crossed)) await cancel(o);
+    const first = stale.filter(crossed);
+    for (const o of first) await cancel(o);
     const needs = ladderNeeds(quotes);
     const balances = await this.store.getBalances(this.userId, env, TRADING);
     for (const [ccy, amount] of [
@@ -130,7 +131,7 @@ export class MarketMaker {
         ),
       ),
     );
-    for (const o of stale.filter((x) => !crossed(x))) await cancel(o);
+    for (const o of stale) if (!first.includes(o)) await cancel(o);
   }
 
   /** A quote refused by a rule (e.g. a user's order filled it first) is skipped; faults still throw. */

@@ -16,7 +16,7 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * Records key use without a database write per request: a use marks the key dirty only when its
  * stored last-used time is over a minute old, and `flush()` (every SIGNET_USAGE_FLUSH_MS, and
- * before every sweep) writes all dirty keys in one transaction.
+ * before every sweep) writes all dirty keys, TOUCH_CHUNK to a transaction.
  */
 export class UsageTracker {
   private dirty = new Map<string, { key: ActiveKey; at: number }>();
