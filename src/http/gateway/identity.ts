@@ -107,19 +107,32 @@ function dropNamed(flat: string[], named: readonly string[]): string[] {
   return out;
 }
 
+/** Hop-by-hop response headers: they belong to the upstream connection; Node writes the client's own. */
+const HOP_BY_HOP_RESPONSE = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
 /**
- * The upstream's response headers as the client receives them: hop-by-hop ones (and those its
- * Connection header names) removed, in place; Node writes its own for the client connection.
+ * The upstream's response headers as the client receives them: hop-by-hop ones and those its
+ * Connection header names removed. A new object, copied (deleting keys from the one undici
+ * made would turn it into a slow dictionary object on every response).
  */
 export function downstreamHeaders(
   headers: Record<string, string | string[] | undefined>,
 ): Record<string, string | string[] | undefined> {
   const connection = headers['connection'];
-  if (connection !== undefined) {
-    for (const name of connectionTokens(Array.isArray(connection) ? connection.join(',') : connection))
-      delete headers[name];
+  const named =
+    connection === undefined ? null : connectionTokens(Array.isArray(connection) ? connection.join(',') : connection);
+  const out: Record<string, string | string[] | undefined> = {};
+  for (const name in headers) {
+    if (HOP_BY_HOP_RESPONSE.has(name) || named?.includes(name)) continue;
+    out[name] = headers[name];
   }
-  for (const name of ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
-    delete headers[name];
-  return headers;
+  return out;
 }

@@ -1,7 +1,7 @@
-import { EventEmitter } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { OkxCode } from '../../core/errors.js';
 import { errorEnvelope } from '../../okx/envelope.js';
 import type { AppDeps } from '../../services/container.js';
@@ -22,32 +22,91 @@ function upstreamFailure(error: unknown): OkxCode {
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? '50004' : '50001';
 }
 
-/** A client connection's end, as undici takes an abort signal (an EventEmitter with `aborted`). */
-interface Departure extends EventEmitter {
-  aborted: boolean;
+/**
+ * The forwards in flight on each client connection, cancelled when it closes (a client that leaves
+ * before the upstream answered, or while its answer streams). One set per connection, not a
+ * listener per request: an AbortController and its listeners per request cost about 5% of a
+ * forwarded request's CPU; a connection has one request in flight (a few when it pipelines).
+ */
+const inFlight = new WeakMap<Socket, Set<Forward>>();
+
+function inFlightOn(socket: Socket): Set<Forward> {
+  let set = inFlight.get(socket);
+  if (set === undefined) {
+    const forwards = new Set<Forward>();
+    socket.once('close', () => {
+      for (const forward of forwards) forward.clientLeft();
+      forwards.clear();
+    });
+    inFlight.set(socket, forwards);
+    set = forwards;
+  }
+  return set;
 }
-const departures = new WeakMap<Socket, Departure>();
 
 /**
- * The signal that cancels the upstream requests of a client connection when it closes (a client
- * that leaves before the upstream answered; after that, undici stops on the failed write anyway).
- * One per connection, not per request: an AbortController and its listeners per request cost
- * about 5% of a forwarded request's CPU; with HTTP/1.1 a connection has one request in flight.
+ * One forwarded request, as an undici dispatch handler: the upstream's answer is written straight
+ * into the client's response (no stream, no promise in between), with backpressure (the upstream
+ * connection pauses while the client's socket is full). Fastify steps aside once the upstream's
+ * headers are in; its onResponse hooks, the request metrics among them, still run when the
+ * response finishes.
  */
-function departure(socket: Socket): Departure {
-  let d = departures.get(socket);
-  if (d === undefined) {
-    const emitter = Object.assign(new EventEmitter(), { aborted: false });
-    // Pipelined requests on one connection each listen while in flight.
-    emitter.setMaxListeners(0);
-    socket.once('close', () => {
-      emitter.aborted = true;
-      emitter.emit('abort');
-    });
-    departures.set(socket, emitter);
-    d = emitter;
+class Forward implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private left = false;
+
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly upstream: string,
+    private readonly forwards: Set<Forward>,
+  ) {}
+
+  /** The client's connection closed: nothing more to send it, and the upstream request is cancelled. */
+  clientLeft(): void {
+    this.left = true;
+    this.controller?.abort(new Error('the client left'));
   }
-  return d;
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.left) controller.abort(new Error('the client left'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.reply.hijack();
+    this.reply.raw.writeHead(statusCode, downstreamHeaders(headers));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.reply.raw.write(chunk)) return;
+    controller.pause();
+    this.reply.raw.once('drain', () => controller.resume());
+  }
+
+  onResponseEnd(): void {
+    this.forwards.delete(this);
+    this.reply.raw.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.forwards.delete(this);
+    const { reply } = this;
+    if (this.left) {
+      reply.log.debug({ upstream: this.upstream }, 'gateway client left before the upstream answered');
+      // Nothing to send to a closed connection (and Fastify must not try).
+      reply.hijack();
+      return;
+    }
+    // After the upstream's headers went out a failure can only cut the client's response short.
+    if (reply.raw.headersSent) {
+      reply.log.debug({ upstream: this.upstream, err: error.message }, 'gateway response cut short');
+      reply.raw.destroy();
+      return;
+    }
+    reply.log.warn({ upstream: this.upstream, err: error.message }, 'gateway upstream failed');
+    const { status, body } = errorEnvelope(upstreamFailure(error));
+    void reply.code(status).send(body);
+  }
 }
 
 /** The upstream path of a request: the route's base path, then the raw target after the prefix, byte for byte. */
@@ -66,53 +125,26 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
   const base = (route.rewritePrefix ?? target.pathname).replace(/\/+$/, '');
   const cut = route.prefix.length - 1;
 
-  async function forward(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  function forward(request: FastifyRequest, reply: FastifyReply): void {
     const key = request.apiKey;
-    const leaving = departure(request.raw.socket);
-    try {
-      // undici writes the answer straight into the client's response: no stream in between, and
-      // Fastify steps aside once the upstream's headers are in (its onResponse hooks, the
-      // request metrics among them, still run when the response finishes).
-      await pool.stream(
-        {
-          method: request.method as GatewayMethod,
-          // The raw target: the query string goes upstream exactly as the client sent (and signed) it.
-          path: upstreamPath(base, request.raw.url ?? '/', cut),
-          headers: upstreamHeaders(request.raw.rawHeaders, key === null ? [] : identityHeaders(key), request.ip),
-          body: request.rawBody ?? null,
-          signal: leaving,
-        },
-        ({ statusCode, headers }) => {
-          reply.hijack();
-          reply.raw.writeHead(statusCode, downstreamHeaders(headers));
-          return reply.raw;
-        },
-      );
-      return undefined;
-    } catch (error) {
-      if (leaving.aborted) {
-        reply.log.debug({ upstream: route.upstream }, 'gateway client left before the upstream answered');
-        // Nothing to send to a closed connection (and Fastify must not try).
-        reply.hijack();
-        return undefined;
-      }
-      const err = error instanceof Error ? error.message : String(error);
-      // After the upstream's headers went out a failure can only cut the client's response short;
-      // most often it is the client that went away (undici then aborts the upstream request).
-      if (reply.raw.headersSent) {
-        reply.log.debug({ upstream: route.upstream, err }, 'gateway response cut short');
-        return undefined;
-      }
-      reply.log.warn({ upstream: route.upstream, err }, 'gateway upstream failed');
-      const { status, body } = errorEnvelope(upstreamFailure(error));
-      return reply.code(status).send(body);
-    }
+    const forwards = inFlightOn(request.raw.socket);
+    const handler = new Forward(reply, route.upstream, forwards);
+    forwards.add(handler);
+    pool.dispatch(
+      {
+        method: request.method as GatewayMethod,
+        // The raw target: the query string goes upstream exactly as the client sent (and signed) it.
+        path: upstreamPath(base, request.raw.url ?? '/', cut),
+        headers: upstreamHeaders(request.raw.rawHeaders, key === null ? [] : identityHeaders(key), request.ip),
+        body: request.rawBody ?? null,
+      },
+      handler,
+    );
   }
 
-  return function gatewayRequest(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): FastifyReply | Promise<FastifyReply | undefined> {
+  // A handler that returns nothing (not a promise: Fastify would send an empty reply when it
+  // resolves) leaves the reply to the forward: the upstream's answer, or the gateway's error envelope.
+  return function gatewayRequest(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
     const access = route.perm[request.method as GatewayMethod];
     if (access === undefined) {
       const { status, body } = errorEnvelope('50115');
@@ -120,9 +152,17 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
     }
     // Callback style, not async: a cached key is checked synchronously, with no promise per request.
     const result = authenticate(deps, access, request);
-    if (result instanceof Promise)
-      return result.then((outcome) => (admitted(deps, request, reply, outcome) ? forward(request, reply) : reply));
-    return admitted(deps, request, reply, result) ? forward(request, reply) : reply;
+    if (result instanceof Promise) {
+      result.then(
+        (outcome) => {
+          if (admitted(deps, request, reply, outcome)) forward(request, reply);
+        },
+        (error: unknown) => reply.send(error),
+      );
+      return undefined;
+    }
+    if (admitted(deps, request, reply, result)) forward(request, reply);
+    return undefined;
   };
 }
 
