@@ -44,6 +44,13 @@ describe('gateway proxy mode: streaming answers back', () => {
       res.write(chunkOf(0), () => res.socket?.destroy());
       return;
     }
+    if (req.url === '/hints') {
+      // 103 Early Hints, then the answer.
+      res.writeEarlyHints({ link: '</app.css>; rel=preload; as=style' });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('after the hints');
+      return;
+    }
     if (req.url === '/stalls') {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(10 * CHUNK) });
       res.write(chunkOf(0));
@@ -157,6 +164,12 @@ describe('gateway proxy mode: streaming answers back', () => {
     ]);
     assert.equal(outcome, 'aborted');
     assert.ok(length < 10 * CHUNK);
+  });
+
+  test('an informational 103 before the answer is not relayed: the client gets the answer itself', async () => {
+    const res = await get('/partner/hints');
+    assert.equal(res.statusCode, 200);
+    assert.equal(Buffer.concat(await res.toArray()).toString(), 'after the hints');
   });
 
   test('no headers within responseTimeoutMs: 50004 in the envelope; a body that stalls is cut short', async () => {

@@ -73,6 +73,8 @@ class Forward implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    // An informational answer (103 Early Hints, a 100 Continue) comes before the real one: not relayed.
+    if (statusCode < 200) return;
     this.reply.hijack();
     this.reply.raw.writeHead(statusCode, downstreamHeaders(headers));
   }
