@@ -7,8 +7,8 @@
  * Sends its URL over IPC, answers 'cpu' with process.cpuUsage().
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type Dispatcher, Pool } from 'undici';
+import { serveBenchChild } from './bench-child.js';
 
 const pool = new Pool(process.env['BENCH_UPSTREAM'] ?? '', { connections: 128, pipelining: 1 });
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host']);
@@ -52,15 +52,4 @@ const server = createServer((req, res) => {
     pool.dispatch({ method: req.method as Dispatcher.HttpMethod, path, headers, body }, forward(res));
   });
 });
-server.keepAliveTimeout = 72_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.send?.({ url: `http://127.0.0.1:${port}` });
-});
-process.on('message', (msg) => {
-  if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage() });
-  if (msg === 'stop') {
-    server.closeAllConnections();
-    server.close(() => void pool.close().then(() => process.exit(0)));
-  }
-});
+serveBenchChild(server, () => pool.close());

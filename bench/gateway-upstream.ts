@@ -5,7 +5,7 @@
  * Sends its URL over IPC, answers 'cpu' with process.cpuUsage().
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveBenchChild } from './bench-child.js';
 
 const constant = JSON.stringify({ code: '0', msg: '', data: [{ ordId: '312269865356374016', state: 'live' }] });
 let seq = 312269865356374016n;
@@ -34,15 +34,4 @@ const server = createServer((req, res) => {
     res.end(body);
   });
 });
-server.keepAliveTimeout = 72_000;
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.send?.({ url: `http://127.0.0.1:${port}` });
-});
-process.on('message', (msg) => {
-  if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage() });
-  if (msg === 'stop') {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
-  }
-});
+serveBenchChild(server);

@@ -17,6 +17,16 @@ const TOTAL = 64 * 1024 * 1024;
 /** Chunk i of the streamed answer: its bytes depend on i, so a lost, doubled or reordered chunk changes the hash. */
 const chunkOf = (i: number): Buffer => Buffer.alloc(CHUNK, i % 251);
 
+/** How a response the client is reading ends: complete, cut short, or left open (30 s says so: it would hang the client for good). */
+function ending(res: IncomingMessage): Promise<'ended' | 'aborted' | 'stuck'> {
+  return Promise.race([
+    once(res, 'end').then(() => 'ended' as const),
+    once(res, 'aborted').then(() => 'aborted' as const),
+    once(res, 'error').then(() => 'aborted' as const),
+    sleep(30_000, 'stuck' as const, { ref: false }),
+  ]);
+}
+
 /** What the streaming upstream reports about the answer it is writing. */
 interface Writer {
   written: number;
@@ -155,14 +165,7 @@ describe('gateway proxy mode: streaming answers back', () => {
     res.on('data', (chunk: Buffer) => {
       length += chunk.length;
     });
-    const [outcome] = await Promise.race([
-      once(res, 'end').then(() => ['ended']),
-      once(res, 'aborted').then(() => ['aborted']),
-      once(res, 'error').then(() => ['aborted']),
-      // A response left open would hang the client for good: 30 s says so.
-      sleep(30_000, ['stuck'], { ref: false }),
-    ]);
-    assert.equal(outcome, 'aborted');
+    assert.equal(await ending(res), 'aborted');
     assert.ok(length < 10 * CHUNK);
   });
 
@@ -181,12 +184,6 @@ describe('gateway proxy mode: streaming answers back', () => {
     const stalls = await get('/partner/stalls');
     assert.equal(stalls.statusCode, 200);
     stalls.resume();
-    const [outcome] = await Promise.race([
-      once(stalls, 'end').then(() => ['ended']),
-      once(stalls, 'aborted').then(() => ['aborted']),
-      once(stalls, 'error').then(() => ['aborted']),
-      sleep(30_000, ['stuck'], { ref: false }),
-    ]);
-    assert.equal(outcome, 'aborted');
+    assert.equal(await ending(stalls), 'aborted');
   });
 });
