@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
@@ -45,6 +45,10 @@ describe('gateway proxy mode: streaming answers back', () => {
   let base: string;
   let reader: Credentials;
   const writers: Writer[] = [];
+  /** While set, the authentication of each request waits for it (the real check, later): a key being looked up. */
+  let lookup: Promise<void> | null = null;
+  const asked: Array<() => void> = [];
+  const serverSockets: Socket[] = [];
   const upstream = createServer((req: IncomingMessage, res: ServerResponse) => {
     req.resume();
     if (req.url === '/download') return void download(res);
@@ -101,7 +105,15 @@ describe('gateway proxy mode: streaming answers back', () => {
     rt = await openRuntime(
       loadConfig({ SIGNET_DATA: tempDir(), SIGNET_LOG_LEVEL: 'silent', SIGNET_MARKET_MAKER: '0' }),
     );
+    const { authenticator } = rt.appDeps;
+    const check = authenticator.authenticate.bind(authenticator);
+    authenticator.authenticate = (req, now) => {
+      if (lookup === null) return check(req, now);
+      for (const tell of asked.splice(0)) tell();
+      return lookup.then(() => check(req, now));
+    };
     app = buildApp(rt.appDeps, { gateway });
+    app.server.on('connection', (socket: Socket) => serverSockets.push(socket));
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     const user = await rt.users.create('stream@example.com', 'long enough password', Date.now());
     const k = await rt.keys.create(
@@ -151,7 +163,7 @@ describe('gateway proxy mode: streaming answers back', () => {
       length += chunk.length;
     });
     res.resume();
-    await once(res, 'end');
+    assert.equal(await ending(res), 'ended');
     const expected = createHash('sha256');
     for (let i = 0; i < TOTAL / CHUNK; i++) expected.update(chunkOf(i));
     assert.equal(length, TOTAL);
@@ -167,6 +179,31 @@ describe('gateway proxy mode: streaming answers back', () => {
     });
     assert.equal(await ending(res), 'aborted');
     assert.ok(length < 10 * CHUNK);
+  });
+
+  test('a client that leaves while its key is being looked up: nothing is forwarded, nothing held', async () => {
+    let release = () => {};
+    lookup = new Promise<void>((r) => {
+      release = r;
+    });
+    const checking = new Promise<void>((r) => asked.push(r));
+    const before = writers.length;
+    const target = '/partner/download';
+    const req = httpRequest(`${base}${target}`, { headers: signedHeaders(reader, 'GET', target, '') });
+    req.on('error', () => undefined);
+    req.end();
+    await checking;
+    const server = serverSockets.at(-1) as Socket;
+    const closed = once(server, 'close');
+    req.destroy();
+    await closed;
+    lookup = null;
+    release();
+    // The check ends after the client's connection closed: forwarding then would start a 64 MB
+    // answer nobody reads, holding an upstream connection. The next request shows the gateway free.
+    const res = await get('/partner/hints');
+    assert.equal(Buffer.concat(await res.toArray()).toString(), 'after the hints');
+    assert.equal(writers.length, before);
   });
 
   test('an informational 103 before the answer is not relayed: the client gets the answer itself', async () => {

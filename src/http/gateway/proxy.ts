@@ -49,7 +49,7 @@ function inFlightOn(socket: Socket): Set<Forward> {
  * into the client's response (no stream, no promise in between), with backpressure (the upstream
  * connection pauses while the client's socket is full). Fastify steps aside once the upstream's
  * headers are in; its onResponse hooks, the request metrics among them, still run when the
- * response finishes.
+ * response finishes (not for a response cut short or a client that left: Fastify sees neither).
  */
 class Forward implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
@@ -75,12 +75,22 @@ class Forward implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     // An informational answer (103 Early Hints, a 100 Continue) comes before the real one: not relayed.
     if (statusCode < 200) return;
+    // A client gone in a way the connection's close did not tell (it closed before the forward began).
+    if (this.reply.raw.destroyed) {
+      this.clientLeft();
+      return;
+    }
     this.reply.hijack();
     this.reply.raw.writeHead(statusCode, downstreamHeaders(headers));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.reply.raw.write(chunk)) return;
+    // A destroyed response never drains: pausing for it would hold the upstream connection for good.
+    if (this.reply.raw.destroyed) {
+      this.clientLeft();
+      return;
+    }
     controller.pause();
     this.reply.raw.once('drain', () => controller.resume());
   }
@@ -128,6 +138,12 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
   const cut = route.prefix.length - 1;
 
   function forward(request: FastifyRequest, reply: FastifyReply): void {
+    // The client left while its key was being looked up: its connection's close has passed, so
+    // nothing would cancel the upstream request; there is nobody to answer.
+    if (request.raw.socket.destroyed) {
+      reply.hijack();
+      return;
+    }
     const key = request.apiKey;
     const forwards = inFlightOn(request.raw.socket);
     const handler = new Forward(reply, route.upstream, forwards);
@@ -155,12 +171,11 @@ function forwarder(deps: AppDeps, route: GatewayRoute, pool: Pool) {
     // Callback style, not async: a cached key is checked synchronously, with no promise per request.
     const result = authenticate(deps, access, request);
     if (result instanceof Promise) {
-      result.then(
-        (outcome) => {
+      result
+        .then((outcome) => {
           if (admitted(deps, request, reply, outcome)) forward(request, reply);
-        },
-        (error: unknown) => reply.send(error),
-      );
+        })
+        .catch((error: unknown) => reply.send(error));
       return undefined;
     }
     if (admitted(deps, request, reply, result)) forward(request, reply);
