@@ -69,7 +69,7 @@ class Forward implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.left) controller.abort(new Error('the client left'));
+    if (this.left) this.clientLeft();
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -104,7 +104,7 @@ class Forward implements Dispatcher.DispatchHandler {
     this.forwards.delete(this);
     const { reply } = this;
     if (this.left) {
-      reply.log.debug({ upstream: this.upstream }, 'gateway client left before the upstream answered');
+      reply.log.debug({ upstream: this.upstream }, 'gateway client left before the answer was through');
       // Nothing to send to a closed connection (and Fastify must not try).
       reply.hijack();
       return;
